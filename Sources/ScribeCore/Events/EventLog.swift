@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+import ScribeStorage
+
+/// Core's append-only event log (`core.events`): the transactional outbox of DESIGN.md §3.
+///
+/// ``append(_:itemKind:itemID:on:)`` takes the connection of the transaction that makes the
+/// change, so the event exists exactly when the change does.
+public struct EventLog: Sendable {
+    /// Upper bound on one read, whatever a caller asks for.
+    public static let maximumPage = 1_000
+
+    let pool: PostgresClient
+    let logger: Logger
+
+    public init(pool: PostgresClient, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Records an event inside the caller's transaction and returns its position.
+    @discardableResult
+    public func append(_ type: CoreEvent.Kind, itemKind: CoreEvent.ItemKind, itemID: UUID, on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query(
+            """
+            INSERT INTO core.events (type, item_kind, item_id)
+            VALUES (\(type.rawValue), \(itemKind.rawValue), \(itemID)) RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw CoreAPIError(.unavailable, "the event log did not return the new event's position")
+    }
+
+    /// Events after `cursor`, oldest first.
+    public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {
+        guard cursor >= 0 else { throw CoreAPIError(.invalidArgument, "the cursor must not be negative") }
+        guard (1...Self.maximumPage).contains(limit) else {
+            throw CoreAPIError(.invalidArgument, "the limit must be between 1 and \(Self.maximumPage)")
+        }
+        do {
+            var events: [CoreEvent] = []
+            let rows = try await pool.query(
+                """
+                SELECT id, type, item_kind, item_id, recorded_at FROM core.events
+                WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
+                """, logger: logger)
+            for try await (id, type, itemKind, itemID, recordedAt) in rows.decode((Int64, String, String, UUID, Date).self) {
+                guard let type = CoreEvent.Kind(rawValue: type), let itemKind = CoreEvent.ItemKind(rawValue: itemKind) else {
+                    throw CoreAPIError(.unavailable, "event \(id) has a type this build does not know")
+                }
+                events.append(CoreEvent(id: id, type: type, itemKind: itemKind, itemID: itemID, recordedAt: recordedAt))
+            }
+            return events
+        } catch let error as CoreAPIError {
+            throw error
+        } catch {
+            logger.error("reading the event log failed", metadata: ["reason": .string(Database.reason(error))])
+            throw CoreAPIError(.unavailable, "the event log cannot be read right now")
+        }
+    }
+}

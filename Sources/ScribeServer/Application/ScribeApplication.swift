@@ -1,0 +1,55 @@
+import Hummingbird
+import Logging
+import ScribeContracts
+import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
+import ScribeStorage
+
+/// The composition root: builds the modules over one ``Database`` and wires their routes into
+/// one Hummingbird application. Marketplace and Social receive Core as `any CoreAPI`.
+public struct ScribeApplication: Sendable {
+    public let configuration: ServerConfiguration
+    public let database: Database
+    public let migrator: Migrator
+    public let core: CoreModule
+    public let marketplace: MarketplaceModule
+    public let social: SocialModule
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.migrator = Migrator(catalog: catalog, logger: logger)
+        self.logger = logger
+        let core = CoreModule(database: database, logger: logger)
+        self.core = core
+        self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
+        self.social = SocialModule(core: core, database: database, logger: logger)
+    }
+
+    public func buildRouter() -> Router<ScribeRequestContext> {
+        let router = Router(context: ScribeRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: core, marketplace: marketplace, social: social, logger: logger))
+            .add(to: router)
+        return router
+    }
+
+    /// The HTTP application. The database pools run as its first service, and migrations run
+    /// before the server binds, so the port opens only on a current schema; shutdown stops
+    /// accepting, drains in-flight requests, then closes the pools.
+    public func buildApplication() -> some ApplicationProtocol {
+        var app = Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),
+            services: [database],
+            logger: logger
+        )
+        app.beforeServerStarts { [migrator, database] in
+            try await migrator.migrate(database.location)
+        }
+        return app
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error as the HTTP API shows it: `{ "error": { "code": ..., "message": ... } }`.
+///
+/// Every failure a route produces reaches the client in this shape; ``ErrorMiddleware`` maps
+/// the modules' errors and the framework's onto it, in one place.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable snake_case code.
+    public var code: String
+    /// One sentence for a person; never holds secrets or private fields.
+    public var message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try ScribeJSON.encoder().encode(Body(error: .init(code: code, message: message)))
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The code a bare HTTP status stands for, e.g. `not_found` for 404.
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 406: "not_acceptable"
+        case 409: "conflict"
+        case 413: "payload_too_large"
+        case 415: "unsupported_media_type"
+        case 422: "unprocessable"
+        case 429: "rate_limited"
+        case 503: "unavailable"
+        default: status.code >= 500 ? "internal_error" : "bad_request"
+        }
+    }
+}

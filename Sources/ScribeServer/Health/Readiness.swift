@@ -1,0 +1,61 @@
+import Logging
+import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
+import ScribeStorage
+
+/// Whether this process can serve: the database answers for every module's role, and its
+/// schema is exactly what this build's migrations describe.
+struct Readiness: Sendable {
+    struct Report: Encodable, Sendable {
+        var status: String
+        var checks: [String: String]
+        var ready: Bool { status == "ready" }
+    }
+
+    let database: Database
+    let migrator: Migrator
+    let core: CoreModule
+    let marketplace: MarketplaceModule
+    let social: SocialModule
+    let logger: Logger
+
+    /// Runs every check, each bounded by `timeout` so a hung database answers "not ready"
+    /// promptly instead of holding the probe.
+    func check(timeout: Duration = .seconds(2)) async -> Report {
+        var checks: [String: String] = [:]
+        checks["database"] = await bounded(timeout) {
+            try await core.checkStorage()
+            try await marketplace.checkStorage()
+            try await social.checkStorage()
+            return "ok"
+        }
+        checks["migrations"] = await bounded(timeout) {
+            switch try await migrator.status(database) {
+            case .current: "current"
+            case .pending(let pending): "pending: \(pending.count)"
+            case .diverged: "diverged"
+            }
+        }
+        let ready = checks["database"] == "ok" && checks["migrations"] == "current"
+        return Report(status: ready ? "ready" : "not_ready", checks: checks)
+    }
+
+    private func bounded(_ timeout: Duration, _ check: @escaping @Sendable () async throws -> String) async -> String {
+        await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                do { return try await check() } catch {
+                    logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))])
+                    return "unavailable"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? "timeout"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import Logging
+import ScribeStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// How a `scribe` process gets its database and runs: the embedded cluster or `DATABASE_URL`,
+/// migrations, the service group, and an orderly stop on SIGTERM or SIGINT at any point.
+public enum ServerRuntime {
+    /// Runs the server until SIGTERM or SIGINT.
+    public static func serve(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
+        try await withDatabase(configuration, logger: logger) { location in
+            let database = Database(location: location, logger: logger)
+            let application = ScribeApplication(configuration: configuration, database: database, catalog: catalog, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [application.buildApplication()],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                ))
+            try await group.run()
+        }
+    }
+
+    /// Applies pending migrations and returns what it applied.
+    public static func migrate(_ configuration: ServerConfiguration, logger: Logger) async throws -> [String] {
+        let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
+        return try await withDatabase(configuration, logger: logger) { location in
+            try await Migrator(catalog: catalog, logger: logger).migrate(location)
+        }
+    }
+
+    /// Finds or starts the database, runs `body`, and stops an embedded cluster this process
+    /// owns afterwards, whether `body` returned or threw. A signal that arrives while the
+    /// cluster is still starting ends the process cleanly once the start has finished.
+    static func withDatabase<Result: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, _ body: (DatabaseLocation) async throws -> Result
+    ) async throws -> Result {
+        if let location = configuration.database {
+            // Reach the server before anything else, so a wrong URL fails in one line and
+            // nothing is written anywhere.
+            try await Database.checkReachable(location)
+            return try await body(location)
+        }
+        let cluster = EmbeddedCluster(dataDirectory: configuration.dataDirectory, logger: logger)
+        let earlySignal = Task {
+            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) { return Optional(signal) }
+            return nil
+        }
+        do {
+            try await cluster.start()
+        } catch {
+            earlySignal.cancel()
+            throw error
+        }
+        earlySignal.cancel()
+        if let signal = await earlySignal.value {
+            logger.info("received \(signal) during start-up; stopping")
+            try await cluster.stop()
+            throw CancellationError()
+        }
+        let location = cluster.location
+        do {
+            try await Database.createDatabase(location.database, on: location)
+            let result = try await body(location)
+            try await cluster.stop()
+            return result
+        } catch {
+            try? await cluster.stop()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+
+/// The connection pools of one Scribe process: one per module, each assuming that module's
+/// role, plus a small pool as the login user for migrations and readiness checks.
+///
+/// It is a `Service`: the pools open when it runs and close when it is shut down, after the
+/// HTTP server has drained (service groups stop services in reverse order).
+public final class Database: Service, Sendable {
+    public let location: DatabaseLocation
+    /// The login user itself: owner of the schemas, used by migrations and health checks only.
+    public let owner: PostgresClient
+    private let modulePools: [ModuleSchema: PostgresClient]
+
+    public init(location: DatabaseLocation, connectionsPerModule: Int = 10, logger: Logger) {
+        self.location = location
+        self.owner = PostgresClient(configuration: location.clientConfiguration(role: nil, maximumConnections: 2), backgroundLogger: logger)
+        var pools: [ModuleSchema: PostgresClient] = [:]
+        for schema in ModuleSchema.all {
+            pools[schema] = PostgresClient(
+                configuration: location.clientConfiguration(role: schema.role, maximumConnections: connectionsPerModule),
+                backgroundLogger: logger
+            )
+        }
+        self.modulePools = pools
+    }
+
+    /// The pool a module uses: every connection in it runs as `schema.role`.
+    public func pool(for schema: ModuleSchema) -> PostgresClient {
+        modulePools[schema]!
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for client in [owner] + ModuleSchema.all.map(pool(for:)) {
+                group.addTask { await client.run() }
+            }
+        }
+    }
+
+    /// Runs the pools for the duration of `body`: for commands and tests that are not part of
+    /// a service group.
+    public func withRunningPools<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            defer { group.cancelAll() }
+            return try await body(self)
+        }
+    }
+
+    /// Opens and closes one connection, so start-up can fail fast with a clear reason instead of
+    /// pools retrying in the background.
+    public static func checkReachable(_ location: DatabaseLocation) async throws(StorageError) {
+        do {
+            try await withConnection(to: location) { _ in }
+        } catch {
+            throw .databaseUnreachable("\(location.redacted): \(Self.reason(error))")
+        }
+    }
+
+    /// Runs `body` on a single connection outside any pool: for start-up checks and for
+    /// administration that must not hold a pooled connection (creating databases).
+    public static func withConnection<Result>(
+        to location: DatabaseLocation, timeoutSeconds: Int64 = 5, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var quiet = Logger(label: "scribe.database.connection")
+        quiet.logLevel = .critical
+        var configuration: PostgresConnection.Configuration
+        switch location.endpoint {
+        case .tcp(let host, let port, let tls):
+            configuration = .init(host: host, port: port, username: location.username, password: location.password,
+                                  database: location.database, tls: try tls.connectionTLS())
+        case .unixSocket(let path):
+            configuration = .init(unixSocketPath: path, username: location.username, password: location.password, database: location.database)
+        }
+        configuration.options.connectTimeout = .seconds(timeoutSeconds)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Creates `name` (optionally as a copy of `template`) unless it exists. Used for the
+    /// embedded cluster's database and for the per-test databases.
+    public static func createDatabase(_ name: String, template: String? = nil, on server: DatabaseLocation) async throws {
+        try await withConnection(to: server.with(database: "postgres")) { connection in
+            let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
+                .decode(Int.self).reduce(0, +) > 0
+            guard !exists else { return }
+            let templateClause = template.map { " TEMPLATE \(quoteIdentifier($0))" } ?? ""
+            do {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))\(templateClause)"), logger: connection.logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // Created by another process at the same moment.
+            }
+        }
+    }
+
+    /// Drops `name`, disconnecting anyone still using it.
+    public static func dropDatabase(_ name: String, on server: DatabaseLocation) async throws {
+        try await withConnection(to: server.with(database: "postgres")) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
+        }
+    }
+
+    /// A double-quoted SQL identifier.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The human part of a PostgresNIO error: its server message or underlying cause. The
+    /// error's own description is deliberately generic, to keep query data out of logs.
+    public static func reason(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            return reason(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        }
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+}
+
+extension DatabaseLocation.TLSMode {
+    fileprivate var clientTLS: PostgresClient.Configuration.TLS {
+        switch self {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    fileprivate func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch self {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+}
+
+extension DatabaseLocation {
+    /// Pool settings for this location. With a `role`, every connection assumes it at start-up
+    /// (`options=-c role=...`), so queries run with that role's privileges only.
+    fileprivate func clientConfiguration(role: String?, maximumConnections: Int) -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        switch endpoint {
+        case .tcp(let host, let port, let tls):
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls.clientTLS)
+        case .unixSocket(let path):
+            configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        if let role {
+            configuration.options.additionalStartupParameters = [("options", "-c role=\(role)")]
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// The PostgreSQL server programs the embedded cluster needs, found on this machine.
+///
+/// Debian keeps them out of `PATH` under `/usr/lib/postgresql/<major>/bin`, so that folder is
+/// searched after `PATH`; when a cluster already exists, the binaries of its own major version
+/// are preferred so an upgrade of the system packages does not break an existing data directory.
+struct PostgresBinaries: Sendable {
+    var directory: String
+
+    var initdb: String { directory + "/initdb" }
+    var pgCtl: String { directory + "/pg_ctl" }
+
+    static func locate(preferringMajorVersion preferred: String?) throws(StorageError) -> PostgresBinaries {
+        let fileManager = FileManager.default
+        func hasServer(_ directory: String) -> Bool {
+            ["initdb", "pg_ctl", "postgres"].allSatisfy { fileManager.isExecutableFile(atPath: directory + "/" + $0) }
+        }
+        let debianRoot = "/usr/lib/postgresql"
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: debianRoot)) ?? [])
+            .filter { Int($0) != nil }
+            .sorted { Int($0)! > Int($1)! }
+        if let preferred, hasServer("\(debianRoot)/\(preferred)/bin") {
+            return PostgresBinaries(directory: "\(debianRoot)/\(preferred)/bin")
+        }
+        let pathDirectories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for directory in pathDirectories + versions.map({ "\(debianRoot)/\($0)/bin" }) where hasServer(directory) {
+            return PostgresBinaries(directory: directory)
+        }
+        throw .postgresNotInstalled
+    }
+}
