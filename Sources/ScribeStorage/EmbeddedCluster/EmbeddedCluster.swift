@@ -39,6 +39,8 @@ public actor EmbeddedCluster {
     private var binaries: PostgresBinaries?
     public private(set) var isOwner = false
     private var isRunning = false
+    /// The postmaster, when this process started it (rather than finding it running).
+    private var serverPID: pid_t?
 
     public init(dataDirectory: String, logger: Logger) {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
@@ -112,6 +114,11 @@ public actor EmbeddedCluster {
             ).run()
             try? FileManager.default.removeItem(atPath: ownerPath)
         }
+        // A server this process started is its child: reap it so no zombie is left behind.
+        if let serverPID {
+            _ = await ExternalCommand.waitForExit(serverPID)
+            self.serverPID = nil
+        }
         isRunning = false
         isOwner = false
     }
@@ -136,6 +143,7 @@ public actor EmbeddedCluster {
         process.standardError = FileHandle.nullDevice
         try? process.run()
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: dataDirectory).standardizedFileURL.path + "/postgres.owner")
     }
 
     // MARK: - Steps
@@ -183,11 +191,10 @@ public actor EmbeddedCluster {
         }
     }
 
+    /// Starts `postgres` as this process's child, so this process reaps it when it stops, and
+    /// returns once it accepts connections.
     private func launch(binaries: PostgresBinaries, account: SystemAccount?) async throws {
         let socketDirectory = self.socketDirectory
-        guard !socketDirectory.contains("'") else {
-            throw StorageError.clusterFailed("the data directory path must not contain a quote: \(dataDirectory)")
-        }
         try createDirectory(socketDirectory, mode: 0o700)
         try account?.own(socketDirectory)
         if !FileManager.default.fileExists(atPath: logPath) {
@@ -195,18 +202,28 @@ public actor EmbeddedCluster {
         }
         try account?.own(logPath)
         logger.info("starting the embedded PostgreSQL", metadata: ["socket": .string(socketDirectory)])
-        do {
-            try await ExternalCommand(
-                executable: binaries.pgCtl,
-                arguments: ["start", "-D", clusterDirectory, "-l", logPath, "-w", "-t", "60",
-                            "-o", "-h '' -k '\(socketDirectory)'"],
-                account: account
-            ).run()
-        } catch {
-            let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?
-                .split(separator: "\n").suffix(2).joined(separator: " | ") ?? ""
-            throw StorageError.clusterFailed("pg_ctl start failed: \(error) \(tail)")
+        let pid = try ExternalCommand(
+            executable: binaries.postgres, arguments: ["-D", clusterDirectory, "-h", "", "-k", socketDirectory], account: account
+        ).launch(logPath: logPath)
+        let probe = location.with(database: "postgres")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            if let status = ExternalCommand.exitStatusIfEnded(pid) {
+                throw StorageError.clusterFailed("postgres exited with status \(status) while starting: \(logTail())")
+            }
+            if (try? await Database.checkReachable(probe)) != nil { break }
+            guard ContinuousClock.now < deadline else {
+                kill(pid, SIGQUIT)
+                _ = await ExternalCommand.waitForExit(pid)
+                throw StorageError.clusterFailed("postgres did not accept connections within 60 seconds: \(logTail())")
+            }
+            try? await Task.sleep(for: .milliseconds(50))
         }
+        serverPID = pid
+    }
+
+    private func logTail() -> String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(2).joined(separator: " | ") ?? ""
     }
 
     private func recordedOwner() -> pid_t? {

@@ -32,17 +32,26 @@ struct ExternalCommand: Sendable {
     /// Runs the program and returns its combined output; throws ``Failure`` on a non-zero exit.
     @discardableResult
     func run() async throws -> String {
-        var argv = [executable] + arguments
-        if let account {
-            argv = ["/usr/bin/setpriv", "--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--"] + argv
-        }
         let outputPath = NSTemporaryDirectory() + "scribe-command-\(UUID().uuidString).log"
         defer { unlink(outputPath) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        environment.removeValue(forKey: "PGOPTIONS")
+        let pid = try Self.spawn(argv, environment: environment, output: outputPath, appending: false, ownProcessGroup: false)
+        let exitStatus = await Self.waitForExit(pid)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard exitStatus == 0 else {
+            throw Failure(command: (executable as NSString).lastPathComponent, status: exitStatus, output: output)
+        }
+        return output
+    }
 
-        let pid = try Self.spawn(argv, environment: environment.map { "\($0.key)=\($0.value)" }, outputPath: outputPath)
+    /// Starts a long-running program (the PostgreSQL server) as our child, in a process group
+    /// of its own so a terminal's Ctrl-C reaches only us and we stop it in order. Its output is
+    /// appended to `logPath`. The caller reaps it with ``waitForExit(_:)``.
+    func launch(logPath: String) throws -> pid_t {
+        try Self.spawn(argv, environment: environment, output: logPath, appending: true, ownProcessGroup: true)
+    }
+
+    /// Waits for a child to exit and returns its exit status (128 + signal if a signal ended it).
+    static func waitForExit(_ pid: pid_t) async -> Int32 {
         let status: Int32 = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var status: Int32 = 0
@@ -50,21 +59,39 @@ struct ExternalCommand: Sendable {
                 continuation.resume(returning: status)
             }
         }
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let name = (executable as NSString).lastPathComponent
-        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
-        let exited = status & 0x7F == 0
-        let exitStatus = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        guard exitStatus == 0 else { throw Failure(command: name, status: exitStatus, output: output) }
-        return output
+        return decodeWaitStatus(status)
     }
 
-    private static func spawn(_ argv: [String], environment: [String], outputPath: String) throws -> pid_t {
+    /// The exit status of a child that has already exited, or nil while it runs.
+    static func exitStatusIfEnded(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid ? decodeWaitStatus(status) : nil
+    }
+
+    /// WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as macros.
+    private static func decodeWaitStatus(_ status: Int32) -> Int32 {
+        status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    private var argv: [String] {
+        let command = [executable] + arguments
+        guard let account else { return command }
+        return ["/usr/bin/setpriv", "--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--"] + command
+    }
+
+    private var environment: [String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LC_ALL"] = "C"
+        environment.removeValue(forKey: "PGOPTIONS")
+        return environment.map { "\($0.key)=\($0.value)" }
+    }
+
+    private static func spawn(_ argv: [String], environment: [String], output: String, appending: Bool, ownProcessGroup: Bool) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | (appending ? O_APPEND : O_TRUNC), 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         closeInheritedDescriptors(&actions)
 
@@ -72,8 +99,15 @@ struct ExternalCommand: Sendable {
         let cArguments = cStrings(argv)
         let cEnvironment = cStrings(environment)
         defer { (cArguments + cEnvironment).forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if ownProcessGroup {
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
         guard result == 0 else {
             throw StorageError.clusterFailed("cannot run \(argv[0]): \(String(cString: strerror(result)))")
         }

@@ -10,6 +10,7 @@ struct PostgresBinaries: Sendable {
 
     var initdb: String { directory + "/initdb" }
     var pgCtl: String { directory + "/pg_ctl" }
+    var postgres: String { directory + "/postgres" }
 
     static func locate(preferringMajorVersion preferred: String?) throws(StorageError) -> PostgresBinaries {
         let fileManager = FileManager.default

@@ -1,0 +1,63 @@
+import Foundation
+import PostgresNIO
+import ScribeContracts
+import ScribeCore
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+@Suite("Core's event log")
+struct EventLogTests {
+    let logger = TestLogger.make("events")
+
+    @Test("events appended in a transaction are read back in order after a cursor")
+    func appendsAndReadsAfterCursor() async throws {
+        try await withTestPools { database in
+            let core = CoreModule(database: database, logger: logger)
+            let items = (0..<5).map { _ in UUID() }
+            let positions = try await database.pool(for: .core).withTransaction(logger: logger) { connection in
+                var positions: [Int64] = []
+                for item in items {
+                    positions.append(try await core.eventLog.append(.itemPublished, itemKind: .character, itemID: item, on: connection))
+                }
+                return positions
+            }
+            #expect(positions == positions.sorted())
+            let all = try await core.events(after: 0, limit: 100)
+            #expect(all.map(\.itemID) == items)
+            let rest = try await core.events(after: positions[1], limit: 2)
+            #expect(rest.map(\.id) == Array(positions[2...3]))
+        }
+    }
+
+    @Test("an event appended in a transaction that rolls back never appears")
+    func rolledBackEventsVanish() async throws {
+        try await withTestPools { database in
+            let core = CoreModule(database: database, logger: logger)
+            struct Abort: Error {}
+            await #expect(throws: (any Error).self) {
+                try await database.pool(for: .core).withTransaction(logger: logger) { connection in
+                    try await core.eventLog.append(.itemDeleted, itemKind: .lorebook, itemID: UUID(), on: connection)
+                    throw Abort()
+                }
+            }
+            let visible = try await core.events(after: 0, limit: 10)
+            #expect(visible.isEmpty)
+        }
+    }
+
+    @Test("rejects a negative cursor and a limit outside 1...1000")
+    func validatesArguments() async throws {
+        try await withTestPools { database in
+            let core: any CoreAPI = CoreModule(database: database, logger: logger)
+            for (cursor, limit) in [(-1, 10), (0, 0), (0, 1_001)] {
+                do {
+                    _ = try await core.events(after: Int64(cursor), limit: limit)
+                    Issue.record("accepted cursor \(cursor), limit \(limit)")
+                } catch let error as CoreAPIError {
+                    #expect(error.code == CoreAPIError.Code.invalidArgument)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import ScribeTestSupport
+import Testing
+
+@Suite("Module dependencies point one way (DESIGN.md §2)")
+struct PackageBoundaryTests {
+    /// Our own targets each module may depend on, directly or through another of ours.
+    static let allowed: [String: Set<String>] = [
+        "ActivityPubKit": [],
+        "ScribeContracts": [],
+        "ScribeStorage": [],
+        "ScribeCore": ["ScribeContracts", "ScribeStorage"],
+        "ScribeMarketplace": ["ScribeContracts", "ScribeStorage"],
+        "ScribeSocial": ["ActivityPubKit", "ScribeContracts", "ScribeStorage"],
+    ]
+
+    /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.
+    static func targetDependencies() throws -> [String: [String]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "package", "--package-path", TestPaths.packageRoot,
+                             "--scratch-path", NSTemporaryDirectory() + "scribe-dump-package", "dump-package"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        var dependencies: [String: [String]] = [:]
+        for target in manifest["targets"] as? [[String: Any]] ?? [] {
+            guard let name = target["name"] as? String else { continue }
+            dependencies[name] = (target["dependencies"] as? [[String: Any]] ?? []).compactMap { dependency in
+                // {"byName": ["X", null]}, {"target": ["X", null]} or {"product": ["X", "package", ...]}
+                guard let (kind, value) = dependency.first, kind != "product" else { return nil }
+                return (value as? [Any])?.first as? String
+            }
+        }
+        return dependencies
+    }
+
+    static func closure(of target: String, in graph: [String: [String]]) -> Set<String> {
+        var seen: Set<String> = []
+        var pending = graph[target] ?? []
+        while let next = pending.popLast() {
+            guard graph[next] != nil, seen.insert(next).inserted else { continue }
+            pending += graph[next] ?? []
+        }
+        return seen
+    }
+
+    @Test("Marketplace and Social never depend on Core, even indirectly")
+    func marketplaceAndSocialAvoidCore() throws {
+        let graph = try Self.targetDependencies()
+        #expect(graph["ScribeMarketplace"] != nil && graph["ScribeSocial"] != nil)
+        #expect(!Self.closure(of: "ScribeMarketplace", in: graph).contains("ScribeCore"))
+        #expect(!Self.closure(of: "ScribeSocial", in: graph).contains("ScribeCore"))
+    }
+
+    @Test("every module depends only on the modules the design allows")
+    func modulesFollowTheDesign() throws {
+        let graph = try Self.targetDependencies()
+        for (module, allowed) in Self.allowed {
+            let actual = Self.closure(of: module, in: graph)
+            #expect(actual.isSubset(of: allowed), "\(module) depends on \(actual.subtracting(allowed).sorted())")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import PostgresNIO
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `scribe` executable as an operator runs it: these tests start real processes.
+@Suite("scribe serve as a process")
+struct ServeProcessTests {
+    static func temporaryDirectory() -> String {
+        NSTemporaryDirectory() + "scribe-serve-\(UUID().uuidString.prefix(8))"
+    }
+
+    /// The postmaster's pid, from the first line of `postmaster.pid`.
+    static func postmasterPID(dataDirectory: String) -> pid_t? {
+        (try? String(contentsOfFile: dataDirectory + "/postgres/postmaster.pid", encoding: .utf8))?
+            .split(separator: "\n").first.flatMap { pid_t($0) }
+    }
+
+    /// Whether `pid` runs (a zombie awaiting its reaper counts as ended).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z"
+    }
+
+    /// Whether `pid` has ended within a few seconds: `pg_ctl stop` returns when the server has
+    /// removed its pid file, a moment before the process itself is gone.
+    static func ends(_ pid: pid_t) async throws -> Bool {
+        for _ in 0..<100 where isAlive(pid) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return !isAlive(pid)
+    }
+
+    @Test("the embedded default comes up ready, is reused on the next start, shares itself with migrate, and leaves no postgres after SIGTERM or SIGINT")
+    func embeddedLifecycle() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let environment = ["SCRIBE_DATA_DIR": dataDirectory]
+
+        let first = try ScribeProcess(environment: environment)
+        try await first.waitUntilReady()
+        #expect(first.standardError.contains("initialising the embedded PostgreSQL cluster"))
+        let firstPostmaster = try #require(Self.postmasterPID(dataDirectory: dataDirectory))
+        #expect(Self.isAlive(firstPostmaster))
+
+        // An admin command beside the running server uses its cluster and leaves it running.
+        let migrate = try ScribeProcess(arguments: ["migrate"], environment: environment)
+        #expect(try await migrate.waitForExit() == 0)
+        #expect(migrate.standardOutput.contains("up to date"))
+        #expect(Self.postmasterPID(dataDirectory: dataDirectory) == firstPostmaster)
+        #expect(try await LoopbackHTTP.get(port: first.port, path: "/readyz").status == 200)
+
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+        #expect(try await Self.ends(firstPostmaster))
+        #expect(Self.postmasterPID(dataDirectory: dataDirectory) == nil)
+
+        let second = try ScribeProcess(environment: environment)
+        try await second.waitUntilReady()
+        #expect(!second.standardError.contains("initialising"))
+        let secondPostmaster = try #require(Self.postmasterPID(dataDirectory: dataDirectory))
+        second.signal(SIGINT)
+        #expect(try await second.waitForExit() == 0)
+        #expect(try await Self.ends(secondPostmaster))
+    }
+
+    @Test("an unreachable DATABASE_URL fails with one line and writes nothing")
+    func unreachableDatabase() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        let port = try FreePort.find()
+        let process = try ScribeProcess(environment: [
+            "DATABASE_URL": "postgres://scribe:secret-password@127.0.0.1:\(port)/scribe", "SCRIBE_DATA_DIR": dataDirectory,
+        ])
+        #expect(try await process.waitForExit() != 0)
+        let lines = process.standardError.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("scribe: database unreachable") == true)
+        #expect(!process.standardError.contains("secret-password"))
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory))
+    }
+
+    @Test("a malformed SCRIBE_PUBLIC_URL fails with one line naming it and writes nothing")
+    func malformedPublicURL() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        let process = try ScribeProcess(environment: ["SCRIBE_PUBLIC_URL": "scribe.example/path", "SCRIBE_DATA_DIR": dataDirectory])
+        #expect(try await process.waitForExit() != 0)
+        let lines = process.standardError.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("SCRIBE_PUBLIC_URL") == true)
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory))
+    }
+
+    @Test("two servers started at the same moment on one database both come up, with the schema migrated once")
+    func concurrentStartsMigrateOnce() async throws {
+        let location = try await TestDatabases.shared.makeEmptyDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        guard case .unixSocket(let socketPath) = location.endpoint else {
+            Issue.record("the test cluster should be reached over its socket")
+            return
+        }
+        let socketDirectory = (socketPath as NSString).deletingLastPathComponent
+        let url = "postgres://\(location.username)@/\(location.database)?host=\(socketDirectory)"
+        let servers = try (0..<2).map { _ in try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": Self.temporaryDirectory()]) }
+        for server in servers { try await server.waitUntilReady() }
+
+        let catalog = try MigrationCatalog(directory: TestPaths.migrationsDirectory)
+        let recorded = try await Database.withConnection(to: location) { connection in
+            try await connection.query("SELECT count(*)::int FROM storage.schema_migrations", logger: connection.logger)
+                .decode(Int.self).reduce(0, +)
+        }
+        #expect(recorded == catalog.migrations.count)
+        let applyingLines = servers.map { $0.standardError.components(separatedBy: "applying migration").count - 1 }
+        #expect(applyingLines.reduce(0, +) == catalog.migrations.count)
+        for server in servers {
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+        }
+    }
+}

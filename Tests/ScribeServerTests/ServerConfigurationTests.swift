@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import ScribeServer
+import ScribeTestSupport
+import Testing
+
+@Suite("Resolving the configuration")
+struct ServerConfigurationTests {
+    let base = ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory]
+
+    @Test("the defaults are the embedded database on 127.0.0.1:8080 for http://localhost:8080")
+    func defaults() throws {
+        let configuration = try ServerConfiguration.resolve(flags: [:], environment: base)
+        #expect(configuration.publicURL.absoluteString == "http://localhost:8080")
+        #expect(configuration.bindHost == "127.0.0.1")
+        #expect(configuration.bindPort == 8080)
+        #expect(configuration.database == nil)
+        #expect(configuration.dataDirectory == "./.scribe")
+        #expect(configuration.masterKey == nil)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test("a flag wins over its environment variable; an empty value counts as unset")
+    func flagsWin() throws {
+        let configuration = try ServerConfiguration.resolve(
+            flags: ["SCRIBE_BIND": "0.0.0.0:9000", "SCRIBE_LOG_LEVEL": ""],
+            environment: base.merging(["SCRIBE_BIND": "127.0.0.1:7000", "SCRIBE_LOG_LEVEL": "debug"]) { $1 })
+        #expect(configuration.bindPort == 9000)
+        #expect(configuration.bindHost == "0.0.0.0")
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test("the public URL is normalised to its origin")
+    func normalisesPublicURL() throws {
+        let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_PUBLIC_URL": "HTTPS://Scribe.Example/"], environment: base)
+        #expect(configuration.publicURL.absoluteString == "https://scribe.example")
+        let withPort = try ServerConfiguration.resolve(flags: ["SCRIBE_PUBLIC_URL": "http://localhost:8443"], environment: base)
+        #expect(withPort.publicURL.absoluteString == "http://localhost:8443")
+    }
+
+    @Test("a master key must be 32 bytes of base64")
+    func masterKey() throws {
+        let key = Data((0..<32).map { UInt8($0) })
+        let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MASTER_KEY": key.base64EncodedString()], environment: base)
+        #expect(configuration.masterKey == key)
+    }
+
+    @Test("each bad value fails naming its setting", arguments: [
+        ("SCRIBE_PUBLIC_URL", "not a url"), ("SCRIBE_PUBLIC_URL", "ftp://scribe.example"), ("SCRIBE_PUBLIC_URL", "https://scribe.example/path"),
+        ("SCRIBE_PUBLIC_URL", "https://user:pw@scribe.example"), ("SCRIBE_BIND", "8080"), ("SCRIBE_BIND", "127.0.0.1:99999"),
+        ("SCRIBE_BIND", ":8080"), ("DATABASE_URL", "mysql://root@db/scribe"), ("SCRIBE_MASTER_KEY", "c2hvcnQ="),
+        ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"),
+    ])
+    func rejects(setting: String, value: String) {
+        do {
+            _ = try ServerConfiguration.resolve(flags: [setting: value], environment: base)
+            Issue.record("\(setting)=\(value) was accepted")
+        } catch {
+            #expect(error.setting == setting)
+            #expect(!error.description.contains("\n"))
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+@Suite("Applying migrations to a real PostgreSQL")
+struct MigratorTests {
+    let logger = TestLogger.make("migrator")
+
+    /// Runs `body` on a new database with no migrations applied, dropped afterwards.
+    func withEmptyDatabase(_ body: (DatabaseLocation) async throws -> Void) async throws {
+        let location = try await TestDatabases.shared.makeEmptyDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        try await body(location)
+    }
+
+    func appliedCount(_ location: DatabaseLocation) async throws -> Int {
+        try await Database.withConnection(to: location) { connection in
+            let exists = try await connection.query("SELECT to_regclass('storage.schema_migrations') IS NOT NULL", logger: logger)
+                .decode(Bool.self).reduce(false) { $0 || $1 }
+            guard exists else { return 0 }
+            return try await connection.query("SELECT count(*)::int FROM storage.schema_migrations", logger: logger)
+                .decode(Int.self).reduce(0, +)
+        }
+    }
+
+    @Test("applies every migration once, records it, and applies nothing the second time")
+    func appliesOnce() async throws {
+        let catalog = try MigrationCatalog(directory: TestPaths.migrationsDirectory)
+        try await withEmptyDatabase { location in
+            let migrator = Migrator(catalog: catalog, logger: logger)
+            let first = try await migrator.migrate(location)
+            #expect(first == catalog.migrations.map(\.identifier))
+            let second = try await migrator.migrate(location)
+            #expect(second.isEmpty)
+            #expect(try await appliedCount(location) == catalog.migrations.count)
+        }
+    }
+
+    @Test("eight migrators starting together apply each migration exactly once")
+    func concurrentMigratorsApplyOnce() async throws {
+        let catalog = try MigrationCatalog(directory: TestPaths.migrationsDirectory)
+        try await withEmptyDatabase { location in
+            let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await Migrator(catalog: catalog, logger: logger).migrate(location).count }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(applied == catalog.migrations.count)
+            #expect(try await appliedCount(location) == catalog.migrations.count)
+        }
+    }
+
+    @Test("a failing migration rolls back the whole run: no table, no record")
+    func failureRollsBackEverything() async throws {
+        let root = try temporaryMigrations([
+            ("core", "0001_good.sql", "CREATE TABLE core.first_table (id int);"),
+            ("core", "0002_bad.sql", "CREATE TABLE core.second_table (id int);\nCREATE TABEL oops (x int);"),
+        ])
+        try await withEmptyDatabase { location in
+            let migrator = Migrator(catalog: try MigrationCatalog(directory: root), logger: logger)
+            do {
+                try await migrator.migrate(location)
+                Issue.record("the broken migration was applied")
+            } catch {
+                #expect("\(error)".contains("core/0002_bad.sql"))
+            }
+            let leftovers = try await Database.withConnection(to: location) { connection in
+                try await connection.query(
+                    "SELECT count(*)::int FROM pg_tables WHERE tablename IN ('first_table', 'second_table', 'schema_migrations')",
+                    logger: logger
+                ).decode(Int.self).reduce(0, +)
+            }
+            #expect(leftovers == 0)
+        }
+    }
+
+    @Test("a migration edited after it was applied stops the run and makes the status diverged")
+    func editedMigrationIsRefused() async throws {
+        let original = try temporaryMigrations([("core", "0001_table.sql", "CREATE TABLE core.t (id int);")])
+        let edited = try temporaryMigrations([("core", "0001_table.sql", "CREATE TABLE core.t (id bigint);")])
+        try await withEmptyDatabase { location in
+            try await Migrator(catalog: try MigrationCatalog(directory: original), logger: logger).migrate(location)
+            let migrator = Migrator(catalog: try MigrationCatalog(directory: edited), logger: logger)
+            await #expect(throws: StorageError.self) { try await migrator.migrate(location) }
+            let status = try await Database(location: location, connectionsPerModule: 1, logger: logger).withRunningPools { database in
+                try await migrator.status(database)
+            }
+            guard case .diverged(let reason) = status else {
+                Issue.record("expected a diverged status, got \(status)")
+                return
+            }
+            #expect(reason.contains("core/0001_table"))
+        }
+    }
+
+    @Test("the status lists what is pending on a database behind the catalog")
+    func reportsPending() async throws {
+        let one = try temporaryMigrations([("core", "0001_a.sql", "CREATE TABLE core.a (id int);")])
+        let two = try temporaryMigrations([
+            ("core", "0001_a.sql", "CREATE TABLE core.a (id int);"), ("social", "0001_b.sql", "CREATE TABLE social.b (id int);"),
+        ])
+        try await withEmptyDatabase { location in
+            try await Migrator(catalog: try MigrationCatalog(directory: one), logger: logger).migrate(location)
+            let status = try await Database(location: location, connectionsPerModule: 1, logger: logger).withRunningPools { database in
+                try await Migrator(catalog: try MigrationCatalog(directory: two), logger: logger).status(database)
+            }
+            #expect(status == .pending(["social/0001_b"]))
+        }
+    }
+}

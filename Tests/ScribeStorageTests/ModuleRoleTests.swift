@@ -1,0 +1,55 @@
+import PostgresNIO
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+@Suite("Each module's connections hold only its own schema's privileges")
+struct ModuleRoleTests {
+    static let logger = TestLogger.make("roles")
+
+    static func sqlState(of query: PostgresQuery, on pool: PostgresClient) async -> String? {
+        do {
+            try await pool.query(query, logger: logger)
+            return nil
+        } catch let error as PSQLError {
+            return error.serverInfo?[.sqlState]
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    @Test("every pool runs as its module's role and reads its own tables")
+    func poolsRunAsModuleRoles() async throws {
+        try await withTestPools { database in
+            for schema in ModuleSchema.all {
+                let pool = database.pool(for: schema)
+                let role = try await pool.query("SELECT current_user::text", logger: Self.logger).decode(String.self).reduce("") { $1 }
+                #expect(role == schema.role)
+                let table = schema == .core ? "core.events" : "\(schema.name).event_consumers"
+                #expect(await Self.sqlState(of: PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), on: pool) == nil)
+            }
+        }
+    }
+
+    @Test("no module can read or write another module's tables", arguments: [
+        (ModuleSchema.marketplace, "SELECT * FROM core.events"),
+        (ModuleSchema.social, "SELECT * FROM core.events"),
+        (ModuleSchema.core, "SELECT * FROM marketplace.event_consumers"),
+        (ModuleSchema.marketplace, "INSERT INTO social.event_consumers (consumer) VALUES ('intruder')"),
+        (ModuleSchema.social, "SELECT * FROM storage.schema_migrations"),
+    ])
+    func crossSchemaAccessIsDenied(schema: ModuleSchema, sql: String) async throws {
+        try await withTestPools { database in
+            // 42501 is insufficient_privilege.
+            #expect(await Self.sqlState(of: PostgresQuery(unsafeSQL: sql), on: database.pool(for: schema)) == "42501")
+        }
+    }
+
+    @Test("a module cannot create objects in another module's schema")
+    func cannotCreateElsewhere() async throws {
+        try await withTestPools { database in
+            let state = await Self.sqlState(of: "CREATE TABLE core.smuggled (x int)", on: database.pool(for: .marketplace))
+            #expect(state == "42501")
+        }
+    }
+}

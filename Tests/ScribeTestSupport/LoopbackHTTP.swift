@@ -1,0 +1,33 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Plain HTTP requests over loopback to a server under test, with AsyncHTTPClient.
+public enum LoopbackHTTP {
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: Data
+
+        /// The body parsed as a JSON object.
+        public func json() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+    }
+
+    public static func get(port: Int, path: String, headers: [(String, String)] = []) async throws -> Reply {
+        try await send(port: port, method: .GET, path: path, headers: headers, body: nil)
+    }
+
+    public static func send(port: Int, method: HTTPMethod, path: String, headers: [(String, String)] = [], body: Data?) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let collected = try await response.body.collect(upTo: 4 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
+    }
+}

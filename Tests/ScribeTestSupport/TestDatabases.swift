@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeStorage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The PostgreSQL every test runs against: one embedded cluster per test run, started by the
+/// same ``EmbeddedCluster`` launcher `scribe serve` uses, and a fresh database per test, cloned
+/// from a template that was migrated once. Tests are therefore isolated and may run in parallel.
+///
+/// The cluster lives in `.build/scribe-test-cluster` (or `SCRIBE_TEST_DATA_DIR`), is reused by
+/// the next run, and is stopped when the test process exits.
+public actor TestDatabases {
+    public static let shared = TestDatabases()
+
+    private var server: Task<DatabaseLocation, any Error>?
+    private var template: Task<String, any Error>?
+
+    /// Starts the cluster on first use; later calls return at once.
+    public func serverLocation() async throws -> DatabaseLocation {
+        if let server { return try await server.value }
+        let task = Task { try await Self.startCluster() }
+        server = task
+        return try await task.value
+    }
+
+    /// A new, fully migrated database of its own.
+    public func makeDatabase() async throws -> DatabaseLocation {
+        let server = try await serverLocation()
+        let template = try await migratedTemplate(on: server)
+        let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await Self.retryingWhileTemplateBusy {
+            try await Database.createDatabase(name, template: template, on: server)
+        }
+        return server.with(database: name)
+    }
+
+    /// A new database with nothing in it, not even migrations: for migration tests.
+    public func makeEmptyDatabase() async throws -> DatabaseLocation {
+        let server = try await serverLocation()
+        let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await Database.createDatabase(name, on: server)
+        return server.with(database: name)
+    }
+
+    public func drop(_ location: DatabaseLocation) async throws {
+        try await Database.dropDatabase(location.database, on: location)
+    }
+
+    private func migratedTemplate(on server: DatabaseLocation) async throws -> String {
+        if let template { return try await template.value }
+        let task = Task {
+            let catalog = try MigrationCatalog(directory: TestPaths.migrationsDirectory)
+            let fingerprint = catalog.migrations.map(\.checksum).joined().utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) {
+                ($0 ^ UInt64($1)) &* 0x100_0000_01b3
+            }
+            let name = "scribe_template_\(String(fingerprint, radix: 36))"
+            try await Database.createDatabase(name, on: server)
+            try await Migrator(catalog: catalog, logger: TestLogger.make("template")).migrate(server.with(database: name))
+            return name
+        }
+        template = task
+        return try await task.value
+    }
+
+    private static func startCluster() async throws -> DatabaseLocation {
+        let directory = ProcessInfo.processInfo.environment["SCRIBE_TEST_DATA_DIR"] ?? TestPaths.packageRoot + "/.build/scribe-test-cluster"
+        let cluster = EmbeddedCluster(dataDirectory: directory, logger: TestLogger.make("cluster"))
+        try await cluster.start()
+        if await cluster.isOwner {
+            clusterDirectoryToStop = directory
+            atexit { if let directory = clusterDirectoryToStop { EmbeddedCluster.stopSynchronously(dataDirectory: directory) } }
+        }
+        let location = cluster.location
+        try await dropLeftovers(on: location)
+        try await Database.createDatabase(location.database, on: location)
+        return location
+    }
+
+    /// Removes the databases of earlier runs that ended before cleaning up.
+    private static func dropLeftovers(on server: DatabaseLocation) async throws {
+        let names = try await Database.withConnection(to: server.with(database: "postgres")) { connection in
+            var names: [String] = []
+            let rows = try await connection.query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'scribe\\_test\\_%' AND (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = pg_database.datname) = 0",
+                logger: connection.logger)
+            for try await name in rows.decode(String.self) { names.append(name) }
+            return names
+        }
+        for name in names { try await Database.dropDatabase(name, on: server) }
+    }
+
+    /// `CREATE DATABASE ... TEMPLATE` fails while another session is still leaving the template.
+    private static func retryingWhileTemplateBusy(_ body: () async throws -> Void) async throws {
+        for attempt in 1...20 {
+            do {
+                return try await body()
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 20 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
+
+/// Set once, read by the `atexit` handler (which cannot capture context).
+nonisolated(unsafe) private var clusterDirectoryToStop: String?
+
+/// Runs `body` with a fresh migrated database and drops it afterwards, pass or fail.
+public func withTestDatabase<Result: Sendable>(_ body: (DatabaseLocation) async throws -> Result) async throws -> Result {
+    let location = try await TestDatabases.shared.makeDatabase()
+    do {
+        let result = try await body(location)
+        try await TestDatabases.shared.drop(location)
+        return result
+    } catch {
+        try? await TestDatabases.shared.drop(location)
+        throw error
+    }
+}
+
+/// Runs `body` with the module pools of a fresh migrated database, running for its duration.
+public func withTestPools<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+    try await withTestDatabase { location in
+        try await Database(location: location, connectionsPerModule: 4, logger: TestLogger.make("pools")).withRunningPools(body)
+    }
+}
