@@ -1,12 +1,23 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Settings every target shares: Swift 6 language mode plus the upcoming features the
-/// Hummingbird and PostgresNIO codebases use, so imports and existentials stay explicit.
+/// Settings every target shares: Swift 6 language mode (the tools version's default) plus the
+/// upcoming features Hummingbird and PostgresNIO use, so imports and existentials stay explicit.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
+
+extension Target.Dependency {
+    static let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+    static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+    static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+    static let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+    static let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+    static let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+    static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+}
 
 let package = Package(
     name: "scribe",
@@ -28,66 +39,75 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        .target(
-            name: "ActivityPubKit",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strictSettings
-        ),
+        // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
+        .target(name: "ActivityPubKit", dependencies: [.crypto], swiftSettings: strictSettings),
         .target(name: "ScribeContracts", swiftSettings: strictSettings),
         .target(
             name: "ScribeStorage",
             dependencies: [
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .postgres, .nioCore, .crypto, .logging, .serviceLifecycle,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ScribeCore", dependencies: ["ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
-        .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
-        .target(name: "ScribeSocial", dependencies: ["ActivityPubKit", "ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .target(name: "ScribeCore", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging], swiftSettings: strictSettings),
+        .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging], swiftSettings: strictSettings),
+        .target(
+            name: "ScribeSocial",
+            dependencies: ["ActivityPubKit", "ScribeContracts", "ScribeStorage", .postgres, .logging],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ScribeServer",
             dependencies: [
                 "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "scribe",
-            dependencies: ["ScribeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ScribeServer", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
+
+        // Tests: one target per module, and the support they share.
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ScribeStorage", "ScribeServer",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ScribeStorage", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ScribeTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ActivityPubKitTests", dependencies: ["ActivityPubKit"], swiftSettings: strictSettings),
         .testTarget(name: "ScribeContractsTests", dependencies: ["ScribeContracts"], swiftSettings: strictSettings),
-        .testTarget(name: "ScribeStorageTests", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), "ScribeStorage", "ScribeTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), "ScribeCore", "ScribeTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ScribeMarketplaceTests", dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), "ScribeMarketplace", "ScribeTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ScribeSocialTests", dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", .product(name: "PostgresNIO", package: "postgres-nio"), "ScribeSocial", "ScribeTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ScribeServerTests", dependencies: ["ScribeStorage", .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "PostgresNIO", package: "postgres-nio"), "ScribeStorage", "ScribeServer", "ScribeTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ScribeStorageTests", dependencies: ["ScribeStorage", "ScribeTestSupport", .postgres], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ScribeCoreTests",
+            dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ScribeMarketplaceTests",
+            dependencies: ["ScribeMarketplace", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ScribeSocialTests",
+            dependencies: ["ScribeSocial", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ScribeServerTests",
+            dependencies: [
+                "ScribeServer", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -71,6 +71,24 @@ struct ServeProcessTests {
         #expect(try await Self.ends(secondPostmaster))
     }
 
+    @Test("SIGTERM while the embedded cluster is still being created ends the process and leaves no postgres")
+    func signalDuringStartUp() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let process = try ScribeProcess(environment: ["SCRIBE_DATA_DIR": dataDirectory])
+        for _ in 0..<400 where !process.standardError.contains("initialising") && process.process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        process.signal(SIGTERM)
+        #expect(try await process.waitForExit() == 0)
+        #expect(Self.postmasterPID(dataDirectory: dataDirectory) == nil)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { pid_t($0) }.filter { pid in
+            let commandLine = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return commandLine.contains(dataDirectory) && Self.isAlive(pid)
+        }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test("an unreachable DATABASE_URL fails with one line and writes nothing")
     func unreachableDatabase() async throws {
         let dataDirectory = Self.temporaryDirectory()

@@ -24,8 +24,8 @@ public final class ScribeProcess: @unchecked Sendable {
         let stem = NSTemporaryDirectory() + "scribe-process-\(UUID().uuidString)"
         outputPath = stem + ".out"
         errorPath = stem + ".err"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: TestPaths.scribeExecutable)
         process.arguments = arguments
         process.environment = environment

@@ -198,7 +198,7 @@ public actor EmbeddedCluster {
         try createDirectory(socketDirectory, mode: 0o700)
         try account?.own(socketDirectory)
         if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         try account?.own(logPath)
         logger.info("starting the embedded PostgreSQL", metadata: ["socket": .string(socketDirectory)])

@@ -12,19 +12,26 @@ struct PostgresBinaries: Sendable {
     var pgCtl: String { directory + "/pg_ctl" }
     var postgres: String { directory + "/postgres" }
 
-    static func locate(preferringMajorVersion preferred: String?) throws(StorageError) -> PostgresBinaries {
+    /// - Parameters:
+    ///   - preferred: the major version of an existing cluster (its `PG_VERSION`), if any.
+    ///   - searchPath: the folders of `PATH`.
+    ///   - debianRoot: where Debian installs one folder per major version.
+    static func locate(
+        preferringMajorVersion preferred: String?,
+        searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "",
+        debianRoot: String = "/usr/lib/postgresql"
+    ) throws(StorageError) -> PostgresBinaries {
         let fileManager = FileManager.default
         func hasServer(_ directory: String) -> Bool {
             ["initdb", "pg_ctl", "postgres"].allSatisfy { fileManager.isExecutableFile(atPath: directory + "/" + $0) }
         }
-        let debianRoot = "/usr/lib/postgresql"
         let versions = ((try? fileManager.contentsOfDirectory(atPath: debianRoot)) ?? [])
             .filter { Int($0) != nil }
             .sorted { Int($0)! > Int($1)! }
         if let preferred, hasServer("\(debianRoot)/\(preferred)/bin") {
             return PostgresBinaries(directory: "\(debianRoot)/\(preferred)/bin")
         }
-        let pathDirectories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let pathDirectories = searchPath.split(separator: ":").map(String.init)
         for directory in pathDirectories + versions.map({ "\(debianRoot)/\($0)/bin" }) where hasServer(directory) {
             return PostgresBinaries(directory: directory)
         }
