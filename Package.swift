@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ScribeStorage", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging,
+                "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -94,12 +94,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ScribeMarketplaceTests",
-            dependencies: ["ScribeMarketplace", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeServer", "ScribeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ScribeSocialTests",
-            dependencies: ["ScribeSocial", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: ["ScribeSocial", "ScribeContracts", "ScribeServer", "ScribeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

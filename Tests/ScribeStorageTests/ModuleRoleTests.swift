@@ -7,17 +7,6 @@ import Testing
 struct ModuleRoleTests {
     static let logger = TestLogger.make("roles")
 
-    static func sqlState(of query: PostgresQuery, on pool: PostgresClient) async -> String? {
-        do {
-            try await pool.query(query, logger: logger)
-            return nil
-        } catch let error as PSQLError {
-            return error.serverInfo?[.sqlState]
-        } catch {
-            return "unexpected \(error)"
-        }
-    }
-
     @Test("every pool runs as its module's role and reads its own tables")
     func poolsRunAsModuleRoles() async throws {
         try await withTestPools { database in
@@ -26,7 +15,7 @@ struct ModuleRoleTests {
                 let role = try await pool.query("SELECT current_user::text", logger: Self.logger).decode(String.self).reduce("") { $1 }
                 #expect(role == schema.role)
                 let table = schema == .core ? "core.events" : "\(schema.name).event_consumers"
-                #expect(await Self.sqlState(of: PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), on: pool) == nil)
+                #expect(await sqlState(of: "SELECT count(*) FROM \(table)", on: pool) == nil)
             }
         }
     }
@@ -41,14 +30,14 @@ struct ModuleRoleTests {
     func crossSchemaAccessIsDenied(schema: ModuleSchema, sql: String) async throws {
         try await withTestPools { database in
             // 42501 is insufficient_privilege.
-            #expect(await Self.sqlState(of: PostgresQuery(unsafeSQL: sql), on: database.pool(for: schema)) == "42501")
+            #expect(await sqlState(of: sql, on: database.pool(for: schema)) == "42501")
         }
     }
 
     @Test("a module cannot create objects in another module's schema")
     func cannotCreateElsewhere() async throws {
         try await withTestPools { database in
-            let state = await Self.sqlState(of: "CREATE TABLE core.smuggled (x int)", on: database.pool(for: .marketplace))
+            let state = await sqlState(of: "CREATE TABLE core.smuggled (x int)", on: database.pool(for: .marketplace))
             #expect(state == "42501")
         }
     }

@@ -1,0 +1,40 @@
+import Foundation
+import PostgresNIO
+import ScribeContracts
+import ScribeCore
+import ScribeServer
+import ScribeStorage
+
+/// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
+/// Social holding Core as `any CoreAPI`), on a fresh migrated database.
+public func withTestModules<Result: Sendable>(_ body: @Sendable (ScribeApplication) async throws -> Result) async throws -> Result {
+    try await withTestPools { database in
+        let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
+        let application = ScribeApplication(
+            configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+            logger: TestLogger.make("modules"))
+        return try await body(application)
+    }
+}
+
+/// Records one event in Core's log the way Core's own operations do: inside a transaction.
+@discardableResult
+public func recordTestEvent(_ type: CoreEvent.Kind = .itemPublished, in core: CoreModule, database: Database) async throws -> Int64 {
+    let logger = TestLogger.make("events")
+    return try await database.pool(for: .core).withTransaction(logger: logger) { connection in
+        try await core.eventLog.append(type, itemKind: .character, itemID: UUID(), on: connection)
+    }
+}
+
+/// The SQLSTATE a statement fails with on `pool`, or nil when it succeeds. `42501` is
+/// insufficient_privilege: what a module gets for touching another module's schema.
+public func sqlState(of sql: String, on pool: PostgresClient) async -> String? {
+    do {
+        try await pool.query(PostgresQuery(unsafeSQL: sql), logger: TestLogger.make("probe"))
+        return nil
+    } catch let error as PSQLError {
+        return error.serverInfo?[.sqlState]
+    } catch {
+        return "unexpected: \(error)"
+    }
+}
