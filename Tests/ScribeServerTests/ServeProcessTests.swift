@@ -89,6 +89,26 @@ struct ServeProcessTests {
         #expect(leftovers.isEmpty)
     }
 
+    @Test("two servers started at the same moment on one data directory share one embedded cluster, migrated once")
+    func concurrentEmbeddedStarts() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let servers = try (0..<2).map { _ in try ScribeProcess(environment: ["SCRIBE_DATA_DIR": dataDirectory]) }
+        for server in servers { try await server.waitUntilReady() }
+        let logs = servers.map(\.standardError).joined()
+        let catalog = try MigrationCatalog(directory: TestPaths.migrationsDirectory)
+        #expect(logs.components(separatedBy: "initialising the embedded PostgreSQL").count - 1 == 1)
+        #expect(logs.components(separatedBy: "applying migration").count - 1 == catalog.migrations.count)
+        let postmaster = try #require(Self.postmasterPID(dataDirectory: dataDirectory))
+        // The guest first, so the owner's server keeps its database until it stops too.
+        let guestFirst = servers.sorted { $0.standardError.contains("already started") && !$1.standardError.contains("already started") }
+        for server in guestFirst {
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+        }
+        #expect(try await Self.ends(postmaster))
+    }
+
     @Test("an unreachable DATABASE_URL fails with one line and writes nothing")
     func unreachableDatabase() async throws {
         let dataDirectory = Self.temporaryDirectory()

@@ -98,7 +98,7 @@ public actor TestDatabases {
         for attempt in 1...20 {
             do {
                 return try await body()
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 20 {
+            } catch let error as StorageError where error.description.contains("SQLSTATE 55006") && attempt < 20 {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -89,25 +89,37 @@ public final class Database: Service, Sendable {
     }
 
     /// Creates `name` (optionally as a copy of `template`) unless it exists. Used for the
-    /// embedded cluster's database and for the per-test databases.
-    public static func createDatabase(_ name: String, template: String? = nil, on server: DatabaseLocation) async throws {
-        try await withConnection(to: server.with(database: "postgres")) { connection in
-            let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
-                .decode(Int.self).reduce(0, +) > 0
-            guard !exists else { return }
-            let templateClause = template.map { " TEMPLATE \(quoteIdentifier($0))" } ?? ""
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))\(templateClause)"), logger: connection.logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
-                // Created by another process at the same moment.
+    /// embedded cluster's database and for the per-test databases; safe when several processes
+    /// create the same database at once.
+    public static func createDatabase(_ name: String, template: String? = nil, on server: DatabaseLocation) async throws(StorageError) {
+        do {
+            try await withConnection(to: server.with(database: "postgres")) { connection in
+                let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
+                    .decode(Int.self).reduce(0, +) > 0
+                guard !exists else { return }
+                let templateClause = template.map { " TEMPLATE \(quoteIdentifier($0))" } ?? ""
+                do {
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))\(templateClause)"), logger: connection.logger)
+                } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
+                    // Created by another process at the same moment: duplicate_database, or the
+                    // unique index of pg_database when both got past the check together.
+                }
             }
+        } catch {
+            throw .databaseUnreachable("cannot create database \(name) on \(server.redacted): \(reason(error))")
         }
     }
 
     /// Drops `name`, disconnecting anyone still using it.
-    public static func dropDatabase(_ name: String, on server: DatabaseLocation) async throws {
-        try await withConnection(to: server.with(database: "postgres")) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
+    public static func dropDatabase(_ name: String, on server: DatabaseLocation) async throws(StorageError) {
+        do {
+            try await withConnection(to: server.with(database: "postgres")) { connection -> Void in
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
+            }
+        } catch {
+            throw .databaseUnreachable("cannot drop database \(name) on \(server.redacted): \(reason(error))")
         }
     }
 

@@ -129,20 +129,9 @@ public actor EmbeddedCluster {
         guard let version = try? String(contentsOfFile: cluster + "/PG_VERSION", encoding: .utf8),
             let binaries = try? PostgresBinaries.locate(preferringMajorVersion: version.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }
-        let process = Process()
         let account = SystemAccount.isRoot ? SystemAccount.named(SystemAccount.clusterAccountName) : nil
-        if let account {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--", binaries.pgCtl,
-                                 "stop", "-D", cluster, "-m", "fast", "-w"]
-        } else {
-            process.executableURL = URL(fileURLWithPath: binaries.pgCtl)
-            process.arguments = ["stop", "-D", cluster, "-m", "fast", "-w"]
-        }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
+        ExternalCommand(executable: binaries.pgCtl, arguments: ["stop", "-D", cluster, "-m", "fast", "-w"], account: account)
+            .runBlocking()
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: dataDirectory).standardizedFileURL.path + "/postgres.owner")
     }
 

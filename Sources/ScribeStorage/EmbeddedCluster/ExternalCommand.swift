@@ -43,6 +43,16 @@ struct ExternalCommand: Sendable {
         return output
     }
 
+    /// Runs the program to completion on the calling thread, ignoring its output and status:
+    /// for places that cannot await, such as an `atexit` handler.
+    func runBlocking() {
+        guard let pid = try? Self.spawn(argv, environment: environment, output: "/dev/null", appending: true, ownProcessGroup: false) else {
+            return
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
     /// Starts a long-running program (the PostgreSQL server) as our child, in a process group
     /// of its own so a terminal's Ctrl-C reaches only us and we stop it in order. Its output is
     /// appended to `logPath`. The caller reaps it with ``waitForExit(_:)``.
