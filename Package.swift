@@ -46,6 +46,7 @@ let package = Package(
             name: "ScribeStorage",
             dependencies: [
                 .postgres, .nioCore, .crypto, .logging, .serviceLifecycle,
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
@@ -139,8 +141,18 @@ public final class Database: Service, Sendable {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + state
         }
-        if let underlying = error.underlying { return "\(underlying)" }
+        if let underlying = error.underlying { return connectionFailure(underlying) }
         return "\(error.code)"
+    }
+
+    /// "connection refused" rather than NIO's nested failure records.
+    private static func connectionFailure(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let dnsError = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve \(error.host): \(dnsError)" }
+            if let first = error.connectionErrors.first { return connectionFailure(first.error) }
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
+        return "\(error)"
     }
 }
 
