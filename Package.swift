@@ -51,7 +51,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ScribeCore", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging], swiftSettings: strictSettings),
+        .target(
+            name: "ScribeCore",
+            dependencies: [
+                "ScribeContracts", "ScribeStorage", .postgres, .logging, .crypto, .nioCore,
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging], swiftSettings: strictSettings),
         .target(
             name: "ScribeSocial",
@@ -90,7 +98,7 @@ let package = Package(
         .testTarget(name: "ScribeStorageTests", dependencies: ["ScribeStorage", "ScribeTestSupport", .postgres], swiftSettings: strictSettings),
         .testTarget(
             name: "ScribeCoreTests",
-            dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -106,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                "ScribeServer", "ScribeCore", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
             ],
             swiftSettings: strictSettings
         ),

@@ -13,7 +13,7 @@ struct CoreEventTests {
 
     @Test("encodes exactly the properties the JSON Schema requires, with its names")
     func matchesSchemaProperties() throws {
-        let event = CoreEvent(id: 7, type: .itemPublished, itemKind: .character, itemID: UUID(), recordedAt: Date(timeIntervalSince1970: 0))
+        let event = CoreEvent(id: 7, type: .itemPublished, subjectKind: .character, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 0))
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let object = try JSONSerialization.jsonObject(with: encoder.encode(event)) as? [String: Any] ?? [:]
@@ -23,16 +23,16 @@ struct CoreEventTests {
         #expect(Set((schema["properties"] as? [String: Any] ?? [:]).keys) == required)
     }
 
-    @Test("the schema's enumerations are the event and item kinds this build knows")
+    @Test("the schema's enumerations are the event and subject kinds this build knows")
     func enumerationsMatch() throws {
         let properties = try Self.schema()["properties"] as? [String: [String: Any]] ?? [:]
         #expect(Set(properties["type"]?["enum"] as? [String] ?? []) == Set(CoreEvent.Kind.allCases.map(\.rawValue)))
-        #expect(Set(properties["item_kind"]?["enum"] as? [String] ?? []) == Set(CoreEvent.ItemKind.allCases.map(\.rawValue)))
+        #expect(Set(properties["subject_kind"]?["enum"] as? [String] ?? []) == Set(CoreEvent.SubjectKind.allCases.map(\.rawValue)))
     }
 
     @Test("round-trips through JSON")
     func roundTrips() throws {
-        let event = CoreEvent(id: 42, type: .itemDeleted, itemKind: .lorebook, itemID: UUID(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let event = CoreEvent(id: 42, type: .itemDeleted, subjectKind: .lorebook, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000))
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()

@@ -18,13 +18,13 @@ struct EventLogTests {
             let positions = try await database.pool(for: .core).withTransaction(logger: logger) { connection in
                 var positions: [Int64] = []
                 for item in items {
-                    positions.append(try await core.eventLog.append(.itemPublished, itemKind: .character, itemID: item, on: connection))
+                    positions.append(try await core.eventLog.append(.itemPublished, subjectKind: .character, subjectID: item, on: connection))
                 }
                 return positions
             }
             #expect(positions == positions.sorted())
             let all = try await core.events(after: 0, limit: 100)
-            #expect(all.map(\.itemID) == items)
+            #expect(all.map(\.subjectID) == items)
             let rest = try await core.events(after: positions[1], limit: 2)
             #expect(rest.map(\.id) == Array(positions[2...3]))
         }
@@ -37,7 +37,7 @@ struct EventLogTests {
             struct Abort: Error {}
             await #expect(throws: (any Error).self) {
                 try await database.pool(for: .core).withTransaction(logger: logger) { connection in
-                    try await core.eventLog.append(.itemDeleted, itemKind: .lorebook, itemID: UUID(), on: connection)
+                    try await core.eventLog.append(.itemDeleted, subjectKind: .lorebook, subjectID: UUID(), on: connection)
                     throw Abort()
                 }
             }

@@ -162,3 +162,39 @@ struct ServeProcessTests {
         }
     }
 }
+
+@Suite("Sessions across server restarts")
+struct SessionRestartTests {
+    @Test("a session made before a restart still works after it, and a logged-out one never does")
+    func sessionSurvivesRestart() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "scribe-restart-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let environment = ["SCRIBE_DATA_DIR": dataDirectory]
+
+        let first = try ScribeProcess(environment: environment)
+        try await first.waitUntilReady()
+        let registration = try JSONSerialization.data(withJSONObject: [
+            "username": "alice", "email": "alice@example.org", "password": "correct horse battery",
+        ])
+        let registered = try await LoopbackHTTP.send(
+            port: first.port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")], body: registration)
+        #expect(registered.status == 201)
+        let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+
+        let second = try ScribeProcess(environment: environment)
+        try await second.waitUntilReady()
+        let bearer = [("Authorization", "Bearer \(token)")]
+        let me = try await LoopbackHTTP.get(port: second.port, path: "/api/v1/accounts/me", headers: bearer)
+        #expect(me.status == 200)
+        #expect((try me.json()["account"] as? [String: Any])?["username"] as? String == "alice")
+        let logout = try await LoopbackHTTP.send(port: second.port, method: "DELETE", path: "/api/v1/sessions/current", headers: bearer, body: nil)
+        #expect(logout.status == 204)
+        #expect(try await LoopbackHTTP.get(port: second.port, path: "/api/v1/accounts/me", headers: bearer).status == 401)
+        // Nothing in the database still refers to the session's token.
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+        #expect(!second.standardError.contains(token) && !first.standardError.contains(token))
+    }
+}

@@ -18,12 +18,13 @@ public enum LoopbackHTTP {
     }
 
     public static func get(port: Int, path: String, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(port: port, method: .GET, path: path, headers: headers, body: nil)
+        try await send(port: port, method: "GET", path: path, headers: headers, body: nil)
     }
 
-    public static func send(port: Int, method: HTTPMethod, path: String, headers: [(String, String)] = [], body: Data?) async throws -> Reply {
+    /// - Parameter method: `GET`, `POST`, `PUT`, `DELETE`, ...
+    public static func send(port: Int, method: String, path: String, headers: [(String, String)] = [], body: Data?) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
+        request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

@@ -7,12 +7,14 @@ import ScribeStorage
 
 /// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
 /// Social holding Core as `any CoreAPI`), on a fresh migrated database.
-public func withTestModules<Result: Sendable>(_ body: @Sendable (ScribeApplication) async throws -> Result) async throws -> Result {
+public func withTestModules<Result: Sendable>(
+    settings: CoreSettings = .testing, _ body: @Sendable (ScribeApplication) async throws -> Result
+) async throws -> Result {
     try await withTestPools { database in
         let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
         let application = ScribeApplication(
             configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-            logger: TestLogger.make("modules"))
+            coreSettings: settings, logger: TestLogger.make("modules"))
         return try await body(application)
     }
 }
@@ -22,7 +24,7 @@ public func withTestModules<Result: Sendable>(_ body: @Sendable (ScribeApplicati
 public func recordTestEvent(_ type: CoreEvent.Kind = .itemPublished, in core: CoreModule, database: Database) async throws -> Int64 {
     let logger = TestLogger.make("events")
     return try await database.pool(for: .core).withTransaction(logger: logger) { connection in
-        try await core.eventLog.append(type, itemKind: .character, itemID: UUID(), on: connection)
+        try await core.eventLog.append(type, subjectKind: .character, subjectID: UUID(), on: connection)
     }
 }
 
@@ -36,5 +38,15 @@ public func sqlState(of sql: String, on pool: PostgresClient) async -> String? {
         return error.serverInfo?[.sqlState]
     } catch {
         return "unexpected: \(error)"
+    }
+}
+
+extension CoreSettings {
+    /// Production rules with a KDF cheap enough for tests (scrypt N = 2^10). The parameters are
+    /// recorded per user exactly as production ones are.
+    public static var testing: CoreSettings {
+        var settings = CoreSettings.standard
+        settings.passwordKDF = PasswordKDF(rounds: 1 << 10)
+        return settings
     }
 }

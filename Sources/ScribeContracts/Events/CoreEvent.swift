@@ -1,7 +1,8 @@
 import Foundation
 
-/// What happened to a shareable item, as Core's event log records it. Marketplace keeps its
-/// listings and Social its federation in step by consuming these, in `id` order.
+/// What happened to a shareable item or a user, as Core's event log records it. Marketplace
+/// keeps its listings and Social its actors and federation in step by consuming these, in `id`
+/// order. Events carry identities only; consumers ask ``CoreAPI`` for what they may show.
 ///
 /// The JSON form is specified by `schemas/events/core-event.schema.json`.
 public struct CoreEvent: Codable, Sendable, Equatable {
@@ -10,31 +11,34 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case itemUpdated = "ItemUpdated"
         case itemUnpublished = "ItemUnpublished"
         case itemDeleted = "ItemDeleted"
+        case userCreated = "UserCreated"
+        case userUpdated = "UserUpdated"
+        case userDeleted = "UserDeleted"
     }
 
-    public enum ItemKind: String, Codable, Sendable, CaseIterable {
-        case character, lorebook
+    public enum SubjectKind: String, Codable, Sendable, CaseIterable {
+        case character, lorebook, user
     }
 
     /// Position in the log: strictly increasing, the cursor consumers remember.
     public var id: Int64
     public var type: Kind
-    public var itemKind: ItemKind
-    public var itemID: UUID
+    public var subjectKind: SubjectKind
+    public var subjectID: UUID
     public var recordedAt: Date
 
-    public init(id: Int64, type: Kind, itemKind: ItemKind, itemID: UUID, recordedAt: Date) {
+    public init(id: Int64, type: Kind, subjectKind: SubjectKind, subjectID: UUID, recordedAt: Date) {
         self.id = id
         self.type = type
-        self.itemKind = itemKind
-        self.itemID = itemID
+        self.subjectKind = subjectKind
+        self.subjectID = subjectID
         self.recordedAt = recordedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, type
-        case itemKind = "item_kind"
-        case itemID = "item_id"
+        case subjectKind = "subject_kind"
+        case subjectID = "subject_id"
         case recordedAt = "recorded_at"
     }
 }

@@ -6,7 +6,7 @@ import ScribeStorage
 
 /// Core's append-only event log (`core.events`): the transactional outbox of DESIGN.md §3.
 ///
-/// ``append(_:itemKind:itemID:on:)`` takes the connection of the transaction that makes the
+/// ``append(_:subjectKind:subjectID:on:)`` takes the connection of the transaction that makes the
 /// change, so the event exists exactly when the change does.
 public struct EventLog: Sendable {
     /// Upper bound on one read, whatever a caller asks for.
@@ -22,11 +22,11 @@ public struct EventLog: Sendable {
 
     /// Records an event inside the caller's transaction and returns its position.
     @discardableResult
-    public func append(_ type: CoreEvent.Kind, itemKind: CoreEvent.ItemKind, itemID: UUID, on connection: PostgresConnection) async throws -> Int64 {
+    public func append(_ type: CoreEvent.Kind, subjectKind: CoreEvent.SubjectKind, subjectID: UUID, on connection: PostgresConnection) async throws -> Int64 {
         let rows = try await connection.query(
             """
-            INSERT INTO core.events (type, item_kind, item_id)
-            VALUES (\(type.rawValue), \(itemKind.rawValue), \(itemID)) RETURNING id
+            INSERT INTO core.events (type, subject_kind, subject_id)
+            VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID)) RETURNING id
             """, logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
         throw CoreAPIError(.unavailable, "the event log did not return the new event's position")
@@ -42,14 +42,14 @@ public struct EventLog: Sendable {
             var events: [CoreEvent] = []
             let rows = try await pool.query(
                 """
-                SELECT id, type, item_kind, item_id, recorded_at FROM core.events
+                SELECT id, type, subject_kind, subject_id, recorded_at FROM core.events
                 WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
                 """, logger: logger)
-            for try await (id, type, itemKind, itemID, recordedAt) in rows.decode((Int64, String, String, UUID, Date).self) {
-                guard let type = CoreEvent.Kind(rawValue: type), let itemKind = CoreEvent.ItemKind(rawValue: itemKind) else {
+            for try await (id, type, subjectKind, subjectID, recordedAt) in rows.decode((Int64, String, String, UUID, Date).self) {
+                guard let type = CoreEvent.Kind(rawValue: type), let subjectKind = CoreEvent.SubjectKind(rawValue: subjectKind) else {
                     throw CoreAPIError(.unavailable, "event \(id) has a type this build does not know")
                 }
-                events.append(CoreEvent(id: id, type: type, itemKind: itemKind, itemID: itemID, recordedAt: recordedAt))
+                events.append(CoreEvent(id: id, type: type, subjectKind: subjectKind, subjectID: subjectID, recordedAt: recordedAt))
             }
             return events
         } catch let error as CoreAPIError {

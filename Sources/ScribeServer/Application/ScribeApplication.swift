@@ -17,12 +17,15 @@ public struct ScribeApplication: Sendable {
     public let social: SocialModule
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, coreSettings: CoreSettings = .standard,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.database = database
         self.migrator = Migrator(catalog: catalog, logger: logger)
         self.logger = logger
-        let core = CoreModule(database: database, logger: logger)
+        let core = CoreModule(database: database, settings: coreSettings, logger: logger)
         self.core = core
         self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
         self.social = SocialModule(core: core, database: database, logger: logger)
@@ -32,8 +35,10 @@ public struct ScribeApplication: Sendable {
         let router = Router(context: ScribeRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: SessionMiddleware(accounts: core.accounts, publicURL: configuration.publicURL))
         HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: core, marketplace: marketplace, social: social, logger: logger))
             .add(to: router)
+        AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
         return router
     }
 

@@ -13,12 +13,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public var code: String
     /// One sentence for a person; never holds secrets or private fields.
     public var message: String
+    /// The request field at fault, when there is one, so a form can show the message beside it.
+    public var field: String?
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
         self.headers = headers
     }
 
@@ -26,12 +29,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         struct Detail: Encodable {
             var code: String
             var message: String
+            var field: String?
         }
         var error: Detail
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try ScribeJSON.encoder().encode(Body(error: .init(code: code, message: message)))
+        let data = try ScribeJSON.encoder().encode(Body(error: .init(code: code, message: message, field: field)))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

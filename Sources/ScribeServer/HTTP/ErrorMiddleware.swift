@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Logging
+import ScribeCore
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
 /// become HTTP. An error nobody mapped is a bug: it is logged with the request id and answered
@@ -23,13 +24,62 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError:
             return APIError(error.status, code: APIError.code(for: error.status),
                             message: error.body ?? error.status.reasonPhrase, headers: error.headers)
-        case is DecodingError:
-            return APIError(.badRequest, code: "invalid_json", message: "The request body is not the JSON this route expects.")
+        case let error as CoreError:
+            return apiError(for: error, logger: logger)
+        case let error as DecodingError:
+            return apiError(for: error)
         case let error as any HTTPResponseError:
             return APIError(error.status, code: APIError.code(for: error.status), message: error.status.reasonPhrase)
         default:
             logger.error("unhandled error", metadata: ["error.type": .string(String(describing: type(of: error)))])
             return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
+        }
+    }
+
+    static func apiError(for error: CoreError, logger: Logger) -> APIError {
+        let status: HTTPResponse.Status
+        var headers: HTTPFields = [:]
+        switch error.code {
+        case .invalidInput: status = .unprocessableContent
+        case .usernameTaken, .emailTaken: status = .conflict
+        case .invalidCredentials: status = .unauthorized
+        case .unauthenticated:
+            status = .unauthorized
+            headers[.wwwAuthenticate] = "Bearer"
+        case .accountLocked, .accountPending, .forbidden: status = .forbidden
+        case .notFound: status = .notFound
+        case .rateLimited:
+            status = .tooManyRequests
+            headers[.retryAfter] = String(error.retryAfterSeconds ?? 60)
+        case .unavailable:
+            status = .serviceUnavailable
+            headers[.retryAfter] = "5"
+        case .corrupted:
+            logger.error("stored data failed a consistency check", metadata: ["reason": .string(error.message)])
+            return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
+        }
+        return APIError(status, code: error.code.rawValue, message: error.message, field: error.field, headers: headers)
+    }
+
+    /// Names the field at fault, in the API's snake_case, without echoing the submitted value.
+    static func apiError(for error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context, key)
+            return APIError(.unprocessableContent, code: "invalid_input", message: "The field \(field) is required.", field: field)
+        case .valueNotFound(_, let context) where context.codingPath.isEmpty, .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return APIError(.badRequest, code: "invalid_json", message: "The request body must be a JSON object.")
+        case .valueNotFound(_, let context), .typeMismatch(_, let context):
+            let field = path(context)
+            return APIError(.unprocessableContent, code: "invalid_input", message: "The field \(field) has the wrong type.", field: field)
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let field = path(context)
+            return APIError(.unprocessableContent, code: "invalid_input", message: "The field \(field) is not valid.", field: field)
+        default:
+            return APIError(.badRequest, code: "invalid_json", message: "The request body is not valid JSON.")
         }
     }
 }

@@ -1,17 +1,32 @@
 import Foundation
 import Hummingbird
+import ScribeCore
 
 /// Per-request state for every Scribe route. It fixes the JSON coding of the whole API to
 /// ``ScribeJSON`` and caps request bodies at 1 MiB (the ActivityPub inbox limit; larger
 /// uploads will get their own, explicitly bigger, routes).
 public struct ScribeRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address, for per-address limits.
+    public let clientAddress: String?
+    /// The logged-in session, set by ``SessionMiddleware`` when the request carries a live one.
+    public var session: AuthenticatedSession?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.session = nil
     }
 
     public var maxUploadSize: Int { 1_048_576 }
     public var requestDecoder: JSONDecoder { ScribeJSON.decoder() }
     public var responseEncoder: JSONEncoder { ScribeJSON.encoder() }
+
+    /// The session, or a 401 for routes that need one.
+    public func requireSession() throws -> AuthenticatedSession {
+        guard let session else {
+            throw APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return session
+    }
 }

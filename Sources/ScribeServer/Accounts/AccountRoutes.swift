@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import ScribeCore
+
+/// `/api/v1/accounts` and `/api/v1/sessions`: registration, login and logout, the current
+/// account, password change, recovery and deletion. Each handler decodes, calls
+/// ``Accounts``, and encodes; the rules live in Core.
+struct AccountRoutes {
+    let accounts: Accounts
+    let cookie: SessionCookie
+
+    // MARK: Bodies
+
+    struct RegisterRequest: Decodable {
+        var username: String
+        var email: String
+        var password: String
+    }
+
+    struct LoginRequest: Decodable {
+        /// A username (with or without a leading `@`) or an email address.
+        var identifier: String
+        var password: String
+    }
+
+    struct PasswordChangeRequest: Decodable {
+        var currentPassword: String
+        var newPassword: String
+        enum CodingKeys: String, CodingKey {
+            case currentPassword = "current_password"
+            case newPassword = "new_password"
+        }
+    }
+
+    struct RecoveryRequest: Decodable {
+        var identifier: String
+        var recoveryPhrase: String
+        var newPassword: String
+        enum CodingKeys: String, CodingKey {
+            case identifier
+            case recoveryPhrase = "recovery_phrase"
+            case newPassword = "new_password"
+        }
+    }
+
+    struct DeletionRequest: Decodable {
+        var password: String
+    }
+
+    struct SessionView: Encodable {
+        var token: String
+        var expiresAt: Date
+        enum CodingKeys: String, CodingKey {
+            case token
+            case expiresAt = "expires_at"
+        }
+    }
+
+    struct LoggedIn: ResponseEncodable {
+        var account: Account
+        var session: SessionView
+        /// Only in the registration response: shown once, never retrievable again.
+        var recoveryPhrase: String?
+        enum CodingKeys: String, CodingKey {
+            case account, session
+            case recoveryPhrase = "recovery_phrase"
+        }
+    }
+
+    struct AccountView: ResponseEncodable {
+        var account: Account
+    }
+
+    // MARK: Routes
+
+    func add(to router: Router<ScribeRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("accounts") { request, context in
+            let body = try await request.decodeJSON(as: RegisterRequest.self, context: context)
+            let created = try await accounts.register(.init(username: body.username, email: body.email, password: body.password))
+            return try loggedIn(created.session, recoveryPhrase: created.recoveryPhrase.description, request: request, context: context)
+        }
+        api.post("sessions") { request, context in
+            let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+            let grant = try await accounts.logIn(identifier: body.identifier, password: body.password, clientAddress: context.clientAddress)
+            return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+        }
+        api.delete("sessions/current") { _, context in
+            try await accounts.logOut(try context.requireSession())
+            return loggedOut()
+        }
+        api.get("accounts/me") { _, context in
+            AccountView(account: try context.requireSession().account)
+        }
+        api.put("accounts/me/password") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
+            try await accounts.changePassword(session, current: body.currentPassword, new: body.newPassword)
+            return HTTPResponse.Status.noContent
+        }
+        api.post("accounts/recovery") { request, context in
+            let body = try await request.decodeJSON(as: RecoveryRequest.self, context: context)
+            let grant = try await accounts.recover(
+                identifier: body.identifier, phrase: body.recoveryPhrase, newPassword: body.newPassword, clientAddress: context.clientAddress)
+            return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+        }
+        api.delete("accounts/me") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: DeletionRequest.self, context: context)
+            try await accounts.delete(session, password: body.password)
+            return loggedOut()
+        }
+    }
+
+    /// 201 with the account and token in the body and the token in the session cookie.
+    private func loggedIn(_ grant: SessionGrant, recoveryPhrase: String?, request: Request, context: ScribeRequestContext) throws -> Response {
+        let body = LoggedIn(
+            account: grant.account, session: SessionView(token: grant.token.value, expiresAt: grant.expiresAt), recoveryPhrase: recoveryPhrase)
+        var response = try EditedResponse(status: .created, response: body).response(from: request, context: context)
+        response.setCookie(cookie.setting(token: grant.token.value, expiresAt: grant.expiresAt))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    private func loggedOut() -> Response {
+        var response = Response(status: .noContent)
+        response.setCookie(cookie.clearing())
+        return response
+    }
+}
