@@ -40,17 +40,18 @@ struct OpenAPIContractTests {
         return problems
     }
 
-    static func responseSchema(path: String, status: Int) -> [String: Any]? {
+    static func responseSchema(path: String, method: String = "get", status: Int) -> [String: Any]? {
         let paths = document["paths"] as? [String: [String: Any]]
-        let responses = (paths?[path]?["get"] as? [String: Any])?["responses"] as? [String: [String: Any]]
+        let responses = (paths?[path]?[method] as? [String: Any])?["responses"] as? [String: [String: Any]]
         let content = responses?[String(status)]?["content"] as? [String: [String: Any]]
         return content?["application/json"]?["schema"] as? [String: Any]
     }
 
     @Test("every documented GET answers with a documented status and a body matching its schema")
     func documentedRoutesMatch() async throws {
-        let paths = (Self.document["paths"] as? [String: Any])?.keys.sorted() ?? []
-        #expect(paths.contains("/healthz") && paths.contains("/readyz"))
+        let documented = Self.document["paths"] as? [String: [String: Any]] ?? [:]
+        let paths = documented.keys.sorted().filter { documented[$0]?["get"] != nil }
+        #expect(paths.contains("/healthz") && paths.contains("/readyz") && paths.contains("/api/v1/accounts/me"))
         try await withTestServer { client, _ in
             for path in paths {
                 let response = try await client.execute(uri: path, method: .get) { $0 }
@@ -58,6 +59,43 @@ struct OpenAPIContractTests {
                 let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
                 #expect(Self.violations(of: body, against: schema) == [], "\(path)")
             }
+        }
+    }
+
+    /// Checks a live response against the document: its status is listed for the operation, and
+    /// its JSON body, if the operation documents one, matches the schema.
+    static func check(_ response: TestResponse, path: String, method: String) throws {
+        let schema = responseSchema(path: path, method: method, status: Int(response.status.code))
+        let operation = ((document["paths"] as? [String: [String: Any]])?[path]?[method] as? [String: Any])?["responses"] as? [String: Any]
+        #expect(operation?[String(response.status.code)] != nil, "\(method) \(path) answered an undocumented \(response.status.code)")
+        if let schema {
+            let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+            #expect(violations(of: body, against: schema) == [], "\(method) \(path)")
+        }
+    }
+
+    @Test("the account operations answer as documented")
+    func accountOperationsMatch() async throws {
+        try await withTestServer { client, _ in
+            let json: HTTPFields = [.contentType: "application/json"]
+            func body(_ object: [String: String]) throws -> ByteBuffer { ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object)) }
+            let registered = try await client.execute(
+                uri: "/api/v1/accounts", method: .post, headers: json,
+                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])) { $0 }
+            try Self.check(registered, path: "/api/v1/accounts", method: "post")
+            let duplicate = try await client.execute(
+                uri: "/api/v1/accounts", method: .post, headers: json,
+                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])) { $0 }
+            try Self.check(duplicate, path: "/api/v1/accounts", method: "post")
+            let login = try await client.execute(
+                uri: "/api/v1/sessions", method: .post, headers: json, body: try body(["identifier": "alice", "password": "correct horse battery"])) { $0 }
+            try Self.check(login, path: "/api/v1/sessions", method: "post")
+            let session = try JSONSerialization.jsonObject(with: Data(login.body.readableBytesView)) as? [String: Any]
+            let token = try #require((session?["session"] as? [String: Any])?["token"] as? String)
+            let me = try await client.execute(uri: "/api/v1/accounts/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { $0 }
+            try Self.check(me, path: "/api/v1/accounts/me", method: "get")
+            let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: [.authorization: "Bearer \(token)"]) { $0 }
+            try Self.check(logout, path: "/api/v1/sessions/current", method: "delete")
         }
     }
 
