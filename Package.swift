@@ -77,7 +77,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scribe",
-            dependencies: ["ScribeServer", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ScribeServer", "ScribeCore", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
 

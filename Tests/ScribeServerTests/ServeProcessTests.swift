@@ -198,3 +198,39 @@ struct SessionRestartTests {
         #expect(!second.standardError.contains(token) && !first.standardError.contains(token))
     }
 }
+
+@Suite("scribe user commands")
+struct UserCommandTests {
+    /// Runs `scribe <arguments>` to completion and returns its status and output.
+    static func scribe(_ arguments: [String], dataDirectory: String, input: String? = nil) async throws -> (Int32, String, String) {
+        let process = try ScribeProcess(arguments: arguments, environment: ["SCRIBE_DATA_DIR": dataDirectory], standardInput: input)
+        let status = try await process.waitForExit()
+        return (status, process.standardOutput, process.standardError)
+    }
+
+    @Test("create (password on standard input), list, set-role, lock and unlock work on a fresh data directory")
+    func administerAccounts() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "scribe-users-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+
+        let (created, createOutput, _) = try await Self.scribe(
+            ["user", "create", "alice", "--email", "alice@example.org", "--role", "moderator"], dataDirectory: dataDirectory,
+            input: "correct horse battery\n")
+        #expect(created == 0)
+        #expect(createOutput.contains("Created alice (Moderator)."))
+        #expect(createOutput.contains("Recovery phrase, shown this once: "))
+
+        #expect(try await Self.scribe(["user", "set-role", "alice", "Administrator"], dataDirectory: dataDirectory).0 == 0)
+        #expect(try await Self.scribe(["user", "lock", "alice"], dataDirectory: dataDirectory).0 == 0)
+        let (_, locked, _) = try await Self.scribe(["user", "list"], dataDirectory: dataDirectory)
+        #expect(locked == "alice\talice@example.org\tAdministrator\tlocked\n")
+        #expect(try await Self.scribe(["user", "unlock", "alice"], dataDirectory: dataDirectory).0 == 0)
+        #expect(try await Self.scribe(["user", "list"], dataDirectory: dataDirectory).1.hasSuffix("\tactive\n"))
+
+        let (missing, _, missingError) = try await Self.scribe(["user", "lock", "nobody"], dataDirectory: dataDirectory)
+        #expect(missing == 1)
+        #expect(missingError.split(separator: "\n").filter { $0.hasPrefix("scribe:") } == ["scribe: not_found: There is no account named nobody."])
+        let (noPassword, _, _) = try await Self.scribe(["user", "create", "bob", "--email", "bob@example.org"], dataDirectory: dataDirectory)
+        #expect(noPassword != 0)
+    }
+}

@@ -14,7 +14,9 @@ public final class ScribeProcess: @unchecked Sendable {
 
     /// Starts `scribe <arguments>` with only the given environment (plus `PATH`), listening on
     /// a free loopback port unless `SCRIBE_BIND` is given.
-    public init(arguments: [String] = ["serve"], environment: [String: String], workingDirectory: String? = nil) throws {
+    public init(
+        arguments: [String] = ["serve"], environment: [String: String], workingDirectory: String? = nil, standardInput: String? = nil
+    ) throws {
         var environment = environment
         let port = try environment["SCRIBE_BIND"].flatMap { Int($0.split(separator: ":").last ?? "") } ?? FreePort.find()
         environment["SCRIBE_BIND"] = environment["SCRIBE_BIND"] ?? "127.0.0.1:\(port)"
@@ -32,8 +34,16 @@ public final class ScribeProcess: @unchecked Sendable {
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        if let standardInput {
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            try input.fileHandleForWriting.write(contentsOf: Data(standardInput.utf8))
+            try input.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
     }
 
     deinit {

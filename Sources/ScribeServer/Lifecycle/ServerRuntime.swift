@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ScribeCore
 import ScribeStorage
 import ServiceLifecycle
 import UnixSignals
@@ -29,6 +30,20 @@ public enum ServerRuntime {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         return try await withDatabase(configuration, logger: logger) { location in
             try await Migrator(catalog: catalog, logger: logger).migrate(location)
+        }
+    }
+
+    /// Runs an administration command against Core: the same database as `serve` (a running
+    /// embedded cluster is shared), migrated first so the command works on a fresh data directory.
+    public static func withCore<Result: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (CoreModule) async throws -> Result
+    ) async throws -> Result {
+        let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
+        return try await withDatabase(configuration, logger: logger) { location in
+            try await Migrator(catalog: catalog, logger: logger).migrate(location)
+            return try await Database(location: location, connectionsPerModule: 2, logger: logger).withRunningPools { database in
+                try await body(CoreModule(database: database, logger: logger))
+            }
         }
     }
 

@@ -36,19 +36,36 @@ public final class Database: Service, Sendable {
     }
 
     public func run() async throws {
+        await run(announcingEachStart: {})
+    }
+
+    private var clients: [PostgresClient] { [owner] + ModuleSchema.all.map(pool(for:)) }
+
+    /// Runs every pool; `announce` is called in each pool's task just before it starts.
+    private func run(announcingEachStart announce: @escaping @Sendable () -> Void) async {
         await withDiscardingTaskGroup { group in
-            for client in [owner] + ModuleSchema.all.map(pool(for:)) {
-                group.addTask { await client.run() }
+            for client in clients {
+                group.addTask {
+                    announce()
+                    await client.run()
+                }
             }
         }
     }
 
     /// Runs the pools for the duration of `body`: for commands and tests that are not part of
-    /// a service group.
+    /// a service group. `body` starts once every pool has started, so its first query does not
+    /// race the pools' start.
     public func withRunningPools<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.run() }
+        let (starts, announced) = AsyncStream<Void>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run(announcingEachStart: { announced.yield() }) }
             defer { group.cancelAll() }
+            var started = 0
+            for await _ in starts {
+                started += 1
+                if started == clients.count { break }
+            }
             return try await body(self)
         }
     }

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// What an operator does to accounts from the shell (`scribe user ...`): the same rules as the
+/// API, without a session, because the operator's access to the machine is the authority.
+extension Accounts {
+    /// Creates an account with a chosen role; otherwise exactly like registration.
+    public func create(_ registration: Registration, role: Account.Role) async throws(CoreError) -> NewAccount {
+        let created = try await register(registration)
+        guard created.session.account.role != role else { return created }
+        var account = try await setRole(username: registration.username, role: role)
+        account.role = role
+        return NewAccount(session: SessionGrant(account: account, token: created.session.token, expiresAt: created.session.expiresAt),
+                          recoveryPhrase: created.recoveryPhrase)
+    }
+
+    /// Every account, oldest first.
+    public func list() async throws(CoreError) -> [Account] {
+        let rows = try await run {
+            try await pool.query("SELECT \(unescaped: AccountRow.columns) FROM core.users u ORDER BY u.created_at, u.username", logger: logger).collect()
+        }
+        return try rows.map { row throws(CoreError) in try AccountRow.account(from: row) }
+    }
+
+    @discardableResult
+    public func setRole(username: String, role: Account.Role) async throws(CoreError) -> Account {
+        let name = Self.normalizedIdentifier(username)
+        return try await update(username: username, endingSessions: false) {
+            """
+            UPDATE core.users u SET role = \(role.rawValue)::core.user_role, updated_at = now()
+            WHERE lower(u.username) = \(name) RETURNING \(unescaped: AccountRow.columns)
+            """
+        }
+    }
+
+    /// Locking ends the account's sessions at once; unlocking lets it log in again.
+    @discardableResult
+    public func setStatus(username: String, status: Account.Status) async throws(CoreError) -> Account {
+        let name = Self.normalizedIdentifier(username)
+        return try await update(username: username, endingSessions: status != .active) {
+            """
+            UPDATE core.users u SET account_status = \(status.rawValue)::core.account_status, updated_at = now()
+            WHERE lower(u.username) = \(name) RETURNING \(unescaped: AccountRow.columns)
+            """
+        }
+    }
+
+    /// Runs one account update, records `UserUpdated`, and optionally ends the account's
+    /// sessions, in one transaction.
+    private func update(
+        username: String, endingSessions: Bool, _ statement: @Sendable () -> PostgresQuery
+    ) async throws(CoreError) -> Account {
+        try await run {
+            try await pool.withTransaction(logger: logger) { connection in
+                guard let row = try await connection.query(statement(), logger: logger).collect().first else {
+                    throw CoreError(.notFound, "There is no account named \(username).")
+                }
+                let account = try AccountRow.account(from: row)
+                try await eventLog.append(.userUpdated, subjectKind: .user, subjectID: account.id, on: connection)
+                if endingSessions { try await sessions.endAll(of: account.id, on: connection) }
+                return account
+            }
+        }
+    }
+}
