@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
                 .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

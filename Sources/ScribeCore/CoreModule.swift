@@ -11,12 +11,14 @@ public struct CoreModule: CoreAPI {
 
     public let eventLog: EventLog
     public let accounts: Accounts
+    public let characters: Characters
     let pool: PostgresClient
 
     public init(database: Database, settings: CoreSettings = .standard, logger: Logger) {
         self.pool = database.pool(for: Self.schema)
         self.eventLog = EventLog(pool: pool, logger: logger)
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
+        self.characters = Characters(pool: pool, logger: logger)
     }
 
     public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {

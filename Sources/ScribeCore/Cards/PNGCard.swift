@@ -39,15 +39,31 @@ public enum PNGCard {
     /// `image` with `card` embedded as `ccv3` (V3) and `chara` (V2 backfill), any previous card
     /// chunks removed, everything else unchanged.
     public static func embedding(_ card: CharacterCard, in image: Data) throws(CoreError) -> Data {
-        var chunks = try Self.chunks(of: image).filter { chunk in
-            guard chunk.type == "tEXt", let separator = chunk.body.firstIndex(of: 0) else { return true }
-            let keyword = String(decoding: chunk.body[chunk.body.startIndex..<separator], as: UTF8.self).lowercased()
-            return keyword != "chara" && keyword != "ccv3"
-        }
+        var chunks = try Self.chunks(of: image).filter { !isCardChunk($0) }
         let cardChunks = [("chara", card.v2JSON()), ("ccv3", card.v3JSON())].map { keyword, json in
             Chunk(type: "tEXt", body: Data(keyword.utf8) + [0] + Data(json.base64EncodedString().utf8))
         }
         chunks.insert(contentsOf: cardChunks, at: chunks.count - 1)  // before IEND
+        return try write(chunks)
+    }
+
+    /// The image without any card chunks: what is kept as a character's avatar, so an export
+    /// embeds the card as it is then, not as it was at import.
+    public static func removingCard(from png: Data) throws(CoreError) -> Data {
+        try write(try chunks(of: png).filter { !isCardChunk($0) })
+    }
+
+    /// A 1×1 transparent PNG, for exporting a character that has no avatar.
+    public static let blankImage = Data(
+        base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=")!
+
+    static func isCardChunk(_ chunk: Chunk) -> Bool {
+        guard chunk.type == "tEXt", let separator = chunk.body.firstIndex(of: 0) else { return false }
+        let keyword = String(decoding: chunk.body[chunk.body.startIndex..<separator], as: UTF8.self).lowercased()
+        return keyword == "chara" || keyword == "ccv3"
+    }
+
+    static func write(_ chunks: [Chunk]) throws(CoreError) -> Data {
         var output = Data(signature)
         for chunk in chunks {
             var length = UInt32(chunk.body.count).bigEndian

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Who may see a character, as the original Scribe column `sharing_visibility` names it.
+public enum SharingVisibility: String, Codable, Sendable, CaseIterable {
+    /// Only the owner (the default).
+    case `private`
+    /// Anyone with the link; not listed or announced.
+    case unlisted
+    /// The owner's approved followers.
+    case followers
+    /// Everyone: listed in the marketplace and announced to followers.
+    case `public`
+}
+
+/// A character in its owner's library, as the owner sees it: the whole card, decrypted.
+public struct LibraryCharacter: Sendable {
+    public var id: UUID
+    public var ownerID: UUID
+    public var card: CharacterCard
+    public var visibility: SharingVisibility
+    public var avatarContentType: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// One line of a library listing.
+public struct CharacterSummary: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var tags: [String]
+    public var visibility: SharingVisibility
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, tags
+        case visibility = "sharing_visibility"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// An exported file: its bytes, media type and a file name to offer.
+public struct ExportedFile: Sendable {
+    public var bytes: Data
+    public var contentType: String
+    public var fileName: String
+}
+
+/// The formats a character exports to.
+public enum CharacterExportFormat: String, Sendable, CaseIterable {
+    /// Character Card V3 JSON.
+    case v3
+    /// Character Card V2 JSON.
+    case v2
+    /// The avatar PNG with the card in `ccv3` and `chara` chunks.
+    case png
+}

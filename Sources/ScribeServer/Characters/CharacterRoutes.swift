@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import ScribeCore
+
+/// `/api/v1/characters`: the logged-in user's characters. Handlers decode, call
+/// ``Characters``, and encode; another user's character and a malformed id are both 404.
+struct CharacterRoutes {
+    let characters: Characters
+
+    struct CardRequest: Decodable {
+        /// A character card in any shape ``CharacterCard/read(json:)`` accepts.
+        var card: JSONValue
+    }
+
+    struct CharacterView: Encodable {
+        var id: UUID
+        var visibility: SharingVisibility
+        var card: JSONValue
+        var hasAvatar: Bool
+        var createdAt: Date
+        var updatedAt: Date
+
+        init(_ character: LibraryCharacter) {
+            id = character.id
+            visibility = character.visibility
+            card = JSONValue.parse(character.card.v3JSON()) ?? .null
+            hasAvatar = character.avatarContentType != nil
+            createdAt = character.createdAt
+            updatedAt = character.updatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, card
+            case visibility = "sharing_visibility"
+            case hasAvatar = "has_avatar"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    struct CharacterResponse: ResponseEncodable {
+        var character: CharacterView
+    }
+
+    struct CharacterList: ResponseEncodable {
+        var characters: [CharacterSummary]
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        let group = router.group("api/v1/characters")
+        group.get { _, context in
+            CharacterList(characters: try await characters.list(for: try context.requireSession()))
+        }
+        group.post { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: CardRequest.self, context: context)
+            let created = try await characters.create(try CharacterCard.read(json: body.card.serialized()), for: session)
+            return EditedResponse(status: .created, response: CharacterResponse(character: CharacterView(created)))
+        }
+        group.post("import") { request, context in
+            let session = try context.requireSession()
+            let file = try await request.body.collect(upTo: Characters.maximumFileSize)
+            let imported = try await characters.importFile(Data(buffer: file), for: session)
+            return EditedResponse(status: .created, response: CharacterResponse(character: CharacterView(imported)))
+        }
+        group.get(":id") { _, context in
+            CharacterResponse(character: CharacterView(try await characters.get(try Self.id(context), for: try context.requireSession())))
+        }
+        group.put(":id") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: CardRequest.self, context: context)
+            let card = try CharacterCard.read(json: body.card.serialized())
+            return CharacterResponse(character: CharacterView(try await characters.replaceCard(try Self.id(context), with: card, for: session)))
+        }
+        group.delete(":id") { _, context in
+            try await characters.delete(try Self.id(context), for: try context.requireSession())
+            return HTTPResponse.Status.noContent
+        }
+        group.get(":id/export") { request, context in
+            let session = try context.requireSession()
+            let formatName = request.uri.queryParameters.get("format") ?? "png"
+            guard let format = CharacterExportFormat(rawValue: formatName) else {
+                throw APIError(.badRequest, code: "invalid_input", message: "The format must be png, v3 or v2.", field: "format")
+            }
+            return Self.download(try await characters.export(try Self.id(context), as: format, for: session))
+        }
+        group.get(":id/avatar") { _, context in
+            guard let avatar = try await characters.avatar(try Self.id(context), for: try context.requireSession()) else {
+                throw APIError(.notFound, code: "not_found", message: "This character has no avatar.")
+            }
+            var response = Self.download(avatar)
+            response.headers[.contentDisposition] = nil
+            return response
+        }
+    }
+
+    /// The `:id` parameter; a malformed one names no character, so it is a 404 like any other.
+    static func id(_ context: ScribeRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such character.")
+        }
+        return id
+    }
+
+    static func download(_ file: ExportedFile) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.fileName)\"",
+                .cacheControl: "private, no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+}
