@@ -50,7 +50,8 @@ struct OpenAPIContractTests {
     @Test("every documented GET answers with a documented status and a body matching its schema")
     func documentedRoutesMatch() async throws {
         let documented = Self.document["paths"] as? [String: [String: Any]] ?? [:]
-        let paths = documented.keys.sorted().filter { documented[$0]?["get"] != nil }
+        // Templated paths need an id of a real object; the operation tests below cover them.
+        let paths = documented.keys.sorted().filter { documented[$0]?["get"] != nil && !$0.contains("{") }
         #expect(paths.contains("/healthz") && paths.contains("/readyz") && paths.contains("/api/v1/accounts/me"))
         try await withTestServer { client, _ in
             for path in paths {
@@ -94,7 +95,19 @@ struct OpenAPIContractTests {
             let token = try #require((session?["session"] as? [String: Any])?["token"] as? String)
             let me = try await client.execute(uri: "/api/v1/accounts/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { $0 }
             try Self.check(me, path: "/api/v1/accounts/me", method: "get")
-            let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: [.authorization: "Bearer \(token)"]) { $0 }
+            let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+            var upload = bearer
+            upload[.contentType] = "application/json"
+            let created = try await client.execute(
+                uri: "/api/v1/characters", method: .post, headers: upload, body: ByteBuffer(string: #"{"card":{"name":"Pip"}}"#)) { $0 }
+            try Self.check(created, path: "/api/v1/characters", method: "post")
+            let listed = try await client.execute(uri: "/api/v1/characters", method: .get, headers: bearer) { $0 }
+            try Self.check(listed, path: "/api/v1/characters", method: "get")
+            let id = try #require(((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["character"]
+                as? [String: Any])?["id"] as? String)
+            try Self.check(try await client.execute(uri: "/api/v1/characters/\(id)", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
+            try Self.check(try await client.execute(uri: "/api/v1/characters/\(UUID())", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
+            let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: bearer) { $0 }
             try Self.check(logout, path: "/api/v1/sessions/current", method: "delete")
         }
     }
