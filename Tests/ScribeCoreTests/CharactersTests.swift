@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 @testable import ScribeCore
 import ScribeServer
 import ScribeStorage

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// A character card (SillyTavern / Character Card V1, V2 or V3), normalised to V3.
 ///

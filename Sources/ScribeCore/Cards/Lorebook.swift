@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// A lorebook (world info) in its canonical form: the Character Card V3 `Lorebook` object, the
 /// same shape a card embeds as `character_book`. It reads and writes the formats people bring:

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// Character cards embedded in PNG images, as SillyTavern and the V3 specification write them:
 /// base64 of the card's UTF-8 JSON in a `tEXt` chunk named `ccv3` (V3) and/or `chara` (V2).

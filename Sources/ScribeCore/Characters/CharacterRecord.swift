@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 import PostgresNIO
 
 /// How a character's card maps onto the encrypted columns of `core.characters`.

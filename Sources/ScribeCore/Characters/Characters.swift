@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 import Logging
 import NIOCore
 import PostgresNIO

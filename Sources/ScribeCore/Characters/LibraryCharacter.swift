@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// Who may see a character, as the original Scribe column `sharing_visibility` names it.
 public enum SharingVisibility: String, Codable, Sendable, CaseIterable {

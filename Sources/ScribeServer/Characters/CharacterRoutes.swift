@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import ScribeContracts
 import ScribeCore
 
 /// `/api/v1/characters`: the logged-in user's characters. Handlers decode, call
