@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging,
+                "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging, .crypto,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

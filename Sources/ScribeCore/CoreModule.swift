@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import ScribeContracts
@@ -14,15 +15,28 @@ public struct CoreModule: CoreAPI {
     public let characters: Characters
     let pool: PostgresClient
 
-    public init(database: Database, settings: CoreSettings = .standard, logger: Logger) {
+    public init(database: Database, settings: CoreSettings = .standard, masterKeys: MasterKeyring, logger: Logger) {
         self.pool = database.pool(for: Self.schema)
         self.eventLog = EventLog(pool: pool, logger: logger)
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
-        self.characters = Characters(pool: pool, logger: logger)
+        self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
     }
 
     public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {
         try await eventLog.events(after: cursor, limit: limit)
+    }
+
+    public func sharedView(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> SharedItem {
+        do {
+            switch kind {
+            case .character: return try await characters.sharedView(id, for: viewer)
+            case .lorebook, .user: throw CoreError(.notFound, "Only characters are shared so far.")
+            }
+        } catch let error as CoreError where error.code == .notFound {
+            throw CoreAPIError(.notFound, error.message)
+        } catch {
+            throw CoreAPIError(.unavailable, "The item cannot be read right now.")
+        }
     }
 
     /// Whether Core's role can reach its own tables: part of the server's readiness.

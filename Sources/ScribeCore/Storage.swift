@@ -18,3 +18,10 @@ func run<Result>(_ step: () async throws -> Result) async throws(CoreError) -> R
         throw CoreError(.unavailable, "The database could not complete the operation; try again shortly.")
     }
 }
+
+/// Runs `body` in a transaction on `pool`, with ``run(_:)``'s error handling.
+func transaction<Result: Sendable>(
+    on pool: PostgresClient, logger: Logger, _ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result
+) async throws(CoreError) -> Result {
+    try await run { try await pool.withTransaction(logger: logger, body) }
+}

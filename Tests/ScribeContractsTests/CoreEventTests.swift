@@ -11,16 +11,20 @@ struct CoreEventTests {
         return try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any] ?? [:]
     }
 
-    @Test("encodes exactly the properties the JSON Schema requires, with its names")
+    @Test("encodes the properties the JSON Schema names: the required ones always, visibility on item events")
     func matchesSchemaProperties() throws {
-        let event = CoreEvent(id: 7, type: .itemPublished, subjectKind: .character, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 0))
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        let object = try JSONSerialization.jsonObject(with: encoder.encode(event)) as? [String: Any] ?? [:]
         let schema = try Self.schema()
         let required = Set(schema["required"] as? [String] ?? [])
-        #expect(Set(object.keys) == required)
-        #expect(Set((schema["properties"] as? [String: Any] ?? [:]).keys) == required)
+        let properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+        let userEvent = CoreEvent(id: 7, type: .userCreated, subjectKind: .user, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 0))
+        let itemEvent = CoreEvent(id: 8, type: .itemPublished, subjectKind: .character, subjectID: UUID(), visibility: .public, recordedAt: Date())
+        let userKeys = Set((try JSONSerialization.jsonObject(with: encoder.encode(userEvent)) as? [String: Any] ?? [:]).keys)
+        let itemKeys = Set((try JSONSerialization.jsonObject(with: encoder.encode(itemEvent)) as? [String: Any] ?? [:]).keys)
+        #expect(userKeys == required)
+        #expect(itemKeys == required.union(["visibility"]))
+        #expect(itemKeys == properties)
     }
 
     @Test("the schema's enumerations are the event and subject kinds this build knows")
@@ -28,6 +32,7 @@ struct CoreEventTests {
         let properties = try Self.schema()["properties"] as? [String: [String: Any]] ?? [:]
         #expect(Set(properties["type"]?["enum"] as? [String] ?? []) == Set(CoreEvent.Kind.allCases.map(\.rawValue)))
         #expect(Set(properties["subject_kind"]?["enum"] as? [String] ?? []) == Set(CoreEvent.SubjectKind.allCases.map(\.rawValue)))
+        #expect(Set(properties["visibility"]?["enum"] as? [String] ?? []) == Set(SharingVisibility.allCases.map(\.rawValue)))
     }
 
     @Test("round-trips through JSON")

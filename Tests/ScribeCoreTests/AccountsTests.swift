@@ -132,7 +132,7 @@ struct AccountsTests {
             let created = try await Self.register(application.core.accounts, "alice")
             let grant = try await application.core.accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil)
             // A second Core over the same database stands in for a restarted server.
-            let restarted = CoreModule(database: application.database, settings: .testing, logger: TestLogger.make("restarted"))
+            let restarted = CoreModule(database: application.database, settings: .testing, masterKeys: .testing, logger: TestLogger.make("restarted"))
             let fromRegistration = try await restarted.accounts.authenticate(token: created.session.token.value)
             let fromLogin = try await restarted.accounts.authenticate(token: grant.token.value)
             #expect(fromRegistration.account.id == fromLogin.account.id)
@@ -245,7 +245,7 @@ struct AccountsTests {
         weak.passwordKDF = PasswordKDF(rounds: 1 << 9)
         try await withTestModules(settings: weak) { application in
             _ = try await Self.register(application.core.accounts, "alice")
-            let stronger = CoreModule(database: application.database, settings: .testing, logger: TestLogger.make("upgrade"))
+            let stronger = CoreModule(database: application.database, settings: .testing, masterKeys: .testing, logger: TestLogger.make("upgrade"))
             _ = try await stronger.accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil)
             let rounds = try await application.database.owner.query(
                 "SELECT (kdf_params->>'n')::int FROM core.users", logger: TestLogger.make("upgrade")).decode(Int.self).reduce(0, +)

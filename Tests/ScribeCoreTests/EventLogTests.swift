@@ -13,7 +13,7 @@ struct EventLogTests {
     @Test("events appended in a transaction are read back in order after a cursor")
     func appendsAndReadsAfterCursor() async throws {
         try await withTestPools { database in
-            let core = CoreModule(database: database, logger: logger)
+            let core = CoreModule(database: database, masterKeys: .testing, logger: logger)
             let items = (0..<5).map { _ in UUID() }
             let positions = try await database.pool(for: .core).withTransaction(logger: logger) { connection in
                 var positions: [Int64] = []
@@ -33,7 +33,7 @@ struct EventLogTests {
     @Test("an event appended in a transaction that rolls back never appears")
     func rolledBackEventsVanish() async throws {
         try await withTestPools { database in
-            let core = CoreModule(database: database, logger: logger)
+            let core = CoreModule(database: database, masterKeys: .testing, logger: logger)
             struct Abort: Error {}
             await #expect(throws: (any Error).self) {
                 try await database.pool(for: .core).withTransaction(logger: logger) { connection in
@@ -49,7 +49,7 @@ struct EventLogTests {
     @Test("rejects a negative cursor and a limit outside 1...1000")
     func validatesArguments() async throws {
         try await withTestPools { database in
-            let core: any CoreAPI = CoreModule(database: database, logger: logger)
+            let core: any CoreAPI = CoreModule(database: database, masterKeys: .testing, logger: logger)
             for (cursor, limit) in [(-1, 10), (0, 0), (0, 1_001)] {
                 do {
                     _ = try await core.events(after: Int64(cursor), limit: limit)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PostgresNIO
 import ScribeContracts
@@ -14,7 +15,7 @@ public func withTestModules<Result: Sendable>(
         let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
         let application = ScribeApplication(
             configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-            coreSettings: settings, logger: TestLogger.make("modules"))
+            masterKeys: .testing, coreSettings: settings, logger: TestLogger.make("modules"))
         return try await body(application)
     }
 }
@@ -49,4 +50,9 @@ extension CoreSettings {
         settings.passwordKDF = PasswordKDF(rounds: 1 << 10)
         return settings
     }
+}
+
+extension MasterKeyring {
+    /// One fixed master key for the whole test run, as a server has one keyring.
+    public static let testing: MasterKeyring = try! MasterKeyring(keys: [SymmetricKey(size: .bits256)])
 }

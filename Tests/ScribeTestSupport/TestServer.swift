@@ -18,7 +18,7 @@ public func withTestServer<Result: Sendable>(
         let database = Database(location: location, connectionsPerModule: 4, logger: logger)
         let application = ScribeApplication(
             configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-            coreSettings: settings, logger: logger)
+            masterKeys: .testing, coreSettings: settings, logger: logger)
         return try await application.buildApplication().test(.live) { client in
             try await body(client, database)
         }

@@ -25,13 +25,17 @@ public struct CoreEvent: Codable, Sendable, Equatable {
     public var type: Kind
     public var subjectKind: SubjectKind
     public var subjectID: UUID
+    /// For item events, the item's visibility after the event (`private` after unpublishing
+    /// or deletion); nil for user events.
+    public var visibility: SharingVisibility?
     public var recordedAt: Date
 
-    public init(id: Int64, type: Kind, subjectKind: SubjectKind, subjectID: UUID, recordedAt: Date) {
+    public init(id: Int64, type: Kind, subjectKind: SubjectKind, subjectID: UUID, visibility: SharingVisibility? = nil, recordedAt: Date) {
         self.id = id
         self.type = type
         self.subjectKind = subjectKind
         self.subjectID = subjectID
+        self.visibility = visibility
         self.recordedAt = recordedAt
     }
 
@@ -39,6 +43,7 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case id, type
         case subjectKind = "subject_kind"
         case subjectID = "subject_id"
+        case visibility
         case recordedAt = "recorded_at"
     }
 }

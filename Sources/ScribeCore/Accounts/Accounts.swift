@@ -244,7 +244,7 @@ public struct Accounts: Sendable {
     private func transaction<Result: Sendable>(
         _ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result
     ) async throws(CoreError) -> Result {
-        try await run { try await pool.withTransaction(logger: logger, body) }
+        try await ScribeCore.transaction(on: pool, logger: logger, body)
     }
 
     // Salts are stored as base64url without padding, as in the original Scribe schema.

@@ -19,7 +19,15 @@ public struct Characters: Sendable {
     public static let maximumFileSize = 10 * 1_048_576
 
     let pool: PostgresClient
+    let eventLog: EventLog
+    let masterKeys: MasterKeyring
     let logger: Logger
+
+    func transaction<Result: Sendable>(
+        _ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result
+    ) async throws(CoreError) -> Result {
+        try await ScribeCore.transaction(on: pool, logger: logger, body)
+    }
 
     // MARK: Creating
 
@@ -105,7 +113,8 @@ public struct Characters: Sendable {
 
     // MARK: Changing
 
-    /// Replaces the card (the avatar stays).
+    /// Replaces the card (the avatar stays). A published character's projection is re-sealed
+    /// and `ItemUpdated` recorded, in the same transaction.
     public func replaceCard(_ id: UUID, with card: CharacterCard, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
         try Self.checkName(card)
         let sealed = try CharacterRecord.seal(card, avatar: nil, id: id, key: session.dek)
@@ -122,17 +131,28 @@ public struct Characters: Sendable {
         let statement = PostgresQuery(
             unsafeSQL: """
                 UPDATE core.characters SET \(assignments.joined(separator: ", ")), spec = 'chara_card_v3', spec_version = '3.0', updated_at = now()
-                WHERE id = $1 AND user_id = $2 RETURNING id
+                WHERE id = $1 AND user_id = $2
                 """, binds: binds)
-        guard try await run({ try await pool.query(statement, logger: logger).collect() }).first != nil else { throw Self.notFound }
+        try await transaction { connection in
+            let visibility = try await lockedVisibility(id, session: session, on: connection)
+            try await connection.query(statement, logger: logger)
+            if visibility != .private {
+                try await publish(id, visibility: visibility, session: session, on: connection)
+                try await eventLog.append(.itemUpdated, subjectKind: .character, subjectID: id, visibility: visibility, on: connection)
+            }
+        }
         return try await get(id, for: session)
     }
 
+    /// Deletes the character and, with it, its projection; a published one records `ItemDeleted`.
     public func delete(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) {
-        let rows = try await run {
-            try await pool.query("DELETE FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id) RETURNING id", logger: logger).collect()
+        try await transaction { connection in
+            let visibility = try await lockedVisibility(id, session: session, on: connection)
+            try await connection.query("DELETE FROM core.characters WHERE id = \(id)", logger: logger)
+            if visibility != .private {
+                try await eventLog.append(.itemDeleted, subjectKind: .character, subjectID: id, visibility: .private, on: connection)
+            }
         }
-        guard !rows.isEmpty else { throw Self.notFound }
     }
 
     // MARK: Export
@@ -164,15 +184,15 @@ public struct Characters: Sendable {
     }
 
     /// The row of a character the session's user owns, with the given sealed columns after
-    /// spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at.
-    private func ownedRow(_ id: UUID, columns: [String], session: AuthenticatedSession) async throws(CoreError) -> PostgresRow {
+    /// spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at. Read
+    /// on `connection` inside a transaction, else from the pool.
+    func ownedRow(_ id: UUID, columns: [String], session: AuthenticatedSession, on connection: PostgresConnection? = nil) async throws(CoreError) -> PostgresRow {
+        let query: PostgresQuery = """
+            SELECT spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at, \(unescaped: CharacterRecord.columnList(columns))
+            FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id)
+            """
         let rows = try await run {
-            try await pool.query(
-                """
-                SELECT spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at, \(unescaped: CharacterRecord.columnList(columns))
-                FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id)
-                """, logger: logger
-            ).collect()
+            if let connection { try await connection.query(query, logger: logger).collect() } else { try await pool.query(query, logger: logger).collect() }
         }
         guard let row = rows.first else { throw Self.notFound }
         return row

@@ -1,18 +1,6 @@
 import Foundation
 import ScribeContracts
 
-/// Who may see a character, as the original Scribe column `sharing_visibility` names it.
-public enum SharingVisibility: String, Codable, Sendable, CaseIterable {
-    /// Only the owner (the default).
-    case `private`
-    /// Anyone with the link; not listed or announced.
-    case unlisted
-    /// The owner's approved followers.
-    case followers
-    /// Everyone: listed in the marketplace and announced to followers.
-    case `public`
-}
-
 /// A character in its owner's library, as the owner sees it: the whole card, decrypted.
 public struct LibraryCharacter: Sendable {
     public var id: UUID

@@ -22,11 +22,14 @@ public struct EventLog: Sendable {
 
     /// Records an event inside the caller's transaction and returns its position.
     @discardableResult
-    public func append(_ type: CoreEvent.Kind, subjectKind: CoreEvent.SubjectKind, subjectID: UUID, on connection: PostgresConnection) async throws -> Int64 {
+    public func append(
+        _ type: CoreEvent.Kind, subjectKind: CoreEvent.SubjectKind, subjectID: UUID, visibility: SharingVisibility? = nil,
+        on connection: PostgresConnection
+    ) async throws -> Int64 {
         let rows = try await connection.query(
             """
-            INSERT INTO core.events (type, subject_kind, subject_id)
-            VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID)) RETURNING id
+            INSERT INTO core.events (type, subject_kind, subject_id, visibility)
+            VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID), \(visibility?.rawValue)) RETURNING id
             """, logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
         throw CoreAPIError(.unavailable, "the event log did not return the new event's position")
@@ -42,14 +45,16 @@ public struct EventLog: Sendable {
             var events: [CoreEvent] = []
             let rows = try await pool.query(
                 """
-                SELECT id, type, subject_kind, subject_id, recorded_at FROM core.events
+                SELECT id, type, subject_kind, subject_id, recorded_at, visibility FROM core.events
                 WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
                 """, logger: logger)
-            for try await (id, type, subjectKind, subjectID, recordedAt) in rows.decode((Int64, String, String, UUID, Date).self) {
+            for try await (id, type, subjectKind, subjectID, recordedAt, visibility) in rows.decode((Int64, String, String, UUID, Date, String?).self) {
                 guard let type = CoreEvent.Kind(rawValue: type), let subjectKind = CoreEvent.SubjectKind(rawValue: subjectKind) else {
                     throw CoreAPIError(.unavailable, "event \(id) has a type this build does not know")
                 }
-                events.append(CoreEvent(id: id, type: type, subjectKind: subjectKind, subjectID: subjectID, recordedAt: recordedAt))
+                events.append(CoreEvent(
+                    id: id, type: type, subjectKind: subjectKind, subjectID: subjectID, visibility: visibility.flatMap(SharingVisibility.init(rawValue:)),
+                    recordedAt: recordedAt))
             }
             return events
         } catch let error as CoreAPIError {

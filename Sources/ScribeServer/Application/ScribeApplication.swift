@@ -18,14 +18,14 @@ public struct ScribeApplication: Sendable {
     let logger: Logger
 
     public init(
-        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, coreSettings: CoreSettings = .standard,
-        logger: Logger
+        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, masterKeys: MasterKeyring,
+        coreSettings: CoreSettings = .standard, logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
         self.migrator = Migrator(catalog: catalog, logger: logger)
         self.logger = logger
-        let core = CoreModule(database: database, settings: coreSettings, logger: logger)
+        let core = CoreModule(database: database, settings: coreSettings, masterKeys: masterKeys, logger: logger)
         self.core = core
         self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
         self.social = SocialModule(core: core, database: database, logger: logger)

@@ -13,8 +13,10 @@ public enum ServerRuntime {
     public static func serve(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         try await withDatabase(configuration, logger: logger) { location in
+            let masterKeys = try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
             let database = Database(location: location, logger: logger)
-            let application = ScribeApplication(configuration: configuration, database: database, catalog: catalog, logger: logger)
+            let application = ScribeApplication(
+                configuration: configuration, database: database, catalog: catalog, masterKeys: masterKeys, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [application.buildApplication()],
@@ -41,8 +43,9 @@ public enum ServerRuntime {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         return try await withDatabase(configuration, logger: logger) { location in
             try await Migrator(catalog: catalog, logger: logger).migrate(location)
+            let masterKeys = try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
             return try await Database(location: location, connectionsPerModule: 2, logger: logger).withRunningPools { database in
-                try await body(CoreModule(database: database, logger: logger))
+                try await body(CoreModule(database: database, masterKeys: masterKeys, logger: logger))
             }
         }
     }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Who is looking at a shared item. Core decides from this whether the item's visibility lets
+/// them see it; whether they follow the owner is Social's knowledge, so the caller says.
+public struct Viewer: Sendable, Equatable {
+    /// The viewer's Scribe account, if they are logged in here.
+    public var accountID: UUID?
+    /// Whether the viewer is an approved follower of the item's owner.
+    public var followsOwner: Bool
+
+    public init(accountID: UUID? = nil, followsOwner: Bool = false) {
+        self.accountID = accountID
+        self.followsOwner = followsOwner
+    }
+
+    /// Someone not logged in and following nobody: sees only `public` and `unlisted` items.
+    public static let anonymous = Viewer()
+}
+
+/// What a viewer may see of a published item: its shareable card and who shared it. It is
+/// decrypted from the item's public projection, never with the owner's keys, and callers must not
+/// store it (they ask again, so unpublishing takes effect everywhere at once).
+public struct SharedItem: Codable, Sendable, Equatable {
+    public var kind: CoreEvent.SubjectKind
+    public var id: UUID
+    public var ownerID: UUID
+    public var ownerUsername: String
+    public var visibility: SharingVisibility
+    /// The card as Character Card V3 (`{ "spec", "spec_version", "data" }`).
+    public var card: JSONValue
+    public var hasAvatar: Bool
+    public var publishedAt: Date
+    public var updatedAt: Date
+
+    public init(
+        kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, card: JSONValue,
+        hasAvatar: Bool, publishedAt: Date, updatedAt: Date
+    ) {
+        self.kind = kind
+        self.id = id
+        self.ownerID = ownerID
+        self.ownerUsername = ownerUsername
+        self.visibility = visibility
+        self.card = card
+        self.hasAvatar = hasAvatar
+        self.publishedAt = publishedAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, id, visibility, card
+        case ownerID = "owner_id"
+        case ownerUsername = "owner_username"
+        case hasAvatar = "has_avatar"
+        case publishedAt = "published_at"
+        case updatedAt = "updated_at"
+    }
+}
