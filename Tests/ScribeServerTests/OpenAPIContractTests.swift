@@ -107,6 +107,13 @@ struct OpenAPIContractTests {
                 as? [String: Any])?["id"] as? String)
             try Self.check(try await client.execute(uri: "/api/v1/characters/\(id)", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
             try Self.check(try await client.execute(uri: "/api/v1/characters/\(UUID())", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
+            let published = try await client.execute(
+                uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: upload, body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)) { $0 }
+            try Self.check(published, path: "/api/v1/characters/{id}/visibility", method: "put")
+            try Self.check(try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0 }, path: "/api/v1/shared/characters/{id}", method: "get")
+            try Self.check(try await client.execute(uri: "/api/v1/shared/characters/\(UUID())", method: .get) { $0 }, path: "/api/v1/shared/characters/{id}", method: "get")
+            let forked = try await client.execute(uri: "/api/v1/shared/characters/\(id)/fork", method: .post, headers: bearer) { $0 }
+            try Self.check(forked, path: "/api/v1/shared/characters/{id}/fork", method: "post")
             let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: bearer) { $0 }
             try Self.check(logout, path: "/api/v1/sessions/current", method: "delete")
         }

@@ -40,6 +40,7 @@ public struct ScribeApplication: Sendable {
             .add(to: router)
         AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
         CharacterRoutes(characters: core.characters).add(to: router)
+        SharedCharacterRoutes(characters: core.characters, core: core, publicURL: configuration.publicURL).add(to: router)
         return router
     }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Logging
+import ScribeContracts
 import ScribeCore
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
@@ -26,6 +27,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                             message: error.body ?? error.status.reasonPhrase, headers: error.headers)
         case let error as CoreError:
             return apiError(for: error, logger: logger)
+        case let error as CoreAPIError:
+            return apiError(for: error)
         case let error as DecodingError:
             return apiError(for: error)
         case let error as any HTTPResponseError:
@@ -59,6 +62,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side; it has been logged.")
         }
         return APIError(status, code: error.code.rawValue, message: error.message, field: error.field, headers: headers)
+    }
+
+    static func apiError(for error: CoreAPIError) -> APIError {
+        switch error.code {
+        case .notFound: APIError(.notFound, code: "not_found", message: error.message)
+        case .invalidArgument: APIError(.badRequest, code: "invalid_input", message: error.message)
+        case .unavailable: APIError(.serviceUnavailable, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
+        }
     }
 
     /// Names the field at fault, in the API's snake_case, without echoing the submitted value.
