@@ -13,6 +13,7 @@ public struct CoreModule: CoreAPI {
     public let eventLog: EventLog
     public let accounts: Accounts
     public let characters: Characters
+    public let lorebooks: Lorebooks
     let pool: PostgresClient
 
     public init(database: Database, settings: CoreSettings = .standard, masterKeys: MasterKeyring, logger: Logger) {
@@ -20,6 +21,7 @@ public struct CoreModule: CoreAPI {
         self.eventLog = EventLog(pool: pool, logger: logger)
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
+        self.lorebooks = Lorebooks(pool: pool, logger: logger)
     }
 
     public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ScribeContracts
+
+/// A lorebook in its owner's library: the whole book, decrypted.
+public struct LibraryLorebook: Sendable {
+    public var id: UUID
+    public var book: Lorebook
+    public var isPublic: Bool
+    public var sourceFormat: String
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// One line of a lorebook listing.
+public struct LorebookSummary: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var entryCount: Int
+    public var isPublic: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case entryCount = "entry_count"
+        case isPublic = "is_public"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// The formats a lorebook exports to.
+public enum LorebookExportFormat: String, Sendable, CaseIterable {
+    /// `{ "spec": "lorebook_v3", "data": ... }`.
+    case v3
+    /// SillyTavern World Info.
+    case worldInfo = "world_info"
+}
+
+/// A user's lorebooks: import, listing, reading, deleting and export. Each book's own fields are
+/// sealed together; each entry is sealed in its own row; all under the owner's DEK. Another
+/// user's lorebook is "not found".
+public struct Lorebooks: Sendable {
+    public static let maximumFileSize = 10 * 1_048_576
+
+    let pool: PostgresClient
+    let logger: Logger
+
+    static let booksTable = "core.lorebooks"
+    static let entriesTable = "core.lorebook_entries"
+    static let notFound = CoreError(.notFound, "There is no such lorebook.")
+
+    /// Imports a lorebook file (World Info, `lorebook_v3` or a character book); `name` names a
+    /// World Info book, which carries no name of its own.
+    public func importFile(_ bytes: Data, name: String?, for session: AuthenticatedSession) async throws(CoreError) -> LibraryLorebook {
+        guard bytes.count <= Self.maximumFileSize else { throw CoreError.invalid("file", "A lorebook file may be at most 10 MiB.") }
+        let book = try Lorebook.read(json: bytes, name: name)
+        return try await create(book, sourceFormat: Self.format(of: bytes), for: session)
+    }
+
+    /// Stores a book as a new private lorebook.
+    public func create(_ book: Lorebook, sourceFormat: String = "scribe", for session: AuthenticatedSession) async throws(CoreError) -> LibraryLorebook {
+        guard let name = book.name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CoreError.invalid("name", "A lorebook needs a name.")
+        }
+        let id = UUID()
+        var header = book.data
+        header.removeValue(forKey: "entries")
+        let sealedBook = try FieldCipher.seal(JSONValue.object(header).serialized(), with: session.dek, binding: FieldBinding(table: Self.booksTable, row: id, column: "book"))
+        let entries = try book.entries.map { entry throws(CoreError) -> (UUID, SealedValue) in
+            let entryID = UUID()
+            return (entryID, try FieldCipher.seal(JSONValue.object(entry).serialized(), with: session.dek, binding: Self.entryBinding(entryID)))
+        }
+        let stored = try await transaction(on: pool, logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO core.lorebooks (id, user_id, source_format, book, book_nonce)
+                VALUES (\(id), \(session.account.id), \(sourceFormat), \(ByteBuffer(bytes: sealedBook.ciphertext)), \(ByteBuffer(bytes: sealedBook.nonce)))
+                RETURNING created_at, updated_at
+                """, logger: logger
+            ).collect()
+            for (order, (entryID, sealed)) in entries.enumerated() {
+                try await connection.query(
+                    """
+                    INSERT INTO core.lorebook_entries (id, lorebook_id, user_id, entry_order, entry, entry_nonce)
+                    VALUES (\(entryID), \(id), \(session.account.id), \(order), \(ByteBuffer(bytes: sealed.ciphertext)), \(ByteBuffer(bytes: sealed.nonce)))
+                    """, logger: logger)
+            }
+            return try decode(rows[0], as: (Date, Date).self)
+        }
+        return LibraryLorebook(id: id, book: book, isPublic: false, sourceFormat: sourceFormat, createdAt: stored.0, updatedAt: stored.1)
+    }
+
+    public func list(for session: AuthenticatedSession) async throws(CoreError) -> [LorebookSummary] {
+        let rows = try await run {
+            try await pool.query(
+                """
+                SELECT l.id, l.is_public, l.created_at, l.updated_at, l.book, l.book_nonce,
+                    (SELECT count(*)::int FROM core.lorebook_entries e WHERE e.lorebook_id = l.id)
+                FROM core.lorebooks l WHERE l.user_id = \(session.account.id) ORDER BY l.created_at, l.id
+                """, logger: logger
+            ).collect()
+        }
+        return try rows.map { row throws(CoreError) in
+            let (id, isPublic, createdAt, updatedAt, book, nonce, count) = try decode(row, as: (UUID, Bool, Date, Date, Data, Data, Int).self)
+            let header = try Self.openHeader(SealedValue(ciphertext: book, nonce: nonce), id: id, key: session)
+            return LorebookSummary(
+                id: id, name: header["name"]?.stringValue ?? "", entryCount: count, isPublic: isPublic, createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+
+    public func get(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) -> LibraryLorebook {
+        let books = try await run {
+            try await pool.query(
+                """
+                SELECT is_public, source_format, created_at, updated_at, book, book_nonce
+                FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id)
+                """, logger: logger
+            ).collect()
+        }
+        guard let bookRow = books.first else { throw Self.notFound }
+        let (isPublic, sourceFormat, createdAt, updatedAt, book, nonce) = try decode(bookRow, as: (Bool, String, Date, Date, Data, Data).self)
+        var data = try Self.openHeader(SealedValue(ciphertext: book, nonce: nonce), id: id, key: session)
+        let entryRows = try await run {
+            try await pool.query(
+                "SELECT id, entry, entry_nonce FROM core.lorebook_entries WHERE lorebook_id = \(id) ORDER BY entry_order", logger: logger
+            ).collect()
+        }
+        data["entries"] = .array(try entryRows.map { row throws(CoreError) -> JSONValue in
+            let (entryID, ciphertext, entryNonce) = try decode(row, as: (UUID, Data, Data).self)
+            let plaintext = try FieldCipher.open(SealedValue(ciphertext: ciphertext, nonce: entryNonce), with: session.dek, binding: Self.entryBinding(entryID))
+            guard let entry = JSONValue.parse(plaintext) else { throw CoreError(.corrupted, "a stored lorebook entry is not JSON") }
+            return entry
+        })
+        return LibraryLorebook(id: id, book: Lorebook(data: data), isPublic: isPublic, sourceFormat: sourceFormat, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    public func delete(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) {
+        let rows = try await run {
+            try await pool.query("DELETE FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) RETURNING id", logger: logger).collect()
+        }
+        guard !rows.isEmpty else { throw Self.notFound }
+    }
+
+    public func export(_ id: UUID, as format: LorebookExportFormat, for session: AuthenticatedSession) async throws(CoreError) -> ExportedFile {
+        let lorebook = try await get(id, for: session)
+        let stem = Characters.fileStem(lorebook.book.name ?? "lorebook")
+        switch format {
+        case .v3: return ExportedFile(bytes: lorebook.book.v3JSON(), contentType: "application/json", fileName: "\(stem).lorebook.json")
+        case .worldInfo: return ExportedFile(bytes: lorebook.book.worldInfoJSON(), contentType: "application/json", fileName: "\(stem).json")
+        }
+    }
+
+    // MARK: Pieces
+
+    static func entryBinding(_ entryID: UUID) -> FieldBinding { FieldBinding(table: entriesTable, row: entryID, column: "entry") }
+
+    static func openHeader(_ sealed: SealedValue, id: UUID, key session: AuthenticatedSession) throws(CoreError) -> [String: JSONValue] {
+        let plaintext = try FieldCipher.open(sealed, with: session.dek, binding: FieldBinding(table: booksTable, row: id, column: "book"))
+        guard let header = JSONValue.parse(plaintext)?.objectValue else { throw CoreError(.corrupted, "a stored lorebook is not JSON") }
+        return header
+    }
+
+    /// Which of the formats ``Lorebook/read(json:name:)`` accepts the file is in.
+    static func format(of bytes: Data) -> String {
+        guard case .object(let root) = JSONValue.parse(bytes) else { return "scribe" }
+        if root["spec"] != nil { return "lorebook_v3" }
+        if case .object = root["entries"] { return "silly_tavern_world_info" }
+        return "character_book"
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import ScribeContracts
+import ScribeCore
+
+/// `/api/v1/lorebooks`: the logged-in user's lorebooks. Handlers decode, call ``Lorebooks``,
+/// and encode; another user's lorebook and a malformed id are both 404.
+struct LorebookRoutes {
+    let lorebooks: Lorebooks
+
+    struct LorebookView: Encodable {
+        var id: UUID
+        var isPublic: Bool
+        var sourceFormat: String
+        var lorebook: JSONValue
+        var createdAt: Date
+        var updatedAt: Date
+
+        init(_ lorebook: LibraryLorebook) {
+            id = lorebook.id
+            isPublic = lorebook.isPublic
+            sourceFormat = lorebook.sourceFormat
+            self.lorebook = JSONValue.parse(lorebook.book.v3JSON()) ?? .null
+            createdAt = lorebook.createdAt
+            updatedAt = lorebook.updatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, lorebook
+            case isPublic = "is_public"
+            case sourceFormat = "source_format"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    struct LorebookResponse: ResponseEncodable {
+        var lorebook: LorebookView
+    }
+
+    struct LorebookList: ResponseEncodable {
+        var lorebooks: [LorebookSummary]
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        let group = router.group("api/v1/lorebooks")
+        group.get { _, context in
+            LorebookList(lorebooks: try await lorebooks.list(for: try context.requireSession()))
+        }
+        group.post("import") { request, context in
+            let session = try context.requireSession()
+            let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
+            let name = request.uri.queryParameters.get("name")
+            let imported = try await lorebooks.importFile(Data(buffer: file), name: name, for: session)
+            return EditedResponse(status: .created, response: LorebookResponse(lorebook: LorebookView(imported)))
+        }
+        group.get(":id") { _, context in
+            LorebookResponse(lorebook: LorebookView(try await lorebooks.get(try Self.id(context), for: try context.requireSession())))
+        }
+        group.delete(":id") { _, context in
+            try await lorebooks.delete(try Self.id(context), for: try context.requireSession())
+            return HTTPResponse.Status.noContent
+        }
+        group.get(":id/export") { request, context in
+            let session = try context.requireSession()
+            guard let format = LorebookExportFormat(rawValue: request.uri.queryParameters.get("format") ?? "world_info") else {
+                throw APIError(.badRequest, code: "invalid_input", message: "The format must be world_info or v3.", field: "format")
+            }
+            return CharacterRoutes.download(try await lorebooks.export(try Self.id(context), as: format, for: session))
+        }
+    }
+
+    static func id(_ context: ScribeRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such lorebook.")
+        }
+        return id
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import ScribeContracts
+@testable import ScribeCore
+import ScribeServer
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+@Suite("Lorebooks in a user's library")
+struct LorebooksTests {
+    @Test("Eldoria imported from World Info exports back as World Info with every field, and as lorebook_v3")
+    func eldoriaRoundTrip() async throws {
+        try await withTestModules { application in
+            let session = try await CharactersTests.session(application, "alice")
+            let lorebooks = application.core.lorebooks
+            let imported = try await lorebooks.importFile(LorebookTests.eldoria, name: "Eldoria", for: session)
+            #expect(imported.sourceFormat == "silly_tavern_world_info" && !imported.isPublic)
+            let stored = try await lorebooks.get(imported.id, for: session)
+            #expect(stored.book == imported.book)
+            let exported = try await lorebooks.export(imported.id, as: .worldInfo, for: session)
+            let original = try LorebookTests.worldInfoEntries(LorebookTests.eldoria)
+            let again = try LorebookTests.worldInfoEntries(exported.bytes)
+            for (uid, entry) in original {
+                for case let field as String in entry.allKeys {
+                    #expect((again[uid]?[field] as? NSObject) == (entry[field] as? NSObject), "entry \(uid) field \(field)")
+                }
+            }
+            let v3 = try await lorebooks.export(imported.id, as: .v3, for: session)
+            let reimported = try await lorebooks.importFile(v3.bytes, name: nil, for: session)
+            #expect(reimported.book == stored.book && reimported.sourceFormat == "lorebook_v3")
+            #expect(try await lorebooks.list(for: session).map(\.entryCount) == [4, 4])
+        }
+    }
+
+    @Test("entries are encrypted: a pg_dump holds none of their text; other users find nothing")
+    func privacy() async throws {
+        try await withTestModules { application in
+            let alice = try await CharactersTests.session(application, "alice")
+            let bob = try await CharactersTests.session(application, "bob")
+            let lorebooks = application.core.lorebooks
+            let imported = try await lorebooks.importFile(LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let dump = try DatabaseDump.sql(of: application.database.location)
+            #expect(dump.contains("COPY core.lorebook_entries"))
+            for entry in imported.book.entries {
+                let content = try #require(entry["content"]?.stringValue)
+                #expect(!dump.contains(String(content.prefix(40))))
+            }
+            #expect(!dump.contains("Eldoria"))
+            await #expect(throws: CoreError.self) { try await lorebooks.get(imported.id, for: bob) }
+            await #expect(throws: CoreError.self) { try await lorebooks.delete(imported.id, for: bob) }
+            #expect(try await lorebooks.list(for: bob).isEmpty)
+            try await lorebooks.delete(imported.id, for: alice)
+            #expect(try await AccountsTests.count("SELECT count(*)::int FROM core.lorebook_entries", application) == 0)
+        }
+    }
+
+    @Test("a World Info file without a name, or a file that is no lorebook, creates nothing")
+    func refused() async throws {
+        try await withTestModules { application in
+            let session = try await CharactersTests.session(application, "alice")
+            for (file, name) in [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")] as [(Data, String?)] {
+                do {
+                    _ = try await application.core.lorebooks.importFile(file, name: name, for: session)
+                    Issue.record("imported what should be refused")
+                } catch let error as CoreError {
+                    #expect(error.code == .invalidInput)
+                }
+            }
+            #expect(try await application.core.lorebooks.list(for: session).isEmpty)
+        }
+    }
+}
