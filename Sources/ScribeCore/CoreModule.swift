@@ -14,6 +14,7 @@ public struct CoreModule: CoreAPI {
     public let accounts: Accounts
     public let characters: Characters
     public let lorebooks: Lorebooks
+    public let chats: Chats
     let pool: PostgresClient
 
     public init(database: Database, settings: CoreSettings = .standard, masterKeys: MasterKeyring, logger: Logger) {
@@ -22,6 +23,7 @@ public struct CoreModule: CoreAPI {
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.lorebooks = Lorebooks(pool: pool, logger: logger)
+        self.chats = Chats(pool: pool, logger: logger)
     }
 
     public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {

@@ -42,6 +42,7 @@ public struct ScribeApplication: Sendable {
         CharacterRoutes(characters: core.characters).add(to: router)
         SharedCharacterRoutes(characters: core.characters, core: core, publicURL: configuration.publicURL).add(to: router)
         LorebookRoutes(lorebooks: core.lorebooks).add(to: router)
+        ChatRoutes(chats: core.chats).add(to: router)
         return router
     }
 
