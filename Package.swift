@@ -78,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scribe",
-            dependencies: ["ScribeServer", "ScribeCore", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ScribeServer", "ScribeCore", "ScribeContracts", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
 
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                "ScribeServer", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
             ],
             swiftSettings: strictSettings
         ),

@@ -105,9 +105,9 @@ private func parseRole(_ text: String) throws -> Account.Role {
 }
 
 /// The first line of standard input, without its line break.
-private func readPassword() throws -> String {
+func readPassword() throws -> String {
     guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-        throw ValidationError("Give the password on standard input, e.g.: echo 'long password' | scribe user create ...")
+        throw ValidationError("Give the password on standard input, e.g.: echo 'long password' | scribe ...")
     }
     return line
 }

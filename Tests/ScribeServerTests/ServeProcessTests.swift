@@ -1,5 +1,7 @@
 import Foundation
 import PostgresNIO
+import ScribeContracts
+import ScribeCore
 import ScribeStorage
 import ScribeTestSupport
 import Testing
@@ -232,5 +234,42 @@ struct UserCommandTests {
         #expect(missingError.split(separator: "\n").filter { $0.hasPrefix("scribe:") } == ["scribe: not_found: There is no account named nobody."])
         let (noPassword, _, _) = try await Self.scribe(["user", "create", "bob", "--email", "bob@example.org"], dataDirectory: dataDirectory)
         #expect(noPassword != 0)
+    }
+}
+
+@Suite("scribe import and export")
+struct LibraryCommandTests {
+    @Test("a user's cards and lorebooks go in from files and come back out into a directory; a wrong password writes nothing")
+    func importAndExport() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "scribe-library-\(UUID().uuidString.prefix(8))"
+        let exportDirectory = dataDirectory + "-export"
+        defer {
+            try? FileManager.default.removeItem(atPath: dataDirectory)
+            try? FileManager.default.removeItem(atPath: exportDirectory)
+        }
+        let password = "correct horse battery\n"
+        #expect(try await UserCommandTests.scribe(
+            ["user", "create", "alice", "--email", "alice@example.org"], dataDirectory: dataDirectory, input: password).0 == 0)
+        let fixtures = TestPaths.fixturesDirectory + "/cards"
+        let (imported, importOutput, _) = try await UserCommandTests.scribe(
+            ["import", "--user", "alice", "--visibility", "public", fixtures + "/seraphina.png", fixtures + "/eldoria-worldinfo.json"],
+            dataDirectory: dataDirectory, input: password)
+        #expect(imported == 0)
+        #expect(importOutput.contains("seraphina.png: character Seraphina") && importOutput.contains(", public)"))
+        #expect(importOutput.contains("eldoria-worldinfo.json: lorebook eldoria-worldinfo"))
+
+        let (wrong, _, _) = try await UserCommandTests.scribe(["export", "--user", "alice", exportDirectory], dataDirectory: dataDirectory, input: "not the password\n")
+        #expect(wrong == 1)
+        #expect(!FileManager.default.fileExists(atPath: exportDirectory))
+
+        let (exported, _, _) = try await UserCommandTests.scribe(["export", "--user", "alice", exportDirectory], dataDirectory: dataDirectory, input: password)
+        #expect(exported == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: exportDirectory).sorted()
+        #expect(files.count == 2)
+        let png = try #require(files.first { $0.hasSuffix("Seraphina.png") })
+        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Data(contentsOf: URL(fileURLWithPath: exportDirectory + "/" + png))))
+        #expect(card.name == "Seraphina" && card.characterBook?["entries"]?.arrayValue?.count == 4)
+        let worldInfo = try #require(files.first { $0.hasSuffix(".json") })
+        #expect(try Lorebook.read(json: Data(contentsOf: URL(fileURLWithPath: exportDirectory + "/" + worldInfo)), name: "x").entries.count == 4)
     }
 }
