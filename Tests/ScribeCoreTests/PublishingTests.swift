@@ -167,3 +167,38 @@ struct MasterKeyringTests {
         #expect(throws: CoreError.self) { try MasterKeyring.load(configured: nil, dataDirectory: directory) }
     }
 }
+
+@Suite("Master key rotation")
+struct MasterKeyRotationTests {
+    @Test("rotation re-wraps every publication key under the new key: afterwards the new key alone opens them, the old alone none")
+    func rotation() async throws {
+        try await withTestModules { application in
+            let alice = try await CharactersTests.session(application, "alice")
+            var ids: [UUID] = []
+            for name in ["One", "Two", "Three"] {
+                let character = try await application.core.characters.create(PublishingTests.card(name), for: alice)
+                _ = try await application.core.characters.setVisibility(character.id, to: .public, for: alice)
+                ids.append(character.id)
+            }
+            let oldKey = SymmetricKey(size: .bits256)
+            let newKey = SymmetricKey(size: .bits256)
+            // Publish under a keyring whose current key is `oldKey`, as a server before rotation.
+            let before = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("before"))
+            for id in ids {
+                _ = try await before.characters.setVisibility(id, to: .unlisted, for: alice)
+            }
+            #expect(try await before.characters.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 3])
+
+            let rotated = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey, newKey]), logger: TestLogger.make("rotated"))
+            #expect(try await rotated.characters.rewrapPublicationKeys() == 3)
+            #expect(try await rotated.characters.rewrapPublicationKeys() == 0)
+            let newOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [newKey]), logger: TestLogger.make("new"))
+            let oldOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("old"))
+            for (id, name) in zip(ids, ["One", "Two", "Three"]) {
+                let shared = try await newOnly.sharedView(of: .character, id: id, for: .anonymous)
+                #expect(shared.card.objectValue?["data"]?.objectValue?["name"] == .string(name))
+                await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .character, id: id, for: .anonymous) }
+            }
+        }
+    }
+}

@@ -273,3 +273,23 @@ struct LibraryCommandTests {
         #expect(try Lorebook.read(json: Data(contentsOf: URL(fileURLWithPath: exportDirectory + "/" + worldInfo)), name: "x").entries.count == 4)
     }
 }
+
+@Suite("scribe keys")
+struct KeyCommandTests {
+    @Test("rotate adds a new current key to the key file and keeps the old one; list shows both")
+    func rotate() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "scribe-keys-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let (listed, before, _) = try await UserCommandTests.scribe(["keys", "list"], dataDirectory: dataDirectory)
+        #expect(listed == 0)
+        let oldID = try #require(before.split(separator: "\t").first.map(String.init))
+        let (rotated, output, _) = try await UserCommandTests.scribe(["keys", "rotate"], dataDirectory: dataDirectory)
+        #expect(rotated == 0 && output.contains("re-wrapped 0 publication keys"))
+        let keyFile = try String(contentsOfFile: dataDirectory + "/master.key", encoding: .utf8)
+        #expect(keyFile.split(separator: "\n").count == 2)
+        let lines = try await UserCommandTests.scribe(["keys", "list"], dataDirectory: dataDirectory).1.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].contains("\tcurrent\t") && !lines[0].hasPrefix(oldID))
+        #expect(lines[1].hasPrefix(oldID) && lines[1].contains("\tolder\t"))
+    }
+}

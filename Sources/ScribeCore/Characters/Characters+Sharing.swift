@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import ScribeContracts
 
@@ -114,5 +115,53 @@ extension Characters {
         let forked = try await create(card, avatar: avatar, for: session)
         logger.info("character forked", metadata: ["from": .string(id.uuidString), "to": .string(forked.id.uuidString)])
         return forked
+    }
+}
+
+/// Master key rotation for published characters.
+extension Characters {
+    /// Re-wraps every publication key that the current master key does not wrap, a batch per
+    /// transaction, rows locked so concurrent publishing is safe. The sealed cards are untouched.
+    /// Returns how many keys were re-wrapped.
+    public func rewrapPublicationKeys() async throws(CoreError) -> Int {
+        var total = 0
+        while true {
+            let done: Int = try await transaction { connection in
+                let rows = try await connection.query(
+                    """
+                    SELECT character_id, master_key_id, publication_key, publication_key_nonce FROM core.character_publications
+                    WHERE master_key_id <> \(masterKeys.current.id) LIMIT 100 FOR UPDATE SKIP LOCKED
+                    """, logger: logger
+                ).collect()
+                for row in rows {
+                    let (id, keyID, wrapped, nonce) = try decode(row, as: (UUID, String, Data, Data).self)
+                    let key = try CharacterPublication.publicationKey(
+                        id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: nonce), masterKeys: masterKeys)
+                    let rewrapped = try FieldCipher.wrap(key, with: masterKeys.current.key, binding: CharacterPublication.binding(id, "publication_key"))
+                    try await connection.query(
+                        """
+                        UPDATE core.character_publications SET master_key_id = \(masterKeys.current.id),
+                            publication_key = \(ByteBuffer(bytes: rewrapped.ciphertext)), publication_key_nonce = \(ByteBuffer(bytes: rewrapped.nonce))
+                        WHERE character_id = \(id)
+                        """, logger: logger)
+                }
+                return rows.count
+            }
+            total += done
+            if done == 0 { return total }
+        }
+    }
+
+    /// How many publication keys each master key wraps.
+    public func masterKeyUsage() async throws(CoreError) -> [String: Int] {
+        let rows = try await run {
+            try await pool.query("SELECT master_key_id, count(*)::int FROM core.character_publications GROUP BY master_key_id", logger: logger).collect()
+        }
+        var usage: [String: Int] = [:]
+        for row in rows {
+            let (id, count) = try decode(row, as: (String, Int).self)
+            usage[id] = count
+        }
+        return usage
     }
 }

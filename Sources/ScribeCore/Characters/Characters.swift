@@ -20,7 +20,7 @@ public struct Characters: Sendable {
 
     let pool: PostgresClient
     let eventLog: EventLog
-    let masterKeys: MasterKeyring
+    public let masterKeys: MasterKeyring
     let logger: Logger
 
     func transaction<Result: Sendable>(

@@ -66,6 +66,16 @@ public struct MasterKeyring: Sendable {
         return try MasterKeyring(keys: keys)
     }
 
+    /// Appends a new random key to the data directory's key file, making it current in the file,
+    /// and returns the server's keyring with it. Older keys stay, so whatever they wrap (and any
+    /// server still running with them) keeps working.
+    public static func addingNewKey(dataDirectory: String) throws(CoreError) -> MasterKeyring {
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent(fileName).path
+        try FileManager.default.createDirectoryIfNeeded(dataDirectory)
+        try writeFile(path, keys: try readFile(path) + [SymmetricKey(size: .bits256)])
+        return try load(configured: nil, dataDirectory: dataDirectory)
+    }
+
     static func readFile(_ path: String) throws(CoreError) -> [SymmetricKey] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

@@ -37,13 +37,17 @@ public enum ServerRuntime {
 
     /// Runs an administration command against Core: the same database as `serve` (a running
     /// embedded cluster is shared), migrated first so the command works on a fresh data directory.
+    /// - Parameter keyring: how to get the master keys once the database is reached; by default,
+    ///   the configured key and the data directory's key file.
     public static func withCore<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (CoreModule) async throws -> Result
+        _ configuration: ServerConfiguration, logger: Logger,
+        keyring: (@Sendable () throws -> MasterKeyring)? = nil,
+        _ body: @Sendable (CoreModule) async throws -> Result
     ) async throws -> Result {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         return try await withDatabase(configuration, logger: logger) { location in
             try await Migrator(catalog: catalog, logger: logger).migrate(location)
-            let masterKeys = try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
+            let masterKeys = try keyring?() ?? MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
             return try await Database(location: location, connectionsPerModule: 2, logger: logger).withRunningPools { database in
                 try await body(CoreModule(database: database, masterKeys: masterKeys, logger: logger))
             }
