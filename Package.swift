@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
@@ -56,6 +57,7 @@ let package = Package(
             dependencies: [
                 "ScribeContracts", "ScribeStorage", .postgres, .logging, .crypto, .nioCore,
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -99,7 +101,10 @@ let package = Package(
         .testTarget(name: "ScribeStorageTests", dependencies: ["ScribeStorage", "ScribeTestSupport", .postgres], swiftSettings: strictSettings),
         .testTarget(
             name: "ScribeCoreTests",
-            dependencies: ["ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto],
+            dependencies: [
+                "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -61,13 +61,17 @@ public struct Characters: Sendable {
             createdAt: createdAt, updatedAt: updatedAt)
     }
 
-    /// Imports a card file: a PNG card (which also becomes the avatar) or a JSON card (V1, V2,
-    /// V3 or Pygmalion).
+    /// Imports a card file: a PNG card (which also becomes the avatar), a CHARX archive (its main
+    /// icon becomes the avatar) or a JSON card (V1, V2, V3 or Pygmalion).
     public func importFile(_ bytes: Data, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
         guard bytes.count <= Self.maximumFileSize else { throw CoreError.invalid("file", "A card file may be at most 10 MiB.") }
         if PNGCard.isPNG(bytes) {
             let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: bytes))
             return try await create(card, avatar: try PNGCard.removingCard(from: bytes), for: session)
+        }
+        if CHARXCard.isCHARX(bytes) {
+            let (card, avatar) = try CHARXCard.read(bytes)
+            return try await create(card, avatar: try avatar.map { image throws(CoreError) in try PNGCard.removingCard(from: image) }, for: session)
         }
         return try await create(try CharacterCard.read(json: bytes), for: session)
     }
@@ -166,6 +170,9 @@ public struct Characters: Sendable {
         case .png:
             let image = try await avatar(id, for: session)?.bytes ?? PNGCard.blankImage
             return ExportedFile(bytes: try PNGCard.embedding(character.card, in: image), contentType: "image/png", fileName: "\(stem).png")
+        case .charx:
+            let avatar = try await avatar(id, for: session)?.bytes
+            return ExportedFile(bytes: try CHARXCard.write(character.card, avatar: avatar), contentType: "application/zip", fileName: "\(stem).charx")
         }
     }
 

@@ -44,4 +44,6 @@ public enum CharacterExportFormat: String, Sendable, CaseIterable {
     case v2
     /// The avatar PNG with the card in `ccv3` and `chara` chunks.
     case png
+    /// A CHARX zip: `card.json` and the avatar as the main icon.
+    case charx
 }
