@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Character cards: JSON and PNG")
 struct CharacterCardTests {
-    static let seraphinaPNG: Data = (try? Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))) ?? Data()
+    static var seraphinaPNG: Data { get throws { try Fixtures.data("cards/seraphina.png") } }
 
     /// The card's data object as an independent parser (Foundation's) reads it.
     static func foundationData(_ json: Data) throws -> NSDictionary {
@@ -16,7 +16,7 @@ struct CharacterCardTests {
 
     /// The original `chara` chunk's JSON, extracted without our PNG code.
     static func originalCardJSON() throws -> Data {
-        let bytes = [UInt8](seraphinaPNG)
+        let bytes = [UInt8](try seraphinaPNG)
         var offset = 8
         while offset + 12 <= bytes.count {
             let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
@@ -118,7 +118,7 @@ struct CharacterCardTests {
 
     @Test("hostile and damaged PNGs are refused without crashing")
     func hostilePNGs() throws {
-        let png = Self.seraphinaPNG
+        let png = try Self.seraphinaPNG
         var cases: [Data] = [Data(), Data("GIF89a".utf8), Data(png.prefix(8)), Data(png.prefix(20))]
         // Cut anywhere: before the card chunk, inside it, before IEND.
         for cut in stride(from: 33, to: png.count, by: png.count / 50) { cases.append(Data(png.prefix(cut))) }

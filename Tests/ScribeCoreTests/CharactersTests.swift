@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Characters in a user's library")
 struct CharactersTests {
-    static let seraphinaPNG: Data = (try? Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))) ?? Data()
+    static var seraphinaPNG: Data { get throws { try Fixtures.data("cards/seraphina.png") } }
 
     /// Registers `username` and returns the session.
     static func session(_ application: ScribeApplication, _ username: String) async throws -> AuthenticatedSession {
@@ -129,7 +129,7 @@ struct CharactersTests {
         try await withTestModules { application in
             let session = try await Self.session(application, "alice")
             let characters = application.core.characters
-            let bad: [Data] = [Data("not a card".utf8), Data(Self.seraphinaPNG.prefix(4000)), PNGCard.blankImage, Data(#"{"spec":"chara_card_v3","data":{"name":""}}"#.utf8)]
+            let bad: [Data] = try [Data("not a card".utf8), Data(Self.seraphinaPNG.prefix(4000)), PNGCard.blankImage, Data(#"{"spec":"chara_card_v3","data":{"name":""}}"#.utf8)]
             for file in bad {
                 do {
                     _ = try await characters.importFile(file, for: session)

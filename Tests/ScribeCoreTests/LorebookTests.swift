@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Lorebooks: World Info, lorebook_v3 and character books")
 struct LorebookTests {
-    static let eldoria: Data = (try? Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json"))) ?? Data()
+    static var eldoria: Data { get throws { try Fixtures.data("cards/eldoria-worldinfo.json") } }
 
     /// Entries of a World Info file as Foundation reads them, by uid.
     static func worldInfoEntries(_ json: Data) throws -> [String: NSDictionary] {
@@ -46,7 +46,7 @@ struct LorebookTests {
 
     @Test("a card's character book survives V3 → World Info → V3 with every field")
     func characterBookRoundTrip() throws {
-        let png = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))
+        let png = try Fixtures.data("cards/seraphina.png")
         let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: png))
         var book = Lorebook(data: try #require(card.characterBook))
         // A V3-only field and a string id must come back too.

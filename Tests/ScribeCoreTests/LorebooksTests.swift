@@ -58,7 +58,7 @@ struct LorebooksTests {
     func refused() async throws {
         try await withTestModules { application in
             let session = try await CharactersTests.session(application, "alice")
-            for (file, name) in [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")] as [(Data, String?)] {
+            for (file, name) in try [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")] as [(Data, String?)] {
                 do {
                     _ = try await application.core.lorebooks.importFile(file, name: name, for: session)
                     Issue.record("imported what should be refused")

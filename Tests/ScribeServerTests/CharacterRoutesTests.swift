@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Character routes over real HTTP")
 struct CharacterRoutesTests {
-    static let seraphinaPNG: Data = (try? Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))) ?? Data()
+    static var seraphinaPNG: Data { get throws { try Fixtures.data("cards/seraphina.png") } }
 
     /// Registers `username` and returns bearer headers for it.
     static func bearer(_ client: some TestClientProtocol, _ username: String) async throws -> HTTPFields {
@@ -98,7 +98,7 @@ struct CharacterRoutesTests {
             let alice = try await Self.bearer(client, "alice")
             let cases: [(String, ByteBuffer, HTTPResponse.Status)] = [
                 ("/api/v1/characters/import", ByteBuffer(string: "garbage"), .unprocessableContent),
-                ("/api/v1/characters/import", ByteBuffer(bytes: Self.seraphinaPNG.prefix(3000)), .unprocessableContent),
+                ("/api/v1/characters/import", ByteBuffer(bytes: try Self.seraphinaPNG.prefix(3000)), .unprocessableContent),
                 ("/api/v1/characters/import", ByteBuffer(repeating: 0x41, count: 10 * 1_048_576 + 1), .contentTooLarge),
                 ("/api/v1/characters", ByteBuffer(string: #"{"card":{"spec":"chara_card_v2","data":{"name":"   "}}}"#), .unprocessableContent),
                 ("/api/v1/characters", ByteBuffer(string: #"{"card":"text"}"#), .unprocessableContent),

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Lorebook routes over real HTTP")
 struct LorebookRoutesTests {
-    static let eldoria: Data = (try? Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json"))) ?? Data()
+    static var eldoria: Data { get throws { try Fixtures.data("cards/eldoria-worldinfo.json") } }
 
     @Test("import World Info, list, read, export as World Info and V3, delete; others get 404, strangers 401")
     func lifecycle() async throws {

@@ -23,3 +23,18 @@ public enum TestPaths {
         return packageRoot + "/.build/debug/scribe"
     }
 }
+
+/// The real-world files under `../shared/fixtures` (beside the checkout, as CI lays it out).
+public enum Fixtures {
+    public struct Missing: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "fixture \(path) is missing: the shared/ folder must sit beside the checkout" }
+    }
+
+    /// The bytes of `relativePath` under the fixtures folder; throws a clear error if absent.
+    public static func data(_ relativePath: String) throws -> Data {
+        let path = TestPaths.fixturesDirectory + "/" + relativePath
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw Missing(path: path) }
+        return data
+    }
+}
