@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScribeMarketplaceTests",
-            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeServer", "ScribeTestSupport"],
+            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
             swiftSettings: strictSettings
         ),
         .testTarget(

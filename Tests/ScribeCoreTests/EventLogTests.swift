@@ -61,3 +61,38 @@ struct EventLogTests {
         }
     }
 }
+
+@Suite("The event log's ordering")
+struct EventOrderingTests {
+    let logger = TestLogger.make("ordering")
+
+    @Test("events become visible in id order: a later append waits for an earlier one's transaction, so no cursor skips an event")
+    func noEventBehindTheCursor() async throws {
+        try await withTestPools { database in
+            let core = CoreModule(database: database, masterKeys: .testing, logger: logger)
+            let (started, release) = AsyncStream<Int64>.makeStream()
+            let (proceed, go) = AsyncStream<Void>.makeStream()
+            // A slow transaction appends first and waits before committing.
+            let slow = Task {
+                try await database.pool(for: .core).withTransaction(logger: logger) { connection in
+                    release.yield(try await core.eventLog.append(.itemPublished, subjectKind: .character, subjectID: UUID(), on: connection))
+                    for await _ in proceed { break }
+                }
+            }
+            var first: Int64 = 0
+            for await id in started { first = id; break }
+            let later = Task {
+                try await database.pool(for: .core).withTransaction(logger: logger) { connection in
+                    try await core.eventLog.append(.itemPublished, subjectKind: .character, subjectID: UUID(), on: connection)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await core.events(after: 0, limit: 10).isEmpty)  // the later append is still waiting
+            go.yield()
+            try await slow.value
+            let second = try await later.value
+            #expect(first < second)
+            #expect(try await core.events(after: 0, limit: 10).map(\.id) == [first, second])
+        }
+    }
+}

@@ -20,12 +20,20 @@ public struct EventLog: Sendable {
         self.logger = logger
     }
 
+    /// "SCRIBEEV": the advisory lock that orders appends.
+    static let appendLock: Int64 = 0x5343_5249_4245_4556
+
     /// Records an event inside the caller's transaction and returns its position.
+    ///
+    /// Appending takes a transaction-scoped advisory lock first, so event-writing transactions
+    /// take their ids one after another and commit in id order: an event can never become
+    /// visible behind one with a higher id, and a consumer's cursor never skips an event.
     @discardableResult
     public func append(
         _ type: CoreEvent.Kind, subjectKind: CoreEvent.SubjectKind, subjectID: UUID, visibility: SharingVisibility? = nil,
         on connection: PostgresConnection
     ) async throws -> Int64 {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
         let rows = try await connection.query(
             """
             INSERT INTO core.events (type, subject_kind, subject_id, visibility)
