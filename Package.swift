@@ -109,12 +109,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ScribeMarketplaceTests",
-            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ScribeSocialTests",
-            dependencies: ["ScribeSocial", "ScribeContracts", "ScribeServer", "ScribeTestSupport"],
+            dependencies: ["ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
             swiftSettings: strictSettings
         ),
         .testTarget(

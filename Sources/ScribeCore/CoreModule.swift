@@ -36,10 +36,38 @@ public struct CoreModule: CoreAPI {
             case .character: return try await characters.sharedView(id, for: viewer)
             case .lorebook, .user: throw CoreError(.notFound, "Only characters are shared so far.")
             }
-        } catch let error as CoreError where error.code == .notFound {
-            throw CoreAPIError(.notFound, error.message)
         } catch {
-            throw CoreAPIError(.unavailable, "The item cannot be read right now.")
+            throw Self.apiError(error)
+        }
+    }
+
+    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID {
+        do {
+            let session = try await accounts.authenticate(token: sessionToken)
+            switch kind {
+            case .character: return try await characters.fork(id, sourceURI: sourceURI, for: session).id
+            case .lorebook, .user: throw CoreError(.notFound, "Only characters can be forked so far.")
+            }
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
+    public func profile(username: String) async throws(CoreAPIError) -> UserProfile {
+        do { return try await accounts.profile(username: username) } catch { throw Self.apiError(error) }
+    }
+
+    public func profile(id: UUID) async throws(CoreAPIError) -> UserProfile {
+        do { return try await accounts.profile(id: id) } catch { throw Self.apiError(error) }
+    }
+
+    /// Core's errors as the contract names them: what a caller can act on, nothing more.
+    static func apiError(_ error: any Error) -> CoreAPIError {
+        switch (error as? CoreError)?.code {
+        case .notFound?: CoreAPIError(.notFound, (error as? CoreError)?.message ?? "Not found.")
+        case .unauthenticated?, .accountLocked?, .accountPending?: CoreAPIError(.unauthenticated, "The user's session is not valid.")
+        case .invalidInput?: CoreAPIError(.invalidArgument, (error as? CoreError)?.message ?? "Invalid argument.")
+        default: CoreAPIError(.unavailable, "Core cannot answer right now.")
         }
     }
 

@@ -13,6 +13,15 @@ public protocol CoreAPI: Sendable {
     /// The shareable view of a published item, if `viewer` may see it. An item that does not
     /// exist, is private, or is for followers the viewer is not among is `notFound` alike.
     func sharedView(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> SharedItem
+
+    /// Copies an item the session's user may see into their library, private and encrypted under
+    /// their key, and returns the copy's id. The caller propagates the user's session token,
+    /// which is what unlocks their library; `sourceURI` is the original's public address.
+    func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID
+
+    /// The public facts about a user, by username (case-insensitive) or by id.
+    func profile(username: String) async throws(CoreAPIError) -> UserProfile
+    func profile(id: UUID) async throws(CoreAPIError) -> UserProfile
 }
 
 /// Why a ``CoreAPI`` call failed, in terms a caller can act on.
@@ -20,6 +29,8 @@ public struct CoreAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     public enum Code: String, Sendable {
         case invalidArgument = "invalid_argument"
         case notFound = "not_found"
+        /// The propagated session is missing, expired or ended.
+        case unauthenticated
         case unavailable
     }
 

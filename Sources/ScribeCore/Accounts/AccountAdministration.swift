@@ -16,6 +16,25 @@ extension Accounts {
                           recoveryPhrase: created.recoveryPhrase)
     }
 
+    /// The public facts about an account, for Social.
+    public func profile(username: String) async throws(CoreError) -> UserProfile {
+        try await profile(where: "lower(u.username) = $1", Self.normalizedIdentifier(username))
+    }
+
+    public func profile(id: UUID) async throws(CoreError) -> UserProfile {
+        try await profile(where: "u.id = $1", id)
+    }
+
+    private func profile(where condition: String, _ value: some PostgresEncodable & Sendable) async throws(CoreError) -> UserProfile {
+        var binds = PostgresBindings()
+        do { try binds.append(value) } catch { throw CoreError.invalid("user", "That is not a user reference.") }
+        let statement = PostgresQuery(unsafeSQL: "SELECT \(AccountRow.columns) FROM core.users u WHERE \(condition)", binds: binds)
+        let rows = try await run { try await pool.query(statement, logger: logger).collect() }
+        guard let row = rows.first else { throw CoreError(.notFound, "There is no such user.") }
+        let account = try AccountRow.account(from: row)
+        return UserProfile(id: account.id, username: account.username, createdAt: account.createdAt, isActive: account.status == .active)
+    }
+
     /// Every account, oldest first.
     public func list() async throws(CoreError) -> [Account] {
         let rows = try await run {

@@ -68,6 +68,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error.code {
         case .notFound: APIError(.notFound, code: "not_found", message: error.message)
         case .invalidArgument: APIError(.badRequest, code: "invalid_input", message: error.message)
+        case .unauthenticated: APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
         case .unavailable: APIError(.serviceUnavailable, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
         }
     }
