@@ -98,12 +98,8 @@ struct CharacterRoutes {
         }
     }
 
-    /// The `:id` parameter; a malformed one names no character, so it is a 404 like any other.
     static func id(_ context: ScribeRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw APIError(.notFound, code: "not_found", message: "There is no such character.")
-        }
-        return id
+        try context.uuidParameter(notFound: "There is no such character.")
     }
 
     static func download(_ file: ExportedFile) -> Response {

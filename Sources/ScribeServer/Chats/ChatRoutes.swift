@@ -62,9 +62,6 @@ struct ChatRoutes {
     }
 
     static func id(_ context: ScribeRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw APIError(.notFound, code: "not_found", message: "There is no such chat.")
-        }
-        return id
+        try context.uuidParameter(notFound: "There is no such chat.")
     }
 }

@@ -22,6 +22,15 @@ public struct ScribeRequestContext: RequestContext {
     public var requestDecoder: JSONDecoder { ScribeJSON.decoder() }
     public var responseEncoder: JSONEncoder { ScribeJSON.encoder() }
 
+    /// The UUID in path parameter `name`. A malformed id names nothing, so it is a 404 with
+    /// `notFound` as its message, exactly like an id that names nothing of the user's.
+    public func uuidParameter(_ name: String = "id", notFound: String) throws -> UUID {
+        guard let text = parameters.get(name), let id = UUID(uuidString: text) else {
+            throw APIError(.notFound, code: "not_found", message: notFound)
+        }
+        return id
+    }
+
     /// The session, or a 401 for routes that need one.
     public func requireSession() throws -> AuthenticatedSession {
         guard let session else {
