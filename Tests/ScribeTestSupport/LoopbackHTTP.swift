@@ -17,17 +17,22 @@ public enum LoopbackHTTP {
         }
     }
 
-    public static func get(port: Int, path: String, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(port: port, method: "GET", path: path, headers: headers, body: nil)
+    public static func get(port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(60)) async throws -> Reply {
+        try await send(port: port, method: "GET", path: path, headers: headers, body: nil, timeout: timeout)
     }
 
-    /// - Parameter method: `GET`, `POST`, `PUT`, `DELETE`, ...
-    public static func send(port: Int, method: String, path: String, headers: [(String, String)] = [], body: Data?) async throws -> Reply {
+    /// - Parameters:
+    ///   - method: `GET`, `POST`, `PUT`, `DELETE`, ...
+    ///   - timeout: generous by default: a debug build on a loaded 2-core machine derives
+    ///     production-cost scrypt keys slowly, and a deadline here must not fail a correct server.
+    public static func send(
+        port: Int, method: String, path: String, headers: [(String, String)] = [], body: Data?, timeout: Duration = .seconds(60)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let collected = try await response.body.collect(upTo: 4 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
     }

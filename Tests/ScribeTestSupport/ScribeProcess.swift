@@ -70,7 +70,7 @@ public final class ScribeProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestTimeout(what: "readiness (scribe exited with \(process.terminationStatus))", output: standardError) }
-            if (try? await LoopbackHTTP.get(port: port, path: "/readyz").status) == 200 { return }
+            if (try? await LoopbackHTTP.get(port: port, path: "/readyz", timeout: .seconds(5)).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestTimeout(what: "readiness", output: standardError)
