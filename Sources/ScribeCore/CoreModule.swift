@@ -15,14 +15,17 @@ public struct CoreModule: CoreAPI {
     public let characters: Characters
     public let lorebooks: Lorebooks
     public let chats: Chats
+    /// The master keys this process wraps and opens publication keys with.
+    public let masterKeys: MasterKeyring
     let pool: PostgresClient
 
     public init(database: Database, settings: CoreSettings = .standard, masterKeys: MasterKeyring, logger: Logger) {
         self.pool = database.pool(for: Self.schema)
+        self.masterKeys = masterKeys
         self.eventLog = EventLog(pool: pool, logger: logger)
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
-        self.lorebooks = Lorebooks(pool: pool, logger: logger)
+        self.lorebooks = Lorebooks(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.chats = Chats(pool: pool, logger: logger)
     }
 
@@ -34,7 +37,8 @@ public struct CoreModule: CoreAPI {
         do {
             switch kind {
             case .character: return try await characters.sharedView(id, for: viewer)
-            case .lorebook, .user: throw CoreError(.notFound, "Only characters are shared so far.")
+            case .lorebook: return try await lorebooks.sharedView(id)
+            case .user: throw CoreError(.notFound, "Users are not shared items.")
             }
         } catch {
             throw Self.apiError(error)
@@ -69,6 +73,20 @@ public struct CoreModule: CoreAPI {
         case .invalidInput?: CoreAPIError(.invalidArgument, (error as? CoreError)?.message ?? "Invalid argument.")
         default: CoreAPIError(.unavailable, "Core cannot answer right now.")
         }
+    }
+
+    /// Re-wraps every publication key, of characters and lorebooks, that the current master key
+    /// does not wrap (`scribe keys rotate`). Returns how many.
+    public func rewrapPublicationKeys() async throws(CoreError) -> Int {
+        try await Publication.characters.rewrapKeys(pool: pool, masterKeys: masterKeys, logger: eventLog.logger)
+            + Publication.lorebooks.rewrapKeys(pool: pool, masterKeys: masterKeys, logger: eventLog.logger)
+    }
+
+    /// How many publication keys each master key wraps.
+    public func masterKeyUsage() async throws(CoreError) -> [String: Int] {
+        let characters = try await Publication.characters.masterKeyUsage(pool: pool, logger: eventLog.logger)
+        let lorebooks = try await Publication.lorebooks.masterKeyUsage(pool: pool, logger: eventLog.logger)
+        return characters.merging(lorebooks, uniquingKeysWith: +)
     }
 
     /// Whether Core's role can reach its own tables: part of the server's readiness.

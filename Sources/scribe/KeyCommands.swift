@@ -16,7 +16,7 @@ struct KeysCommand: AsyncParsableCommand {
             let (configuration, logger) = try settings.prepare()
             let (current, ids, usage) = try await reportingFailure {
                 try await ServerRuntime.withCore(configuration, logger: logger) { core in
-                    (core.characters.masterKeys.current.id, core.characters.masterKeys.keyIDs, try await core.characters.masterKeyUsage())
+                    (core.masterKeys.current.id, core.masterKeys.keyIDs, try await core.masterKeyUsage())
                 }
             }
             for id in [current] + ids.filter({ $0 != current }) {
@@ -49,7 +49,7 @@ struct KeysCommand: AsyncParsableCommand {
                             : try MasterKeyring.load(configured: configured, dataDirectory: dataDirectory)
                     }
                 ) { core in
-                    (core.characters.masterKeys.current.id, try await core.characters.rewrapPublicationKeys())
+                    (core.masterKeys.current.id, try await core.rewrapPublicationKeys())
                 }
             }
             print("Master key \(current) is current; re-wrapped \(rewrapped) publication keys.")

@@ -54,6 +54,30 @@ struct LorebooksTests {
         }
     }
 
+    @Test("making a lorebook public and private again: one event each, the shared view exactly while public")
+    func publishing() async throws {
+        try await withTestModules { application in
+            let alice = try await CharactersTests.session(application, "alice")
+            let lorebooks = application.core.lorebooks
+            let core: any CoreAPI = application.core
+            let imported = try await lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            await #expect(throws: CoreAPIError.self) { try await core.sharedView(of: .lorebook, id: imported.id, for: .anonymous) }
+            #expect(try await lorebooks.setPublic(imported.id, true, for: alice).isPublic)
+            _ = try await lorebooks.setPublic(imported.id, true, for: alice)
+            let shared = try await core.sharedView(of: .lorebook, id: imported.id, for: .anonymous)
+            #expect(shared.ownerUsername == "alice" && shared.content.objectValue?["spec"] == .string("lorebook_v3"))
+            #expect(try Lorebook.read(json: shared.content.serialized()) == imported.book)
+            _ = try await lorebooks.setPublic(imported.id, false, for: alice)
+            await #expect(throws: CoreAPIError.self) { try await core.sharedView(of: .lorebook, id: imported.id, for: .anonymous) }
+            _ = try await lorebooks.setPublic(imported.id, true, for: alice)
+            try await lorebooks.delete(imported.id, for: alice)
+            let events = try await core.events(after: 0, limit: 100).filter { $0.subjectKind == .lorebook }
+            #expect(events.map(\.type) == [.itemPublished, .itemUnpublished, .itemPublished, .itemDeleted])
+            #expect(events.allSatisfy { $0.subjectID == imported.id })
+            #expect(try await AccountsTests.count("SELECT count(*)::int FROM core.lorebook_publications", application) == 0)
+        }
+    }
+
     @Test("a World Info file without a name, or a file that is no lorebook, creates nothing")
     func refused() async throws {
         try await withTestModules { application in

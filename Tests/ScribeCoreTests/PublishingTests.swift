@@ -31,7 +31,7 @@ struct PublishingTests {
             _ = try await characters.setVisibility(character.id, to: .public, for: alice)
             _ = try await characters.setVisibility(character.id, to: .public, for: alice)  // no change, no event
             let shared = try await core.sharedView(of: .character, id: character.id, for: .anonymous)
-            #expect(shared.card.objectValue?["data"]?.objectValue?["name"] == .string("Wren"))
+            #expect(shared.content.objectValue?["data"]?.objectValue?["name"] == .string("Wren"))
             #expect(shared.ownerUsername == "alice" && shared.visibility == .public)
             _ = try await characters.setVisibility(character.id, to: .private, for: alice)
             await #expect(throws: CoreAPIError.self) { try await core.sharedView(of: .character, id: character.id, for: .anonymous) }
@@ -72,7 +72,7 @@ struct PublishingTests {
             try await application.core.accounts.logOut(alice)
             #expect(try await AccountsTests.count("SELECT count(*)::int FROM core.sessions", application) == 0)
             let shared = try await application.core.sharedView(of: .character, id: character.id, for: .anonymous)
-            #expect(shared.card.objectValue?["data"]?.objectValue?["description"] == .string("Fen walks the violet marsh"))
+            #expect(shared.content.objectValue?["data"]?.objectValue?["description"] == .string("Fen walks the violet marsh"))
         }
     }
 
@@ -87,7 +87,7 @@ struct PublishingTests {
             _ = try await characters.replaceCard(published.id, with: Self.card("Ash Renewed"), for: alice)
             _ = try await characters.replaceCard(hidden.id, with: Self.card("Still Hidden"), for: alice)
             let shared = try await application.core.sharedView(of: .character, id: published.id, for: .anonymous)
-            #expect(shared.card.objectValue?["data"]?.objectValue?["name"] == .string("Ash Renewed"))
+            #expect(shared.content.objectValue?["data"]?.objectValue?["name"] == .string("Ash Renewed"))
             try await characters.delete(published.id, for: alice)
             try await characters.delete(hidden.id, for: alice)
             let events = try await application.core.events(after: 0, limit: 100).filter { $0.subjectKind == .character }
@@ -187,18 +187,22 @@ struct MasterKeyRotationTests {
             for id in ids {
                 _ = try await before.characters.setVisibility(id, to: .unlisted, for: alice)
             }
-            #expect(try await before.characters.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 3])
+            let lorebook = try await before.lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            _ = try await before.lorebooks.setPublic(lorebook.id, true, for: alice)
+            #expect(try await before.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 4])
 
             let rotated = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey, newKey]), logger: TestLogger.make("rotated"))
-            #expect(try await rotated.characters.rewrapPublicationKeys() == 3)
-            #expect(try await rotated.characters.rewrapPublicationKeys() == 0)
+            #expect(try await rotated.rewrapPublicationKeys() == 4)
+            #expect(try await rotated.rewrapPublicationKeys() == 0)
             let newOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [newKey]), logger: TestLogger.make("new"))
             let oldOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("old"))
             for (id, name) in zip(ids, ["One", "Two", "Three"]) {
                 let shared = try await newOnly.sharedView(of: .character, id: id, for: .anonymous)
-                #expect(shared.card.objectValue?["data"]?.objectValue?["name"] == .string(name))
+                #expect(shared.content.objectValue?["data"]?.objectValue?["name"] == .string(name))
                 await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .character, id: id, for: .anonymous) }
             }
+            #expect(try await newOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous).kind == .lorebook)
+            await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous) }
         }
     }
 }

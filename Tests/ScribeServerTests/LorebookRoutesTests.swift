@@ -35,3 +35,27 @@ struct LorebookRoutesTests {
         }
     }
 }
+
+@Suite("Public lorebooks over real HTTP")
+struct PublicLorebookRoutesTests {
+    @Test("a public lorebook is visible to anyone; private again, it is gone")
+    func publicLorebook() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await CharacterRoutesTests.bearer(client, "alice")
+            let imported = try await client.execute(
+                uri: "/api/v1/lorebooks/import?name=Eldoria", method: .post, headers: alice, body: ByteBuffer(bytes: try LorebookRoutesTests.eldoria)) { $0 }
+            let id = try #require((try AccountRoutesTests.decode(imported)["lorebook"] as? [String: Any])?["id"] as? String)
+            let json = CharacterRoutesTests.adding(alice, .contentType, "application/json")
+            #expect(try await client.execute(uri: "/api/v1/shared/lorebooks/\(id)", method: .get) { $0.status } == .notFound)
+            let published = try await client.execute(uri: "/api/v1/lorebooks/\(id)/visibility", method: .put, headers: json, body: ByteBuffer(string: #"{"is_public":true}"#)) { $0 }
+            #expect((try AccountRoutesTests.decode(published)["lorebook"] as? [String: Any])?["is_public"] as? Bool == true)
+            let shared = try await client.execute(uri: "/api/v1/shared/lorebooks/\(id)", method: .get) { $0 }
+            #expect(shared.status == .ok)
+            #expect(((try AccountRoutesTests.decode(shared)["item"] as? [String: Any])?["kind"] as? String) == "lorebook")
+            _ = try await client.execute(uri: "/api/v1/lorebooks/\(id)/visibility", method: .put, headers: json, body: ByteBuffer(string: #"{"is_public":false}"#)) { $0 }
+            #expect(try await client.execute(uri: "/api/v1/shared/lorebooks/\(id)", method: .get) { $0.status } == .notFound)
+            let bad = try await client.execute(uri: "/api/v1/lorebooks/\(id)/visibility", method: .put, headers: json, body: ByteBuffer(string: #"{"is_public":"yes"}"#)) { $0 }
+            #expect(bad.status == .unprocessableContent)
+        }
+    }
+}

@@ -26,7 +26,7 @@ struct SharedCharacterRoutesTests {
             #expect(view.status == .ok)
             let item = try #require(try AccountRoutesTests.decode(view)["item"] as? [String: Any])
             #expect(item["owner_username"] as? String == "alice" && item["visibility"] as? String == "public")
-            #expect(((item["card"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "Seraphina")
+            #expect(((item["content"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "Seraphina")
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar", method: .get) { $0.status } == .ok)
             _ = try await Self.setVisibility(client, id, "private", alice)
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0.status } == .notFound)

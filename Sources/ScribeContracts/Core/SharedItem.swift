@@ -26,14 +26,15 @@ public struct SharedItem: Codable, Sendable, Equatable {
     public var ownerID: UUID
     public var ownerUsername: String
     public var visibility: SharingVisibility
-    /// The card as Character Card V3 (`{ "spec", "spec_version", "data" }`).
-    public var card: JSONValue
+    /// What is shared: for a character its card as Character Card V3 (`{ "spec", "spec_version",
+    /// "data" }`), for a lorebook the book as `{ "spec": "lorebook_v3", "data" }`.
+    public var content: JSONValue
     public var hasAvatar: Bool
     public var publishedAt: Date
     public var updatedAt: Date
 
     public init(
-        kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, card: JSONValue,
+        kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, content: JSONValue,
         hasAvatar: Bool, publishedAt: Date, updatedAt: Date
     ) {
         self.kind = kind
@@ -41,14 +42,14 @@ public struct SharedItem: Codable, Sendable, Equatable {
         self.ownerID = ownerID
         self.ownerUsername = ownerUsername
         self.visibility = visibility
-        self.card = card
+        self.content = content
         self.hasAvatar = hasAvatar
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, id, visibility, card
+        case kind, id, visibility, content
         case ownerID = "owner_id"
         case ownerUsername = "owner_username"
         case hasAvatar = "has_avatar"

@@ -19,7 +19,7 @@ extension Characters {
                 "UPDATE core.characters SET sharing_visibility = \(visibility.rawValue), updated_at = now() WHERE id = \(id)", logger: logger)
             let event: CoreEvent.Kind
             if visibility == .private {
-                try await connection.query("DELETE FROM core.character_publications WHERE character_id = \(id)", logger: logger)
+                try await Publication.characters.delete(id, on: connection, logger: logger)
                 event = .itemUnpublished
             } else {
                 try await publish(id, visibility: visibility, session: session, on: connection)
@@ -38,8 +38,12 @@ extension Characters {
         let cells = row.makeRandomAccess()
         let card = try CharacterRecord.openCard(cells, id: id, key: session.dek, spec: spec, specVersion: specVersion)
         let avatar = try CharacterRecord.open(cells, column: CharacterRecord.avatarColumn, id: id, key: session.dek)
-        let sealed = try CharacterPublication.seal(card, avatar: avatar, id: id, masterKeys: masterKeys)
-        try await CharacterPublication.store(sealed, id: id, ownerID: session.account.id, visibility: visibility, on: connection, logger: logger)
+        var documents = ["card": card.v3JSON()]
+        documents["avatar"] = avatar
+        let sealed = try Publication.characters.seal(documents, id: id, masterKeys: masterKeys)
+        try await Publication.characters.store(
+            sealed, id: id, ownerID: session.account.id, extra: [("visibility", visibility.rawValue)], columns: ["card", "avatar"], on: connection,
+            logger: logger)
     }
 
     /// The character's visibility, with its row locked for the rest of the transaction.
@@ -86,16 +90,17 @@ extension Characters {
         case .followers where viewer.accountID == ownerID || viewer.followsOwner: break
         default: throw Self.notFound
         }
-        let key = try CharacterPublication.publicationKey(
+        let publication = Publication.characters
+        let key = try publication.publicationKey(
             id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrappedKey, nonce: wrappedNonce), masterKeys: masterKeys)
-        let cardJSON = try FieldCipher.open(SealedValue(ciphertext: card, nonce: cardNonce), with: key, binding: CharacterPublication.binding(id, "card"))
+        let cardJSON = try FieldCipher.open(SealedValue(ciphertext: card, nonce: cardNonce), with: key, binding: publication.binding(id, "card"))
         guard let cardValue = JSONValue.parse(cardJSON) else { throw CoreError(.corrupted, "a published card is not JSON") }
         let image = try avatar.flatMap { bytes throws(CoreError) -> Data? in
             guard let avatarNonce else { return nil }
-            return try FieldCipher.open(SealedValue(ciphertext: bytes, nonce: avatarNonce), with: key, binding: CharacterPublication.binding(id, "avatar"))
+            return try FieldCipher.open(SealedValue(ciphertext: bytes, nonce: avatarNonce), with: key, binding: publication.binding(id, "avatar"))
         }
         let item = SharedItem(
-            kind: .character, id: id, ownerID: ownerID, ownerUsername: username, visibility: visibility, card: cardValue, hasAvatar: hasAvatar,
+            kind: .character, id: id, ownerID: ownerID, ownerUsername: username, visibility: visibility, content: cardValue, hasAvatar: hasAvatar,
             publishedAt: publishedAt, updatedAt: updatedAt)
         return (item, image)
     }
@@ -108,60 +113,12 @@ extension Characters {
     public func fork(_ id: UUID, sourceURI: String, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
         let viewer = Viewer(accountID: session.account.id)
         let (shared, avatar) = try await openPublication(id, for: viewer, withAvatar: true)
-        var card = try CharacterCard.read(json: shared.card.serialized())
+        var card = try CharacterCard.read(json: shared.content.serialized())
         var sources = card.data["source"]?.arrayValue ?? []
         if !sources.contains(.string(sourceURI)) { sources.append(.string(sourceURI)) }
         card.data["source"] = .array(sources)
         let forked = try await create(card, avatar: avatar, for: session)
         logger.info("character forked", metadata: ["from": .string(id.uuidString), "to": .string(forked.id.uuidString)])
         return forked
-    }
-}
-
-/// Master key rotation for published characters.
-extension Characters {
-    /// Re-wraps every publication key that the current master key does not wrap, a batch per
-    /// transaction, rows locked so concurrent publishing is safe. The sealed cards are untouched.
-    /// Returns how many keys were re-wrapped.
-    public func rewrapPublicationKeys() async throws(CoreError) -> Int {
-        var total = 0
-        while true {
-            let done: Int = try await transaction { connection in
-                let rows = try await connection.query(
-                    """
-                    SELECT character_id, master_key_id, publication_key, publication_key_nonce FROM core.character_publications
-                    WHERE master_key_id <> \(masterKeys.current.id) LIMIT 100 FOR UPDATE SKIP LOCKED
-                    """, logger: logger
-                ).collect()
-                for row in rows {
-                    let (id, keyID, wrapped, nonce) = try decode(row, as: (UUID, String, Data, Data).self)
-                    let key = try CharacterPublication.publicationKey(
-                        id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: nonce), masterKeys: masterKeys)
-                    let rewrapped = try FieldCipher.wrap(key, with: masterKeys.current.key, binding: CharacterPublication.binding(id, "publication_key"))
-                    try await connection.query(
-                        """
-                        UPDATE core.character_publications SET master_key_id = \(masterKeys.current.id),
-                            publication_key = \(ByteBuffer(bytes: rewrapped.ciphertext)), publication_key_nonce = \(ByteBuffer(bytes: rewrapped.nonce))
-                        WHERE character_id = \(id)
-                        """, logger: logger)
-                }
-                return rows.count
-            }
-            total += done
-            if done == 0 { return total }
-        }
-    }
-
-    /// How many publication keys each master key wraps.
-    public func masterKeyUsage() async throws(CoreError) -> [String: Int] {
-        let rows = try await run {
-            try await pool.query("SELECT master_key_id, count(*)::int FROM core.character_publications GROUP BY master_key_id", logger: logger).collect()
-        }
-        var usage: [String: Int] = [:]
-        for row in rows {
-            let (id, count) = try decode(row, as: (String, Int).self)
-            usage[id] = count
-        }
-        return usage
     }
 }

@@ -20,7 +20,7 @@ public struct Characters: Sendable {
 
     let pool: PostgresClient
     let eventLog: EventLog
-    public let masterKeys: MasterKeyring
+    let masterKeys: MasterKeyring
     let logger: Logger
 
     func transaction<Result: Sendable>(
@@ -40,7 +40,7 @@ public struct Characters: Sendable {
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(session.account.id)
-        binds.append(card.sourceSpec == "chara_card_v3" ? "chara_card_v3" : card.sourceSpec)
+        binds.append(card.sourceSpec)
         binds.append(card.sourceSpecVersion)
         binds.append(avatar == nil ? nil : "image/png" as String?)
         for column in CharacterRecord.sealedColumns {

@@ -47,6 +47,8 @@ public struct Lorebooks: Sendable {
     public static let maximumFileSize = 10 * 1_048_576
 
     let pool: PostgresClient
+    let eventLog: EventLog
+    let masterKeys: MasterKeyring
     let logger: Logger
 
     static let booksTable = "core.lorebooks"
@@ -138,11 +140,68 @@ public struct Lorebooks: Sendable {
         return LibraryLorebook(id: id, book: Lorebook(data: data), isPublic: isPublic, sourceFormat: sourceFormat, createdAt: createdAt, updatedAt: updatedAt)
     }
 
+    /// Deletes the lorebook, its entries and its projection; a public one records `ItemDeleted`.
     public func delete(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) {
-        let rows = try await run {
-            try await pool.query("DELETE FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) RETURNING id", logger: logger).collect()
+        try await transaction(on: pool, logger: logger) { connection in
+            let wasPublic = try await lockedIsPublic(id, session: session, on: connection)
+            try await connection.query("DELETE FROM core.lorebooks WHERE id = \(id)", logger: logger)
+            if wasPublic {
+                try await eventLog.append(.itemDeleted, subjectKind: .lorebook, subjectID: id, visibility: .private, on: connection)
+            }
         }
-        guard !rows.isEmpty else { throw Self.notFound }
+    }
+
+    /// Makes the lorebook public or private again (the original Scribe `is_public`). Becoming
+    /// public seals its projection and records `ItemPublished`; becoming private destroys the
+    /// projection and records `ItemUnpublished`; in one transaction. No change, no event.
+    public func setPublic(_ id: UUID, _ isPublic: Bool, for session: AuthenticatedSession) async throws(CoreError) -> LibraryLorebook {
+        let lorebook = try await get(id, for: session)
+        let sealed = isPublic ? try Publication.lorebooks.seal(["book": lorebook.book.v3JSON()], id: id, masterKeys: masterKeys) : nil
+        try await transaction(on: pool, logger: logger) { connection in
+            guard try await lockedIsPublic(id, session: session, on: connection) != isPublic else { return }
+            try await connection.query("UPDATE core.lorebooks SET is_public = \(isPublic), updated_at = now() WHERE id = \(id)", logger: logger)
+            if let sealed {
+                try await Publication.lorebooks.store(sealed, id: id, ownerID: session.account.id, columns: ["book"], on: connection, logger: logger)
+                try await eventLog.append(.itemPublished, subjectKind: .lorebook, subjectID: id, visibility: .public, on: connection)
+            } else {
+                try await Publication.lorebooks.delete(id, on: connection, logger: logger)
+                try await eventLog.append(.itemUnpublished, subjectKind: .lorebook, subjectID: id, visibility: .private, on: connection)
+            }
+        }
+        return try await get(id, for: session)
+    }
+
+    /// The shareable view of a public lorebook: anyone may see it.
+    public func sharedView(_ id: UUID) async throws(CoreError) -> SharedItem {
+        let rows = try await run {
+            try await pool.query(
+                """
+                SELECT p.owner_id, u.username, p.master_key_id, p.publication_key, p.publication_key_nonce, p.book, p.book_nonce,
+                    p.published_at, p.updated_at
+                FROM core.lorebook_publications p JOIN core.users u ON u.id = p.owner_id
+                WHERE p.lorebook_id = \(id) AND u.account_status = 'active'
+                """, logger: logger
+            ).collect()
+        }
+        guard let row = rows.first else { throw Self.notFound }
+        let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt) =
+            try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date).self)
+        let publication = Publication.lorebooks
+        let key = try publication.publicationKey(id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: wrappedNonce), masterKeys: masterKeys)
+        let json = try FieldCipher.open(SealedValue(ciphertext: book, nonce: bookNonce), with: key, binding: publication.binding(id, "book"))
+        guard let content = JSONValue.parse(json) else { throw CoreError(.corrupted, "a published lorebook is not JSON") }
+        return SharedItem(
+            kind: .lorebook, id: id, ownerID: ownerID, ownerUsername: username, visibility: .public, content: content, hasAvatar: false,
+            publishedAt: publishedAt, updatedAt: updatedAt)
+    }
+
+    /// Whether the lorebook is public, with its row locked for the rest of the transaction.
+    private func lockedIsPublic(_ id: UUID, session: AuthenticatedSession, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT is_public FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE", logger: logger
+        ).collect()
+        guard let row = rows.first else { throw Self.notFound }
+        return try row.decode(Bool.self)
     }
 
     public func export(_ id: UUID, as format: LorebookExportFormat, for session: AuthenticatedSession) async throws(CoreError) -> ExportedFile {

@@ -41,7 +41,7 @@ public struct ScribeApplication: Sendable {
         AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
         CharacterRoutes(characters: core.characters).add(to: router)
         SharedCharacterRoutes(characters: core.characters, core: core, publicURL: configuration.publicURL).add(to: router)
-        LorebookRoutes(lorebooks: core.lorebooks).add(to: router)
+        LorebookRoutes(lorebooks: core.lorebooks, core: core).add(to: router)
         ChatRoutes(chats: core.chats).add(to: router)
         return router
     }

@@ -6,10 +6,12 @@ import NIOFoundationCompat
 import ScribeContracts
 import ScribeCore
 
-/// `/api/v1/lorebooks`: the logged-in user's lorebooks. Handlers decode, call ``Lorebooks``,
+/// `/api/v1/lorebooks`: the logged-in user's lorebooks, and `/api/v1/shared/lorebooks/{id}`
+/// for public ones. Handlers decode, call ``Lorebooks``,
 /// and encode; another user's lorebook and a malformed id are both 404.
 struct LorebookRoutes {
     let lorebooks: Lorebooks
+    let core: any CoreAPI
 
     struct LorebookView: Encodable {
         var id: UUID
@@ -45,6 +47,15 @@ struct LorebookRoutes {
         var lorebooks: [LorebookSummary]
     }
 
+    struct VisibilityRequest: Decodable {
+        var isPublic: Bool
+        enum CodingKeys: String, CodingKey { case isPublic = "is_public" }
+    }
+
+    struct SharedResponse: ResponseEncodable {
+        var item: SharedItem
+    }
+
     func add(to router: Router<ScribeRequestContext>) {
         let group = router.group("api/v1/lorebooks")
         group.get { _, context in
@@ -63,6 +74,14 @@ struct LorebookRoutes {
         group.delete(":id") { _, context in
             try await lorebooks.delete(try Self.id(context), for: try context.requireSession())
             return HTTPResponse.Status.noContent
+        }
+        group.put(":id/visibility") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
+            return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: session)))
+        }
+        router.get("api/v1/shared/lorebooks/:id") { _, context in
+            SharedResponse(item: try await core.sharedView(of: .lorebook, id: try Self.id(context), for: Viewer(accountID: context.session?.account.id)))
         }
         group.get(":id/export") { request, context in
             let session = try context.requireSession()
