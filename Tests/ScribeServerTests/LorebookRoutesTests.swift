@@ -59,3 +59,27 @@ struct PublicLorebookRoutesTests {
         }
     }
 }
+
+@Suite("Lore between cards and the library over real HTTP")
+struct CardLoreRoutesTests {
+    @Test("extract a card's book into a lorebook, then embed it into another card")
+    func extractAndEmbed() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await CharacterRoutesTests.bearer(client, "alice")
+            let seraphina = try await CharacterRoutesTests.importSeraphina(client, alice)
+            let extracted = try await client.execute(uri: "/api/v1/characters/\(seraphina)/lorebook", method: .post, headers: alice) { $0 }
+            #expect(extracted.status == .created)
+            let lorebookID = try #require((try AccountRoutesTests.decode(extracted)["lorebook"] as? [String: Any])?["id"] as? String)
+            let json = CharacterRoutesTests.adding(alice, .contentType, "application/json")
+            let pip = try await client.execute(uri: "/api/v1/characters", method: .post, headers: json, body: ByteBuffer(string: #"{"card":{"name":"Pip"}}"#)) { $0 }
+            let pipID = try #require((try AccountRoutesTests.decode(pip)["character"] as? [String: Any])?["id"] as? String)
+            let embedded = try await client.execute(
+                uri: "/api/v1/characters/\(pipID)/lorebook", method: .put, headers: json, body: ByteBuffer(string: #"{"lorebook_id":"\#(lorebookID)"}"#)) { $0 }
+            #expect(embedded.status == .ok)
+            let data = (((try AccountRoutesTests.decode(embedded)["character"] as? [String: Any])?["card"] as? [String: Any])?["data"] as? [String: Any])
+            #expect(((data?["character_book"] as? [String: Any])?["entries"] as? [Any])?.count == 4)
+            let none = try await client.execute(uri: "/api/v1/characters/\(pipID)/lorebook", method: .put, headers: json, body: ByteBuffer(string: #"{"lorebook_id":"\#(UUID())"}"#)) { $0 }
+            #expect(none.status == .notFound)
+        }
+    }
+}

@@ -10,6 +10,7 @@ import ScribeCore
 /// ``Characters``, and encode; another user's character and a malformed id are both 404.
 struct CharacterRoutes {
     let characters: Characters
+    let core: CoreModule
 
     struct CardRequest: Decodable {
         /// A character card in any shape ``CharacterCard/read(json:)`` accepts.
@@ -40,6 +41,11 @@ struct CharacterRoutes {
             case createdAt = "created_at"
             case updatedAt = "updated_at"
         }
+    }
+
+    struct EmbedRequest: Decodable {
+        var lorebookID: UUID
+        enum CodingKeys: String, CodingKey { case lorebookID = "lorebook_id" }
     }
 
     struct CharacterResponse: ResponseEncodable {
@@ -87,6 +93,16 @@ struct CharacterRoutes {
                 throw APIError(.badRequest, code: "invalid_input", message: "The format must be png, charx, v3 or v2.", field: "format")
             }
             return Self.download(try await characters.export(try Self.id(context), as: format, for: session))
+        }
+        group.post(":id/lorebook") { _, context in
+            let lorebook = try await core.extractLorebook(fromCharacter: try Self.id(context), for: try context.requireSession())
+            return EditedResponse(status: .created, response: LorebookRoutes.LorebookResponse(lorebook: LorebookRoutes.LorebookView(lorebook)))
+        }
+        group.put(":id/lorebook") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: EmbedRequest.self, context: context)
+            let character = try await core.embedLorebook(body.lorebookID, intoCharacter: try Self.id(context), for: session)
+            return CharacterResponse(character: CharacterView(character))
         }
         group.get(":id/avatar") { _, context in
             guard let avatar = try await characters.avatar(try Self.id(context), for: try context.requireSession()) else {
