@@ -167,6 +167,22 @@ struct AccountsTests {
             for token in [idle, old] {
                 await #expect(throws: CoreError.self) { try await accounts.authenticate(token: token.value) }
             }
+            // Presented after expiry, each session was destroyed with its wrapped DEK.
+            #expect(try await Self.count("SELECT count(*)::int FROM core.sessions", application) == 0)
+        }
+    }
+
+    @Test("the sweep destroys expired sessions nobody presents again, and keeps live ones")
+    func sweep() async throws {
+        try await withTestModules { application in
+            let accounts = application.core.accounts
+            let live = try await Self.register(accounts, "alice").session.token
+            let expired = try await accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil).token
+            try await application.database.owner.query(
+                "UPDATE core.sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(expired.hash)", logger: TestLogger.make("sweep"))
+            #expect(try await accounts.purgeExpiredSessions() == 1)
+            #expect(try await Self.count("SELECT count(*)::int FROM core.sessions", application) == 1)
+            #expect(try await accounts.authenticate(token: live.value).account.username == "alice")
         }
     }
 

@@ -167,7 +167,7 @@ struct ServeProcessTests {
 
 @Suite("Sessions across server restarts")
 struct SessionRestartTests {
-    @Test("a session made before a restart still works after it, and a logged-out one never does")
+    @Test("a session made before a restart still reads its private data after it, and a logged-out one never does")
     func sessionSurvivesRestart() async throws {
         let dataDirectory = NSTemporaryDirectory() + "scribe-restart-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
@@ -182,6 +182,12 @@ struct SessionRestartTests {
             port: first.port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")], body: registration)
         #expect(registered.status == 201)
         let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
+        let created = try await LoopbackHTTP.send(
+            port: first.port, method: "POST", path: "/api/v1/characters",
+            headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+            body: Data(#"{"card":{"name":"Secret Friend","description":"only Alice may read this"}}"#.utf8))
+        #expect(created.status == 201)
+        let characterID = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
         first.signal(SIGTERM)
         #expect(try await first.waitForExit() == 0)
 
@@ -191,9 +197,14 @@ struct SessionRestartTests {
         let me = try await LoopbackHTTP.get(port: second.port, path: "/api/v1/accounts/me", headers: bearer)
         #expect(me.status == 200)
         #expect((try me.json()["account"] as? [String: Any])?["username"] as? String == "alice")
+        let character = try await LoopbackHTTP.get(port: second.port, path: "/api/v1/characters/\(characterID)", headers: bearer)
+        #expect(character.status == 200)
+        let data = ((try character.json()["character"] as? [String: Any])?["card"] as? [String: Any])?["data"] as? [String: Any]
+        #expect(data?["description"] as? String == "only Alice may read this")
         let logout = try await LoopbackHTTP.send(port: second.port, method: "DELETE", path: "/api/v1/sessions/current", headers: bearer, body: nil)
         #expect(logout.status == 204)
         #expect(try await LoopbackHTTP.get(port: second.port, path: "/api/v1/accounts/me", headers: bearer).status == 401)
+        #expect(try await LoopbackHTTP.get(port: second.port, path: "/api/v1/characters/\(characterID)", headers: bearer).status == 401)
         // Nothing in the database still refers to the session's token.
         second.signal(SIGTERM)
         #expect(try await second.waitForExit() == 0)

@@ -122,6 +122,12 @@ public struct Accounts: Sendable {
         try await sessions.end(session.id)
     }
 
+    /// Destroys every expired session (see ``SessionStore/purgeExpired()``); returns how many.
+    @discardableResult
+    public func purgeExpiredSessions() async throws(CoreError) -> Int {
+        try await sessions.purgeExpired()
+    }
+
     // MARK: - Passwords
 
     /// Re-wraps the DEK under a new password (nothing is re-encrypted) and ends the account's

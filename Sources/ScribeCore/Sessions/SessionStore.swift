@@ -56,7 +56,11 @@ struct SessionStore: Sendable {
                 """, logger: logger
             ).collect()
         }
-        guard let row = rows.first else { throw CoreError(.unauthenticated, "Log in to continue; this session has ended or expired.") }
+        guard let row = rows.first else {
+            // An expired session presented again is destroyed at once, wrapped DEK and all.
+            _ = try await run { try await pool.query("DELETE FROM core.sessions WHERE token_hash = \(token.hash)", logger: logger) }
+            throw CoreError(.unauthenticated, "Log in to continue; this session has ended or expired.")
+        }
         let (id, ciphertext, nonce, isStale) = try decode(row, as: (UUID, Data, Data, Bool).self)
         let account = try AccountRow.account(from: row)
         guard account.status == .active else { throw CoreError(.accountLocked, "This account is locked.") }
@@ -67,6 +71,21 @@ struct SessionStore: Sendable {
             _ = try await run { try await pool.query("UPDATE core.sessions SET last_used_at = now() WHERE id = \(id)", logger: logger) }
         }
         return AuthenticatedSession(id: id, account: account, dek: dek)
+    }
+
+    /// Deletes every session past its lifetime or idle timeout, with its wrapped DEK: an expired
+    /// session must be as useless as a logged-out one, even to someone holding its token and a
+    /// copy of the database. Returns how many were deleted.
+    func purgeExpired() async throws(CoreError) -> Int {
+        let idle = settings.sessionIdleTimeout.wholeSeconds
+        let rows = try await run {
+            try await pool.query(
+                """
+                DELETE FROM core.sessions WHERE expires_at <= now() OR last_used_at <= now() - make_interval(secs => \(idle)) RETURNING id
+                """, logger: logger
+            ).collect()
+        }
+        return rows.count
     }
 
     func end(_ sessionID: UUID) async throws(CoreError) {

@@ -53,7 +53,7 @@ public struct ScribeApplication: Sendable {
         var app = Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),
-            services: [database],
+            services: [database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)],
             logger: logger
         )
         app.beforeServerStarts { [migrator, database] in
