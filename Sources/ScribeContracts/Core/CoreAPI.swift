@@ -14,6 +14,10 @@ public protocol CoreAPI: Sendable {
     /// exist, is private, or is for followers the viewer is not among is `notFound` alike.
     func sharedView(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> SharedItem
 
+    /// The public metadata of a published item that `viewer` may see (what a listing stores),
+    /// under the same rule as ``sharedView(of:id:for:)``.
+    func metadata(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> ItemMetadata
+
     /// Copies an item the session's user may see into their library, private and encrypted under
     /// their key, and returns the copy's id. The caller propagates the user's session token,
     /// which is what unlocks their library; `sourceURI` is the original's public address.
