@@ -38,10 +38,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
         // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
-        .target(name: "ActivityPubKit", dependencies: [.crypto], swiftSettings: strictSettings),
+        .target(
+            name: "ActivityPubKit",
+            dependencies: [
+                .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "ScribeContracts", swiftSettings: strictSettings),
         .target(
             name: "ScribeStorage",
