@@ -2,6 +2,10 @@ import Foundation
 
 /// Any JSON value in an ActivityStreams document, kept exactly, so a document can be stored,
 /// re-served or inspected with nothing lost, whatever extensions its server added.
+///
+/// `ScribeContracts.JSONValue` is the same shape on purpose, not by accident: ActivityPubKit
+/// stands alone (it knows nothing of Scribe) and the contracts depend on nothing of ours, so
+/// neither may borrow the other's.
 public enum JSONLDValue: Codable, Sendable, Hashable {
     case null
     case bool(Bool)
