@@ -42,10 +42,11 @@ let package = Package(
     ],
     targets: [
         // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(
             name: "ActivityPubKit",
             dependencies: [
-                .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
+                "CLibXML2", .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ],
             swiftSettings: strictSettings
