@@ -29,12 +29,17 @@ struct PackageBoundaryTests {
         #expect(process.terminationStatus == 0)
         let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         var dependencies: [String: [String]] = [:]
-        for target in manifest["targets"] as? [[String: Any]] ?? [] {
-            guard let name = target["name"] as? String else { continue }
+        let targets = manifest["targets"] as? [[String: Any]] ?? []
+        // System-library targets wrap C libraries of the machine (libxml2): like products, not modules of ours.
+        let systemLibraries = Set(targets.filter { $0["type"] as? String == "system" }.compactMap { $0["name"] as? String })
+        for target in targets {
+            guard let name = target["name"] as? String, !systemLibraries.contains(name) else { continue }
             dependencies[name] = (target["dependencies"] as? [[String: Any]] ?? []).compactMap { dependency in
                 // {"byName": ["X", null]}, {"target": ["X", null]} or {"product": ["X", "package", ...]}
-                guard let (kind, value) = dependency.first, kind != "product" else { return nil }
-                return (value as? [Any])?.first as? String
+                guard let (kind, value) = dependency.first, kind != "product", let name = (value as? [Any])?.first as? String,
+                    !systemLibraries.contains(name)
+                else { return nil }
+                return name
             }
         }
         return dependencies
