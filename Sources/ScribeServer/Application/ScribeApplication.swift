@@ -39,7 +39,7 @@ public struct ScribeApplication: Sendable {
         HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: core, marketplace: marketplace, social: social, logger: logger))
             .add(to: router)
         AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
-        CharacterRoutes(characters: core.characters, core: core).add(to: router)
+        CharacterRoutes(core: core).add(to: router)
         SharedCharacterRoutes(characters: core.characters, core: core, publicURL: configuration.publicURL).add(to: router)
         LorebookRoutes(lorebooks: core.lorebooks, core: core).add(to: router)
         ChatRoutes(chats: core.chats).add(to: router)

@@ -9,8 +9,8 @@ import ScribeCore
 /// `/api/v1/characters`: the logged-in user's characters. Handlers decode, call
 /// ``Characters``, and encode; another user's character and a malformed id are both 404.
 struct CharacterRoutes {
-    let characters: Characters
     let core: CoreModule
+    var characters: Characters { core.characters }
 
     struct CardRequest: Decodable {
         /// A character card in any shape ``CharacterCard/read(json:)`` accepts.
