@@ -31,7 +31,10 @@ public struct ASObject: Codable, Sendable, Hashable {
         try JSONDecoder().decode(ASObject.self, from: data)
     }
 
-    public subscript(_ property: String) -> JSONLDValue? { properties[property] }
+    public subscript(_ property: String) -> JSONLDValue? {
+        get { properties[property] }
+        set { properties[property] = newValue }
+    }
 
     // MARK: Identity
 

@@ -11,7 +11,7 @@ struct SessionSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             // Wait first: at start-up the migrations may not have run yet.
             while (try? await Task.sleep(for: interval)) != nil {
                 do {
