@@ -48,6 +48,8 @@ let package = Package(
             dependencies: [
                 "CLibXML2", .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .nioCore,
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -105,7 +107,11 @@ let package = Package(
             path: "Tests/ScribeTestSupport",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ActivityPubKitTests", dependencies: ["ActivityPubKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ActivityPubKitTests",
+            dependencies: ["ActivityPubKit", .hummingbird, .hummingbirdTesting, .crypto, .nioCore, .product(name: "NIOFoundationCompat", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ScribeContractsTests", dependencies: ["ScribeContracts"], swiftSettings: strictSettings),
         .testTarget(name: "ScribeStorageTests", dependencies: ["ScribeStorage", "ScribeTestSupport", .postgres], swiftSettings: strictSettings),
         .testTarget(

@@ -118,11 +118,16 @@ public struct ASObject: Codable, Sendable, Hashable {
     public var preferredUsername: String? { properties["preferredUsername"]?.string }
     public var sharedInbox: String? { properties["endpoints"]?.object?["sharedInbox"]?.string }
 
-    /// The actor's `publicKey` (the first, if several): its id, owner and PEM.
-    public var publicKey: (id: String, owner: String?, pem: String)? {
-        guard let key = references("publicKey").first?.object, let id = key.id, let pem = key.properties["publicKeyPem"]?.string else { return nil }
-        return (id, key.properties["owner"]?.string, pem)
+    /// The actor's `publicKey` entries (Mastodon reads up to 10): id, owner and PEM of each.
+    public var publicKeys: [(id: String, owner: String?, pem: String)] {
+        references("publicKey").prefix(10).compactMap { reference in
+            guard let key = reference.object, let id = key.id, let pem = key.properties["publicKeyPem"]?.string else { return nil }
+            return (id, key.properties["owner"]?.string, pem)
+        }
     }
+
+    /// The first of ``publicKeys``.
+    public var publicKey: (id: String, owner: String?, pem: String)? { publicKeys.first }
 
     // MARK: Collections
 
