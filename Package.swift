@@ -95,6 +95,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Benchmarks print figures; they are not tests (docs/benchmarks.md).
+        .executableTarget(
+            name: "signature-benchmark",
+            dependencies: ["ActivityPubKit", .crypto, .product(name: "CryptoExtras", package: "swift-crypto")],
+            path: "Benchmarks/SignatureBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // Tests: one target per module, and the support they share.
         .target(
             name: "ScribeTestSupport",

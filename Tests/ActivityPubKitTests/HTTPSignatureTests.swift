@@ -114,5 +114,14 @@ struct HTTPSignatureTests {
             #expect(HTTPDate.date(from: text) == date, "\(text)")
         }
         #expect(HTTPDate.date(from: "wrong date") == nil)
+        for impossible in ["Wed, 31 Feb 2023 10:00:00 GMT", "Wed, 20 Dec 2023 24:00:00 GMT", "Wed, 20 Dec 2023 10:00:00 PST", "Wed, 20 Dez 2023 10:00:00 GMT"] {
+            #expect(HTTPDate.date(from: impossible) == nil, "\(impossible)")
+        }
+        // Written and read back the same, whatever the date (whole seconds, 1970 to 2100).
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let date = Date(timeIntervalSince1970: TimeInterval(UInt32.random(in: 0...4_102_444_800, using: &generator)))
+            #expect(HTTPDate.date(from: HTTPDate.string(from: date)) == date)
+        }
     }
 }

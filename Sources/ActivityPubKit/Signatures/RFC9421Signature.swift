@@ -65,31 +65,34 @@ enum RFC9421Signature {
     /// The text of dictionary member `label` as sent, which RFC 9421 signs verbatim: the header
     /// split at its top-level commas (outside quotes and parentheses).
     static func rawMember(_ label: String, in header: String) throws(SignatureError) -> String {
-        var members: [String] = []
-        var current = ""
+        // Bytes, not Characters: the header is ASCII, and grapheme walking dominated verification.
+        let bytes = Array(header.utf8)
+        var start = 0
         var depth = 0
         var quoted = false
         var escaped = false
-        for character in header {
+        func member(_ range: Range<Int>) -> String? {
+            var slice = bytes[range]
+            while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { slice = slice.dropFirst() }
+            while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { slice = slice.dropLast() }
+            let text = String(decoding: slice, as: UTF8.self)
+            return text.hasPrefix(label + "=") ? String(text.dropFirst(label.count + 1)) : nil
+        }
+        for (index, byte) in bytes.enumerated() {
             if quoted {
-                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { quoted = false }
-            } else if character == "\"" {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+            } else if byte == UInt8(ascii: "\"") {
                 quoted = true
-            } else if character == "(" {
+            } else if byte == UInt8(ascii: "(") {
                 depth += 1
-            } else if character == ")" {
+            } else if byte == UInt8(ascii: ")") {
                 depth -= 1
-            } else if character == ",", depth == 0 {
-                members.append(current)
-                current = ""
-                continue
+            } else if byte == UInt8(ascii: ","), depth == 0 {
+                if let found = member(start..<index) { return found }
+                start = index + 1
             }
-            current.append(character)
         }
-        members.append(current)
-        for member in members.map({ $0.trimmingCharacters(in: .whitespaces) }) where member.hasPrefix(label + "=") {
-            return String(member.dropFirst(label.count + 1))
-        }
+        if let found = member(start..<bytes.count) { return found }
         throw SignatureError(.malformedHeader, "Signature-Input has no member \(label)")
     }
 
