@@ -126,7 +126,7 @@ let package = Package(
             name: "ScribeCoreTests",
             dependencies: [
                 "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
         ),

@@ -15,6 +15,7 @@ public struct CoreModule: CoreAPI {
     public let characters: Characters
     public let lorebooks: Lorebooks
     public let chats: Chats
+    public let actorKeys: ActorKeys
     /// The master keys this process wraps and opens publication keys with.
     public let masterKeys: MasterKeyring
     let pool: PostgresClient
@@ -23,7 +24,8 @@ public struct CoreModule: CoreAPI {
         self.pool = database.pool(for: Self.schema)
         self.masterKeys = masterKeys
         self.eventLog = EventLog(pool: pool, logger: logger)
-        self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, logger: logger)
+        self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, masterKeys: masterKeys, logger: logger)
+        self.actorKeys = ActorKeys(pool: pool, masterKeys: masterKeys, logger: logger)
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.lorebooks = Lorebooks(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.chats = Chats(pool: pool, logger: logger)
@@ -65,6 +67,14 @@ public struct CoreModule: CoreAPI {
         do { return try await accounts.profile(id: id) } catch { throw Self.apiError(error) }
     }
 
+    public func actorPublicKey(of owner: ActorKeyOwner) async throws(CoreAPIError) -> String {
+        do { return try await actorKeys.publicKeyPEM(of: owner) } catch { throw Self.apiError(error) }
+    }
+
+    public func signAsActor(_ owner: ActorKeyOwner, message: Data) async throws(CoreAPIError) -> Data {
+        do { return try await actorKeys.sign(message, as: owner) } catch { throw Self.apiError(error) }
+    }
+
     /// Core's errors as the contract names them: what a caller can act on, nothing more.
     static func apiError(_ error: any Error) -> CoreAPIError {
         switch (error as? CoreError)?.code {
@@ -75,18 +85,19 @@ public struct CoreModule: CoreAPI {
         }
     }
 
-    /// Re-wraps every publication key, of characters and lorebooks, that the current master key
-    /// does not wrap (`scribe keys rotate`). Returns how many.
-    public func rewrapPublicationKeys() async throws(CoreError) -> Int {
+    /// Re-wraps every key the current master key does not wrap — publication keys of characters
+    /// and lorebooks, and actors' signing keys (`scribe keys rotate`). Returns how many.
+    public func rewrapMasterKeyedKeys() async throws(CoreError) -> Int {
         try await Publication.characters.rewrapKeys(pool: pool, masterKeys: masterKeys, logger: eventLog.logger)
             + Publication.lorebooks.rewrapKeys(pool: pool, masterKeys: masterKeys, logger: eventLog.logger)
+            + actorKeys.rewrapKeys()
     }
 
-    /// How many publication keys each master key wraps.
+    /// How many keys (publication keys and actor keys) each master key wraps.
     public func masterKeyUsage() async throws(CoreError) -> [String: Int] {
         let characters = try await Publication.characters.masterKeyUsage(pool: pool, logger: eventLog.logger)
         let lorebooks = try await Publication.lorebooks.masterKeyUsage(pool: pool, logger: eventLog.logger)
-        return characters.merging(lorebooks, uniquingKeysWith: +)
+        return try await characters.merging(lorebooks, uniquingKeysWith: +).merging(actorKeys.masterKeyUsage(), uniquingKeysWith: +)
     }
 
     /// Whether Core's role can reach its own tables: part of the server's readiness.

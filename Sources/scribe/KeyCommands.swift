@@ -20,7 +20,7 @@ struct KeysCommand: AsyncParsableCommand {
                 }
             }
             for id in [current] + ids.filter({ $0 != current }) {
-                print("\(id)\t\(id == current ? "current" : "older")\t\(usage[id] ?? 0) publication keys")
+                print("\(id)\t\(id == current ? "current" : "older")\t\(usage[id] ?? 0) keys")
             }
         }
     }
@@ -49,10 +49,10 @@ struct KeysCommand: AsyncParsableCommand {
                             : try MasterKeyring.load(configured: configured, dataDirectory: dataDirectory)
                     }
                 ) { core in
-                    (core.masterKeys.current.id, try await core.rewrapPublicationKeys())
+                    (core.masterKeys.current.id, try await core.rewrapMasterKeyedKeys())
                 }
             }
-            print("Master key \(current) is current; re-wrapped \(rewrapped) publication keys.")
+            print("Master key \(current) is current; re-wrapped \(rewrapped) keys (publication and actor keys).")
             print("Older keys stay in the key file; restart running servers so they use the new key.")
         }
     }

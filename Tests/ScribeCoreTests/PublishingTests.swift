@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import PostgresNIO
 import ScribeContracts
@@ -170,7 +171,7 @@ struct MasterKeyringTests {
 
 @Suite("Master key rotation")
 struct MasterKeyRotationTests {
-    @Test("rotation re-wraps every publication key under the new key: afterwards the new key alone opens them, the old alone none")
+    @Test("rotation re-wraps every publication and actor key under the new key: afterwards the new key alone opens them, the old alone none")
     func rotation() async throws {
         try await withTestModules { application in
             let alice = try await CharactersTests.session(application, "alice")
@@ -183,17 +184,19 @@ struct MasterKeyRotationTests {
             let oldKey = SymmetricKey(size: .bits256)
             let newKey = SymmetricKey(size: .bits256)
             // Publish under a keyring whose current key is `oldKey`, as a server before rotation.
-            let before = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("before"))
+            // Alice's actor key is sealed under the test keyring's key, which the servers below keep.
+            let before = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring.testing.adding(oldKey), logger: TestLogger.make("before"))
             for id in ids {
                 _ = try await before.characters.setVisibility(id, to: .unlisted, for: alice)
             }
             let lorebook = try await before.lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
             _ = try await before.lorebooks.setPublic(lorebook.id, true, for: alice)
-            #expect(try await before.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 4])
+            #expect(try await before.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 4, MasterKeyring.testing.current.id: 1])
 
-            let rotated = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey, newKey]), logger: TestLogger.make("rotated"))
-            #expect(try await rotated.rewrapPublicationKeys() == 4)
-            #expect(try await rotated.rewrapPublicationKeys() == 0)
+            let rotated = CoreModule(
+                database: application.database, settings: .testing, masterKeys: try MasterKeyring.testing.adding(oldKey).adding(newKey), logger: TestLogger.make("rotated"))
+            #expect(try await rotated.rewrapMasterKeyedKeys() == 5)
+            #expect(try await rotated.rewrapMasterKeyedKeys() == 0)
             let newOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [newKey]), logger: TestLogger.make("new"))
             let oldOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("old"))
             for (id, name) in zip(ids, ["One", "Two", "Three"]) {
@@ -201,6 +204,12 @@ struct MasterKeyRotationTests {
                 #expect(shared.content.objectValue?["data"]?.objectValue?["name"] == .string(name))
                 await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .character, id: id, for: .anonymous) }
             }
+            // The actor key moved too: the new key alone signs with it.
+            let aliceID = alice.account.id
+            let signature = try await newOnly.signAsActor(.user(aliceID), message: Data("hello".utf8))
+            let publicKey = try _RSA.Signing.PublicKey(pemRepresentation: try await newOnly.actorPublicKey(of: .user(aliceID)))
+            #expect(publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("hello".utf8), padding: .insecurePKCS1v1_5))
+            await #expect(throws: CoreAPIError.self) { try await oldOnly.signAsActor(.user(aliceID), message: Data("hello".utf8)) }
             #expect(try await newOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous).kind == .lorebook)
             await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous) }
         }

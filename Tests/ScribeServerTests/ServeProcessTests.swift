@@ -295,7 +295,7 @@ struct KeyCommandTests {
         #expect(listed == 0)
         let oldID = try #require(before.split(separator: "\t").first.map(String.init))
         let (rotated, output, _) = try await UserCommandTests.scribe(["keys", "rotate"], dataDirectory: dataDirectory)
-        #expect(rotated == 0 && output.contains("re-wrapped 0 publication keys"))
+        #expect(rotated == 0 && output.contains("re-wrapped 0 keys"))
         let keyFile = try String(contentsOfFile: dataDirectory + "/master.key", encoding: .utf8)
         #expect(keyFile.split(separator: "\n").count == 2)
         let lines = try await UserCommandTests.scribe(["keys", "list"], dataDirectory: dataDirectory).1.split(separator: "\n")

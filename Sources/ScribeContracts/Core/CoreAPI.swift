@@ -26,6 +26,13 @@ public protocol CoreAPI: Sendable {
     /// The public facts about a user, by username (case-insensitive) or by id.
     func profile(username: String) async throws(CoreAPIError) -> UserProfile
     func profile(id: UUID) async throws(CoreAPIError) -> UserProfile
+
+    /// The SPKI PEM public key of an actor (created on first use for accounts that predate keys).
+    func actorPublicKey(of owner: ActorKeyOwner) async throws(CoreAPIError) -> String
+
+    /// An RSASSA-PKCS1-v1_5 SHA-256 signature of `message` with the actor's private key. The key
+    /// never leaves Core: Social sends what it must sign (an HTTP signature's signing string).
+    func signAsActor(_ owner: ActorKeyOwner, message: Data) async throws(CoreAPIError) -> Data
 }
 
 /// Why a ``CoreAPI`` call failed, in terms a caller can act on.

@@ -12,6 +12,7 @@ import ScribeContracts
 /// - A wrong identifier and a wrong password fail the same way, after the same work.
 /// - Failed logins and recoveries are limited per account and per client address.
 /// - The first account becomes `Administrator`, even when two register at once.
+/// - Every account gets its actor's RSA-2048 signing key, sealed under the master key, at registration.
 /// - Every change is one transaction, with its event in the same transaction.
 public struct Accounts: Sendable {
     let pool: PostgresClient
@@ -19,10 +20,12 @@ public struct Accounts: Sendable {
     let sessions: SessionStore
     let throttle: LoginThrottle
     let settings: CoreSettings
+    let masterKeys: MasterKeyring
     let logger: Logger
 
-    init(pool: PostgresClient, eventLog: EventLog, settings: CoreSettings, logger: Logger) {
+    init(pool: PostgresClient, eventLog: EventLog, settings: CoreSettings, masterKeys: MasterKeyring, logger: Logger) {
         self.pool = pool
+        self.masterKeys = masterKeys
         self.eventLog = eventLog
         self.sessions = SessionStore(pool: pool, settings: settings, logger: logger)
         self.throttle = LoginThrottle(pool: pool, settings: settings, logger: logger)
@@ -43,6 +46,7 @@ public struct Accounts: Sendable {
         let phrase = RecoveryPhrase.generate()
         let (recoveryWrap, _) = try await UserKeys.wrap(
             dek, secret: phrase.normalized, kdf: settings.passwordKDF, binding: UserKeys.recoveryBinding(id))
+        let actorKey = try ActorKeys.generate(for: .user(id), masterKeys: masterKeys)
 
         let session = try await transaction { connection in
             // Serialise registrations so exactly one can find the table empty.
@@ -73,6 +77,7 @@ public struct Accounts: Sendable {
                 }
             }
             let account = try AccountRow.account(from: row)
+            try await ActorKeys.store(actorKey, for: .user(account.id), on: connection, logger: logger)
             try await eventLog.append(.userCreated, subjectKind: .user, subjectID: account.id, on: connection)
             return try await sessions.create(for: account, dek: dek, on: connection)
         }

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 #endif
 
-/// The server's master keys: they wrap publication keys (and, later, actors' signing keys), never
+/// The server's master keys: they wrap publication keys and actors' signing keys, never
 /// users' DEKs. Each wrap records the id of the key that made it, so keys can be rotated: a new
 /// key becomes current and old wraps are re-wrapped without re-encrypting what they protect.
 ///
@@ -36,6 +36,11 @@ public struct MasterKeyring: Sendable {
     }
 
     public var keyIDs: [String] { byID.keys.sorted() }
+
+    /// This keyring with `key` added as the current key; the others still open what they wrapped.
+    public func adding(_ key: SymmetricKey) throws(CoreError) -> MasterKeyring {
+        try MasterKeyring(keys: byID.values.filter { $0.id != current.id }.map(\.key) + [current.key, key])
+    }
 
     func key(id: String) throws(CoreError) -> SymmetricKey {
         guard let key = byID[id]?.key else {
