@@ -11,7 +11,7 @@ import Testing
 @Suite("The federation client fetches only what it should")
 struct FederationClientTests {
     static let key = try! SignaturePrivateKey.generateRSA()
-    static let identity = SigningIdentity(keyID: "https://scribe.example/actor#main-key", key: key)
+    static let identity = SigningIdentity(keyID: "https://scribe.example/actor#main-key", signer: key)
 
     /// What the peer saw of the last signed request: whether it verified with our key, and Accept.
     actor Seen {

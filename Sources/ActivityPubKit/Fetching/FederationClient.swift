@@ -3,14 +3,15 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A key and the id it is published under, for signing requests as an actor.
+/// A key and the id it is published under, for signing requests as an actor. The key may be
+/// held elsewhere (``MessageSigner``): only signing strings are handed to it.
 public struct SigningIdentity: Sendable {
     public var keyID: String
-    public var key: SignaturePrivateKey
+    public var signer: any MessageSigner
 
-    public init(keyID: String, key: SignaturePrivateKey) {
+    public init(keyID: String, signer: any MessageSigner) {
         self.keyID = keyID
-        self.key = key
+        self.signer = signer
     }
 }
 
@@ -183,8 +184,8 @@ public final class FederationClient: Sendable {
         if let contentType { signed.setHeader("Content-Type", contentType) }
         signed.setHeader("User-Agent", configuration.userAgent)
         if let identity {
-            do { try HTTPSignatureSigner.sign(&signed, keyID: identity.keyID, key: identity.key) } catch {
-                throw FetchError(.connectionFailed, "the request could not be signed")
+            do { try await HTTPSignatureSigner.sign(&signed, keyID: identity.keyID, signer: identity.signer) } catch {
+                throw FetchError(.signingFailed, "the request to \(url.host() ?? "?") could not be signed")
             }
         } else {
             signed.setHeader("Date", HTTPDate.string(from: Date()))

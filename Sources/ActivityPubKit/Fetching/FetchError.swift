@@ -24,6 +24,8 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
         case idMismatch = "id_mismatch"
         /// The connection failed (refused, reset, TLS).
         case connectionFailed = "connection_failed"
+        /// The request could not be signed (the key service did not answer).
+        case signingFailed = "signing_failed"
     }
 
     public let code: Code

@@ -96,9 +96,10 @@ enum DraftCavageSignature {
         "SHA-256=" + Data(SHA256.hash(data: body)).base64EncodedString()
     }
 
-    /// Signs `request` as Mastodon does: sets `Host`, `Date`, `Digest` (when there is a body) and
-    /// `Signature` over `(request-target) host date [digest]`.
-    static func sign(_ request: inout SignedRequest, keyID: String, key: SignaturePrivateKey, date: Date) throws {
+    /// Prepares `request` to be signed as Mastodon signs: sets `Date` and `Digest` (when there is
+    /// a body) and answers the signing string over `(request-target) host date [digest]`, and how
+    /// to set `Signature` once the signature is made.
+    static func prepare(_ request: inout SignedRequest, keyID: String, keyKind: SignatureKeyKind, date: Date) throws -> PendingSignature {
         request.setHeader("Date", HTTPDate.string(from: date))
         var headers = ["(request-target)", "host", "date"]
         if let body = request.body {
@@ -106,10 +107,11 @@ enum DraftCavageSignature {
             headers.append("digest")
         }
         let parsed = Parsed(keyID: keyID, algorithm: nil, headers: headers, signature: Data([0]), created: nil, expires: nil)
-        let signature = try key.signature(for: Data(try signingString(parsed, request: request, path: request.path).utf8))
-        let algorithm = if case .rsa = key { "rsa-sha256" } else { "hs2019" }
-        request.setHeader(
-            "Signature",
-            "keyId=\"\(keyID)\",algorithm=\"\(algorithm)\",headers=\"\(headers.joined(separator: " "))\",signature=\"\(signature.base64EncodedString())\"")
+        let algorithm = keyKind == .rsa ? "rsa-sha256" : "hs2019"
+        let covered = headers.joined(separator: " ")
+        return PendingSignature(message: Data(try signingString(parsed, request: request, path: request.path).utf8)) { request, signature in
+            request.setHeader(
+                "Signature", "keyId=\"\(keyID)\",algorithm=\"\(algorithm)\",headers=\"\(covered)\",signature=\"\(signature.base64EncodedString())\"")
+        }
     }
 }

@@ -172,14 +172,39 @@ public struct HTTPSignatureVerifier: Sendable {
 
 /// Signs outgoing requests.
 public enum HTTPSignatureSigner {
-    /// Signs `request` in `scheme`, setting every header the signature covers.
+    /// Signs `request` in `scheme` with a key held here, setting every header the signature covers.
     public static func sign(
         _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme = .draftCavage, keyID: String, key: SignaturePrivateKey,
         at date: Date = Date()
     ) throws {
+        let pending = try prepare(&request, scheme: scheme, keyID: keyID, keyKind: key.kind, at: date)
+        pending.apply(&request, try key.signature(for: pending.message))
+    }
+
+    /// Signs `request` with a key held elsewhere (a key service, or another module that keeps
+    /// private keys to itself): only the signing string is handed to `signer`.
+    public static func sign(
+        _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme = .draftCavage, keyID: String, signer: any MessageSigner,
+        at date: Date = Date()
+    ) async throws {
+        let pending = try prepare(&request, scheme: scheme, keyID: keyID, keyKind: signer.kind, at: date)
+        pending.apply(&request, try await signer.signature(for: pending.message))
+    }
+
+    static func prepare(
+        _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme, keyID: String, keyKind: SignatureKeyKind, at date: Date
+    ) throws -> PendingSignature {
         switch scheme {
-        case .draftCavage: try DraftCavageSignature.sign(&request, keyID: keyID, key: key, date: date)
-        case .rfc9421: try RFC9421Signature.sign(&request, keyID: keyID, key: key, created: date)
+        case .draftCavage: try DraftCavageSignature.prepare(&request, keyID: keyID, keyKind: keyKind, date: date)
+        case .rfc9421: try RFC9421Signature.prepare(&request, keyID: keyID, created: date)
         }
     }
+}
+
+/// A request with every covered header set, waiting for its signature.
+struct PendingSignature {
+    /// What the key signs: the signing string or signature base.
+    let message: Data
+    /// Sets the signature headers from the signature of ``message``.
+    let apply: (inout SignedRequest, Data) -> Void
 }

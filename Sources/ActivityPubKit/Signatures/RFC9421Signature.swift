@@ -149,7 +149,10 @@ enum RFC9421Signature {
 
     /// Signs `request` with label `sig1`: sets `Content-Digest` when there is a body, then
     /// `Signature-Input` over `@method`, `@target-uri` (and `content-digest`) and `Signature`.
-    static func sign(_ request: inout SignedRequest, keyID: String, key: SignaturePrivateKey, created: Date) throws {
+    /// Prepares `request` to be signed: sets `Content-Digest` (when there is a body) and answers
+    /// the signature base over `@method @target-uri [content-digest]` with `created` and `keyid`,
+    /// and how to set `Signature-Input` and `Signature` once the signature is made.
+    static func prepare(_ request: inout SignedRequest, keyID: String, created: Date) throws -> PendingSignature {
         var components = ["@method", "@target-uri"]
         if let body = request.body {
             request.setHeader("Content-Digest", contentDigest(of: body))
@@ -159,8 +162,9 @@ enum RFC9421Signature {
         let parsed = Parsed(
             label: "sig1", components: components, keyID: keyID, created: Int64(created.timeIntervalSince1970), expires: nil, algorithm: nil,
             rawParameters: parameters, signature: Data())
-        let signature = try key.signature(for: Data(try base(parsed, request: request).utf8))
-        request.setHeader("Signature-Input", "sig1=" + parameters)
-        request.setHeader("Signature", "sig1=:" + signature.base64EncodedString() + ":")
+        return PendingSignature(message: Data(try base(parsed, request: request).utf8)) { request, signature in
+            request.setHeader("Signature-Input", "sig1=" + parameters)
+            request.setHeader("Signature", "sig1=:" + signature.base64EncodedString() + ":")
+        }
     }
 }

@@ -39,8 +39,21 @@ public enum SignaturePublicKey: Sendable {
     }
 }
 
+/// The kind of key a signature is made with; it decides draft-cavage's `algorithm` parameter.
+public enum SignatureKeyKind: Sendable {
+    case rsa
+    case ed25519
+}
+
+/// Something that signs messages with a private key it keeps: RSASSA-PKCS1-v1_5 SHA-256 for RSA
+/// keys, Ed25519 otherwise.
+public protocol MessageSigner: Sendable {
+    var kind: SignatureKeyKind { get }
+    func signature(for message: Data) async throws -> Data
+}
+
 /// A private key to sign requests with.
-public enum SignaturePrivateKey: Sendable {
+public enum SignaturePrivateKey: MessageSigner {
     case rsa(_RSA.Signing.PrivateKey)
     case ed25519(Curve25519.Signing.PrivateKey)
 
@@ -75,7 +88,14 @@ public enum SignaturePrivateKey: Sendable {
         }
     }
 
-    func signature(for message: Data) throws -> Data {
+    public var kind: SignatureKeyKind {
+        switch self {
+        case .rsa: .rsa
+        case .ed25519: .ed25519
+        }
+    }
+
+    public func signature(for message: Data) throws -> Data {
         switch self {
         case .rsa(let key): try key.signature(for: message, padding: .insecurePKCS1v1_5).rawRepresentation
         case .ed25519(let key): try key.signature(for: message)
