@@ -67,6 +67,27 @@ public struct CoreModule: CoreAPI {
         do { return try await accounts.profile(id: id) } catch { throw Self.apiError(error) }
     }
 
+    public func statistics() async throws(CoreAPIError) -> InstanceStatistics {
+        do {
+            let rows = try await run {
+                try await pool.query(
+                    """
+                    SELECT (SELECT count(*)::int FROM core.users WHERE account_status = 'active'),
+                        (SELECT count(DISTINCT user_id)::int FROM core.sessions WHERE last_used_at > now() - interval '30 days'),
+                        (SELECT count(DISTINCT user_id)::int FROM core.sessions WHERE last_used_at > now() - interval '180 days'),
+                        (SELECT count(*)::int FROM core.character_publications WHERE visibility = 'public')
+                            + (SELECT count(*)::int FROM core.lorebook_publications)
+                    """, logger: eventLog.logger
+                ).collect()
+            }
+            guard let row = rows.first else { throw CoreError(.unavailable, "No statistics.") }
+            let (users, month, halfyear, items) = try decode(row, as: (Int, Int, Int, Int).self)
+            return InstanceStatistics(users: users, activeMonth: month, activeHalfyear: halfyear, publishedItems: items)
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
     public func actorPublicKey(of owner: ActorKeyOwner) async throws(CoreAPIError) -> String {
         do { return try await actorKeys.publicKeyPEM(of: owner) } catch { throw Self.apiError(error) }
     }

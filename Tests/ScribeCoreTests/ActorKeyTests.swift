@@ -53,13 +53,18 @@ struct ActorKeyTests {
         }
     }
 
-    @Test("deleting the account deletes its key")
+    @Test("deleting the account retires its key: it still signs the actor's Delete, and the sweeper removes it later")
     func deletion() async throws {
         try await withTestModules { application in
             let alice = try await CharactersTests.session(application, "alice")
+            let core: any CoreAPI = application.core
+            let pem = try await core.actorPublicKey(of: .user(alice.account.id))
             try await application.core.accounts.delete(alice, password: AccountsTests.password)
-            let rows = try await application.database.owner.query("SELECT count(*)::int FROM core.actor_keys", logger: TestLogger.make("q")).collect()
-            #expect(try rows[0].decode(Int.self) == 0)
+            let message = Data("Delete".utf8)
+            #expect(try Self.verifies(try await core.signAsActor(.user(alice.account.id), message: message), message, pem: pem))
+            #expect(try await application.core.accounts.purgeRetiredActorKeys() == 0)
+            #expect(try await application.core.accounts.purgeRetiredActorKeys(olderThan: .zero) == 1)
+            await #expect(throws: CoreAPIError.self) { try await core.signAsActor(.user(alice.account.id), message: message) }
         }
     }
 }

@@ -27,6 +27,9 @@ public protocol CoreAPI: Sendable {
     func profile(username: String) async throws(CoreAPIError) -> UserProfile
     func profile(id: UUID) async throws(CoreAPIError) -> UserProfile
 
+    /// How many use this server and how much is published, for NodeInfo.
+    func statistics() async throws(CoreAPIError) -> InstanceStatistics
+
     /// The SPKI PEM public key of an actor (created on first use for accounts that predate keys).
     func actorPublicKey(of owner: ActorKeyOwner) async throws(CoreAPIError) -> String
 

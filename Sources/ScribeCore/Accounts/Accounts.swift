@@ -133,6 +133,16 @@ public struct Accounts: Sendable {
         try await sessions.purgeExpired()
     }
 
+    /// Deletes the signing keys of accounts deleted more than `age` ago.
+    public func purgeRetiredActorKeys(olderThan age: Duration = .seconds(7 * 86400)) async throws(CoreError) -> Int {
+        let seconds = Double(age.components.seconds)
+        return try await run {
+            try await pool.query(
+                "DELETE FROM core.actor_keys WHERE retired_at < now() - make_interval(secs => \(seconds)) RETURNING 1", logger: logger
+            ).collect().count
+        }
+    }
+
     // MARK: - Passwords
 
     /// Re-wraps the DEK under a new password (nothing is re-encrypted) and ends the account's
@@ -178,7 +188,8 @@ public struct Accounts: Sendable {
     // MARK: - Deletion
 
     /// Deletes the account and, by cascade, its sessions and everything it owns; the keys go with
-    /// the row, so nothing of it can be decrypted afterwards.
+    /// the row, so nothing of it can be decrypted afterwards. Its actor's signing key is retired,
+    /// not deleted, so the actor's Delete can still be signed (``ActorKeys``).
     public func delete(_ session: AuthenticatedSession, password: String) async throws(CoreError) {
         guard let stored = try await storedKeys(identifier: session.account.username),
             try await UserKeys.unwrap(
@@ -186,6 +197,7 @@ public struct Accounts: Sendable {
         else { throw CoreError(.invalidCredentials, "The password is wrong.", field: "password") }
         try await transaction { connection in
             try await connection.query("DELETE FROM core.users WHERE id = \(session.account.id)", logger: logger)
+            try await connection.query("UPDATE core.actor_keys SET retired_at = now() WHERE user_id = \(session.account.id)", logger: logger)
             try await eventLog.append(.userDeleted, subjectKind: .user, subjectID: session.account.id, on: connection)
         }
         logger.info("account deleted", metadata: ["account": .string(session.account.username)])

@@ -17,6 +17,8 @@ struct SessionSweeper: Service {
                 do {
                     let purged = try await accounts.purgeExpiredSessions()
                     if purged > 0 { logger.info("expired sessions deleted", metadata: ["count": .stringConvertible(purged)]) }
+                    let retired = try await accounts.purgeRetiredActorKeys()
+                    if retired > 0 { logger.info("retired actor keys deleted", metadata: ["count": .stringConvertible(retired)]) }
                 } catch {
                     logger.warning("sweeping expired sessions failed", metadata: ["reason": .string("\(error)")])
                 }

@@ -14,6 +14,7 @@ public enum ScribeVocabulary {
         "Character": "scribe:Character",
         "Lorebook": "scribe:Lorebook",
         "characterCard": ["@id": "scribe:characterCard", "@type": "@json"],
+        "lorebook": ["@id": "scribe:lorebook", "@type": "@json"],
         "cardDownload": ["@id": "scribe:cardDownload", "@type": "@id"],
         "cardSpec": ["@id": "scribe:cardSpec", "@type": "xsd:string"],
         "contentRating": ["@id": "scribe:contentRating", "@type": "xsd:string"],

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The ids of everything this server publishes, built from the public origin in one place so
+/// WebFinger's `self` link, the actor document and every activity agree to the byte.
+public struct ActorURLs: Sendable {
+    public let origin: String
+
+    public init(publicURL: URL) {
+        var text = publicURL.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        origin = text
+    }
+
+    public func actor(_ username: String) -> String { "\(origin)/users/\(username)" }
+    public func key(_ username: String) -> String { actor(username) + "#main-key" }
+    public func inbox(_ username: String) -> String { actor(username) + "/inbox" }
+    public func outbox(_ username: String) -> String { actor(username) + "/outbox" }
+    public func followers(_ username: String) -> String { actor(username) + "/followers" }
+    public func following(_ username: String) -> String { actor(username) + "/following" }
+    public func profile(_ username: String) -> String { "\(origin)/@\(username)" }
+
+    public var sharedInbox: String { "\(origin)/inbox" }
+    public var instanceActor: String { "\(origin)/actor" }
+    public var instanceKey: String { instanceActor + "#main-key" }
+    public var instanceInbox: String { instanceActor + "/inbox" }
+
+    public func item(_ kind: String, _ id: UUID) -> String { "\(origin)/\(kind)s/\(id.uuidString.lowercased())" }
+    public func activity(_ id: UUID) -> String { "\(origin)/activities/\(id.uuidString.lowercased())" }
+    public func avatar(_ id: UUID) -> String { "\(origin)/api/v1/shared/characters/\(id.uuidString.lowercased())/avatar" }
+    public func tag(_ name: String) -> String { "\(origin)/tags/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)" }
+
+    /// The local username an actor id names, if it is one of ours.
+    public func username(ofActor id: String) -> String? {
+        let prefix = origin + "/users/"
+        guard id.hasPrefix(prefix) else { return nil }
+        let rest = id.dropFirst(prefix.count)
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("#"), !rest.contains("?") else { return nil }
+        return String(rest)
+    }
+
+    /// Whether an id is on this server.
+    public func isLocal(_ id: String) -> Bool { id == origin || id.hasPrefix(origin + "/") }
+}

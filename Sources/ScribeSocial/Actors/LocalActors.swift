@@ -1,0 +1,111 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// Scribe users as ActivityPub actors, and the instance actor that signs the server's fetches.
+///
+/// Guarantees: an actor's id is the WebFinger `self` link to the byte; documents carry public
+/// facts only (username, dates, the public key, the locked flag); a locked or pending account
+/// has no actor.
+public struct LocalActors: Sendable {
+    let core: any CoreAPI
+    let urls: ActorURLs
+    let pool: PostgresClient
+    let logger: Logger
+
+    /// The actor of an active user, by username in any case.
+    public func profile(username: String) async throws(SocialError) -> UserProfile {
+        let profile: UserProfile
+        do { profile = try await core.profile(username: username) } catch { throw Self.socialError(error) }
+        guard profile.isActive else { throw SocialError(.notFound, "No such user.") }
+        return profile
+    }
+
+    public func profile(id: UUID) async throws(SocialError) -> UserProfile {
+        let profile: UserProfile
+        do { profile = try await core.profile(id: id) } catch { throw Self.socialError(error) }
+        guard profile.isActive else { throw SocialError(.notFound, "No such user.") }
+        return profile
+    }
+
+    /// The `Person` document of a user.
+    public func document(for profile: UserProfile) async throws(SocialError) -> ASObject {
+        let name = profile.username
+        let pem: String
+        do { pem = try await core.actorPublicKey(of: .user(profile.id)) } catch { throw Self.socialError(error) }
+        let locked = try await manuallyApprovesFollowers(profile.id)
+        var person: ASObject = [
+            "id": .string(urls.actor(name)), "type": "Person", "preferredUsername": .string(name), "name": .string(name),
+            "summary": "", "url": .string(urls.profile(name)),
+            "inbox": .string(urls.inbox(name)), "outbox": .string(urls.outbox(name)),
+            "followers": .string(urls.followers(name)), "following": .string(urls.following(name)),
+            "endpoints": ["sharedInbox": .string(urls.sharedInbox)],
+            "manuallyApprovesFollowers": .bool(locked), "discoverable": true, "indexable": false,
+            // Mastodon publishes the creation day, not the instant.
+            "published": .string(ASObject.timestamp(Calendar(identifier: .gregorian).startOfDay(for: profile.createdAt))),
+        ]
+        person["publicKey"] = ASObject.publicKey(actor: urls.actor(name), pem: pem).embedded
+        return person.document(in: ScribeVocabulary.context)
+    }
+
+    /// The instance actor (`Application` at `/actor`), readable without a signature.
+    public func instanceDocument(domain: String) async throws(SocialError) -> ASObject {
+        let pem: String
+        do { pem = try await core.actorPublicKey(of: .instance) } catch { throw Self.socialError(error) }
+        var actor: ASObject = [
+            "id": .string(urls.instanceActor), "type": "Application", "preferredUsername": .string(domain),
+            "inbox": .string(urls.instanceInbox), "outbox": .string(urls.instanceActor + "/outbox"),
+            "endpoints": ["sharedInbox": .string(urls.sharedInbox)], "manuallyApprovesFollowers": true, "url": .string(urls.origin + "/"),
+        ]
+        actor["publicKey"] = ASObject.publicKey(actor: urls.instanceActor, pem: pem).embedded
+        return actor.document(in: ScribeVocabulary.context)
+    }
+
+    /// Signs as a user; the key stays in Core. A deleted user still signs (its key is retired,
+    /// not gone) so that its actor's Delete reaches its followers.
+    func identity(ofUser userID: UUID) async throws(SocialError) -> SigningIdentity {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT username FROM social.local_actors WHERE user_id = \(userID)", logger: logger).collect()
+        }
+        let username: String
+        if let row = rows.first { username = try decode(row, as: String.self) } else { username = try await profile(id: userID).username }
+        return SigningIdentity(keyID: urls.key(username), signer: CoreSigner(core: core, owner: .user(userID)))
+    }
+
+    /// Signs as the instance actor, for the server's own fetches.
+    var instanceIdentity: SigningIdentity {
+        SigningIdentity(keyID: urls.instanceKey, signer: CoreSigner(core: core, owner: .instance))
+    }
+
+    // MARK: Settings
+
+    public func manuallyApprovesFollowers(_ userID: UUID) async throws(SocialError) -> Bool {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT manually_approves_followers FROM social.account_settings WHERE user_id = \(userID)", logger: logger).collect()
+        }
+        guard let row = rows.first else { return false }
+        return try decode(row, as: Bool.self)
+    }
+
+    /// Locks or unlocks an account: a locked account approves each follower.
+    public func setManuallyApprovesFollowers(_ userID: UUID, _ locked: Bool) async throws(SocialError) {
+        try await run(logger) {
+            try await pool.query(
+                """
+                INSERT INTO social.account_settings (user_id, manually_approves_followers) VALUES (\(userID), \(locked))
+                ON CONFLICT (user_id) DO UPDATE SET manually_approves_followers = EXCLUDED.manually_approves_followers, updated_at = now()
+                """, logger: logger)
+        }
+    }
+
+    static func socialError(_ error: CoreAPIError) -> SocialError {
+        switch error.code {
+        case .notFound: SocialError(.notFound, "No such user.")
+        case .invalidArgument: SocialError(.invalidInput, error.message)
+        case .unauthenticated: SocialError(.forbidden, error.message)
+        case .unavailable: SocialError(.unavailable, "Core cannot answer right now.")
+        }
+    }
+}

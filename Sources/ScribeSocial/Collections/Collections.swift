@@ -1,0 +1,134 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// The collections an actor and its objects expose: followers, following, outbox, and the
+/// published objects themselves. Each collection names its size and its first page (Mastodon
+/// treats one without `first` as hidden); pages are newest first, linked by `next`.
+public struct Collections: Sendable {
+    let actors: LocalActors
+    let core: any CoreAPI
+    let urls: ActorURLs
+    let pool: PostgresClient
+    let logger: Logger
+
+    static let pageSize = 20
+
+    public enum Name: String, Sendable {
+        case followers, following, outbox
+    }
+
+    /// The collection (no page) or one page of it (1-based).
+    public func collection(_ name: Name, of username: String, page: Int?) async throws(SocialError) -> ASObject {
+        let profile = try await actors.profile(username: username)
+        let actor = urls.actor(profile.username)
+        let id = "\(actor)/\(name.rawValue)"
+        let total = try await count(name, actor: actor, ownerID: profile.id)
+        guard let page else {
+            return ASObject.orderedCollection(id: id, totalItems: total, first: id + "?page=1").document(in: ScribeVocabulary.context)
+        }
+        guard page >= 1, page <= 10_000 else { throw SocialError(.invalidInput, "The page must be a number from 1.") }
+        let offset = (page - 1) * Self.pageSize
+        let items: [JSONLDValue]
+        switch name {
+        case .followers, .following:
+            let (mine, theirs) = name == .followers ? ("followed", "follower") : ("follower", "followed")
+            let rows = try await run(logger) {
+                try await pool.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT \(theirs) FROM social.follows WHERE \(mine) = $1 AND state = 'accepted'
+                            ORDER BY accepted_at DESC, \(theirs) LIMIT $2 OFFSET $3
+                            """, binds: Self.binds(actor, Self.pageSize, offset)),
+                    logger: logger
+                ).collect()
+            }
+            var ids: [JSONLDValue] = []
+            for row in rows { ids.append(.string(try decode(row, as: String.self))) }
+            items = ids
+        case .outbox:
+            items = try await outboxItems(ownerID: profile.id, offset: offset)
+        }
+        let next = offset + items.count < total ? "\(id)?page=\(page + 1)" : nil
+        return ASObject.orderedCollectionPage(id: "\(id)?page=\(page)", partOf: id, items: items, next: next, totalItems: total)
+            .document(in: ScribeVocabulary.context)
+    }
+
+    private func count(_ name: Name, actor: String, ownerID: UUID) async throws(SocialError) -> Int {
+        let rows = try await run(logger) {
+            switch name {
+            case .followers:
+                try await pool.query("SELECT count(*)::int FROM social.follows WHERE followed = \(actor) AND state = 'accepted'", logger: logger).collect()
+            case .following:
+                try await pool.query("SELECT count(*)::int FROM social.follows WHERE follower = \(actor) AND state = 'accepted'", logger: logger).collect()
+            case .outbox:
+                try await pool.query(
+                    "SELECT count(*)::int FROM social.published_objects WHERE owner_id = \(ownerID) AND deleted_at IS NULL AND visibility = 'public'",
+                    logger: logger
+                ).collect()
+            }
+        }
+        guard let row = rows.first else { return 0 }
+        return try decode(row, as: Int.self)
+    }
+
+    /// The outbox lists what anyone may see: `Create`s of public items, newest first.
+    private func outboxItems(ownerID: UUID, offset: Int) async throws(SocialError) -> [JSONLDValue] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT item_id, kind FROM social.published_objects WHERE owner_id = \(ownerID) AND deleted_at IS NULL AND visibility = 'public'
+                ORDER BY published_at DESC, item_id LIMIT \(Self.pageSize) OFFSET \(offset)
+                """, logger: logger
+            ).collect()
+        }
+        var items: [JSONLDValue] = []
+        for row in rows {
+            let (itemID, kindText) = try decode(row, as: (UUID, String).self)
+            guard let kind = CoreEvent.SubjectKind(rawValue: kindText), let note = try? await object(kind, itemID) else { continue }
+            var activity = ASObject.activity(
+                "Create", id: (note.id ?? "") + "#create", actor: note.attributedTo?.id ?? "", object: .null, to: note.to, cc: note.cc, published: note.published)
+            var embedded = note
+            embedded["@context"] = nil
+            activity["object"] = embedded.embedded
+            items.append(activity.embedded)
+        }
+        return items
+    }
+
+    /// A published object as anyone may see it: a public or unlisted item's `Note`. A deleted one
+    /// is `gone` (410 with a Tombstone); a private or followers-only one `notFound`.
+    public func object(_ kind: CoreEvent.SubjectKind, _ itemID: UUID) async throws(SocialError) -> ASObject {
+        let notes = ItemNote(urls: urls)
+        let failure: CoreAPIError
+        do {
+            let item = try await core.sharedView(of: kind, id: itemID, for: .anonymous)
+            let metadata = try await core.metadata(of: kind, id: itemID, for: .anonymous)
+            return notes.note(item, metadata: metadata).document(in: ScribeVocabulary.context)
+        } catch {
+            failure = error
+        }
+        guard failure.code == .notFound else { throw LocalActors.socialError(failure) }
+        let rows = try await run(logger) {
+            try await pool.query(
+                "SELECT deleted_at FROM social.published_objects WHERE item_id = \(itemID) AND deleted_at IS NOT NULL", logger: logger
+            ).collect()
+        }
+        if let row = rows.first, let deleted = try decode(row, as: Date?.self) {
+            var gone = SocialError(.gone, "This object was deleted.")
+            gone.document = ASObject.tombstone(id: notes.id(kind, itemID), formerType: "Note", deleted: deleted).document(in: ScribeVocabulary.context)
+            throw gone
+        }
+        throw SocialError(.notFound, "No such object.")
+    }
+
+    static func binds(_ actor: String, _ limit: Int, _ offset: Int) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(actor)
+        binds.append(limit)
+        binds.append(offset)
+        return binds
+    }
+}

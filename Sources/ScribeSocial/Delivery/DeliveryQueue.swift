@@ -1,0 +1,33 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The outbound queue (`social.deliveries`): one job per target inbox, written in the same
+/// transaction as whatever caused it, so an activity is queued exactly when its cause commits
+/// and survives any crash after.
+struct DeliveryQueue: Sendable {
+    let logger: Logger
+
+    /// Queues `activity` for each inbox (duplicates collapse), signed as `signer` (a local
+    /// user's id; nil for the instance actor).
+    func enqueue(_ activity: ASObject, to inboxes: [String], signer: UUID?, on connection: PostgresConnection) async throws {
+        guard let id = activity.id else { return }
+        let body = try activity.encoded()
+        for inbox in Set(inboxes) {
+            guard let url = URL(string: inbox), let host = url.host()?.lowercased() else { continue }
+            let hostKey = url.port.map { "\(host):\($0)" } ?? host
+            try await connection.query(
+                """
+                INSERT INTO social.deliveries (inbox, host, signer, activity_id, body) VALUES (\(inbox), \(hostKey), \(signer), \(id), \(body))
+                ON CONFLICT (activity_id, inbox) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// Inboxes to reach `actors`: each one's shared inbox when it has one (so a server with many
+    /// followers gets one copy), its own inbox otherwise.
+    static func sharedInboxes(of actors: [RemoteActor]) -> [String] {
+        Array(Set(actors.map { $0.sharedInbox ?? $0.inbox })).sorted()
+    }
+}

@@ -1,0 +1,179 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Sends queued deliveries. Any number of workers, in any number of processes, share the queue:
+/// a job is claimed by leasing it (its next attempt moved past the lease) in a short transaction
+/// with `FOR UPDATE SKIP LOCKED`, sent outside any transaction, then settled. A process that dies
+/// mid-send leaves the lease to expire and the job is sent again: delivery is at least once, and
+/// receivers deduplicate by activity id.
+///
+/// Outcomes follow Mastodon's (`mastodon-interop.md` §5): 2xx delivered; 4xx other than 401,
+/// 408 and 429 final; anything else retried with exponential back-off for about two days. A host
+/// that has failed for a day is marked unavailable and tried again only every six hours.
+struct DeliveryWorker: Sendable {
+    let pool: PostgresClient
+    let client: FederationClient
+    let signers: @Sendable (UUID?) async throws -> SigningIdentity
+    let perHostConcurrency: Int
+    let logger: Logger
+    let inFlight = InFlightHosts()
+
+    static let lease = 120  // seconds
+    static let giveUpAfter: TimeInterval = 48 * 3600
+
+    struct Job: Sendable {
+        var id: Int64
+        var inbox: String
+        var host: String
+        var signer: UUID?
+        var body: Data
+        var attempts: Int
+        var createdAt: Date
+    }
+
+    /// Sends every due job this worker can take; returns how many it settled.
+    @discardableResult
+    func drain() async -> Int {
+        var settled = 0
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            while true {
+                guard let job = await claim() else { break }
+                running += 1
+                group.addTask { await self.send(job) }
+                if running >= perHostConcurrency * 4 {
+                    await group.next()
+                    running -= 1
+                }
+                settled += 1
+            }
+            await group.waitForAll()
+        }
+        return settled
+    }
+
+    /// Leases the next due job whose host has room and is not resting.
+    func claim() async -> Job? {
+        let busy = await inFlight.saturated(limit: perHostConcurrency)
+        do {
+            let rows = try await pool.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(Self.lease)), attempts = attempts + 1
+                    WHERE id = (
+                        SELECT d.id FROM social.deliveries d
+                        WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY(\(busy)))
+                          AND NOT EXISTS (SELECT 1 FROM social.host_health h WHERE h.host = d.host AND h.retry_after > now())
+                        ORDER BY d.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    RETURNING id, inbox, host, signer, body, attempts, created_at
+                    """, logger: logger
+                ).collect()
+            }
+            guard let row = rows.first else { return nil }
+            let (id, inbox, host, signer, body, attempts, createdAt) = try row.decode((Int64, String, String, UUID?, Data, Int, Date).self)
+            await inFlight.begin(host)
+            return Job(id: id, inbox: inbox, host: host, signer: signer, body: body, attempts: attempts, createdAt: createdAt)
+        } catch {
+            logger.warning("claiming a delivery failed", metadata: ["reason": .string("\(error)")])
+            return nil
+        }
+    }
+
+    func send(_ job: Job) async {
+        let outcome: Outcome
+        do {
+            guard let url = URL(string: job.inbox) else { throw SocialError(.invalidInput, "The inbox is not a URL.") }
+            let identity = try await signers(job.signer)
+            let status = try await client.post(job.body, to: url, signedBy: identity)
+            outcome = Self.outcome(status: status)
+        } catch let error as FetchError {
+            // A refused address or URL will not get better; everything else may.
+            outcome = [.forbiddenAddress, .unsupportedURL].contains(error.code) ? .final(error.description) : .retry(error.description)
+        } catch let error as SocialError where error.code == .notFound {
+            outcome = .final("the signing actor no longer exists")
+        } catch {
+            outcome = .retry("\(error)")
+        }
+        await settle(job, outcome)
+        await inFlight.end(job.host)
+    }
+
+    enum Outcome: Equatable {
+        case delivered
+        case final(String)
+        case retry(String)
+    }
+
+    static func outcome(status: Int) -> Outcome {
+        switch status {
+        case 200..<300: .delivered
+        case 401, 408, 429: .retry("HTTP \(status)")
+        case 400..<500: .final("HTTP \(status)")
+        default: .retry("HTTP \(status)")
+        }
+    }
+
+    /// Back-off after the n-th failed attempt: 30 s doubling, at most 6 hours, with jitter.
+    static func delay(afterAttempt attempts: Int) -> Int {
+        let base = min(30 * (1 << min(attempts - 1, 20)), 6 * 3600)
+        return base + Int.random(in: 0...max(1, base / 10))
+    }
+
+    func settle(_ job: Job, _ outcome: Outcome) async {
+        do {
+            try await pool.withTransaction(logger: logger) { connection in
+                switch outcome {
+                case .delivered:
+                    try await connection.query(
+                        "UPDATE social.deliveries SET state = 'delivered', finished_at = now(), last_error = NULL WHERE id = \(job.id)", logger: logger)
+                    try await connection.query("DELETE FROM social.host_health WHERE host = \(job.host)", logger: logger)
+                case .final(let reason):
+                    try await connection.query(
+                        "UPDATE social.deliveries SET state = 'failed', finished_at = now(), last_error = \(reason) WHERE id = \(job.id)", logger: logger)
+                case .retry(let reason):
+                    let expired = Date().timeIntervalSince(job.createdAt) > Self.giveUpAfter
+                    let delay = Self.delay(afterAttempt: job.attempts)
+                    try await connection.query(
+                        """
+                        UPDATE social.deliveries SET last_error = \(reason),
+                            state = CASE WHEN \(expired) THEN 'failed' ELSE 'pending' END,
+                            finished_at = CASE WHEN \(expired) THEN now() END,
+                            next_attempt_at = now() + make_interval(secs => \(delay))
+                        WHERE id = \(job.id)
+                        """, logger: logger)
+                    try await connection.query(
+                        """
+                        INSERT INTO social.host_health (host, failures, first_failure) VALUES (\(job.host), 1, now())
+                        ON CONFLICT (host) DO UPDATE SET failures = social.host_health.failures + 1,
+                            retry_after = CASE WHEN social.host_health.first_failure < now() - interval '1 day'
+                                THEN now() + interval '6 hours' ELSE social.host_health.retry_after END
+                        """, logger: logger)
+                }
+            }
+            switch outcome {
+            case .delivered: logger.debug("delivered", metadata: ["inbox": .string(job.inbox)])
+            case .final(let reason): logger.notice("delivery given up", metadata: ["inbox": .string(job.inbox), "reason": .string(reason)])
+            case .retry(let reason): logger.info("delivery will be retried", metadata: ["inbox": .string(job.inbox), "reason": .string(reason)])
+            }
+        } catch {
+            // The lease runs out and the job is sent again.
+            logger.warning("settling a delivery failed", metadata: ["reason": .string("\(error)")])
+        }
+    }
+}
+
+/// Deliveries in flight per host in this process, for the per-host limit.
+actor InFlightHosts {
+    private var counts: [String: Int] = [:]
+
+    func begin(_ host: String) { counts[host, default: 0] += 1 }
+
+    func end(_ host: String) {
+        counts[host, default: 1] -= 1
+        if counts[host] == 0 { counts[host] = nil }
+    }
+
+    func saturated(limit: Int) -> [String] { counts.filter { $0.value >= limit }.map(\.key) }
+}

@@ -1,0 +1,102 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// What a local user follows: by handle (`@bob@remote.example`, `bob@remote.example`) or actor
+/// URL, local or remote. A remote follow is pending until the other server's `Accept` arrives.
+public struct Following: Sendable {
+    let actors: LocalActors
+    let remote: RemoteActors
+    let client: FederationClient
+    let follows: Follows
+    let deliveries: DeliveryQueue
+    let deliveryBell: Doorbell
+    let urls: ActorURLs
+    let domain: String
+    let pool: PostgresClient
+    let logger: Logger
+
+    public struct Followed: Codable, Sendable, Equatable {
+        /// The followed actor's id.
+        public var actor: String
+        /// `pending` until accepted, then `accepted`.
+        public var state: String
+    }
+
+    /// Follows `handle` as the user `userID`.
+    public func follow(_ handle: String, as userID: UUID) async throws(SocialError) -> Followed {
+        let profile = try await actors.profile(id: userID)
+        let me = urls.actor(profile.username)
+        let target = try await resolve(handle)
+        guard target != me else { throw SocialError(.invalidInput, "You cannot follow yourself.") }
+
+        if let username = urls.username(ofActor: target) {
+            let followed = try await actors.profile(username: username)
+            let locked = try await actors.manuallyApprovesFollowers(followed.id)
+            let stored = try await transaction(on: pool, logger: logger) { connection in
+                try await follows.record(
+                    follower: me, followed: urls.actor(followed.username), activityID: urls.activity(UUID()), state: locked ? .pending : .accepted,
+                    on: connection)
+            }
+            return Followed(actor: stored.followed, state: stored.state.rawValue)
+        }
+
+        let actor = try await remote.actor(target)
+        let activityID = urls.activity(UUID())
+        let stored = try await transaction(on: pool, logger: logger) { connection in
+            let stored = try await follows.record(follower: me, followed: actor.id, activityID: activityID, state: .pending, on: connection)
+            // Re-sending a Follow that was already accepted is harmless; servers answer it again.
+            let follow = ASObject.activity("Follow", id: stored.activityID, actor: me, object: .string(actor.id), to: [actor.id])
+                .document(in: ScribeVocabulary.context)
+            try await deliveries.enqueue(follow, to: [actor.inbox], signer: userID, on: connection)
+            return stored
+        }
+        await deliveryBell.ring()
+        return Followed(actor: actor.id, state: stored.state.rawValue)
+    }
+
+    /// Stops following `handle`; a remote server is sent `Undo` of the Follow.
+    public func unfollow(_ handle: String, as userID: UUID) async throws(SocialError) {
+        let profile = try await actors.profile(id: userID)
+        let me = urls.actor(profile.username)
+        let target = try await resolve(handle)
+        let remoteActor = urls.isLocal(target) ? nil : try await remote.cached(target)
+        let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
+            guard let follow = try await follows.find(follower: me, followed: target, on: connection) else { return false }
+            try await follows.remove(follower: me, followed: target, on: connection)
+            if let remoteActor {
+                let original = ASObject.activity("Follow", id: follow.activityID, actor: me, object: .string(target))
+                let undo = ASObject.activity("Undo", id: urls.activity(UUID()), actor: me, object: original.embedded, to: [target])
+                    .document(in: ScribeVocabulary.context)
+                try await deliveries.enqueue(undo, to: [remoteActor.inbox], signer: userID, on: connection)
+            }
+            return true
+        }
+        guard removed else { throw SocialError(.notFound, "You do not follow that account.") }
+        await deliveryBell.ring()
+    }
+
+    /// The actor id a handle or URL names: ours directly, others by WebFinger.
+    func resolve(_ handle: String) async throws(SocialError) -> String {
+        let text = handle.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("https://") || text.hasPrefix("http://") {
+            guard URL(string: text)?.host() != nil else { throw SocialError(.invalidInput, "That is not an account address.") }
+            return text
+        }
+        guard case .account(let username, let host)? = WebFingerResource(text), !username.isEmpty else {
+            throw SocialError(.invalidInput, "An account is written user@host, such as bob@mastodon.example.")
+        }
+        if host == domain.lowercased() {
+            return urls.actor(try await actors.profile(username: username).username)
+        }
+        let document: WebFingerDocument
+        do { document = try await client.webFinger(username: username, domain: host) } catch {
+            if error.code == .unexpectedStatus, error.status == 404 { throw SocialError(.notFound, "\(username)@\(host) was not found.") }
+            throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.code.rawValue)).")
+        }
+        guard let actor = document.actorID else { throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).") }
+        return actor
+    }
+}

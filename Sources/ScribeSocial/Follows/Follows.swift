@@ -1,0 +1,78 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Follow relations (`social.follows`), by actor id, in both directions.
+struct Follows: Sendable {
+    let logger: Logger
+
+    enum State: String, Sendable {
+        case pending, accepted
+    }
+
+    struct Follow: Sendable, Equatable {
+        var follower: String
+        var followed: String
+        var state: State
+        var activityID: String
+    }
+
+    /// Records a follow, or refreshes the activity id of an existing one (a re-sent Follow).
+    /// Returns the relation as stored: an accepted follow stays accepted.
+    func record(follower: String, followed: String, activityID: String, state: State, on connection: PostgresConnection) async throws -> Follow {
+        let rows = try await connection.query(
+            """
+            INSERT INTO social.follows (follower, followed, state, activity_id, accepted_at)
+            VALUES (\(follower), \(followed), \(state.rawValue), \(activityID), CASE WHEN \(state.rawValue) = 'accepted' THEN now() END)
+            ON CONFLICT (follower, followed) DO UPDATE SET activity_id = EXCLUDED.activity_id
+            RETURNING state
+            """, logger: logger
+        ).collect()
+        let stored = try rows.first.map { State(rawValue: try $0.decode(String.self)) ?? .pending } ?? state
+        return Follow(follower: follower, followed: followed, state: stored, activityID: activityID)
+    }
+
+    func find(follower: String, followed: String, on connection: PostgresConnection) async throws -> Follow? {
+        try await connection.query(
+            "SELECT state, activity_id FROM social.follows WHERE follower = \(follower) AND followed = \(followed)", logger: logger
+        ).collect().first.map { row in
+            let (state, activityID) = try row.decode((String, String).self)
+            return Follow(follower: follower, followed: followed, state: State(rawValue: state) ?? .pending, activityID: activityID)
+        }
+    }
+
+    func find(activityID: String, on connection: PostgresConnection) async throws -> Follow? {
+        try await connection.query(
+            "SELECT follower, followed, state FROM social.follows WHERE activity_id = \(activityID)", logger: logger
+        ).collect().first.map { row in
+            let (follower, followed, state) = try row.decode((String, String, String).self)
+            return Follow(follower: follower, followed: followed, state: State(rawValue: state) ?? .pending, activityID: activityID)
+        }
+    }
+
+    func accept(follower: String, followed: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE social.follows SET state = 'accepted', accepted_at = now() WHERE follower = \(follower) AND followed = \(followed)", logger: logger)
+    }
+
+    @discardableResult
+    func remove(follower: String, followed: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            "DELETE FROM social.follows WHERE follower = \(follower) AND followed = \(followed) RETURNING 1", logger: logger
+        ).collect()
+        return !rows.isEmpty
+    }
+
+    /// Removes every follow an actor is part of (its account was deleted).
+    func removeAll(of actor: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM social.follows WHERE follower = \(actor) OR followed = \(actor)", logger: logger)
+    }
+
+    /// Accepted followers of `actor`, oldest first.
+    func followers(of actor: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query(
+            "SELECT follower FROM social.follows WHERE followed = \(actor) AND state = 'accepted' ORDER BY accepted_at, follower", logger: logger
+        ).collect().map { try $0.decode(String.self) }
+    }
+}

@@ -1,0 +1,83 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// The front door for activities: personal inboxes and the shared inbox.
+///
+/// An activity is stored only when its HTTP signature verifies with a key whose owner is the
+/// activity's `actor`; it is stored before the caller answers 202, then processed by
+/// ``InboxProcessor``. A redelivered activity id is accepted and not stored twice.
+public struct Inbox: Sendable {
+    let actors: LocalActors
+    let remote: RemoteActors
+    let urls: ActorURLs
+    let scheme: String
+    let pool: PostgresClient
+    let doorbell: Doorbell
+    let logger: Logger
+
+    public enum Receipt: Sendable, Equatable {
+        case stored
+        case duplicate
+        /// Accepted and dropped with this reason (the sender needs nothing more from us).
+        case dropped(String)
+    }
+
+    /// Verifies and stores an activity sent to `recipient`'s inbox (nil: the shared inbox).
+    public func receive(_ request: InboundRequest, recipient username: String?) async throws(SocialError) -> Receipt {
+        var recipientID: UUID?
+        if let username { recipientID = try await actors.profile(username: username).id }
+        guard request.body.count <= InboundRequest.maximumBodySize else {
+            throw SocialError(.payloadTooLarge, "Activities are limited to 1 MB.")
+        }
+        guard let activity = try? ASObject.decode(request.body) else {
+            throw SocialError(.invalidInput, "The body is not a JSON object.")
+        }
+        guard let type = activity.types.first, let actorID = activity.actor?.id, let activityID = activity.id,
+            URL(string: actorID)?.host() != nil
+        else {
+            throw SocialError(.invalidInput, "An activity needs an id, a type and an actor.")
+        }
+
+        let signed = request.signed(scheme: scheme)
+        let verifier = HTTPSignatureVerifier()
+        let candidate: HTTPSignatureVerifier.Candidate
+        do { candidate = try verifier.candidate(for: signed) } catch { throw SocialError(.signatureRejected, error.reason) }
+        let resolved: Result<(owner: String, key: SignaturePublicKey), SocialError>
+        do { resolved = .success(try await remote.key(candidate.keyID)) } catch { resolved = .failure(error) }
+        guard case .success(let (owner, key)) = resolved else {
+            // A deleted actor's key is gone with it; its Delete cannot be verified and, if we never
+            // knew the actor, there is nothing of theirs to remove (Mastodon drops these too).
+            if activity.isA("Delete") && activity.object.first?.id == actorID { return .dropped("the Delete of an actor whose key is gone") }
+            if case .failure(let error) = resolved { throw error }
+            throw SocialError(.signatureRejected, "The signing key could not be fetched.")
+        }
+        do {
+            _ = try verifier.verify(candidate, of: signed, with: key)
+        } catch {
+            guard error.code == .signatureInvalid else { throw SocialError(.signatureRejected, error.reason) }
+            // The key may have rotated: fetch it again, once, and let that verdict stand.
+            let (_, fresh) = try await remote.key(candidate.keyID, refresh: true)
+            do { _ = try verifier.verify(candidate, of: signed, with: fresh) } catch { throw SocialError(.signatureRejected, error.reason) }
+        }
+        guard owner == actorID else {
+            throw SocialError(.signatureRejected, "The request is signed by \(owner), not by the activity's actor.")
+        }
+
+        let json = String(decoding: request.body, as: UTF8.self)
+        let inserted = try await run(logger) {
+            try await pool.query(
+                """
+                INSERT INTO social.inbox_activities (activity_id, actor_id, type, recipient, document)
+                VALUES (\(activityID), \(actorID), \(type), \(recipientID), \(json)::jsonb)
+                ON CONFLICT (activity_id) DO NOTHING RETURNING seq
+                """, logger: logger
+            ).collect()
+        }
+        guard !inserted.isEmpty else { return .duplicate }
+        await doorbell.ring()
+        return .stored
+    }
+}

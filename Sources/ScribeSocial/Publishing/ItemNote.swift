@@ -1,0 +1,89 @@
+import ActivityPubKit
+import Foundation
+import ScribeContracts
+
+/// A published character or lorebook as a `Note` (DESIGN.md §6): what every Mastodon-compatible
+/// server renders — a name, a line or two and a link, the avatar as an `Image`, hashtags — plus
+/// Scribe's extension terms carrying the card or book, so another Scribe server can import it.
+struct ItemNote {
+    let urls: ActorURLs
+
+    static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"
+
+    /// The item's object id, which is also its web page.
+    func id(_ kind: CoreEvent.SubjectKind, _ itemID: UUID) -> String { urls.item(kind.rawValue, itemID) }
+
+    /// Who a note of this visibility is addressed to: public in `to` with followers in `cc`;
+    /// followers-only to the followers collection alone.
+    func addressing(_ visibility: SharingVisibility, owner username: String) -> (to: [String], cc: [String]) {
+        switch visibility {
+        case .public: ([Self.publicAudience], [urls.followers(username)])
+        default: ([urls.followers(username)], [])
+        }
+    }
+
+    func note(_ item: SharedItem, metadata: ItemMetadata) -> ASObject {
+        let id = id(item.kind, item.id)
+        let (to, cc) = addressing(item.visibility, owner: item.ownerUsername)
+        let tags = metadata.tags.compactMap(Self.hashtagName).prefix(20)
+        var paragraphs = ["<p><strong>\(Self.escape(metadata.name))</strong> — \(item.kind == .character ? "a character" : "a lorebook") on Scribe</p>"]
+        if let summary = Self.summary(of: item), !summary.isEmpty { paragraphs.append("<p>\(Self.escape(summary))</p>") }
+        var links = "<p><a href=\"\(Self.escape(id))\">\(Self.escape(id))</a></p>"
+        if !tags.isEmpty {
+            links += "<p>" + tags.map { "<a href=\"\(Self.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(Self.escape($0))</span></a>" }
+                .joined(separator: " ") + "</p>"
+        }
+        var note: ASObject = [
+            "id": .string(id), "type": "Note", "attributedTo": .string(urls.actor(item.ownerUsername)),
+            "name": .string(metadata.name), "content": .string((paragraphs + [links]).joined()), "mediaType": "text/html",
+            "url": .string(id), "to": .strings(to), "cc": .strings(cc), "sensitive": false,
+            "published": .string(ASObject.timestamp(item.publishedAt)), "updated": .string(ASObject.timestamp(item.updatedAt)),
+            "tag": .array(tags.map { ASObject.hashtag(name: $0, href: urls.tag($0)).embedded }),
+            "cardSpec": .string(metadata.spec),
+        ]
+        if item.hasAvatar {
+            note["attachment"] = [ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded]
+            note["icon"] = ASObject.image(url: urls.avatar(item.id), mediaType: "image/png").embedded
+        }
+        let content = (try? JSONDecoder().decode(JSONLDValue.self, from: item.content.serialized())) ?? .null
+        switch item.kind {
+        case .character:
+            note["characterCard"] = content
+            note["cardDownload"] = .string("\(urls.origin)/api/v1/shared/characters/\(item.id.uuidString.lowercased())")
+        default:
+            note["lorebook"] = content
+            note["cardDownload"] = .string("\(urls.origin)/api/v1/shared/lorebooks/\(item.id.uuidString.lowercased())")
+        }
+        return note
+    }
+
+    /// A line to show under the name: the card's creator notes or the start of its description.
+    static func summary(of item: SharedItem) -> String? {
+        let data = item.content.objectValue?["data"]?.objectValue ?? item.content.objectValue ?? [:]
+        let text = [data["creator_notes"], data["description"]].compactMap { $0?.stringValue }.first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        guard let text else { return nil }
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 280 ? String(flat.prefix(279)) + "…" : flat
+    }
+
+    /// A tag as a hashtag: letters, digits and underscores only (what Mastodon links), or nil.
+    static func hashtagName(_ tag: String) -> String? {
+        let name = String(tag.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" }.map(Character.init))
+        return name.isEmpty || name.count > 64 ? nil : name
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

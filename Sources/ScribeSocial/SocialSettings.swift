@@ -1,0 +1,35 @@
+import Foundation
+
+/// What Social needs to know about the server it runs in.
+public struct SocialSettings: Sendable {
+    /// The origin every id is built from, e.g. `https://scribe.example`.
+    public var publicURL: URL
+    /// Federate with `http://` peers on loopback and private addresses (tests, local
+    /// development). Off by default; the server logs loudly when it is on.
+    public var allowsPrivatePeers: Bool
+    public var softwareVersion: String
+    /// How often idle workers look for new work when nothing in this process woke them.
+    public var pollInterval: Duration
+    /// Deliveries in flight to one host at a time.
+    public var perHostConcurrency: Int
+    /// Whether new accounts may register (NodeInfo's `openRegistrations`).
+    public var openRegistrations: Bool
+
+    public init(
+        publicURL: URL, allowsPrivatePeers: Bool = false, softwareVersion: String = "0.1.0", pollInterval: Duration = .seconds(1),
+        perHostConcurrency: Int = 4, openRegistrations: Bool = true
+    ) {
+        self.publicURL = publicURL
+        self.allowsPrivatePeers = allowsPrivatePeers
+        self.softwareVersion = softwareVersion
+        self.pollInterval = pollInterval
+        self.perHostConcurrency = perHostConcurrency
+        self.openRegistrations = openRegistrations
+    }
+
+    /// `host` or `host:port`, as it appears in handles (`alice@host`).
+    public var domain: String {
+        let host = publicURL.host() ?? "localhost"
+        return publicURL.port.map { "\(host):\($0)" } ?? host
+    }
+}
