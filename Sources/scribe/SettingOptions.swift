@@ -19,6 +19,8 @@ struct SettingOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .customLong("migrations-dir"), help: "Folder of SQL migrations (SCRIBE_MIGRATIONS_DIR; default schemas/migrations).")
     var migrationsDirectory: String?
+    @Flag(name: .customLong("allow-private-peers"), help: "Federate with http:// peers on loopback and private addresses, for tests and local development (SCRIBE_ALLOW_PRIVATE_PEERS).")
+    var allowPrivatePeers = false
 
     var flags: ServerConfiguration.Values {
         var values: ServerConfiguration.Values = [:]
@@ -29,6 +31,7 @@ struct SettingOptions: ParsableArguments {
         values["SCRIBE_MASTER_KEY"] = masterKey
         values["SCRIBE_LOG_LEVEL"] = logLevel
         values["SCRIBE_MIGRATIONS_DIR"] = migrationsDirectory
+        if allowPrivatePeers { values["SCRIBE_ALLOW_PRIVATE_PEERS"] = "true" }
         return values
     }
 

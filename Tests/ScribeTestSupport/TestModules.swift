@@ -16,7 +16,14 @@ public func withTestModules<Result: Sendable>(
         let application = ScribeApplication(
             configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
             masterKeys: .testing, coreSettings: settings, logger: TestLogger.make("modules"))
-        return try await body(application)
+        do {
+            let result = try await body(application)
+            try await application.shutdown()
+            return result
+        } catch {
+            try? await application.shutdown()
+            throw error
+        }
     }
 }
 

@@ -28,7 +28,10 @@ public struct ScribeApplication: Sendable {
         let core = CoreModule(database: database, settings: coreSettings, masterKeys: masterKeys, logger: logger)
         self.core = core
         self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
-        self.social = SocialModule(core: core, database: database, logger: logger)
+        self.social = SocialModule(
+            core: core, database: database,
+            settings: SocialSettings(publicURL: configuration.publicURL, allowsPrivatePeers: configuration.allowPrivatePeers),
+            logger: logger)
     }
 
     public func buildRouter() -> Router<ScribeRequestContext> {
@@ -43,7 +46,18 @@ public struct ScribeApplication: Sendable {
         SharedCharacterRoutes(characters: core.characters, core: core, publicURL: configuration.publicURL).add(to: router)
         LorebookRoutes(lorebooks: core.lorebooks, core: core).add(to: router)
         ChatRoutes(chats: core.chats).add(to: router)
+        DiscoveryRoutes(discovery: social.discovery).add(to: router)
+        ActorRoutes(social: social).add(to: router)
+        InboxRoutes(inbox: social.inbox).add(to: router)
+        FollowRoutes(following: social.following).add(to: router)
         return router
+    }
+
+    /// Releases what the modules hold outside the database (Social's HTTP client). The server's
+    /// service group does it on shutdown; code that builds an application without serving it
+    /// calls this when done.
+    public func shutdown() async throws {
+        try await social.shutdown()
     }
 
     /// The HTTP application. The database pools run as its first service, and migrations run
@@ -53,11 +67,15 @@ public struct ScribeApplication: Sendable {
         var app = Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),
-            services: [database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)],
+            services: [database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger), SocialWorkers(social: social)],
             logger: logger
         )
-        app.beforeServerStarts { [migrator, database] in
+        app.beforeServerStarts { [migrator, database, configuration, logger] in
             try await migrator.migrate(database.location)
+            if configuration.allowPrivatePeers {
+                logger.warning(
+                    "SCRIBE_ALLOW_PRIVATE_PEERS is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production.")
+            }
         }
         return app
     }

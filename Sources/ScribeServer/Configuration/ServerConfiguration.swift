@@ -15,6 +15,7 @@ import ScribeStorage
 /// | `SCRIBE_MASTER_KEY` | none: Core keeps a key file in the data directory |
 /// | `SCRIBE_LOG_LEVEL` | `info` |
 /// | `SCRIBE_MIGRATIONS_DIR` | `schemas/migrations` found from the working directory or the executable |
+/// | `SCRIBE_ALLOW_PRIVATE_PEERS` | `false`: federate only over https with public addresses |
 public struct ServerConfiguration: Sendable {
     /// The origin every public id is built from: scheme, host and port, no path.
     public var publicURL: URL
@@ -27,13 +28,15 @@ public struct ServerConfiguration: Sendable {
     public var masterKey: Data?
     public var logLevel: Logger.Level
     public var migrationsDirectory: String
+    /// Federate with `http://` peers on loopback and private addresses (tests, local development).
+    public var allowPrivatePeers: Bool
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
 
     public static let settingNames = [
         "SCRIBE_PUBLIC_URL", "SCRIBE_BIND", "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_MASTER_KEY",
-        "SCRIBE_LOG_LEVEL", "SCRIBE_MIGRATIONS_DIR",
+        "SCRIBE_LOG_LEVEL", "SCRIBE_MIGRATIONS_DIR", "SCRIBE_ALLOW_PRIVATE_PEERS",
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
@@ -72,9 +75,15 @@ public struct ServerConfiguration: Sendable {
         guard let migrationsDirectory = value("SCRIBE_MIGRATIONS_DIR") ?? MigrationCatalog.locateDirectory() else {
             throw ConfigurationError("SCRIBE_MIGRATIONS_DIR", "schemas/migrations was not found near the working directory or the executable; set it to that folder")
         }
+        let allowPrivatePeers: Bool
+        switch (value("SCRIBE_ALLOW_PRIVATE_PEERS") ?? "false").lowercased() {
+        case "true", "1", "yes", "on": allowPrivatePeers = true
+        case "false", "0", "no", "off": allowPrivatePeers = false
+        case let other: throw ConfigurationError("SCRIBE_ALLOW_PRIVATE_PEERS", "must be true or false (got '\(other)')")
+        }
         return ServerConfiguration(
             publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
-            masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory
+            masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers
         )
     }
 

@@ -5,6 +5,7 @@ import NIOCore
 import Logging
 import ScribeContracts
 import ScribeCore
+import ScribeSocial
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
 /// become HTTP. An error nobody mapped is a bug: it is logged with the request id and answered
@@ -28,6 +29,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as CoreError:
             return apiError(for: error, logger: logger)
         case let error as CoreAPIError:
+            return apiError(for: error)
+        case let error as SocialError:
             return apiError(for: error)
         case let error as DecodingError:
             return apiError(for: error)
@@ -71,6 +74,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unauthenticated: APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
         case .unavailable: APIError(.serviceUnavailable, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
         }
+    }
+
+    static func apiError(for error: SocialError) -> APIError {
+        let status: HTTPResponse.Status = switch error.code {
+        case .invalidInput: .badRequest
+        case .signatureRejected: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .gone: .gone
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .payloadTooLarge: .contentTooLarge
+        case .remoteFailed: .badGateway
+        case .unavailable: .serviceUnavailable
+        }
+        return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])
     }
 
     /// Names the field at fault, in the API's snake_case, without echoing the submitted value.

@@ -1,0 +1,75 @@
+import ActivityPubKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ScribeContracts
+import ScribeSocial
+
+/// Actors and what hangs off them: `/users/{username}` (ActivityPub JSON or a page, by
+/// `Accept`), `/@{username}`, the instance actor `/actor`, the followers, following and outbox
+/// collections, and published objects at `/characters/{id}` and `/lorebooks/{id}`. Actor
+/// documents never require a signature: Mastodon fetches them to verify its own requests.
+struct ActorRoutes {
+    let social: SocialModule
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("users/:username") { request, context -> Response in
+            let profile = try await social.actors.profile(username: try Self.username(context))
+            if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
+            guard request.wantsActivityPub else {
+                return try FederationPage(title: "@\(profile.username)@\(social.settings.domain)", paragraphs: ["Characters and lorebooks on Scribe."])
+                    .response(from: request, context: context)
+            }
+            return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(from: request, context: context)
+        }
+        router.get("@:username") { _, context -> Response in
+            let profile = try await social.actors.profile(username: try Self.username(context))
+            return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username)])
+        }
+        router.get("actor") { _, _ in
+            ActivityPubResponse(document: try await social.actors.instanceDocument(domain: social.settings.domain))
+        }
+        for name in [Collections.Name.followers, .following, .outbox] {
+            router.get("users/:username/\(name.rawValue)") { request, context -> Response in
+                let username = try Self.username(context)
+                let pageText = request.uri.queryParameters.get("page")
+                let page = try pageText.map { text throws -> Int in
+                    guard let page = Int(text) else { throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page") }
+                    return page
+                }
+                return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: page)).response(from: request, context: context)
+            }
+        }
+        for kind in [CoreEvent.SubjectKind.character, .lorebook] {
+            router.get("\(kind.rawValue)s/:id") { request, context -> Response in
+                let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+                let note: ASObject
+                do {
+                    note = try await social.collections.object(kind, id)
+                } catch let error as SocialError {
+                    guard let tombstone = error.document else { throw error }
+                    return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
+                }
+                guard request.wantsActivityPub else {
+                    return try FederationPage(title: note.name ?? "A \(kind.rawValue) on Scribe", paragraphs: [note.attributedTo?.id ?? ""])
+                        .response(from: request, context: context)
+                }
+                return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
+            }
+        }
+    }
+
+    static func username(_ context: ScribeRequestContext) throws -> String {
+        guard let name = context.parameters.get("username"), !name.isEmpty, name.count <= 64 else {
+            throw APIError(.notFound, code: "not_found", message: "No such user.")
+        }
+        return name
+    }
+
+    /// `/users/ALICE` answers with a redirect to `/users/Alice`, so only one spelling is ever an id.
+    static func redirectToCanonical(_ profile: UserProfile, _ context: ScribeRequestContext, suffix: String) -> Response? {
+        guard let asked = context.parameters.get("username"), asked != profile.username else { return nil }
+        return Response(status: .movedPermanently, headers: [.location: "/users/\(profile.username)\(suffix)"])
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ScribeCore
+import ScribeSocial
+
+/// `POST /api/v1/follows` `{"handle": "bob@remote.example"}` follows a local or remote account;
+/// `DELETE /api/v1/follows?handle=...` stops following it.
+struct FollowRoutes {
+    let following: Following
+
+    struct FollowRequest: Decodable {
+        var handle: String
+    }
+
+    struct FollowResponse: ResponseEncodable {
+        var follow: Following.Followed
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.post("api/v1/follows") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: FollowRequest.self, context: context)
+            return EditedResponse(status: .created, response: FollowResponse(follow: try await following.follow(body.handle, as: session.account.id)))
+        }
+        router.delete("api/v1/follows") { request, context -> HTTPResponse.Status in
+            let session = try context.requireSession()
+            guard let handle = request.uri.queryParameters.get("handle") else {
+                throw APIError(.badRequest, code: "invalid_input", message: "The handle parameter is required.", field: "handle")
+            }
+            try await following.unfollow(handle, as: session.account.id)
+            return .noContent
+        }
+    }
+}
