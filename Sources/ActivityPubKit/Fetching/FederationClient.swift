@@ -211,7 +211,7 @@ public final class FederationClient: Sendable {
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             throw FetchError(.timedOut, "\(url.host() ?? "?") did not answer in time")
         } catch {
-            throw FetchError(.connectionFailed, "\(url.host() ?? "?") could not be reached (\(type(of: error)))")
+            throw FetchError(.connectionFailed, "\(url.host() ?? "?") could not be reached (\(error))")
         }
     }
 

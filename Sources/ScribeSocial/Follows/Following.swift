@@ -94,7 +94,7 @@ public struct Following: Sendable {
         let document: WebFingerDocument
         do { document = try await client.webFinger(username: username, domain: host) } catch {
             if error.code == .unexpectedStatus, error.status == 404 { throw SocialError(.notFound, "\(username)@\(host) was not found.") }
-            throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.code.rawValue)).")
+            throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.description)).")
         }
         guard let actor = document.actorID else { throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).") }
         return actor

@@ -1,0 +1,98 @@
+import ActivityPubKit
+import Foundation
+import PostgresNIO
+import ScribeContracts
+import ScribeCore
+import ScribeServer
+import ScribeSocial
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+/// Two real Scribe servers on loopback, each with its own database, federating over HTTP with
+/// real signatures checked on both sides.
+@Suite("Two Scribe instances federate")
+struct FederationBetweenInstancesTests {
+    static func register(_ instance: TestInstance, _ username: String) async throws -> AuthenticatedSession {
+        let created = try await instance.application.core.accounts.register(
+            Registration(username: username, email: "\(username)@example.org", password: "correct horse battery"))
+        return try await instance.application.core.accounts.authenticate(token: created.session.token.value)
+    }
+
+    static func rows(_ instance: TestInstance, _ sql: String) async throws -> [PostgresRow] {
+        try await instance.application.database.owner.query(PostgresQuery(unsafeSQL: sql), logger: TestLogger.make("probe")).collect()
+    }
+
+    /// Activities of `type` the instance stored (each stored only after its signature verified).
+    static func received(_ instance: TestInstance, _ type: String) async throws -> [ASObject] {
+        try await rows(instance, "SELECT document::text FROM social.inbox_activities WHERE type = '\(type)' ORDER BY seq").map {
+            try ASObject.decode(Data(try $0.decode(String.self).utf8))
+        }
+    }
+
+    @Test("a follow is accepted across servers; publishing, updating, unpublishing and deleting the account arrive signed")
+    func followAndPublish() async throws {
+        try await withTwoTestInstances { a, b in
+            let alice = try await Self.register(a, "alice")
+            let bob = try await Self.register(b, "bob")
+            let aliceActor = "\(a.publicURL)/users/alice"
+            let bobActor = "\(b.publicURL)/users/bob"
+
+            // Bob follows alice by handle: WebFinger, actor fetch, Follow, Accept.
+            let followed = try await b.application.social.following.follow("@alice@\(a.domain)", as: bob.account.id)
+            #expect(followed.actor == aliceActor && followed.state == "pending")
+            #expect(try await eventually {
+                try await Self.rows(b, "SELECT 1 FROM social.follows WHERE follower = '\(bobActor)' AND followed = '\(aliceActor)' AND state = 'accepted'").count == 1
+            })
+            #expect(try await Self.rows(a, "SELECT 1 FROM social.follows WHERE follower = '\(bobActor)' AND state = 'accepted'").count == 1)
+            // A's inbox verified B's signature (it fetched bob's key) and B's verified A's Accept.
+            #expect(try await Self.received(a, "Follow").first?.actor?.id == bobActor)
+            #expect(try await Self.received(b, "Accept").first?.actor?.id == aliceActor)
+            let followers = try await a.application.social.collections.collection(.followers, of: "alice", page: 1)
+            #expect(followers.items.map(\.id) == [bobActor] && followers.totalItems == 1)
+
+            // Publishing a character sends a Create of its Note to bob's server.
+            let character = try await a.application.core.characters.create(
+                CharacterCard(data: [
+                    "name": .string("Marsh Witch"), "description": .string("She walks the violet marsh."), "tags": .array([.string("fantasy"), .string("witch")]),
+                ]), for: alice)
+            _ = try await a.application.core.characters.setVisibility(character.id, to: .public, for: alice)
+            let noteID = "\(a.publicURL)/characters/\(character.id.uuidString.lowercased())"
+            #expect(try await eventually { try await !Self.received(b, "Create").isEmpty })
+            let create = try #require(try await Self.received(b, "Create").first)
+            let note = try #require(create.object.first?.object)
+            #expect(create.actor?.id == aliceActor && note.id == noteID && note.isA("Note") && create.isPublic)
+            #expect(note.content?.contains("Marsh Witch") == true && note.tags.compactMap { $0["name"]?.string }.contains("#fantasy"))
+            #expect(note["characterCard"]?.object?["data"]?.object?["name"] == "Marsh Witch")
+            #expect(create.cc == ["\(aliceActor)/followers"])
+
+            // The object is served at its id.
+            let served = try await LoopbackHTTP.send(
+                port: a.port, method: "GET", path: "/characters/\(character.id.uuidString.lowercased())", headers: [("Accept", "application/activity+json")],
+                body: nil, host: "127.0.0.2")
+            #expect(try served.status == 200 && ASObject.decode(served.body).id == noteID)
+
+            // Editing sends an Update; unpublishing a Delete with a Tombstone, and the id answers 410.
+            _ = try await a.application.core.characters.replaceCard(
+                character.id, with: CharacterCard(data: ["name": .string("Marsh Witch"), "description": .string("She guards the violet marsh.")]), for: alice)
+            #expect(try await eventually { try await !Self.received(b, "Update").isEmpty })
+            #expect(try await Self.received(b, "Update").first?.object.first?.object?.content?.contains("guards") == true)
+            _ = try await a.application.core.characters.setVisibility(character.id, to: .private, for: alice)
+            #expect(try await eventually { try await !Self.received(b, "Delete").isEmpty })
+            let delete = try #require(try await Self.received(b, "Delete").first)
+            #expect(delete.object.first?.object?.isA("Tombstone") == true && delete.object.first?.id == noteID)
+            let gone = try await LoopbackHTTP.send(
+                port: a.port, method: "GET", path: "/characters/\(character.id.uuidString.lowercased())", headers: [("Accept", "application/activity+json")],
+                body: nil, host: "127.0.0.2")
+            #expect(try gone.status == 410 && ASObject.decode(gone.body).isA("Tombstone"))
+
+            // Deleting alice's account sends the Delete of her actor, signed with her retired key;
+            // bob's server drops the follow.
+            try await a.application.core.accounts.delete(alice, password: "correct horse battery")
+            #expect(try await eventually { try await Self.received(b, "Delete").contains { $0.object.first?.id == aliceActor } })
+            #expect(try await eventually {
+                try await Self.rows(b, "SELECT 1 FROM social.follows WHERE followed = '\(aliceActor)'").isEmpty
+            })
+        }
+    }
+}
