@@ -21,6 +21,9 @@ public struct SocialModule: Sendable {
     public let collections: Collections
     public let inbox: Inbox
     public let following: Following
+    public let actions: SocialActions
+    public let feeds: Feeds
+    public let notifications: Notifications
     let remote: RemoteActors
     let processor: InboxProcessor
     let delivery: DeliveryWorker
@@ -49,6 +52,12 @@ public struct SocialModule: Sendable {
         self.remote = remote
         let follows = Follows(logger: logger)
         let deliveries = DeliveryQueue(logger: logger)
+        let notes = Notes(logger: logger)
+        let reactions = Reactions(logger: logger)
+        let notifications = Notifications(pool: pool, logger: logger)
+        let feeds = Feeds(pool: pool, urls: urls, logger: logger)
+        self.feeds = feeds
+        self.notifications = notifications
         self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
         self.collections = Collections(actors: actors, core: core, urls: urls, pool: pool, logger: logger)
         self.inbox = Inbox(
@@ -57,7 +66,11 @@ public struct SocialModule: Sendable {
             actors: actors, remote: remote, client: client, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, urls: urls,
             domain: settings.domain, pool: pool, logger: logger)
         self.processor = InboxProcessor(
-            pool: pool, actors: actors, remote: remote, urls: urls, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, logger: logger)
+            pool: pool, actors: actors, remote: remote, urls: urls, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, notes: notes,
+            reactions: reactions, notifications: notifications, feeds: feeds, targets: LocalTargets(urls: urls, logger: logger), logger: logger)
+        self.actions = SocialActions(
+            actors: actors, remote: remote, core: core, urls: urls, notes: notes, reactions: reactions, notifications: notifications, feeds: feeds,
+            follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, pool: pool, logger: logger)
         self.delivery = DeliveryWorker(
             pool: pool, client: client,
             signers: { [actors] signer in
@@ -67,7 +80,7 @@ public struct SocialModule: Sendable {
             perHostConcurrency: settings.perHostConcurrency, logger: logger)
         self.publisher = Publisher(
             core: core, consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
-            urls: urls, follows: follows, deliveries: deliveries, logger: logger)
+            urls: urls, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)
     }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.
@@ -107,6 +120,34 @@ public struct SocialModule: Sendable {
         await processor.drain()
         try await publisher.catchUp()
         await delivery.drain()
+    }
+
+    /// The user's home feed, newest first, with every entry's HTML filled in.
+    public func homeFeed(for userID: UUID, before: Int64?) async throws(SocialError) -> [Feeds.Entry] {
+        var entries = try await feeds.home(for: userID, before: before)
+        for index in entries.indices where entries[index].content.isEmpty {
+            entries[index].content = await itemContent(entries[index].object) ?? ""
+        }
+        return entries
+    }
+
+    /// Public items published here, newest first, before the date `before`.
+    public func publicFeed(before: Date?) async throws(SocialError) -> [Feeds.Entry] {
+        var entries: [Feeds.Entry] = []
+        for item in try await feeds.localPublic(before: before) {
+            guard let note = try? await collections.object(item.kind, item.id) else { continue }
+            entries.append(
+                Feeds.Entry(
+                    id: Int64(item.publishedAt.timeIntervalSince1970), kind: "item", actor: note.attributedTo?.id ?? "", object: note.id ?? "",
+                    content: note.content ?? "", createdAt: item.publishedAt))
+        }
+        return entries
+    }
+
+    /// Our rendering of a published item (safe HTML), if it is visible to anyone.
+    private func itemContent(_ objectID: String) async -> String? {
+        guard let (kind, id) = urls.localObject(objectID), let subject = CoreEvent.SubjectKind(rawValue: kind) else { return nil }
+        return try? await collections.object(subject, id).content
     }
 
     /// Closes the outbound client; the server calls it once, when it stops.

@@ -30,7 +30,7 @@ struct FederationBetweenInstancesTests {
         }
     }
 
-    @Test("a follow is accepted across servers; publishing, updating, unpublishing and deleting the account arrive signed")
+    @Test("a follow is accepted across servers; publishing, liking, boosting, commenting, updating, unpublishing and deleting the account arrive signed")
     func followAndPublish() async throws {
         try await withTwoTestInstances { a, b in
             let alice = try await Self.register(a, "alice")
@@ -71,6 +71,35 @@ struct FederationBetweenInstancesTests {
                 port: a.port, method: "GET", path: "/characters/\(character.id.uuidString.lowercased())", headers: [("Accept", "application/activity+json")],
                 body: nil, host: "127.0.0.2")
             #expect(try served.status == 200 && ASObject.decode(served.body).id == noteID)
+
+            // Bob sees it in his home feed.
+            #expect(try await eventually { try await b.application.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } })
+
+            // Bob likes, boosts and comments on it from his server; alice's server records each
+            // and tells her.
+            try await b.application.social.actions.like(noteID, as: bob.account.id)
+            try await b.application.social.actions.boost(noteID, as: bob.account.id)
+            let comment = try await b.application.social.actions.comment(on: noteID, text: "Lovely <b>witch</b>!", as: bob.account.id)
+            #expect(comment.content == "<p>Lovely &lt;b&gt;witch&lt;/b&gt;!</p>")
+            #expect(try await eventually {
+                let kinds = try await a.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind)
+                return Set(kinds).isSuperset(of: [.follow, .like, .boost, .comment])
+            })
+            let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: 1)
+            #expect(likes.items.map(\.id) == [bobActor])
+            #expect(try await a.application.social.collections.interactions(.shares, of: noteID, page: nil).totalItems == 1)
+            let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: 1)
+            #expect(replies.items.map(\.id) == [comment.id])
+            #expect(try await Self.rows(a, "SELECT 1 FROM social.notes WHERE id = '\(comment.id)' AND item_id = '\(character.id)'").count == 1)
+
+            // Unliking sends Undo; deleting the comment sends Delete.
+            try await b.application.social.actions.unlike(noteID, as: bob.account.id)
+            try await b.application.social.actions.deleteComment(comment.id, as: bob.account.id)
+            #expect(try await eventually {
+                let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: nil).totalItems
+                let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: nil).totalItems
+                return likes == 0 && replies == 0
+            })
 
             // Editing sends an Update; unpublishing a Delete with a Tombstone, and the id answers 410.
             _ = try await a.application.core.characters.replaceCard(

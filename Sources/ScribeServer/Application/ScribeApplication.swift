@@ -50,6 +50,7 @@ public struct ScribeApplication: Sendable {
         ActorRoutes(social: social).add(to: router)
         InboxRoutes(inbox: social.inbox).add(to: router)
         FollowRoutes(following: social.following).add(to: router)
+        SocialRoutes(social: social).add(to: router)
         return router
     }
 

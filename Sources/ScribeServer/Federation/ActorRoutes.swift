@@ -33,12 +33,8 @@ struct ActorRoutes {
         for name in [Collections.Name.followers, .following, .outbox] {
             router.get("users/:username/\(name.rawValue)") { request, context -> Response in
                 let username = try Self.username(context)
-                let pageText = request.uri.queryParameters.get("page")
-                let page = try pageText.map { text throws -> Int in
-                    guard let page = Int(text) else { throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page") }
-                    return page
-                }
-                return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: page)).response(from: request, context: context)
+                return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
+                    .response(from: request, context: context)
             }
         }
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
@@ -57,6 +53,32 @@ struct ActorRoutes {
                 }
                 return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
             }
+        }
+        router.get("comments/:id") { request, context -> Response in
+            let id = try context.uuidParameter(notFound: "No such comment.")
+            do {
+                return try ActivityPubResponse(document: try await social.collections.comment(id)).response(from: request, context: context)
+            } catch let error as SocialError {
+                guard let tombstone = error.document else { throw error }
+                return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
+            }
+        }
+        for kind in ["characters", "lorebooks", "comments"] {
+            for interaction in Collections.Interaction.allCases {
+                router.get("\(kind)/:id/\(interaction.rawValue)") { request, context -> ActivityPubResponse in
+                    let id = try context.uuidParameter(notFound: "No such object.")
+                    let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
+                    return ActivityPubResponse(document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request)))
+                }
+            }
+        }
+    }
+
+    /// The `page` query parameter, if any; not a number is a 400.
+    static func page(_ request: Request) throws -> Int? {
+        try request.uri.queryParameters.get("page").map { text throws -> Int in
+            guard let page = Int(text) else { throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page") }
+            return page
         }
     }
 

@@ -38,6 +38,21 @@ public struct ActorURLs: Sendable {
         return String(rest)
     }
 
+    public func comment(_ id: UUID) -> String { "\(origin)/comments/\(id.uuidString.lowercased())" }
+
+    /// What a local object id names: a published item (`character`, `lorebook`) or a `comment`.
+    public func localObject(_ id: String) -> (kind: String, id: UUID)? {
+        guard id.hasPrefix(origin + "/") else { return nil }
+        let parts = id.dropFirst(origin.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let uuid = UUID(uuidString: String(parts[1])) else { return nil }
+        switch parts[0] {
+        case "characters": return ("character", uuid)
+        case "lorebooks": return ("lorebook", uuid)
+        case "comments": return ("comment", uuid)
+        default: return nil
+        }
+    }
+
     /// Whether an id is on this server.
     public func isLocal(_ id: String) -> Bool { id == origin || id.hasPrefix(origin + "/") }
 }

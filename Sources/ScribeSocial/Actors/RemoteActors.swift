@@ -60,6 +60,15 @@ struct RemoteActors: Sendable {
         return try await store(document)
     }
 
+    /// A remote object fetched from its own id (signed as the instance actor): the only copy of
+    /// a third party's object we trust.
+    func object(_ id: String) async throws(SocialError) -> ASObject {
+        guard let url = URL(string: id) else { throw SocialError(.invalidInput, "The object id is not a URL.") }
+        do { return try await client.fetchDocument(url, signedBy: instance) } catch {
+            throw SocialError(.remoteFailed, "The object could not be fetched (\(error.code.rawValue)).")
+        }
+    }
+
     func cached(_ id: String) async throws(SocialError) -> RemoteActor? {
         let rows = try await run(logger) {
             try await pool.query(

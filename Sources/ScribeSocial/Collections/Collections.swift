@@ -124,6 +124,74 @@ public struct Collections: Sendable {
         throw SocialError(.notFound, "No such object.")
     }
 
+    /// A comment of ours as a `Note`; a deleted one is `gone`.
+    public func comment(_ id: UUID) async throws(SocialError) -> ASObject {
+        let objectID = urls.comment(id)
+        let rows = try await run(logger) {
+            try await pool.query(
+                "SELECT document::text, deleted_at FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL", logger: logger
+            ).collect()
+        }
+        guard let row = rows.first else { throw SocialError(.notFound, "No such comment.") }
+        let (json, deleted) = try decode(row, as: (String, Date?).self)
+        if let deleted {
+            var gone = SocialError(.gone, "This comment was deleted.")
+            gone.document = ASObject.tombstone(id: objectID, formerType: "Note", deleted: deleted).document(in: ScribeVocabulary.context)
+            throw gone
+        }
+        guard var note = try? ASObject.decode(Data(json.utf8)) else { throw SocialError(.unavailable, "A stored comment could not be read.") }
+        note["likes"] = .string(objectID + "/likes")
+        note["shares"] = .string(objectID + "/shares")
+        note["replies"] = .string(objectID + "/replies")
+        return note.document(in: ScribeVocabulary.context)
+    }
+
+    public enum Interaction: String, Sendable, CaseIterable {
+        case likes, shares, replies
+    }
+
+    /// Who liked or boosted one of our objects, or the public replies to it, as a collection or
+    /// one page of it. The object must be one anyone may see.
+    public func interactions(_ interaction: Interaction, of objectID: String, page: Int?) async throws(SocialError) -> ASObject {
+        guard let (kind, id) = urls.localObject(objectID) else { throw SocialError(.notFound, "No such object.") }
+        if kind == "comment" { _ = try await comment(id) } else if let subject = CoreEvent.SubjectKind(rawValue: kind) { _ = try await object(subject, id) }
+        let collectionID = objectID + "/" + interaction.rawValue
+        let total: Int
+        var items: [JSONLDValue] = []
+        let offset = max((page ?? 1) - 1, 0) * Self.pageSize
+        do {
+            switch interaction {
+            case .likes, .shares:
+                let kind: Reactions.Kind = interaction == .likes ? .like : .boost
+                let reactions = Reactions(logger: logger)
+                total = try await reactions.count(kind, of: objectID, on: pool)
+                if page != nil { items = try await reactions.actors(kind, of: objectID, limit: Self.pageSize, offset: offset, on: pool).map(JSONLDValue.string) }
+            case .replies:
+                total = try await pool.query(
+                    """
+                    SELECT count(*)::int FROM social.notes WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
+                    """, logger: logger
+                ).collect().first?.decode(Int.self) ?? 0
+                if page != nil {
+                    items = try await pool.query(
+                        """
+                        SELECT id FROM social.notes WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
+                        ORDER BY published_at, id LIMIT \(Self.pageSize) OFFSET \(offset)
+                        """, logger: logger
+                    ).collect().map { .string(try $0.decode(String.self)) }
+                }
+            }
+        } catch {
+            throw SocialError(.unavailable, "The database could not complete the operation; try again shortly.")
+        }
+        guard let page else {
+            return ASObject.orderedCollection(id: collectionID, totalItems: total, first: collectionID + "?page=1").document(in: ScribeVocabulary.context)
+        }
+        let next = offset + items.count < total ? "\(collectionID)?page=\(page + 1)" : nil
+        return ASObject.orderedCollectionPage(id: "\(collectionID)?page=\(page)", partOf: collectionID, items: items, next: next, totalItems: total)
+            .document(in: ScribeVocabulary.context)
+    }
+
     static func binds(_ actor: String, _ limit: Int, _ offset: Int) -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(actor)

@@ -78,8 +78,42 @@ public struct Following: Sendable {
         await deliveryBell.ring()
     }
 
+    /// Accounts waiting for the user (who approves followers by hand) to answer their Follow.
+    public func requests(for userID: UUID) async throws(SocialError) -> [String] {
+        let profile = try await actors.profile(id: userID)
+        return try await run(logger) {
+            try await pool.query(
+                "SELECT follower FROM social.follows WHERE followed = \(urls.actor(profile.username)) AND state = 'pending' ORDER BY created_at",
+                logger: logger
+            ).collect().map { try $0.decode(String.self) }
+        }
+    }
+
+    /// Answers a follow request: `Accept` (the follow becomes real) or `Reject` (it is removed).
+    public func answer(request follower: String, accept: Bool, as userID: UUID) async throws(SocialError) {
+        let profile = try await actors.profile(id: userID)
+        let me = urls.actor(profile.username)
+        let remoteActor = urls.isLocal(follower) ? nil : try await remote.actor(follower)
+        let answered = try await transaction(on: pool, logger: logger) { connection -> Bool in
+            guard let follow = try await follows.find(follower: follower, followed: me, on: connection), follow.state == .pending else { return false }
+            if accept {
+                try await follows.accept(follower: follower, followed: me, on: connection)
+            } else {
+                try await follows.remove(follower: follower, followed: me, on: connection)
+            }
+            if let remoteActor {
+                let original = ASObject.activity("Follow", id: follow.activityID, actor: follower, object: .string(me))
+                let answer = ASObject.activity(accept ? "Accept" : "Reject", id: urls.activity(UUID()), actor: me, object: original.embedded, to: [follower])
+                try await deliveries.enqueue(answer.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+            }
+            return true
+        }
+        guard answered else { throw SocialError(.notFound, "No follow request from that account.") }
+        await deliveryBell.ring()
+    }
+
     /// The actor id a handle or URL names: ours directly, others by WebFinger.
-    func resolve(_ handle: String) async throws(SocialError) -> String {
+    public func resolve(_ handle: String) async throws(SocialError) -> String {
         let text = handle.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("https://") || text.hasPrefix("http://") {
             guard URL(string: text)?.host() != nil else { throw SocialError(.invalidInput, "That is not an account address.") }

@@ -17,6 +17,11 @@ struct InboxProcessor: Sendable {
     let follows: Follows
     let deliveries: DeliveryQueue
     let deliveryBell: Doorbell
+    let notes: Notes
+    let reactions: Reactions
+    let notifications: Notifications
+    let feeds: Feeds
+    let targets: LocalTargets
     let logger: Logger
 
     /// An activity gets this many tries before it is set aside as ignored.
@@ -90,21 +95,31 @@ struct InboxProcessor: Sendable {
 
     func handle(_ activity: ASObject, on connection: PostgresConnection) async throws -> Outcome {
         guard let actor = activity.actor?.id else { return .ignored("no actor") }
+        let isAboutActor = activity.object.first?.id == actor
         switch activity.types.first ?? "" {
         case "Follow": return try await follow(activity, by: actor, on: connection)
         case "Accept": return try await answer(activity, by: actor, accepted: true, on: connection)
         case "Reject": return try await answer(activity, by: actor, accepted: false, on: connection)
         case "Undo": return try await undo(activity, by: actor, on: connection)
-        case "Delete" where activity.object.first?.id == actor:
+        case "Delete" where isAboutActor:
             try await follows.removeAll(of: actor, on: connection)
+            try await connection.query("DELETE FROM social.feed_entries WHERE actor_id = \(actor)", logger: logger)
             try await connection.query("DELETE FROM social.remote_actors WHERE id = \(actor)", logger: logger)
             return .processed
-        case "Update" where activity.object.first?.id == actor:
+        case "Delete": return try await deleteNote(activity, by: actor, on: connection)
+        case "Update" where isAboutActor:
             // Never trust the embedded copy: fetch the actor from its own origin.
             _ = try await remote.actor(actor, refresh: true)
             return .processed
+        case "Update": return try await updateNote(activity, by: actor, on: connection)
+        case "Create": return try await create(activity, by: actor, on: connection)
+        case "Like", "EmojiReact": return try await react(.like, activity, by: actor, on: connection)
+        case "Announce": return try await announce(activity, by: actor, on: connection)
+        case "Block": return try await block(activity, by: actor, on: connection)
+        case "Flag": return try await flag(activity, by: actor, on: connection)
+        case "Move": return try await move(activity, by: actor, on: connection)
         case let type:
-            return .ignored("\(type) activities are not handled yet")
+            return .ignored("\(type) activities are not something Scribe acts on")
         }
     }
 
@@ -120,6 +135,7 @@ struct InboxProcessor: Sendable {
         let locked = try await actors.manuallyApprovesFollowers(profile.id)
         let recorded = try await follows.record(
             follower: actor, followed: urls.actor(profile.username), activityID: activityID, state: locked ? .pending : .accepted, on: connection)
+        try await notifications.add(recorded.state == .accepted ? .follow : .followRequest, for: profile.id, actor: actor, object: nil, on: connection)
         if recorded.state == .accepted {
             var followActivity = activity
             followActivity["@context"] = nil
@@ -158,11 +174,24 @@ struct InboxProcessor: Sendable {
         return .processed
     }
 
-    /// `Undo` of a Follow: only its own actor may undo it.
+    /// `Undo` of a Follow, Like, Announce or Block: only its own actor may undo it.
     func undo(_ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
         guard let object = activity.object.first else { return .ignored("no object") }
         let embedded = object.object
-        if embedded?.isA("Follow") == true || embedded == nil {
+        switch embedded?.types.first {
+        case "Like"?, "EmojiReact"?, "Announce"?:
+            let kind: Reactions.Kind = embedded?.isA("Announce") == true ? .boost : .like
+            let removed = try await reactions.remove(kind, actor: actor, object: embedded?.object.first?.id, activityID: object.id, on: connection)
+            if kind == .boost, let target = embedded?.object.first?.id {
+                try await connection.query(
+                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(actor) AND object_id = \(target)", logger: logger)
+            }
+            return removed == nil ? .ignored("nothing to undo") : .processed
+        case "Block"?:
+            guard let blocked = embedded?.object.first?.id else { return .ignored("no object") }
+            try await connection.query("DELETE FROM social.blocks WHERE blocker = \(actor) AND blocked = \(blocked)", logger: logger)
+            return .processed
+        case "Follow"?, nil:
             var follow: Follows.Follow?
             if let id = object.id { follow = try await follows.find(activityID: id, on: connection) }
             if follow == nil, let followed = embedded?.object.first?.id { follow = try await follows.find(follower: actor, followed: followed, on: connection) }
@@ -170,8 +199,15 @@ struct InboxProcessor: Sendable {
                 try await follows.remove(follower: actor, followed: follow.followed, on: connection)
                 return .processed
             }
-            if embedded?.isA("Follow") == true { return .ignored("no such Follow to undo") }
+            if embedded == nil, let id = object.id {
+                // An Undo naming only an activity id: a like or boost of ours.
+                for kind in [Reactions.Kind.like, .boost] {
+                    if try await reactions.remove(kind, actor: actor, object: nil, activityID: id, on: connection) != nil { return .processed }
+                }
+            }
+            return .ignored("nothing to undo")
+        case let type?:
+            return .ignored("Undo of \(type) is not something Scribe acts on")
         }
-        return .ignored("Undo of \(embedded?.types.first ?? "an unknown object") is not handled yet")
     }
 }

@@ -40,6 +40,7 @@ struct ItemNote {
             "published": .string(ASObject.timestamp(item.publishedAt)), "updated": .string(ASObject.timestamp(item.updatedAt)),
             "tag": .array(tags.map { ASObject.hashtag(name: $0, href: urls.tag($0)).embedded }),
             "cardSpec": .string(metadata.spec),
+            "likes": .string(id + "/likes"), "shares": .string(id + "/shares"), "replies": .string(id + "/replies"),
         ]
         if item.hasAvatar {
             note["attachment"] = [ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded]

@@ -18,6 +18,7 @@ struct Publisher: Sendable {
     let urls: ActorURLs
     let follows: Follows
     let deliveries: DeliveryQueue
+    let feeds: Feeds
     let logger: Logger
 
     var notes: ItemNote { ItemNote(urls: urls) }
@@ -85,6 +86,7 @@ struct Publisher: Sendable {
             ).document(in: ScribeVocabulary.context)
             try await deliveries.enqueue(delete, to: try await followerInboxes(of: urls.actor(username), on: connection), signer: ownerID, on: connection)
             try await connection.query("UPDATE social.published_objects SET deleted_at = now() WHERE item_id = \(itemID)", logger: logger)
+            try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(id)", logger: logger)
             return
         }
 
@@ -100,6 +102,7 @@ struct Publisher: Sendable {
             "INSERT INTO social.local_actors (user_id, username) VALUES (\(item.ownerID), \(item.ownerUsername)) ON CONFLICT (user_id) DO NOTHING",
             logger: logger)
         let note = notes.note(item, metadata: metadata)
+        if isNew { try await feeds.fanOut("item", object: note.id ?? "", actor: urls.actor(item.ownerUsername), alsoUser: item.ownerID, on: connection) }
         let (to, cc) = notes.addressing(item.visibility, owner: item.ownerUsername)
         let activity = ASObject.activity(
             isNew ? "Create" : "Update", id: urls.activity(UUID()), actor: urls.actor(item.ownerUsername),

@@ -1,0 +1,91 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// Home feeds (fan-out on write into `social.feed_entries`) and the public local feed.
+public struct Feeds: Sendable {
+    public struct Entry: Codable, Sendable, Equatable {
+        /// The cursor: pass it as `before` for the next page.
+        public var id: Int64
+        /// `item` (a published character or lorebook), `note`, or `boost`.
+        public var kind: String
+        /// Who posted or boosted it.
+        public var actor: String
+        /// The item's or note's id.
+        public var object: String
+        /// Safe HTML to show: our own rendering of an item, or a remote note's sanitised content.
+        public var content: String
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, actor, object, content
+            case createdAt = "created_at"
+        }
+    }
+
+    let pool: PostgresClient
+    let urls: ActorURLs
+    let logger: Logger
+
+    /// Adds an entry to the feed of every local user who follows `actor` (and of `alsoUser`).
+    func fanOut(_ kind: String, object: String, actor: String, alsoUser: UUID? = nil, on connection: PostgresConnection) async throws {
+        let prefix = urls.origin + "/users/"
+        try await connection.query(
+            """
+            INSERT INTO social.feed_entries (user_id, kind, object_id, actor_id)
+            SELECT la.user_id, \(kind), \(object), \(actor) FROM social.follows f
+            JOIN social.local_actors la ON f.follower = \(prefix) || la.username AND la.deleted_at IS NULL
+            WHERE f.followed = \(actor) AND f.state = 'accepted'
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        if let alsoUser {
+            try await connection.query(
+                """
+                INSERT INTO social.feed_entries (user_id, kind, object_id, actor_id) VALUES (\(alsoUser), \(kind), \(object), \(actor))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// The user's home feed, newest first; `before` is the last entry id of the previous page.
+    public func home(for userID: UUID, before: Int64?, limit: Int = 20) async throws(SocialError) -> [Entry] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT e.seq, e.kind, e.actor_id, e.object_id, e.created_at, n.content, n.deleted_at IS NOT NULL
+                FROM social.feed_entries e LEFT JOIN social.notes n ON n.id = e.object_id
+                WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max)
+                ORDER BY e.seq DESC LIMIT \(min(max(limit, 1), 100))
+                """, logger: logger
+            ).collect()
+        }
+        var entries: [Entry] = []
+        for row in rows {
+            let (seq, kind, actor, object, created, noteContent, deleted) = try decode(row, as: (Int64, String, String, String, Date, String?, Bool?).self)
+            if deleted == true { continue }
+            entries.append(Entry(id: seq, kind: kind, actor: actor, object: object, content: noteContent ?? "", createdAt: created))
+        }
+        return entries
+    }
+
+    /// Public items published on this server, newest first, before the date `before`.
+    public func localPublic(before: Date?, limit: Int = 20) async throws(SocialError) -> [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT kind, item_id, published_at FROM social.published_objects
+                WHERE deleted_at IS NULL AND visibility = 'public' AND published_at < \(before ?? Date.distantFuture)
+                ORDER BY published_at DESC, item_id LIMIT \(min(max(limit, 1), 100))
+                """, logger: logger
+            ).collect()
+        }
+        var items: [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)] = []
+        for row in rows {
+            let (kind, id, published) = try decode(row, as: (String, UUID, Date).self)
+            if let kind = CoreEvent.SubjectKind(rawValue: kind) { items.append((kind, id, published)) }
+        }
+        return items
+    }
+}

@@ -1,0 +1,284 @@
+import ActivityPubKit
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// What a local user does to an object, local or remote — like, boost, comment, block — and
+/// the activities that carry it to the servers concerned. Each action, its bookkeeping and its
+/// deliveries commit in one transaction.
+public struct SocialActions: Sendable {
+    let actors: LocalActors
+    let remote: RemoteActors
+    let core: any CoreAPI
+    let urls: ActorURLs
+    let notes: Notes
+    let reactions: Reactions
+    let notifications: Notifications
+    let feeds: Feeds
+    let follows: Follows
+    let deliveries: DeliveryQueue
+    let deliveryBell: Doorbell
+    let pool: PostgresClient
+    let logger: Logger
+
+    /// The object an action is about, and who to tell.
+    struct Target {
+        var objectID: String
+        var author: String
+        /// The author's inbox when the author is remote.
+        var remoteInbox: String?
+        var localOwner: UUID?
+        var itemID: UUID?
+        /// Whether anyone may see it (only those may be boosted).
+        var isPublic: Bool
+    }
+
+    // MARK: Likes and boosts
+
+    public func like(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await react(.like, objectID, as: userID)
+    }
+
+    public func unlike(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await unreact(.like, objectID, as: userID)
+    }
+
+    public func boost(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await react(.boost, objectID, as: userID)
+    }
+
+    public func unboost(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await unreact(.boost, objectID, as: userID)
+    }
+
+    func react(_ kind: Reactions.Kind, _ objectID: String, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let target = try await resolve(objectID, for: me)
+        if kind == .boost && !target.isPublic { throw SocialError(.invalidInput, "Only public posts can be boosted.") }
+        let activityID = urls.activity(UUID())
+        let inboxes = kind == .boost ? try await followerInboxes(of: myActor) : []
+        try await transaction(on: pool, logger: logger) { connection in
+            guard try await reactions.add(kind, actor: myActor, object: objectID, activityID: activityID, on: connection) else { return }
+            if let owner = target.localOwner, owner != userID {
+                try await notifications.add(kind == .like ? .like : .boost, for: owner, actor: myActor, object: objectID, on: connection)
+            }
+            let activity: ASObject
+            if kind == .like {
+                activity = ASObject.activity("Like", id: activityID, actor: myActor, object: .string(objectID), to: [target.author])
+            } else {
+                activity = ASObject.activity(
+                    "Announce", id: activityID, actor: myActor, object: .string(objectID), to: [Notes.publicAudience],
+                    cc: [target.author, urls.followers(me.username)], published: Date())
+                try await feeds.fanOut("boost", object: objectID, actor: myActor, alsoUser: userID, on: connection)
+            }
+            try await deliveries.enqueue(
+                activity.document(in: ScribeVocabulary.context), to: inboxes + [target.remoteInbox].compactMap { $0 }, signer: userID, on: connection)
+        }
+        await deliveryBell.ring()
+    }
+
+    func unreact(_ kind: Reactions.Kind, _ objectID: String, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let target = try? await resolve(objectID, for: me)
+        let inboxes = kind == .boost ? try await followerInboxes(of: myActor) : []
+        let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
+            guard let activityID = try await reactions.remove(kind, actor: myActor, object: objectID, activityID: nil, on: connection) else { return false }
+            if kind == .boost {
+                try await connection.query(
+                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(myActor) AND object_id = \(objectID)", logger: logger)
+            }
+            let original = ASObject.activity(kind == .like ? "Like" : "Announce", id: activityID, actor: myActor, object: .string(objectID))
+            let undo = ASObject.activity(
+                "Undo", id: urls.activity(UUID()), actor: myActor, object: original.embedded,
+                to: kind == .like ? [target?.author].compactMap { $0 } : [Notes.publicAudience])
+            try await deliveries.enqueue(
+                undo.document(in: ScribeVocabulary.context), to: inboxes + [target?.remoteInbox].compactMap { $0 }, signer: userID, on: connection)
+            return true
+        }
+        guard removed else { throw SocialError(.notFound, kind == .like ? "You have not liked that." : "You have not boosted that.") }
+        await deliveryBell.ring()
+    }
+
+    // MARK: Comments
+
+    public struct Comment: Codable, Sendable, Equatable {
+        public var id: String
+        public var inReplyTo: String
+        public var content: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, content
+            case inReplyTo = "in_reply_to"
+        }
+    }
+
+    /// Comments on `objectID`: a public `Note` answering it, sent to the commenter's followers
+    /// and to the object's author.
+    public func comment(on objectID: String, text: String, as userID: UUID) async throws(SocialError) -> Comment {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 5000 else { throw SocialError(.invalidInput, "A comment has 1 to 5000 characters.") }
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let target = try await resolve(objectID, for: me)
+        let id = urls.comment(UUID())
+        let html = trimmed.components(separatedBy: "\n\n").map { "<p>" + ItemNote.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        var note: ASObject = [
+            "id": .string(id), "type": "Note", "attributedTo": .string(myActor), "inReplyTo": .string(objectID), "content": .string(html),
+            "url": .string(id), "to": [.string(Notes.publicAudience)], "cc": .strings([urls.followers(me.username), target.author]),
+            "published": .string(ASObject.timestamp(Date())), "sensitive": false,
+        ]
+        note["tag"] = [ASObject.mention(actor: target.author, name: try await handle(of: target.author)).embedded]
+        let inboxes = try await followerInboxes(of: myActor) + [target.remoteInbox].compactMap { $0 }
+        try await transaction(on: pool, logger: logger) { connection in
+            try await notes.store(note, actorID: myActor, localAuthor: userID, itemID: target.itemID, visibility: "public", on: connection)
+            if let owner = target.localOwner, owner != userID {
+                try await notifications.add(.comment, for: owner, actor: myActor, object: id, on: connection)
+            }
+            try await feeds.fanOut("note", object: id, actor: myActor, alsoUser: userID, on: connection)
+            let create = ASObject.activity(
+                "Create", id: id + "#create", actor: myActor, object: note.embedded, to: note.to, cc: note.cc, published: Date())
+            try await deliveries.enqueue(create.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+        }
+        await deliveryBell.ring()
+        return Comment(id: id, inReplyTo: objectID, content: html)
+    }
+
+    /// Deletes one's own comment: a `Delete` with a `Tombstone` to the same servers.
+    public func deleteComment(_ commentID: String, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let stored = try await run(logger) { try await pool.withConnection { try await notes.find(commentID, on: $0) } }
+        guard let stored, stored.localAuthor == userID, !stored.deleted else { throw SocialError(.notFound, "No such comment of yours.") }
+        let target = try? await stored.inReplyTo.asyncFlatMap { try await resolve($0, for: me) }
+        let inboxes = try await followerInboxes(of: myActor) + [target?.remoteInbox].compactMap { $0 }
+        try await transaction(on: pool, logger: logger) { connection in
+            _ = try await notes.delete(commentID, by: myActor, on: connection)
+            let delete = ASObject.activity(
+                "Delete", id: urls.activity(UUID()), actor: myActor, object: ASObject.tombstone(id: commentID, formerType: "Note", deleted: Date()).embedded,
+                to: [Notes.publicAudience], cc: [urls.followers(me.username)] + [target?.author].compactMap { $0 })
+            try await deliveries.enqueue(delete.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+        }
+        await deliveryBell.ring()
+    }
+
+    // MARK: Blocks
+
+    /// Blocks an account: follows between the two end, and a remote server is sent `Block`.
+    public func block(_ actorID: String, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        guard actorID != myActor else { throw SocialError(.invalidInput, "You cannot block yourself.") }
+        let remoteActor = urls.isLocal(actorID) ? nil : try await remote.actor(actorID)
+        try await transaction(on: pool, logger: logger) { connection in
+            let activityID = urls.activity(UUID())
+            try await connection.query(
+                "INSERT INTO social.blocks (blocker, blocked, activity_id) VALUES (\(myActor), \(actorID), \(activityID)) ON CONFLICT DO NOTHING",
+                logger: logger)
+            try await follows.remove(follower: myActor, followed: actorID, on: connection)
+            try await follows.remove(follower: actorID, followed: myActor, on: connection)
+            if let remoteActor {
+                let block = ASObject.activity("Block", id: activityID, actor: myActor, object: .string(actorID), to: [actorID])
+                try await deliveries.enqueue(block.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+            }
+        }
+        await deliveryBell.ring()
+    }
+
+    public func unblock(_ actorID: String, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let remoteActor = urls.isLocal(actorID) ? nil : try await remote.cached(actorID)
+        let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
+            let rows = try await connection.query(
+                "DELETE FROM social.blocks WHERE blocker = \(myActor) AND blocked = \(actorID) RETURNING activity_id", logger: logger
+            ).collect()
+            guard let row = rows.first else { return false }
+            if let remoteActor, let activityID = try row.decode(String?.self) {
+                let original = ASObject.activity("Block", id: activityID, actor: myActor, object: .string(actorID))
+                let undo = ASObject.activity("Undo", id: urls.activity(UUID()), actor: myActor, object: original.embedded, to: [actorID])
+                try await deliveries.enqueue(undo.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+            }
+            return true
+        }
+        guard removed else { throw SocialError(.notFound, "You have not blocked that account.") }
+        await deliveryBell.ring()
+    }
+
+    // MARK: Pieces
+
+    /// Finds what an object id names and whether `me` may see it.
+    func resolve(_ objectID: String, for me: UserProfile) async throws(SocialError) -> Target {
+        if let (kind, id) = urls.localObject(objectID) {
+            if kind == "comment" {
+                let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
+                guard let stored, let author = stored.localAuthor, !stored.deleted else { throw SocialError(.notFound, "No such comment.") }
+                return Target(objectID: objectID, author: stored.actorID, remoteInbox: nil, localOwner: author, itemID: stored.itemID, isPublic: stored.visibility == "public")
+            }
+            guard let subject = CoreEvent.SubjectKind(rawValue: kind) else { throw SocialError(.notFound, "No such object.") }
+            let followsOwner = try await follows(me, ownerOf: subject, id)
+            let item: SharedItem
+            do { item = try await core.sharedView(of: subject, id: id, for: Viewer(accountID: me.id, followsOwner: followsOwner)) } catch {
+                throw LocalActors.socialError(error)
+            }
+            return Target(
+                objectID: objectID, author: urls.actor(item.ownerUsername), remoteInbox: nil, localOwner: item.ownerID, itemID: item.id,
+                isPublic: item.visibility == .public)
+        }
+        let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
+        let authorID: String
+        let visibility: String
+        if let stored, !stored.deleted {
+            authorID = stored.actorID
+            visibility = stored.visibility
+        } else {
+            let object = try await remote.object(objectID)
+            guard let author = object.attributedTo?.id, InboxProcessor.sameOrigin(author, objectID) else {
+                throw SocialError(.remoteFailed, "That object has no author on its own server.")
+            }
+            let authorActor = try await remote.actor(author)
+            authorID = author
+            visibility = Notes.visibility(of: object, authorFollowers: authorActor.followers)
+            try await transaction(on: pool, logger: logger) { connection in
+                try await notes.store(object, actorID: author, localAuthor: nil, itemID: nil, visibility: visibility, on: connection)
+            }
+        }
+        let author = try await remote.actor(authorID)
+        return Target(objectID: objectID, author: authorID, remoteInbox: author.inbox, localOwner: nil, itemID: nil, isPublic: visibility == "public")
+    }
+
+    private func follows(_ me: UserProfile, ownerOf kind: CoreEvent.SubjectKind, _ id: UUID) async throws(SocialError) -> Bool {
+        let myActor = urls.actor(me.username)
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT 1 FROM social.published_objects p JOIN social.local_actors la ON la.user_id = p.owner_id
+                JOIN social.follows f ON f.followed = \(urls.origin + "/users/") || la.username AND f.follower = \(myActor) AND f.state = 'accepted'
+                WHERE p.item_id = \(id)
+                """, logger: logger
+            ).collect()
+        }
+        return !rows.isEmpty
+    }
+
+    func followerInboxes(of actor: String) async throws(SocialError) -> [String] {
+        try await run(logger) {
+            try await pool.query(
+                """
+                SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM social.follows f JOIN social.remote_actors a ON a.id = f.follower
+                WHERE f.followed = \(actor) AND f.state = 'accepted'
+                """, logger: logger
+            ).collect().map { try $0.decode(String.self) }
+        }
+    }
+
+    /// `@user@host` for a mention's name.
+    func handle(of actor: String) async throws(SocialError) -> String {
+        if let username = urls.username(ofActor: actor) { return "@\(username)@\(urls.origin.split(separator: "/").last ?? "")" }
+        let cached = try await remote.cached(actor)
+        let host = URL(string: actor)?.host() ?? ""
+        return "@\(cached?.preferredUsername ?? "someone")@\(host)"
+    }
+}
