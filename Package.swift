@@ -91,7 +91,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "scribe",
-            dependencies: ["ScribeServer", "ScribeCore", "ScribeContracts", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ScribeServer", "ScribeCore", "ScribeSocial", "ScribeContracts", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -107,7 +109,8 @@ let package = Package(
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbirdTesting, .postgres, .nioCore, .logging, .crypto,
+                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbird, .hummingbirdTesting, .postgres, .nioCore,
+                .logging, .crypto, .serviceLifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -24,6 +24,8 @@ public struct SocialModule: Sendable {
     public let actions: SocialActions
     public let feeds: Feeds
     public let notifications: Notifications
+    public let domainBlocks: DomainBlocks
+    public let reports: Reports
     let remote: RemoteActors
     let processor: InboxProcessor
     let delivery: DeliveryWorker
@@ -48,7 +50,10 @@ public struct SocialModule: Sendable {
                 userAgent: "Scribe/\(settings.softwareVersion) (+\(urls.origin)/)"))
         let actors = LocalActors(core: core, urls: urls, pool: pool, logger: logger)
         self.actors = actors
-        let remote = RemoteActors(client: client, instance: actors.instanceIdentity, pool: pool, logger: logger)
+        let domainBlocks = DomainBlocks(pool: pool, logger: logger)
+        self.domainBlocks = domainBlocks
+        self.reports = Reports(pool: pool, logger: logger)
+        let remote = RemoteActors(client: client, instance: actors.instanceIdentity, domainBlocks: domainBlocks, pool: pool, logger: logger)
         self.remote = remote
         let follows = Follows(logger: logger)
         let deliveries = DeliveryQueue(logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import ScribeCore
 import ScribeServer
 import ScribeStorage
@@ -37,19 +38,24 @@ public func withTestInstance<Result: Sendable>(
             configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
             masterKeys: .testing, coreSettings: settings, logger: logger)
         // Hummingbird's test harness binds to localhost; an instance must listen on its own host.
-        let server = application.buildApplication()
+        // It stops by graceful shutdown, as on SIGTERM: the workers end before the pools close.
+        let services = ServiceGroup(configuration: .init(services: [application.buildApplication()], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.runService(gracefulShutdownSignals: []) }
+            group.addTask { try await services.run() }
             let ready = try await eventually(timeout: .seconds(60)) {
                 (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: host))?.status == 200
             }
-            guard ready else { throw POSIXError(.ETIMEDOUT) }
+            guard ready else {
+                await services.triggerGracefulShutdown()
+                throw POSIXError(.ETIMEDOUT)
+            }
             do {
                 let result = try await body(TestInstance(application: application, publicURL: publicURL, domain: "\(host):\(port)", port: port))
-                group.cancelAll()
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
                 return result
             } catch {
-                group.cancelAll()
+                await services.triggerGracefulShutdown()
                 throw error
             }
         }

@@ -37,4 +37,13 @@ public enum Fixtures {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw Missing(path: path) }
         return data
     }
+
+    /// Every `.json` document under `fediverse/`, as paths relative to that folder, sorted.
+    public static var fediverseFiles: [String] {
+        let root = TestPaths.fixturesDirectory + "/fediverse"
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }.sorted()
+    }
+
+    public static var fediverse: URL { URL(fileURLWithPath: TestPaths.fixturesDirectory + "/fediverse") }
 }

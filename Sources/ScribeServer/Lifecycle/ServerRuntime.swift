@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ScribeCore
+import ScribeSocial
 import ScribeStorage
 import ServiceLifecycle
 import UnixSignals
@@ -44,12 +45,39 @@ public enum ServerRuntime {
         keyring: (@Sendable () throws -> MasterKeyring)? = nil,
         _ body: @Sendable (CoreModule) async throws -> Result
     ) async throws -> Result {
+        try await withModules(configuration, logger: logger, keyring: keyring) { core, _ in try await body(core) }
+    }
+
+    /// Runs an administration command against Social, composed as the server composes it.
+    public static func withSocial<Result: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (SocialModule) async throws -> Result
+    ) async throws -> Result {
+        try await withModules(configuration, logger: logger, keyring: nil) { core, database in
+            let social = SocialModule(
+                core: core, database: database,
+                settings: SocialSettings(publicURL: configuration.publicURL, allowsPrivatePeers: configuration.allowPrivatePeers), logger: logger)
+            do {
+                let result = try await body(social)
+                try await social.shutdown()
+                return result
+            } catch {
+                try? await social.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Reaches and migrates the database, then runs `body` with Core over running pools.
+    static func withModules<Result: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, keyring: (@Sendable () throws -> MasterKeyring)?,
+        _ body: @Sendable (CoreModule, Database) async throws -> Result
+    ) async throws -> Result {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         return try await withDatabase(configuration, logger: logger) { location in
             try await Migrator(catalog: catalog, logger: logger).migrate(location)
             let masterKeys = try keyring?() ?? MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
             return try await Database(location: location, connectionsPerModule: 2, logger: logger).withRunningPools { database in
-                try await body(CoreModule(database: database, masterKeys: masterKeys, logger: logger))
+                try await body(CoreModule(database: database, masterKeys: masterKeys, logger: logger), database)
             }
         }
     }

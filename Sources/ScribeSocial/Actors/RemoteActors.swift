@@ -21,13 +21,20 @@ public struct RemoteActor: Sendable, Equatable {
 struct RemoteActors: Sendable {
     let client: FederationClient
     let instance: SigningIdentity
+    let domainBlocks: DomainBlocks
     let pool: PostgresClient
     let logger: Logger
+
+    /// Refuses anything on a blocked domain before a request is made.
+    func checkNotBlocked(_ id: String) async throws(SocialError) {
+        if try await domainBlocks.isBlocked(id) { throw SocialError(.forbidden, "\(URL(string: id)?.host() ?? "That domain") is blocked here.") }
+    }
 
     /// The public key a signature names, and the actor that owns it: from the cache, or fetched
     /// (always fetched when `refresh`, as after a failed verification: the key may have rotated).
     func key(_ keyID: String, refresh: Bool = false) async throws(SocialError) -> (owner: String, key: SignaturePublicKey) {
         if !refresh, let cached = try await cachedKey(keyID) { return cached }
+        try await checkNotBlocked(keyID)
         let fetched: FederationClient.RemoteKey
         do { fetched = try await client.fetchKey(keyID, signedBy: instance) } catch {
             throw SocialError(.signatureRejected, "The signing key could not be fetched (\(error.code.rawValue)).")
@@ -52,6 +59,7 @@ struct RemoteActors: Sendable {
     /// The actor with this id: cached, or fetched and stored.
     func actor(_ id: String, refresh: Bool = false) async throws(SocialError) -> RemoteActor {
         if !refresh, let cached = try await cached(id) { return cached }
+        try await checkNotBlocked(id)
         guard let url = URL(string: id) else { throw SocialError(.invalidInput, "The actor id is not a URL.") }
         let document: ASObject
         do { document = try await client.fetchDocument(url, signedBy: instance) } catch {
@@ -63,6 +71,7 @@ struct RemoteActors: Sendable {
     /// A remote object fetched from its own id (signed as the instance actor): the only copy of
     /// a third party's object we trust.
     func object(_ id: String) async throws(SocialError) -> ASObject {
+        try await checkNotBlocked(id)
         guard let url = URL(string: id) else { throw SocialError(.invalidInput, "The object id is not a URL.") }
         do { return try await client.fetchDocument(url, signedBy: instance) } catch {
             throw SocialError(.remoteFailed, "The object could not be fetched (\(error.code.rawValue)).")

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The outbound queue (`social.deliveries`): one job per target inbox, written in the same
 /// transaction as whatever caused it, so an activity is queued exactly when its cause commits
-/// and survives any crash after.
+/// and survives any crash after. Inboxes on blocked domains are left out.
 struct DeliveryQueue: Sendable {
     let logger: Logger
 
@@ -17,9 +17,12 @@ struct DeliveryQueue: Sendable {
         for inbox in Set(inboxes) {
             guard let url = URL(string: inbox), let host = url.host()?.lowercased() else { continue }
             let hostKey = url.port.map { "\(host):\($0)" } ?? host
+            // Nothing goes to a blocked domain or its subdomains.
             try await connection.query(
                 """
-                INSERT INTO social.deliveries (inbox, host, signer, activity_id, body) VALUES (\(inbox), \(hostKey), \(signer), \(id), \(body))
+                INSERT INTO social.deliveries (inbox, host, signer, activity_id, body)
+                SELECT \(inbox), \(hostKey), \(signer), \(id), \(body)
+                WHERE NOT EXISTS (SELECT 1 FROM social.domain_blocks b WHERE \(host) = b.domain OR \(host) LIKE '%.' || b.domain)
                 ON CONFLICT (activity_id, inbox) DO NOTHING
                 """, logger: logger)
         }

@@ -41,10 +41,13 @@ public struct Inbox: Sendable {
             throw SocialError(.invalidInput, "An activity needs an id, a type and an actor.")
         }
 
+        // A blocked domain gets 403 before any key is fetched, as Mastodon answers.
+        if try await remote.domainBlocks.isBlocked(actorID) { throw SocialError(.forbidden, "This server does not accept activities from that domain.") }
         let signed = request.signed(scheme: scheme)
         let verifier = HTTPSignatureVerifier()
         let candidate: HTTPSignatureVerifier.Candidate
         do { candidate = try verifier.candidate(for: signed) } catch { throw SocialError(.signatureRejected, error.reason) }
+        if try await remote.domainBlocks.isBlocked(candidate.keyID) { throw SocialError(.forbidden, "This server does not accept activities from that domain.") }
         let resolved: Result<(owner: String, key: SignaturePublicKey), SocialError>
         do { resolved = .success(try await remote.key(candidate.keyID)) } catch { resolved = .failure(error) }
         guard case .success(let (owner, key)) = resolved else {

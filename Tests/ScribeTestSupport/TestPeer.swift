@@ -1,0 +1,112 @@
+import ActivityPubKit
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A remote server under the test's control: it serves actors (one RSA key for all of them) and
+/// WebFinger on its own loopback address, keeps whatever is posted to its inboxes, and signs
+/// activities it sends as any of its actors.
+public final class TestPeer: Sendable {
+    public let origin: String
+    public let key: SignaturePrivateKey
+    private let received: Received
+
+    actor Received {
+        var activities: [ASObject] = []
+        func append(_ activity: ASObject) { activities.append(activity) }
+    }
+
+    init(origin: String, key: SignaturePrivateKey) {
+        self.origin = origin
+        self.key = key
+        self.received = Received()
+    }
+
+    public func actorID(_ name: String) -> String { "\(origin)/users/\(name)" }
+
+    /// What has been posted to this peer's inboxes, in order.
+    public var inbox: [ASObject] {
+        get async { await received.activities }
+    }
+
+    /// Posts `activity` to `inbox`, signed (draft-cavage) as the peer's actor `name`.
+    public func post(_ activity: ASObject, to inbox: String, as name: String, contentType: String = ActivityPubMediaType.activityJSON) async throws -> LoopbackHTTP.Reply {
+        try await post(try activity.encoded(), to: inbox, as: name, contentType: contentType)
+    }
+
+    public func post(_ body: Data, to inbox: String, as name: String?, contentType: String = ActivityPubMediaType.activityJSON) async throws -> LoopbackHTTP.Reply {
+        let url = try require(URL(string: inbox))
+        var authority = url.host() ?? ""
+        if let port = url.port { authority += ":\(port)" }
+        var signed = SignedRequest(method: "POST", path: url.path(), authority: authority, scheme: "http", headers: [("Content-Type", contentType)], body: body)
+        if let name { try HTTPSignatureSigner.sign(&signed, keyID: actorID(name) + "#main-key", key: key) }
+        var request = HTTPClientRequest(url: inbox)
+        request.method = .POST
+        for (field, value) in signed.headers { request.headers.add(name: field, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 4 << 20)
+        return LoopbackHTTP.Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
+    }
+
+    /// The actor document the peer serves for `name`.
+    func actor(_ name: String) -> ASObject {
+        var actor: ASObject = [
+            "id": .string(actorID(name)), "type": "Person", "preferredUsername": .string(name), "inbox": .string(actorID(name) + "/inbox"),
+            "followers": .string(actorID(name) + "/followers"), "endpoints": ["sharedInbox": .string(origin + "/inbox")],
+        ]
+        actor["publicKey"] = ASObject.publicKey(actor: actorID(name), pem: key.publicKey.pem).embedded
+        return actor.document(in: .mastodon)
+    }
+
+    func record(_ body: ByteBuffer) async {
+        if let activity = try? ASObject.decode(Data(buffer: body)) { await received.append(activity) }
+    }
+}
+
+/// Runs `body` with a ``TestPeer`` listening on `host` (a loopback address of its own).
+public func withTestPeer<Result: Sendable>(host: String = "127.0.0.4", _ body: @escaping @Sendable (TestPeer) async throws -> Result) async throws -> Result {
+    let port = try freePort(host: host)
+    let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA())
+    let router = Router()
+    router.get("users/:name") { _, context -> Response in
+        let document = peer.actor(context.parameters.get("name") ?? "")
+        return Response(
+            status: .ok, headers: [.contentType: ActivityPubMediaType.activityJSON], body: .init(byteBuffer: ByteBuffer(bytes: try document.encoded())))
+    }
+    for path in ["users/:name/inbox", "inbox"] {
+        router.post(RouterPath(path)) { request, _ -> Response in
+            await peer.record(try await request.body.collect(upTo: 1 << 20))
+            return Response(status: .accepted)
+        }
+    }
+    router.get(".well-known/webfinger") { request, _ -> Response in
+        let resource = request.uri.queryParameters.get("resource") ?? ""
+        guard case .account(let name, _)? = WebFingerResource(resource) else { return Response(status: .notFound) }
+        let document = WebFingerDocument.account(
+            username: name, domain: "\(host):\(port)", actorID: peer.actorID(name), profileURL: peer.actorID(name), interactionTemplate: peer.origin + "/{uri}")
+        return Response(status: .ok, headers: [.contentType: WebFingerDocument.mediaType], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document))))
+    }
+    let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+        guard try await eventually(timeout: .seconds(30), { (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/users/probe", body: nil, host: host))?.status == 200 })
+        else { throw POSIXError(.ETIMEDOUT) }
+        do {
+            let result = try await body(peer)
+            group.cancelAll()
+            return result
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+    }
+}
+
+private func require<T>(_ value: T?) throws -> T {
+    guard let value else { throw POSIXError(.EINVAL) }
+    return value
+}
