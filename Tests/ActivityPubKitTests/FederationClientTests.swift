@@ -28,7 +28,7 @@ struct FederationClientTests {
         _ policy: PeerAddressPolicy = .allowingPrivatePeers, deadline: Duration = .seconds(30), _ body: (FederationClient) async throws -> Void
     ) async throws {
         var configuration = FederationClient.Configuration(policy: policy, userAgent: "ScribeTests/1.0")
-        configuration.readTimeout = .seconds(1)
+        configuration.readTimeout = .seconds(10)
         configuration.deadline = deadline
         let client = FederationClient(configuration: configuration)
         do {

@@ -68,7 +68,8 @@ public actor TestDatabases {
 
     private static func startCluster() async throws -> DatabaseLocation {
         let directory = ProcessInfo.processInfo.environment["SCRIBE_TEST_DATA_DIR"] ?? TestPaths.packageRoot + "/.build/scribe-test-cluster"
-        let cluster = EmbeddedCluster(dataDirectory: directory, logger: TestLogger.make("cluster"))
+        // Tests run many databases at once, each with a pool per module.
+        let cluster = EmbeddedCluster(dataDirectory: directory, maxConnections: 1000, logger: TestLogger.make("cluster"))
         try await cluster.start()
         if await cluster.isOwner {
             clusterDirectoryToStop = directory

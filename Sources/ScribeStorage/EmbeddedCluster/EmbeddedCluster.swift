@@ -42,8 +42,12 @@ public actor EmbeddedCluster {
     /// The postmaster, when this process started it (rather than finding it running).
     private var serverPID: pid_t?
 
-    public init(dataDirectory: String, logger: Logger) {
+    /// Written into a new cluster's configuration; an existing cluster keeps what it was created with.
+    let maxConnections: Int
+
+    public init(dataDirectory: String, maxConnections: Int = 300, logger: Logger) {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.maxConnections = maxConnections
         self.logger = logger
     }
 
@@ -158,7 +162,7 @@ public actor EmbeddedCluster {
             # Added by Scribe: private, socket-only cluster.
             listen_addresses = ''
             unix_socket_permissions = 0700
-            max_connections = 300
+            max_connections = \(maxConnections)
             shared_buffers = 128MB
             fsync = on
             log_min_messages = warning
