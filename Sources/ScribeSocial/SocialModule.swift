@@ -82,7 +82,7 @@ public struct SocialModule: Sendable {
                 guard let signer else { return actors.instanceIdentity }
                 return try await actors.identity(ofUser: signer)
             },
-            perHostConcurrency: settings.perHostConcurrency, logger: logger)
+            perHostConcurrency: settings.perHostConcurrency, leaseSeconds: Int(settings.deliveryLease.components.seconds), logger: logger)
         self.publisher = Publisher(
             core: core, consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
             urls: urls, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)

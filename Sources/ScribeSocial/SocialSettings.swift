@@ -14,11 +14,15 @@ public struct SocialSettings: Sendable {
     public var perHostConcurrency: Int
     /// Whether new accounts may register (NodeInfo's `openRegistrations`).
     public var openRegistrations: Bool
+    /// How long a claimed delivery stays claimed: if its worker dies mid-send, another worker
+    /// sends it again once this has passed. Longer than any one send (the client's 30-second deadline).
+    public var deliveryLease: Duration
 
     public init(
         publicURL: URL, allowsPrivatePeers: Bool = false, softwareVersion: String = "0.1.0", pollInterval: Duration = .seconds(1),
-        perHostConcurrency: Int = 4, openRegistrations: Bool = true
+        perHostConcurrency: Int = 4, openRegistrations: Bool = true, deliveryLease: Duration = .seconds(120)
     ) {
+        self.deliveryLease = deliveryLease
         self.publicURL = publicURL
         self.allowsPrivatePeers = allowsPrivatePeers
         self.softwareVersion = softwareVersion

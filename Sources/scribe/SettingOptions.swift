@@ -21,6 +21,8 @@ struct SettingOptions: ParsableArguments {
     var migrationsDirectory: String?
     @Flag(name: .customLong("allow-private-peers"), help: "Federate with http:// peers on loopback and private addresses, for tests and local development (SCRIBE_ALLOW_PRIVATE_PEERS).")
     var allowPrivatePeers = false
+    @Option(name: .customLong("delivery-lease"), help: "Seconds before a delivery whose worker died is sent again (SCRIBE_DELIVERY_LEASE_SECONDS; default 120).")
+    var deliveryLease: String?
 
     var flags: ServerConfiguration.Values {
         var values: ServerConfiguration.Values = [:]
@@ -32,6 +34,7 @@ struct SettingOptions: ParsableArguments {
         values["SCRIBE_LOG_LEVEL"] = logLevel
         values["SCRIBE_MIGRATIONS_DIR"] = migrationsDirectory
         if allowPrivatePeers { values["SCRIBE_ALLOW_PRIVATE_PEERS"] = "true" }
+        values["SCRIBE_DELIVERY_LEASE_SECONDS"] = deliveryLease
         return values
     }
 

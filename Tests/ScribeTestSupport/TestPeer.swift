@@ -12,16 +12,19 @@ import NIOHTTP1
 public final class TestPeer: Sendable {
     public let origin: String
     public let key: SignaturePrivateKey
+    /// Whether its actors name a shared inbox (servers with many followers get one copy).
+    let sharedInbox: Bool
     private let received: Received
 
     actor Received {
-        var activities: [ASObject] = []
-        func append(_ activity: ASObject) { activities.append(activity) }
+        var deliveries: [(inbox: String, activity: ASObject)] = []
+        func append(_ activity: ASObject, at inbox: String) { deliveries.append((inbox, activity)) }
     }
 
-    init(origin: String, key: SignaturePrivateKey) {
+    init(origin: String, key: SignaturePrivateKey, sharedInbox: Bool) {
         self.origin = origin
         self.key = key
+        self.sharedInbox = sharedInbox
         self.received = Received()
     }
 
@@ -29,7 +32,12 @@ public final class TestPeer: Sendable {
 
     /// What has been posted to this peer's inboxes, in order.
     public var inbox: [ASObject] {
-        get async { await received.activities }
+        get async { await received.deliveries.map(\.activity) }
+    }
+
+    /// Every delivery, with the inbox path it was posted to.
+    public var deliveries: [(inbox: String, activity: ASObject)] {
+        get async { await received.deliveries }
     }
 
     /// Posts `activity` to `inbox`, signed (draft-cavage) as the peer's actor `name`.
@@ -56,21 +64,27 @@ public final class TestPeer: Sendable {
     func actor(_ name: String) -> ASObject {
         var actor: ASObject = [
             "id": .string(actorID(name)), "type": "Person", "preferredUsername": .string(name), "inbox": .string(actorID(name) + "/inbox"),
-            "followers": .string(actorID(name) + "/followers"), "endpoints": ["sharedInbox": .string(origin + "/inbox")],
+            "followers": .string(actorID(name) + "/followers"),
         ]
+        if sharedInbox { actor["endpoints"] = ["sharedInbox": .string(origin + "/inbox")] }
         actor["publicKey"] = ASObject.publicKey(actor: actorID(name), pem: key.publicKey.pem).embedded
         return actor.document(in: .mastodon)
     }
 
-    func record(_ body: ByteBuffer) async {
-        if let activity = try? ASObject.decode(Data(buffer: body)) { await received.append(activity) }
+    func record(_ body: ByteBuffer, at inbox: String) async {
+        if let activity = try? ASObject.decode(Data(buffer: body)) { await received.append(activity, at: inbox) }
     }
 }
 
 /// Runs `body` with a ``TestPeer`` listening on `host` (a loopback address of its own).
-public func withTestPeer<Result: Sendable>(host: String = "127.0.0.4", _ body: @escaping @Sendable (TestPeer) async throws -> Result) async throws -> Result {
+/// - Parameters:
+///   - sharedInbox: whether its actors name a shared inbox.
+///   - inboxDelay: how long its inboxes take to answer, after recording what arrived.
+public func withTestPeer<Result: Sendable>(
+    host: String = "127.0.0.4", sharedInbox: Bool = true, inboxDelay: Duration = .zero, _ body: @escaping @Sendable (TestPeer) async throws -> Result
+) async throws -> Result {
     let port = try freePort(host: host)
-    let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA())
+    let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox)
     let router = Router()
     router.get("users/:name") { _, context -> Response in
         let document = peer.actor(context.parameters.get("name") ?? "")
@@ -79,7 +93,8 @@ public func withTestPeer<Result: Sendable>(host: String = "127.0.0.4", _ body: @
     }
     for path in ["users/:name/inbox", "inbox"] {
         router.post(RouterPath(path)) { request, _ -> Response in
-            await peer.record(try await request.body.collect(upTo: 1 << 20))
+            await peer.record(try await request.body.collect(upTo: 1 << 20), at: request.uri.path)
+            if inboxDelay > .zero { try await Task.sleep(for: inboxDelay) }
             return Response(status: .accepted)
         }
     }

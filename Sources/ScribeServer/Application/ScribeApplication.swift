@@ -30,7 +30,7 @@ public struct ScribeApplication: Sendable {
         self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
         self.social = SocialModule(
             core: core, database: database,
-            settings: SocialSettings(publicURL: configuration.publicURL, allowsPrivatePeers: configuration.allowPrivatePeers),
+            settings: configuration.socialSettings,
             logger: logger)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ScribeSocial
 import ScribeStorage
 
 /// Everything `scribe` needs to start, resolved and checked before anything is written.
@@ -16,6 +17,7 @@ import ScribeStorage
 /// | `SCRIBE_LOG_LEVEL` | `info` |
 /// | `SCRIBE_MIGRATIONS_DIR` | `schemas/migrations` found from the working directory or the executable |
 /// | `SCRIBE_ALLOW_PRIVATE_PEERS` | `false`: federate only over https with public addresses |
+/// | `SCRIBE_DELIVERY_LEASE_SECONDS` | `120`: when a delivery whose worker died is sent again |
 public struct ServerConfiguration: Sendable {
     /// The origin every public id is built from: scheme, host and port, no path.
     public var publicURL: URL
@@ -30,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Federate with `http://` peers on loopback and private addresses (tests, local development).
     public var allowPrivatePeers: Bool
+    /// Seconds before a delivery claimed by a worker that died is sent again.
+    public var deliveryLeaseSeconds: Int
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
@@ -37,6 +41,7 @@ public struct ServerConfiguration: Sendable {
     public static let settingNames = [
         "SCRIBE_PUBLIC_URL", "SCRIBE_BIND", "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_MASTER_KEY",
         "SCRIBE_LOG_LEVEL", "SCRIBE_MIGRATIONS_DIR", "SCRIBE_ALLOW_PRIVATE_PEERS",
+        "SCRIBE_DELIVERY_LEASE_SECONDS",
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
@@ -81,9 +86,14 @@ public struct ServerConfiguration: Sendable {
         case "false", "0", "no", "off": allowPrivatePeers = false
         case let other: throw ConfigurationError("SCRIBE_ALLOW_PRIVATE_PEERS", "must be true or false (got '\(other)')")
         }
+        let leaseText = value("SCRIBE_DELIVERY_LEASE_SECONDS") ?? "120"
+        guard let deliveryLeaseSeconds = Int(leaseText), (1...3600).contains(deliveryLeaseSeconds) else {
+            throw ConfigurationError("SCRIBE_DELIVERY_LEASE_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(leaseText)')")
+        }
         return ServerConfiguration(
             publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
-            masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers
+            masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers,
+            deliveryLeaseSeconds: deliveryLeaseSeconds
         )
     }
 
@@ -115,5 +125,12 @@ public struct ServerConfiguration: Sendable {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw ConfigurationError("SCRIBE_BIND", "the host is missing (got '\(text)')") }
         return (host, port)
+    }
+}
+
+extension ServerConfiguration {
+    /// What Social is told about the server.
+    var socialSettings: SocialSettings {
+        SocialSettings(publicURL: publicURL, allowsPrivatePeers: allowPrivatePeers, deliveryLease: .seconds(deliveryLeaseSeconds))
     }
 }

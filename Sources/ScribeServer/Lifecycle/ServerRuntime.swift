@@ -55,7 +55,7 @@ public enum ServerRuntime {
         try await withModules(configuration, logger: logger, keyring: nil) { core, database in
             let social = SocialModule(
                 core: core, database: database,
-                settings: SocialSettings(publicURL: configuration.publicURL, allowsPrivatePeers: configuration.allowPrivatePeers), logger: logger)
+                settings: configuration.socialSettings, logger: logger)
             do {
                 let result = try await body(social)
                 try await social.shutdown()

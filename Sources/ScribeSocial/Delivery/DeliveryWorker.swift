@@ -17,10 +17,10 @@ struct DeliveryWorker: Sendable {
     let client: FederationClient
     let signers: @Sendable (UUID?) async throws -> SigningIdentity
     let perHostConcurrency: Int
+    /// Seconds a claimed job stays claimed (``SocialSettings/deliveryLease``).
+    let leaseSeconds: Int
     let logger: Logger
     let inFlight = InFlightHosts()
-
-    static let lease = 120  // seconds
     static let giveUpAfter: TimeInterval = 48 * 3600
 
     struct Job: Sendable {
@@ -61,7 +61,7 @@ struct DeliveryWorker: Sendable {
             let rows = try await pool.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     """
-                    UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(Self.lease)), attempts = attempts + 1
+                    UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds)), attempts = attempts + 1
                     WHERE id = (
                         SELECT d.id FROM social.deliveries d
                         WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY(\(busy)))

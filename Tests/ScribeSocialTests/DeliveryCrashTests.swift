@@ -1,0 +1,78 @@
+import ActivityPubKit
+import Foundation
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Deliveries live in the database, not in the process: a server killed mid-delivery sends the
+/// rest when it comes back.
+@Suite("Deliveries survive a crash")
+struct DeliveryCrashTests {
+    static let followers = 12
+
+    @Test("SIGKILL while a Create is being delivered to a dozen inboxes: after a restart every inbox gets it, none more than twice")
+    func killedMidDelivery() async throws {
+        let location = try await TestDatabases.shared.makeDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        guard case .unixSocket(let socketPath) = location.endpoint else {
+            Issue.record("the test cluster should be reached over its socket")
+            return
+        }
+        let dataDirectory = NSTemporaryDirectory() + "scribe-crash-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let port = try freePort(host: "127.0.0.1")
+        let origin = "http://127.0.0.1:\(port)"
+        let environment = [
+            "DATABASE_URL": "postgres://\(location.username)@/\(location.database)?host=\((socketPath as NSString).deletingLastPathComponent)",
+            "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
+            "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_DELIVERY_LEASE_SECONDS": "3",
+        ]
+
+        try await withTestPeer(sharedInbox: false, inboxDelay: .milliseconds(400)) { peer in
+            var server = try ScribeProcess(environment: environment)
+            try await server.waitUntilReady()
+            let registered = try await LoopbackHTTP.send(
+                port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
+                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8))
+            #expect(registered.status == 201)
+            let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
+            let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+
+            // A dozen followers, each with an inbox of its own (no shared inbox).
+            for index in 0..<Self.followers {
+                let follow = ASObject.activity(
+                    "Follow", id: "\(peer.origin)/follows/\(index)", actor: peer.actorID("f\(index)"), object: .string("\(origin)/users/alice"))
+                #expect(try await peer.post(follow.document(in: .mastodon), to: "\(origin)/users/alice/inbox", as: "f\(index)").status == 202)
+            }
+            #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.filter { $0.isA("Accept") }.count == Self.followers })
+
+            // Publish, and kill the server once the Create has started arriving.
+            let created = try await LoopbackHTTP.send(
+                port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8))
+            let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
+            let published = try await LoopbackHTTP.send(
+                port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth, body: Data(#"{"sharing_visibility":"public"}"#.utf8))
+            #expect(published.status == 200)
+            #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.contains { $0.isA("Create") } })
+            server.signal(SIGKILL)
+            _ = try await server.waitForExit()
+            let beforeRestart = Set(await peer.deliveries.filter { $0.activity.isA("Create") }.map(\.inbox))
+            #expect(beforeRestart.count < Self.followers, "everything arrived before the kill; the test proves nothing")
+
+            server = try ScribeProcess(environment: environment)
+            try await server.waitUntilReady()
+            #expect(try await eventually(timeout: .seconds(90)) {
+                Set(await peer.deliveries.filter { $0.activity.isA("Create") }.map(\.inbox)).count == Self.followers
+            })
+            let perInbox = Dictionary(grouping: await peer.deliveries.filter { $0.activity.isA("Create") }, by: \.inbox).mapValues(\.count)
+            #expect(perInbox.values.allSatisfy { $0 <= 2 }, "\(perInbox)")
+            #expect(Set(await peer.deliveries.filter { $0.activity.isA("Create") }.compactMap { $0.activity.id }).count == 1)
+            server.signal(SIGTERM)
+            _ = try await server.waitForExit()
+        }
+    }
+}
