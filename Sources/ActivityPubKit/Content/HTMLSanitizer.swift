@@ -146,7 +146,8 @@ public enum HTMLSanitizer {
         return trimmed
     }
 
-    static func escape(_ text: String) -> String {
+    /// Plain text as HTML text: `& < > " '` escaped, so it can go into content or an attribute.
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for character in text {

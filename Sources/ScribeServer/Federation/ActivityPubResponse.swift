@@ -24,14 +24,9 @@ struct FederationPage: ResponseGenerator {
     var paragraphs: [String]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = paragraphs.map { "<p>\(Self.escape($0))</p>" }.joined()
-        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(Self.escape(title))</title></head><body><h1>\(Self.escape(title))</h1>\(body)</body></html>"
+        let body = paragraphs.map { "<p>\(HTMLSanitizer.escape($0))</p>" }.joined()
+        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(HTMLSanitizer.escape(title))</title></head><body><h1>\(HTMLSanitizer.escape(title))</h1>\(body)</body></html>"
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"], body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 

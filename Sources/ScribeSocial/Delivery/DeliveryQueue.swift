@@ -27,10 +27,4 @@ struct DeliveryQueue: Sendable {
                 """, logger: logger)
         }
     }
-
-    /// Inboxes to reach `actors`: each one's shared inbox when it has one (so a server with many
-    /// followers gets one copy), its own inbox otherwise.
-    static func sharedInboxes(of actors: [RemoteActor]) -> [String] {
-        Array(Set(actors.map { $0.sharedInbox ?? $0.inbox })).sorted()
-    }
 }

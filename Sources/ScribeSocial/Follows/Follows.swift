@@ -75,4 +75,15 @@ struct Follows: Sendable {
             "SELECT follower FROM social.follows WHERE followed = \(actor) AND state = 'accepted' ORDER BY accepted_at, follower", logger: logger
         ).collect().map { try $0.decode(String.self) }
     }
+
+    /// The inboxes to reach an actor's remote followers: each one's shared inbox when it has one,
+    /// so a server with many followers gets one copy.
+    func inboxes(ofFollowersOf actor: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query(
+            """
+            SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM social.follows f JOIN social.remote_actors a ON a.id = f.follower
+            WHERE f.followed = \(actor) AND f.state = 'accepted'
+            """, logger: logger
+        ).collect().map { try $0.decode(String.self) }.sorted()
+    }
 }

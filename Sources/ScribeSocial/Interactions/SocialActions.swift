@@ -124,7 +124,7 @@ public struct SocialActions: Sendable {
         let myActor = urls.actor(me.username)
         let target = try await resolve(objectID, for: me)
         let id = urls.comment(UUID())
-        let html = trimmed.components(separatedBy: "\n\n").map { "<p>" + ItemNote.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        let html = trimmed.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
         var note: ASObject = [
             "id": .string(id), "type": "Note", "attributedTo": .string(myActor), "inReplyTo": .string(objectID), "content": .string(html),
             "url": .string(id), "to": [.string(Notes.publicAudience)], "cc": .strings([urls.followers(me.username), target.author]),
@@ -264,14 +264,7 @@ public struct SocialActions: Sendable {
     }
 
     func followerInboxes(of actor: String) async throws(SocialError) -> [String] {
-        try await run(logger) {
-            try await pool.query(
-                """
-                SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM social.follows f JOIN social.remote_actors a ON a.id = f.follower
-                WHERE f.followed = \(actor) AND f.state = 'accepted'
-                """, logger: logger
-            ).collect().map { try $0.decode(String.self) }
-        }
+        try await run(logger) { try await pool.withConnection { try await follows.inboxes(ofFollowersOf: actor, on: $0) } }
     }
 
     /// `@user@host` for a mention's name.

@@ -26,11 +26,11 @@ struct ItemNote {
         let id = id(item.kind, item.id)
         let (to, cc) = addressing(item.visibility, owner: item.ownerUsername)
         let tags = metadata.tags.compactMap(Self.hashtagName).prefix(20)
-        var paragraphs = ["<p><strong>\(Self.escape(metadata.name))</strong> — \(item.kind == .character ? "a character" : "a lorebook") on Scribe</p>"]
-        if let summary = Self.summary(of: item), !summary.isEmpty { paragraphs.append("<p>\(Self.escape(summary))</p>") }
-        var links = "<p><a href=\"\(Self.escape(id))\">\(Self.escape(id))</a></p>"
+        var paragraphs = ["<p><strong>\(HTMLSanitizer.escape(metadata.name))</strong> — \(item.kind == .character ? "a character" : "a lorebook") on Scribe</p>"]
+        if let summary = Self.summary(of: item), !summary.isEmpty { paragraphs.append("<p>\(HTMLSanitizer.escape(summary))</p>") }
+        var links = "<p><a href=\"\(HTMLSanitizer.escape(id))\">\(HTMLSanitizer.escape(id))</a></p>"
         if !tags.isEmpty {
-            links += "<p>" + tags.map { "<a href=\"\(Self.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(Self.escape($0))</span></a>" }
+            links += "<p>" + tags.map { "<a href=\"\(HTMLSanitizer.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape($0))</span></a>" }
                 .joined(separator: " ") + "</p>"
         }
         var note: ASObject = [
@@ -71,20 +71,5 @@ struct ItemNote {
     static func hashtagName(_ tag: String) -> String? {
         let name = String(tag.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" }.map(Character.init))
         return name.isEmpty || name.count > 64 ? nil : name
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

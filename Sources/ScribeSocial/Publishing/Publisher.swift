@@ -128,14 +128,7 @@ struct Publisher: Sendable {
             .first.map { try $0.decode(String.self) }
     }
 
-    /// The inboxes of an actor's remote followers, shared inboxes deduplicated.
     func followerInboxes(of actor: String, on connection: PostgresConnection) async throws -> [String] {
-        let rows = try await connection.query(
-            """
-            SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM social.follows f JOIN social.remote_actors a ON a.id = f.follower
-            WHERE f.followed = \(actor) AND f.state = 'accepted'
-            """, logger: logger
-        ).collect()
-        return try rows.map { try $0.decode(String.self) }.sorted()
+        try await follows.inboxes(ofFollowersOf: actor, on: connection)
     }
 }
