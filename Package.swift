@@ -140,7 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ScribeSocialTests",
-            dependencies: ["ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: [
+                "ActivityPubKit", "ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -23,7 +23,7 @@ struct ActorRoutes {
             }
             return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(from: request, context: context)
         }
-        router.get("@:username") { _, context -> Response in
+        router.get("@{username}") { _, context -> Response in
             let profile = try await social.actors.profile(username: try Self.username(context))
             return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username)])
         }
