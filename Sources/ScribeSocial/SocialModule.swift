@@ -68,7 +68,8 @@ public struct SocialModule: Sendable {
         self.inbox = Inbox(
             actors: actors, remote: remote, urls: urls, scheme: settings.publicURL.scheme ?? "https", pool: pool, doorbell: inboxBell, logger: logger)
         self.following = Following(
-            actors: actors, remote: remote, client: client, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, urls: urls,
+            actors: actors, remote: remote, client: client, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell,
+            notifications: notifications, urls: urls,
             domain: settings.domain, pool: pool, logger: logger)
         self.processor = InboxProcessor(
             pool: pool, actors: actors, remote: remote, urls: urls, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, notes: notes,

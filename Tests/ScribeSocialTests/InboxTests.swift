@@ -84,6 +84,21 @@ struct InboxTests {
         }
     }
 
+    @Test("a user's block is sent to the blocked server, and the blocked account's Follow is answered with Reject")
+    func userBlock() async throws {
+        try await withTestInstance(host: "127.0.0.5") { instance in
+            let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
+            try await withTestPeer { peer in
+                try await instance.application.social.actions.block(peer.actorID("carol"), as: alice.account.id)
+                #expect(try await eventually { await peer.inbox.contains { $0.isA("Block") && $0.object.first?.id == peer.actorID("carol") } })
+                #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
+                #expect(try await eventually { await peer.inbox.contains { $0.isA("Reject") } })
+                #expect(try await instance.application.social.collections.collection(.followers, of: "alice", page: nil).totalItems == 0)
+                #expect(try await instance.application.social.notifications.list(for: alice.account.id, before: nil).isEmpty)
+            }
+        }
+    }
+
     @Test("a blocked domain gets 403 and nothing of ours is delivered to it")
     func domainBlock() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in

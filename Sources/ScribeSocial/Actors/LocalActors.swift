@@ -91,7 +91,7 @@ public struct LocalActors: Sendable {
 
     /// Locks or unlocks an account: a locked account approves each follower.
     public func setManuallyApprovesFollowers(_ userID: UUID, _ locked: Bool) async throws(SocialError) {
-        try await run(logger) {
+        _ = try await run(logger) {
             try await pool.query(
                 """
                 INSERT INTO social.account_settings (user_id, manually_approves_followers) VALUES (\(userID), \(locked))

@@ -116,7 +116,8 @@ public struct Collections: Sendable {
                 "SELECT deleted_at FROM social.published_objects WHERE item_id = \(itemID) AND deleted_at IS NOT NULL", logger: logger
             ).collect()
         }
-        if let row = rows.first, let deleted = try decode(row, as: Date?.self) {
+        if let row = rows.first {
+            let deleted = try decode(row, as: Date.self)
             var gone = SocialError(.gone, "This object was deleted.")
             gone.document = ASObject.tombstone(id: notes.id(kind, itemID), formerType: "Note", deleted: deleted).document(in: ScribeVocabulary.context)
             throw gone

@@ -13,6 +13,7 @@ public struct Following: Sendable {
     let follows: Follows
     let deliveries: DeliveryQueue
     let deliveryBell: Doorbell
+    let notifications: Notifications
     let urls: ActorURLs
     let domain: String
     let pool: PostgresClient
@@ -36,9 +37,11 @@ public struct Following: Sendable {
             let followed = try await actors.profile(username: username)
             let locked = try await actors.manuallyApprovesFollowers(followed.id)
             let stored = try await transaction(on: pool, logger: logger) { connection in
-                try await follows.record(
+                let stored = try await follows.record(
                     follower: me, followed: urls.actor(followed.username), activityID: urls.activity(UUID()), state: locked ? .pending : .accepted,
                     on: connection)
+                try await notifications.add(stored.state == .accepted ? .follow : .followRequest, for: followed.id, actor: me, object: nil, on: connection)
+                return stored
             }
             return Followed(actor: stored.followed, state: stored.state.rawValue)
         }

@@ -13,6 +13,7 @@ extension InboxProcessor {
     func react(_ kind: Reactions.Kind, _ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
         guard let objectID = activity.object.first?.id, let activityID = activity.id else { return .ignored("no object") }
         guard let target = try await targets.find(objectID, on: connection) else { return .ignored("the liked object is not ours") }
+        if try await isBlocked(actor, byUser: target.ownerID, on: connection) { return .ignored("the owner blocks this actor") }
         if try await reactions.add(kind, actor: actor, object: objectID, activityID: activityID, on: connection) {
             try await notifications.add(kind == .like ? .like : .boost, for: target.ownerID, actor: actor, object: objectID, on: connection)
         }
@@ -24,7 +25,7 @@ extension InboxProcessor {
     func announce(_ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
         guard let objectID = activity.object.first?.id, let activityID = activity.id else { return .ignored("no object") }
         var handled = false
-        if let target = try await targets.find(objectID, on: connection) {
+        if let target = try await targets.find(objectID, on: connection), try await !isBlocked(actor, byUser: target.ownerID, on: connection) {
             if try await reactions.add(.boost, actor: actor, object: objectID, activityID: activityID, on: connection) {
                 try await notifications.add(.boost, for: target.ownerID, actor: actor, object: objectID, on: connection)
             }
@@ -66,7 +67,8 @@ extension InboxProcessor {
         }
         let author = try await remote.actor(actor)
         let visibility = Notes.visibility(of: note, authorFollowers: author.followers)
-        let replyTarget = try await note.inReplyTo?.id.asyncFlatMap { try await targets.find($0, on: connection) }
+        var replyTarget = try await note.inReplyTo?.id.asyncFlatMap { try await targets.find($0, on: connection) }
+        if let owner = replyTarget?.ownerID, try await isBlocked(actor, byUser: owner, on: connection) { replyTarget = nil }
         let mentioned = try await mentionedUsers(note, on: connection)
         let followed = visibility != "direct" ? try await hasLocalFollowers(actor, on: connection) : false
         guard replyTarget != nil || !mentioned.isEmpty || followed else { return .ignored("the note is for nobody here") }
@@ -158,6 +160,22 @@ extension InboxProcessor {
     }
 
     // MARK: Pieces
+
+    /// Whether a local actor blocks `actor`.
+    func isBlocked(_ actor: String, by localActor: String, on connection: PostgresConnection) async throws -> Bool {
+        try await !connection.query("SELECT 1 FROM social.blocks WHERE blocker = \(localActor) AND blocked = \(actor)", logger: logger).collect().isEmpty
+    }
+
+    /// Whether the local user `userID` blocks `actor`.
+    func isBlocked(_ actor: String, byUser userID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        let prefix = urls.origin + "/users/"
+        return try await !connection.query(
+            """
+            SELECT 1 FROM social.blocks b JOIN social.local_actors la ON b.blocker = \(prefix) || la.username
+            WHERE la.user_id = \(userID) AND b.blocked = \(actor)
+            """, logger: logger
+        ).collect().isEmpty
+    }
 
     func hasLocalFollowers(_ actor: String, on connection: PostgresConnection) async throws -> Bool {
         let prefix = urls.origin + "/users/"

@@ -102,9 +102,18 @@ struct InboxProcessor: Sendable {
         case "Reject": return try await answer(activity, by: actor, accepted: false, on: connection)
         case "Undo": return try await undo(activity, by: actor, on: connection)
         case "Delete" where isAboutActor:
+            // The account is gone: everything of theirs goes with it.
             try await follows.removeAll(of: actor, on: connection)
-            try await connection.query("DELETE FROM social.feed_entries WHERE actor_id = \(actor)", logger: logger)
-            try await connection.query("DELETE FROM social.remote_actors WHERE id = \(actor)", logger: logger)
+            for statement: PostgresQuery in [
+                "DELETE FROM social.feed_entries WHERE actor_id = \(actor)",
+                "DELETE FROM social.likes WHERE actor_id = \(actor)",
+                "DELETE FROM social.announces WHERE actor_id = \(actor)",
+                "UPDATE social.notes SET deleted_at = now(), content = '' WHERE actor_id = \(actor) AND deleted_at IS NULL",
+                "DELETE FROM social.feed_entries WHERE object_id IN (SELECT id FROM social.notes WHERE actor_id = \(actor))",
+                "DELETE FROM social.remote_actors WHERE id = \(actor)",
+            ] {
+                try await connection.query(statement, logger: logger)
+            }
             return .processed
         case "Delete": return try await deleteNote(activity, by: actor, on: connection)
         case "Update" where isAboutActor:
@@ -132,6 +141,16 @@ struct InboxProcessor: Sendable {
         guard let activityID = activity.id else { return .ignored("the Follow has no id") }
         guard let profile = try await localProfile(username) else { return .ignored("the followed account does not exist") }
         let follower = try await remote.actor(actor)
+        if try await isBlocked(actor, by: urls.actor(profile.username), on: connection) {
+            // Mastodon answers a blocked account's Follow with Reject.
+            var followActivity = activity
+            followActivity["@context"] = nil
+            let reject = ASObject.activity(
+                "Reject", id: urls.activity(UUID()), actor: urls.actor(profile.username), object: followActivity.embedded, to: [actor]
+            ).document(in: ScribeVocabulary.context)
+            try await deliveries.enqueue(reject, to: [follower.inbox], signer: profile.id, on: connection)
+            return .ignored("the follower is blocked; rejected")
+        }
         let locked = try await actors.manuallyApprovesFollowers(profile.id)
         let recorded = try await follows.record(
             follower: actor, followed: urls.actor(profile.username), activityID: activityID, state: locked ? .pending : .accepted, on: connection)
