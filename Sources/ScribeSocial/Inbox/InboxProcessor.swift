@@ -32,12 +32,22 @@ struct InboxProcessor: Sendable {
         case ignored(String)
     }
 
+    /// Activities processed at once, so one that waits on a slow server does not hold up the rest.
+    static let concurrency = 4
+
     /// Processes pending activities until none is left; returns how many.
     @discardableResult
     func drain() async -> Int {
-        var count = 0
-        while await processNext() { count += 1 }
-        return count
+        await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<Self.concurrency {
+                group.addTask {
+                    var count = 0
+                    while await processNext() { count += 1 }
+                    return count
+                }
+            }
+            return await group.reduce(0, +)
+        }
     }
 
     /// Why processing one activity failed; the transaction rolled back, the activity stays queued.
@@ -46,14 +56,19 @@ struct InboxProcessor: Sendable {
         let reason: String
     }
 
-    /// Processes the oldest pending activity no other worker holds; false when there is none.
+    /// Processes the oldest pending activity no other worker holds. Only each actor's oldest
+    /// pending activity is eligible, so one actor's activities (a Follow, then its Undo) are
+    /// applied in the order they arrived while different actors' proceed side by side.
+    /// False when there is nothing to take.
     func processNext() async -> Bool {
         do {
             let processed = try await pool.withTransaction(logger: logger) { connection -> Bool in
                 let rows = try await connection.query(
                     """
-                    SELECT seq, document::text FROM social.inbox_activities WHERE state = 'pending'
-                    ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
+                    SELECT a.seq, a.document::text FROM social.inbox_activities a
+                    WHERE a.state = 'pending' AND NOT EXISTS (
+                        SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
+                    ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED
                     """, logger: logger
                 ).collect()
                 guard let row = rows.first else { return false }

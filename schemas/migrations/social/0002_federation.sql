@@ -72,6 +72,8 @@ CREATE TABLE social.inbox_activities (
     processed_at timestamptz
 );
 CREATE INDEX inbox_activities_pending ON social.inbox_activities (seq) WHERE state = 'pending';
+-- Each actor's activities are processed in arrival order: only its oldest pending one is taken.
+CREATE INDEX inbox_activities_actor_pending ON social.inbox_activities (actor_id, seq) WHERE state = 'pending';
 
 -- The delivery queue: one job per target inbox. Workers in any number of processes claim due
 -- jobs with FOR UPDATE SKIP LOCKED; a job is retried with back-off until delivered or given up.
