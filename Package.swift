@@ -73,7 +73,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging], swiftSettings: strictSettings),
+        .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging, .crypto], swiftSettings: strictSettings),
         .target(
             name: "ScribeSocial",
             dependencies: ["ActivityPubKit", "ScribeContracts", "ScribeStorage", .postgres, .logging],
@@ -92,7 +92,8 @@ let package = Package(
         .executableTarget(
             name: "scribe",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeSocial", "ScribeContracts", .logging, .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ScribeServer", "ScribeCore", "ScribeSocial", "ScribeMarketplace", "ScribeContracts", .logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -135,7 +136,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ScribeMarketplaceTests",
-            dependencies: ["ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres],
+            dependencies: [
+                "ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres, .hummingbirdTesting,
+                .httpTypes, .nioCore,
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

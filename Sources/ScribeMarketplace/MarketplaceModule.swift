@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import ScribeContracts
@@ -10,16 +11,48 @@ public struct MarketplaceModule: Sendable {
 
     public let core: any CoreAPI
     public let pool: PostgresClient
+    public let listings: Listings
+    public let search: ListingSearch
     let logger: Logger
 
     public init(core: any CoreAPI, database: Database, logger: Logger) {
+        let pool = database.pool(for: Self.schema)
         self.core = core
-        self.pool = database.pool(for: Self.schema)
+        self.pool = pool
         self.logger = logger
+        self.listings = Listings(
+            core: core, pool: pool, consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
+            logger: logger)
+        self.search = ListingSearch(pool: pool, logger: logger)
     }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.
     public func checkStorage() async throws {
         try await pool.query("SELECT count(*) FROM marketplace.event_consumers", logger: logger)
+    }
+
+    /// A listing with what Core shows this viewer of the item now (never stored here).
+    public struct Detail: Codable, Sendable, Equatable {
+        public var listing: Listing
+        public var item: SharedItem
+        public var related: [Listing]
+    }
+
+    public func detail(_ id: UUID, for viewer: Viewer) async throws(MarketplaceError) -> Detail {
+        let listing = try await search.listing(id)
+        guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
+        let item: SharedItem
+        do { item = try await core.sharedView(of: kind, id: id, for: viewer) } catch {
+            throw error.code == .notFound ? MarketplaceError(.notFound, "No such listing.") : MarketplaceError(.unavailable, "Core cannot answer right now.")
+        }
+        return Detail(listing: listing, item: item, related: try await search.related(to: id))
+    }
+
+    /// Keeps the listings current until cancelled: Core's events are found by polling.
+    public func runWorkers(pollInterval: Duration = .milliseconds(250)) async {
+        while !Task.isCancelled {
+            do { try await listings.catchUp() } catch { logger.warning("updating listings failed", metadata: ["reason": .string("\(error)")]) }
+            try? await Task.sleep(for: pollInterval)
+        }
     }
 }

@@ -19,7 +19,7 @@ public struct SocialSettings: Sendable {
     public var deliveryLease: Duration
 
     public init(
-        publicURL: URL, allowsPrivatePeers: Bool = false, softwareVersion: String = "0.1.0", pollInterval: Duration = .seconds(1),
+        publicURL: URL, allowsPrivatePeers: Bool = false, softwareVersion: String = "0.1.0", pollInterval: Duration = .milliseconds(250),
         perHostConcurrency: Int = 4, openRegistrations: Bool = true, deliveryLease: Duration = .seconds(120)
     ) {
         self.deliveryLease = deliveryLease

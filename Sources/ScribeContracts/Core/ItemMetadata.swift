@@ -23,12 +23,15 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
     public var tokenEstimate: Int
     public var publishedAt: Date
     public var updatedAt: Date
+    /// One line to show under the name: the card's creator notes or the start of its description.
+    public var tagline: String?
 
     public init(
         kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, name: String, tags: [String],
         creator: String?, spec: String, specVersion: String?, characterVersion: String?, hasAvatar: Bool, entryCount: Int, tokenEstimate: Int,
-        publishedAt: Date, updatedAt: Date
+        publishedAt: Date, updatedAt: Date, tagline: String? = nil
     ) {
+        self.tagline = tagline
         self.kind = kind
         self.id = id
         self.ownerID = ownerID
@@ -58,5 +61,6 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
         case tokenEstimate = "token_estimate"
         case publishedAt = "published_at"
         case updatedAt = "updated_at"
+        case tagline
     }
 }

@@ -18,7 +18,18 @@ extension ItemMetadata {
             name: data["name"]?.stringValue ?? "", tags: data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             creator: data["creator"]?.stringValue, spec: root["spec"]?.stringValue ?? "", specVersion: root["spec_version"]?.stringValue,
             characterVersion: data["character_version"]?.stringValue, hasAvatar: item.hasAvatar, entryCount: entries.count,
-            tokenEstimate: (promptText.count + 3) / 4, publishedAt: item.publishedAt, updatedAt: item.updatedAt)
+            tokenEstimate: (promptText.count + 3) / 4, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
+            tagline: Self.tagline(data))
+    }
+
+    /// The first non-empty line of the creator notes, else of the description, at most 160 characters.
+    static func tagline(_ data: [String: JSONValue]) -> String? {
+        for field in ["creator_notes", "description"] {
+            guard let text = data[field]?.stringValue else { continue }
+            let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+            if let line { return line.count > 160 ? String(line.prefix(159)) + "…" : line }
+        }
+        return nil
     }
 }
 

@@ -51,6 +51,7 @@ public struct ScribeApplication: Sendable {
         InboxRoutes(inbox: social.inbox).add(to: router)
         FollowRoutes(following: social.following).add(to: router)
         SocialRoutes(social: social).add(to: router)
+        MarketplaceRoutes(marketplace: marketplace).add(to: router)
         return router
     }
 
@@ -68,7 +69,10 @@ public struct ScribeApplication: Sendable {
         var app = Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),
-            services: [database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger), SocialWorkers(social: social)],
+            services: [
+                database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger), SocialWorkers(social: social),
+                MarketplaceWorkers(marketplace: marketplace),
+            ],
             logger: logger
         )
         app.beforeServerStarts { [migrator, database, configuration, logger] in

@@ -5,6 +5,7 @@ import NIOCore
 import Logging
 import ScribeContracts
 import ScribeCore
+import ScribeMarketplace
 import ScribeSocial
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
@@ -31,6 +32,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as CoreAPIError:
             return apiError(for: error)
         case let error as SocialError:
+            return apiError(for: error)
+        case let error as MarketplaceError:
             return apiError(for: error)
         case let error as DecodingError:
             return apiError(for: error)
@@ -86,6 +89,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unsupportedMediaType: .unsupportedMediaType
         case .payloadTooLarge: .contentTooLarge
         case .remoteFailed: .badGateway
+        case .unavailable: .serviceUnavailable
+        }
+        return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])
+    }
+
+    static func apiError(for error: MarketplaceError) -> APIError {
+        let status: HTTPResponse.Status = switch error.code {
+        case .invalidInput: .badRequest
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
         case .unavailable: .serviceUnavailable
         }
         return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])

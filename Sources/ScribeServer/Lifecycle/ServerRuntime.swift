@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ScribeCore
+import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
 import ServiceLifecycle
@@ -64,6 +65,15 @@ public enum ServerRuntime {
                 try? await social.shutdown()
                 throw error
             }
+        }
+    }
+
+    /// Runs an administration command against the marketplace, composed as the server composes it.
+    public static func withMarketplace<Result: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (MarketplaceModule) async throws -> Result
+    ) async throws -> Result {
+        try await withModules(configuration, logger: logger, keyring: nil) { core, database in
+            try await body(MarketplaceModule(core: core, database: database, logger: logger))
         }
     }
 

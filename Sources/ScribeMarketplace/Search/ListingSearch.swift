@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// Search and browse over `marketplace.listings`, with keyset pagination: each page continues
+/// strictly after the previous page's last (key, id), so listings added meanwhile never shift a
+/// page, and no listing is skipped or shown twice.
+public struct ListingSearch: Sendable {
+    let pool: PostgresClient
+    let logger: Logger
+
+    public struct Page: Codable, Sendable, Equatable {
+        public var listings: [Listing]
+        /// Pass as `cursor` for the next page; absent on the last page.
+        public var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey {
+            case listings
+            case nextCursor = "next_cursor"
+        }
+    }
+
+    /// The sort key of each sort and its SQL type, for reading a cursor back. `text` is the
+    /// placeholder of the search text.
+    static func sortKey(_ sort: ListingQuery.Sort, text: String) -> (expression: String, type: String) {
+        switch sort {
+        case .relevance: ("(ts_rank(search, websearch_to_tsquery('simple', \(text))) + marketplace.word_similarity(\(text), name))::double precision", "double precision")
+        case .newest: ("published_at", "timestamptz")
+        case .updated: ("updated_at", "timestamptz")
+        case .downloads: ("download_count", "integer")
+        case .top: ("score", "numeric")
+        case .trending: ("trend", "double precision")
+        }
+    }
+
+    public func search(_ query: ListingQuery) async throws(MarketplaceError) -> Page {
+        var binds = PostgresBindings()
+        func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        var conditions = ["content_rating = ANY(\(bind(query.ratings)))"]
+        var textPlaceholder = "''"
+        if let text = query.text {
+            textPlaceholder = bind(text)
+            conditions.append(
+                "(search @@ websearch_to_tsquery('simple', \(textPlaceholder)) OR \(textPlaceholder) OPERATOR(marketplace.<%) name OR lower(creator) = lower(\(textPlaceholder)))")
+        }
+        if !query.tags.isEmpty { conditions.append("tags @> \(bind(query.tags))") }
+        if !query.excludedTags.isEmpty { conditions.append("NOT (tags && \(bind(query.excludedTags)))") }
+        if let kind = query.kind { conditions.append("kind = \(bind(kind.rawValue))") }
+        if let language = query.language { conditions.append("language = \(bind(language))") }
+        if let creator = query.creator { conditions.append("lower(creator) = \(bind(creator))") }
+        let (key, type) = Self.sortKey(query.sort, text: textPlaceholder)
+        if let after = query.after {
+            conditions.append("(\(key), item_id) < (\(bind(after.key))::\(type), \(bind(after.id)))")
+        }
+        let sql = """
+            SELECT \(Listing.columns), (\(key))::text AS sort_key FROM marketplace.listings
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(key) DESC, item_id DESC LIMIT \(query.limit + 1)
+            """
+        // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
+        let rows = try await run(logger) {
+            try await pool.withTransaction(logger: logger) { connection in
+                try await connection.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.3", logger: logger)
+                return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+            }
+        }
+        var listings: [Listing] = []
+        var lastKey: String?
+        for row in rows.prefix(query.limit) {
+            do {
+                listings.append(try Listing(row: row))
+                lastKey = try row.makeRandomAccess()[20].decode(String.self)
+            } catch {
+                throw MarketplaceError(.unavailable, "A listing could not be read.")
+            }
+        }
+        let next = rows.count > query.limit ? lastKey.flatMap { key in listings.last.map { query.cursor(key: key, id: $0.id) } } : nil
+        return Page(listings: listings, nextCursor: next)
+    }
+
+    /// Tags in use, most used first, with how many listings carry each (public, sfw unless asked).
+    public func tags(ratings: [String], limit: Int = 100) async throws(MarketplaceError) -> [TagCount] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT tag, count(*)::int FROM marketplace.listings, unnest(tags) AS tag WHERE content_rating = ANY(\(ratings))
+                GROUP BY tag ORDER BY count(*) DESC, tag LIMIT \(limit)
+                """, logger: logger
+            ).collect()
+        }
+        do {
+            return try rows.map { row in
+                let (tag, count) = try row.decode((String, Int).self)
+                return TagCount(tag: tag, count: count)
+            }
+        } catch {
+            throw MarketplaceError(.unavailable, "A tag could not be read.")
+        }
+    }
+
+    public struct TagCount: Codable, Sendable, Equatable {
+        public var tag: String
+        public var count: Int
+    }
+
+    /// One listing by id (a hidden or missing one is `notFound`).
+    public func listing(_ id: UUID) async throws(MarketplaceError) -> Listing {
+        let rows = try await run(logger) {
+            try await pool.query(PostgresQuery(unsafeSQL: "SELECT \(Listing.columns) FROM marketplace.listings WHERE item_id = $1", binds: {
+                var binds = PostgresBindings()
+                binds.append(id)
+                return binds
+            }()), logger: logger).collect()
+        }
+        guard let row = rows.first, let listing = try? Listing(row: row) else { throw MarketplaceError(.notFound, "No such listing.") }
+        return listing
+    }
+
+    /// Listings sharing the most tags with `id`, best first.
+    public func related(to id: UUID, limit: Int = 8) async throws(MarketplaceError) -> [Listing] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        WITH reference AS (SELECT tags AS reference_tags, content_rating AS reference_rating FROM marketplace.listings WHERE item_id = $1)
+                        SELECT \(Listing.columns) FROM marketplace.listings, reference
+                        WHERE item_id <> $1 AND tags && reference_tags AND content_rating = reference_rating
+                        ORDER BY cardinality(ARRAY(SELECT unnest(tags) INTERSECT SELECT unnest(reference_tags))) DESC, score DESC, item_id LIMIT $2
+                        """,
+                    binds: {
+                        var binds = PostgresBindings()
+                        binds.append(id)
+                        binds.append(limit)
+                        return binds
+                    }()),
+                logger: logger
+            ).collect()
+        }
+        return rows.compactMap { try? Listing(row: $0) }
+    }
+}
