@@ -2,21 +2,9 @@ import Logging
 import PostgresNIO
 import ScribeStorage
 
-/// Runs a database step for Social, turning a database failure into ``SocialError`` so callers
-/// see one error type; the failure's detail goes to the log, not to the caller.
+/// Runs a database step for Social: callers see ``SocialError`` only.
 func run<Result>(_ logger: Logger, _ step: () async throws -> Result) async throws(SocialError) -> Result {
-    do {
-        return try await step()
-    } catch let error as SocialError {
-        throw error
-    } catch let error as PostgresTransactionError {
-        if let socialError = error.closureError as? SocialError { throw socialError }
-        logger.error("database step failed", metadata: ["reason": .string(Database.reason(error))])
-        throw SocialError(.unavailable, "The database could not complete the operation; try again shortly.")
-    } catch {
-        logger.error("database step failed", metadata: ["reason": .string(Database.reason(error))])
-        throw SocialError(.unavailable, "The database could not complete the operation; try again shortly.")
-    }
+    try await runDatabaseStep(logger: logger, unavailable: SocialError(.unavailable, "The database could not complete the operation; try again shortly."), step)
 }
 
 /// Runs `body` in a transaction on `pool`, with ``run(_:_:)``'s error handling.
