@@ -13,6 +13,7 @@ public struct MarketplaceModule: Sendable {
     public let pool: PostgresClient
     public let listings: Listings
     public let search: ListingSearch
+    public let engagement: Engagement
     let logger: Logger
 
     public init(core: any CoreAPI, database: Database, logger: Logger) {
@@ -23,7 +24,9 @@ public struct MarketplaceModule: Sendable {
         self.listings = Listings(
             core: core, pool: pool, consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
             logger: logger)
-        self.search = ListingSearch(pool: pool, logger: logger)
+        let search = ListingSearch(pool: pool, logger: logger)
+        self.search = search
+        self.engagement = Engagement(core: core, search: search, pool: pool, logger: logger)
     }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.
@@ -45,6 +48,7 @@ public struct MarketplaceModule: Sendable {
         do { item = try await core.sharedView(of: kind, id: id, for: viewer) } catch {
             throw error.code == .notFound ? MarketplaceError(.notFound, "No such listing.") : MarketplaceError(.unavailable, "Core cannot answer right now.")
         }
+        if let userID = viewer.accountID { try await engagement.markSeen(id, by: userID) }
         return Detail(listing: listing, item: item, related: try await search.related(to: id))
     }
 

@@ -40,10 +40,15 @@ public struct Listing: Codable, Sendable, Equatable {
     }
 
     /// The columns ``init(row:)`` reads, in order.
-    static let columns = """
-        item_id, kind, creator, name, tagline, tags, content_rating, language, has_avatar, spec, spec_version, token_estimate, entry_count,
-        version, published_at, updated_at, download_count, favourite_count, rating_count, rating_sum
-        """
+    static let columns = columns(prefix: "")
+
+    /// The same columns, each with `prefix` (a table alias and a dot).
+    static func columns(prefix: String) -> String {
+        [
+            "item_id", "kind", "creator", "name", "tagline", "tags", "content_rating", "language", "has_avatar", "spec", "spec_version", "token_estimate",
+            "entry_count", "version", "published_at", "updated_at", "download_count", "favourite_count", "rating_count", "rating_sum",
+        ].map { prefix + $0 }.joined(separator: ", ")
+    }
 
     init(row: PostgresRow) throws {
         let (id, kind, creator, name, tagline, tags, rating, language, hasAvatar, spec, specVersion) = try row.decode(

@@ -71,6 +71,10 @@ public struct Listings: Sendable {
                 token_estimate = EXCLUDED.token_estimate, entry_count = EXCLUDED.entry_count, version = EXCLUDED.version,
                 published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at
             """, logger: logger)
+        if existing == nil {
+            // A listing made (or remade, after a rebuild) takes its counters from what people did.
+            try await connection.query("SELECT marketplace.recount(\(metadata.id))", logger: logger)
+        }
         if existing == nil || version != existing {
             let line = version == 1 ? "Published." : metadata.characterVersion.map { "Updated to \($0)." } ?? "Updated."
             try await connection.query(

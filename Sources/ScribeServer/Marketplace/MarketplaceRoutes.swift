@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
@@ -10,6 +11,18 @@ struct MarketplaceRoutes {
     let marketplace: MarketplaceModule
 
     struct TagsResponse: ResponseEncodable { var tags: [ListingSearch.TagCount] }
+    struct RatingRequest: Decodable { var stars: Int }
+    struct ReviewRequest: Decodable { var body: String }
+    struct ReviewResponse: ResponseEncodable { var review: Engagement.Review }
+    struct ReviewsResponse: ResponseEncodable { var reviews: [Engagement.Review] }
+    struct FavouritesResponse: ResponseEncodable { var favourites: [Engagement.Favourite] }
+
+    /// Who is acting: the session's user (a moderator or not), or the anonymous client's address.
+    static func actor(_ context: ScribeRequestContext) -> Engagement.Actor {
+        Engagement.Actor(
+            userID: context.session?.account.id, username: context.session?.account.username, clientAddress: context.clientAddress,
+            isModerator: [.moderator, .administrator].contains(context.session?.account.role))
+    }
 
     func add(to router: Router<ScribeRequestContext>) {
         let api = router.group("api/v1/marketplace")
@@ -20,6 +33,44 @@ struct MarketplaceRoutes {
         api.get("listings/:id") { _, context in
             let id = try context.uuidParameter(notFound: "No such listing.")
             return try await marketplace.detail(id, for: Viewer(accountID: context.session?.account.id))
+        }
+        api.get("listings/:id/download") { _, context -> Response in
+            let download = try await marketplace.engagement.download(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            return Response(
+                status: .ok,
+                headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(download.filename)\""],
+                body: .init(byteBuffer: ByteBuffer(bytes: download.data)))
+        }
+        api.put("listings/:id/rating") { request, context -> HTTPResponse.Status in
+            let stars = try await request.decodeJSON(as: RatingRequest.self, context: context).stars
+            try await marketplace.engagement.rate(try context.uuidParameter(notFound: "No such listing."), stars: stars, by: Self.actor(context))
+            return .noContent
+        }
+        api.delete("listings/:id/rating") { _, context -> HTTPResponse.Status in
+            try await marketplace.engagement.unrate(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            return .noContent
+        }
+        api.get("listings/:id/reviews") { _, context in
+            ReviewsResponse(reviews: try await marketplace.engagement.reviews(of: try context.uuidParameter(notFound: "No such listing.")))
+        }
+        api.put("listings/:id/review") { request, context in
+            let body = try await request.decodeJSON(as: ReviewRequest.self, context: context).body
+            return ReviewResponse(review: try await marketplace.engagement.review(try context.uuidParameter(notFound: "No such listing."), body: body, by: Self.actor(context)))
+        }
+        api.delete("reviews/:id") { _, context -> HTTPResponse.Status in
+            try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: Self.actor(context))
+            return .noContent
+        }
+        api.get("favourites") { _, context in
+            FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: Self.actor(context)))
+        }
+        api.put("favourites/:id") { _, context -> HTTPResponse.Status in
+            try await marketplace.engagement.favourite(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            return .noContent
+        }
+        api.delete("favourites/:id") { _, context -> HTTPResponse.Status in
+            try await marketplace.engagement.unfavourite(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            return .noContent
         }
         api.get("tags") { request, _ in
             let rating = request.uri.queryParameters.get("rating") ?? "sfw"

@@ -1,0 +1,255 @@
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+import ScribeContracts
+
+/// What people do with listings: download, favourite, rate and review. Each action and the
+/// listing's counters change in one transaction.
+///
+/// Guarantees: a download counts once per downloader per day (a user, or a hash of an anonymous
+/// client's address, never the address itself); one rating and one review per user per item,
+/// changeable; a creator cannot rate their own item; only what the viewer may see (Core decides)
+/// can be downloaded.
+public struct Engagement: Sendable {
+    let core: any CoreAPI
+    let search: ListingSearch
+    let pool: PostgresClient
+    let logger: Logger
+
+    /// Who is acting: a logged-in user, or an anonymous client by address.
+    public struct Actor: Sendable {
+        public var userID: UUID?
+        public var username: String?
+        public var clientAddress: String?
+        public var isModerator: Bool
+
+        public init(userID: UUID?, username: String? = nil, clientAddress: String? = nil, isModerator: Bool = false) {
+            self.userID = userID
+            self.username = username
+            self.clientAddress = clientAddress
+            self.isModerator = isModerator
+        }
+
+        var viewer: Viewer { Viewer(accountID: userID) }
+
+        var downloader: String {
+            if let userID { return "user:\(userID.uuidString.lowercased())" }
+            let digest = SHA256.hash(data: Data((clientAddress ?? "unknown").utf8))
+            return "address:" + digest.map { String(format: "%02x", $0) }.joined()
+        }
+
+        func requireUser() throws(MarketplaceError) -> UUID {
+            guard let userID else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
+            return userID
+        }
+    }
+
+    // MARK: Downloads
+
+    public struct Download: Sendable {
+        public var filename: String
+        public var contentType: String
+        public var data: Data
+    }
+
+    /// The item as a JSON file (the card, V3; or the lorebook), counted once per downloader per day.
+    public func download(_ id: UUID, by actor: Actor) async throws(MarketplaceError) -> Download {
+        let listing = try await search.listing(id)
+        guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
+        let item: SharedItem
+        do { item = try await core.sharedView(of: kind, id: id, for: actor.viewer) } catch {
+            throw error.code == .notFound ? MarketplaceError(.notFound, "No such listing.") : MarketplaceError(.unavailable, "Core cannot answer right now.")
+        }
+        let downloader = actor.downloader
+        _ = try await run(logger) {
+            try await pool.withTransaction(logger: logger) { connection in
+                let counted = try await connection.query(
+                    """
+                    INSERT INTO marketplace.downloads (item_id, downloader, day) VALUES (\(id), \(downloader), current_date)
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger
+                ).collect()
+                guard !counted.isEmpty else { return }
+                try await connection.query(
+                    """
+                    UPDATE marketplace.listings SET download_count = download_count + 1,
+                        trend = marketplace.log_add(trend, marketplace.trend_point(now())) WHERE item_id = \(id)
+                    """, logger: logger)
+            }
+        }
+        let safeName = listing.name.filter { $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" || $0 == "_" }.prefix(80)
+        return Download(
+            filename: (safeName.isEmpty ? "item" : String(safeName)) + ".json", contentType: "application/json; charset=utf-8",
+            data: item.content.serialized())
+    }
+
+    // MARK: Ratings and reviews
+
+    /// Rates an item 1 to 5; rating again replaces the rating.
+    public func rate(_ id: UUID, stars: Int, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        guard (1...5).contains(stars) else { throw MarketplaceError(.invalidInput, "A rating is 1 to 5 stars.") }
+        let owner = try await ownerOfListing(id)
+        guard owner != userID else { throw MarketplaceError(.forbidden, "Creators cannot rate their own items.") }
+        try await change(id) { connection in
+            try await connection.query(
+                """
+                INSERT INTO marketplace.ratings (user_id, item_id, stars) VALUES (\(userID), \(id), \(stars))
+                ON CONFLICT (user_id, item_id) DO UPDATE SET stars = EXCLUDED.stars, updated_at = now()
+                """, logger: logger)
+        }
+    }
+
+    public func unrate(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        try await change(id) { connection in
+            try await connection.query("DELETE FROM marketplace.ratings WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
+        }
+    }
+
+    public struct Review: Codable, Sendable, Equatable {
+        public var id: UUID
+        public var author: String
+        public var body: String
+        public var createdAt: Date
+        public var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, author, body
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    /// Writes (or rewrites) the user's review of an item.
+    public func review(_ id: UUID, body: String, by actor: Actor) async throws(MarketplaceError) -> Review {
+        let userID = try actor.requireUser()
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...5000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A review has 1 to 5000 characters.") }
+        _ = try await ownerOfListing(id)
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                INSERT INTO marketplace.reviews (id, item_id, user_id, username, body) VALUES (\(UUID()), \(id), \(userID), \(actor.username ?? ""), \(text))
+                ON CONFLICT (item_id, user_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now(), removed_at = NULL
+                RETURNING id, username, body, created_at, updated_at
+                """, logger: logger
+            ).collect()
+        }
+        guard let row = rows.first, let review = try? Self.review(row) else { throw MarketplaceError(.unavailable, "The review was not saved.") }
+        return review
+    }
+
+    /// Deletes a review: the author's own, or any, by a moderator.
+    public func deleteReview(_ reviewID: UUID, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                UPDATE marketplace.reviews SET removed_at = now() WHERE id = \(reviewID) AND removed_at IS NULL AND (user_id = \(userID) OR \(actor.isModerator))
+                RETURNING 1
+                """, logger: logger
+            ).collect()
+        }
+        guard !rows.isEmpty else { throw MarketplaceError(.notFound, "No such review of yours.") }
+    }
+
+    /// An item's reviews, newest first.
+    public func reviews(of id: UUID, limit: Int = 50) async throws(MarketplaceError) -> [Review] {
+        _ = try await ownerOfListing(id)
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT id, username, body, created_at, updated_at FROM marketplace.reviews WHERE item_id = \(id) AND removed_at IS NULL
+                ORDER BY created_at DESC, id LIMIT \(limit)
+                """, logger: logger
+            ).collect()
+        }
+        return rows.compactMap { try? Self.review($0) }
+    }
+
+    static func review(_ row: PostgresRow) throws -> Review {
+        let (id, author, body, created, updated) = try row.decode((UUID, String, String, Date, Date).self)
+        return Review(id: id, author: author, body: body, createdAt: created, updatedAt: updated)
+    }
+
+    // MARK: Favourites
+
+    public func favourite(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        try await change(id) { connection in
+            try await connection.query(
+                """
+                INSERT INTO marketplace.favourites (user_id, item_id, seen_version)
+                SELECT \(userID), item_id, version FROM marketplace.listings WHERE item_id = \(id) ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    public func unfavourite(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        try await change(id) { connection in
+            try await connection.query("DELETE FROM marketplace.favourites WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
+        }
+    }
+
+    public struct Favourite: Codable, Sendable, Equatable {
+        public var listing: Listing
+        /// Whether the item has a new version since the user last looked at it.
+        public var changed: Bool
+    }
+
+    /// The user's favourites that are still listed, changed ones first, then newest updates.
+    public func favourites(of actor: Actor) async throws(MarketplaceError) -> [Favourite] {
+        let userID = try actor.requireUser()
+        let rows = try await run(logger) {
+            try await pool.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT \(Listing.columns(prefix: "l.")), l.version > f.seen_version FROM marketplace.favourites f
+                        JOIN marketplace.listings l ON l.item_id = f.item_id WHERE f.user_id = $1
+                        ORDER BY l.version > f.seen_version DESC, l.updated_at DESC LIMIT 200
+                        """,
+                    binds: { var binds = PostgresBindings(); binds.append(userID); return binds }()),
+                logger: logger
+            ).collect()
+        }
+        return rows.compactMap { row in
+            guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[20].decode(Bool.self) else { return nil }
+            return Favourite(listing: listing, changed: changed)
+        }
+    }
+
+    /// Records that the user has looked at the item's current version.
+    func markSeen(_ id: UUID, by userID: UUID) async throws(MarketplaceError) {
+        _ = try await run(logger) {
+            try await pool.query(
+                """
+                UPDATE marketplace.favourites f SET seen_version = l.version FROM marketplace.listings l
+                WHERE f.user_id = \(userID) AND f.item_id = \(id) AND l.item_id = f.item_id
+                """, logger: logger)
+        }
+    }
+
+    // MARK: Pieces
+
+    private func ownerOfListing(_ id: UUID) async throws(MarketplaceError) -> UUID {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT owner_id FROM marketplace.listings WHERE item_id = \(id)", logger: logger).collect()
+        }
+        guard let row = rows.first, let owner = try? row.decode(UUID.self) else { throw MarketplaceError(.notFound, "No such listing.") }
+        return owner
+    }
+
+    /// Runs a change to one listing's ratings or favourites and recounts its counters with it.
+    private func change(_ id: UUID, _ body: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws(MarketplaceError) {
+        _ = try await ownerOfListing(id)
+        try await run(logger) {
+            try await pool.withTransaction(logger: logger) { connection in
+                try await body(connection)
+                try await connection.query("SELECT marketplace.recount(\(id))", logger: logger)
+            }
+        }
+    }
+}
