@@ -105,6 +105,12 @@ let package = Package(
             path: "Benchmarks/SignatureBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "marketplace-benchmark",
+            dependencies: ["ScribeMarketplace", "ScribeStorage", .postgres, .logging],
+            path: "Benchmarks/MarketplaceBenchmark",
+            swiftSettings: strictSettings
+        ),
 
         // Tests: one target per module, and the support they share.
         .target(

@@ -10,6 +10,12 @@ public struct ListingSearch: Sendable {
     let pool: PostgresClient
     let logger: Logger
 
+    /// Search over the marketplace pool (`Database.pool(for: .marketplace)`); it only reads.
+    public init(pool: PostgresClient, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
     public struct Page: Codable, Sendable, Equatable {
         public var listings: [Listing]
         /// Pass as `cursor` for the next page; absent on the last page.
@@ -61,11 +67,13 @@ public struct ListingSearch: Sendable {
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(key) DESC, item_id DESC LIMIT \(query.limit + 1)
             """
-        // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
+        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         let rows = try await run(logger) {
-            try await pool.withTransaction(logger: logger) { connection in
+            guard query.text != nil else { return try await pool.query(statement, logger: logger).collect() }
+            // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
+            return try await pool.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.3", logger: logger)
-                return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+                return try await connection.query(statement, logger: logger).collect()
             }
         }
         var listings: [Listing] = []
