@@ -37,6 +37,8 @@ public struct ListingQuery: Sendable, Equatable {
         var id: UUID
         /// The query the cursor belongs to.
         var query: String
+        /// Whether the pages are of names similar to the text (its words found nothing).
+        var similarNames: Bool
     }
 
     public init() {}
@@ -110,8 +112,8 @@ public struct ListingQuery: Sendable, Equatable {
         return Data(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
-    func cursor(key: String, id: UUID) -> String {
-        let data = (try? JSONEncoder().encode(Cursor(key: key, id: id, query: fingerprint))) ?? Data()
+    func cursor(key: String, id: UUID, similarNames: Bool = false) -> String {
+        let data = (try? JSONEncoder().encode(Cursor(key: key, id: id, query: fingerprint, similarNames: similarNames))) ?? Data()
         return data.base64URLEncodedString()
     }
 }

@@ -27,20 +27,37 @@ public struct ListingSearch: Sendable {
         }
     }
 
+    /// How text is matched. Words first: the full-text index answers, ranked by `ts_rank`. Only
+    /// when the words find nothing does the search fall back to trigram word similarity on names
+    /// (typos), ranked by that similarity; a page's cursor remembers which it was.
+    enum TextMatch {
+        case words, similarNames
+    }
+
     /// The sort key of each sort and its SQL type, for reading a cursor back. `text` is the
     /// placeholder of the search text.
-    static func sortKey(_ sort: ListingQuery.Sort, text: String) -> (expression: String, type: String) {
-        switch sort {
-        case .relevance: ("(ts_rank(search, websearch_to_tsquery('simple', \(text))) + marketplace.word_similarity(\(text), name))::double precision", "double precision")
-        case .newest: ("published_at", "timestamptz")
-        case .updated: ("updated_at", "timestamptz")
-        case .downloads: ("download_count", "integer")
-        case .top: ("score", "numeric")
-        case .trending: ("trend", "double precision")
+    static func sortKey(_ sort: ListingQuery.Sort, text: String, match: TextMatch) -> (expression: String, type: String) {
+        switch (sort, match) {
+        case (.relevance, .words): ("ts_rank(search, websearch_to_tsquery('simple', \(text)))::double precision", "double precision")
+        case (.relevance, .similarNames): ("marketplace.word_similarity(\(text), name)::double precision", "double precision")
+        case (.newest, _): ("published_at", "timestamptz")
+        case (.updated, _): ("updated_at", "timestamptz")
+        case (.downloads, _): ("download_count", "integer")
+        case (.top, _): ("score", "numeric")
+        case (.trending, _): ("trend", "double precision")
         }
     }
 
     public func search(_ query: ListingQuery) async throws(MarketplaceError) -> Page {
+        if query.text != nil, query.after == nil {
+            let page = try await search(query, match: .words)
+            if !page.listings.isEmpty { return page }
+            return try await search(query, match: .similarNames)
+        }
+        return try await search(query, match: query.after?.similarNames == true ? .similarNames : .words)
+    }
+
+    private func search(_ query: ListingQuery, match: TextMatch) async throws(MarketplaceError) -> Page {
         var binds = PostgresBindings()
         func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
             binds.append(value)
@@ -50,15 +67,19 @@ public struct ListingSearch: Sendable {
         var textPlaceholder = "''"
         if let text = query.text {
             textPlaceholder = bind(text)
-            conditions.append(
-                "(search @@ websearch_to_tsquery('simple', \(textPlaceholder)) OR \(textPlaceholder) OPERATOR(marketplace.<%) name OR lower(creator) = lower(\(textPlaceholder)))")
+            switch match {
+            case .words:
+                conditions.append("(search @@ websearch_to_tsquery('simple', \(textPlaceholder)) OR lower(creator) = lower(\(textPlaceholder)))")
+            case .similarNames:
+                conditions.append("\(textPlaceholder) OPERATOR(marketplace.<%) name")
+            }
         }
         if !query.tags.isEmpty { conditions.append("tags @> \(bind(query.tags))") }
         if !query.excludedTags.isEmpty { conditions.append("NOT (tags && \(bind(query.excludedTags)))") }
         if let kind = query.kind { conditions.append("kind = \(bind(kind.rawValue))") }
         if let language = query.language { conditions.append("language = \(bind(language))") }
         if let creator = query.creator { conditions.append("lower(creator) = \(bind(creator))") }
-        let (key, type) = Self.sortKey(query.sort, text: textPlaceholder)
+        let (key, type) = Self.sortKey(query.sort, text: textPlaceholder, match: match)
         if let after = query.after {
             conditions.append("(\(key), item_id) < (\(bind(after.key))::\(type), \(bind(after.id)))")
         }
@@ -69,7 +90,7 @@ public struct ListingSearch: Sendable {
             """
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         let rows = try await run(logger) {
-            guard query.text != nil else { return try await pool.query(statement, logger: logger).collect() }
+            guard match == .similarNames else { return try await pool.query(statement, logger: logger).collect() }
             // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
             return try await pool.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.3", logger: logger)
@@ -86,7 +107,8 @@ public struct ListingSearch: Sendable {
                 throw MarketplaceError(.unavailable, "A listing could not be read.")
             }
         }
-        let next = rows.count > query.limit ? lastKey.flatMap { key in listings.last.map { query.cursor(key: key, id: $0.id) } } : nil
+        let next = rows.count > query.limit
+            ? lastKey.flatMap { key in listings.last.map { query.cursor(key: key, id: $0.id, similarNames: match == .similarNames) } } : nil
         return Page(listings: listings, nextCursor: next)
     }
 
