@@ -119,3 +119,35 @@ struct EngagementTests {
         }
     }
 }
+
+@Suite("Content ratings set by hand")
+struct ContentRatingTests {
+    @Test("the creator sets a rating that holds across updates and rebuilds; a moderator's rating the creator cannot change; others cannot set it")
+    func overrides() async throws {
+        try await withTestModules { application in
+            let alice = try await ListingsTests.session(application, "alice")
+            let bob = try await ListingsTests.session(application, "bob")
+            let item = try await ListingsTests.publish(application, alice, "Borderline")
+            try await application.marketplace.listings.catchUp()
+            let engagement = application.marketplace.engagement
+            #expect(try await application.marketplace.search.listing(item).contentRating == "sfw")
+
+            try await engagement.setContentRating(item, to: "nsfw", by: EngagementTests.actor(alice))
+            #expect(try await application.marketplace.search.search(ListingQuery.parse([])).listings.isEmpty, "nsfw is hidden by default")
+            _ = try await application.core.characters.replaceCard(item, with: CharacterCard(data: ["name": .string("Borderline")]), for: alice)
+            try await application.marketplace.listings.catchUp()
+            try await application.marketplace.listings.rebuild()
+            #expect(try await application.marketplace.search.listing(item).contentRating == "nsfw")
+
+            await #expect(throws: MarketplaceError(.forbidden, "Only the creator or a moderator sets the rating.")) {
+                try await engagement.setContentRating(item, to: "sfw", by: EngagementTests.actor(bob))
+            }
+            await #expect(throws: MarketplaceError.self) { try await engagement.setContentRating(item, to: "pg13", by: EngagementTests.actor(alice)) }
+            try await engagement.setContentRating(item, to: "nsfw", by: EngagementTests.actor(bob, moderator: true))
+            await #expect(throws: MarketplaceError(.forbidden, "A moderator has set this rating.")) {
+                try await engagement.setContentRating(item, to: "sfw", by: EngagementTests.actor(alice))
+            }
+            #expect(try await application.marketplace.search.listing(item).contentRating == "nsfw")
+        }
+    }
+}

@@ -174,6 +174,33 @@ public struct Engagement: Sendable {
         return Review(id: id, author: author, body: body, createdAt: created, updatedAt: updated)
     }
 
+    // MARK: Content ratings
+
+    /// Sets a listing's content rating by hand: its creator may, unless a moderator already has;
+    /// a moderator always may. It holds across updates and rebuilds.
+    public func setContentRating(_ id: UUID, to rating: String, by actor: Actor) async throws(MarketplaceError) {
+        let userID = try actor.requireUser()
+        guard ["sfw", "nsfw"].contains(rating) else { throw MarketplaceError(.invalidInput, "content_rating is sfw or nsfw.") }
+        let owner = try await ownerOfListing(id)
+        guard actor.isModerator || owner == userID else { throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the rating.") }
+        let changed = try await run(logger) {
+            try await pool.withTransaction(logger: logger) { connection -> Bool in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO marketplace.content_ratings (item_id, content_rating, by_moderator) VALUES (\(id), \(rating), \(actor.isModerator))
+                    ON CONFLICT (item_id) DO UPDATE SET content_rating = EXCLUDED.content_rating, by_moderator = EXCLUDED.by_moderator, set_at = now()
+                    WHERE EXCLUDED.by_moderator OR NOT marketplace.content_ratings.by_moderator
+                    RETURNING 1
+                    """, logger: logger
+                ).collect()
+                guard !rows.isEmpty else { return false }
+                try await connection.query("UPDATE marketplace.listings SET content_rating = \(rating) WHERE item_id = \(id)", logger: logger)
+                return true
+            }
+        }
+        guard changed else { throw MarketplaceError(.forbidden, "A moderator has set this rating.") }
+    }
+
     // MARK: Favourites
 
     public func favourite(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {

@@ -58,7 +58,10 @@ public struct Listings: Sendable {
             "SELECT version FROM marketplace.listings WHERE item_id = \(metadata.id) FOR UPDATE", logger: logger
         ).collect().first.map { try $0.decode(Int.self) }
         let version = existing.map { $0 + (event.type == .itemUpdated ? 1 : 0) } ?? 1
-        let rating = metadata.tags.contains { $0.lowercased() == "nsfw" } ? "nsfw" : "sfw"
+        let override = try await connection.query(
+            "SELECT content_rating FROM marketplace.content_ratings WHERE item_id = \(metadata.id)", logger: logger
+        ).collect().first.map { try $0.decode(String.self) }
+        let rating = override ?? (metadata.tags.contains { $0.lowercased() == "nsfw" } ? "nsfw" : "sfw")
         try await connection.query(
             """
             INSERT INTO marketplace.listings (item_id, kind, owner_id, creator, name, tagline, tags, content_rating, has_avatar, spec, spec_version,

@@ -12,6 +12,10 @@ struct MarketplaceRoutes {
 
     struct TagsResponse: ResponseEncodable { var tags: [ListingSearch.TagCount] }
     struct RatingRequest: Decodable { var stars: Int }
+    struct ContentRatingRequest: Decodable {
+        var contentRating: String
+        enum CodingKeys: String, CodingKey { case contentRating = "content_rating" }
+    }
     struct ReviewRequest: Decodable { var body: String }
     struct ReviewResponse: ResponseEncodable { var review: Engagement.Review }
     struct ReviewsResponse: ResponseEncodable { var reviews: [Engagement.Review] }
@@ -48,6 +52,11 @@ struct MarketplaceRoutes {
         }
         api.delete("listings/:id/rating") { _, context -> HTTPResponse.Status in
             try await marketplace.engagement.unrate(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            return .noContent
+        }
+        api.put("listings/:id/content-rating") { request, context -> HTTPResponse.Status in
+            let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
+            try await marketplace.engagement.setContentRating(try context.uuidParameter(notFound: "No such listing."), to: rating, by: Self.actor(context))
             return .noContent
         }
         api.get("listings/:id/reviews") { _, context in
