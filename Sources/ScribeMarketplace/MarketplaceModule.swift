@@ -52,6 +52,24 @@ public struct MarketplaceModule: Sendable {
         return Detail(listing: listing, item: item, related: try await search.related(to: id))
     }
 
+    /// Copies a listed item into the user's own library (Core re-encrypts it under their key),
+    /// recording `sourceURI` — the original's public address — as its provenance. Returns the copy's id.
+    public func fork(_ id: UUID, sessionToken: String?, sourceURI: String) async throws(MarketplaceError) -> UUID {
+        guard let sessionToken else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
+        let listing = try await search.listing(id)
+        guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
+        do {
+            return try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: sourceURI)
+        } catch {
+            switch error.code {
+            case .notFound: throw MarketplaceError(.notFound, "No such listing.")
+            case .unauthenticated: throw MarketplaceError(.unauthenticated, "Log in to continue.")
+            case .invalidArgument: throw MarketplaceError(.invalidInput, error.message)
+            case .unavailable: throw MarketplaceError(.unavailable, "Core cannot answer right now.")
+            }
+        }
+    }
+
     /// Keeps the listings current until cancelled: Core's events are found by polling.
     public func runWorkers(pollInterval: Duration = .milliseconds(250)) async {
         while !Task.isCancelled {

@@ -162,7 +162,7 @@ struct ListingsTests {
 
 @Suite("The marketplace over HTTP")
 struct MarketplaceRouteTests {
-    @Test("a character published through the API shows up in search and detail, and leaves both when unpublished")
+    @Test("a character published through the API shows up in search and detail, can be forked, and leaves both when unpublished")
     func publishAndSearch() async throws {
         try await withTestServer { client, _ in
             let registered = try await client.execute(
@@ -185,6 +185,18 @@ struct MarketplaceRouteTests {
             let detail = try await client.execute(uri: "/api/v1/marketplace/listings/\(id)", method: .get) { $0 }
             #expect(detail.status == .ok && String(buffer: detail.body).contains("\"item\""))
             #expect(try await client.execute(uri: "/api/v1/marketplace/listings?sort=nonsense", method: .get) { $0 }.status == .badRequest)
+
+            // Bob forks it into his own library; without a session there is nothing to fork into.
+            #expect(try await client.execute(uri: "/api/v1/marketplace/listings/\(id)/fork", method: .post) { $0 }.status == .unauthorized)
+            let bob = try await client.execute(
+                uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"bob","email":"bob@example.org","password":"correct horse battery"}"#)) { $0 }
+            let bobToken = try #require(((try JSONSerialization.jsonObject(with: Data(bob.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"] as? String)
+            let forked = try await client.execute(uri: "/api/v1/marketplace/listings/\(id)/fork", method: .post, headers: [.authorization: "Bearer \(bobToken)"]) { $0 }
+            #expect(forked.status == .created)
+            let copy = try #require((try JSONSerialization.jsonObject(with: Data(forked.body.readableBytesView)) as? [String: Any])?["id"] as? String)
+            let library = try await client.execute(uri: "/api/v1/characters", method: .get, headers: [.authorization: "Bearer \(bobToken)"]) { $0 }
+            #expect(String(buffer: library.body).contains(copy) && copy != id)
 
             _ = try await client.execute(
                 uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: headers, body: ByteBuffer(string: #"{"sharing_visibility":"private"}"#)) { $0 }

@@ -28,6 +28,7 @@ struct SessionMiddleware: RouterMiddleware {
         if let token = bearer ?? cookie, !token.isEmpty {
             do {
                 context.session = try await accounts.authenticate(token: token)
+                context.sessionToken = token
             } catch {
                 guard error.code == .unauthenticated else { throw error }
             }

@@ -51,7 +51,7 @@ public struct ScribeApplication: Sendable {
         InboxRoutes(inbox: social.inbox).add(to: router)
         FollowRoutes(following: social.following).add(to: router)
         SocialRoutes(social: social).add(to: router)
-        MarketplaceRoutes(marketplace: marketplace).add(to: router)
+        MarketplaceRoutes(marketplace: marketplace, publicURL: configuration.publicURL).add(to: router)
         return router
     }
 

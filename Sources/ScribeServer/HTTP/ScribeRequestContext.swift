@@ -11,11 +11,15 @@ public struct ScribeRequestContext: RequestContext {
     public let clientAddress: String?
     /// The logged-in session, set by ``SessionMiddleware`` when the request carries a live one.
     public var session: AuthenticatedSession?
+    /// The token of ``session``, for the rare call that must pass the user's session on (a fork
+    /// through `CoreAPI`, which needs it to reach the user's library). Never logged.
+    public var sessionToken: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress
         self.session = nil
+        self.sessionToken = nil
     }
 
     public var maxUploadSize: Int { 1_048_576 }

@@ -9,6 +9,12 @@ import ScribeMarketplace
 /// `/api/v1/marketplace`: search and browse listings, tags, and a listing's detail.
 struct MarketplaceRoutes {
     let marketplace: MarketplaceModule
+    let publicURL: URL
+
+    struct ForkResponse: ResponseEncodable {
+        var id: UUID
+        var source: String
+    }
 
     struct TagsResponse: ResponseEncodable { var tags: [ListingSearch.TagCount] }
     struct RatingRequest: Decodable { var stars: Int }
@@ -53,6 +59,13 @@ struct MarketplaceRoutes {
         api.delete("listings/:id/rating") { _, context -> HTTPResponse.Status in
             try await marketplace.engagement.unrate(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
             return .noContent
+        }
+        api.post("listings/:id/fork") { _, context in
+            let id = try context.uuidParameter(notFound: "No such listing.")
+            let listing = try await marketplace.search.listing(id)
+            let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+            let copy = try await marketplace.fork(id, sessionToken: context.sessionToken, sourceURI: source)
+            return EditedResponse(status: .created, response: ForkResponse(id: copy, source: source))
         }
         api.put("listings/:id/content-rating") { request, context -> HTTPResponse.Status in
             let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
