@@ -52,14 +52,21 @@ public struct MarketplaceModule: Sendable {
         return Detail(listing: listing, item: item, related: try await search.related(to: id))
     }
 
+    /// A fork: the copy in the user's library, and the original's public address it records.
+    public struct Fork: Codable, Sendable, Equatable {
+        public var id: UUID
+        public var source: String
+    }
+
     /// Copies a listed item into the user's own library (Core re-encrypts it under their key),
-    /// recording `sourceURI` — the original's public address — as its provenance. Returns the copy's id.
-    public func fork(_ id: UUID, sessionToken: String?, sourceURI: String) async throws(MarketplaceError) -> UUID {
+    /// recording the original's public address under `publicURL` as its provenance.
+    public func fork(_ id: UUID, sessionToken: String?, publicURL: URL) async throws(MarketplaceError) -> Fork {
         guard let sessionToken else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
+        let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
         do {
-            return try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: sourceURI)
+            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source), source: source)
         } catch {
             switch error.code {
             case .notFound: throw MarketplaceError(.notFound, "No such listing.")

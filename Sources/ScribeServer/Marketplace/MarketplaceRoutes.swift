@@ -11,11 +11,6 @@ struct MarketplaceRoutes {
     let marketplace: MarketplaceModule
     let publicURL: URL
 
-    struct ForkResponse: ResponseEncodable {
-        var id: UUID
-        var source: String
-    }
-
     struct TagsResponse: ResponseEncodable { var tags: [ListingSearch.TagCount] }
     struct RatingRequest: Decodable { var stars: Int }
     struct ContentRatingRequest: Decodable {
@@ -61,11 +56,9 @@ struct MarketplaceRoutes {
             return .noContent
         }
         api.post("listings/:id/fork") { _, context in
-            let id = try context.uuidParameter(notFound: "No such listing.")
-            let listing = try await marketplace.search.listing(id)
-            let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
-            let copy = try await marketplace.fork(id, sessionToken: context.sessionToken, sourceURI: source)
-            return EditedResponse(status: .created, response: ForkResponse(id: copy, source: source))
+            let fork = try await marketplace.fork(
+                try context.uuidParameter(notFound: "No such listing."), sessionToken: context.sessionToken, publicURL: publicURL)
+            return EditedResponse(status: .created, response: fork)
         }
         api.put("listings/:id/content-rating") { request, context -> HTTPResponse.Status in
             let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
@@ -109,3 +102,4 @@ struct MarketplaceRoutes {
 
 extension ListingSearch.Page: ResponseEncodable {}
 extension MarketplaceModule.Detail: ResponseEncodable {}
+extension MarketplaceModule.Fork: ResponseEncodable {}
