@@ -73,7 +73,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "ScribeMarketplace", dependencies: ["ScribeContracts", "ScribeStorage", .postgres, .logging, .crypto], swiftSettings: strictSettings),
+        .target(
+            name: "ScribeMarketplace",
+            dependencies: [
+                "ScribeContracts", "ScribeStorage", .postgres, .logging, .crypto, .nioCore,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ScribeSocial",
             dependencies: ["ActivityPubKit", "ScribeContracts", "ScribeStorage", .postgres, .logging],
@@ -143,7 +151,8 @@ let package = Package(
         .testTarget(
             name: "ScribeMarketplaceTests",
             dependencies: [
-                "ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres, .hummingbirdTesting,
+                "ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeSocial", "ScribeStorage", "ScribeTestSupport", .postgres,
+                .hummingbirdTesting,
                 .httpTypes, .nioCore,
             ],
             swiftSettings: strictSettings
@@ -159,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                "ScribeServer", "ScribeCore", "ScribeMarketplace", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
             ],
             swiftSettings: strictSettings
         ),

@@ -16,6 +16,7 @@ public struct CoreModule: CoreAPI {
     public let lorebooks: Lorebooks
     public let chats: Chats
     public let actorKeys: ActorKeys
+    let restrictions: ItemRestrictions
     /// The master keys this process wraps and opens publication keys with.
     public let masterKeys: MasterKeyring
     let pool: PostgresClient
@@ -29,6 +30,7 @@ public struct CoreModule: CoreAPI {
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.lorebooks = Lorebooks(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)
         self.chats = Chats(pool: pool, logger: logger)
+        self.restrictions = ItemRestrictions(pool: pool, eventLog: eventLog, logger: logger)
     }
 
     public func events(after cursor: Int64, limit: Int) async throws(CoreAPIError) -> [CoreEvent] {
@@ -36,27 +38,65 @@ public struct CoreModule: CoreAPI {
     }
 
     public func sharedView(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> SharedItem {
+        do { return try await published(kind, id, for: viewer).shown(to: viewer) } catch { throw Self.apiError(error) }
+    }
+
+    /// Metadata is what a listing shows: its sizes come from the whole item, but an item on sale
+    /// takes its tagline from the preview, so no line of its prompt text shows.
+    public func metadata(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> ItemMetadata {
         do {
+            let published = try await published(kind, id, for: viewer)
+            var metadata = ItemMetadata(published.item)
+            if published.forSale { metadata.tagline = ItemMetadata(published.shown(to: .anonymous)).tagline }
+            return metadata
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
+    func published(_ kind: CoreEvent.SubjectKind, _ id: UUID, for viewer: Viewer) async throws(CoreError) -> PublishedItem {
+        switch kind {
+        case .character: try await characters.published(id, for: viewer, withAvatar: false)
+        case .lorebook: try await lorebooks.published(id)
+        case .user: throw CoreError(.notFound, "Users are not shared items.")
+        }
+    }
+
+    public func sharedFile(of kind: CoreEvent.SubjectKind, id: UUID, format: SharedFile.Format, for viewer: Viewer) async throws(CoreAPIError) -> SharedFile {
+        do {
+            let file: ExportedFile
+            switch (kind, format) {
+            case (.character, .json): file = try await characters.sharedFile(id, as: .v3, for: viewer)
+            case (.character, .v2): file = try await characters.sharedFile(id, as: .v2, for: viewer)
+            case (.character, .png): file = try await characters.sharedFile(id, as: .png, for: viewer)
+            case (.lorebook, .json): file = try await lorebooks.sharedFile(id, as: .v3, for: viewer)
+            case (.lorebook, .worldInfo): file = try await lorebooks.sharedFile(id, as: .worldInfo, for: viewer)
+            default: throw CoreError(.invalidInput, "A \(kind.rawValue) does not download as \(format.rawValue).")
+            }
+            return SharedFile(bytes: file.bytes, contentType: file.contentType, fileName: file.fileName)
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
+    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool) async throws(CoreAPIError) -> UUID {
+        do {
+            let session = try await accounts.authenticate(token: sessionToken)
             switch kind {
-            case .character: return try await characters.sharedView(id, for: viewer)
-            case .lorebook: return try await lorebooks.sharedView(id)
-            case .user: throw CoreError(.notFound, "Users are not shared items.")
+            case .character: return try await characters.fork(id, sourceURI: sourceURI, entitled: entitled, for: session).id
+            case .lorebook, .user: throw CoreError(.notFound, "Only characters can be forked so far.")
             }
         } catch {
             throw Self.apiError(error)
         }
     }
 
-    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID {
-        do {
-            let session = try await accounts.authenticate(token: sessionToken)
-            switch kind {
-            case .character: return try await characters.fork(id, sourceURI: sourceURI, for: session).id
-            case .lorebook, .user: throw CoreError(.notFound, "Only characters can be forked so far.")
-            }
-        } catch {
-            throw Self.apiError(error)
-        }
+    public func setHidden(of kind: CoreEvent.SubjectKind, id: UUID, _ hidden: Bool) async throws(CoreAPIError) {
+        do { try await restrictions.set(.hidden, to: hidden, of: kind, id: id) } catch { throw Self.apiError(error) }
+    }
+
+    public func setForSale(of kind: CoreEvent.SubjectKind, id: UUID, _ forSale: Bool) async throws(CoreAPIError) {
+        do { try await restrictions.set(.forSale, to: forSale, of: kind, id: id) } catch { throw Self.apiError(error) }
     }
 
     public func profile(username: String) async throws(CoreAPIError) -> UserProfile {
@@ -102,6 +142,7 @@ public struct CoreModule: CoreAPI {
         case .notFound?: CoreAPIError(.notFound, (error as? CoreError)?.message ?? "Not found.")
         case .unauthenticated?, .accountLocked?, .accountPending?: CoreAPIError(.unauthenticated, "The user's session is not valid.")
         case .invalidInput?: CoreAPIError(.invalidArgument, (error as? CoreError)?.message ?? "Invalid argument.")
+        case .forbidden?: CoreAPIError(.forbidden, (error as? CoreError)?.message ?? "Not allowed.")
         default: CoreAPIError(.unavailable, "Core cannot answer right now.")
         }
     }

@@ -1,3 +1,5 @@
+import ScribeContracts
+
 /// Why the marketplace refused or could not do something: a stable ``Code`` the server maps to
 /// HTTP in one place, and a message for people.
 public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -10,6 +12,16 @@ public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConverti
         case forbidden
         /// No such listing (404).
         case notFound = "not_found"
+        /// Already done and not to be done twice, such as buying what one owns (409).
+        case conflict
+        /// The item is for sale and the viewer has not bought it (402).
+        case paymentRequired = "payment_required"
+        /// The operator has not configured Stripe, so nothing can be sold (409).
+        case salesDisabled = "sales_disabled"
+        /// A webhook whose signature is missing, stale or forged (400).
+        case invalidSignature = "invalid_signature"
+        /// Stripe refused or could not be reached (502).
+        case paymentProviderFailed = "payment_provider_failed"
         /// The database or Core is not available (503).
         case unavailable
     }
@@ -23,4 +35,19 @@ public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension MarketplaceError {
+    /// What a failed ``CoreAPI`` call means here (a ``MarketplaceError`` stays as it is).
+    static func fromCore(_ error: any Error) -> MarketplaceError {
+        if let error = error as? MarketplaceError { return error }
+        guard let error = error as? CoreAPIError else { return MarketplaceError(.unavailable, "Core cannot answer right now.") }
+        return switch error.code {
+        case .notFound: MarketplaceError(.notFound, "No such listing.")
+        case .forbidden: MarketplaceError(.paymentRequired, "This item is for sale; buy it to get it in full.")
+        case .unauthenticated: MarketplaceError(.unauthenticated, "Log in to continue.")
+        case .invalidArgument: MarketplaceError(.invalidInput, error.message)
+        case .unavailable: MarketplaceError(.unavailable, "Core cannot answer right now.")
+        }
+    }
 }

@@ -14,19 +14,30 @@ public struct MarketplaceModule: Sendable {
     public let listings: Listings
     public let search: ListingSearch
     public let engagement: Engagement
+    public let settings: ListingSettings
+    public let purchases: Purchases
+    public let reports: Reports
+    let publicURL: URL
     let logger: Logger
 
-    public init(core: any CoreAPI, database: Database, logger: Logger) {
+    /// `publicURL` is the server's origin, from which forks' provenance links and Stripe's return
+    /// addresses are built; `stripe` turns sales on.
+    public init(core: any CoreAPI, database: Database, publicURL: URL, stripe: StripeSettings? = nil, logger: Logger) {
         let pool = database.pool(for: Self.schema)
         self.core = core
         self.pool = pool
+        self.publicURL = publicURL
         self.logger = logger
         self.listings = Listings(
             core: core, pool: pool, consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
             logger: logger)
         let search = ListingSearch(pool: pool, logger: logger)
         self.search = search
-        self.engagement = Engagement(core: core, search: search, pool: pool, logger: logger)
+        let purchases = Purchases(search: search, pool: pool, stripe: stripe, publicURL: publicURL, logger: logger)
+        self.purchases = purchases
+        self.engagement = Engagement(core: core, search: search, purchases: purchases, pool: pool, logger: logger)
+        self.settings = ListingSettings(core: core, search: search, pool: pool, salesEnabled: stripe != nil, logger: logger)
+        self.reports = Reports(core: core, search: search, pool: pool, logger: logger)
     }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.
@@ -41,14 +52,16 @@ public struct MarketplaceModule: Sendable {
         public var related: [Listing]
     }
 
-    public func detail(_ id: UUID, for viewer: Viewer) async throws(MarketplaceError) -> Detail {
+    /// The listing and what Core shows this viewer now: for an item on sale, a preview unless
+    /// they own or bought it.
+    public func detail(_ id: UUID, by actor: Engagement.Actor) async throws(MarketplaceError) -> Detail {
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let item: SharedItem
-        do { item = try await core.sharedView(of: kind, id: id, for: viewer) } catch {
-            throw error.code == .notFound ? MarketplaceError(.notFound, "No such listing.") : MarketplaceError(.unavailable, "Core cannot answer right now.")
+        do { item = try await core.sharedView(of: kind, id: id, for: try await purchases.viewer(actor, of: id)) } catch {
+            throw MarketplaceError.fromCore(error)
         }
-        if let userID = viewer.accountID { try await engagement.markSeen(id, by: userID) }
+        if let userID = actor.userID { try await engagement.markSeen(id, by: userID) }
         return Detail(listing: listing, item: item, related: try await search.related(to: id))
     }
 
@@ -59,21 +72,18 @@ public struct MarketplaceModule: Sendable {
     }
 
     /// Copies a listed item into the user's own library (Core re-encrypts it under their key),
-    /// recording the original's public address under `publicURL` as its provenance.
-    public func fork(_ id: UUID, sessionToken: String?, publicURL: URL) async throws(MarketplaceError) -> Fork {
+    /// recording the original's public address as its provenance. An item on sale is forked only
+    /// by its owner or a buyer.
+    public func fork(_ id: UUID, sessionToken: String?, by actor: Engagement.Actor) async throws(MarketplaceError) -> Fork {
         guard let sessionToken else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+        let entitled = try await purchases.viewer(actor, of: id).entitled
         do {
-            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source), source: source)
+            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled), source: source)
         } catch {
-            switch error.code {
-            case .notFound: throw MarketplaceError(.notFound, "No such listing.")
-            case .unauthenticated: throw MarketplaceError(.unauthenticated, "Log in to continue.")
-            case .invalidArgument: throw MarketplaceError(.invalidInput, error.message)
-            case .unavailable: throw MarketplaceError(.unavailable, "Core cannot answer right now.")
-            }
+            throw MarketplaceError.fromCore(error)
         }
     }
 

@@ -112,7 +112,7 @@ struct EngagementTests {
             _ = try await application.core.characters.replaceCard(item, with: CharacterCard(data: ["name": .string("Followed")]), for: alice)
             try await application.marketplace.listings.catchUp()
             #expect(try await engagement.favourites(of: Self.actor(bob)).map(\.changed) == [true])
-            _ = try await application.marketplace.detail(item, for: Viewer(accountID: bob.account.id))
+            _ = try await application.marketplace.detail(item, by: Self.actor(bob))
             #expect(try await engagement.favourites(of: Self.actor(bob)).map(\.changed) == [false])
             try await engagement.unfavourite(item, by: Self.actor(bob))
             #expect(try await engagement.favourites(of: Self.actor(bob)).isEmpty)

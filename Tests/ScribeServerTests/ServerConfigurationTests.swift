@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ScribeMarketplace
 import ScribeServer
 import ScribeTestSupport
 import Testing
@@ -58,6 +59,27 @@ struct ServerConfigurationTests {
         } catch {
             #expect(error.setting == setting)
             #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test("Stripe is off unless both secrets are set; one without the other stops start-up; webhook secrets may be several")
+    func stripe() throws {
+        #expect(try ServerConfiguration.resolve(flags: [:], environment: base).stripe == nil)
+        let configured = try ServerConfiguration.resolve(
+            flags: [:], environment: base.merging(["STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_old, whsec_new"]) { $1 })
+        #expect(configured.stripe?.webhookSecrets == ["whsec_old", "whsec_new"])
+        #expect(configured.stripe?.apiBase.absoluteString == "https://api.stripe.com")
+        for (missing, present) in [("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY"), ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")] {
+            do {
+                _ = try ServerConfiguration.resolve(flags: [:], environment: base.merging([present: "x"]) { $1 })
+                Issue.record("\(present) alone was accepted")
+            } catch {
+                #expect(error.setting == missing)
+            }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(
+                flags: [:], environment: base.merging(["STRIPE_SECRET_KEY": "k", "STRIPE_WEBHOOK_SECRET": "w", "STRIPE_API_BASE": "file:///etc"]) { $1 })
         }
     }
 }

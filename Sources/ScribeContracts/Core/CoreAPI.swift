@@ -18,10 +18,22 @@ public protocol CoreAPI: Sendable {
     /// under the same rule as ``sharedView(of:id:for:)``.
     func metadata(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> ItemMetadata
 
+    /// The item as a file in `format`, if `viewer` may see all of it (`forbidden` for a preview).
+    func sharedFile(of kind: CoreEvent.SubjectKind, id: UUID, format: SharedFile.Format, for viewer: Viewer) async throws(CoreAPIError) -> SharedFile
+
     /// Copies an item the session's user may see into their library, private and encrypted under
     /// their key, and returns the copy's id. The caller propagates the user's session token,
-    /// which is what unlocks their library; `sourceURI` is the original's public address.
-    func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID
+    /// which is what unlocks their library; `sourceURI` is the original's public address;
+    /// `entitled` vouches that the user bought it, if it is for sale.
+    func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool) async throws(CoreAPIError) -> UUID
+
+    /// Hides a published item from everyone (a moderator's decision) or shows it again. Each
+    /// change records `ItemRestricted`; the restriction outlives unpublishing.
+    func setHidden(of kind: CoreEvent.SubjectKind, id: UUID, _ hidden: Bool) async throws(CoreAPIError)
+
+    /// Puts an item on sale, after which viewers who neither own nor bought it (``Viewer/entitled``)
+    /// see a preview, or takes it off. Each change records `ItemRestricted`.
+    func setForSale(of kind: CoreEvent.SubjectKind, id: UUID, _ forSale: Bool) async throws(CoreAPIError)
 
     /// The public facts about a user, by username (case-insensitive) or by id.
     func profile(username: String) async throws(CoreAPIError) -> UserProfile
@@ -43,6 +55,8 @@ public struct CoreAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     public enum Code: String, Sendable {
         case invalidArgument = "invalid_argument"
         case notFound = "not_found"
+        /// The viewer may see the item but not this: an item for sale they have not bought.
+        case forbidden
         /// The propagated session is missing, expired or ended.
         case unauthenticated
         case unavailable
@@ -57,4 +71,11 @@ public struct CoreAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension CoreAPI {
+    /// A fork by a user who has not bought the item (any free item, or their own).
+    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID {
+        try await fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: sourceURI, entitled: false)
+    }
 }

@@ -7,10 +7,14 @@ public struct Viewer: Sendable, Equatable {
     public var accountID: UUID?
     /// Whether the viewer is an approved follower of the item's owner.
     public var followsOwner: Bool
+    /// Whether the viewer has bought the item (the marketplace's knowledge, so the caller says):
+    /// an item for sale shows buyers and its owner everything, anyone else a preview.
+    public var entitled: Bool
 
-    public init(accountID: UUID? = nil, followsOwner: Bool = false) {
+    public init(accountID: UUID? = nil, followsOwner: Bool = false, entitled: Bool = false) {
         self.accountID = accountID
         self.followsOwner = followsOwner
+        self.entitled = entitled
     }
 
     /// Someone not logged in and following nobody: sees only `public` and `unlisted` items.
@@ -32,11 +36,15 @@ public struct SharedItem: Codable, Sendable, Equatable {
     public var hasAvatar: Bool
     public var publishedAt: Date
     public var updatedAt: Date
+    /// The item is for sale and this viewer has not bought it: `content` holds only what a
+    /// listing shows (name, tags, creator, creator notes, version), never the prompt text.
+    public var isPreview: Bool
 
     public init(
         kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, content: JSONValue,
-        hasAvatar: Bool, publishedAt: Date, updatedAt: Date
+        hasAvatar: Bool, publishedAt: Date, updatedAt: Date, isPreview: Bool = false
     ) {
+        self.isPreview = isPreview
         self.kind = kind
         self.id = id
         self.ownerID = ownerID
@@ -55,5 +63,6 @@ public struct SharedItem: Codable, Sendable, Equatable {
         case hasAvatar = "has_avatar"
         case publishedAt = "published_at"
         case updatedAt = "updated_at"
+        case isPreview = "is_preview"
     }
 }

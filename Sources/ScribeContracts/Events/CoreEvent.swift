@@ -11,6 +11,9 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case itemUpdated = "ItemUpdated"
         case itemUnpublished = "ItemUnpublished"
         case itemDeleted = "ItemDeleted"
+        /// A moderator hid or restored the item, or it was put on or taken off sale: what
+        /// Core shows of it changed though the item did not.
+        case itemRestricted = "ItemRestricted"
         case userCreated = "UserCreated"
         case userUpdated = "UserUpdated"
         case userDeleted = "UserDeleted"

@@ -58,32 +58,34 @@ extension Characters {
     // MARK: Shared view
 
     /// The shareable view of a published character, if `viewer` may see it: `public` and
-    /// `unlisted` ones by anyone, `followers` ones by their owner and approved followers.
+    /// `unlisted` ones by anyone, `followers` ones by their owner and approved followers; none
+    /// that a moderator hid; of one for sale, a preview unless the viewer owns or bought it.
     public func sharedView(_ id: UUID, for viewer: Viewer) async throws(CoreError) -> SharedItem {
-        let (item, _) = try await openPublication(id, for: viewer, withAvatar: false)
-        return item
+        try await published(id, for: viewer, withAvatar: false).shown(to: viewer)
     }
 
-    /// The published avatar, under the same rule as ``sharedView(_:for:)``.
+    /// The published avatar, under the same rule as ``sharedView(_:for:)`` (a preview shows it).
     public func sharedAvatar(_ id: UUID, for viewer: Viewer) async throws(CoreError) -> ExportedFile? {
-        let (_, avatar) = try await openPublication(id, for: viewer, withAvatar: true)
-        return avatar.map { ExportedFile(bytes: $0, contentType: "image/png", fileName: "avatar.png") }
+        try await published(id, for: viewer, withAvatar: true).avatar.map { ExportedFile(bytes: $0, contentType: "image/png", fileName: "avatar.png") }
     }
 
-    private func openPublication(_ id: UUID, for viewer: Viewer, withAvatar: Bool) async throws(CoreError) -> (SharedItem, Data?) {
+    /// The published character in full, if its visibility lets `viewer` see it and it is not hidden.
+    func published(_ id: UUID, for viewer: Viewer, withAvatar: Bool) async throws(CoreError) -> PublishedItem {
         let rows = try await run {
             try await pool.query(
                 """
                 SELECT p.owner_id, u.username, p.visibility, p.master_key_id, p.publication_key, p.publication_key_nonce, p.card, p.card_nonce,
-                    p.avatar_nonce IS NOT NULL, p.published_at, p.updated_at, \(unescaped: withAvatar ? "p.avatar, p.avatar_nonce" : "NULL::bytea, NULL::bytea")
+                    p.avatar_nonce IS NOT NULL, p.published_at, p.updated_at, coalesce(r.for_sale, false),
+                    \(unescaped: withAvatar ? "p.avatar, p.avatar_nonce" : "NULL::bytea, NULL::bytea")
                 FROM core.character_publications p JOIN core.users u ON u.id = p.owner_id
-                WHERE p.character_id = \(id) AND u.account_status = 'active'
+                LEFT JOIN core.item_restrictions r ON r.subject_kind = 'character' AND r.item_id = p.character_id
+                WHERE p.character_id = \(id) AND u.account_status = 'active' AND NOT coalesce(r.hidden, false)
                 """, logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
-        let (ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, avatar, avatarNonce) =
-            try decode(row, as: (UUID, String, String, String, Data, Data, Data, Data, Bool, Date, Date, Data?, Data?).self)
+        let (ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, forSale, avatar, avatarNonce) =
+            try decode(row, as: (UUID, String, String, String, Data, Data, Data, Data, Bool, Date, Date, Bool, Data?, Data?).self)
         let visibility = SharingVisibility(rawValue: visibilityName) ?? .private
         switch visibility {
         case .public, .unlisted: break
@@ -102,18 +104,33 @@ extension Characters {
         let item = SharedItem(
             kind: .character, id: id, ownerID: ownerID, ownerUsername: username, visibility: visibility, content: cardValue, hasAvatar: hasAvatar,
             publishedAt: publishedAt, updatedAt: updatedAt)
-        return (item, image)
+        return PublishedItem(item: item, avatar: image, forSale: forSale)
     }
+
+    /// The character as a shared file for `viewer`: its V3 or V2 JSON, or its avatar PNG with the
+    /// card embedded (a blank image when it has none). Only the full item, never a preview.
+    public func sharedFile(_ id: UUID, as format: CharacterExportFormat, for viewer: Viewer) async throws(CoreError) -> ExportedFile {
+        let published = try await published(id, for: viewer, withAvatar: format == .png || format == .charx)
+        guard published.isOpen(to: viewer) else { throw Self.forSale }
+        let card = try CharacterCard.read(json: published.item.content.serialized())
+        return try Self.file(card, avatar: published.avatar, as: format)
+    }
+
+    static let forSale = CoreError(.forbidden, "This item is for sale; buy it to download it.")
 
     // MARK: Forking
 
     /// Copies a character the session's user may see into their library, private and encrypted
     /// under their DEK. `sourceURI` (the original's public address) is appended to the card's
     /// `source`, which V3 keeps for provenance.
-    public func fork(_ id: UUID, sourceURI: String, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
-        let viewer = Viewer(accountID: session.account.id)
-        let (shared, avatar) = try await openPublication(id, for: viewer, withAvatar: true)
-        var card = try CharacterCard.read(json: shared.content.serialized())
+    /// An item for sale can be forked only by its owner or, when the caller vouches for it
+    /// (`entitled`), a buyer.
+    public func fork(_ id: UUID, sourceURI: String, entitled: Bool = false, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
+        let viewer = Viewer(accountID: session.account.id, entitled: entitled)
+        let published = try await published(id, for: viewer, withAvatar: true)
+        guard published.isOpen(to: viewer) else { throw Self.forSale }
+        let avatar = published.avatar
+        var card = try CharacterCard.read(json: published.item.content.serialized())
         var sources = card.data["source"]?.arrayValue ?? []
         if !sources.contains(.string(sourceURI)) { sources.append(.string(sourceURI)) }
         card.data["source"] = .array(sources)

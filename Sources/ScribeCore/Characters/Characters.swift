@@ -163,16 +163,18 @@ public struct Characters: Sendable {
 
     public func export(_ id: UUID, as format: CharacterExportFormat, for session: AuthenticatedSession) async throws(CoreError) -> ExportedFile {
         let character = try await get(id, for: session)
-        let stem = Self.fileStem(character.card.name)
+        let avatar = format == .png || format == .charx ? try await avatar(id, for: session)?.bytes : nil
+        return try Self.file(character.card, avatar: avatar, as: format)
+    }
+
+    /// A card as a file in `format`; a PNG without an avatar embeds the card in a blank image.
+    static func file(_ card: CharacterCard, avatar: Data?, as format: CharacterExportFormat) throws(CoreError) -> ExportedFile {
+        let stem = fileStem(card.name)
         switch format {
-        case .v3: return ExportedFile(bytes: character.card.v3JSON(), contentType: "application/json", fileName: "\(stem).json")
-        case .v2: return ExportedFile(bytes: character.card.v2JSON(), contentType: "application/json", fileName: "\(stem).v2.json")
-        case .png:
-            let image = try await avatar(id, for: session)?.bytes ?? PNGCard.blankImage
-            return ExportedFile(bytes: try PNGCard.embedding(character.card, in: image), contentType: "image/png", fileName: "\(stem).png")
-        case .charx:
-            let avatar = try await avatar(id, for: session)?.bytes
-            return ExportedFile(bytes: try CHARXCard.write(character.card, avatar: avatar), contentType: "application/zip", fileName: "\(stem).charx")
+        case .v3: return ExportedFile(bytes: card.v3JSON(), contentType: "application/json", fileName: "\(stem).json")
+        case .v2: return ExportedFile(bytes: card.v2JSON(), contentType: "application/json", fileName: "\(stem).v2.json")
+        case .png: return ExportedFile(bytes: try PNGCard.embedding(card, in: avatar ?? PNGCard.blankImage), contentType: "image/png", fileName: "\(stem).png")
+        case .charx: return ExportedFile(bytes: try CHARXCard.write(card, avatar: avatar), contentType: "application/zip", fileName: "\(stem).charx")
         }
     }
 

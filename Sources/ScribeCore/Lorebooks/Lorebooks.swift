@@ -171,28 +171,44 @@ public struct Lorebooks: Sendable {
         return try await get(id, for: session)
     }
 
-    /// The shareable view of a public lorebook: anyone may see it.
-    public func sharedView(_ id: UUID) async throws(CoreError) -> SharedItem {
+    /// The shareable view of a public lorebook: anyone may see it, unless a moderator hid it; of
+    /// one for sale, a preview unless the viewer owns or bought it.
+    public func sharedView(_ id: UUID, for viewer: Viewer) async throws(CoreError) -> SharedItem {
+        try await published(id).shown(to: viewer)
+    }
+
+    /// The lorebook as a shared file for `viewer` (V3 or World Info JSON): only the full book, never a preview.
+    public func sharedFile(_ id: UUID, as format: LorebookExportFormat, for viewer: Viewer) async throws(CoreError) -> ExportedFile {
+        let published = try await published(id)
+        guard published.isOpen(to: viewer) else { throw Characters.forSale }
+        let data = published.item.content.objectValue?["data"]?.objectValue ?? [:]
+        return Self.file(Lorebook(data: data), as: format)
+    }
+
+    /// The published lorebook in full, unless it is hidden.
+    func published(_ id: UUID) async throws(CoreError) -> PublishedItem {
         let rows = try await run {
             try await pool.query(
                 """
                 SELECT p.owner_id, u.username, p.master_key_id, p.publication_key, p.publication_key_nonce, p.book, p.book_nonce,
-                    p.published_at, p.updated_at
+                    p.published_at, p.updated_at, coalesce(r.for_sale, false)
                 FROM core.lorebook_publications p JOIN core.users u ON u.id = p.owner_id
-                WHERE p.lorebook_id = \(id) AND u.account_status = 'active'
+                LEFT JOIN core.item_restrictions r ON r.subject_kind = 'lorebook' AND r.item_id = p.lorebook_id
+                WHERE p.lorebook_id = \(id) AND u.account_status = 'active' AND NOT coalesce(r.hidden, false)
                 """, logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
-        let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt) =
-            try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date).self)
+        let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt, forSale) =
+            try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date, Bool).self)
         let publication = Publication.lorebooks
         let key = try publication.publicationKey(id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: wrappedNonce), masterKeys: masterKeys)
         let json = try FieldCipher.open(SealedValue(ciphertext: book, nonce: bookNonce), with: key, binding: publication.binding(id, "book"))
         guard let content = JSONValue.parse(json) else { throw CoreError(.corrupted, "a published lorebook is not JSON") }
-        return SharedItem(
+        let item = SharedItem(
             kind: .lorebook, id: id, ownerID: ownerID, ownerUsername: username, visibility: .public, content: content, hasAvatar: false,
             publishedAt: publishedAt, updatedAt: updatedAt)
+        return PublishedItem(item: item, forSale: forSale)
     }
 
     /// Whether the lorebook is public, with its row locked for the rest of the transaction.
@@ -205,11 +221,14 @@ public struct Lorebooks: Sendable {
     }
 
     public func export(_ id: UUID, as format: LorebookExportFormat, for session: AuthenticatedSession) async throws(CoreError) -> ExportedFile {
-        let lorebook = try await get(id, for: session)
-        let stem = Characters.fileStem(lorebook.book.name ?? "lorebook")
+        Self.file(try await get(id, for: session).book, as: format)
+    }
+
+    static func file(_ book: Lorebook, as format: LorebookExportFormat) -> ExportedFile {
+        let stem = Characters.fileStem(book.name ?? "lorebook")
         switch format {
-        case .v3: return ExportedFile(bytes: lorebook.book.v3JSON(), contentType: "application/json", fileName: "\(stem).lorebook.json")
-        case .worldInfo: return ExportedFile(bytes: lorebook.book.worldInfoJSON(), contentType: "application/json", fileName: "\(stem).json")
+        case .v3: return ExportedFile(bytes: book.v3JSON(), contentType: "application/json", fileName: "\(stem).lorebook.json")
+        case .worldInfo: return ExportedFile(bytes: book.worldInfoJSON(), contentType: "application/json", fileName: "\(stem).json")
         }
     }
 

@@ -32,9 +32,3 @@ extension ItemMetadata {
         return nil
     }
 }
-
-extension CoreModule {
-    public func metadata(of kind: CoreEvent.SubjectKind, id: UUID, for viewer: Viewer) async throws(CoreAPIError) -> ItemMetadata {
-        ItemMetadata(try await sharedView(of: kind, id: id, for: viewer))
-    }
-}

@@ -14,6 +14,7 @@ import ScribeContracts
 public struct Engagement: Sendable {
     let core: any CoreAPI
     let search: ListingSearch
+    let purchases: Purchases
     let pool: PostgresClient
     let logger: Logger
 
@@ -30,8 +31,6 @@ public struct Engagement: Sendable {
             self.clientAddress = clientAddress
             self.isModerator = isModerator
         }
-
-        var viewer: Viewer { Viewer(accountID: userID) }
 
         var downloader: String {
             if let userID { return "user:\(userID.uuidString.lowercased())" }
@@ -53,13 +52,14 @@ public struct Engagement: Sendable {
         public var data: Data
     }
 
-    /// The item as a JSON file (the card, V3; or the lorebook), counted once per downloader per day.
-    public func download(_ id: UUID, by actor: Actor) async throws(MarketplaceError) -> Download {
+    /// The item as a file in `format` (JSON by default: the V3 card, or the lorebook), counted
+    /// once per downloader per day. An item on sale downloads only for its owner and buyers.
+    public func download(_ id: UUID, format: SharedFile.Format = .json, by actor: Actor) async throws(MarketplaceError) -> Download {
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
-        let item: SharedItem
-        do { item = try await core.sharedView(of: kind, id: id, for: actor.viewer) } catch {
-            throw error.code == .notFound ? MarketplaceError(.notFound, "No such listing.") : MarketplaceError(.unavailable, "Core cannot answer right now.")
+        let file: SharedFile
+        do { file = try await core.sharedFile(of: kind, id: id, format: format, for: try await purchases.viewer(actor, of: id)) } catch {
+            throw MarketplaceError.fromCore(error)
         }
         let downloader = actor.downloader
         _ = try await run(logger) {
@@ -78,10 +78,7 @@ public struct Engagement: Sendable {
                     """, logger: logger)
             }
         }
-        let safeName = listing.name.filter { $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" || $0 == "_" }.prefix(80)
-        return Download(
-            filename: (safeName.isEmpty ? "item" : String(safeName)) + ".json", contentType: "application/json; charset=utf-8",
-            data: item.content.serialized())
+        return Download(filename: file.fileName, contentType: file.contentType, data: file.bytes)
     }
 
     // MARK: Ratings and reviews
@@ -243,7 +240,7 @@ public struct Engagement: Sendable {
             ).collect()
         }
         return rows.compactMap { row in
-            guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[20].decode(Bool.self) else { return nil }
+            guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[Listing.columnCount].decode(Bool.self) else { return nil }
             return Favourite(listing: listing, changed: changed)
         }
     }
@@ -262,11 +259,7 @@ public struct Engagement: Sendable {
     // MARK: Pieces
 
     private func ownerOfListing(_ id: UUID) async throws(MarketplaceError) -> UUID {
-        let rows = try await run(logger) {
-            try await pool.query("SELECT owner_id FROM marketplace.listings WHERE item_id = \(id)", logger: logger).collect()
-        }
-        guard let row = rows.first, let owner = try? row.decode(UUID.self) else { throw MarketplaceError(.notFound, "No such listing.") }
-        return owner
+        try await search.listedItem(id).ownerID
     }
 
     /// Runs a change to one listing's ratings or favourites and recounts its counters with it.

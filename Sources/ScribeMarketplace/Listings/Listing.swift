@@ -24,9 +24,22 @@ public struct Listing: Codable, Sendable, Equatable {
     public var ratingCount: Int
     /// The mean rating, or nil with no ratings yet.
     public var rating: Double?
+    /// What it costs, when its creator sells it; nil when it is free.
+    public var price: Price?
+
+    /// An amount in the currency's smallest unit (cents), and the ISO 4217 code in lower case.
+    public struct Price: Codable, Sendable, Equatable {
+        public var amount: Int
+        public var currency: String
+
+        public init(amount: Int, currency: String) {
+            self.amount = amount
+            self.currency = currency
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, creator, name, tagline, tags, language, spec, version, rating
+        case id, kind, creator, name, tagline, tags, language, spec, version, rating, price
         case contentRating = "content_rating"
         case avatarURL = "avatar_url"
         case specVersion = "spec_version"
@@ -39,6 +52,9 @@ public struct Listing: Codable, Sendable, Equatable {
         case ratingCount = "rating_count"
     }
 
+    /// How many columns ``init(row:)`` reads: a query's own columns come after them.
+    static let columnCount = 22
+
     /// The columns ``init(row:)`` reads, in order.
     static let columns = columns(prefix: "")
 
@@ -47,6 +63,7 @@ public struct Listing: Codable, Sendable, Equatable {
         [
             "item_id", "kind", "creator", "name", "tagline", "tags", "content_rating", "language", "has_avatar", "spec", "spec_version", "token_estimate",
             "entry_count", "version", "published_at", "updated_at", "download_count", "favourite_count", "rating_count", "rating_sum",
+            "price_amount", "currency",
         ].map { prefix + $0 }.joined(separator: ", ")
     }
 
@@ -75,5 +92,8 @@ public struct Listing: Codable, Sendable, Equatable {
         self.ratingCount = try cells[18].decode(Int.self)
         let sum = try cells[19].decode(Int.self)
         self.rating = ratingCount > 0 ? Double(sum) / Double(ratingCount) : nil
+        if let amount = try cells[20].decode(Int?.self), let currency = try cells[21].decode(String?.self) {
+            self.price = Price(amount: amount, currency: currency)
+        }
     }
 }

@@ -62,17 +62,21 @@ public struct Listings: Sendable {
             "SELECT content_rating FROM marketplace.content_ratings WHERE item_id = \(metadata.id)", logger: logger
         ).collect().first.map { try $0.decode(String.self) }
         let rating = override ?? (metadata.tags.contains { $0.lowercased() == "nsfw" } ? "nsfw" : "sfw")
+        let settings = try await connection.query(
+            "SELECT language, price_amount, currency FROM marketplace.listing_settings WHERE item_id = \(metadata.id)", logger: logger
+        ).collect().first.map { try $0.decode((String?, Int?, String?).self) }
         try await connection.query(
             """
-            INSERT INTO marketplace.listings (item_id, kind, owner_id, creator, name, tagline, tags, content_rating, has_avatar, spec, spec_version,
-                token_estimate, entry_count, version, published_at, updated_at)
+            INSERT INTO marketplace.listings (item_id, kind, owner_id, creator, name, tagline, tags, content_rating, language, has_avatar, spec, spec_version,
+                token_estimate, entry_count, version, published_at, updated_at, price_amount, currency)
             VALUES (\(metadata.id), \(metadata.kind.rawValue), \(metadata.ownerID), \(metadata.ownerUsername), \(metadata.name), \(metadata.tagline ?? ""),
-                \(Self.normalized(metadata.tags)), \(rating), \(metadata.hasAvatar), \(metadata.spec), \(metadata.specVersion), \(metadata.tokenEstimate),
-                \(metadata.entryCount), \(version), \(metadata.publishedAt), \(metadata.updatedAt))
+                \(Self.normalized(metadata.tags)), \(rating), \(settings?.0 ?? "und"), \(metadata.hasAvatar), \(metadata.spec), \(metadata.specVersion),
+                \(metadata.tokenEstimate), \(metadata.entryCount), \(version), \(metadata.publishedAt), \(metadata.updatedAt), \(settings?.1), \(settings?.2))
             ON CONFLICT (item_id) DO UPDATE SET creator = EXCLUDED.creator, name = EXCLUDED.name, tagline = EXCLUDED.tagline, tags = EXCLUDED.tags,
-                content_rating = EXCLUDED.content_rating, has_avatar = EXCLUDED.has_avatar, spec = EXCLUDED.spec, spec_version = EXCLUDED.spec_version,
-                token_estimate = EXCLUDED.token_estimate, entry_count = EXCLUDED.entry_count, version = EXCLUDED.version,
-                published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at
+                content_rating = EXCLUDED.content_rating, language = EXCLUDED.language, has_avatar = EXCLUDED.has_avatar, spec = EXCLUDED.spec,
+                spec_version = EXCLUDED.spec_version, token_estimate = EXCLUDED.token_estimate, entry_count = EXCLUDED.entry_count,
+                version = EXCLUDED.version, published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
+                price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency
             """, logger: logger)
         if existing == nil {
             // A listing made (or remade, after a rebuild) takes its counters from what people did.

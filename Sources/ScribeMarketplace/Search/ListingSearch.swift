@@ -102,7 +102,7 @@ public struct ListingSearch: Sendable {
         for row in rows.prefix(query.limit) {
             do {
                 listings.append(try Listing(row: row))
-                lastKey = try row.makeRandomAccess()[20].decode(String.self)
+                lastKey = try row.makeRandomAccess()[Listing.columnCount].decode(String.self)
             } catch {
                 throw MarketplaceError(.unavailable, "A listing could not be read.")
             }
@@ -148,6 +148,22 @@ public struct ListingSearch: Sendable {
         }
         guard let row = rows.first, let listing = try? Listing(row: row) else { throw MarketplaceError(.notFound, "No such listing.") }
         return listing
+    }
+
+    /// Who owns a listed item and what it is: what permission checks need.
+    struct ListedItem: Sendable {
+        var kind: CoreEvent.SubjectKind
+        var ownerID: UUID
+        var name: String
+    }
+
+    func listedItem(_ id: UUID) async throws(MarketplaceError) -> ListedItem {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT kind, owner_id, name FROM marketplace.listings WHERE item_id = \(id)", logger: logger).collect()
+        }
+        guard let row = rows.first, let (kind, owner, name) = try? row.decode((String, UUID, String).self), let subject = CoreEvent.SubjectKind(rawValue: kind)
+        else { throw MarketplaceError(.notFound, "No such listing.") }
+        return ListedItem(kind: subject, ownerID: owner, name: name)
     }
 
     /// Listings sharing the most tags with `id`, best first.

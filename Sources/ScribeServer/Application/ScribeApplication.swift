@@ -27,7 +27,7 @@ public struct ScribeApplication: Sendable {
         self.logger = logger
         let core = CoreModule(database: database, settings: coreSettings, masterKeys: masterKeys, logger: logger)
         self.core = core
-        self.marketplace = MarketplaceModule(core: core, database: database, logger: logger)
+        self.marketplace = configuration.marketplace(core: core, database: database, logger: logger)
         self.social = SocialModule(
             core: core, database: database,
             settings: configuration.socialSettings,
@@ -51,7 +51,7 @@ public struct ScribeApplication: Sendable {
         InboxRoutes(inbox: social.inbox).add(to: router)
         FollowRoutes(following: social.following).add(to: router)
         SocialRoutes(social: social).add(to: router)
-        MarketplaceRoutes(marketplace: marketplace, publicURL: configuration.publicURL).add(to: router)
+        MarketplaceRoutes(marketplace: marketplace).add(to: router)
         return router
     }
 

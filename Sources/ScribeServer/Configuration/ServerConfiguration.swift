@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import ScribeContracts
+import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
 
@@ -18,6 +20,8 @@ import ScribeStorage
 /// | `SCRIBE_MIGRATIONS_DIR` | `schemas/migrations` found from the working directory or the executable |
 /// | `SCRIBE_ALLOW_PRIVATE_PEERS` | `false`: federate only over https with public addresses |
 /// | `SCRIBE_DELIVERY_LEASE_SECONDS` | `120`: when a delivery whose worker died is sent again |
+/// | `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET` | unset: sales off. Both set: sales on (several webhook secrets comma-separated) |
+/// | `STRIPE_API_BASE` | `https://api.stripe.com` |
 public struct ServerConfiguration: Sendable {
     /// The origin every public id is built from: scheme, host and port, no path.
     public var publicURL: URL
@@ -34,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivatePeers: Bool
     /// Seconds before a delivery claimed by a worker that died is sent again.
     public var deliveryLeaseSeconds: Int
+    /// The operator's Stripe account; nil turns sales off.
+    public var stripe: StripeSettings? = nil
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
@@ -41,7 +47,7 @@ public struct ServerConfiguration: Sendable {
     public static let settingNames = [
         "SCRIBE_PUBLIC_URL", "SCRIBE_BIND", "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_MASTER_KEY",
         "SCRIBE_LOG_LEVEL", "SCRIBE_MIGRATIONS_DIR", "SCRIBE_ALLOW_PRIVATE_PEERS",
-        "SCRIBE_DELIVERY_LEASE_SECONDS",
+        "SCRIBE_DELIVERY_LEASE_SECONDS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
@@ -90,11 +96,28 @@ public struct ServerConfiguration: Sendable {
         guard let deliveryLeaseSeconds = Int(leaseText), (1...3600).contains(deliveryLeaseSeconds) else {
             throw ConfigurationError("SCRIBE_DELIVERY_LEASE_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(leaseText)')")
         }
+        let stripe = try parseStripe(secretKey: value("STRIPE_SECRET_KEY"), webhookSecret: value("STRIPE_WEBHOOK_SECRET"), apiBase: value("STRIPE_API_BASE"))
         return ServerConfiguration(
             publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
             masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers,
-            deliveryLeaseSeconds: deliveryLeaseSeconds
+            deliveryLeaseSeconds: deliveryLeaseSeconds, stripe: stripe
         )
+    }
+
+    /// Both Stripe secrets, or neither: one without the other is a mistake worth stopping for.
+    static func parseStripe(secretKey: String?, webhookSecret: String?, apiBase: String?) throws(ConfigurationError) -> StripeSettings? {
+        switch (secretKey, webhookSecret) {
+        case (nil, nil): return nil
+        case (nil, _): throw ConfigurationError("STRIPE_SECRET_KEY", "must be set with STRIPE_WEBHOOK_SECRET")
+        case (_, nil): throw ConfigurationError("STRIPE_WEBHOOK_SECRET", "must be set with STRIPE_SECRET_KEY")
+        case (let key?, let secrets?):
+            let base = apiBase ?? "https://api.stripe.com"
+            guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ConfigurationError("STRIPE_API_BASE", "must be an http(s) origin (got '\(base)')")
+            }
+            let list = secrets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return StripeSettings(secretKey: key, webhookSecrets: list, apiBase: url)
+        }
     }
 
     static func parsePublicURL(_ text: String) throws(ConfigurationError) -> URL {
@@ -132,5 +155,10 @@ extension ServerConfiguration {
     /// What Social is told about the server.
     var socialSettings: SocialSettings {
         SocialSettings(publicURL: publicURL, allowsPrivatePeers: allowPrivatePeers, deliveryLease: .seconds(deliveryLeaseSeconds))
+    }
+
+    /// The marketplace composed as this configuration says.
+    func marketplace(core: any CoreAPI, database: Database, logger: Logger) -> MarketplaceModule {
+        MarketplaceModule(core: core, database: database, publicURL: publicURL, stripe: stripe, logger: logger)
     }
 }

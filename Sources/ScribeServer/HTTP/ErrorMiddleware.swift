@@ -74,6 +74,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error.code {
         case .notFound: APIError(.notFound, code: "not_found", message: error.message)
         case .invalidArgument: APIError(.badRequest, code: "invalid_input", message: error.message)
+        case .forbidden: APIError(.forbidden, code: "forbidden", message: error.message)
         case .unauthenticated: APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
         case .unavailable: APIError(.serviceUnavailable, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
         }
@@ -100,6 +101,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
+        case .conflict, .salesDisabled: .conflict
+        case .paymentRequired: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
+        case .invalidSignature: .badRequest
+        case .paymentProviderFailed: .badGateway
         case .unavailable: .serviceUnavailable
         }
         return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])

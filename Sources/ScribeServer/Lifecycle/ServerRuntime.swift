@@ -73,7 +73,7 @@ public enum ServerRuntime {
         _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (MarketplaceModule) async throws -> Result
     ) async throws -> Result {
         try await withModules(configuration, logger: logger, keyring: nil) { core, database in
-            try await body(MarketplaceModule(core: core, database: database, logger: logger))
+            try await body(configuration.marketplace(core: core, database: database, logger: logger))
         }
     }
 

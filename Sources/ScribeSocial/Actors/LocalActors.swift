@@ -104,7 +104,7 @@ public struct LocalActors: Sendable {
         switch error.code {
         case .notFound: SocialError(.notFound, "No such user.")
         case .invalidArgument: SocialError(.invalidInput, error.message)
-        case .unauthenticated: SocialError(.forbidden, error.message)
+        case .unauthenticated, .forbidden: SocialError(.forbidden, error.message)
         case .unavailable: SocialError(.unavailable, "Core cannot answer right now.")
         }
     }

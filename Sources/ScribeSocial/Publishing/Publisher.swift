@@ -35,7 +35,7 @@ struct Publisher: Sendable {
         switch event.type {
         case .userCreated, .userUpdated: try await recordActor(event.subjectID, on: connection)
         case .userDeleted: try await deleteActor(event.subjectID, on: connection)
-        case .itemPublished, .itemUpdated, .itemUnpublished, .itemDeleted:
+        case .itemPublished, .itemUpdated, .itemUnpublished, .itemDeleted, .itemRestricted:
             guard event.subjectKind != .user else { return }
             try await publish(event.subjectKind, event.subjectID, on: connection)
         }
