@@ -141,12 +141,7 @@ struct ServeProcessTests {
     func concurrentStartsMigrateOnce() async throws {
         let location = try await TestDatabases.shared.makeEmptyDatabase()
         defer { Task { try? await TestDatabases.shared.drop(location) } }
-        guard case .unixSocket(let socketPath) = location.endpoint else {
-            Issue.record("the test cluster should be reached over its socket")
-            return
-        }
-        let socketDirectory = (socketPath as NSString).deletingLastPathComponent
-        let url = "postgres://\(location.username)@/\(location.database)?host=\(socketDirectory)"
+        let url = try #require(location.processURL, "the test cluster should be reached over its socket")
         let servers = try (0..<2).map { _ in try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": Self.temporaryDirectory()]) }
         for server in servers { try await server.waitUntilReady() }
 

@@ -18,16 +18,13 @@ struct DeliveryCrashTests {
     func killedMidDelivery() async throws {
         let location = try await TestDatabases.shared.makeDatabase()
         defer { Task { try? await TestDatabases.shared.drop(location) } }
-        guard case .unixSocket(let socketPath) = location.endpoint else {
-            Issue.record("the test cluster should be reached over its socket")
-            return
-        }
+        let databaseURL = try #require(location.processURL, "the test cluster should be reached over its socket")
         let dataDirectory = NSTemporaryDirectory() + "scribe-crash-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let port = try freePort(host: "127.0.0.1")
         let origin = "http://127.0.0.1:\(port)"
         let environment = [
-            "DATABASE_URL": "postgres://\(location.username)@/\(location.database)?host=\((socketPath as NSString).deletingLastPathComponent)",
+            "DATABASE_URL": databaseURL,
             "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
             "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_DELIVERY_LEASE_SECONDS": "3",
         ]

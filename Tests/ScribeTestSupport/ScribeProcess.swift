@@ -1,4 +1,5 @@
 import Foundation
+import ScribeStorage
 
 #if canImport(Glibc)
 import Glibc
@@ -102,5 +103,14 @@ public enum FreePort {
         }
         guard bound else { throw TestTimeout(what: "a free port", output: String(cString: strerror(errno))) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension DatabaseLocation {
+    /// The `DATABASE_URL` with which a `scribe` process reaches this test database over the
+    /// test cluster's socket (nil for a TCP location, which the test cluster never gives).
+    public var processURL: String? {
+        guard case .unixSocket(let socketPath) = endpoint else { return nil }
+        return "postgres://\(username)@/\(database)?host=\((socketPath as NSString).deletingLastPathComponent)"
     }
 }

@@ -105,20 +105,7 @@ public func withTestPeer<Result: Sendable>(
             username: name, domain: "\(host):\(port)", actorID: peer.actorID(name), profileURL: peer.actorID(name), interactionTemplate: peer.origin + "/{uri}")
         return Response(status: .ok, headers: [.contentType: WebFingerDocument.mediaType], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document))))
     }
-    let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await application.runService(gracefulShutdownSignals: []) }
-        guard try await eventually(timeout: .seconds(30), { (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/users/probe", body: nil, host: host))?.status == 200 })
-        else { throw POSIXError(.ETIMEDOUT) }
-        do {
-            let result = try await body(peer)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-    }
+    return try await withLoopbackApplication(router, host: host, port: port, probePath: "/users/probe") { try await body(peer) }
 }
 
 private func require<T>(_ value: T?) throws -> T {

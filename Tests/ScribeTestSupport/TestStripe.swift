@@ -109,18 +109,5 @@ public func withTestStripe<Result: Sendable>(_ body: @escaping @Sendable (TestSt
     let router = Router()
     router.post("v1/checkout/sessions") { request, _ in try await stripe.handle(request) }
     router.get("health") { _, _ in "ok" }
-    let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await application.runService(gracefulShutdownSignals: []) }
-        guard try await eventually(timeout: .seconds(30), { (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/health", body: nil, host: host))?.status == 200 })
-        else { throw POSIXError(.ETIMEDOUT) }
-        do {
-            let result = try await body(stripe)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-    }
+    return try await withLoopbackApplication(router, host: host, port: port, probePath: "/health") { try await body(stripe) }
 }
