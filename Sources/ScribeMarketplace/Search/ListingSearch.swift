@@ -150,6 +150,30 @@ public struct ListingSearch: Sendable {
         return listing
     }
 
+    public struct Version: Codable, Sendable, Equatable {
+        public var version: Int
+        public var changelog: String
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case version, changelog
+            case createdAt = "created_at"
+        }
+    }
+
+    /// A listing's versions, newest first.
+    public func versions(of id: UUID) async throws(MarketplaceError) -> [Version] {
+        let rows = try await run(logger) {
+            try await pool.query(
+                "SELECT version, changelog, created_at FROM marketplace.listing_versions WHERE item_id = \(id) ORDER BY version DESC LIMIT 100", logger: logger
+            ).collect()
+        }
+        return rows.compactMap { row in
+            guard let (version, changelog, created) = try? row.decode((Int, String, Date).self) else { return nil }
+            return Version(version: version, changelog: changelog, createdAt: created)
+        }
+    }
+
     /// Who owns a listed item and what it is: what permission checks need.
     struct ListedItem: Sendable {
         var kind: CoreEvent.SubjectKind

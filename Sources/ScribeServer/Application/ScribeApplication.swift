@@ -36,9 +36,12 @@ public struct ScribeApplication: Sendable {
 
     public func buildRouter() -> Router<ScribeRequestContext> {
         let router = Router(context: ScribeRequestContext.self)
+        let pages = Pages(publicURL: configuration.publicURL)
+        for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) }
         router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(pages: pages))
         router.add(middleware: SessionMiddleware(accounts: core.accounts, publicURL: configuration.publicURL))
+        router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL))
         HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: core, marketplace: marketplace, social: social, logger: logger))
             .add(to: router)
         AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
@@ -47,11 +50,24 @@ public struct ScribeApplication: Sendable {
         LorebookRoutes(lorebooks: core.lorebooks, core: core).add(to: router)
         ChatRoutes(chats: core.chats).add(to: router)
         DiscoveryRoutes(discovery: social.discovery).add(to: router)
-        ActorRoutes(social: social).add(to: router)
+        let itemPages = ItemPages(pages: pages, core: core, marketplace: marketplace, social: social)
+        let profilePages = ProfilePages(pages: pages, social: social, marketplace: marketplace)
+        ActorRoutes(social: social, profilePages: profilePages, itemPages: itemPages).add(to: router)
         InboxRoutes(inbox: social.inbox).add(to: router)
         FollowRoutes(following: social.following).add(to: router)
         SocialRoutes(social: social).add(to: router)
         MarketplaceRoutes(marketplace: marketplace).add(to: router)
+        // The pages people use in a browser.
+        StaticFiles().add(to: router)
+        let cookie = SessionCookie(publicURL: configuration.publicURL)
+        AccountPages(pages: pages, accounts: core.accounts, cookie: cookie).add(to: router)
+        MarketplacePages(pages: pages, marketplace: marketplace).add(to: router)
+        itemPages.add(to: router)
+        profilePages.add(to: router)
+        LibraryPages(pages: pages, core: core, marketplace: marketplace).add(to: router)
+        SocialPages(pages: pages, social: social).add(to: router)
+        SettingsPages(pages: pages, accounts: core.accounts, social: social).add(to: router)
+        ModerationPages(pages: pages, marketplace: marketplace, social: social).add(to: router)
         return router
     }
 

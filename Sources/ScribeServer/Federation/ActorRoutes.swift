@@ -12,20 +12,30 @@ import ScribeSocial
 /// documents never require a signature: Mastodon fetches them to verify its own requests.
 struct ActorRoutes {
     let social: SocialModule
+    /// The HTML side of the same URLs: a person opening them in a browser gets these pages.
+    let profilePages: ProfilePages
+    let itemPages: ItemPages
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("users/:username") { request, context -> Response in
             let profile = try await social.actors.profile(username: try Self.username(context))
             if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
             guard request.wantsActivityPub else {
-                return try FederationPage(title: "@\(profile.username)@\(social.settings.domain)", paragraphs: ["Characters and lorebooks on Scribe."])
-                    .response(from: request, context: context)
+                var page = Pages.redirect("/@\(profile.username)")
+                page.headers[.vary] = "Accept"
+                return page
             }
             return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(from: request, context: context)
         }
-        router.get("@{username}") { _, context -> Response in
-            let profile = try await social.actors.profile(username: try Self.username(context))
-            return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username)])
+        router.get("@{username}") { request, context -> Response in
+            let username = try Self.username(context)
+            guard request.wantsActivityPub else {
+                var page = try await profilePages.page(username, request: request, context: context)
+                page.headers[.vary] = "Accept"
+                return page
+            }
+            let profile = try await social.actors.profile(username: username)
+            return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username), .vary: "Accept"])
         }
         router.get("actor") { _, _ in
             ActivityPubResponse(document: try await social.actors.instanceDocument(domain: social.settings.domain))
@@ -40,16 +50,17 @@ struct ActorRoutes {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
             router.get("\(kind.rawValue)s/:id") { request, context -> Response in
                 let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+                guard request.wantsActivityPub else {
+                    var page = try await itemPages.page(kind, id, request: request, context: context)
+                    page.headers[.vary] = "Accept"
+                    return page
+                }
                 let note: ASObject
                 do {
                     note = try await social.collections.object(kind, id)
                 } catch let error as SocialError {
                     guard let tombstone = error.document else { throw error }
                     return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
-                }
-                guard request.wantsActivityPub else {
-                    return try FederationPage(title: note.name ?? "A \(kind.rawValue) on Scribe", paragraphs: [note.attributedTo?.id ?? ""])
-                        .response(from: request, context: context)
                 }
                 return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
             }

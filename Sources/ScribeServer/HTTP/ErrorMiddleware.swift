@@ -10,14 +10,38 @@ import ScribeSocial
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
 /// become HTTP. An error nobody mapped is a bug: it is logged with the request id and answered
-/// with a 500 that reveals nothing about it.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+/// with a 500 that reveals nothing about it. A browser asking for a page gets the same status
+/// and message as an HTML page (and is sent to log in when that is what it lacks).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = ScribeRequestContext
+
+    var pages: Pages?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return try Self.apiError(for: error, logger: context.logger).response(from: request, context: context)
+            let apiError = Self.apiError(for: error, logger: context.logger)
+            if let pages, Self.wantsPage(request) {
+                if apiError.status == .unauthorized { return Pages.redirect("/login", notice: apiError.message) }
+                return pages.render(
+                    "error", title: apiError.status.reasonPhrase, page: ErrorPage(status: apiError.status.code, message: apiError.message), request: request,
+                    context: context, status: apiError.status)
+            }
+            return try apiError.response(from: request, context: context)
         }
+    }
+
+    struct ErrorPage {
+        var status: Int
+        var message: String
+    }
+
+    /// A browser navigating (it takes HTML), not an API or federation client.
+    static func wantsPage(_ request: Request) -> Bool {
+        let path = request.uri.path
+        guard !path.hasPrefix("/api/"), !path.hasPrefix("/.well-known/"), !path.hasPrefix("/nodeinfo") else { return false }
+        return (request.headers[.accept] ?? "").contains("text/html")
     }
 
     static func apiError(for error: any Error, logger: Logger) -> APIError {

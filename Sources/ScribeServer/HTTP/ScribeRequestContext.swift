@@ -14,12 +14,15 @@ public struct ScribeRequestContext: RequestContext {
     /// The token of ``session``, for the rare call that must pass the user's session on (a fork
     /// through `CoreAPI`, which needs it to reach the user's library). Never logged.
     public var sessionToken: String?
+    /// The anti-forgery token the web forms on this response carry (``FormTokenMiddleware``).
+    public var csrfToken: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress
         self.session = nil
         self.sessionToken = nil
+        self.csrfToken = nil
     }
 
     public var maxUploadSize: Int { 1_048_576 }

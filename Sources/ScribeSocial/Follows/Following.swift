@@ -122,18 +122,41 @@ public struct Following: Sendable {
             guard URL(string: text)?.host() != nil else { throw SocialError(.invalidInput, "That is not an account address.") }
             return text
         }
-        guard case .account(let username, let host)? = WebFingerResource(text), !username.isEmpty else {
-            throw SocialError(.invalidInput, "An account is written user@host, such as bob@mastodon.example.")
-        }
+        let (username, host) = try Self.account(text)
         if host == domain.lowercased() {
             return urls.actor(try await actors.profile(username: username).username)
         }
-        let document: WebFingerDocument
-        do { document = try await client.webFinger(username: username, domain: host) } catch {
+        guard let actor = try await webFinger(username, host).actorID else { throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).") }
+        return actor
+    }
+
+    /// Where to send someone whose account is `handle` on another server so that they follow
+    /// `username` here: their server's `subscribe` template (the "remote follow" of Mastodon and
+    /// others), filled in with our user's address.
+    public func remoteFollowURL(for handle: String, toFollow username: String) async throws(SocialError) -> String {
+        let (theirName, host) = try Self.account(handle.trimmingCharacters(in: .whitespaces))
+        guard host != domain.lowercased() else { throw SocialError(.invalidInput, "That account is on this server: log in here to follow.") }
+        let template = try await webFinger(theirName, host).links.first { $0.rel == "http://ostatus.org/schema/1.0/subscribe" }?.template
+        guard let template, template.contains("{uri}") else { throw SocialError(.remoteFailed, "\(host) does not say how to follow from there.") }
+        let ours = "acct:\(try await actors.profile(username: username).username)@\(domain)"
+        let url = template.replacingOccurrences(of: "{uri}", with: ours.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ours)
+        guard let scheme = URL(string: url)?.scheme?.lowercased(), ["https", "http"].contains(scheme) else {
+            throw SocialError(.remoteFailed, "\(host) gave an address that is not a web page.")
+        }
+        return url
+    }
+
+    static func account(_ text: String) throws(SocialError) -> (username: String, host: String) {
+        guard case .account(let username, let host)? = WebFingerResource(text), !username.isEmpty, !host.isEmpty else {
+            throw SocialError(.invalidInput, "An account is written user@host, such as bob@mastodon.example.")
+        }
+        return (username, host)
+    }
+
+    private func webFinger(_ username: String, _ host: String) async throws(SocialError) -> WebFingerDocument {
+        do { return try await client.webFinger(username: username, domain: host) } catch {
             if error.code == .unexpectedStatus, error.status == 404 { throw SocialError(.notFound, "\(username)@\(host) was not found.") }
             throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.description)).")
         }
-        guard let actor = document.actorID else { throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).") }
-        return actor
     }
 }

@@ -249,7 +249,7 @@ public struct SocialActions: Sendable {
         return Target(objectID: objectID, author: authorID, remoteInbox: author.inbox, localOwner: nil, itemID: nil, isPublic: visibility == "public")
     }
 
-    private func follows(_ me: UserProfile, ownerOf kind: CoreEvent.SubjectKind, _ id: UUID) async throws(SocialError) -> Bool {
+    func follows(_ me: UserProfile, ownerOf kind: CoreEvent.SubjectKind, _ id: UUID) async throws(SocialError) -> Bool {
         let myActor = urls.actor(me.username)
         let rows = try await run(logger) {
             try await pool.query(

@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import ScribeContracts
+import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
+
+/// The page of a character or lorebook at its object id (`/characters/{id}`, `/lorebooks/{id}`),
+/// which is also where Mastodon users land from their timeline, and the forms on it: rate,
+/// review, favourite, fork, buy, comment, like, boost and report.
+///
+/// Guarantees: it shows only what Core shows this viewer (so a private item is 404 for all but
+/// nobody: its owner edits it in the library), with the link-preview tags and the
+/// `rel="alternate"` link to the ActivityPub object.
+struct ItemPages {
+    let pages: Pages
+    let core: any CoreAPI
+    let marketplace: MarketplaceModule
+    let social: SocialModule
+
+    /// The page, as the HTML side of the object id (``ActorRoutes`` negotiates).
+    func page(
+        _ kind: CoreEvent.SubjectKind, _ id: UUID, request: Request, context: ScribeRequestContext, forms: ItemView.Forms = .init(),
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let viewer = context.session?.account.id
+        let actor = MarketplaceRoutes.actor(context)
+        let detail = try await listedDetail(id, by: actor)
+        let item: SharedItem
+        if let detail {
+            item = detail.item
+        } else {
+            // Not listed (unlisted, followers-only): Core alone decides what this viewer sees.
+            let followsOwner = try await social.followsOwner(viewer, of: kind, id)
+            item = try await sharedView(kind, id, for: Viewer(accountID: viewer, followsOwner: followsOwner))
+        }
+        guard item.kind == kind else { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue).") }
+        let view = ItemView(
+            item: item, detail: detail, versions: detail == nil ? [] : try await marketplace.search.versions(of: id),
+            reviews: detail == nil ? [] : try await marketplace.engagement.reviews(of: id), discussion: try await social.discussion(of: kind, id, viewer: viewer),
+            viewer: viewer, forms: forms)
+        let url = social.urls.item(kind.rawValue, id)
+        let summary = ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
+        let meta = Pages.Frame.Meta(
+            description: String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)), url: url, type: "article",
+            image: view.avatarURL.map { pages.publicURL.absoluteString + $0 }, activityPub: url)
+        return pages.render("item", title: view.name, page: view, request: request, context: context, meta: meta, status: status)
+    }
+
+    /// The listing's detail, or nil when the item is not listed.
+    private func listedDetail(_ id: UUID, by actor: Engagement.Actor) async throws -> MarketplaceModule.Detail? {
+        do { return try await marketplace.detail(id, by: actor) } catch {
+            if error.code == .notFound { return nil }
+            throw error
+        }
+    }
+
+    private func sharedView(_ kind: CoreEvent.SubjectKind, _ id: UUID, for viewer: Viewer) async throws -> SharedItem {
+        do { return try await core.sharedView(of: kind, id: id, for: viewer) } catch {
+            if error.code == .notFound { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue), or you may not see it.") }
+            throw error
+        }
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        for kind in [CoreEvent.SubjectKind.character, .lorebook] {
+            let base = "\(kind.rawValue)s/:id"
+            router.post(RouterPath(base + "/rating")) { request, context in
+                try await act(kind, request, context, form: \.rating) { id, form, actor in
+                    try await marketplace.engagement.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
+                    return "Thank you for rating."
+                }
+            }
+            router.post(RouterPath(base + "/review")) { request, context in
+                try await act(kind, request, context, form: \.review) { id, form, actor in
+                    _ = try await marketplace.engagement.review(id, body: form["body"], by: actor)
+                    return "Your review is published."
+                }
+            }
+            router.post(RouterPath(base + "/favourite")) { request, context in
+                try await act(kind, request, context) { id, _, actor in
+                    try await marketplace.engagement.favourite(id, by: actor)
+                    return "Added to your favourites."
+                }
+            }
+            router.post(RouterPath(base + "/report")) { request, context in
+                try await act(kind, request, context, form: \.report) { id, form, actor in
+                    _ = try await marketplace.reports.report(listing: id, reason: form["reason"], by: actor)
+                    return "Thank you: a moderator will look at it."
+                }
+            }
+            router.post(RouterPath(base + "/fork")) { request, context -> Response in
+                _ = try await WebForm.read(request, context: context)
+                let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+                _ = try await marketplace.fork(id, sessionToken: context.sessionToken, by: MarketplaceRoutes.actor(context))
+                return Pages.redirect("/library", notice: "Forked into your library.")
+            }
+            router.post(RouterPath(base + "/buy")) { request, context -> Response in
+                _ = try await WebForm.read(request, context: context)
+                let checkout = try await marketplace.purchases.buy(try context.uuidParameter(notFound: "No such listing."), by: MarketplaceRoutes.actor(context))
+                return Response(status: .seeOther, headers: [.location: checkout.checkoutURL])
+            }
+            router.post(RouterPath(base + "/comment")) { request, context in
+                try await act(kind, request, context, form: \.comment) { id, form, _ in
+                    _ = try await social.actions.comment(on: social.urls.item(kind.rawValue, id), text: form["text"], as: try context.requireSession().account.id)
+                    return "Your comment is published."
+                }
+            }
+            for reaction in ["like", "boost"] {
+                router.post(RouterPath(base + "/" + reaction)) { request, context in
+                    try await act(kind, request, context) { id, _, _ in
+                        let me = try context.requireSession().account.id
+                        let object = social.urls.item(kind.rawValue, id)
+                        if reaction == "like" { try await social.actions.like(object, as: me) } else { try await social.actions.boost(object, as: me) }
+                        return reaction == "like" ? "Liked." : "Boosted to your followers."
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the form, requires a session, does `action`, and goes back to the item with its
+    /// notice; a failure the user can fix shows the page again with the form as typed.
+    private func act(
+        _ kind: CoreEvent.SubjectKind, _ request: Request, _ context: ScribeRequestContext, form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
+        _ action: (UUID, WebForm, Engagement.Actor) async throws -> String
+    ) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+        guard context.session != nil else { return Pages.redirect("/login", notice: "Log in to continue.") }
+        do {
+            let notice = try await action(id, form, MarketplaceRoutes.actor(context))
+            return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
+        } catch where FormState.isUsers(error) {
+            var forms = ItemView.Forms()
+            forms[keyPath: field ?? \.rating] = FormState(form, error: error)
+            return try await page(kind, id, request: request, context: context, forms: forms, status: .unprocessableContent)
+        }
+    }
+}

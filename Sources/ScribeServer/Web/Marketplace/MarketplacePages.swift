@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import ScribeMarketplace
+
+/// The marketplace home: search, filters, sorts and cursor pages over the listings, the same
+/// query parameters as `GET /api/v1/marketplace/listings`; and `/tags/{tag}`, where hashtags
+/// in the fediverse link to.
+struct MarketplacePages {
+    let pages: Pages
+    let marketplace: MarketplaceModule
+
+    struct Home {
+        var q: String
+        var tag: String
+        var excludeTag: String
+        var language: String
+        var creator: String
+        var kinds: [Option]
+        var ratings: [Option]
+        var sorts: [Option]
+        var results: [ListingCard]
+        var nextPage: String?
+        var message: String?
+        var searched: Bool
+        var popularTags: [ListingSearch.TagCount]
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("/") { request, context in try await home(request, context: context) }
+        router.get("tags/:tag") { request, context -> Response in
+            let tag = context.parameters.get("tag") ?? ""
+            return Pages.redirect("/?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
+    }
+
+    func home(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty && $0.0 != "notice" }
+        let value = { (name: String) in given.first { $0.0 == name }?.1 ?? "" }
+        var parameters = given
+        // "Best match" needs words; without them the page shows the newest.
+        if value("q").isEmpty { parameters.removeAll { $0 == ("sort", "relevance") } }
+        var results: [ListingCard] = []
+        var nextPage: String?
+        var message: String?
+        var status: HTTPResponse.Status = .ok
+        do {
+            let page = try await marketplace.search.search(try ListingQuery.parse(parameters))
+            results = page.listings.map(ListingCard.init)
+            if let cursor = page.nextCursor {
+                var components = URLComponents()
+                components.queryItems = parameters.filter { $0.0 != "cursor" }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "cursor", value: cursor)]
+                nextPage = "/" + (components.string ?? "")
+            }
+        } catch {
+            message = error.message
+            status = .badRequest
+        }
+        let sort = value("sort").isEmpty ? (value("q").isEmpty ? "newest" : "relevance") : value("sort")
+        let home = Home(
+            q: value("q"), tag: value("tag"), excludeTag: value("exclude_tag"), language: value("language"), creator: value("creator"),
+            kinds: Self.options([("", "Characters and lorebooks"), ("character", "Characters"), ("lorebook", "Lorebooks")], selected: value("kind")),
+            ratings: Self.options([("sfw", "Safe for work"), ("nsfw", "Adult only"), ("all", "Both")], selected: value("rating").isEmpty ? "sfw" : value("rating")),
+            sorts: Self.options(
+                [("relevance", "Best match"), ("newest", "Newest"), ("updated", "Recently updated"), ("downloads", "Most downloaded"), ("top", "Top rated"),
+                 ("trending", "Trending")], selected: sort),
+            results: results, nextPage: nextPage, message: message, searched: !given.isEmpty,
+            popularTags: (try? await marketplace.search.tags(ratings: ["sfw"]).prefix(12).map { $0 }) ?? [])
+        return pages.render(
+            "home", title: "Marketplace", page: home, request: request, context: context,
+            meta: .init(description: "Find characters and lorebooks shared on \(pages.siteName).", url: pages.publicURL.absoluteString, type: "website"),
+            status: status)
+    }
+
+    static func options(_ choices: [(String, String)], selected: String) -> [Option] {
+        choices.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
+    }
+}

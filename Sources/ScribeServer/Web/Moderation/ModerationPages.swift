@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
+
+/// What moderators see and do: the marketplace's reports (hide a listing, remove a review,
+/// dismiss), hidden items, reports that came from other servers, and blocked domains.
+struct ModerationPages {
+    let pages: Pages
+    let marketplace: MarketplaceModule
+    let social: SocialModule
+
+    struct Moderation {
+        var reports: [ReportLine]
+        var hidden: [ScribeMarketplace.Reports.HiddenItem]
+        var federated: [ScribeSocial.Reports.Report]
+        var domains: [DomainBlocks.Block]
+    }
+
+    struct ReportLine {
+        var id: String
+        var subject: String
+        var itemName: String
+        var itemURL: String
+        var reason: String
+        var date: String
+        var isListing: Bool
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("moderation") { request, context -> Response in
+            let actor = try Self.moderator(context)
+            let reports = try await marketplace.reports.queue(by: actor).map {
+                ReportLine(
+                    id: $0.id.uuidString.lowercased(), subject: $0.subject, itemName: $0.itemName, itemURL: "/\($0.itemKind)s/\($0.itemID.uuidString.lowercased())",
+                    reason: $0.reason, date: ItemView.date($0.createdAt), isListing: $0.subject == "listing")
+            }
+            let page = Moderation(
+                reports: reports, hidden: try await marketplace.reports.hidden(by: actor), federated: try await social.reports.open(),
+                domains: try await social.domainBlocks.list())
+            return pages.render("moderation", title: "Moderation", page: page, request: request, context: context)
+        }
+        router.post("moderation/reports/:id") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let decision = ScribeMarketplace.Reports.Decision(rawValue: form["decision"]) else { throw MarketplaceError(.invalidInput, "Choose hide, remove_review or dismiss.") }
+            try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: try Self.moderator(context))
+            return Pages.redirect("/moderation", notice: "Done.")
+        }
+        router.post("moderation/hidden/:id/restore") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context)
+            try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: try Self.moderator(context))
+            return Pages.redirect("/moderation", notice: "Restored.")
+        }
+        router.post("moderation/federated/:id/resolve") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context)
+            _ = try Self.moderator(context)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw MarketplaceError(.notFound, "No such report.") }
+            try await social.reports.resolve(id)
+            return Pages.redirect("/moderation", notice: "Resolved.")
+        }
+        router.post("moderation/domains") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            _ = try Self.moderator(context)
+            if form["action"] == "unblock" {
+                try await social.domainBlocks.unblock(form["domain"])
+            } else {
+                try await social.domainBlocks.block(form["domain"], reason: form["reason"].nilIfEmpty)
+            }
+            return Pages.redirect("/moderation", notice: form["action"] == "unblock" ? "Unblocked \(form["domain"])." : "Blocked \(form["domain"]).")
+        }
+    }
+
+    static func moderator(_ context: ScribeRequestContext) throws -> Engagement.Actor {
+        let actor = MarketplaceRoutes.actor(context)
+        guard actor.userID != nil else { throw LibraryPages.loginFirst }
+        guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators see this page.") }
+        return actor
+    }
+}

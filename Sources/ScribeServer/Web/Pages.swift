@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import ScribeCore
+
+/// The server-rendered pages: Mustache templates (`Web/Templates`, shipped as the target's
+/// resources) rendered into one layout. Every page gets the same frame: who is logged in, the
+/// form token, and the meta tags a link preview needs.
+///
+/// Guarantees: every value reaches HTML through Mustache's escaping (`{{…}}`); the only
+/// unescaped values (`{{{…}}}`) are HTML this server made or sanitised on arrival.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let publicURL: URL
+    let siteName: String
+
+    /// Templates that could not be read or parsed: a packaging bug, logged at start-up and
+    /// checked by a test.
+    let problems: [String]
+
+    init(publicURL: URL) {
+        self.publicURL = publicURL
+        self.siteName = publicURL.host ?? "Scribe"
+        var library = MustacheLibrary()
+        var problems: [String] = []
+        if let directory = Self.resources?.appendingPathComponent("Templates") {
+            let files = FileManager.default.enumerator(atPath: directory.path)
+            while let path = files?.nextObject() as? String {
+                guard path.hasSuffix(".mustache") else { continue }
+                do {
+                    let text = try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
+                    try library.register(text, named: String(path.dropLast(".mustache".count)))
+                } catch {
+                    problems.append("\(path): \(error)")
+                }
+            }
+        }
+        if library.getTemplate(named: "layout") == nil { problems.append("the page templates are missing from the server's resources") }
+        self.library = library
+        self.problems = problems
+    }
+
+    /// The target's resources: templates and the style sheet.
+    static var resources: URL? { Bundle.module.resourceURL }
+
+    /// What the layout shows around every page.
+    struct Frame {
+        var title: String
+        var siteName: String
+        var user: User?
+        var csrf: String
+        var path: String
+        /// Link preview (OpenGraph, Twitter card) and discovery.
+        var meta: Meta?
+        var notice: String?
+
+        struct User {
+            var username: String
+            var isModerator: Bool
+        }
+
+        struct Meta {
+            var description: String
+            var url: String
+            var type: String
+            var image: String?
+            /// The ActivityPub document of what the page shows, for `<link rel="alternate">`.
+            var activityPub: String?
+        }
+    }
+
+    /// The page's own values beside the frame: templates read `{{frame.title}}` and `{{#page}}…`.
+    struct Context<Page> {
+        var frame: Frame
+        var page: Page
+    }
+
+    func frame(_ title: String, context: ScribeRequestContext, request: Request, meta: Frame.Meta? = nil, notice: String? = nil) -> Frame {
+        let account = context.session?.account
+        return Frame(
+            title: title, siteName: siteName,
+            user: account.map { Frame.User(username: $0.username, isModerator: [.moderator, .administrator].contains($0.role)) },
+            csrf: context.csrfToken ?? "", path: request.uri.path, meta: meta, notice: notice ?? request.uri.queryParameters.get("notice").map { String($0) })
+    }
+
+    /// Renders `template` in the layout as a complete response.
+    func render<Page>(
+        _ template: String, title: String, page: Page, request: Request, context: ScribeRequestContext, meta: Frame.Meta? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let html = library.render(Context(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
+        return Self.html(html, status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// After a form: back to a page, with an optional notice to show there (303, so the browser GETs).
+    static func redirect(_ location: String, notice: String? = nil) -> Response {
+        var target = location
+        if let notice, var components = URLComponents(string: location) {
+            components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "notice", value: notice)]
+            target = components.string ?? location
+        }
+        return Response(status: .seeOther, headers: [.location: target])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import ScribeContracts
+import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
+
+/// A user's page at `/@{username}` (and the HTML side of `/users/{username}`): who they are,
+/// what they published, how many follow them, and how to follow them from here or from
+/// another server.
+struct ProfilePages {
+    let pages: Pages
+    let social: SocialModule
+    let marketplace: MarketplaceModule
+
+    struct Profile {
+        var username: String
+        var handle: String
+        var initial: String
+        var joined: String
+        var followers: Int
+        var following: Int
+        var items: [ListingCard]
+        var isSelf: Bool
+        var canFollow: Bool
+        /// `accepted`, `pending`, or nil when the viewer does not follow.
+        var followState: String?
+        var followsPending: Bool
+        var remoteForm: FormState
+    }
+
+    func page(_ username: String, request: Request, context: ScribeRequestContext, remoteForm: FormState = .empty, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let profile = try await social.actors.profile(username: username)
+        guard profile.username == username else { return Pages.redirect("/@\(profile.username)") }
+        let counts = try await social.followCounts(of: profile.username)
+        let viewer = context.session?.account.id
+        let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
+        let items = try await marketplace.search.search(try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")]))
+        let page = Profile(
+            username: profile.username, handle: "@\(profile.username)@\(social.settings.domain)", initial: String(profile.username.prefix(1)).uppercased(),
+            joined: ItemView.date(profile.createdAt), followers: counts.followers, following: counts.following, items: items.listings.map(ListingCard.init),
+            isSelf: viewer == profile.id, canFollow: viewer != nil && viewer != profile.id, followState: state, followsPending: state == "pending",
+            remoteForm: remoteForm)
+        let url = social.urls.profile(profile.username)
+        return pages.render(
+            "profile", title: "@\(profile.username)", page: page, request: request, context: context,
+            meta: .init(description: "Characters and lorebooks by @\(profile.username) on Scribe.", url: url, type: "profile", activityPub: social.urls.actor(profile.username)),
+            status: status)
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.post("@{username}/follow") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            let username = try ActorRoutes.username(context)
+            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to follow.") }
+            if form["action"] == "unfollow" {
+                try await social.following.unfollow("\(username)@\(social.settings.domain)", as: me)
+                return Pages.redirect("/@\(username)", notice: "You no longer follow @\(username).")
+            }
+            let followed = try await social.following.follow("\(username)@\(social.settings.domain)", as: me)
+            return Pages.redirect("/@\(username)", notice: followed.state == "accepted" ? "You follow @\(username)." : "Follow request sent.")
+        }
+        router.post("@{username}/remote-follow") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            let username = try ActorRoutes.username(context)
+            do {
+                return Response(status: .seeOther, headers: [.location: try await social.following.remoteFollowURL(for: form["handle"], toFollow: username)])
+            } catch where FormState.isUsers(error) {
+                var state = FormState(form, error: error)
+                if let message = state.message { state.errors["handle"] = message; state.message = nil }
+                return try await page(username, request: request, context: context, remoteForm: state, status: .unprocessableContent)
+            }
+        }
+    }
+}

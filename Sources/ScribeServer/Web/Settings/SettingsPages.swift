@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import ScribeCore
+import ScribeSocial
+
+/// The user's settings: whether follows need approval, the password, and who they block.
+struct SettingsPages {
+    let pages: Pages
+    let accounts: Accounts
+    let social: SocialModule
+
+    struct Settings {
+        var username: String
+        var locked: Bool
+        var passwordForm: FormState
+        var blockForm: FormState
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("settings") { request, context in try await page(request, context) }
+        router.post("settings/locked") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+            let locked = form["locked"] == "on"
+            try await social.actors.setManuallyApprovesFollowers(me, locked)
+            return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
+        }
+        router.post("settings/password") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let session = context.session else { return Pages.redirect("/login") }
+            do {
+                try await accounts.changePassword(session, current: form.fields["current_password"] ?? "", new: form.fields["new_password"] ?? "")
+                return Pages.redirect("/settings", notice: "Your password is changed.")
+            } catch where FormState.isUsers(error) {
+                return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
+            }
+        }
+        router.post("settings/blocks") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+            do {
+                let actor = try await social.following.resolve(form["handle"])
+                if form["action"] == "unblock" { try await social.actions.unblock(actor, as: me) } else { try await social.actions.block(actor, as: me) }
+                return Pages.redirect("/settings", notice: form["action"] == "unblock" ? "Unblocked." : "Blocked: they no longer see or reach you.")
+            } catch where FormState.isUsers(error) {
+                var state = FormState(form, error: error)
+                if let message = state.message { state.errors["handle"] = message; state.message = nil }
+                return try await page(request, context, blockForm: state, status: .unprocessableContent)
+            }
+        }
+    }
+
+    private func page(
+        _ request: Request, _ context: ScribeRequestContext, passwordForm: FormState = .empty, blockForm: FormState = .empty,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        guard let session = context.session else { return Pages.redirect("/login", notice: "Log in to change your settings.") }
+        let settings = Settings(
+            username: session.account.username, locked: try await social.actors.manuallyApprovesFollowers(session.account.id), passwordForm: passwordForm,
+            blockForm: blockForm)
+        return pages.render("settings", title: "Settings", page: settings, request: request, context: context, status: status)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import ScribeCore
+import ScribeSocial
+
+/// The home feed (what the people one follows published, boosted and wrote) and notifications.
+struct SocialPages {
+    let pages: Pages
+    let social: SocialModule
+
+    struct Feed {
+        var entries: [FeedLine]
+        var older: String?
+    }
+
+    struct FeedLine {
+        var actor: String
+        var kind: String
+        var object: String
+        var content: String
+        var date: String
+    }
+
+    struct NotificationsPage {
+        var notifications: [NotificationLine]
+        var requests: [String]
+    }
+
+    struct NotificationLine {
+        var text: String
+        var actor: String
+        var object: String?
+        var date: String
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("feed") { request, context -> Response in
+            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to see your feed.") }
+            let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
+            let entries = try await social.homeFeed(for: me, before: before)
+            let page = Feed(
+                entries: entries.map {
+                    FeedLine(actor: $0.actor, kind: $0.kind == "boost" ? "boosted" : "posted", object: $0.object, content: $0.content, date: ItemView.date($0.createdAt))
+                },
+                older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil)
+            return pages.render("feed", title: "Feed", page: page, request: request, context: context)
+        }
+        router.get("notifications") { request, context -> Response in
+            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to see your notifications.") }
+            let notifications = try await social.notifications.list(for: me, before: nil)
+            let page = NotificationsPage(
+                notifications: notifications.map { NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt)) },
+                requests: try await social.following.requests(for: me))
+            return pages.render("notifications", title: "Notifications", page: page, request: request, context: context)
+        }
+        router.post("follow-requests") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+            try await social.following.answer(request: form["actor"], accept: form["answer"] == "accept", as: me)
+            return Pages.redirect("/notifications", notice: form["answer"] == "accept" ? "Accepted." : "Declined.")
+        }
+    }
+
+    static func describe(_ kind: Notifications.Kind) -> String {
+        switch kind {
+        case .follow: "followed you"
+        case .followRequest: "asked to follow you"
+        case .like: "liked"
+        case .boost: "boosted"
+        case .comment: "commented on"
+        case .mention: "mentioned you in"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MultipartKit
+import NIOCore
+import NIOHTTP1
+
+/// A submitted web form: its text fields and, for uploads, its files. Reading it checks the
+/// anti-forgery token first, so no handler acts on a forged form.
+struct WebForm: Sendable {
+    var fields: [String: String]
+    var files: [String: Data]
+
+    subscript(_ name: String) -> String { fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+
+    /// The largest upload a form takes (a card PNG with its avatar, a CHARX, a lorebook).
+    static let maximumSize = 8 << 20
+
+    static func read(_ request: Request, context: ScribeRequestContext) async throws -> WebForm {
+        let contentType = request.headers[.contentType] ?? ""
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: maximumSize) } catch {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The form is larger than 8 MB.")
+        }
+        let form: WebForm
+        if contentType.lowercased().hasPrefix("multipart/form-data") {
+            guard let boundary = Self.boundary(contentType) else { throw Self.malformed }
+            guard let parts = try? Self.parts(of: body, boundary: boundary) else { throw Self.malformed }
+            var fields: [String: String] = [:]
+            var files: [String: Data] = [:]
+            for part in parts {
+                guard let name = part.name else { continue }
+                if part.headers.first(name: "Content-Disposition")?.contains("filename=") == true {
+                    if part.body.readableBytes > 0 { files[name] = Data(part.body.readableBytesView) }
+                } else {
+                    fields[name] = String(buffer: part.body)
+                }
+            }
+            form = WebForm(fields: fields, files: files)
+        } else {
+            guard let fields = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) else { throw Self.malformed }
+            form = WebForm(fields: fields, files: [:])
+        }
+        guard FormTokenMiddleware.matches(form.fields["csrf"], request) else {
+            throw APIError(.forbidden, code: "forbidden", message: "This form has expired or did not come from this site; reload the page and try again.")
+        }
+        return form
+    }
+
+    /// The parts of a `multipart/form-data` body, by MultipartKit's parser.
+    static func parts(of body: ByteBuffer, boundary: String) throws -> [MultipartPart] {
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [MultipartPart] = []
+        var headers = HTTPHeaders()
+        var content = ByteBuffer()
+        parser.onHeader = { headers.replaceOrAdd(name: $0, value: $1) }
+        parser.onBody = { content.writeBuffer(&$0) }
+        parser.onPartComplete = {
+            parts.append(MultipartPart(headers: headers, body: content))
+            headers = HTTPHeaders()
+            content = ByteBuffer()
+        }
+        try parser.execute(body)
+        return parts
+    }
+
+    static let malformed = APIError(.badRequest, code: "invalid_input", message: "The form could not be read.")
+
+    static func boundary(_ contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].lowercased() == "boundary" { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+}

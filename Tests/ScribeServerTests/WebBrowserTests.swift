@@ -1,0 +1,64 @@
+import Foundation
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The web pages in a real browser: `scripts/web_acceptance.py` drives Debian's headless
+/// Chromium through Selenium against a real `scribe` process. `scripts/test` installs Chromium,
+/// its driver and Selenium, and sets `SCRIBE_PYTHON`; CI fails without them, elsewhere this test
+/// is skipped, never passed. Screenshots of each page go to `.build/test-output/web`.
+@Suite(
+    "Pages in a real browser",
+    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")))
+struct WebBrowserTests {
+    static let screenshots = TestPaths.packageRoot + "/.build/test-output/web"
+
+    @Test("sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private")
+    func acceptance() async throws {
+        let location = try await TestDatabases.shared.makeDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        let dataDirectory = NSTemporaryDirectory() + "scribe-web-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let port = try freePort(host: "127.0.0.1")
+        let origin = "http://127.0.0.1:\(port)"
+        let server = try ScribeProcess(environment: [
+            "DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)",
+            "SCRIBE_PUBLIC_URL": origin,
+        ])
+        try await server.waitUntilReady()
+        try? FileManager.default.removeItem(atPath: Self.screenshots)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]))
+        process.arguments = [
+            TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
+            "--screenshots", Self.screenshots,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = try output.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        server.signal(SIGTERM)
+        _ = try await server.waitForExit()
+
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+        let failures = report["failures"] as? [String] ?? ["no report"]
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        #expect(report["steps"] as? [String] == [
+            "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
+        ])
+        let pages = report["pages"] as? [[String: Any]] ?? []
+        #expect(pages.count >= 15, "every page visited is audited and photographed")
+        for page in pages {
+            let path = try #require(page["screenshot"] as? String)
+            #expect(FileManager.default.fileExists(atPath: path), "no screenshot at \(path)")
+        }
+        #expect(process.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Drives a running Scribe server with a real headless Chromium (Selenium), as a person would:
+signs up, imports a card, publishes it, finds it in the marketplace, opens its page, rates it
+from a second account and sees the rating. On every page it checks the accessibility basics
+(labels on inputs, alt text, heading order, the default theme's contrast) and saves a screenshot.
+It also checks that a private character appears on no page for anyone but its owner.
+
+Prints one JSON report on standard output; exits 1 if anything failed.
+Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --screenshots DIR
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+import uuid
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# Runs in the page: the basic accessibility checks, as a list of problems.
+AUDIT_JS = r"""
+const problems = [];
+if (!document.documentElement.lang) problems.push('html has no lang');
+const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+for (const el of document.querySelectorAll('input, select, textarea')) {
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type) || el.hidden || el.getAttribute('aria-hidden') === 'true') continue;
+  const labelled = (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]')) || el.closest('label')
+    || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+  if (!labelled) problems.push('unlabelled ' + el.tagName.toLowerCase() + ' ' + (el.name || el.id));
+}
+for (const img of document.querySelectorAll('img')) {
+  if (!img.hasAttribute('alt')) problems.push('img without alt: ' + img.getAttribute('src'));
+}
+const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(visible).map(h => +h.tagName[1]);
+if (headings.length === 0 || headings[0] !== 1) problems.push('the first heading is not h1: ' + headings.join(','));
+for (let i = 1; i < headings.length; i++) {
+  if (headings[i] > headings[i - 1] + 1) problems.push('heading level jumps from h' + headings[i - 1] + ' to h' + headings[i]);
+}
+if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+if (!document.querySelector('main')) problems.push('no main landmark');
+const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+let checked = 0;
+for (const el of document.querySelectorAll('body *')) {
+  if (!visible(el) || ['SCRIPT', 'STYLE', 'IMG', 'INPUT', 'SELECT', 'TEXTAREA', 'OPTION'].includes(el.tagName)) continue;
+  const ownText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!ownText) continue;
+  const fg = parse(getComputedStyle(el).color), bg = background(el);
+  if (!fg) continue;
+  const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  const ratio = (l1 + 0.05) / (l2 + 0.05);
+  checked++;
+  if (ratio < 4.5) problems.push('contrast ' + ratio.toFixed(2) + ':1 on ' + el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '"');
+}
+if (checked === 0) problems.push('no text was checked for contrast');
+return problems;
+"""
+
+
+class Run:
+    def __init__(self, base, screenshots):
+        self.base = base.rstrip('/')
+        self.screenshots = screenshots
+        self.report = {'pages': [], 'failures': [], 'steps': []}
+        options = Options()
+        options.binary_location = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+        for flag in ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1200,1600']:
+            options.add_argument(flag)
+        service = Service(executable_path=os.environ.get('CHROMEDRIVER', '/usr/bin/chromedriver'))
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.set_page_load_timeout(30)
+
+    def fail(self, message):
+        self.report['failures'].append(message)
+
+    def check(self, condition, message):
+        if not condition:
+            self.fail(message)
+        return condition
+
+    def page(self, name):
+        """Audits the page now shown and saves its screenshot as NAME.png."""
+        problems = self.driver.execute_script(AUDIT_JS)
+        path = os.path.join(self.screenshots, name + '.png')
+        self.driver.save_screenshot(path)
+        self.report['pages'].append({'name': name, 'url': self.driver.current_url, 'title': self.driver.title, 'problems': problems, 'screenshot': path})
+        for problem in problems:
+            self.fail(f'{name}: {problem}')
+
+    def go(self, path):
+        self.driver.get(self.base + path)
+
+    def fill(self, field_id, text):
+        element = self.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(text)
+
+    def submit(self, form_action):
+        """Submits the form and waits for the page it leads to."""
+        old = self.driver.find_element(By.TAG_NAME, 'html')
+        self.driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button[type=submit]').click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+
+    def path_id(self):
+        """The last path segment of the page shown (an id), without any query."""
+        return self.driver.current_url.split('?')[0].rstrip('/').split('/')[-1]
+
+    def notice(self):
+        found = self.driver.find_elements(By.CSS_SELECTOR, '.notice')
+        return found[0].text if found else ''
+
+    def sign_up(self, username):
+        self.driver.delete_all_cookies()
+        self.go('/signup')
+        self.fill('username', username)
+        self.fill('email', f'{username}@example.org')
+        self.fill('password', 'correct horse battery')
+        self.submit('/signup')
+        phrase = self.driver.find_elements(By.ID, 'recovery-phrase')
+        self.check(phrase and len(phrase[0].text.strip()) >= 20, f'{username}: no recovery phrase after signing up')
+        self.check(self.driver.find_elements(By.CSS_SELECTOR, 'form[action="/logout"]'), f'{username}: not shown as logged in after signing up')
+        return phrase
+
+    def main(self, card):
+        # Sign-up form errors are shown beside the field, and what was typed is kept.
+        self.go('/signup')
+        self.page('signup')
+        self.fill('username', 'alice')
+        self.fill('email', 'alice@example.org')
+        self.fill('password', 'short')
+        self.submit('/signup')
+        self.check(self.driver.find_elements(By.ID, 'password-error'), 'a too-short password shows no error beside the field')
+        self.check(self.driver.find_element(By.ID, 'username').get_attribute('value') == 'alice', 'the username typed was not kept')
+        self.page('signup-error')
+
+        self.sign_up('alice')
+        self.page('welcome')
+        self.report['steps'].append('signed up')
+
+        # Import the card, then publish it.
+        self.go('/library')
+        self.page('library-empty')
+        self.driver.find_element(By.ID, 'file').send_keys(os.path.abspath(card))
+        self.submit('/library/import')
+        self.check('/library/characters/' in self.driver.current_url, f'importing did not open the editor: {self.driver.current_url}')
+        item_id = self.path_id()
+        name = self.driver.find_element(By.TAG_NAME, 'h1').text
+        self.check('Seraphina' in name, f'the imported card is named {name!r}')
+        self.page('editor')
+        Select(self.driver.find_element(By.ID, 'visibility')).select_by_value('public')
+        self.submit(f'/library/characters/{item_id}/visibility')
+        self.check('Shared' in self.notice(), f'publishing said {self.notice()!r}')
+        self.report['steps'].append('imported and published')
+
+        # A private character of hers, which nobody else may see anywhere.
+        self.go('/library')
+        secret = 'Hidden Gem ' + uuid.uuid4().hex[:6]
+        self.fill('name', secret)
+        self.fill('description', 'Kept to myself.')
+        self.submit('/library/characters')
+        secret_id = self.path_id()
+        self.go('/library')
+        self.check(secret in self.driver.page_source, 'the owner does not see her private character in her library')
+        self.page('library')
+
+        # Find it through the marketplace search (the listing follows within a second or so).
+        found = False
+        for _ in range(20):
+            self.go('/')
+            self.fill('q', 'Seraphina')
+            old = self.driver.find_element(By.TAG_NAME, 'html')
+            self.driver.find_element(By.CSS_SELECTOR, 'form[role=search] button[type=submit]').click()
+            WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+            links = self.driver.find_elements(By.PARTIAL_LINK_TEXT, 'Seraphina')
+            links = [link for link in links if f'/characters/{item_id}' in (link.get_attribute('href') or '')]
+            if links:
+                found = True
+                break
+            time.sleep(0.5)
+        self.check(found, 'the published card was not found through the marketplace search')
+        self.page('search')
+        if not found:
+            return
+        old = self.driver.find_element(By.TAG_NAME, 'html')
+        links[0].click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+        self.check(self.path_id() == item_id, f'the result opened {self.driver.current_url}')
+        source = self.driver.page_source
+        self.check('property="og:title"' in source and 'property="og:image"' in source, 'the item page has no OpenGraph tags')
+        self.check('rel="alternate" type="application/activity+json"' in source, 'the item page has no ActivityPub alternate link')
+        self.page('item')
+        self.go('/@alice')
+        self.page('profile')
+        for path, name in [('/feed', 'feed'), ('/notifications', 'notifications'), ('/settings', 'settings')]:
+            self.go(path)
+            self.page(name)
+        self.report['steps'].append('found and opened the item')
+
+        # A second account rates it and sees the rating.
+        self.sign_up('bob')
+        self.go(f'/characters/{item_id}')
+        Select(self.driver.find_element(By.ID, 'stars')).select_by_value('5')
+        self.submit(f'/characters/{item_id}/rating')
+        self.check('Thank you' in self.notice(), f'rating said {self.notice()!r}')
+        meta = self.driver.find_element(By.CSS_SELECTOR, '.item-head .meta:last-child').text
+        self.check(re.search(r'★ 5\.0 from 1 rating', meta) is not None, f'the rating is not shown: {meta!r}')
+        self.page('rated')
+        self.report['steps'].append('rated from a second account')
+
+        # The private character: on no page for bob, nor for someone logged out.
+        for who in ['bob', 'anonymous']:
+            if who == 'anonymous':
+                self.driver.delete_all_cookies()
+            for path in ['/', '/?q=' + secret.replace(' ', '+'), '/@alice', f'/characters/{secret_id}', '/feed', '/notifications']:
+                self.go(path)
+                self.check(secret not in self.driver.page_source, f'{who} sees the private character on {path}')
+        self.go(f'/characters/{secret_id}')
+        self.page('private-item-anonymous')
+        self.check('404' in self.driver.title or 'Not Found' in self.driver.title, f'a private item page is titled {self.driver.title!r}')
+        self.go('/login')
+        self.page('login')
+        self.go('/recover')
+        self.page('recover')
+        self.report['steps'].append('private items stay private')
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--base', required=True)
+    parser.add_argument('--card', required=True)
+    parser.add_argument('--screenshots', required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+    run = Run(args.base, args.screenshots)
+    try:
+        run.main(args.card)
+    except Exception as error:  # reported, not hidden: the test prints the report
+        run.fail(f'{type(error).__name__}: {error}')
+        try:
+            run.driver.save_screenshot(os.path.join(args.screenshots, 'failure.png'))
+        except Exception:
+            pass
+    finally:
+        run.driver.quit()
+    print(json.dumps(run.report))
+    sys.exit(1 if run.report['failures'] else 0)
+
+
+if __name__ == '__main__':
+    main()
