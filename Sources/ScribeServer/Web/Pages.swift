@@ -41,6 +41,8 @@ struct Pages: Sendable {
         self.problems = problems
     }
 
+    func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+
     /// The target's resources: templates and the style sheet.
     static var resources: URL? { Bundle.module.resourceURL }
 

@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+@testable import ScribeServer
+import ScribeTestSupport
+import Testing
+
+/// The web pages over real HTTP, without a browser: what the browser test cannot see or
+/// should not have to (forged forms, content negotiation, who sees what).
+@Suite("Web pages over real HTTP")
+struct WebPageTests {
+    static let html: HTTPFields = [.accept: "text/html,application/xhtml+xml"]
+
+    /// Registers through the JSON API and returns a session cookie and the form token cookie.
+    static func browser(_ client: any TestClientProtocol, _ username: String) async throws -> HTTPFields {
+        let reply = try await client.execute(
+            uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#)) { $0 }
+        let token = try #require(((try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"] as? String)
+        return [.cookie: "scribe_session=\(token); scribe_csrf=token-\(username)", .origin: "http://localhost:8080", .accept: "text/html"]
+    }
+
+    static func form(_ fields: [String: String]) -> ByteBuffer {
+        var components = URLComponents()
+        components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return ByteBuffer(string: components.percentEncodedQuery ?? "")
+    }
+
+    @Test("every template loads and parses")
+    func templates() {
+        let pages = Pages(publicURL: URL(string: "https://scribe.example")!)
+        #expect(pages.problems.isEmpty, "\(pages.problems)")
+        for name in ["layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
+                     "settings", "moderation", "error"] {
+            #expect(pages.hasTemplate(name), "\(name)")
+        }
+    }
+
+    @Test("a form without its token, or with another's, is refused and changes nothing")
+    func forgedForms() async throws {
+        try await withTestServer { client, _ in
+            var alice = try await Self.browser(client, "alice")
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            for token in [nil, "token-mallory"] {
+                var fields = ["name": "Forged"]
+                fields["csrf"] = token
+                let reply = try await client.execute(uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(fields)) { $0 }
+                #expect(reply.status == .forbidden)
+            }
+            // Another site's page posting with the victim's cookies: refused by its Origin alone.
+            alice[.origin] = "https://evil.example"
+            let crossSite = try await client.execute(
+                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Forged", "csrf": "token-alice"])) { $0 }
+            #expect(crossSite.status == .forbidden)
+            alice[.origin] = "http://localhost:8080"
+            let library = try await client.execute(uri: "/library", method: .get, headers: alice) { $0 }
+            #expect(library.status == .ok && !String(buffer: library.body).contains("Forged"))
+            // With the token the same form works.
+            let created = try await client.execute(
+                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Genuine", "csrf": "token-alice"])) { $0 }
+            #expect(created.status == .seeOther)
+            // A page's forms carry the token a new visitor's cookie is set to.
+            let fresh = try await client.execute(uri: "/login", method: .get, headers: Self.html) { $0 }
+            let cookie = try #require(fresh.headers[.setCookie]?.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last)
+            #expect(String(buffer: fresh.body).contains("name=\"csrf\" value=\"\(cookie)\""))
+        }
+    }
+
+    @Test("an object's URL is a page for browsers and ActivityPub for servers; profiles likewise; errors are pages for browsers, JSON for the API")
+    func negotiation() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let created = try await client.execute(
+                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Lantern", "csrf": "token-alice"])) { $0 }
+            let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
+            let id = try #require(editor.split(separator: "/").last.map { String($0) })
+            _ = try await client.execute(
+                uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": "public", "csrf": "token-alice"])) { $0 }
+
+            let page = try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true && page.headers[.vary] == "Accept")
+            let body = String(buffer: page.body)
+            #expect(body.contains("<link rel=\"alternate\" type=\"application/activity+json\" href=\"http://localhost:8080/characters/\(id)\">"))
+            #expect(body.contains("property=\"og:title\" content=\"Lantern\""))
+            let object = try await client.execute(uri: "/characters/\(id)", method: .get, headers: [.accept: "application/activity+json"]) { $0 }
+            #expect(object.headers[.contentType]?.hasPrefix("application/activity+json") == true && String(buffer: object.body).contains("\"type\":\"Note\""))
+
+            // The profile lists what she published once the marketplace has caught up (a quarter second).
+            #expect(try await eventually(timeout: .seconds(10)) {
+                let profile = try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }
+                return profile.status == .ok && String(buffer: profile.body).contains("/characters/\(id)")
+            })
+            #expect(try await client.execute(uri: "/@alice", method: .get, headers: [.accept: "application/activity+json"]) { $0 }.headers[.location] == "http://localhost:8080/users/alice")
+            #expect(try await client.execute(uri: "/users/alice", method: .get, headers: Self.html) { $0 }.headers[.location] == "/@alice")
+
+            let missing = try await client.execute(uri: "/characters/\(UUID())", method: .get, headers: Self.html) { $0 }
+            #expect(missing.status == .notFound && missing.headers[.contentType]?.hasPrefix("text/html") == true)
+            let api = try await client.execute(uri: "/api/v1/characters/\(UUID())", method: .get, headers: Self.html.merging(alice)) { $0 }
+            #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/json") == true)
+            let anonymousLibrary = try await client.execute(uri: "/library", method: .get, headers: Self.html) { $0 }
+            #expect(anonymousLibrary.status == .seeOther && anonymousLibrary.headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test("a followers-only item's page shows to its owner and approved followers only; a private one to nobody")
+    func followersOnly() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let bob = try await Self.browser(client, "bob")
+            let carol = try await Self.browser(client, "carol")
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            var ids: [String: String] = [:]
+            for (name, visibility) in [("Inner Circle", "followers"), ("Diary", "private")] {
+                let created = try await client.execute(
+                    uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": name, "csrf": "token-alice"])) { $0 }
+                let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
+                ids[name] = editor.split(separator: "/").last.map { String($0) }
+                _ = try await client.execute(
+                    uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": visibility, "csrf": "token-alice"])) { $0 }
+            }
+            let followed = try await client.execute(uri: "/@alice/follow", method: .post, headers: bob.merging(form), body: Self.form(["csrf": "token-bob"])) { $0 }
+            #expect(followed.status == .seeOther)
+            let known = ids
+            let sees: @Sendable (HTTPFields, String) async throws -> Bool = { headers, name in
+                let reply = try await client.execute(uri: "/characters/\(known[name]!)", method: .get, headers: headers) { $0 }
+                return reply.status == .ok && String(buffer: reply.body).contains(name)
+            }
+            #expect(try await sees(alice, "Inner Circle"))
+            // Social learns of the item from Core's log a moment after it is shared.
+            #expect(try await eventually(timeout: .seconds(10)) { try await sees(bob, "Inner Circle") })
+            #expect(try await !sees(carol, "Inner Circle"))
+            #expect(try await !sees(Self.html, "Inner Circle"))
+            let diary = try #require(ids["Diary"])
+            for viewer in [alice, bob, carol, Self.html] {
+                #expect(try await !sees(viewer, "Diary"))
+                for path in ["/", "/@alice", "/?q=Diary", "/feed", "/notifications"] {
+                    let body = String(buffer: try await client.execute(uri: path, method: .get, headers: viewer) { $0 }.body)
+                    #expect(!body.contains(diary) && !body.contains(">Diary<"), "\(path)")
+                }
+            }
+        }
+    }
+}
+
+extension HTTPFields {
+    func merging(_ other: HTTPFields) -> HTTPFields {
+        var merged = self
+        for field in other { merged[field.name] = field.value }
+        return merged
+    }
+}
