@@ -5,8 +5,8 @@ from a second account and sees the rating. On every page it checks the accessibi
 (labels on inputs, alt text, heading order, the default theme's contrast) and saves a screenshot.
 It also checks that a private character appears on no page for anyone but its owner.
 
-Prints one JSON report on standard output; exits 1 if anything failed.
-Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --screenshots DIR
+Writes one JSON report to --report (or standard output); exits 1 if anything failed.
+Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --screenshots DIR [--report FILE]
 """
 import argparse
 import json
@@ -237,6 +237,7 @@ def main():
     parser.add_argument('--base', required=True)
     parser.add_argument('--card', required=True)
     parser.add_argument('--screenshots', required=True)
+    parser.add_argument('--report')
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     run = Run(args.base, args.screenshots)
@@ -250,7 +251,11 @@ def main():
             pass
     finally:
         run.driver.quit()
-    print(json.dumps(run.report))
+    if args.report:
+        with open(args.report, 'w') as report:
+            json.dump(run.report, report)
+    else:
+        print(json.dumps(run.report))
     sys.exit(1 if run.report['failures'] else 0)
 
 

@@ -86,7 +86,7 @@ public struct SocialModule: Sendable {
             perHostConcurrency: settings.perHostConcurrency, leaseSeconds: Int(settings.deliveryLease.components.seconds), logger: logger)
         self.publisher = Publisher(
             core: core, consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
-            urls: urls, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)
+            urls: urls, actors: actors, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)
     }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.

@@ -32,20 +32,26 @@ struct WebBrowserTests {
         try await server.waitUntilReady()
         try? FileManager.default.removeItem(atPath: Self.screenshots)
 
+        // The report goes to a file and the process is polled, so no thread of the test pool
+        // blocks on a pipe or on `waitUntilExit` while the browser works.
+        let reportPath = NSTemporaryDirectory() + "scribe-web-report-\(UUID().uuidString.prefix(8)).json"
+        defer { try? FileManager.default.removeItem(atPath: reportPath) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]))
         process.arguments = [
             TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
-            "--screenshots", Self.screenshots,
+            "--screenshots", Self.screenshots, "--report", reportPath,
         ]
-        let output = Pipe()
-        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = try output.fileHandleForReading.readToEnd() ?? Data()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(300)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        if process.isRunning { process.terminate() }
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
+        let data = try #require(FileManager.default.contents(atPath: reportPath), "the browser run wrote no report")
 
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
         let failures = report["failures"] as? [String] ?? ["no report"]

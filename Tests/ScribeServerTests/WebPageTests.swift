@@ -144,6 +144,36 @@ struct WebPageTests {
     }
 }
 
+extension WebPageTests {
+    @Test("the settings page sets the public profile with an uploaded avatar; a bad image is shown beside its field, the name typed kept")
+    func publicProfile() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let boundary = "scribe-test-boundary"
+            func multipart(_ name: String, avatar: Data) -> ByteBuffer {
+                var body = Data()
+                for (field, value) in [("csrf", "token-alice"), ("display_name", name), ("bio", "Keeper of lanterns.")] {
+                    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n".utf8)
+                }
+                body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+                body += avatar + Data("\r\n--\(boundary)--\r\n".utf8)
+                return ByteBuffer(bytes: body)
+            }
+            let headers = alice.merging([.contentType: "multipart/form-data; boundary=\(boundary)"])
+            let bad = try await client.execute(uri: "/settings/profile", method: .post, headers: headers, body: multipart("Lamp Lady", avatar: Data("not an image".utf8))) { $0 }
+            let badPage = String(buffer: bad.body)
+            #expect(bad.status == .unprocessableContent && badPage.contains("id=\"avatar-error\"") && badPage.contains("value=\"Lamp Lady\""))
+            let image = try Fixtures.data("cards/seraphina.png")
+            let saved = try await client.execute(uri: "/settings/profile", method: .post, headers: headers, body: multipart("Lamp Lady", avatar: image)) { $0 }
+            #expect(saved.status == .seeOther)
+            let profile = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }.body)
+            #expect(profile.contains("<h1>Lamp Lady</h1>") && profile.contains("Keeper of lanterns.") && profile.contains("src=\"/api/v1/users/alice/avatar\""))
+            let avatar = try await client.execute(uri: "/api/v1/users/alice/avatar", method: .get) { $0 }
+            #expect(avatar.status == .ok && Data(avatar.body.readableBytesView) == image)
+        }
+    }
+}
+
 extension HTTPFields {
     func merging(_ other: HTTPFields) -> HTTPFields {
         var merged = self

@@ -1,3 +1,4 @@
+import ActivityPubKit
 import Foundation
 import PostgresNIO
 import ScribeContracts
@@ -28,6 +29,43 @@ struct ProfileTests {
                 Issue.record("found a user that does not exist")
             } catch let error as CoreAPIError {
                 #expect(error.code == .notFound)
+            }
+        }
+    }
+
+    @Test("a user's display name, bio and avatar are on their actor; changing them sends the actor's Update to followers; bad input is refused")
+    func publicProfile() async throws {
+        try await withTestInstance(host: "127.0.0.5") { instance in
+            let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
+            let accounts = instance.application.core.accounts
+            try await withTestPeer { peer in
+                #expect(try await peer.post(InboxTests.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
+                #expect(try await eventually { await peer.inbox.contains { $0.isA("Accept") } })
+
+                let avatar = try Fixtures.data("cards/seraphina.png")
+                try await accounts.setPublicProfile(alice, displayName: "Alice of the Marsh", bio: "Writes <characters>.\n\nSecond paragraph.")
+                try await accounts.setAvatar(alice, image: avatar)
+                for (name, bio) in [(String(repeating: "a", count: 51), ""), ("Two\nlines", ""), ("", String(repeating: "b", count: 501))] {
+                    await #expect(throws: CoreError.self) { try await accounts.setPublicProfile(alice, displayName: name, bio: bio) }
+                }
+                await #expect(throws: CoreError.self) { try await accounts.setAvatar(alice, image: Data("GIF89a".utf8)) }
+                await #expect(throws: CoreError.self) { try await accounts.setAvatar(alice, image: Data(count: (1 << 20) + 1)) }
+
+                let actor = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/users/alice", headers: [("Accept", "application/activity+json")], body: nil, host: "127.0.0.5")
+                let document = try actor.json()
+                #expect(document["name"] as? String == "Alice of the Marsh")
+                #expect(document["summary"] as? String == "<p>Writes &lt;characters&gt;.</p><p>Second paragraph.</p>")
+                let icon = try #require((document["icon"] as? [String: Any])?["url"] as? String)
+                #expect(icon == "\(instance.publicURL)/api/v1/users/alice/avatar")
+                let served = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/users/alice/avatar", body: nil, host: "127.0.0.5")
+                #expect(served.status == 200 && served.body == avatar)
+
+                // Each change tells the follower's server: two Updates of the Person.
+                #expect(try await eventually {
+                    await peer.inbox.filter { $0.isA("Update") && $0.object.first?.object?.isA("Person") == true }.count == 2
+                })
+                try await accounts.setAvatar(alice, image: nil)
+                #expect(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/users/alice/avatar", body: nil, host: "127.0.0.5").status == 404)
             }
         }
     }

@@ -9,17 +9,27 @@ public struct UserProfile: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// Whether the account may act and be shown; locked or pending accounts are not.
     public var isActive: Bool
+    /// What the user chose to show: a display name and a bio (plain text), empty when unset.
+    public var displayName: String
+    public var bio: String
+    /// Whether they have an avatar (served at `/api/v1/users/{username}/avatar`).
+    public var hasAvatar: Bool
 
-    public init(id: UUID, username: String, createdAt: Date, isActive: Bool) {
+    public init(id: UUID, username: String, createdAt: Date, isActive: Bool, displayName: String = "", bio: String = "", hasAvatar: Bool = false) {
         self.id = id
         self.username = username
         self.createdAt = createdAt
         self.isActive = isActive
+        self.displayName = displayName
+        self.bio = bio
+        self.hasAvatar = hasAvatar
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, username
+        case id, username, bio
         case createdAt = "created_at"
         case isActive = "is_active"
+        case displayName = "display_name"
+        case hasAvatar = "has_avatar"
     }
 }

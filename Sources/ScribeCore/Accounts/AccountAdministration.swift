@@ -28,11 +28,21 @@ extension Accounts {
     private func profile(where condition: String, _ value: some PostgresEncodable & Sendable) async throws(CoreError) -> UserProfile {
         var binds = PostgresBindings()
         do { try binds.append(value) } catch { throw CoreError.invalid("user", "That is not a user reference.") }
-        let statement = PostgresQuery(unsafeSQL: "SELECT \(AccountRow.columns) FROM core.users u WHERE \(condition)", binds: binds)
+        let statement = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type IS NOT NULL
+                FROM core.users u LEFT JOIN core.public_profiles p ON p.user_id = u.id WHERE \(condition)
+                """, binds: binds)
         let rows = try await run { try await pool.query(statement, logger: logger).collect() }
         guard let row = rows.first else { throw CoreError(.notFound, "There is no such user.") }
         let account = try AccountRow.account(from: row)
-        return UserProfile(id: account.id, username: account.username, createdAt: account.createdAt, isActive: account.status == .active)
+        let cells = row.makeRandomAccess()
+        guard let displayName = try? cells[cells.count - 3].decode(String.self), let bio = try? cells[cells.count - 2].decode(String.self),
+            let hasAvatar = try? cells[cells.count - 1].decode(Bool.self)
+        else { throw CoreError(.corrupted, "a public profile could not be read") }
+        return UserProfile(
+            id: account.id, username: account.username, createdAt: account.createdAt, isActive: account.status == .active, displayName: displayName, bio: bio,
+            hasAvatar: hasAvatar)
     }
 
     /// Every account, oldest first.

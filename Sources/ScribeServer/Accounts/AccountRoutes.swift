@@ -43,6 +43,15 @@ struct AccountRoutes {
         }
     }
 
+    struct PublicProfileRequest: Decodable {
+        var displayName: String
+        var bio: String
+        enum CodingKeys: String, CodingKey {
+            case displayName = "display_name"
+            case bio
+        }
+    }
+
     struct DeletionRequest: Decodable {
         var password: String
     }
@@ -103,6 +112,33 @@ struct AccountRoutes {
             let grant = try await accounts.recover(
                 identifier: body.identifier, phrase: body.recoveryPhrase, newPassword: body.newPassword, clientAddress: context.clientAddress)
             return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+        }
+        api.put("accounts/me/profile") { request, context -> HTTPResponse.Status in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: PublicProfileRequest.self, context: context)
+            try await accounts.setPublicProfile(session, displayName: body.displayName, bio: body.bio)
+            return .noContent
+        }
+        api.put("accounts/me/avatar") { request, context -> HTTPResponse.Status in
+            let session = try context.requireSession()
+            let image: ByteBuffer
+            do { image = try await request.body.collect(upTo: Accounts.maximumAvatarSize) } catch {
+                throw CoreError(.invalidInput, "An avatar is at most 1 MB.", field: "avatar")
+            }
+            try await accounts.setAvatar(session, image: Data(image.readableBytesView))
+            return .noContent
+        }
+        api.delete("accounts/me/avatar") { _, context -> HTTPResponse.Status in
+            try await accounts.setAvatar(try context.requireSession(), image: nil)
+            return .noContent
+        }
+        api.get("users/:username/avatar") { _, context -> Response in
+            guard let username = context.parameters.get("username"), let avatar = try await accounts.avatar(username: username) else {
+                throw APIError(.notFound, code: "not_found", message: "No such avatar.")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes)))
         }
         api.delete("accounts/me") { request, context in
             let session = try context.requireSession()

@@ -26,6 +26,7 @@ public struct ActorURLs: Sendable {
 
     public func item(_ kind: String, _ id: UUID) -> String { "\(origin)/\(kind)s/\(id.uuidString.lowercased())" }
     public func activity(_ id: UUID) -> String { "\(origin)/activities/\(id.uuidString.lowercased())" }
+    public func userAvatar(_ username: String) -> String { "\(origin)/api/v1/users/\(username)/avatar" }
     public func avatar(_ id: UUID) -> String { "\(origin)/api/v1/shared/characters/\(id.uuidString.lowercased())/avatar" }
     public func tag(_ name: String) -> String { "\(origin)/tags/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)" }
 

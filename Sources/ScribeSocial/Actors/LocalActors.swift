@@ -37,8 +37,9 @@ public struct LocalActors: Sendable {
         do { pem = try await core.actorPublicKey(of: .user(profile.id)) } catch { throw Self.socialError(error) }
         let locked = try await manuallyApprovesFollowers(profile.id)
         var person: ASObject = [
-            "id": .string(urls.actor(name)), "type": "Person", "preferredUsername": .string(name), "name": .string(name),
-            "summary": "", "url": .string(urls.profile(name)),
+            "id": .string(urls.actor(name)), "type": "Person", "preferredUsername": .string(name),
+            "name": .string(profile.displayName.isEmpty ? name : profile.displayName), "summary": .string(Self.summary(profile.bio)),
+            "url": .string(urls.profile(name)),
             "inbox": .string(urls.inbox(name)), "outbox": .string(urls.outbox(name)),
             "followers": .string(urls.followers(name)), "following": .string(urls.following(name)),
             "endpoints": ["sharedInbox": .string(urls.sharedInbox)],
@@ -47,7 +48,14 @@ public struct LocalActors: Sendable {
             "published": .string(ASObject.timestamp(Calendar(identifier: .gregorian).startOfDay(for: profile.createdAt))),
         ]
         person["publicKey"] = ASObject.publicKey(actor: urls.actor(name), pem: pem).embedded
+        if profile.hasAvatar { person["icon"] = ASObject.image(url: urls.userAvatar(name), mediaType: nil).embedded }
         return person.document(in: ScribeVocabulary.context)
+    }
+
+    /// A plain-text bio as the HTML `summary` Mastodon shows: escaped, a paragraph per blank line.
+    static func summary(_ bio: String) -> String {
+        guard !bio.isEmpty else { return "" }
+        return bio.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
     }
 
     /// The instance actor (`Application` at `/actor`), readable without a signature.

@@ -16,6 +16,7 @@ struct Publisher: Sendable {
     let core: any CoreAPI
     let consumer: EventConsumer<CoreEvent>
     let urls: ActorURLs
+    let actors: LocalActors
     let follows: Follows
     let deliveries: DeliveryQueue
     let feeds: Feeds
@@ -33,7 +34,10 @@ struct Publisher: Sendable {
 
     func handle(_ event: CoreEvent, on connection: PostgresConnection) async throws {
         switch event.type {
-        case .userCreated, .userUpdated: try await recordActor(event.subjectID, on: connection)
+        case .userCreated: try await recordActor(event.subjectID, on: connection)
+        case .userUpdated:
+            try await recordActor(event.subjectID, on: connection)
+            try await updateActor(event.subjectID, on: connection)
         case .userDeleted: try await deleteActor(event.subjectID, on: connection)
         case .itemPublished, .itemUpdated, .itemUnpublished, .itemDeleted, .itemRestricted:
             guard event.subjectKind != .user else { return }
@@ -48,6 +52,19 @@ struct Publisher: Sendable {
             INSERT INTO social.local_actors (user_id, username) VALUES (\(userID), \(profile.username))
             ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
             """, logger: logger)
+    }
+
+    /// The actor's `Update` with its document as it is now (name, bio, avatar), to every server
+    /// that follows it, so they refresh what they show.
+    func updateActor(_ userID: UUID, on connection: PostgresConnection) async throws {
+        guard let profile = try? await core.profile(id: userID), profile.isActive else { return }
+        let actor = urls.actor(profile.username)
+        let inboxes = try await followerInboxes(of: actor, on: connection)
+        guard !inboxes.isEmpty else { return }
+        let update = ASObject.activity(
+            "Update", id: urls.activity(UUID()), actor: actor, object: try await actors.document(for: profile).embedded, to: [ItemNote.publicAudience]
+        ).document(in: ScribeVocabulary.context)
+        try await deliveries.enqueue(update, to: inboxes, signer: userID, on: connection)
     }
 
     /// The actor's `Delete`, to every server that follows it, signed with its retired key.

@@ -51,13 +51,7 @@ struct LibraryPages {
         var form: FormState
         var visibilities: [Choice]
         var pageURL: String?
-        var exports: [Choice]
-    }
-
-    struct Choice {
-        var value: String
-        var label: String
-        var selected: Bool
+        var exports: [ItemView.DownloadLink]
     }
 
     /// The card fields the editor offers, in order.
@@ -84,7 +78,7 @@ struct LibraryPages {
             let form = try await WebForm.read(request, context: context)
             let session = try requireSession(context)
             do {
-                let character = try await core.characters.create(try Self.card(from: form), for: session)
+                let character = try await core.characters.create(CharacterCard(data: Self.cardData(from: form)), for: session)
                 return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.card.name).")
             } catch where FormState.isUsers(error) {
                 return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
@@ -99,8 +93,7 @@ struct LibraryPages {
             let id = try context.uuidParameter(notFound: "No such character.")
             do {
                 var card = try await core.characters.get(id, for: session).card
-                for field in Self.cardFields where field != "tags" { card.data[field] = .string(form[field]) }
-                card.data["tags"] = .array(Self.tags(form["tags"]).map(JSONValue.string))
+                card.data.merge(Self.cardData(from: form)) { $1 }
                 _ = try await core.characters.replaceCard(id, with: card, for: session)
                 return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
             } catch where FormState.isUsers(error) {
@@ -173,20 +166,21 @@ struct LibraryPages {
         let path = id.uuidString.lowercased()
         let editor = Editor(
             id: path, name: character.card.name, hasAvatar: character.avatarContentType != nil, form: form ?? FormState(values: values),
-            visibilities: [("private", "Only me"), ("unlisted", "Anyone with the link"), ("followers", "My followers"), ("public", "Everyone (listed, federated)")]
-                .map { Choice(value: $0.0, label: $0.1, selected: $0.0 == character.visibility.rawValue) },
+            visibilities: Choice.options(
+                [("private", "Only me"), ("unlisted", "Anyone with the link"), ("followers", "My followers"), ("public", "Everyone (listed, federated)")],
+                selected: character.visibility.rawValue),
             pageURL: character.visibility == .private ? nil : "/characters/\(path)",
             exports: [("png", "PNG card"), ("v3", "JSON (V3)"), ("v2", "JSON (V2)"), ("charx", "CHARX")]
-                .map { Choice(value: "/api/v1/characters/\(path)/export?format=\($0.0)", label: $0.1, selected: false) })
+                .map { ItemView.DownloadLink(label: $0.1, url: "/api/v1/characters/\(path)/export?format=\($0.0)") })
         return pages.render("character-editor", title: "Edit \(character.card.name)", page: editor, request: request, context: context, status: status)
     }
 
-    /// A card from the editor's fields.
-    static func card(from form: WebForm) throws(CoreError) -> CharacterCard {
+    /// The card fields the editor sets, from its form (tags comma-separated).
+    static func cardData(from form: WebForm) -> [String: JSONValue] {
         var data: [String: JSONValue] = [:]
         for field in cardFields where field != "tags" { data[field] = .string(form[field]) }
         data["tags"] = .array(tags(form["tags"]).map(JSONValue.string))
-        return CharacterCard(data: data)
+        return data
     }
 
     static func tags(_ text: String) -> [String] {

@@ -15,20 +15,14 @@ struct MarketplacePages {
         var excludeTag: String
         var language: String
         var creator: String
-        var kinds: [Option]
-        var ratings: [Option]
-        var sorts: [Option]
+        var kinds: [Choice]
+        var ratings: [Choice]
+        var sorts: [Choice]
         var results: [ListingCard]
         var nextPage: String?
         var message: String?
         var searched: Bool
         var popularTags: [ListingSearch.TagCount]
-    }
-
-    struct Option {
-        var value: String
-        var label: String
-        var selected: Bool
     }
 
     func add(to router: Router<ScribeRequestContext>) {
@@ -64,9 +58,9 @@ struct MarketplacePages {
         let sort = value("sort").isEmpty ? (value("q").isEmpty ? "newest" : "relevance") : value("sort")
         let home = Home(
             q: value("q"), tag: value("tag"), excludeTag: value("exclude_tag"), language: value("language"), creator: value("creator"),
-            kinds: Self.options([("", "Characters and lorebooks"), ("character", "Characters"), ("lorebook", "Lorebooks")], selected: value("kind")),
-            ratings: Self.options([("sfw", "Safe for work"), ("nsfw", "Adult only"), ("all", "Both")], selected: value("rating").isEmpty ? "sfw" : value("rating")),
-            sorts: Self.options(
+            kinds: Choice.options([("", "Characters and lorebooks"), ("character", "Characters"), ("lorebook", "Lorebooks")], selected: value("kind")),
+            ratings: Choice.options([("sfw", "Safe for work"), ("nsfw", "Adult only"), ("all", "Both")], selected: value("rating").isEmpty ? "sfw" : value("rating")),
+            sorts: Choice.options(
                 [("relevance", "Best match"), ("newest", "Newest"), ("updated", "Recently updated"), ("downloads", "Most downloaded"), ("top", "Top rated"),
                  ("trending", "Trending")], selected: sort),
             results: results, nextPage: nextPage, message: message, searched: !given.isEmpty,
@@ -75,9 +69,5 @@ struct MarketplacePages {
             "home", title: "Marketplace", page: home, request: request, context: context,
             meta: .init(description: "Find characters and lorebooks shared on \(pages.siteName).", url: pages.publicURL.absoluteString, type: "website"),
             status: status)
-    }
-
-    static func options(_ choices: [(String, String)], selected: String) -> [Option] {
-        choices.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
     }
 }

@@ -15,6 +15,9 @@ struct ProfilePages {
 
     struct Profile {
         var username: String
+        var displayName: String
+        var bio: String
+        var avatarURL: String?
         var handle: String
         var initial: String
         var joined: String
@@ -37,14 +40,17 @@ struct ProfilePages {
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
         let items = try await marketplace.search.search(try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")]))
         let page = Profile(
-            username: profile.username, handle: "@\(profile.username)@\(social.settings.domain)", initial: String(profile.username.prefix(1)).uppercased(),
+            username: profile.username, displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName, bio: profile.bio,
+            avatarURL: profile.hasAvatar ? "/api/v1/users/\(profile.username)/avatar" : nil, handle: "@\(profile.username)@\(social.settings.domain)", initial: String(profile.username.prefix(1)).uppercased(),
             joined: ItemView.date(profile.createdAt), followers: counts.followers, following: counts.following, items: items.listings.map(ListingCard.init),
             isSelf: viewer == profile.id, canFollow: viewer != nil && viewer != profile.id, followState: state, followsPending: state == "pending",
             remoteForm: remoteForm)
         let url = social.urls.profile(profile.username)
         return pages.render(
             "profile", title: "@\(profile.username)", page: page, request: request, context: context,
-            meta: .init(description: "Characters and lorebooks by @\(profile.username) on Scribe.", url: url, type: "profile", activityPub: social.urls.actor(profile.username)),
+            meta: .init(
+                description: profile.bio.isEmpty ? "Characters and lorebooks by @\(profile.username) on Scribe." : String(profile.bio.prefix(200)), url: url,
+                type: "profile", image: profile.hasAvatar ? social.urls.userAvatar(profile.username) : nil, activityPub: social.urls.actor(profile.username)),
             status: status)
     }
 

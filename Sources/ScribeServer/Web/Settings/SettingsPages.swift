@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import ScribeContracts
 import ScribeCore
 import ScribeSocial
 
-/// The user's settings: whether follows need approval, the password, and who they block.
+/// The user's settings: their public profile (display name, bio, avatar), whether follows need
+/// approval, the password, and who they block.
 struct SettingsPages {
     let pages: Pages
     let accounts: Accounts
@@ -11,6 +13,8 @@ struct SettingsPages {
 
     struct Settings {
         var username: String
+        var hasAvatar: Bool
+        var profileForm: FormState
         var locked: Bool
         var passwordForm: FormState
         var blockForm: FormState
@@ -18,6 +22,21 @@ struct SettingsPages {
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("settings") { request, context in try await page(request, context) }
+        router.post("settings/profile") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            guard let session = context.session else { return Pages.redirect("/login") }
+            do {
+                try await accounts.setPublicProfile(session, displayName: form["display_name"], bio: form["bio"])
+                if let image = form.files["avatar"] {
+                    try await accounts.setAvatar(session, image: image)
+                } else if form["remove_avatar"] == "on" {
+                    try await accounts.setAvatar(session, image: nil)
+                }
+                return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
+            } catch where FormState.isUsers(error) {
+                return try await page(request, context, profileForm: FormState(form, error: error), status: .unprocessableContent)
+            }
+        }
         router.post("settings/locked") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
             guard let me = context.session?.account.id else { return Pages.redirect("/login") }
@@ -51,13 +70,15 @@ struct SettingsPages {
     }
 
     private func page(
-        _ request: Request, _ context: ScribeRequestContext, passwordForm: FormState = .empty, blockForm: FormState = .empty,
+        _ request: Request, _ context: ScribeRequestContext, profileForm: FormState? = nil, passwordForm: FormState = .empty, blockForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let session = context.session else { return Pages.redirect("/login", notice: "Log in to change your settings.") }
+        let profile = try await accounts.profile(id: session.account.id)
         let settings = Settings(
-            username: session.account.username, locked: try await social.actors.manuallyApprovesFollowers(session.account.id), passwordForm: passwordForm,
-            blockForm: blockForm)
+            username: session.account.username, hasAvatar: profile.hasAvatar,
+            profileForm: profileForm ?? FormState(values: ["display_name": profile.displayName, "bio": profile.bio]),
+            locked: try await social.actors.manuallyApprovesFollowers(session.account.id), passwordForm: passwordForm, blockForm: blockForm)
         return pages.render("settings", title: "Settings", page: settings, request: request, context: context, status: status)
     }
 }
