@@ -174,6 +174,27 @@ extension WebPageTests {
     }
 }
 
+extension WebPageTests {
+    @Test("a notice comes from our own redirect, is shown once, and cannot be put on a page by a link")
+    func notices() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let spoofed = try await client.execute(uri: "/?notice=Your+account+is+locked", method: .get, headers: Self.html) { $0 }
+            #expect(!String(buffer: spoofed.body).contains("account is locked"))
+            let saved = try await client.execute(
+                uri: "/settings/locked", method: .post, headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
+                body: Self.form(["csrf": "token-alice", "locked": "on"])) { $0 }
+            let cookie = try #require(saved.headers[.setCookie]?.split(separator: ";").first.map { String($0) })
+            #expect(cookie.hasPrefix("scribe_notice="))
+            var next = alice
+            next[.cookie] = (alice[.cookie] ?? "") + "; " + cookie
+            let shown = try await client.execute(uri: "/settings", method: .get, headers: next) { $0 }
+            #expect(String(buffer: shown.body).contains("New followers now need your approval."))
+            #expect(shown.headers[values: .setCookie].contains { $0.hasPrefix("scribe_notice=;") }, "shown once, then forgotten")
+        }
+    }
+}
+
 extension HTTPFields {
     func merging(_ other: HTTPFields) -> HTTPFields {
         var merged = self

@@ -83,16 +83,19 @@ struct Pages: Sendable {
         return Frame(
             title: title, siteName: siteName,
             user: account.map { Frame.User(username: $0.username, isModerator: [.moderator, .administrator].contains($0.role)) },
-            csrf: context.csrfToken ?? "", path: request.uri.path, meta: meta, notice: notice ?? request.uri.queryParameters.get("notice").map { String($0) })
+            csrf: context.csrfToken ?? "", path: request.uri.path, meta: meta,
+            notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty)
     }
 
-    /// Renders `template` in the layout as a complete response.
+    /// Renders `template` in the layout as a complete response (and forgets the notice it showed).
     func render<Page>(
         _ template: String, title: String, page: Page, request: Request, context: ScribeRequestContext, meta: Frame.Meta? = nil,
         status: HTTPResponse.Status = .ok
     ) -> Response {
         let html = library.render(Context(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
-        return Self.html(html, status: status)
+        var response = Self.html(html, status: status)
+        if request.cookies[Self.noticeCookie] != nil { response.setCookie(Cookie(name: Self.noticeCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax)) }
+        return response
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -106,13 +109,16 @@ struct Pages: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// The one-time message the next page shows ("Saved."), carried in a short-lived cookie
+    /// rather than the URL, so no link from elsewhere can put words on our pages.
+    static let noticeCookie = "scribe_notice"
+
     /// After a form: back to a page, with an optional notice to show there (303, so the browser GETs).
     static func redirect(_ location: String, notice: String? = nil) -> Response {
-        var target = location
-        if let notice, var components = URLComponents(string: location) {
-            components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "notice", value: notice)]
-            target = components.string ?? location
+        var response = Response(status: .seeOther, headers: [.location: location])
+        if let notice, let encoded = notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            response.setCookie(Cookie(name: noticeCookie, value: encoded, maxAge: 60, path: "/", httpOnly: true, sameSite: .lax))
         }
-        return Response(status: .seeOther, headers: [.location: target])
+        return response
     }
 }

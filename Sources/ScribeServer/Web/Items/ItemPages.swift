@@ -9,9 +9,9 @@ import ScribeSocial
 /// which is also where Mastodon users land from their timeline, and the forms on it: rate,
 /// review, favourite, fork, buy, comment, like, boost and report.
 ///
-/// Guarantees: it shows only what Core shows this viewer (so a private item is 404 for all but
-/// nobody: its owner edits it in the library), with the link-preview tags and the
-/// `rel="alternate"` link to the ActivityPub object.
+/// Guarantees: it shows only what Core shows this viewer (a private item is 404 for everyone; its
+/// owner sees it in the library), with the link-preview tags and the `rel="alternate"` link to
+/// the ActivityPub object.
 struct ItemPages {
     let pages: Pages
     let core: any CoreAPI
@@ -120,7 +120,8 @@ struct ItemPages {
     }
 
     /// Reads the form, requires a session, does `action`, and goes back to the item with its
-    /// notice; a failure the user can fix shows the page again with the form as typed.
+    /// notice. A failure the user can fix shows the page again with `field`'s form as typed, or,
+    /// for a one-button action, goes back with the failure as the notice.
     private func act(
         _ kind: CoreEvent.SubjectKind, _ request: Request, _ context: ScribeRequestContext, form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
         _ action: (UUID, WebForm, Engagement.Actor) async throws -> String
@@ -132,8 +133,9 @@ struct ItemPages {
             let notice = try await action(id, form, MarketplaceRoutes.actor(context))
             return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
         } catch where FormState.isUsers(error) {
+            guard let field else { return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: FormState.explain(error).message) }
             var forms = ItemView.Forms()
-            forms[keyPath: field ?? \.rating] = FormState(form, error: error)
+            forms[keyPath: field] = FormState(form, error: error)
             return try await page(kind, id, request: request, context: context, forms: forms, status: .unprocessableContent)
         }
     }

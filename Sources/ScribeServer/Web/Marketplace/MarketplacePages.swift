@@ -34,7 +34,7 @@ struct MarketplacePages {
     }
 
     func home(_ request: Request, context: ScribeRequestContext) async throws -> Response {
-        let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty && $0.0 != "notice" }
+        let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty }
         let value = { (name: String) in given.first { $0.0 == name }?.1 ?? "" }
         var parameters = given
         // "Best match" needs words; without them the page shows the newest.
