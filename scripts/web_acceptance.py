@@ -129,7 +129,7 @@ class Run:
         self.check(self.driver.find_elements(By.CSS_SELECTOR, 'form[action="/logout"]'), f'{username}: not shown as logged in after signing up')
         return phrase
 
-    def main(self, card):
+    def main(self, card, lorebook):
         # Sign-up form errors are shown beside the field, and what was typed is kept.
         self.go('/signup')
         self.page('signup')
@@ -170,6 +170,20 @@ class Run:
         self.go('/library')
         self.check(secret in self.driver.page_source, 'the owner does not see her private character in her library')
         self.page('library')
+
+        # A lorebook: imported as World Info, then edited in its own page.
+        self.driver.find_element(By.ID, 'file').send_keys(os.path.abspath(lorebook))
+        Select(self.driver.find_element(By.ID, 'import-kind')).select_by_value('lorebook')
+        self.submit('/library/import')
+        self.check('Imported the lorebook' in self.notice(), f'importing the lorebook said {self.notice()!r}')
+        self.driver.find_element(By.CSS_SELECTOR, 'a[href^="/library/lorebooks/"]').click()
+        self.check('/library/lorebooks/' in self.driver.current_url, f'the lorebook link opened {self.driver.current_url}')
+        self.fill('entry_keys_0', 'Lantern, Lamp')
+        book_id = self.path_id()
+        self.submit(f'/library/lorebooks/{book_id}')
+        self.check('Saved' in self.notice(), f'saving the lorebook said {self.notice()!r}')
+        self.check(self.driver.find_element(By.ID, 'entry_keys_0').get_attribute('value') == 'Lantern, Lamp', 'the edited keys were not saved')
+        self.page('lorebook-editor')
 
         # Find it through the marketplace search (the listing follows within a second or so).
         found = False
@@ -236,13 +250,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--base', required=True)
     parser.add_argument('--card', required=True)
+    parser.add_argument('--lorebook', required=True)
     parser.add_argument('--screenshots', required=True)
     parser.add_argument('--report')
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     run = Run(args.base, args.screenshots)
     try:
-        run.main(args.card)
+        run.main(args.card, args.lorebook)
     except Exception as error:  # reported, not hidden: the test prints the report
         run.fail(f'{type(error).__name__}: {error}')
         try:

@@ -78,6 +78,35 @@ struct LorebooksTests {
         }
     }
 
+    @Test("editing a public lorebook replaces its entries, re-seals what others see and records ItemUpdated; a private one records nothing; others cannot")
+    func editing() async throws {
+        try await withTestModules { application in
+            let alice = try await CharactersTests.session(application, "alice")
+            let bob = try await CharactersTests.session(application, "bob")
+            let lorebooks = application.core.lorebooks
+            let core: any CoreAPI = application.core
+            let imported = try await lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            var book = imported.book
+            book.data["name"] = .string("Eldoria, revised")
+            book.data["entries"] = .array([.object(["keys": .array([.string("Lantern")]), "content": .string("The lantern never goes out.")])])
+            _ = try await lorebooks.replace(imported.id, with: book, for: alice)  // private: no event
+            _ = try await lorebooks.setPublic(imported.id, true, for: alice)
+            book.data["entries"] = .array([.object(["keys": .array([.string("Marsh")]), "content": .string("The marsh is violet.")])])
+            let edited = try await lorebooks.replace(imported.id, with: book, for: alice)
+            #expect(edited.book.name == "Eldoria, revised" && edited.book.entries.count == 1)
+            #expect(edited.book.entries.first?["content"] == .string("The marsh is violet."))
+            let shared = try await core.sharedView(of: .lorebook, id: imported.id, for: .anonymous)
+            #expect(shared.content.objectValue?["data"]?.objectValue?["entries"]?.arrayValue?.count == 1)
+            #expect(String(decoding: shared.content.serialized(), as: UTF8.self).contains("violet"))
+            let events = try await core.events(after: 0, limit: 100).filter { $0.subjectKind == .lorebook }.map(\.type)
+            #expect(events == [.itemPublished, .itemUpdated])
+            await #expect(throws: CoreError.self) { try await lorebooks.replace(imported.id, with: book, for: bob) }
+            book.data["name"] = .string("  ")
+            await #expect(throws: CoreError.self) { try await lorebooks.replace(imported.id, with: book, for: alice) }
+            #expect(try await lorebooks.get(imported.id, for: alice).book.name == "Eldoria, revised")
+        }
+    }
+
     @Test("a World Info file without a name, or a file that is no lorebook, creates nothing")
     func refused() async throws {
         try await withTestModules { application in

@@ -40,6 +40,7 @@ struct WebBrowserTests {
         process.executableURL = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]))
         process.arguments = [
             TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
+            "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json",
             "--screenshots", Self.screenshots, "--report", reportPath,
         ]
         process.standardInput = FileHandle.nullDevice
@@ -60,7 +61,7 @@ struct WebBrowserTests {
             "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
         ])
         let pages = report["pages"] as? [[String: Any]] ?? []
-        #expect(pages.count >= 15, "every page visited is audited and photographed")
+        #expect(pages.count >= 17, "every page visited is audited and photographed")
         for page in pages {
             let path = try #require(page["screenshot"] as? String)
             #expect(FileManager.default.fileExists(atPath: path), "no screenshot at \(path)")

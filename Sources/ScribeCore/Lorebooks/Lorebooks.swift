@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -69,28 +70,16 @@ public struct Lorebooks: Sendable {
             throw CoreError.invalid("name", "A lorebook needs a name.")
         }
         let id = UUID()
-        var header = book.data
-        header.removeValue(forKey: "entries")
-        let sealedBook = try FieldCipher.seal(JSONValue.object(header).serialized(), with: session.dek, binding: FieldBinding(table: Self.booksTable, row: id, column: "book"))
-        let entries = try book.entries.map { entry throws(CoreError) -> (UUID, SealedValue) in
-            let entryID = UUID()
-            return (entryID, try FieldCipher.seal(JSONValue.object(entry).serialized(), with: session.dek, binding: Self.entryBinding(entryID)))
-        }
+        let sealed = try Self.seal(book, id: id, key: session.dek)
         let stored = try await transaction(on: pool, logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO core.lorebooks (id, user_id, source_format, book, book_nonce)
-                VALUES (\(id), \(session.account.id), \(sourceFormat), \(ByteBuffer(bytes: sealedBook.ciphertext)), \(ByteBuffer(bytes: sealedBook.nonce)))
+                VALUES (\(id), \(session.account.id), \(sourceFormat), \(ByteBuffer(bytes: sealed.header.ciphertext)), \(ByteBuffer(bytes: sealed.header.nonce)))
                 RETURNING created_at, updated_at
                 """, logger: logger
             ).collect()
-            for (order, (entryID, sealed)) in entries.enumerated() {
-                try await connection.query(
-                    """
-                    INSERT INTO core.lorebook_entries (id, lorebook_id, user_id, entry_order, entry, entry_nonce)
-                    VALUES (\(entryID), \(id), \(session.account.id), \(order), \(ByteBuffer(bytes: sealed.ciphertext)), \(ByteBuffer(bytes: sealed.nonce)))
-                    """, logger: logger)
-            }
+            try await Self.storeEntries(sealed.entries, of: id, owner: session.account.id, on: connection, logger: logger)
             return try decode(rows[0], as: (Date, Date).self)
         }
         return LibraryLorebook(id: id, book: book, isPublic: false, sourceFormat: sourceFormat, createdAt: stored.0, updatedAt: stored.1)
@@ -212,7 +201,7 @@ public struct Lorebooks: Sendable {
     }
 
     /// Whether the lorebook is public, with its row locked for the rest of the transaction.
-    private func lockedIsPublic(_ id: UUID, session: AuthenticatedSession, on connection: PostgresConnection) async throws -> Bool {
+    func lockedIsPublic(_ id: UUID, session: AuthenticatedSession, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             "SELECT is_public FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE", logger: logger
         ).collect()
@@ -235,6 +224,35 @@ public struct Lorebooks: Sendable {
     // MARK: Pieces
 
     static func entryBinding(_ entryID: UUID) -> FieldBinding { FieldBinding(table: entriesTable, row: entryID, column: "entry") }
+
+    /// A book sealed under the owner's DEK: its header (everything but the entries) and each entry.
+    struct SealedBook {
+        var header: SealedValue
+        var entries: [(id: UUID, value: SealedValue)]
+    }
+
+    static func seal(_ book: Lorebook, id: UUID, key: SymmetricKey) throws(CoreError) -> SealedBook {
+        var header = book.data
+        header.removeValue(forKey: "entries")
+        let sealedHeader = try FieldCipher.seal(JSONValue.object(header).serialized(), with: key, binding: FieldBinding(table: booksTable, row: id, column: "book"))
+        let entries = try book.entries.map { entry throws(CoreError) -> (id: UUID, value: SealedValue) in
+            let entryID = UUID()
+            return (entryID, try FieldCipher.seal(JSONValue.object(entry).serialized(), with: key, binding: entryBinding(entryID)))
+        }
+        return SealedBook(header: sealedHeader, entries: entries)
+    }
+
+    static func storeEntries(
+        _ entries: [(id: UUID, value: SealedValue)], of lorebookID: UUID, owner: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        for (order, entry) in entries.enumerated() {
+            try await connection.query(
+                """
+                INSERT INTO core.lorebook_entries (id, lorebook_id, user_id, entry_order, entry, entry_nonce)
+                VALUES (\(entry.id), \(lorebookID), \(owner), \(order), \(ByteBuffer(bytes: entry.value.ciphertext)), \(ByteBuffer(bytes: entry.value.nonce)))
+                """, logger: logger)
+        }
+    }
 
     static func openHeader(_ sealed: SealedValue, id: UUID, key session: AuthenticatedSession) throws(CoreError) -> [String: JSONValue] {
         let plaintext = try FieldCipher.open(sealed, with: session.dek, binding: FieldBinding(table: booksTable, row: id, column: "book"))

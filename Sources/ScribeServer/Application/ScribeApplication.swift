@@ -65,6 +65,7 @@ public struct ScribeApplication: Sendable {
         itemPages.add(to: router)
         profilePages.add(to: router)
         LibraryPages(pages: pages, core: core, marketplace: marketplace).add(to: router)
+        LorebookEditor(pages: pages, lorebooks: core.lorebooks).add(to: router)
         SocialPages(pages: pages, social: social).add(to: router)
         SettingsPages(pages: pages, accounts: core.accounts, social: social).add(to: router)
         ModerationPages(pages: pages, marketplace: marketplace, social: social).add(to: router)

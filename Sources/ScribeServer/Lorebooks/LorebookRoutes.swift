@@ -71,6 +71,12 @@ struct LorebookRoutes {
         group.get(":id") { _, context in
             LorebookResponse(lorebook: LorebookView(try await lorebooks.get(try Self.id(context), for: try context.requireSession())))
         }
+        group.put(":id") { request, context in
+            let session = try context.requireSession()
+            let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
+            let book = try Lorebook.read(json: Data(buffer: file), name: request.uri.queryParameters.get("name"))
+            return LorebookResponse(lorebook: LorebookView(try await lorebooks.replace(try Self.id(context), with: book, for: session)))
+        }
         group.delete(":id") { _, context in
             try await lorebooks.delete(try Self.id(context), for: try context.requireSession())
             return HTTPResponse.Status.noContent

@@ -10,6 +10,8 @@ import NIOHTTP1
 struct WebForm: Sendable {
     var fields: [String: String]
     var files: [String: Data]
+    /// The names the browser gave the uploaded files, by field.
+    var fileNames: [String: String] = [:]
 
     subscript(_ name: String) -> String { fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
 
@@ -28,15 +30,19 @@ struct WebForm: Sendable {
             guard let parts = try? Self.parts(of: body, boundary: boundary) else { throw Self.malformed }
             var fields: [String: String] = [:]
             var files: [String: Data] = [:]
+            var fileNames: [String: String] = [:]
             for part in parts {
                 guard let name = part.name else { continue }
-                if part.headers.first(name: "Content-Disposition")?.contains("filename=") == true {
-                    if part.body.readableBytes > 0 { files[name] = Data(part.body.readableBytesView) }
+                if let disposition = part.headers.first(name: "Content-Disposition"), disposition.contains("filename=") {
+                    if part.body.readableBytes > 0 {
+                        files[name] = Data(part.body.readableBytesView)
+                        fileNames[name] = Self.fileName(disposition)
+                    }
                 } else {
                     fields[name] = String(buffer: part.body)
                 }
             }
-            form = WebForm(fields: fields, files: files)
+            form = WebForm(fields: fields, files: files, fileNames: fileNames)
         } else {
             guard let fields = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) else { throw Self.malformed }
             form = WebForm(fields: fields, files: [:])
@@ -62,6 +68,14 @@ struct WebForm: Sendable {
         }
         try parser.execute(body)
         return parts
+    }
+
+    /// `filename="…"` of a `Content-Disposition`, without any path.
+    static func fileName(_ disposition: String) -> String? {
+        guard let range = disposition.range(of: "filename=\"") else { return nil }
+        let rest = disposition[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return rest[..<end].split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)
     }
 
     static let malformed = APIError(.badRequest, code: "invalid_input", message: "The form could not be read.")

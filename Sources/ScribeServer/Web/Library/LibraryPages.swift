@@ -65,13 +65,19 @@ struct LibraryPages {
             do {
                 guard let file = form.files["file"] else { throw CoreError.init(.invalidInput, "Choose a file to import.", field: "file") }
                 if form["kind"] == "lorebook" {
-                    let book = try await core.lorebooks.importFile(file, name: nil, for: session)
+                    // World Info files carry no name of their own: the file's stands in.
+                    let stem = form.fileNames["file"].map { ($0 as NSString).deletingPathExtension }
+                    let book = try await core.lorebooks.importFile(file, name: stem, for: session)
                     return Pages.redirect("/library", notice: "Imported the lorebook \(book.book.name ?? "").")
                 }
                 let character = try await core.characters.importFile(file, for: session)
                 return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.card.name).")
             } catch where FormState.isUsers(error) {
-                return try await library(request, context, importForm: FormState(form, error: error), status: .unprocessableContent)
+                // The import form has one field: every problem is about the file.
+                var state = FormState(form, error: error)
+                state.errors = ["file": FormState.explain(error).message]
+                state.message = nil
+                return try await library(request, context, importForm: state, status: .unprocessableContent)
             }
         }
         router.post("library/characters") { request, context -> Response in
