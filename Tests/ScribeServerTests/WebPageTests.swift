@@ -195,6 +195,34 @@ extension WebPageTests {
     }
 }
 
+extension WebPageTests {
+    @Test("a lorebook created from the library gets entries in its editor; a nameless one is refused beside its field, and a removed entry is gone")
+    func lorebookEditor() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
+            let nameless = try await client.execute(
+                uri: "/library/lorebooks", method: .post, headers: form, body: Self.form(["csrf": "token-alice", "name": " ", "description": "Kept"])) { $0 }
+            #expect(nameless.status == .unprocessableContent && String(buffer: nameless.body).contains("id=\"lorebook-name-error\""))
+            #expect(String(buffer: nameless.body).contains(">Kept</textarea>"))
+            let created = try await client.execute(
+                uri: "/library/lorebooks", method: .post, headers: form, body: Self.form(["csrf": "token-alice", "name": "Marsh Lore"])) { $0 }
+            let editor = try #require(created.headers[.location])
+            for fields in [
+                ["entry_keys_0": "Lantern, Lamp", "entry_content_0": "Never goes out."],
+                ["entry_keys_0": "Lantern, Lamp", "entry_content_0": "Never goes out.", "entry_keys_1": "Marsh", "entry_content_1": "Violet."],
+                ["entry_keys_0": "Lantern", "entry_content_0": "Never goes out.", "entry_remove_0": "on", "entry_keys_1": "Marsh", "entry_content_1": "Violet."],
+            ] {
+                let saved = try await client.execute(
+                    uri: editor, method: .post, headers: form, body: Self.form(fields.merging(["csrf": "token-alice", "name": "Marsh Lore"]) { $1 })) { $0 }
+                #expect(saved.status == .seeOther)
+            }
+            let page = String(buffer: try await client.execute(uri: editor, method: .get, headers: alice) { $0 }.body)
+            #expect(page.contains("value=\"Marsh\"") && page.contains(">Violet.</textarea>") && !page.contains("Never goes out."))
+        }
+    }
+}
+
 extension HTTPFields {
     func merging(_ other: HTTPFields) -> HTTPFields {
         var merged = self

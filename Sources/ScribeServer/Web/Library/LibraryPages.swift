@@ -18,6 +18,7 @@ struct LibraryPages {
         var favourites: [Favourite]
         var importForm: FormState
         var createForm: FormState
+        var lorebookForm: FormState
         /// The import form's kind, kept after a failure.
         var importsLorebook: Bool
     }
@@ -90,6 +91,17 @@ struct LibraryPages {
                 return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
+        router.post("library/lorebooks") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context)
+            let session = try requireSession(context)
+            do {
+                let book = try await core.lorebooks.create(
+                    Lorebook(data: ["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]), for: session)
+                return Pages.redirect("/library/lorebooks/\(book.id.uuidString.lowercased())", notice: "Created: add its entries.")
+            } catch where FormState.isUsers(error) {
+                return try await library(request, context, lorebookForm: FormState(form, error: error), status: .unprocessableContent)
+            }
+        }
         router.get("library/characters/:id") { request, context in
             try await editor(request, context, id: try context.uuidParameter(notFound: "No such character."))
         }
@@ -143,7 +155,8 @@ struct LibraryPages {
     static let loginFirst = APIError(.unauthorized, code: "unauthenticated", message: "Log in to see your library.")
 
     private func library(
-        _ request: Request, _ context: ScribeRequestContext, importForm: FormState = .empty, createForm: FormState = .empty, status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: ScribeRequestContext, importForm: FormState = .empty, createForm: FormState = .empty,
+        lorebookForm: FormState = .empty, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let session = try requireSession(context)
         let characters = try await core.characters.list(for: session).map {
@@ -157,7 +170,7 @@ struct LibraryPages {
         let favourites = try await marketplace.engagement.favourites(of: MarketplaceRoutes.actor(context)).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
-        let page = Library(characters: characters, lorebooks: lorebooks, favourites: favourites, importForm: importForm, createForm: createForm,
+        let page = Library(characters: characters, lorebooks: lorebooks, favourites: favourites, importForm: importForm, createForm: createForm, lorebookForm: lorebookForm,
             importsLorebook: importForm.values["kind"] == "lorebook")
         return pages.render("library", title: "Your library", page: page, request: request, context: context, status: status)
     }
