@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ActivityPubKitTests",
-            dependencies: ["ActivityPubKit", .hummingbird, .hummingbirdTesting, .crypto, .nioCore, .product(name: "NIOFoundationCompat", package: "swift-nio")],
+            dependencies: ["ActivityPubKit", "ScribeTestSupport", .hummingbird, .hummingbirdTesting, .crypto, .nioCore, .product(name: "NIOFoundationCompat", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ScribeContractsTests", dependencies: ["ScribeContracts"], swiftSettings: strictSettings),

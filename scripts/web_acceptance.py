@@ -20,8 +20,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import Select
 
 # Runs in the page: the basic accessibility checks, as a list of problems.
 AUDIT_JS = r"""
@@ -103,11 +103,25 @@ class Run:
         element.clear()
         element.send_keys(text)
 
+    def navigating(self, action):
+        """Does `action` (a click that loads a page) and waits until the new page has loaded.
+        The old page is marked, and the wait ends when a loaded page without the mark is shown;
+        errors while the browser is between pages are part of waiting, not failures."""
+        self.driver.execute_script('window.__scribeOldPage = true')
+        action()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if self.driver.execute_script('return !window.__scribeOldPage && document.readyState === "complete"'):
+                    return
+            except WebDriverException:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError('the next page did not load')
+
     def submit(self, form_action):
         """Submits the form and waits for the page it leads to."""
-        old = self.driver.find_element(By.TAG_NAME, 'html')
-        self.driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button[type=submit]').click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+        self.navigating(lambda: self.driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button[type=submit]').click())
 
     def path_id(self):
         """The last path segment of the page shown (an id), without any query."""
@@ -176,7 +190,7 @@ class Run:
         Select(self.driver.find_element(By.ID, 'import-kind')).select_by_value('lorebook')
         self.submit('/library/import')
         self.check('Imported the lorebook' in self.notice(), f'importing the lorebook said {self.notice()!r}')
-        self.driver.find_element(By.CSS_SELECTOR, 'a[href^="/library/lorebooks/"]').click()
+        self.navigating(self.driver.find_element(By.CSS_SELECTOR, 'a[href^="/library/lorebooks/"]').click)
         self.check('/library/lorebooks/' in self.driver.current_url, f'the lorebook link opened {self.driver.current_url}')
         self.fill('entry_keys_0', 'Lantern, Lamp')
         book_id = self.path_id()
@@ -190,9 +204,7 @@ class Run:
         for _ in range(20):
             self.go('/')
             self.fill('q', 'Seraphina')
-            old = self.driver.find_element(By.TAG_NAME, 'html')
-            self.driver.find_element(By.CSS_SELECTOR, 'form[role=search] button[type=submit]').click()
-            WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+            self.navigating(lambda: self.driver.find_element(By.CSS_SELECTOR, 'form[role=search] button[type=submit]').click())
             links = self.driver.find_elements(By.PARTIAL_LINK_TEXT, 'Seraphina')
             links = [link for link in links if f'/characters/{item_id}' in (link.get_attribute('href') or '')]
             if links:
@@ -203,9 +215,8 @@ class Run:
         self.page('search')
         if not found:
             return
-        old = self.driver.find_element(By.TAG_NAME, 'html')
-        links[0].click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+        link = links[0]
+        self.navigating(link.click)
         self.check(self.path_id() == item_id, f'the result opened {self.driver.current_url}')
         source = self.driver.page_source
         self.check('property="og:title"' in source and 'property="og:image"' in source, 'the item page has no OpenGraph tags')

@@ -1,6 +1,7 @@
 import ActivityPubKit
 import Crypto
 import Foundation
+import ScribeTestSupport
 import Testing
 
 /// Our signatures against an independent implementation: `scripts/signature_interop.py`, on
@@ -12,23 +13,15 @@ struct SignatureInteropTests {
         .appendingPathComponent("scripts/signature_interop.py").path
 
     /// Runs the script; returns its exit status and standard output.
-    static func python(_ arguments: [String]) throws -> (Int32, Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] ?? "/usr/bin/python3")
-        process.arguments = [script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, data)
+    static func python(_ arguments: [String]) async throws -> (Int32, Data) {
+        let result = try await ChildProcess.run(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] ?? "/usr/bin/python3", [script] + arguments)
+        return (result.status, result.output)
     }
 
     static let cases: [(HTTPSignatureVerifier.Scheme, String)] = [(.draftCavage, "rsa"), (.draftCavage, "ed25519"), (.rfc9421, "rsa"), (.rfc9421, "ed25519")]
 
     @Test("signatures we make verify with the independent implementation", arguments: cases)
-    func oursVerifyWithTheirs(scheme: HTTPSignatureVerifier.Scheme, keyType: String) throws {
+    func oursVerifyWithTheirs(scheme: HTTPSignatureVerifier.Scheme, keyType: String) async throws {
         let key: SignaturePrivateKey = keyType == "rsa" ? try .generateRSA() : .ed25519(Curve25519.Signing.PrivateKey())
         let body = #"{"type":"Create","object":{"type":"Note","content":"<p>Hello</p>"}}"#
         var request = SignedRequest(
@@ -44,18 +37,18 @@ struct SignatureInteropTests {
         let file = NSTemporaryDirectory() + "scribe-interop-\(UUID().uuidString).json"
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        #expect(try Self.python(["verify", file]).0 == 0)
+        #expect(try await Self.python(["verify", file]).0 == 0)
 
         // And the check is real: a changed body does not verify there either.
         var tampered = document
         tampered["body"] = body + " "
         try JSONSerialization.data(withJSONObject: tampered).write(to: URL(fileURLWithPath: file))
-        #expect(try Self.python(["verify", file]).0 != 0)
+        #expect(try await Self.python(["verify", file]).0 != 0)
     }
 
     @Test("signatures the independent implementation makes verify with ours", arguments: cases)
     func theirsVerifyWithOurs(scheme: HTTPSignatureVerifier.Scheme, keyType: String) async throws {
-        let (status, output) = try Self.python(["sign", scheme.rawValue, keyType])
+        let (status, output) = try await Self.python(["sign", scheme.rawValue, keyType])
         #expect(status == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         let headers = (document["headers"] as? [String: String] ?? [:]).map { ($0.key, $0.value) }

@@ -67,7 +67,7 @@ struct CharactersTests {
             ])
             _ = try await application.core.characters.create(card, for: session)
             let imported = try await application.core.characters.importFile(Self.seraphinaPNG, for: session)
-            let dump = try DatabaseDump.sql(of: application.database.location)
+            let dump = try await DatabaseDump.sql(of: application.database.location)
             // The dump is real: it has the table and its rows (the email is stored in the clear).
             #expect(dump.contains("COPY core.characters") && dump.contains("alice@example.org"))
             for secret in secrets + ["Seraphina", "Eldoria"] {

@@ -22,7 +22,7 @@ struct ChatsTests {
             #expect(stored.title == "Tea at the lighthouse" && stored.characterID == character.id && stored.visibility == .private)
             #expect(stored.messages?.map(\.type) == [.system, .user, .assistant])
             #expect(stored.messages?.map(\.content) == ["You are Wren.", "The kettle whistles twice at midnight", "Then the keeper is home"])
-            let dump = try DatabaseDump.sql(of: application.database.location)
+            let dump = try await DatabaseDump.sql(of: application.database.location)
             #expect(dump.contains("COPY core.chat_messages"))
             for secret in ["Tea at the lighthouse", "kettle whistles", "keeper is home", "You are Wren"] { #expect(!dump.contains(secret)) }
             #expect(try await chats.setVisibility(chat.id, to: .public, for: alice).visibility == .public)

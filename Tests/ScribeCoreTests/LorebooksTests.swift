@@ -39,7 +39,7 @@ struct LorebooksTests {
             let bob = try await CharactersTests.session(application, "bob")
             let lorebooks = application.core.lorebooks
             let imported = try await lorebooks.importFile(LorebookTests.eldoria, name: "Eldoria", for: alice)
-            let dump = try DatabaseDump.sql(of: application.database.location)
+            let dump = try await DatabaseDump.sql(of: application.database.location)
             #expect(dump.contains("COPY core.lorebook_entries"))
             for entry in imported.book.entries {
                 let content = try #require(entry["content"]?.stringValue)

@@ -127,7 +127,7 @@ struct PublishingTests {
             let alice = try await CharactersTests.session(application, "alice")
             let character = try await application.core.characters.create(Self.card("Quillon"), for: alice)
             _ = try await application.core.characters.setVisibility(character.id, to: .public, for: alice)
-            let published = try DatabaseDump.sql(of: application.database.location)
+            let published = try await DatabaseDump.sql(of: application.database.location)
             #expect(published.contains("COPY core.character_publications") && !published.contains("Quillon"))
             _ = try await application.core.characters.setVisibility(character.id, to: .private, for: alice)
             #expect(try await Self.publications(application) == 0)

@@ -15,18 +15,11 @@ struct PackageBoundaryTests {
     ]
 
     /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.
-    static func targetDependencies() throws -> [String: [String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "package", "--package-path", TestPaths.packageRoot,
-                             "--scratch-path", NSTemporaryDirectory() + "scribe-dump-package", "dump-package"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+    static func targetDependencies() async throws -> [String: [String]] {
+        let result = try await ChildProcess.run(
+            "/usr/bin/env", ["swift", "package", "--package-path", TestPaths.packageRoot, "--scratch-path", NSTemporaryDirectory() + "scribe-dump-package", "dump-package"])
+        #expect(result.status == 0)
+        let data = result.output
         let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         var dependencies: [String: [String]] = [:]
         let targets = manifest["targets"] as? [[String: Any]] ?? []
@@ -56,16 +49,16 @@ struct PackageBoundaryTests {
     }
 
     @Test("Marketplace and Social never depend on Core, even indirectly")
-    func marketplaceAndSocialAvoidCore() throws {
-        let graph = try Self.targetDependencies()
+    func marketplaceAndSocialAvoidCore() async throws {
+        let graph = try await Self.targetDependencies()
         #expect(graph["ScribeMarketplace"] != nil && graph["ScribeSocial"] != nil)
         #expect(!Self.closure(of: "ScribeMarketplace", in: graph).contains("ScribeCore"))
         #expect(!Self.closure(of: "ScribeSocial", in: graph).contains("ScribeCore"))
     }
 
     @Test("every module depends only on the modules the design allows")
-    func modulesFollowTheDesign() throws {
-        let graph = try Self.targetDependencies()
+    func modulesFollowTheDesign() async throws {
+        let graph = try await Self.targetDependencies()
         for (module, allowed) in Self.allowed {
             let actual = Self.closure(of: module, in: graph)
             #expect(actual.isSubset(of: allowed), "\(module) depends on \(actual.subtracting(allowed).sorted())")

@@ -32,24 +32,14 @@ struct WebBrowserTests {
         try await server.waitUntilReady()
         try? FileManager.default.removeItem(atPath: Self.screenshots)
 
-        // The report goes to a file and the process is polled, so no thread of the test pool
-        // blocks on a pipe or on `waitUntilExit` while the browser works.
         let reportPath = NSTemporaryDirectory() + "scribe-web-report-\(UUID().uuidString.prefix(8)).json"
         defer { try? FileManager.default.removeItem(atPath: reportPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]))
-        process.arguments = [
-            TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
-            "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json",
-            "--screenshots", Self.screenshots, "--report", reportPath,
-        ]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(300)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
-        if process.isRunning { process.terminate() }
+        let result = try await ChildProcess.run(
+            try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]),
+            [
+                TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
+                "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report", reportPath,
+            ])
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
         let data = try #require(FileManager.default.contents(atPath: reportPath), "the browser run wrote no report")
@@ -66,6 +56,6 @@ struct WebBrowserTests {
             let path = try #require(page["screenshot"] as? String)
             #expect(FileManager.default.fileExists(atPath: path), "no screenshot at \(path)")
         }
-        #expect(process.terminationStatus == 0)
+        #expect(result.status == 0)
     }
 }

@@ -15,76 +15,38 @@ struct IndependentPeerTests {
     func followAndReceive() async throws {
         try await withTestInstance(host: "127.0.0.7") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] ?? "/usr/bin/python3")
-            process.arguments = [TestPaths.packageRoot + "/scripts/fediverse_peer.py", "--handle", "alice@\(instance.domain)", "--timeout", "60"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
-
-            var lines: [String] = []
-            var published = false
-            for await line in Self.lines(of: output.fileHandleForReading) {
-                lines.append(line)
-                if line == "FOLLOWED" && !published {
+            // Reads the peer's lines as they come; publishes once it says it follows.
+            let lines = LineLog()
+            let result = try await ChildProcess.run(
+                ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] ?? "/usr/bin/python3",
+                [TestPaths.packageRoot + "/scripts/fediverse_peer.py", "--handle", "alice@\(instance.domain)", "--timeout", "60"], timeout: .seconds(120)
+            ) { line in
+                if await lines.append(line) == "FOLLOWED" {
                     let character = try await instance.application.core.characters.create(
                         CharacterCard(data: ["name": .string("Lantern Keeper"), "description": .string("Keeps the last light.")]), for: alice)
                     _ = try await instance.application.core.characters.setVisibility(character.id, to: .public, for: alice)
-                    published = true
                 }
             }
-            process.waitUntilExit()
-            let report = try #require(lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }, "\(lines)")
+            let seen = await lines.all
+            let report = try #require(seen.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }, "\(seen)")
             #expect(report["webfinger"] as? Bool == true)
             #expect(report["actor"] as? Bool == true)
             #expect(report["follow_status"] as? Int == 202)
             #expect(report["accept_verified"] as? Bool == true)
             #expect(report["create_verified"] as? Bool == true)
             #expect(report["note_name"] as? String == "Lantern Keeper")
-            #expect(process.terminationStatus == 0)
+            #expect(result.status == 0)
         }
     }
 
-    /// The lines a process writes, as they come (read by a dispatch handler, not a blocked thread).
-    static func lines(of handle: FileHandle) -> AsyncStream<String> {
-        AsyncStream { continuation in
-            let buffer = LineBuffer()
-            handle.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    for line in buffer.flush() { continuation.yield(line) }
-                    continuation.finish()
-                } else {
-                    for line in buffer.append(data) { continuation.yield(line) }
-                }
-            }
-        }
-    }
+    /// The lines the peer printed, in order; answers the line just added when it is the first of its kind.
+    actor LineLog {
+        private(set) var all: [String] = []
 
-    final class LineBuffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var pending = Data()
-
-        func append(_ data: Data) -> [String] {
-            lock.withLock {
-                pending.append(data)
-                var lines: [String] = []
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending = Data(pending[pending.index(after: newline)...])
-                }
-                return lines
-            }
-        }
-
-        func flush() -> [String] {
-            lock.withLock {
-                defer { pending = Data() }
-                return pending.isEmpty ? [] : [String(decoding: pending, as: UTF8.self)]
-            }
+        /// Adds `line`; returns it if no earlier line was the same (so "FOLLOWED" acts once).
+        func append(_ line: String) -> String? {
+            defer { all.append(line) }
+            return all.contains(line) ? nil : line
         }
     }
 }
