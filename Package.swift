@@ -166,7 +166,7 @@ let package = Package(
             name: "ScribeSocialTests",
             dependencies: [
                 "ActivityPubKit", "ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres,
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .hummingbirdTesting, .httpTypes, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -72,11 +72,13 @@ public struct Feeds: Sendable {
 
     /// Public items published on this server, newest first, before the date `before`.
     public func localPublic(before: Date?, limit: Int = 20) async throws(SocialError) -> [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)] {
+        // A cursor is the client's: one beyond PostgreSQL's (and the encoder's) range means "all".
+        let before = min(max(before ?? .distantFuture, .distantPast), .distantFuture)
         let rows = try await run(logger) {
             try await pool.query(
                 """
                 SELECT kind, item_id, published_at FROM social.published_objects
-                WHERE deleted_at IS NULL AND visibility = 'public' AND published_at < \(before ?? Date.distantFuture)
+                WHERE deleted_at IS NULL AND visibility = 'public' AND published_at < \(before)
                 ORDER BY published_at DESC, item_id LIMIT \(min(max(limit, 1), 100))
                 """, logger: logger
             ).collect()
