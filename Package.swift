@@ -8,6 +8,11 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// `SCRIBE_FUZZ=1` (set by `scripts/fuzz` only) declares `scribe-fuzz`, the libFuzzer build, and
+/// compiles the parsers under test with libFuzzer's coverage instrumentation. Never for the server.
+let fuzzing = Context.environment["SCRIBE_FUZZ"] == "1"
+let fuzzedSettings: [SwiftSetting] = strictSettings + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : [])
+
 extension Target.Dependency {
     static let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
     static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
@@ -53,7 +58,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .nioCore,
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: fuzzedSettings
         ),
         .target(name: "ScribeContracts", swiftSettings: strictSettings),
         .target(
@@ -73,7 +78,7 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: fuzzedSettings
         ),
         .target(
             name: "ScribeMarketplace",
@@ -125,6 +130,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Fuzzing (scripts/fuzz): the targets, replayed by the tests, and libFuzzer's entry.
+        .target(
+            name: "ScribeFuzzTargets",
+            dependencies: ["ActivityPubKit", "ScribeCore", .crypto],
+            path: "Fuzz/Targets",
+            swiftSettings: fuzzedSettings
+        ),
+
         // Tests: one target per module, and the support they share.
         .target(
             name: "ScribeTestSupport",
@@ -148,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ScribeCoreTests",
             dependencies: [
-                "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
+                "ScribeFuzzTargets", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
                 .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
@@ -179,3 +192,14 @@ let package = Package(
         ),
     ]
 )
+
+if fuzzing {
+    package.targets.append(
+        .executableTarget(
+            name: "scribe-fuzz",
+            dependencies: ["ScribeFuzzTargets"],
+            path: "Fuzz/Entry",
+            swiftSettings: fuzzedSettings,
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        ))
+}

@@ -257,4 +257,23 @@ struct FederationClientTests {
             }
         }
     }
+
+    /// Found by schemathesis: `DELETE /api/v1/blocks?handle=…` with this domain trapped inside
+    /// URLComponents' host setter and took the whole server down.
+    @Test("a handle's domain that is no host name is refused before any URL is built", arguments: [
+        "\u{38FE2}M\u{DE}\u{C2}\u{9F}", "\u{B4}\u{1D}\u{0E}", "exa mple.org", "example.org:0", "example.org:99999", "example.org:80:80",
+        "-bad.example", "a..b", "", ":443", "[::1]", "host/path", "user@host", "bücher.example", String(repeating: "a", count: 64) + ".example",
+    ])
+    func webFingerRefusesNonHosts(domain: String) async throws {
+        try await Self.withClient { client in
+            #expect(await Self.code { _ = try await client.webFinger(username: "bob", domain: domain) } == .unsupportedURL)
+        }
+    }
+
+    @Test("host names, IPv4 addresses and ports are accepted as WebFinger domains")
+    func hostNames() {
+        for domain in ["mastodon.social", "xn--bcher-kva.example", "127.0.0.1:8080", "localhost", "a-b.c9.example:443"] {
+            #expect(FederationClient.isHostName(domain), "\(domain)")
+        }
+    }
 }

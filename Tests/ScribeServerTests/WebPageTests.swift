@@ -175,6 +175,25 @@ extension WebPageTests {
 }
 
 extension WebPageTests {
+    /// swift-mustache's own escaping compares `Character`s: a quote followed by a combining mark
+    /// is one grapheme and went out as a bare `"`, ending the attribute (found by scripts/fuzz).
+    @Test("a quote or bracket followed by a combining mark is escaped in attributes and text alike")
+    func combiningMarksAreEscaped() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let name = "Lamp\"\u{0308} onfocus=\"alert(1)\" autofocus <\u{0308}b>"
+            let reply = try await client.execute(
+                uri: "/settings/profile", method: .post, headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
+                body: Self.form(["csrf": "token-alice", "display_name": name, "bio": "x"])) { $0 }
+            #expect(reply.status == .seeOther)
+            for page in ["/settings", "/@alice"] {
+                let html = String(buffer: try await client.execute(uri: page, method: .get, headers: alice) { $0 }.body)
+                #expect(html.contains("Lamp&quot;\u{0308} onfocus=&quot;alert(1)&quot; autofocus &lt;\u{0308}b&gt;"), "\(page)")
+                #expect(!html.unicodeScalars.split(separator: "\u{0308}").dropLast().contains { $0.last == "\"" || $0.last == "<" }, "\(page) has a bare quote or bracket")
+            }
+        }
+    }
+
     @Test("a notice comes from our own redirect, is shown once, and cannot be put on a page by a link")
     func notices() async throws {
         try await withTestServer { client, _ in

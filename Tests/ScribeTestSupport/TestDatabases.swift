@@ -33,7 +33,7 @@ public actor TestDatabases {
         let template = try await migratedTemplate(on: server)
         let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await Self.retryingWhileTemplateBusy {
-            try await Database.createDatabase(name, template: template, on: server)
+            try await Database.createDatabase(name, template: template, on: server, timeoutSeconds: Self.connectTimeout)
         }
         return server.with(database: name)
     }
@@ -42,13 +42,18 @@ public actor TestDatabases {
     public func makeEmptyDatabase() async throws -> DatabaseLocation {
         let server = try await serverLocation()
         let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await Database.createDatabase(name, on: server)
+        try await Database.createDatabase(name, on: server, timeoutSeconds: Self.connectTimeout)
         return server.with(database: name)
     }
 
     public func drop(_ location: DatabaseLocation) async throws {
-        try await Database.dropDatabase(location.database, on: location)
+        try await Database.dropDatabase(location.database, on: location, timeoutSeconds: Self.connectTimeout)
     }
+
+    /// How long the administrative connections that create and drop test databases may take to
+    /// open. The whole suite starts at once on two cores, beside Chromium and PostgreSQL copying
+    /// templates: CI once saw 5 s run out (2026-11-27).
+    private static let connectTimeout: Int64 = 60
 
     private func migratedTemplate(on server: DatabaseLocation) async throws -> String {
         if let template { return try await template.value }
@@ -58,7 +63,7 @@ public actor TestDatabases {
                 ($0 ^ UInt64($1)) &* 0x100_0000_01b3
             }
             let name = "scribe_template_\(String(fingerprint, radix: 36))"
-            try await Database.createDatabase(name, on: server)
+            try await Database.createDatabase(name, on: server, timeoutSeconds: Self.connectTimeout)
             try await Migrator(catalog: catalog, logger: TestLogger.make("template")).migrate(server.with(database: name))
             return name
         }

@@ -23,7 +23,8 @@ public enum HTMLSanitizer {
     public static let maximumInputSize = 512 * 1024
     static let maximumDepth = 100
 
-    static let keptElements: Set<String> = [
+    /// The only elements the output can contain.
+    public static let keptElements: Set<String> = [
         "p", "br", "span", "a", "abbr", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i", "em", "ul", "ol", "li", "ruby", "rt", "rp",
     ]
     static let droppedElements: Set<String> = [
@@ -147,19 +148,22 @@ public enum HTMLSanitizer {
     }
 
     /// Plain text as HTML text: `& < > " '` escaped, so it can go into content or an attribute.
+    ///
+    /// By code point, as a browser reads it, never by `Character`: a combining mark after `"`
+    /// or `<` makes one grapheme of the two, which a `Character` comparison does not see, and
+    /// such a quote would end the attribute it stands in (found by `scripts/fuzz`, target `html`).
     public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
+        return String(escaped)
     }
 }

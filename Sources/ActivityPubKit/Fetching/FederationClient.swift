@@ -119,6 +119,9 @@ public final class FederationClient: Sendable {
 
     /// Looks up `acct:user@domain` on its domain's WebFinger endpoint (unsigned, as Mastodon does).
     public func webFinger(username: String, domain: String) async throws(FetchError) -> WebFingerDocument {
+        // Checked before URLComponents sees it: its host setter traps on characters a host
+        // cannot have, and this string comes from whoever typed the handle.
+        guard Self.isHostName(domain) else { throw FetchError(.unsupportedURL, "\(domain) is not a host name") }
         var components = URLComponents()
         components.scheme = configuration.policy.allowsPrivateAddresses && Self.looksLocal(domain) ? "http" : "https"
         components.percentEncodedHost = domain.split(separator: ":").first.map(String.init)
@@ -131,6 +134,22 @@ public final class FederationClient: Sendable {
             throw FetchError(.malformedDocument, "the WebFinger answer of \(domain) is not a JRD")
         }
         return document
+    }
+
+    /// `host` or `host:port` with an ASCII host name or IPv4 address (letters, digits, `-` and
+    /// dots, 1 to 253 characters) and a port of 1 to 65535. Internationalised names must come
+    /// in their `xn--` form; IPv6 literals are not accepted in handles.
+    public static func isHostName(_ domain: String) -> Bool {
+        let parts = domain.split(separator: ":", omittingEmptySubsequences: false)
+        guard let host = parts.first, (1...253).contains(host.utf8.count), parts.count <= 2 else { return false }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65535).contains(port), parts[1].utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
+        }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+        }
     }
 
     /// In development, a peer on `localhost` or an IP address speaks plain http.

@@ -85,8 +85,8 @@ public struct ASObject: Codable, Sendable, Hashable {
     /// `url`: a string, a `Link` (its `href`), or the first of a list of them.
     public var url: String? { references("url").first.flatMap { $0.id ?? $0.object?.properties["href"]?.string } }
 
-    public var published: Date? { properties["published"]?.string.flatMap(Self.date) }
-    public var updated: Date? { properties["updated"]?.string.flatMap(Self.date) }
+    public var published: Date? { properties["published"]?.string.flatMap(RFC3339Date.date(from:)) }
+    public var updated: Date? { properties["updated"]?.string.flatMap(RFC3339Date.date(from:)) }
 
     public var tags: [ASObject] { references("tag").compactMap(\.object) }
     public var attachments: [ASObject] { references("attachment").compactMap(\.object) }
@@ -143,13 +143,6 @@ public struct ASObject: Codable, Sendable, Hashable {
 
     private func firstMapValue(_ property: String) -> String? {
         properties[property]?.object?.sorted { $0.key < $1.key }.first?.value.string
-    }
-
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }
 

@@ -8,7 +8,7 @@ import ZIPFoundation
 /// Reading is bounded against hostile archives: `card.json` may be at most 5 MiB and the avatar
 /// 10 MiB, counted while decompressing (a zip's declared sizes can lie), and a damaged or
 /// encrypted archive is refused. Only `card.json` and the main icon are read; nothing is written
-/// to disk.
+/// to disk (see ``openForReading(_:)``).
 public enum CHARXCard {
     static let maximumCardSize = 5 * 1_048_576
     static let maximumAvatarSize = 10 * 1_048_576
@@ -20,12 +20,7 @@ public enum CHARXCard {
 
     /// The card, and its main icon when that is an embedded PNG.
     public static func read(_ zip: Data) throws(CoreError) -> (card: CharacterCard, avatar: Data?) {
-        let archive: Archive
-        do {
-            archive = try Archive(data: zip, accessMode: .read)
-        } catch {
-            throw CoreError.invalid("file", "This CHARX file is not a readable zip archive.")
-        }
+        let archive = try openForReading(zip)
         guard let cardEntry = archive["card.json"] else { throw CoreError.invalid("file", "This CHARX file has no card.json.") }
         let card = try CharacterCard.read(json: try extract(cardEntry, from: archive, limit: maximumCardSize))
         let icons = (card.data["assets"]?.arrayValue ?? []).compactMap(\.objectValue).filter { $0["type"] == .string("icon") }
@@ -62,6 +57,25 @@ public enum CHARXCard {
             throw error
         } catch {
             throw CoreError(.corrupted, "the CHARX archive could not be written")
+        }
+    }
+
+    /// Opens `zip` for reading through a file, never through ZIPFoundation's in-memory archive:
+    /// that one traps when a damaged archive points past its end, which a file read simply
+    /// reports (found by `scripts/fuzz`, target `charx-card`). The file lives in `/dev/shm`
+    /// (memory, not disk) where there is one, readable by this process only, and is unlinked as
+    /// soon as it is open: the card never rests anywhere unencrypted.
+    private static func openForReading(_ zip: Data) throws(CoreError) -> Archive {
+        let directory = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let path = (directory as NSString).appendingPathComponent("scribe-charx-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: path, contents: zip, attributes: [.posixPermissions: 0o600]) else {
+            throw CoreError(.unavailable, "the CHARX file could not be opened")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw CoreError.invalid("file", "This CHARX file is not a readable zip archive.")
         }
     }
 

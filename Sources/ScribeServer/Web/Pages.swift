@@ -1,3 +1,4 @@
+import ActivityPubKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,7 +9,7 @@ import ScribeCore
 /// resources) rendered into one layout. Every page gets the same frame: who is logged in, the
 /// form token, and the meta tags a link preview needs.
 ///
-/// Guarantees: every value reaches HTML through Mustache's escaping (`{{…}}`); the only
+/// Guarantees: every value reaches HTML through ``HTMLText``'s escaping (`{{…}}`); the only
 /// unescaped values (`{{{…}}}`) are HTML this server made or sanitised on arrival.
 struct Pages: Sendable {
     let library: MustacheLibrary
@@ -20,6 +21,7 @@ struct Pages: Sendable {
     let problems: [String]
 
     init(publicURL: URL) {
+        _ = HTMLText.registered
         self.publicURL = publicURL
         self.siteName = publicURL.host ?? "Scribe"
         var library = MustacheLibrary()
@@ -30,7 +32,7 @@ struct Pages: Sendable {
                 guard path.hasSuffix(".mustache") else { continue }
                 do {
                     let text = try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
-                    try library.register(text, named: String(path.dropLast(".mustache".count)))
+                    try library.register(HTMLText.pragma + text, named: String(path.dropLast(".mustache".count)))
                 } catch {
                     problems.append("\(path): \(error)")
                 }
@@ -121,4 +123,17 @@ struct Pages: Sendable {
         }
         return response
     }
+}
+
+/// How every page template escapes `{{…}}` values: ``HTMLSanitizer/escape(_:)``, by code point.
+/// swift-mustache's own HTML escaping compares `Character`s, so a `"` or `<` followed by a
+/// combining mark (one grapheme) went out unescaped, and such a quote ends the attribute it
+/// stands in: a display name could add an event handler to a page (found by `scripts/fuzz`).
+struct HTMLText: MustacheContentType {
+    static let name = "SCRIBE_HTML"
+    /// Put first in every template, before anything is rendered.
+    static let pragma = "{{% CONTENT_TYPE: \(name)}}"
+    static let registered: Void = MustacheContentTypes.register(HTMLText(), named: name)
+
+    func escapeText(_ text: String) -> String { HTMLSanitizer.escape(text) }
 }

@@ -63,7 +63,7 @@ struct RemoteActors: Sendable {
         guard let url = URL(string: id) else { throw SocialError(.invalidInput, "The actor id is not a URL.") }
         let document: ASObject
         do { document = try await client.fetchDocument(url, signedBy: instance) } catch {
-            throw SocialError(.remoteFailed, "The actor could not be fetched (\(error.code.rawValue)).")
+            throw Self.fetchFailure(error, of: "actor")
         }
         return try await store(document)
     }
@@ -74,7 +74,19 @@ struct RemoteActors: Sendable {
         try await checkNotBlocked(id)
         guard let url = URL(string: id) else { throw SocialError(.invalidInput, "The object id is not a URL.") }
         do { return try await client.fetchDocument(url, signedBy: instance) } catch {
-            throw SocialError(.remoteFailed, "The object could not be fetched (\(error.code.rawValue)).")
+            throw Self.fetchFailure(error, of: "object")
+        }
+    }
+
+    /// A failed fetch in the caller's terms: an id we would never fetch (not http(s), a private
+    /// address, a host that does not exist) is the caller's mistake (400); anything else is the
+    /// remote server's (502).
+    static func fetchFailure(_ error: FetchError, of what: String) -> SocialError {
+        switch error.code {
+        case .unsupportedURL, .forbiddenAddress, .unresolvableHost:
+            SocialError(.invalidInput, "The \(what) id is not a public http(s) URL (\(error.code.rawValue)).")
+        default:
+            SocialError(.remoteFailed, "The \(what) could not be fetched (\(error.code.rawValue)).")
         }
     }
 

@@ -156,6 +156,9 @@ public struct Following: Sendable {
     private func webFinger(_ username: String, _ host: String) async throws(SocialError) -> WebFingerDocument {
         do { return try await client.webFinger(username: username, domain: host) } catch {
             if error.code == .unexpectedStatus, error.status == 404 { throw SocialError(.notFound, "\(username)@\(host) was not found.") }
+            if [.unsupportedURL, .forbiddenAddress, .unresolvableHost].contains(error.code) {
+                throw SocialError(.invalidInput, "\(host) is not a server that can be asked (\(error.code.rawValue)).")
+            }
             throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.description)).")
         }
     }

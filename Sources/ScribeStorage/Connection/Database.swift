@@ -109,10 +109,13 @@ public final class Database: Service, Sendable {
 
     /// Creates `name` (optionally as a copy of `template`) unless it exists. Used for the
     /// embedded cluster's database and for the per-test databases; safe when several processes
-    /// create the same database at once.
-    public static func createDatabase(_ name: String, template: String? = nil, on server: DatabaseLocation) async throws(StorageError) {
+    /// create the same database at once. `timeoutSeconds` bounds the connection's set-up: a test
+    /// run that starts hundreds of databases on two cores needs more than a server's start-up.
+    public static func createDatabase(
+        _ name: String, template: String? = nil, on server: DatabaseLocation, timeoutSeconds: Int64 = 5
+    ) async throws(StorageError) {
         do {
-            try await withConnection(to: server.with(database: "postgres")) { connection in
+            try await withConnection(to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds) { connection in
                 let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
                     .decode(Int.self).reduce(0, +) > 0
                 guard !exists else { return }
@@ -131,9 +134,9 @@ public final class Database: Service, Sendable {
     }
 
     /// Drops `name`, disconnecting anyone still using it.
-    public static func dropDatabase(_ name: String, on server: DatabaseLocation) async throws(StorageError) {
+    public static func dropDatabase(_ name: String, on server: DatabaseLocation, timeoutSeconds: Int64 = 5) async throws(StorageError) {
         do {
-            try await withConnection(to: server.with(database: "postgres")) { connection -> Void in
+            try await withConnection(to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds) { connection -> Void in
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
             }
