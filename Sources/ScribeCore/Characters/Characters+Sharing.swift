@@ -124,9 +124,12 @@ extension Characters {
     /// under their DEK. `sourceURI` (the original's public address) is appended to the card's
     /// `source`, which V3 keeps for provenance.
     /// An item for sale can be forked only by its owner or, when the caller vouches for it
-    /// (`entitled`), a buyer.
-    public func fork(_ id: UUID, sourceURI: String, entitled: Bool = false, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
-        let viewer = Viewer(accountID: session.account.id, entitled: entitled)
+    /// (`entitled`), a buyer; a followers-only one by its owner or, when Social vouches for it
+    /// (`followsOwner`), a follower.
+    public func fork(
+        _ id: UUID, sourceURI: String, entitled: Bool = false, followsOwner: Bool = false, for session: AuthenticatedSession
+    ) async throws(CoreError) -> LibraryCharacter {
+        let viewer = Viewer(accountID: session.account.id, followsOwner: followsOwner, entitled: entitled)
         let published = try await published(id, for: viewer, withAvatar: true)
         guard published.isOpen(to: viewer) else { throw Self.forSale }
         let avatar = published.avatar

@@ -124,7 +124,7 @@ public struct Engagement: Sendable {
         let userID = try actor.requireUser()
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...5000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A review has 1 to 5000 characters.") }
-        _ = try await ownerOfListing(id)
+        guard try await ownerOfListing(id) != userID else { throw MarketplaceError(.forbidden, "Creators cannot review their own items.") }
         let rows = try await run(logger) {
             try await pool.query(
                 """

@@ -49,11 +49,14 @@ public struct Reports: Sendable {
     }
 
     public func report(listing id: UUID, reason: String, by actor: Engagement.Actor) async throws(MarketplaceError) -> Report {
+        // Signing in comes first: an anonymous caller learns nothing about what exists.
+        _ = try actor.requireUser()
         let item = try await search.listedItem(id)
         return try await file("listing", subjectID: id, itemID: id, item: item, reason: reason, by: actor)
     }
 
     public func report(review reviewID: UUID, reason: String, by actor: Engagement.Actor) async throws(MarketplaceError) -> Report {
+        _ = try actor.requireUser()
         let rows = try await run(logger) {
             try await pool.query("SELECT item_id FROM marketplace.reviews WHERE id = \(reviewID) AND removed_at IS NULL", logger: logger).collect()
         }

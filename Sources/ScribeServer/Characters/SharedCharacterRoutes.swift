@@ -3,15 +3,17 @@ import HTTPTypes
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeSocial
 
 /// Publishing and what others see: `PUT /api/v1/characters/{id}/visibility` for the owner, and
 /// `/api/v1/shared/characters/{id}` (view, avatar, fork) for everyone the visibility allows.
 ///
-/// Whether a viewer follows the owner is Social's knowledge; until Social answers it, a
-/// followers-only character is shown to its owner alone.
+/// Whether a viewer follows the owner is Social's knowledge: it is asked for every viewer, so a
+/// followers-only character shows to its owner and approved followers.
 struct SharedCharacterRoutes {
     let characters: Characters
     let core: any CoreAPI
+    let social: SocialModule
     let publicURL: URL
 
     struct VisibilityRequest: Decodable {
@@ -32,10 +34,12 @@ struct SharedCharacterRoutes {
         }
         let shared = router.group("api/v1/shared/characters")
         shared.get(":id") { _, context in
-            SharedResponse(item: try await core.sharedView(of: .character, id: try CharacterRoutes.id(context), for: Self.viewer(context)))
+            let id = try CharacterRoutes.id(context)
+            return SharedResponse(item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context, of: .character, id)))
         }
         shared.get(":id/avatar") { _, context in
-            guard let avatar = try await characters.sharedAvatar(try CharacterRoutes.id(context), for: Self.viewer(context)) else {
+            let id = try CharacterRoutes.id(context)
+            guard let avatar = try await characters.sharedAvatar(id, for: try await social.viewer(context, of: .character, id)) else {
                 throw APIError(.notFound, code: "not_found", message: "This character has no avatar.")
             }
             var response = CharacterRoutes.download(avatar)
@@ -47,12 +51,19 @@ struct SharedCharacterRoutes {
             let session = try context.requireSession()
             let id = try CharacterRoutes.id(context)
             let source = publicURL.appendingPathComponent("characters").appendingPathComponent(id.uuidString.lowercased()).absoluteString
-            let forked = try await characters.fork(id, sourceURI: source, for: session)
+            let followsOwner = try await social.followsOwner(session.account.id, of: .character, id)
+            let forked = try await characters.fork(id, sourceURI: source, followsOwner: followsOwner, for: session)
             return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: CharacterRoutes.CharacterView(forked)))
         }
     }
 
-    static func viewer(_ context: ScribeRequestContext) -> Viewer {
-        Viewer(accountID: context.session?.account.id)
+}
+
+extension SocialModule {
+    /// Who is looking at a shared item, with what Social knows of them: whether they follow its
+    /// owner.
+    func viewer(_ context: ScribeRequestContext, of kind: CoreEvent.SubjectKind, _ id: UUID) async throws -> Viewer {
+        let account = context.session?.account.id
+        return Viewer(accountID: account, followsOwner: try await followsOwner(account, of: kind, id))
     }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ScribeContracts
 import ScribeCore
+import ScribeSocial
 
 /// `/api/v1/lorebooks`: the logged-in user's lorebooks, and `/api/v1/shared/lorebooks/{id}`
 /// for public ones. Handlers decode, call ``Lorebooks``,
@@ -12,6 +13,7 @@ import ScribeCore
 struct LorebookRoutes {
     let lorebooks: Lorebooks
     let core: any CoreAPI
+    let social: SocialModule
 
     struct LorebookView: Encodable {
         var id: UUID
@@ -87,7 +89,8 @@ struct LorebookRoutes {
             return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: session)))
         }
         router.get("api/v1/shared/lorebooks/:id") { _, context in
-            SharedResponse(item: try await core.sharedView(of: .lorebook, id: try Self.id(context), for: Viewer(accountID: context.session?.account.id)))
+            let id = try Self.id(context)
+            return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
         }
         group.get(":id/export") { request, context in
             let session = try context.requireSession()
