@@ -29,7 +29,7 @@ struct DeliveryCrashTests {
             "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_DELIVERY_LEASE_SECONDS": "3",
         ]
 
-        try await withTestPeer(sharedInbox: false, inboxDelay: .milliseconds(400)) { peer in
+        try await withTestPeer(sharedInbox: false, inbox: .accept(after: .milliseconds(400))) { peer in
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
             let registered = try await LoopbackHTTP.send(

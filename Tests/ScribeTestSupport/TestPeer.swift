@@ -76,12 +76,27 @@ public final class TestPeer: Sendable {
     }
 }
 
+/// How a test peer's inboxes answer, after recording what arrived: as a server should, or as
+/// the misbehaving servers a delivery queue must live with.
+public enum InboxBehaviour: Sendable {
+    /// 202 Accepted, after `delay`.
+    case accept(after: Duration = .zero)
+    /// Never answers (for ten minutes).
+    case hang
+    /// Answers `status` at once.
+    case fail(status: Int)
+    /// 202 with a body of `bytes` bytes, streamed.
+    case flood(bytes: Int)
+    /// 302 to `location`.
+    case redirect(to: String)
+}
+
 /// Runs `body` with a ``TestPeer`` listening on `host` (a loopback address of its own).
 /// - Parameters:
 ///   - sharedInbox: whether its actors name a shared inbox.
-///   - inboxDelay: how long its inboxes take to answer, after recording what arrived.
+///   - inbox: how its inboxes answer.
 public func withTestPeer<Result: Sendable>(
-    host: String = "127.0.0.4", sharedInbox: Bool = true, inboxDelay: Duration = .zero, _ body: @escaping @Sendable (TestPeer) async throws -> Result
+    host: String = "127.0.0.4", sharedInbox: Bool = true, inbox behaviour: InboxBehaviour = .accept(), _ body: @escaping @Sendable (TestPeer) async throws -> Result
 ) async throws -> Result {
     let port = try freePort(host: host)
     let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox)
@@ -94,8 +109,24 @@ public func withTestPeer<Result: Sendable>(
     for path in ["users/:name/inbox", "inbox"] {
         router.post(RouterPath(path)) { request, _ -> Response in
             await peer.record(try await request.body.collect(upTo: 1 << 20), at: request.uri.path)
-            if inboxDelay > .zero { try await Task.sleep(for: inboxDelay) }
-            return Response(status: .accepted)
+            switch behaviour {
+            case .accept(let delay):
+                if delay > .zero { try await Task.sleep(for: delay) }
+                return Response(status: .accepted)
+            case .hang:
+                try await Task.sleep(for: .seconds(600))
+                return Response(status: .accepted)
+            case .fail(let status):
+                return Response(status: .init(code: status))
+            case .flood(let bytes):
+                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+                return Response(status: .accepted, body: .init { writer in
+                    for _ in 0..<(bytes / chunk.readableBytes) { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
+            case .redirect(let location):
+                return Response(status: .found, headers: [.location: location])
+            }
         }
     }
     router.get(".well-known/webfinger") { request, _ -> Response in

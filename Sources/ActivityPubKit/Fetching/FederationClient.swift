@@ -165,7 +165,9 @@ public final class FederationClient: Sendable {
     public func post(_ body: Data, to inbox: URL, signedBy identity: SigningIdentity) async throws(FetchError) -> Int {
         try await configuration.policy.check(inbox)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadline.nanoseconds))
-        let (status, _, _) = try await exchange("POST", inbox, accept: Self.activityPubAccept, body: body, contentType: ActivityPubMediaType.activityJSON, signedBy: identity, deadline: deadline)
+        let (status, _, _) = try await exchange(
+            "POST", inbox, accept: Self.activityPubAccept, body: body, contentType: ActivityPubMediaType.activityJSON, signedBy: identity, deadline: deadline,
+            keepingBody: false)
         return status
     }
 
@@ -192,8 +194,11 @@ public final class FederationClient: Sendable {
         throw FetchError(.tooManyRedirects, "more than \(configuration.maximumRedirects) redirects from \(url.host() ?? "?")")
     }
 
+    /// One request. With `keepingBody` false (deliveries) the answer's body is only drained, up to
+    /// the cap, and dropped: its status is all that counts, however much a server sends after it.
     private func exchange(
-        _ method: String, _ url: URL, accept: String, body: Data?, contentType: String?, signedBy identity: SigningIdentity?, deadline: NIODeadline
+        _ method: String, _ url: URL, accept: String, body: Data?, contentType: String?, signedBy identity: SigningIdentity?, deadline: NIODeadline,
+        keepingBody: Bool = true
     ) async throws(FetchError) -> (Int, HTTPHeaders, Data) {
         let path = url.path(percentEncoded: true).isEmpty ? "/" : url.path(percentEncoded: true)
         let target = path + (url.query(percentEncoded: true).map { "?" + $0 } ?? "")
@@ -218,6 +223,14 @@ public final class FederationClient: Sendable {
 
         do {
             let response = try await http.execute(request, deadline: deadline)
+            if !keepingBody {
+                var drained = 0
+                for try await chunk in response.body {
+                    drained += chunk.readableBytes
+                    if drained > configuration.maximumBodySize { break }
+                }
+                return (Int(response.status.code), response.headers, Data())
+            }
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > configuration.maximumBodySize {
                 throw FetchError(.tooLarge, "\(url.host() ?? "?") announced \(length) bytes, over the \(configuration.maximumBodySize)-byte cap")
             }
