@@ -1,0 +1,222 @@
+import ActivityPubKit
+import Foundation
+import PostgresNIO
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the server acknowledged, it keeps: an inbox answers 202 only once the activity is in the
+/// database, and the API answers 201 only once the thing is. Proved by killing the server in the
+/// middle of a stream of activities, and by restarting PostgreSQL under a stream of writes.
+@Suite("Acknowledged is kept, through crashes and database restarts")
+struct IngestionFaultTests {
+    /// Posts `count` signed `Like`s of `object` from distinct actors of `peer`, `concurrency` at a
+    /// time (no more than the HTTP client's connections per host, so none is left queued when
+    /// the server dies), until `stopped` is set (a request to a dead server would wait for its
+    /// whole timeout); returns the ids answered 202.
+    static func likes(
+        _ count: Int, of object: String, from peer: TestPeer, to inbox: String, concurrency: Int = 8, stopped: OnceFlag,
+        onAccepted: @escaping @Sendable (Int) async -> Void
+    ) async -> Set<String> {
+        await withTaskGroup(of: String?.self) { group in
+            var accepted: Set<String> = []
+            for index in 0..<count {
+                if index >= concurrency, let done = await group.next(), let id = done {
+                    accepted.insert(id)
+                    await onAccepted(accepted.count)
+                }
+                group.addTask {
+                    guard !stopped.isSet else { return nil }
+                    let id = "\(peer.origin)/likes/\(index)"
+                    let like = ASObject.activity("Like", id: id, actor: peer.actorID("u\(index)"), object: .string(object))
+                    let reply = try? await peer.post(like.document(in: .mastodon), to: inbox, as: "u\(index)")
+                    return reply?.status == 202 ? id : nil
+                }
+            }
+            for await done in group { if let done { accepted.insert(done) } }
+            return accepted
+        }
+    }
+
+    /// The inbox's activities by id, with their state.
+    static func inboxStates(_ location: DatabaseLocation) async throws -> [String: String] {
+        try await Database.withConnection(to: location) { connection in
+            var states: [String: String] = [:]
+            let rows = try await connection.query("SELECT activity_id, state FROM social.inbox_activities", logger: connection.logger)
+            for try await (id, state) in rows.decode((String, String).self) { states[id] = state }
+            return states
+        }
+    }
+
+    static func register(_ port: Int) async throws -> [(String, String)] {
+        let registered = try await LoopbackHTTP.send(
+            port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
+            body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8))
+        let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
+        return [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+    }
+
+    static func publish(_ port: Int, _ auth: [(String, String)], name: String) async throws -> String? {
+        let created = try await LoopbackHTTP.send(port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8))
+        guard created.status == 201, let id = (try created.json()["character"] as? [String: Any])?["id"] as? String else { return nil }
+        return id
+    }
+
+    @Test("SIGKILL in the middle of a stream of Likes: after a restart every Like answered 202 is there and is processed once")
+    func killedDuringIngestion() async throws {
+        let location = try await TestDatabases.shared.makeDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        let dataDirectory = NSTemporaryDirectory() + "scribe-ingest-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let port = try freePort(host: "127.0.0.1")
+        let origin = "http://127.0.0.1:\(port)"
+        let environment = [
+            "DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)",
+            "SCRIBE_PUBLIC_URL": origin, "SCRIBE_ALLOW_PRIVATE_PEERS": "true",
+        ]
+        try await withTestPeer(host: "127.0.0.16") { peer in
+            var server = try ScribeProcess(environment: environment)
+            try await server.waitUntilReady()
+            let auth = try await Self.register(port)
+            let id = try #require(try await Self.publish(port, auth, name: "Lantern"))
+            _ = try await LoopbackHTTP.send(port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth, body: Data(#"{"sharing_visibility":"public"}"#.utf8))
+            let object = "\(origin)/characters/\(id.lowercased())"
+            // Liked only once Social has published it: before that, a Like of it is ignored.
+            let itemID = try #require(UUID(uuidString: id))
+            #expect(try await eventually {
+                try await Database.withConnection(to: location) { connection in
+                    try await connection.query("SELECT count(*) FROM social.published_objects WHERE item_id = \(itemID)", logger: connection.logger)
+                        .decode(Int.self).reduce(0, +) == 1
+                }
+            })
+
+            // Kill the server once a third of the stream is acknowledged.
+            let total = 240
+            let killed = OnceFlag()
+            let running = server
+            let accepted = await Self.likes(total, of: object, from: peer, to: "\(origin)/users/alice/inbox", stopped: killed) { count in
+                if count >= total / 3, killed.set() { running.signal(SIGKILL) }
+            }
+            _ = try await server.waitForExit()
+            #expect(accepted.count >= total / 3 && accepted.count < total, "the kill came too late or too early to prove anything: \(accepted.count) of \(total)")
+
+            server = try ScribeProcess(environment: environment)
+            try await server.waitUntilReady()
+            var states: [String: String] = [:]
+            let processed = try await eventually(timeout: .seconds(90)) {
+                let now = try await Self.inboxStates(location)
+                return accepted.allSatisfy { now[$0] == "processed" }
+            }
+            states = try await Self.inboxStates(location)
+            #expect(processed, "acknowledged but not processed: \(accepted.filter { states[$0] != "processed" }.sorted().prefix(5))")
+            let likes = try await Database.withConnection(to: location) { connection in
+                try await connection.query("SELECT count(*) FROM social.likes WHERE object_id = \(object)", logger: connection.logger).decode(Int.self).reduce(0, +)
+            }
+            #expect(likes == states.values.filter { $0 == "processed" }.count, "each processed Like counted once")
+            #expect(likes >= accepted.count)
+            server.signal(SIGTERM)
+            _ = try await server.waitForExit()
+        }
+    }
+
+    @Test("PostgreSQL restarted under a stream of writes: /readyz says not ready, the server recovers by itself, and every 201 is kept")
+    func databaseRestart() async throws {
+        let directory = NSTemporaryDirectory() + "scribe-pg-restart-\(UUID().uuidString.prefix(8))"
+        let cluster = EmbeddedCluster(dataDirectory: directory, maxConnections: 100, logger: TestLogger.make("restarted-cluster"))
+        try await cluster.start()
+        do {
+            try await Database.createDatabase(cluster.location.database, on: cluster.location)
+            let port = try freePort(host: "127.0.0.1")
+            let server = try ScribeProcess(environment: [
+                "DATABASE_URL": try #require(cluster.location.processURL), "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)",
+                "SCRIBE_PUBLIC_URL": "http://127.0.0.1:\(port)",
+            ])
+            try await server.waitUntilReady()
+            let auth = try await Self.register(port)
+
+            // A steady stream of writes, recording what each got.
+            let outcomes = OutcomeLog()
+            let writer = Task {
+                var index = 0
+                while !Task.isCancelled {
+                    let reply = try? await LoopbackHTTP.send(
+                        port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Load \#(index)"}}"#.utf8),
+                        timeout: .seconds(30))
+                    // The last request is cut short by the cancellation that ends the stream.
+                    guard !Task.isCancelled else { break }
+                    let id = reply.flatMap { try? ($0.json()["character"] as? [String: Any])?["id"] as? String }
+                    await outcomes.record(reply?.status ?? 0, id: reply?.status == 201 ? id : nil)
+                    index += 1
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            try await Task.sleep(for: .seconds(2))
+            let beforeOutage = await outcomes.snapshot().1.count
+            try await cluster.stop()
+            let notReady = try await eventually(timeout: .seconds(30)) {
+                (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(10)))?.status == 503
+            }
+            #expect(notReady, "/readyz did not say the database was gone")
+            try await Task.sleep(for: .seconds(2))
+            try await cluster.start()
+            let recovered = try await eventually(timeout: .seconds(60)) {
+                (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(10)))?.status == 200
+            }
+            #expect(recovered, "the server did not recover by itself")
+            try await Task.sleep(for: .seconds(2))
+            writer.cancel()
+            _ = await writer.result
+
+            // A write that arrives during the outage waits for the database (or is refused with 503);
+            // it is never answered 500, never dropped, and writing resumes by itself.
+            let (statuses, acknowledged) = await outcomes.snapshot()
+            #expect(statuses.isSubset(of: [201, 503]), "only created or unavailable, never a 500 or a dropped connection: \(statuses)")
+            #expect(beforeOutage > 0 && acknowledged.count > beforeOutage, "writes before and after the outage: \(beforeOutage), then \(acknowledged.count)")
+            let listed = try await LoopbackHTTP.send(port: port, method: "GET", path: "/api/v1/characters", headers: auth, body: nil)
+            let ids = Set(((try listed.json()["characters"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+            #expect(acknowledged.isSubset(of: ids), "answered 201 but gone: \(acknowledged.subtracting(ids).count)")
+            #expect(server.process.isRunning, "the server exited when its database went away")
+            server.signal(SIGTERM)
+            _ = try await server.waitForExit()
+        } catch {
+            try? await cluster.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        try await cluster.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// What a stream of requests got back.
+actor OutcomeLog {
+    private var statuses: Set<Int> = []
+    private var created: Set<String> = []
+
+    func record(_ status: Int, id: String?) {
+        statuses.insert(status)
+        if let id { created.insert(id) }
+    }
+
+    func snapshot() -> (Set<Int>, Set<String>) { (statuses, created) }
+}
+
+/// Set once, by whoever comes first.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    /// True for the caller that set it.
+    func set() -> Bool {
+        lock.withLock {
+            defer { value = true }
+            return !value
+        }
+    }
+}
