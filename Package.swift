@@ -124,6 +124,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "scribe-bench",
+            dependencies: [
+                "ActivityPubKit", "ScribeStorage", .postgres, .logging, .nioCore,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LoadBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "marketplace-benchmark",
             dependencies: ["ScribeMarketplace", "ScribeStorage", .postgres, .logging],
             path: "Benchmarks/MarketplaceBenchmark",

@@ -74,12 +74,16 @@ struct ModerationTests {
         try await withTestModules { application in
             let alice = try await ListingsTests.session(application, "alice")
             let bob = try await ListingsTests.session(application, "bob")
+            let carol = try await ListingsTests.session(application, "carol")
             let moderator = Self.actor(try await ListingsTests.session(application, "mod"), moderator: true)
             let item = try await ListingsTests.publish(application, alice, "Reviewed")
             try await application.marketplace.listings.catchUp()
             let engagement = application.marketplace.engagement
+            await #expect(throws: MarketplaceError(.forbidden, "Creators cannot review their own items.")) {
+                try await engagement.review(item, body: "Mine is the best.", by: Self.actor(alice))
+            }
             let rude = try await engagement.review(item, body: "Rude words.", by: Self.actor(bob))
-            let fine = try await engagement.review(item, body: "Lovely.", by: Self.actor(alice))
+            let fine = try await engagement.review(item, body: "Lovely.", by: Self.actor(carol))
 
             let dismissed = try await application.marketplace.reports.report(review: fine.id, reason: "I disagree", by: Self.actor(bob))
             try await application.marketplace.reports.resolve(dismissed.id, .dismiss, by: moderator)

@@ -154,7 +154,7 @@ struct IngestionFaultTests {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
             }
-            try await Task.sleep(for: .seconds(2))
+            #expect(try await eventually(timeout: .seconds(60)) { await outcomes.snapshot().1.count >= 5 }, "no write succeeded before the outage")
             let beforeOutage = await outcomes.snapshot().1.count
             try await cluster.stop()
             let notReady = try await eventually(timeout: .seconds(30)) {
@@ -167,7 +167,8 @@ struct IngestionFaultTests {
                 (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(10)))?.status == 200
             }
             #expect(recovered, "the server did not recover by itself")
-            try await Task.sleep(for: .seconds(2))
+            let afterOutage = await outcomes.snapshot().1.count
+            #expect(try await eventually(timeout: .seconds(60)) { await outcomes.snapshot().1.count >= afterOutage + 5 }, "writing did not resume")
             writer.cancel()
             _ = await writer.result
 
@@ -181,7 +182,7 @@ struct IngestionFaultTests {
             #expect(acknowledged.isSubset(of: ids), "answered 201 but gone: \(acknowledged.subtracting(ids).count)")
             #expect(server.process.isRunning, "the server exited when its database went away")
             server.signal(SIGTERM)
-            _ = try await server.waitForExit()
+            _ = try await server.waitForExit(timeout: .seconds(180))
         } catch {
             try? await cluster.stop()
             try? FileManager.default.removeItem(atPath: directory)

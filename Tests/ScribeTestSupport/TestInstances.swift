@@ -42,7 +42,8 @@ public func withTestInstance<Result: Sendable>(
         let services = ServiceGroup(configuration: .init(services: [application.buildApplication()], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
-            let ready = try await eventually(timeout: .seconds(60)) {
+            // Generous: the whole suite starts at once on two cores.
+            let ready = try await eventually(timeout: .seconds(180)) {
                 (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: host))?.status == 200
             }
             guard ready else {

@@ -26,9 +26,13 @@ public struct ASObject: Codable, Sendable, Hashable {
         try JSONLDValue.object(properties).encode(to: encoder)
     }
 
-    /// Reads a document; a typed error for anything that is not a JSON object.
+    /// Reads a document (with ``JSONLDValue/parse(_:)``); an error for anything that is not a
+    /// JSON object.
     public static func decode(_ data: Data) throws -> ASObject {
-        try JSONDecoder().decode(ASObject.self, from: data)
+        guard case .object(let properties) = try JSONLDValue.parse(data) else {
+            throw JSONLDValue.ParseError(offset: 0, reason: "an ActivityStreams object must be a JSON object")
+        }
+        return ASObject(properties: properties)
     }
 
     public subscript(_ property: String) -> JSONLDValue? {

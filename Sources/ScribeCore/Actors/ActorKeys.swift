@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ScribeContracts
+import Synchronization
 
 /// Actors' RSA-2048 signing keys, sealed under the server master key (`core.actor_keys`).
 ///
@@ -15,6 +16,11 @@ public struct ActorKeys: Sendable {
     let pool: PostgresClient
     let masterKeys: MasterKeyring
     let logger: Logger
+    /// Keys unsealed in the last minute, by row: a post to ten thousand followers signs ten
+    /// thousand times, and unsealing and importing the key each time cost more than the
+    /// signature (`scripts/bench`, fan-out). They stay in this process's memory, as they did
+    /// while signing; nothing else can reach them.
+    let unsealed = UnsealedKeys()
 
     static let instanceID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
@@ -62,14 +68,25 @@ public struct ActorKeys: Sendable {
 
     /// Signs `message` (RSASSA-PKCS1-v1_5, SHA-256) with the actor's key.
     public func sign(_ message: Data, as owner: ActorKeyOwner) async throws(CoreError) -> Data {
-        let stored = try await row(owner)
-        let der = try FieldCipher.open(stored.privateKey, with: masterKeys.key(id: stored.masterKeyID), binding: Self.binding(Self.rowID(owner)))
+        let key = try await privateKey(owner)
         do {
-            let key = try _RSA.Signing.PrivateKey(derRepresentation: der)
             return try key.signature(for: message, padding: .insecurePKCS1v1_5).rawRepresentation
         } catch {
-            throw CoreError(.corrupted, "An actor key could not be read.")
+            throw CoreError(.corrupted, "An actor key could not be used.")
         }
+    }
+
+    /// The stored row is read every time, so a retired or removed key is never used; only
+    /// unsealing and importing it are saved, while its sealed bytes are unchanged.
+    private func privateKey(_ owner: ActorKeyOwner) async throws(CoreError) -> _RSA.Signing.PrivateKey {
+        let id = Self.rowID(owner)
+        let stored = try await row(owner)
+        if let key = unsealed[id, sealed: stored.privateKey.ciphertext] { return key }
+        let der = try FieldCipher.open(stored.privateKey, with: masterKeys.key(id: stored.masterKeyID), binding: Self.binding(id))
+        let key: _RSA.Signing.PrivateKey
+        do { key = try _RSA.Signing.PrivateKey(derRepresentation: der) } catch { throw CoreError(.corrupted, "An actor key could not be read.") }
+        unsealed.keep(key, sealed: stored.privateKey.ciphertext, for: id)
+        return key
     }
 
     /// The stored key, created first when the actor has none yet (the instance actor, and
@@ -138,5 +155,34 @@ public struct ActorKeys: Sendable {
             usage[id] = count
         }
         return usage
+    }
+}
+
+/// Unsealed actor keys for a minute, at most a thousand, each with the sealed bytes it came
+/// from: see ``ActorKeys/unsealed``.
+final class UnsealedKeys: Sendable {
+    private struct Entry {
+        var key: _RSA.Signing.PrivateKey
+        var sealed: Data
+        var until: ContinuousClock.Instant
+    }
+
+    private let keys = Mutex<[UUID: Entry]>([:])
+
+    /// The key unsealed from exactly `sealed`, if it is still fresh.
+    subscript(id: UUID, sealed sealed: Data) -> _RSA.Signing.PrivateKey? {
+        let now = ContinuousClock.now
+        return keys.withLock { keys in
+            guard let entry = keys[id], entry.until > now, entry.sealed == sealed else { return nil }
+            return entry.key
+        }
+    }
+
+    func keep(_ key: _RSA.Signing.PrivateKey, sealed: Data, for id: UUID) {
+        let now = ContinuousClock.now
+        keys.withLock { keys in
+            if keys.count >= 1000 { keys = keys.filter { $0.value.until > now } }
+            if keys.count < 1000 { keys[id] = Entry(key: key, sealed: sealed, until: now + .seconds(60)) }
+        }
     }
 }

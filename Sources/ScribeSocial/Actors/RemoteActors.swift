@@ -24,6 +24,14 @@ struct RemoteActors: Sendable {
     let domainBlocks: DomainBlocks
     let pool: PostgresClient
     let logger: Logger
+    /// Keys that verified, by key id, with their owners: every signed request asks for one.
+    /// Ten minutes, as a key is trusted from the database anyway until it fails to verify.
+    let verifiedKeys = MemoryCache<String, VerifiedKey>(timeToLive: .seconds(600), capacity: 50_000)
+
+    struct VerifiedKey: Sendable {
+        var owner: String
+        var key: SignaturePublicKey
+    }
 
     /// Refuses anything on a blocked domain before a request is made.
     func checkNotBlocked(_ id: String) async throws(SocialError) {
@@ -33,7 +41,7 @@ struct RemoteActors: Sendable {
     /// The public key a signature names, and the actor that owns it: from the cache, or fetched
     /// (always fetched when `refresh`, as after a failed verification: the key may have rotated).
     func key(_ keyID: String, refresh: Bool = false) async throws(SocialError) -> (owner: String, key: SignaturePublicKey) {
-        if !refresh, let cached = try await cachedKey(keyID) { return cached }
+        if refresh { verifiedKeys.remove(keyID) } else if let cached = try await cachedKey(keyID) { return cached }
         try await checkNotBlocked(keyID)
         let fetched: FederationClient.RemoteKey
         do { fetched = try await client.fetchKey(keyID, signedBy: instance) } catch {
@@ -47,12 +55,14 @@ struct RemoteActors: Sendable {
     }
 
     private func cachedKey(_ keyID: String) async throws(SocialError) -> (owner: String, key: SignaturePublicKey)? {
+        if let known = verifiedKeys[keyID] { return (known.owner, known.key) }
         let rows = try await run(logger) {
             try await pool.query("SELECT actor_id, public_key_pem FROM social.remote_keys WHERE key_id = \(keyID)", logger: logger).collect()
         }
         guard let row = rows.first else { return nil }
         let (owner, pem) = try decode(row, as: (String, String).self)
         guard let key = try? SignaturePublicKey(pem: pem) else { return nil }
+        verifiedKeys.set(VerifiedKey(owner: owner, key: key), for: keyID)
         return (owner, key)
     }
 
@@ -122,6 +132,7 @@ struct RemoteActors: Sendable {
                 ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, inbox = EXCLUDED.inbox, shared_inbox = EXCLUDED.shared_inbox,
                     followers = EXCLUDED.followers, preferred_username = EXCLUDED.preferred_username, document = EXCLUDED.document, fetched_at = now()
                 """, logger: logger)
+            verifiedKeys.removeAll { $1.owner == actor.id }
             try await connection.query("DELETE FROM social.remote_keys WHERE actor_id = \(actor.id)", logger: logger)
             for key in keys {
                 try await connection.query(

@@ -22,6 +22,10 @@ struct DeliveryWorker: Sendable {
     let logger: Logger
     let inFlight = InFlightHosts()
     static let giveUpAfter: TimeInterval = 48 * 3600
+    /// Deliveries one worker has in flight at once, across hosts (each host has its own limit).
+    /// Sending is mostly waiting, for the peer and for the database: sixteen left a fan-out to a
+    /// thousand hosts at a tenth of the signing rate (`scripts/bench`).
+    static let deliveriesInFlight = 64
 
     struct Job: Sendable {
         var id: Int64
@@ -37,47 +41,68 @@ struct DeliveryWorker: Sendable {
     @discardableResult
     func drain() async -> Int {
         var settled = 0
+        let slots = Self.deliveriesInFlight
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             while true {
-                guard let job = await claim() else { break }
-                running += 1
-                group.addTask { await self.send(job) }
-                if running >= perHostConcurrency * 4 {
+                let jobs = await claim(upTo: slots - running)
+                if jobs.isEmpty && running == 0 { break }
+                for job in jobs {
+                    running += 1
+                    settled += 1
+                    group.addTask { await self.send(job) }
+                }
+                // Wait for a slot, or for one job to end before asking again when none was due.
+                if running >= slots || jobs.isEmpty {
                     await group.next()
                     running -= 1
                 }
-                settled += 1
             }
             await group.waitForAll()
         }
         return settled
     }
 
-    /// Leases the next due job whose host has room and is not resting.
-    func claim() async -> Job? {
-        let busy = await inFlight.saturated(limit: perHostConcurrency)
+    /// Leases up to `limit` due jobs in one transaction, no host beyond its share in flight and
+    /// none that is resting. Candidates are locked `SKIP LOCKED`, so workers never take the same
+    /// job; the ones not chosen are released at commit.
+    func claim(upTo limit: Int) async -> [Job] {
+        guard limit > 0 else { return [] }
+        var perHost = await inFlight.snapshot()
         do {
-            let rows = try await pool.withTransaction(logger: logger) { connection in
-                try await connection.query(
+            let jobs = try await pool.withTransaction(logger: logger) { connection -> [Job] in
+                let candidates = try await connection.query(
                     """
-                    UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds)), attempts = attempts + 1
-                    WHERE id = (
-                        SELECT d.id FROM social.deliveries d
-                        WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY(\(busy)))
-                          AND NOT EXISTS (SELECT 1 FROM social.host_health h WHERE h.host = d.host AND h.retry_after > now())
-                        ORDER BY d.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-                    RETURNING id, inbox, host, signer, body, attempts, created_at
+                    SELECT d.id, d.host FROM social.deliveries d
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+                      AND NOT EXISTS (SELECT 1 FROM social.host_health h WHERE h.host = d.host AND h.retry_after > now())
+                    ORDER BY d.next_attempt_at LIMIT \(limit * 4) FOR UPDATE SKIP LOCKED
                     """, logger: logger
                 ).collect()
+                var chosen: [Int64] = []
+                for row in candidates where chosen.count < limit {
+                    let (id, host) = try row.decode((Int64, String).self)
+                    guard perHost[host, default: 0] < perHostConcurrency else { continue }
+                    perHost[host, default: 0] += 1
+                    chosen.append(id)
+                }
+                guard !chosen.isEmpty else { return [] }
+                return try await connection.query(
+                    """
+                    UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds)), attempts = attempts + 1
+                    WHERE id = ANY(\(chosen))
+                    RETURNING id, inbox, host, signer, body, attempts, created_at
+                    """, logger: logger
+                ).collect().map { row in
+                    let (id, inbox, host, signer, body, attempts, createdAt) = try row.decode((Int64, String, String, UUID?, Data, Int, Date).self)
+                    return Job(id: id, inbox: inbox, host: host, signer: signer, body: body, attempts: attempts, createdAt: createdAt)
+                }
             }
-            guard let row = rows.first else { return nil }
-            let (id, inbox, host, signer, body, attempts, createdAt) = try row.decode((Int64, String, String, UUID?, Data, Int, Date).self)
-            await inFlight.begin(host)
-            return Job(id: id, inbox: inbox, host: host, signer: signer, body: body, attempts: attempts, createdAt: createdAt)
+            for job in jobs { await inFlight.begin(job.host) }
+            return jobs
         } catch {
-            logger.warning("claiming a delivery failed", metadata: ["reason": .string("\(error)")])
-            return nil
+            logger.warning("claiming deliveries failed", metadata: ["reason": .string("\(error)")])
+            return []
         }
     }
 
@@ -175,5 +200,5 @@ actor InFlightHosts {
         if counts[host] == 0 { counts[host] = nil }
     }
 
-    func saturated(limit: Int) -> [String] { counts.filter { $0.value >= limit }.map(\.key) }
+    func snapshot() -> [String: Int] { counts }
 }

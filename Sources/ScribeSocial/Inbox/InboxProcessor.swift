@@ -117,7 +117,8 @@ struct InboxProcessor: Sendable {
         case "Reject": return try await answer(activity, by: actor, accepted: false, on: connection)
         case "Undo": return try await undo(activity, by: actor, on: connection)
         case "Delete" where isAboutActor:
-            // The account is gone: everything of theirs goes with it.
+            // The account is gone: everything of theirs goes with it, its keys first.
+            remote.verifiedKeys.removeAll { $1.owner == actor }
             try await follows.removeAll(of: actor, on: connection)
             for statement: PostgresQuery in [
                 "DELETE FROM social.feed_entries WHERE actor_id = \(actor)",

@@ -7,6 +7,9 @@ import PostgresNIO
 public struct DomainBlocks: Sendable {
     let pool: PostgresClient
     let logger: Logger
+    /// The whole list, asked by every inbox request: read at most every five seconds, and at
+    /// once after this process changes it.
+    let cached = MemoryCache<Int, Set<String>>(timeToLive: .seconds(5), capacity: 1)
 
     public struct Block: Codable, Sendable, Equatable {
         public var domain: String
@@ -49,6 +52,7 @@ public struct DomainBlocks: Sendable {
                 WHERE (a.id = f.follower OR a.id = f.followed) AND (split_part(a.host, ':', 1) = \(domain) OR split_part(a.host, ':', 1) LIKE \(pattern))
                 """, logger: logger)
         }
+        cached.removeAll()
         logger.notice("domain blocked", metadata: ["domain": .string(domain)])
     }
 
@@ -58,6 +62,7 @@ public struct DomainBlocks: Sendable {
             try await pool.query("DELETE FROM social.domain_blocks WHERE domain = \(domain) RETURNING 1", logger: logger).collect()
         }
         guard !rows.isEmpty else { throw SocialError(.notFound, "\(domain) is not blocked.") }
+        cached.removeAll()
     }
 
     public func list() async throws(SocialError) -> [Block] {
@@ -81,9 +86,15 @@ public struct DomainBlocks: Sendable {
             candidates.append(parts.joined(separator: "."))
             parts.removeFirst()
         }
-        let rows = try await run(logger) {
-            try await pool.query("SELECT 1 FROM social.domain_blocks WHERE domain = ANY(\(candidates))", logger: logger).collect()
-        }
-        return !rows.isEmpty
+        return !(try await blockedDomains()).isDisjoint(with: candidates)
+    }
+
+    private func blockedDomains() async throws(SocialError) -> Set<String> {
+        if let domains = cached[0] { return domains }
+        let rows = try await run(logger) { try await pool.query("SELECT domain FROM social.domain_blocks", logger: logger).collect() }
+        var domains: Set<String> = []
+        for row in rows { domains.insert(try decode(row, as: String.self)) }
+        cached.set(domains, for: 0)
+        return domains
     }
 }

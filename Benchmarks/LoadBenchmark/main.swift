@@ -1,0 +1,286 @@
+// The federation path under load, each figure beside its limit on the same machine. Not a test:
+// it prints figures (docs/benchmarks.md keeps them).
+//
+//     scripts/bench                      (builds `scribe` and this in release, then runs all cases)
+//     .build/release/scribe-bench [inbox] [fanout] [reads]
+//
+// It starts a private PostgreSQL cluster in a temporary directory, `scribe serve` (the release
+// build beside this program) on loopback, and remote servers in this process (PeerFarm). Sizes:
+// SCRIBE_BENCH_ACTIVITIES (20000), SCRIBE_BENCH_ACTORS (1000), SCRIBE_BENCH_FOLLOWERS (10000),
+// SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (5000).
+
+import ActivityPubKit
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOHTTP1
+import NIOFoundationCompat
+import PostgresNIO
+import ScribeStorage
+
+let environment = ProcessInfo.processInfo.environment
+func setting(_ name: String, _ fallback: Int) -> Int { environment[name].flatMap(Int.init) ?? fallback }
+let activityCount = setting("SCRIBE_BENCH_ACTIVITIES", 20_000)
+let actorCount = setting("SCRIBE_BENCH_ACTORS", 1_000)
+let followerCount = setting("SCRIBE_BENCH_FOLLOWERS", 10_000)
+let hostCount = setting("SCRIBE_BENCH_HOSTS", 1_000)
+let concurrency = setting("SCRIBE_BENCH_CONCURRENCY", 64)
+let readCount = setting("SCRIBE_BENCH_READS", 5_000)
+let cases = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["inbox", "reads", "fanout"] : Set(CommandLine.arguments.dropFirst())
+let logger: Logger = {
+    var logger = Logger(label: "scribe-bench")
+    logger.logLevel = .warning
+    return logger
+}()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+func row(_ name: String, _ result: LoadResult, limit: String) {
+    print(
+        "| \(name) | \(Int(result.perSecond.rounded())) /s | \(String(format: "%.1f", result.percentile(0.5))) ms | "
+            + "\(String(format: "%.1f", result.percentile(0.99))) ms | \(result.succeeded)/\(result.requests) | \(limit) |")
+}
+
+/// RSA-2048 signatures per second on one core: the delivery path's physical limit.
+func rawSigningRate(_ key: SignaturePrivateKey) throws -> Double {
+    let message = Data(repeating: 7, count: 300)
+    var count = 0
+    let started = ContinuousClock.now
+    while ContinuousClock.now - started < .seconds(2) {
+        _ = try key.signature(for: message)
+        count += 1
+    }
+    return Double(count) / (milliseconds(ContinuousClock.now - started) / 1000)
+}
+
+/// A signed POST of `activity` to `inbox`, as `actor` of the farm would send it.
+func signedPost(_ activity: ASObject, to inbox: String, keyID: String, key: SignaturePrivateKey) throws -> HTTPClientRequest {
+    let body = try activity.encoded()
+    let url = URL(string: inbox)!
+    var signed = SignedRequest(
+        method: "POST", path: url.path(), authority: "\(url.host()!):\(url.port!)", scheme: "http",
+        headers: [("Content-Type", ActivityPubMediaType.activityJSON)], body: body)
+    try HTTPSignatureSigner.sign(&signed, keyID: keyID, key: key)
+    var request = HTTPClientRequest(url: inbox)
+    request.method = .POST
+    for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
+    request.body = .bytes(ByteBuffer(bytes: body))
+    return request
+}
+
+func get(_ url: String, accept: String) -> HTTPClientRequest {
+    var request = HTTPClientRequest(url: url)
+    request.headers.add(name: "Accept", value: accept)
+    return request
+}
+
+func json(_ response: HTTPClientResponse) async throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 8 << 20))) as? [String: Any] ?? [:]
+}
+
+func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, token: String? = nil, body: [String: Any]) async throws -> [String: Any] {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    request.headers.add(name: "Content-Type", value: "application/json")
+    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+    request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+    return try await json(try await client.execute(request, timeout: .seconds(120)))
+}
+
+func count(_ database: DatabaseLocation, _ sql: String) async throws -> Int {
+    try await Database.withConnection(to: database) { connection in
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self).reduce(0, +)
+    }
+}
+
+func run() async throws {
+    let directory = NSTemporaryDirectory() + "scribe-bench-\(UUID().uuidString.prefix(8))"
+    let cluster = EmbeddedCluster(dataDirectory: directory, maxConnections: 200, logger: logger)
+    try await cluster.start()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    do {
+        try await Database.createDatabase(cluster.location.database, on: cluster.location)
+        try await measure(database: cluster.location, directory: directory)
+    } catch {
+        try? await cluster.stop()
+        throw error
+    }
+    try await cluster.stop()
+}
+
+func measure(database: DatabaseLocation, directory: String) async throws {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    do {
+        try await measure(database: database, directory: directory, client: client)
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+}
+
+func measure(database: DatabaseLocation, directory: String, client: HTTPClient) async throws {
+
+    let key = try SignaturePrivateKey.generateRSA()
+    let pem = key.publicKey.pem
+    let farm = try await PeerFarm.start(count: max(hostCount, 1)) { port, name in
+        let id = "http://127.0.0.1:\(port)/users/\(name)"
+        var actor: ASObject = [
+            "id": .string(id), "type": "Person", "preferredUsername": .string(name), "inbox": .string(id + "/inbox"), "followers": .string(id + "/followers"),
+        ]
+        actor["publicKey"] = ASObject.publicKey(actor: id, pem: pem).embedded
+        return (try? actor.document(in: .mastodon).encoded()) ?? Data()
+    }
+
+    let port = try freePort()
+    let origin = "http://127.0.0.1:\(port)"
+    guard case .unixSocket(let socket) = database.endpoint else { fatalError("the benchmark's cluster listens on a socket") }
+    let serverURL = "postgres://\(database.username)@/\(database.database)?host=\((socket as NSString).deletingLastPathComponent)"
+    let server = try ServerProcess(
+        executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("scribe").path,
+        environment: [
+            "DATABASE_URL": serverURL, "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
+            "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_LOG_LEVEL": "error", "SCRIBE_MIGRATIONS_DIR": packageRoot + "/schemas/migrations",
+            "PATH": environment["PATH"] ?? "/usr/bin:/bin",
+        ], port: port)
+    defer { server.stop() }
+    for _ in 0..<600 {
+        if let response = try? await client.execute(get(origin + "/readyz", accept: "application/json"), timeout: .seconds(2)), response.status == .ok { break }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+
+    let registered = try await send(client, .POST, origin + "/api/v1/accounts", body: ["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])
+    guard let token = (registered["session"] as? [String: Any])?["token"] as? String else { fatalError("could not register: \(registered)") }
+    func publish(_ name: String) async throws -> String {
+        let created = try await send(client, .POST, origin + "/api/v1/characters", token: token, body: ["card": ["name": name, "description": "A benchmark character."]])
+        let id = ((created["character"] as? [String: Any])?["id"] as? String ?? "").lowercased()
+        _ = try await send(client, .PUT, origin + "/api/v1/characters/\(id)/visibility", token: token, body: ["sharing_visibility": "public"])
+        return id
+    }
+    let character = try await publish("Lantern Keeper")
+    let object = origin + "/characters/" + character
+    try await Task.sleep(for: .seconds(2))  // Social publishes it (a Like of an unpublished object is ignored)
+
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let signing = try rawSigningRate(key)
+    print("scribe-bench — \(cores) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; idle server resident \(String(format: "%.0f", server.memory.resident)) MiB")
+    print("raw RSA-2048 sign on one core: \(Int(signing)) /s; on all \(cores): \(Int(signing) * cores) /s\n")
+    print("| case | rate | p50 | p99 | succeeded | limit beside it |")
+    print("|---|---:|---:|---:|---:|---|")
+
+    let trivialRequests = (0..<max(readCount, 5_000)).map { _ in get(origin + "/healthz", accept: "application/json") }
+    let trivial = await load(trivialRequests, concurrency: concurrency, client: client) { $0 == 200 }
+    row("GET /healthz (trivial route)", trivial, limit: "—")
+
+    if cases.contains("inbox") {
+        let actorPort = farm.ports[0]
+        func actorID(_ index: Int) -> String { "http://127.0.0.1:\(actorPort)/users/a\(index)" }
+        let inbox = origin + "/users/alice/inbox"
+        // Warm-up: one Like per actor, so every key is fetched and cached before the clock runs.
+        let warm = try (0..<actorCount).map { index in
+            try signedPost(
+                ASObject.activity("Like", id: actorID(index) + "/warm", actor: actorID(index), object: .string(object)).document(in: .mastodon),
+                to: inbox, keyID: actorID(index) + "#main-key", key: key)
+        }
+        let warmed = await load(warm, concurrency: 16, client: client) { $0 == 202 }
+        guard warmed.succeeded == actorCount else { fatalError("warm-up: \(warmed.statuses)") }
+        // Signed ahead of time: the client shares the machine, and its signing is not the server's work.
+        let activities = try (0..<activityCount).map { index -> HTTPClientRequest in
+            let actor = actorID(index % actorCount)
+            let activity: ASObject
+            if index % 2 == 0 {
+                activity = ASObject.activity("Like", id: actor + "/likes/\(index)", actor: actor, object: .string(object))
+            } else {
+                let note: ASObject = [
+                    "id": .string(actor + "/notes/\(index)"), "type": "Note", "attributedTo": .string(actor), "inReplyTo": .string(object),
+                    "content": .string("<p>Reply \(index)</p>"), "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                ]
+                activity = ASObject.activity("Create", id: actor + "/notes/\(index)/activity", actor: actor, object: note.embedded)
+            }
+            return try signedPost(activity.document(in: .mastodon), to: inbox, keyID: actor + "#main-key", key: key)
+        }
+        let before = try await count(database, "SELECT count(*) FROM social.inbox_activities")
+        let (result, peak) = await sampling(server) { await load(activities, concurrency: concurrency, client: client) { $0 == 202 } }
+        let stored = try await count(database, "SELECT count(*) FROM social.inbox_activities") - before
+        row("POST inbox, signed Like/Create, \(actorCount) actors", result, limit: "goal 5,000 /s; trivial route \(Int(trivial.perSecond)) /s")
+        print("|   stored before their 202 | \(stored) rows | | | \(result.succeeded) accepted | every accepted one stored: \(stored >= result.succeeded) |")
+        print("|   server resident, peak | \(String(format: "%.0f", peak)) MiB | | | | |")
+    }
+
+    if cases.contains("reads") {
+        let outbox = try await json(try await client.execute(get(origin + "/users/alice/outbox", accept: "application/activity+json"), timeout: .seconds(30)))
+        let firstPage = outbox["first"] as? String ?? origin + "/users/alice/outbox"
+        let authority = "127.0.0.1:\(port)"
+        for (name, url, accept) in [
+            ("GET actor", origin + "/users/alice", "application/activity+json"),
+            ("GET WebFinger", origin + "/.well-known/webfinger?resource=acct:alice@\(authority)", "application/jrd+json"),
+            ("GET object (Note)", object, "application/activity+json"),
+            ("GET outbox page", firstPage, "application/activity+json"),
+        ] {
+            let (result, peak) = await sampling(server) {
+                await load((0..<readCount).map { _ in get(url, accept: accept) }, concurrency: concurrency, client: client) { $0 == 200 }
+            }
+            row(name, result, limit: "trivial route \(Int(trivial.perSecond)) /s; peak \(String(format: "%.0f", peak)) MiB")
+        }
+    }
+
+    if cases.contains("fanout") {
+        // Followers straight into Social's tables: `followerCount` actors over `hostCount` hosts,
+        // each with an inbox of its own (no shared inbox: one delivery per follower).
+        let alice = origin + "/users/alice"
+        let perHost = max(1, followerCount / hostCount)
+        try await Database.withConnection(to: database) { connection in
+            var index = 0
+            for hostPort in farm.ports.prefix(hostCount) {
+                for _ in 0..<perHost where index < followerCount {
+                    let id = "http://127.0.0.1:\(hostPort)/users/f\(index)"
+                    try await connection.query(
+                        """
+                        INSERT INTO social.remote_actors (id, host, inbox, followers, preferred_username, document)
+                        VALUES (\(id), \("127.0.0.1:\(hostPort)"), \(id + "/inbox"), \(id + "/followers"), \("f\(index)"), '{}'::jsonb);
+                        """, logger: logger)
+                    try await connection.query(
+                        "INSERT INTO social.follows (follower, followed, state, activity_id, accepted_at) VALUES (\(id), \(alice), 'accepted', \(id + "/follow"), now())",
+                        logger: logger)
+                    index += 1
+                }
+            }
+        }
+        let before = farm.deliveries
+        let started = ContinuousClock.now
+        let (_, peak) = try await sampling(server) {
+            _ = try await publish("Fan-out")
+            while farm.deliveries - before < followerCount, ContinuousClock.now - started < .seconds(600) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let seconds = milliseconds(ContinuousClock.now - started) / 1000
+        let delivered = farm.deliveries - before
+        let rate = Double(delivered) / seconds
+        let limit = signing * Double(cores)
+        print(
+            "| fan-out: 1 post to \(followerCount) followers on \(hostCount) hosts | \(Int(rate)) deliveries/s | | | \(delivered)/\(followerCount) in "
+                + "\(String(format: "%.1f", seconds)) s | signing limit \(Int(limit)) /s (\(String(format: "%.0f", rate / limit * 100))%); peak \(String(format: "%.0f", peak)) MiB |")
+    }
+    print("\nserver resident at the end \(String(format: "%.0f", server.memory.resident)) MiB, peak \(String(format: "%.0f", server.memory.peak)) MiB")
+    await farm.stop()
+}
+
+/// A TCP port on 127.0.0.1 nothing listens on now.
+func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+try await run()
