@@ -9,14 +9,17 @@ extension JSONLDValue {
     }
 
     /// Parses JSON (RFC 8259, strictly: UTF-8, no trailing commas, no comments, nothing after
-    /// the value) straight into a value, at most 512 levels deep.
+    /// the value) straight into a value, at most 512 levels deep. Of a name given twice in one
+    /// object, the last value counts, as in PostgreSQL's `jsonb`, where the inbox stores the
+    /// document: what is processed is what is stored. `rejectingDuplicateNames` refuses such
+    /// objects instead (the fuzzer compares only unambiguous documents with `JSONDecoder`).
     ///
     /// Every inbox request parses a document, and Mastodon's carry a large `@context`: through
     /// `Decodable`, which must try each JSON type in turn and builds an error for every miss,
     /// parsing was a fifth of the inbox's CPU (`scripts/bench`, profiled with perf). Fuzzed
     /// against `JSONDecoder` by `scripts/fuzz` (target `activity`).
-    public static func parse(_ data: Data) throws(ParseError) -> JSONLDValue {
-        var parser = JSONLDParser(bytes: [UInt8](data))
+    public static func parse(_ data: Data, rejectingDuplicateNames: Bool = false) throws(ParseError) -> JSONLDValue {
+        var parser = JSONLDParser(bytes: [UInt8](data), rejectsDuplicateNames: rejectingDuplicateNames)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -27,6 +30,7 @@ extension JSONLDValue {
 
 private struct JSONLDParser {
     let bytes: [UInt8]
+    let rejectsDuplicateNames: Bool
     var index = 0
     static let maximumDepth = 512
 
@@ -74,7 +78,9 @@ private struct JSONLDParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("':' was expected") }
             index += 1
             skipWhitespace()
-            members[name] = try value(depth: depth + 1)
+            let member = try value(depth: depth + 1)
+            if rejectsDuplicateNames, members[name] != nil { throw error("the name \(name) is given twice") }
+            members[name] = member
             skipWhitespace()
             guard index < bytes.count else { throw error("the object is not closed") }
             if bytes[index] == UInt8(ascii: ",") {

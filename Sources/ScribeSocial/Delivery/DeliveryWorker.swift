@@ -69,12 +69,15 @@ struct DeliveryWorker: Sendable {
     func claim(upTo limit: Int) async -> [Job] {
         guard limit > 0 else { return [] }
         var perHost = await inFlight.snapshot()
+        // Hosts already at their limit are left out in the query itself, so a host with a long
+        // backlog cannot fill every candidate and hold up the others.
+        let saturated = perHost.filter { $0.value >= perHostConcurrency }.map(\.key)
         do {
             let jobs = try await pool.withTransaction(logger: logger) { connection -> [Job] in
                 let candidates = try await connection.query(
                     """
                     SELECT d.id, d.host FROM social.deliveries d
-                    WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY(\(saturated)))
                       AND NOT EXISTS (SELECT 1 FROM social.host_health h WHERE h.host = d.host AND h.retry_after > now())
                     ORDER BY d.next_attempt_at LIMIT \(limit * 4) FOR UPDATE SKIP LOCKED
                     """, logger: logger
