@@ -26,6 +26,7 @@ public struct SocialModule: Sendable {
     public let notifications: Notifications
     public let domainBlocks: DomainBlocks
     public let reports: Reports
+    public let federationHealth: FederationHealth
     let remote: RemoteActors
     let processor: InboxProcessor
     let delivery: DeliveryWorker
@@ -53,6 +54,7 @@ public struct SocialModule: Sendable {
         let domainBlocks = DomainBlocks(pool: pool, logger: logger)
         self.domainBlocks = domainBlocks
         self.reports = Reports(pool: pool, logger: logger)
+        self.federationHealth = FederationHealth(pool: pool, domainBlocks: domainBlocks, logger: logger)
         let remote = RemoteActors(client: client, instance: actors.instanceIdentity, domainBlocks: domainBlocks, pool: pool, logger: logger)
         self.remote = remote
         let follows = Follows(logger: logger)

@@ -347,6 +347,7 @@ extension AuthorizationMatrixTests {
             call("POST /api/v1/marketplace/reports/{id}/decision", "/api/v1/marketplace/reports/\(w.report)/decision", moderatorsOnly(204),
                  body: json(["decision": "dismiss"])),
             call("GET /api/v1/marketplace/hidden", "/api/v1/marketplace/hidden", moderatorsOnly(200)),
+            call("GET /api/v1/admin/federation", "/api/v1/admin/federation", moderatorsOnly(200)),
             call("DELETE /api/v1/marketplace/hidden/{id}", "/api/v1/marketplace/hidden/\(w.publicCharacter)", moderatorsOnly(404)),
             call("DELETE /api/v1/marketplace/reviews/{id}", "/api/v1/marketplace/reviews/\(w.review)",
                  [.anonymous: 401, .stranger: 204, .follower: 404, .moderator: 404, .owner: 404], label: "the stranger's review"),

@@ -80,6 +80,22 @@ struct MisbehavingPeerTests {
                 #expect(states[hosts[5]]?.error == "HTTP 302")
                 let failing = try await Self.failingHosts(location)
                 #expect(failing == Set([hosts[2], hosts[3], hosts[5]]))
+
+                // Operators see the same in the federation health report (alice, the first
+                // account, administers the instance).
+                let report = try await LoopbackHTTP.send(
+                    port: instance.port, method: "GET", path: "/api/v1/admin/federation", headers: auth, body: nil, host: "127.0.0.8")
+                let federation = try #require(try report.json()["federation"] as? [String: Any])
+                let reported = (federation["failing_hosts"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
+                    $0[$1["host"] as? String ?? ""] = $1["last_error"] as? String
+                }
+                #expect(Set(reported.keys) == failing)
+                #expect(reported[hosts[3]] == "HTTP 500" && reported[hosts[5]] == "HTTP 302")
+                #expect((federation["pending"] as? Int ?? 0) >= 3)
+                let page = try await LoopbackHTTP.send(
+                    port: instance.port, method: "GET", path: "/moderation", headers: [auth[0], ("Accept", "text/html")], body: nil, host: "127.0.0.8")
+                let html = String(decoding: page.body, as: UTF8.self)
+                #expect(page.status == 200 && html.contains("<td>\(hosts[3])</td>") && html.contains("HTTP 500"), "the moderation page shows the failing hosts")
             }
         }
     }

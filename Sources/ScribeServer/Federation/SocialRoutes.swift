@@ -34,6 +34,7 @@ struct SocialRoutes {
     }
 
     struct CommentResponse: ResponseEncodable { var comment: SocialActions.Comment }
+    struct FederationResponse: ResponseEncodable { var federation: FederationHealth.Report }
     struct FeedResponse: ResponseEncodable { var entries: [Feeds.Entry] }
     struct NotificationsResponse: ResponseEncodable { var notifications: [Notifications.Notification] }
     struct RequestsResponse: ResponseEncodable { var requests: [String] }
@@ -104,6 +105,13 @@ struct SocialRoutes {
         }
         api.get("feeds/public") { request, _ in
             FeedResponse(entries: try await social.publicFeed(before: try Self.cursor(request).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+        }
+        api.get("admin/federation") { _, context in
+            let session = try context.requireSession()
+            guard [.moderator, .administrator].contains(session.account.role) else {
+                throw APIError(.forbidden, code: "forbidden", message: "Only moderators see federation health.")
+            }
+            return FederationResponse(federation: try await social.federationHealth.report())
         }
         api.get("notifications") { request, context in
             let session = try context.requireSession()

@@ -5,7 +5,8 @@ import ScribeMarketplace
 import ScribeSocial
 
 /// What moderators see and do: the marketplace's reports (hide a listing, remove a review,
-/// dismiss), hidden items, reports that came from other servers, and blocked domains.
+/// dismiss), hidden items, reports that came from other servers, blocked domains, and how
+/// delivery to other servers is going.
 struct ModerationPages {
     let pages: Pages
     let marketplace: MarketplaceModule
@@ -16,6 +17,7 @@ struct ModerationPages {
         var hidden: [ScribeMarketplace.Reports.HiddenItem]
         var federated: [ScribeSocial.Reports.Report]
         var domains: [DomainBlocks.Block]
+        var federation: FederationHealth.Report
     }
 
     struct ReportLine {
@@ -38,7 +40,7 @@ struct ModerationPages {
             }
             let page = Moderation(
                 reports: reports, hidden: try await marketplace.reports.hidden(by: actor), federated: try await social.reports.open(),
-                domains: try await social.domainBlocks.list())
+                domains: try await social.domainBlocks.list(), federation: try await social.federationHealth.report())
             return pages.render("moderation", title: "Moderation", page: page, request: request, context: context)
         }
         router.post("moderation/reports/:id") { request, context -> Response in
