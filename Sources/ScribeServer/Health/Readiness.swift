@@ -22,7 +22,7 @@ struct Readiness: Sendable {
 
     /// Runs every check, each bounded by `timeout` so a hung database answers "not ready"
     /// promptly instead of holding the probe.
-    func check(timeout: Duration = .seconds(2)) async -> Report {
+    func check(timeout: Duration = .seconds(5)) async -> Report {
         var checks: [String: String] = [:]
         checks["database"] = await bounded(timeout) {
             try await core.checkStorage()
