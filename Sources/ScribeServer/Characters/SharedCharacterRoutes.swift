@@ -56,12 +56,11 @@ struct SharedCharacterRoutes {
             return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: CharacterRoutes.CharacterView(forked)))
         }
     }
-
 }
 
 extension SocialModule {
     /// Who is looking at a shared item, with what Social knows of them: whether they follow its
-    /// owner.
+    /// owner. Every shared view the server answers (JSON and pages) asks here.
     func viewer(_ context: ScribeRequestContext, of kind: CoreEvent.SubjectKind, _ id: UUID) async throws -> Viewer {
         let account = context.session?.account.id
         return Viewer(accountID: account, followsOwner: try await followsOwner(account, of: kind, id))

@@ -31,8 +31,7 @@ struct ItemPages {
             item = detail.item
         } else {
             // Not listed (unlisted, followers-only): Core alone decides what this viewer sees.
-            let followsOwner = try await social.followsOwner(viewer, of: kind, id)
-            item = try await sharedView(kind, id, for: Viewer(accountID: viewer, followsOwner: followsOwner))
+            item = try await sharedView(kind, id, for: try await social.viewer(context, of: kind, id))
         }
         guard item.kind == kind else { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue).") }
         let view = ItemView(
