@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
@@ -61,6 +63,14 @@ let package = Package(
             swiftSettings: fuzzedSettings
         ),
         .target(name: "ScribeContracts", swiftSettings: strictSettings),
+        .target(
+            name: "ScribeCoreClient",
+            dependencies: [
+                "ScribeContracts", .crypto, .logging, .nioCore, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ScribeStorage",
             dependencies: [
@@ -91,18 +101,21 @@ let package = Package(
         ),
         .target(
             name: "ScribeSocial",
-            dependencies: ["ActivityPubKit", "ScribeContracts", "ScribeStorage", .postgres, .logging],
+            dependencies: [
+                "ActivityPubKit", "ScribeContracts", "ScribeStorage", .postgres, .logging, .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "ScribeServer",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
+                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
                 .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Web/Templates"), .copy("Web/Static")],
             swiftSettings: strictSettings
@@ -153,7 +166,8 @@ let package = Package(
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeServer", .hummingbird, .hummingbirdTesting, .postgres, .nioCore,
+                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial", "ScribeServer",
+                .hummingbird, .hummingbirdTesting, .postgres, .nioCore,
                 .logging, .crypto, .serviceLifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -197,7 +211,8 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeMarketplace", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeContracts", "ScribeStorage", "ScribeTestSupport",
+                .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -71,6 +71,9 @@ public struct CoreModule: CoreAPI {
             case (.character, .png): file = try await characters.sharedFile(id, as: .png, for: viewer)
             case (.lorebook, .json): file = try await lorebooks.sharedFile(id, as: .v3, for: viewer)
             case (.lorebook, .worldInfo): file = try await lorebooks.sharedFile(id, as: .worldInfo, for: viewer)
+            case (.character, .avatar):
+                guard let avatar = try await characters.sharedAvatar(id, for: viewer) else { throw CoreError(.notFound, "This character has no avatar.") }
+                file = avatar
             default: throw CoreError(.invalidInput, "A \(kind.rawValue) does not download as \(format.rawValue).")
             }
             return SharedFile(bytes: file.bytes, contentType: file.contentType, fileName: file.fileName)
@@ -79,13 +82,24 @@ public struct CoreModule: CoreAPI {
         }
     }
 
-    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool) async throws(CoreAPIError) -> UUID {
+    public func fork(
+        of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool, followsOwner: Bool
+    ) async throws(CoreAPIError) -> OwnedCharacter {
         do {
             let session = try await accounts.authenticate(token: sessionToken)
             switch kind {
-            case .character: return try await characters.fork(id, sourceURI: sourceURI, entitled: entitled, for: session).id
+            case .character:
+                return OwnedCharacter(try await characters.fork(id, sourceURI: sourceURI, entitled: entitled, followsOwner: followsOwner, for: session))
             case .lorebook, .user: throw CoreError(.notFound, "Only characters can be forked so far.")
             }
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
+    public func user(sessionToken: String) async throws(CoreAPIError) -> SessionUser {
+        do {
+            return SessionUser(try await accounts.authenticate(token: sessionToken).account)
         } catch {
             throw Self.apiError(error)
         }

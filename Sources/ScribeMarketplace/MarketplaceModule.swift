@@ -40,6 +40,9 @@ public struct MarketplaceModule: Sendable {
         self.reports = Reports(core: core, search: search, pool: pool, logger: logger)
     }
 
+    /// The consumers of Core's event log this module runs, for their lag in `/metrics`.
+    public var eventConsumers: [EventConsumer<CoreEvent>] { [listings.consumer] }
+
     /// Whether this module's role can reach its own tables: part of the server's readiness.
     public func checkStorage() async throws {
         try await pool.query("SELECT count(*) FROM marketplace.event_consumers", logger: logger)
@@ -81,7 +84,7 @@ public struct MarketplaceModule: Sendable {
         let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
         let entitled = try await purchases.viewer(actor, of: id).entitled
         do {
-            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled), source: source)
+            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id, source: source)
         } catch {
             throw MarketplaceError.fromCore(error)
         }

@@ -91,6 +91,9 @@ public struct SocialModule: Sendable {
             urls: urls, actors: actors, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)
     }
 
+    /// The consumers of Core's event log this module runs, for their lag in `/metrics`.
+    public var eventConsumers: [EventConsumer<CoreEvent>] { [publisher.consumer] }
+
     /// Whether this module's role can reach its own tables: part of the server's readiness.
     public func checkStorage() async throws {
         try await pool.query("SELECT count(*) FROM social.event_consumers", logger: logger)

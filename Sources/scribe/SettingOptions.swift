@@ -40,10 +40,11 @@ struct SettingOptions: ParsableArguments {
 
     /// Resolves the configuration and sets up logging, or ends the process with one line
     /// naming the bad setting (exit status 2).
-    func prepare() throws -> (ServerConfiguration, Logger) {
+    /// - Parameter extraFlags: a command's own settings, such as `serve --role`.
+    func prepare(extraFlags: ServerConfiguration.Values = [:]) throws -> (ServerConfiguration, Logger) {
         let configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration.resolve(flags: flags)
+            configuration = try ServerConfiguration.resolve(flags: flags.merging(extraFlags) { $1 })
         } catch {
             FileHandle.standardError.write(Data("scribe: \(error)\n".utf8))
             throw ExitCode(2)

@@ -77,7 +77,7 @@ struct ItemRestrictionTests {
                 _ = try await core.sharedFile(of: .character, id: character.id, format: .png, for: viewer)
             }
             _ = try await core.fork(
-                of: .character, id: character.id, sessionToken: bobToken, sourceURI: "https://scribe.example/characters/x", entitled: true)
+                of: .character, id: character.id, sessionToken: bobToken, sourceURI: "https://scribe.example/characters/x", entitled: true, followsOwner: false)
         }
     }
 }

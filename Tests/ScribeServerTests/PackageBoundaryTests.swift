@@ -8,6 +8,7 @@ struct PackageBoundaryTests {
     static let allowed: [String: Set<String>] = [
         "ActivityPubKit": [],
         "ScribeContracts": [],
+        "ScribeCoreClient": ["ScribeContracts"],
         "ScribeStorage": [],
         "ScribeCore": ["ScribeContracts", "ScribeStorage"],
         "ScribeMarketplace": ["ScribeContracts", "ScribeStorage"],

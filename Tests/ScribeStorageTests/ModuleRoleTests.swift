@@ -14,7 +14,11 @@ struct ModuleRoleTests {
                 let pool = database.pool(for: schema)
                 let role = try await pool.query("SELECT current_user::text", logger: Self.logger).decode(String.self).reduce("") { $1 }
                 #expect(role == schema.role)
-                let table = schema == .core ? "core.events" : "\(schema.name).event_consumers"
+                let table = switch schema {
+                case .core: "core.events"
+                case .edge: "edge.rate_counters"
+                default: "\(schema.name).event_consumers"
+                }
                 #expect(await sqlState(of: "SELECT count(*) FROM \(table)", on: pool) == nil)
             }
         }
@@ -26,6 +30,8 @@ struct ModuleRoleTests {
         (ModuleSchema.core, "SELECT * FROM marketplace.event_consumers"),
         (ModuleSchema.marketplace, "INSERT INTO social.event_consumers (consumer) VALUES ('intruder')"),
         (ModuleSchema.social, "SELECT * FROM storage.schema_migrations"),
+        (ModuleSchema.edge, "SELECT * FROM core.sessions"),
+        (ModuleSchema.core, "SELECT * FROM edge.rate_counters"),
     ])
     func crossSchemaAccessIsDenied(schema: ModuleSchema, sql: String) async throws {
         try await withTestPools { database in

@@ -3,26 +3,31 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
+import ScribeMarketplace
+import ScribeSocial
 import ScribeServer
 import ScribeStorage
 
 /// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
-/// Social holding Core as `any CoreAPI`), on a fresh migrated database.
+/// Social holding Core as `any CoreAPI`, in-process or over HTTP as ``TestCoreTransport``
+/// says), on a fresh migrated database.
 public func withTestModules<Result: Sendable>(
     settings: CoreSettings = .testing, _ body: @Sendable (ScribeApplication) async throws -> Result
 ) async throws -> Result {
     try await withTestPools { database in
-        let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
-        let application = ScribeApplication(
-            configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-            masterKeys: .testing, coreSettings: settings, logger: TestLogger.make("modules"))
-        do {
-            let result = try await body(application)
-            try await application.shutdown()
-            return result
-        } catch {
-            try? await application.shutdown()
-            throw error
+        try await withTestCoreAPI(on: database.location, settings: settings) { reachCore in
+            let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
+            let application = ScribeApplication(
+                configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+                masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: TestLogger.make("modules"))
+            do {
+                let result = try await body(application)
+                try await application.shutdown()
+                return result
+            } catch {
+                try? await application.shutdown()
+                throw error
+            }
         }
     }
 }
@@ -62,4 +67,11 @@ extension CoreSettings {
 extension MasterKeyring {
     /// One fixed master key for the whole test run, as a server has one keyring.
     public static let testing: MasterKeyring = try! MasterKeyring(keys: [SymmetricKey(size: .bits256)])
+}
+
+extension ScribeApplication {
+    /// The modules of an application in role `all`, as tests reach them directly.
+    public var core: CoreModule { coreModule! }
+    public var marketplace: MarketplaceModule { marketplaceModule! }
+    public var social: SocialModule { socialModule! }
 }

@@ -12,15 +12,19 @@ public func withTestServer<Result: Sendable>(
     _ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Result
 ) async throws -> Result {
     try await withTestDatabase { location in
-        let configuration = try ServerConfiguration.resolve(
-            flags: ["SCRIBE_BIND": "127.0.0.1:0", "SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory].merging(flags) { $1 }, environment: [:])
-        let logger = TestLogger.make("server")
-        let database = Database(location: location, connectionsPerModule: 4, logger: logger)
-        let application = ScribeApplication(
-            configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-            masterKeys: .testing, coreSettings: settings, logger: logger)
-        return try await application.buildApplication().test(.live) { client in
-            try await body(client, database)
+        try await withTestCoreAPI(on: location, settings: settings) { reachCore in
+            let configuration = try ServerConfiguration.resolve(
+                flags: ["SCRIBE_BIND": "127.0.0.1:0", "SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory].merging(TestLimits.off) { $1 }
+                    .merging(flags) { $1 },
+                environment: [:])
+            let logger = TestLogger.make("server")
+            let database = Database(location: location, connectionsPerModule: 4, logger: logger)
+            let application = ScribeApplication(
+                configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+                masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: logger)
+            return try await application.buildApplication().test(.live) { client in
+                try await body(client, database)
+            }
         }
     }
 }

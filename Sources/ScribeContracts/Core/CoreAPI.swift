@@ -22,10 +22,17 @@ public protocol CoreAPI: Sendable {
     func sharedFile(of kind: CoreEvent.SubjectKind, id: UUID, format: SharedFile.Format, for viewer: Viewer) async throws(CoreAPIError) -> SharedFile
 
     /// Copies an item the session's user may see into their library, private and encrypted under
-    /// their key, and returns the copy's id. The caller propagates the user's session token,
-    /// which is what unlocks their library; `sourceURI` is the original's public address;
-    /// `entitled` vouches that the user bought it, if it is for sale.
-    func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool) async throws(CoreAPIError) -> UUID
+    /// their key, and returns the copy. The caller propagates the user's session token, which is
+    /// what unlocks their library; `sourceURI` is the original's public address; `entitled`
+    /// vouches that the user bought it, if it is for sale, and `followsOwner` that they are an
+    /// approved follower of its owner (for a followers-only item).
+    func fork(
+        of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool, followsOwner: Bool
+    ) async throws(CoreAPIError) -> OwnedCharacter
+
+    /// The user a session token belongs to, if the session is live (`unauthenticated` if not).
+    /// Processes other than Core find out who is calling this way.
+    func user(sessionToken: String) async throws(CoreAPIError) -> SessionUser
 
     /// Hides a published item from everyone (a moderator's decision) or shows it again. Each
     /// change records `ItemRestricted`; the restriction outlives unpublishing.
@@ -52,7 +59,7 @@ public protocol CoreAPI: Sendable {
 
 /// Why a ``CoreAPI`` call failed, in terms a caller can act on.
 public struct CoreAPIError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case invalidArgument = "invalid_argument"
         case notFound = "not_found"
         /// The viewer may see the item but not this: an item for sale they have not bought.
@@ -75,7 +82,7 @@ public struct CoreAPIError: Error, Sendable, Equatable, CustomStringConvertible 
 
 extension CoreAPI {
     /// A fork by a user who has not bought the item (any free item, or their own).
-    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> UUID {
-        try await fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: sourceURI, entitled: false)
+    public func fork(of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String) async throws(CoreAPIError) -> OwnedCharacter {
+        try await fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: sourceURI, entitled: false, followsOwner: false)
     }
 }

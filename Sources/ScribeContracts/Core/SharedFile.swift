@@ -12,6 +12,8 @@ public struct SharedFile: Codable, Sendable, Equatable {
         case png
         /// SillyTavern World Info JSON (lorebooks only).
         case worldInfo = "world_info"
+        /// The published avatar alone, as a PNG without the card (characters only).
+        case avatar
     }
 
     public var bytes: Data

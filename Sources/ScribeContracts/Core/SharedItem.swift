@@ -2,7 +2,7 @@ import Foundation
 
 /// Who is looking at a shared item. Core decides from this whether the item's visibility lets
 /// them see it; whether they follow the owner is Social's knowledge, so the caller says.
-public struct Viewer: Sendable, Equatable {
+public struct Viewer: Codable, Sendable, Equatable {
     /// The viewer's Scribe account, if they are logged in here.
     public var accountID: UUID?
     /// Whether the viewer is an approved follower of the item's owner.
@@ -15,6 +15,12 @@ public struct Viewer: Sendable, Equatable {
         self.accountID = accountID
         self.followsOwner = followsOwner
         self.entitled = entitled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case followsOwner = "follows_owner"
+        case entitled
     }
 
     /// Someone not logged in and following nobody: sees only `public` and `unlisted` items.

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// A Scribe user as the rest of the server may see them: no key material, no password data.
 public struct Account: Codable, Sendable, Equatable {
@@ -53,4 +54,11 @@ public struct SessionGrant: Sendable {
 public struct NewAccount: Sendable {
     public var session: SessionGrant
     public var recoveryPhrase: RecoveryPhrase
+}
+
+extension SessionUser {
+    /// What other modules may know of the account behind a session.
+    public init(_ account: Account) {
+        self.init(id: account.id, username: account.username, role: Role(rawValue: account.role.rawValue) ?? .user)
+    }
 }

@@ -47,3 +47,12 @@ public enum CharacterExportFormat: String, Sendable, CaseIterable {
     /// A CHARX zip: `card.json` and the avatar as the main icon.
     case charx
 }
+
+extension OwnedCharacter {
+    /// How the owner sees `character` through the API: its card as Character Card V3 JSON.
+    public init(_ character: LibraryCharacter) {
+        self.init(
+            id: character.id, visibility: character.visibility, card: JSONValue.parse(character.card.v3JSON()) ?? .null,
+            hasAvatar: character.avatarContentType != nil, createdAt: character.createdAt, updatedAt: character.updatedAt)
+    }
+}

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ScribeContracts
 import ScribeCore
+import ScribeCoreClient
 
 /// Finds the session a request carries and guards cookie sessions against cross-site requests.
 ///
@@ -15,10 +17,19 @@ import ScribeCore
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = ScribeRequestContext
 
-    let accounts: Accounts
+    /// Where sessions are checked: Core's own accounts in a process that runs Core (which also
+    /// unlocks the user's library for Core's routes), or `CoreAPI` in a process that does not.
+    enum Authority: Sendable {
+        case accounts(Accounts)
+        case coreAPI(any CoreAPI)
+    }
+
+    let authority: Authority
     let publicURL: URL
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Core's internal API carries a service token, not a session (InternalCoreRoutes).
+        if request.uri.path.hasPrefix(InternalCoreOperation.pathPrefix) { return try await next(request, context) }
         var context = context
         let bearer = Self.bearerToken(request)
         let cookie = bearer == nil ? request.cookies[SessionCookie.name]?.value : nil
@@ -26,11 +37,23 @@ struct SessionMiddleware: RouterMiddleware {
             try checkOrigin(request, requireProof: cookie != nil)
         }
         if let token = bearer ?? cookie, !token.isEmpty {
-            do {
-                context.session = try await accounts.authenticate(token: token)
-                context.sessionToken = token
-            } catch {
-                guard error.code == .unauthenticated else { throw error }
+            switch authority {
+            case .accounts(let accounts):
+                do {
+                    let session = try await accounts.authenticate(token: token)
+                    context.session = session
+                    context.user = SessionUser(session.account)
+                    context.sessionToken = token
+                } catch {
+                    guard error.code == .unauthenticated else { throw error }
+                }
+            case .coreAPI(let core):
+                do {
+                    context.user = try await core.user(sessionToken: token)
+                    context.sessionToken = token
+                } catch {
+                    guard error.code == .unauthenticated else { throw error }
+                }
             }
         }
         return try await next(request, context)

@@ -1,63 +1,111 @@
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import ScribeContracts
 import ScribeCore
+import ScribeCoreClient
 import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
+import ServiceLifecycle
 
-/// The composition root: builds the modules over one ``Database`` and wires their routes into
-/// one Hummingbird application. Marketplace and Social receive Core as `any CoreAPI`.
+/// The composition root: builds the modules this process's ``ProcessRole`` runs over one
+/// ``Database`` and wires their routes into one Hummingbird application. Marketplace and Social
+/// receive Core as `any CoreAPI`: Core itself in one process, an ``HTTPCoreClient`` apart.
 public struct ScribeApplication: Sendable {
     public let configuration: ServerConfiguration
     public let database: Database
     public let migrator: Migrator
-    public let core: CoreModule
-    public let marketplace: MarketplaceModule
-    public let social: SocialModule
+    /// Core in this process (roles `all` and `core`).
+    public let coreModule: CoreModule?
+    /// The marketplace in this process (roles `all` and `marketplace`).
+    public let marketplaceModule: MarketplaceModule?
+    /// Social in this process (roles `all` and `social`).
+    public let socialModule: SocialModule?
+    /// Core as Marketplace and Social reach it.
+    public let coreAPI: any CoreAPI
+    /// The client for Scribe's own services (Core's internal API, forwarding); nil when this
+    /// process calls none. Never used for remote servers: Social has the guarded client for those.
+    let serviceClient: HTTPClient?
     let logger: Logger
 
+    /// - Parameters:
+    ///   - masterKeys: needed where Core runs; other roles never hold them.
+    ///   - reachCore: Core as each calling service should reach it; by default Core in this
+    ///     process, or, in roles without Core, an ``HTTPCoreClient`` to `SCRIBE_CORE_URL`.
     public init(
-        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, masterKeys: MasterKeyring,
-        coreSettings: CoreSettings = .standard, logger: Logger
+        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, masterKeys: MasterKeyring?,
+        coreSettings: CoreSettings = .standard, reachCore: (@Sendable (CallingService) -> any CoreAPI)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
         self.migrator = Migrator(catalog: catalog, logger: logger)
         self.logger = logger
-        let core = CoreModule(database: database, settings: coreSettings, masterKeys: masterKeys, logger: logger)
-        self.core = core
-        self.marketplace = configuration.marketplace(core: core, database: database, logger: logger)
-        self.social = SocialModule(
-            core: core, database: database,
-            settings: configuration.socialSettings,
-            logger: logger)
+        let role = configuration.role
+        let core = role.runsCore ? masterKeys.map { CoreModule(database: database, settings: coreSettings, masterKeys: $0, logger: logger) } : nil
+        self.coreModule = core
+        let needsServices = (core == nil && reachCore == nil) || (role == .social && configuration.marketplaceURL != nil)
+        let serviceClient = needsServices ? HTTPClient(eventLoopGroupProvider: .singleton) : nil
+        self.serviceClient = serviceClient
+        func reach(_ service: CallingService) -> any CoreAPI {
+            if let reachCore { return reachCore(service) }
+            if let core { return core }
+            // ServerConfiguration guarantees the address and the secret for roles without Core.
+            return HTTPCoreClient(baseURL: configuration.coreURL!, service: service, secret: configuration.serviceSecret!, client: serviceClient!, logger: logger)
+        }
+        self.coreAPI = reach(role == .marketplace ? .marketplace : .social)
+        self.marketplaceModule = role.runsMarketplace ? configuration.marketplace(core: reach(.marketplace), database: database, logger: logger) : nil
+        self.socialModule = role.runsSocial ? SocialModule(core: reach(.social), database: database, settings: configuration.socialSettings, logger: logger) : nil
     }
 
     public func buildRouter() -> Router<ScribeRequestContext> {
         let router = Router(context: ScribeRequestContext.self)
+        let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
-        for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) }
+        if role == .all { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
+        let limiter = RateLimiter(database: database, settings: configuration.rateLimits, logger: logger)
+        ScribeMetrics.bootstrap()
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware<ScribeRequestContext>())
         router.add(middleware: ErrorMiddleware(pages: pages))
-        router.add(middleware: SessionMiddleware(accounts: core.accounts, publicURL: configuration.publicURL))
-        router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL))
-        HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: core, marketplace: marketplace, social: social, logger: logger))
+        router.add(middleware: ForwardedRequestMiddleware(secret: configuration.serviceSecret))
+        router.add(middleware: RateLimitMiddleware(limiter: limiter, scope: .address))
+        if role == .social, let serviceClient {
+            router.add(middleware: ServiceProxyMiddleware(
+                client: serviceClient, secret: configuration.serviceSecret, marketplace: configuration.marketplaceURL, core: configuration.coreURL, logger: logger))
+        }
+        let authority: SessionMiddleware.Authority = coreModule.map { .accounts($0.accounts) } ?? .coreAPI(coreAPI)
+        router.add(middleware: SessionMiddleware(authority: authority, publicURL: configuration.publicURL))
+        if role == .all { router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL)) }
+        router.add(middleware: RateLimitMiddleware(limiter: limiter, scope: .account))
+        HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: coreModule, marketplace: marketplaceModule, social: socialModule, logger: logger))
             .add(to: router)
-        AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
-        CharacterRoutes(core: core).add(to: router)
-        SharedCharacterRoutes(characters: core.characters, core: core, social: social, publicURL: configuration.publicURL).add(to: router)
-        LorebookRoutes(lorebooks: core.lorebooks, core: core, social: social).add(to: router)
-        ChatRoutes(chats: core.chats).add(to: router)
-        DiscoveryRoutes(discovery: social.discovery).add(to: router)
-        let itemPages = ItemPages(pages: pages, core: core, marketplace: marketplace, social: social)
+        MetricsRoutes(token: configuration.metricsToken).add(to: router)
+        if let core = coreModule {
+            AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
+            CharacterRoutes(core: core).add(to: router)
+            LorebookRoutes(lorebooks: core.lorebooks).add(to: router)
+            ChatRoutes(chats: core.chats).add(to: router)
+            if let secret = configuration.serviceSecret { InternalCoreRoutes(core: core, secret: secret).add(to: router) }
+        }
+        if let social = socialModule {
+            SharedItemRoutes(core: coreAPI, social: social, publicURL: configuration.publicURL).add(to: router)
+            DiscoveryRoutes(discovery: social.discovery).add(to: router)
+            InboxRoutes(inbox: social.inbox, limiter: limiter).add(to: router)
+            FollowRoutes(following: social.following).add(to: router)
+            SocialRoutes(social: social).add(to: router)
+        }
+        if let marketplace = marketplaceModule {
+            MarketplaceRoutes(marketplace: marketplace).add(to: router)
+        }
+        guard role == .all, let core = coreModule, let marketplace = marketplaceModule, let social = socialModule else {
+            if let social = socialModule { ActorRoutes(social: social, profilePages: nil, itemPages: nil).add(to: router) }
+            return router
+        }
+        // The pages people use in a browser draw on every module, so they are served where all run.
+        let itemPages = ItemPages(pages: pages, core: coreAPI, marketplace: marketplace, social: social)
         let profilePages = ProfilePages(pages: pages, social: social, marketplace: marketplace)
         ActorRoutes(social: social, profilePages: profilePages, itemPages: itemPages).add(to: router)
-        InboxRoutes(inbox: social.inbox).add(to: router)
-        FollowRoutes(following: social.following).add(to: router)
-        SocialRoutes(social: social).add(to: router)
-        MarketplaceRoutes(marketplace: marketplace).add(to: router)
-        // The pages people use in a browser.
         StaticFiles().add(to: router)
         let cookie = SessionCookie(publicURL: configuration.publicURL)
         AccountPages(pages: pages, accounts: core.accounts, cookie: cookie).add(to: router)
@@ -72,28 +120,35 @@ public struct ScribeApplication: Sendable {
         return router
     }
 
-    /// Releases what the modules hold outside the database (Social's HTTP client). The server's
-    /// service group does it on shutdown; code that builds an application without serving it
-    /// calls this when done.
+    /// Releases what the modules hold outside the database (HTTP clients). The server's service
+    /// group does it on shutdown; code that builds an application without serving it calls this
+    /// when done.
     public func shutdown() async throws {
-        try await social.shutdown()
+        try await socialModule?.shutdown()
+        // The server's own service may have closed it already.
+        try? await serviceClient?.shutdown()
     }
 
     /// The HTTP application. The database pools run as its first service, and migrations run
     /// before the server binds, so the port opens only on a current schema; shutdown stops
     /// accepting, drains in-flight requests, then closes the pools.
     public func buildApplication() -> some ApplicationProtocol {
+        var services: [any Service] = [database]
+        if let core = coreModule { services.append(SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)) }
+        if let social = socialModule { services.append(SocialWorkers(social: social)) }
+        if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace)) }
+        services.append(
+            MetricsSampler(database: database, core: coreAPI, social: socialModule, marketplace: marketplaceModule, interval: .seconds(10), logger: logger))
+        if let serviceClient { services.append(ServiceClientService(client: serviceClient)) }
         var app = Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),
-            services: [
-                database, SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger), SocialWorkers(social: social),
-                MarketplaceWorkers(marketplace: marketplace),
-            ],
+            services: services,
             logger: logger
         )
         app.beforeServerStarts { [migrator, database, configuration, logger] in
             try await migrator.migrate(database.location)
+            logger.info("serving", metadata: ["role": .string(configuration.role.rawValue)])
             if configuration.allowPrivatePeers {
                 logger.warning(
                     "SCRIBE_ALLOW_PRIVATE_PEERS is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production.")

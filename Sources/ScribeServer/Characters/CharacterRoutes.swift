@@ -17,30 +17,9 @@ struct CharacterRoutes {
         var card: JSONValue
     }
 
-    struct CharacterView: Encodable {
-        var id: UUID
+    struct VisibilityRequest: Decodable {
         var visibility: SharingVisibility
-        var card: JSONValue
-        var hasAvatar: Bool
-        var createdAt: Date
-        var updatedAt: Date
-
-        init(_ character: LibraryCharacter) {
-            id = character.id
-            visibility = character.visibility
-            card = JSONValue.parse(character.card.v3JSON()) ?? .null
-            hasAvatar = character.avatarContentType != nil
-            createdAt = character.createdAt
-            updatedAt = character.updatedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, card
-            case visibility = "sharing_visibility"
-            case hasAvatar = "has_avatar"
-            case createdAt = "created_at"
-            case updatedAt = "updated_at"
-        }
+        enum CodingKeys: String, CodingKey { case visibility = "sharing_visibility" }
     }
 
     struct EmbedRequest: Decodable {
@@ -49,7 +28,7 @@ struct CharacterRoutes {
     }
 
     struct CharacterResponse: ResponseEncodable {
-        var character: CharacterView
+        var character: OwnedCharacter
     }
 
     struct CharacterList: ResponseEncodable {
@@ -65,26 +44,31 @@ struct CharacterRoutes {
             let session = try context.requireSession()
             let body = try await request.decodeJSON(as: CardRequest.self, context: context)
             let created = try await characters.create(try CharacterCard.read(json: body.card.serialized()), for: session)
-            return EditedResponse(status: .created, response: CharacterResponse(character: CharacterView(created)))
+            return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(created)))
         }
         group.post("import") { request, context in
             let session = try context.requireSession()
             let file = try await request.body.collect(upTo: Characters.maximumFileSize)
             let imported = try await characters.importFile(Data(buffer: file), for: session)
-            return EditedResponse(status: .created, response: CharacterResponse(character: CharacterView(imported)))
+            return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(imported)))
         }
         group.get(":id") { _, context in
-            CharacterResponse(character: CharacterView(try await characters.get(try Self.id(context), for: try context.requireSession())))
+            CharacterResponse(character: OwnedCharacter(try await characters.get(try Self.id(context), for: try context.requireSession())))
         }
         group.put(":id") { request, context in
             let session = try context.requireSession()
             let body = try await request.decodeJSON(as: CardRequest.self, context: context)
             let card = try CharacterCard.read(json: body.card.serialized())
-            return CharacterResponse(character: CharacterView(try await characters.replaceCard(try Self.id(context), with: card, for: session)))
+            return CharacterResponse(character: OwnedCharacter(try await characters.replaceCard(try Self.id(context), with: card, for: session)))
         }
         group.delete(":id") { _, context in
             try await characters.delete(try Self.id(context), for: try context.requireSession())
             return HTTPResponse.Status.noContent
+        }
+        group.put(":id/visibility") { request, context in
+            let session = try context.requireSession()
+            let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
+            return CharacterResponse(character: OwnedCharacter(try await characters.setVisibility(try Self.id(context), to: body.visibility, for: session)))
         }
         group.get(":id/export") { request, context in
             let session = try context.requireSession()
@@ -102,7 +86,7 @@ struct CharacterRoutes {
             let session = try context.requireSession()
             let body = try await request.decodeJSON(as: EmbedRequest.self, context: context)
             let character = try await core.embedLorebook(body.lorebookID, intoCharacter: try Self.id(context), for: session)
-            return CharacterResponse(character: CharacterView(character))
+            return CharacterResponse(character: OwnedCharacter(character))
         }
         group.get(":id/avatar") { _, context in
             guard let avatar = try await characters.avatar(try Self.id(context), for: try context.requireSession()) else {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ScribeContracts
+import ScribeCoreClient
 import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
@@ -22,6 +23,13 @@ import ScribeStorage
 /// | `SCRIBE_DELIVERY_LEASE_SECONDS` | `120`: when a delivery whose worker died is sent again |
 /// | `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET` | unset: sales off. Both set: sales on (several webhook secrets comma-separated) |
 /// | `STRIPE_API_BASE` | `https://api.stripe.com` |
+/// | `SCRIBE_ROLE` | `all`: Core, Marketplace and Social in one process (``ProcessRole``) |
+/// | `SCRIBE_SERVICE_SECRET` | unset: no internal API. Needed by every process of a split deployment (32+ characters, the same in each) |
+/// | `SCRIBE_CORE_URL` | none; the Core process's address, needed by `marketplace` and `social` |
+/// | `SCRIBE_MARKETPLACE_URL` | unset; where `social` forwards `/api/v1/marketplace/...` |
+/// | `SCRIBE_RATE_LIMIT_ADDRESS`, `SCRIBE_RATE_LIMIT_ACCOUNT` | `1200`, `600`: JSON API requests a minute per client address and per account (0: no limit) |
+/// | `SCRIBE_RATE_LIMIT_INBOX` | `6000`: inbox deliveries a minute per remote domain (0: no limit) |
+/// | `SCRIBE_METRICS_TOKEN` | unset: `/metrics` answers loopback clients only; set, also bearers of this token |
 public struct ServerConfiguration: Sendable {
     /// The origin every public id is built from: scheme, host and port, no path.
     public var publicURL: URL
@@ -40,6 +48,17 @@ public struct ServerConfiguration: Sendable {
     public var deliveryLeaseSeconds: Int
     /// The operator's Stripe account; nil turns sales off.
     public var stripe: StripeSettings? = nil
+    /// Which modules this process runs.
+    public var role: ProcessRole = .all
+    /// The key service tokens are signed with; nil in a single process that serves no internal API.
+    public var serviceSecret: ServiceSecret? = nil
+    /// Core's process, for a `marketplace` or `social` process.
+    public var coreURL: URL? = nil
+    /// The marketplace's process, for a `social` process that forwards marketplace requests.
+    public var marketplaceURL: URL? = nil
+    public var rateLimits: RateLimitSettings = .standard
+    /// Who besides loopback clients may read `/metrics`.
+    public var metricsToken: String? = nil
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
@@ -48,6 +67,8 @@ public struct ServerConfiguration: Sendable {
         "SCRIBE_PUBLIC_URL", "SCRIBE_BIND", "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_MASTER_KEY",
         "SCRIBE_LOG_LEVEL", "SCRIBE_MIGRATIONS_DIR", "SCRIBE_ALLOW_PRIVATE_PEERS",
         "SCRIBE_DELIVERY_LEASE_SECONDS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",
+        "SCRIBE_ROLE", "SCRIBE_SERVICE_SECRET", "SCRIBE_CORE_URL", "SCRIBE_MARKETPLACE_URL",
+        "SCRIBE_RATE_LIMIT_ADDRESS", "SCRIBE_RATE_LIMIT_ACCOUNT", "SCRIBE_RATE_LIMIT_INBOX", "SCRIBE_METRICS_TOKEN",
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
@@ -97,11 +118,51 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("SCRIBE_DELIVERY_LEASE_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(leaseText)')")
         }
         let stripe = try parseStripe(secretKey: value("STRIPE_SECRET_KEY"), webhookSecret: value("STRIPE_WEBHOOK_SECRET"), apiBase: value("STRIPE_API_BASE"))
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
             masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers,
             deliveryLeaseSeconds: deliveryLeaseSeconds, stripe: stripe
         )
+        try configuration.resolveDeployment(value)
+        return configuration
+    }
+
+    /// The settings of a split deployment, rate limits and metrics access.
+    private mutating func resolveDeployment(_ value: (String) -> String?) throws(ConfigurationError) {
+        let roleText = (value("SCRIBE_ROLE") ?? "all").lowercased()
+        guard let role = ProcessRole(rawValue: roleText) else {
+            throw ConfigurationError("SCRIBE_ROLE", "must be all, core, marketplace or social (got '\(roleText)')")
+        }
+        self.role = role
+        if let text = value("SCRIBE_SERVICE_SECRET") {
+            guard let secret = ServiceSecret(text) else { throw ConfigurationError("SCRIBE_SERVICE_SECRET", "must be at least 32 characters (for example from: openssl rand -base64 32)") }
+            serviceSecret = secret
+        } else if role != .all {
+            throw ConfigurationError("SCRIBE_SERVICE_SECRET", "must be set, the same in every process, when a process runs as \(role.rawValue)")
+        }
+        coreURL = try Self.parseServiceURL("SCRIBE_CORE_URL", value("SCRIBE_CORE_URL"))
+        if coreURL == nil, role == .marketplace || role == .social {
+            throw ConfigurationError("SCRIBE_CORE_URL", "must name the core process (such as http://127.0.0.1:8081) when a process runs as \(role.rawValue)")
+        }
+        marketplaceURL = try Self.parseServiceURL("SCRIBE_MARKETPLACE_URL", value("SCRIBE_MARKETPLACE_URL"))
+        func limit(_ name: String, _ standard: Int) throws(ConfigurationError) -> Int {
+            let text = value(name) ?? String(standard)
+            guard let number = Int(text), (0...1_000_000).contains(number) else { throw ConfigurationError(name, "must be a number of requests a minute from 0 (no limit) to 1000000 (got '\(text)')") }
+            return number
+        }
+        rateLimits = RateLimitSettings(
+            perAddress: try limit("SCRIBE_RATE_LIMIT_ADDRESS", RateLimitSettings.standard.perAddress),
+            perAccount: try limit("SCRIBE_RATE_LIMIT_ACCOUNT", RateLimitSettings.standard.perAccount),
+            perRemoteDomain: try limit("SCRIBE_RATE_LIMIT_INBOX", RateLimitSettings.standard.perRemoteDomain))
+        metricsToken = value("SCRIBE_METRICS_TOKEN")
+    }
+
+    static func parseServiceURL(_ name: String, _ text: String?) throws(ConfigurationError) -> URL? {
+        guard let text else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw ConfigurationError(name, "must be an http(s) address such as http://127.0.0.1:8081 (got '\(text)')")
+        }
+        return url
     }
 
     /// Both Stripe secrets, or neither: one without the other is a mistake worth stopping for.

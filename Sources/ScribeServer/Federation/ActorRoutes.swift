@@ -12,15 +12,16 @@ import ScribeSocial
 /// documents never require a signature: Mastodon fetches them to verify its own requests.
 struct ActorRoutes {
     let social: SocialModule
-    /// The HTML side of the same URLs: a person opening them in a browser gets these pages.
-    let profilePages: ProfilePages
-    let itemPages: ItemPages
+    /// The HTML side of the same URLs: a person opening them in a browser gets these pages. A
+    /// process that serves no pages (a split deployment's `social`) answers with the documents.
+    let profilePages: ProfilePages?
+    let itemPages: ItemPages?
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("users/:username") { request, context -> Response in
             let profile = try await social.actors.profile(username: try Self.username(context))
             if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
-            guard request.wantsActivityPub else {
+            guard request.wantsActivityPub || profilePages == nil else {
                 var page = Pages.redirect("/@\(profile.username)")
                 page.headers[.vary] = "Accept"
                 return page
@@ -29,7 +30,7 @@ struct ActorRoutes {
         }
         router.get("@{username}") { request, context -> Response in
             let username = try Self.username(context)
-            guard request.wantsActivityPub else {
+            if !request.wantsActivityPub, let profilePages {
                 var page = try await profilePages.page(username, request: request, context: context)
                 page.headers[.vary] = "Accept"
                 return page
@@ -50,7 +51,7 @@ struct ActorRoutes {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
             router.get("\(kind.rawValue)s/:id") { request, context -> Response in
                 let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
-                guard request.wantsActivityPub else {
+                if !request.wantsActivityPub, let itemPages {
                     var page = try await itemPages.page(kind, id, request: request, context: context)
                     page.headers[.vary] = "Accept"
                     return page

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ScribeSocial
+import ScribeContracts
 
 /// `/.well-known/webfinger`, `/.well-known/host-meta`, `/.well-known/nodeinfo` and the NodeInfo
 /// documents. None needs a signature; all are public.

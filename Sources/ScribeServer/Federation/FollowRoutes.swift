@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ScribeContracts
 import ScribeCore
 import ScribeSocial
 
@@ -19,16 +20,16 @@ struct FollowRoutes {
 
     func add(to router: Router<ScribeRequestContext>) {
         router.post("api/v1/follows") { request, context in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             let body = try await request.decodeJSON(as: FollowRequest.self, context: context)
-            return EditedResponse(status: .created, response: FollowResponse(follow: try await following.follow(body.handle, as: session.account.id)))
+            return EditedResponse(status: .created, response: FollowResponse(follow: try await following.follow(body.handle, as: user.id)))
         }
         router.delete("api/v1/follows") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             guard let handle = request.uri.queryParameters.get("handle") else {
                 throw APIError(.badRequest, code: "invalid_input", message: "The handle parameter is required.", field: "handle")
             }
-            try await following.unfollow(handle, as: session.account.id)
+            try await following.unfollow(handle, as: user.id)
             return .noContent
         }
     }

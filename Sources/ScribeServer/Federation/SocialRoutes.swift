@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ScribeContracts
 import ScribeCore
 import ScribeSocial
 
@@ -49,37 +50,37 @@ struct SocialRoutes {
             ("likes", social.actions.like, social.actions.unlike), ("boosts", social.actions.boost, social.actions.unboost),
         ] as [(String, @Sendable (String, UUID) async throws(SocialError) -> Void, @Sendable (String, UUID) async throws(SocialError) -> Void)] {
             api.post(RouterPath(path)) { request, context -> HTTPResponse.Status in
-                let session = try context.requireSession()
-                try await add(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, session.account.id)
+                let user = try context.requireUser()
+                try await add(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, user.id)
                 return .noContent
             }
             api.delete(RouterPath(path)) { request, context -> HTTPResponse.Status in
-                let session = try context.requireSession()
-                try await remove(try Self.query(request, "object"), session.account.id)
+                let user = try context.requireUser()
+                try await remove(try Self.query(request, "object"), user.id)
                 return .noContent
             }
         }
         api.post("comments") { request, context in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             let body = try await request.decodeJSON(as: CommentRequest.self, context: context)
-            let comment = try await social.actions.comment(on: body.inReplyTo, text: body.content, as: session.account.id)
+            let comment = try await social.actions.comment(on: body.inReplyTo, text: body.content, as: user.id)
             return EditedResponse(status: .created, response: CommentResponse(comment: comment))
         }
         api.delete("comments") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
-            try await social.actions.deleteComment(try Self.query(request, "id"), as: session.account.id)
+            let user = try context.requireUser()
+            try await social.actions.deleteComment(try Self.query(request, "id"), as: user.id)
             return .noContent
         }
         api.post("blocks") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
-            try await social.actions.block(actor, as: session.account.id)
+            try await social.actions.block(actor, as: user.id)
             return .noContent
         }
         api.delete("blocks") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             let actor = try await social.following.resolve(try Self.query(request, "handle"))
-            try await social.actions.unblock(actor, as: session.account.id)
+            try await social.actions.unblock(actor, as: user.id)
             return .noContent
         }
         api.get("follow-requests") { _, context in
@@ -87,35 +88,35 @@ struct SocialRoutes {
         }
         for (path, accept) in [("accept", true), ("reject", false)] {
             api.post(RouterPath("follow-requests/\(path)")) { request, context -> HTTPResponse.Status in
-                let session = try context.requireSession()
+                let user = try context.requireUser()
                 let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
-                try await social.following.answer(request: actor, accept: accept, as: session.account.id)
+                try await social.following.answer(request: actor, accept: accept, as: user.id)
                 return .noContent
             }
         }
         api.put("social/settings") { request, context in
-            let session = try context.requireSession()
+            let user = try context.requireUser()
             let body = try await request.decodeJSON(as: SettingsRequest.self, context: context)
-            try await social.actors.setManuallyApprovesFollowers(session.account.id, body.manuallyApprovesFollowers)
+            try await social.actors.setManuallyApprovesFollowers(user.id, body.manuallyApprovesFollowers)
             return SettingsResponse(manuallyApprovesFollowers: body.manuallyApprovesFollowers)
         }
         api.get("feeds/home") { request, context in
-            let session = try context.requireSession()
-            return FeedResponse(entries: try await social.homeFeed(for: session.account.id, before: try Self.cursor(request)))
+            let user = try context.requireUser()
+            return FeedResponse(entries: try await social.homeFeed(for: user.id, before: try Self.cursor(request)))
         }
         api.get("feeds/public") { request, _ in
             FeedResponse(entries: try await social.publicFeed(before: try Self.cursor(request).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
         }
         api.get("admin/federation") { _, context in
-            let session = try context.requireSession()
-            guard [.moderator, .administrator].contains(session.account.role) else {
+            let user = try context.requireUser()
+            guard user.moderates else {
                 throw APIError(.forbidden, code: "forbidden", message: "Only moderators see federation health.")
             }
             return FederationResponse(federation: try await social.federationHealth.report())
         }
         api.get("notifications") { request, context in
-            let session = try context.requireSession()
-            return NotificationsResponse(notifications: try await social.notifications.list(for: session.account.id, before: try Self.cursor(request)))
+            let user = try context.requireUser()
+            return NotificationsResponse(notifications: try await social.notifications.list(for: user.id, before: try Self.cursor(request)))
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ScribeContracts
 
 /// An error as the HTTP API shows it: `{ "error": { "code": ..., "message": ... } }`.
 ///

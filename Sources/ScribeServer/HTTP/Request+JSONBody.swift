@@ -1,4 +1,5 @@
 import Hummingbird
+import ScribeContracts
 
 extension Request {
     /// Decodes the JSON body with ``ScribeJSON``'s decoder, up to the context's size limit.

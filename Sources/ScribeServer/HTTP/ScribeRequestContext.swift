@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ScribeContracts
 import ScribeCore
 
 /// Per-request state for every Scribe route. It fixes the JSON coding of the whole API to
@@ -7,10 +8,19 @@ import ScribeCore
 /// uploads will get their own, explicitly bigger, routes).
 public struct ScribeRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The peer's IP address, for per-address limits.
-    public let clientAddress: String?
-    /// The logged-in session, set by ``SessionMiddleware`` when the request carries a live one.
+    /// The IP address of the connection's peer.
+    public let connectionAddress: String?
+    /// The client's IP address, for per-address limits: the peer's, or, for a request Scribe's
+    /// own social process forwarded (``ForwardedRequestMiddleware``), the client it named.
+    public var clientAddress: String?
+    /// Whether Scribe's social process forwarded this request, vouched for by a service token.
+    public var forwardedByScribe = false
+    /// The logged-in session with the user's unlocked library, set by ``SessionMiddleware`` in a
+    /// process that runs Core, when the request carries a live one.
     public var session: AuthenticatedSession?
+    /// Who the live session belongs to, set in every process (Marketplace and Social routes act
+    /// for a user by this alone; a process without Core learns it through `CoreAPI`).
+    public var user: SessionUser?
     /// The token of ``session``, for the rare call that must pass the user's session on (a fork
     /// through `CoreAPI`, which needs it to reach the user's library). Never logged.
     public var sessionToken: String?
@@ -19,8 +29,10 @@ public struct ScribeRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.connectionAddress = source.channel.remoteAddress?.ipAddress
+        self.clientAddress = connectionAddress
         self.session = nil
+        self.user = nil
         self.sessionToken = nil
         self.csrfToken = nil
     }
@@ -40,9 +52,15 @@ public struct ScribeRequestContext: RequestContext {
 
     /// The session, or a 401 for routes that need one.
     public func requireSession() throws -> AuthenticatedSession {
-        guard let session else {
-            throw APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
-        }
+        guard let session else { throw Self.loginRequired }
         return session
     }
+
+    /// The session's user, or a 401 for routes that need one.
+    public func requireUser() throws -> SessionUser {
+        guard let user else { throw Self.loginRequired }
+        return user
+    }
+
+    static let loginRequired = APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
 }

@@ -4,8 +4,8 @@ import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
 
-/// Whether this process can serve: the database answers for every module's role, and its
-/// schema is exactly what this build's migrations describe.
+/// Whether this process can serve: the database answers for the role of every module this
+/// process runs, and its schema is exactly what this build's migrations describe.
 struct Readiness: Sendable {
     struct Report: Encodable, Sendable {
         var status: String
@@ -15,9 +15,9 @@ struct Readiness: Sendable {
 
     let database: Database
     let migrator: Migrator
-    let core: CoreModule
-    let marketplace: MarketplaceModule
-    let social: SocialModule
+    let core: CoreModule?
+    let marketplace: MarketplaceModule?
+    let social: SocialModule?
     let logger: Logger
 
     /// Runs every check, each bounded by `timeout` so a hung database answers "not ready"
@@ -25,9 +25,9 @@ struct Readiness: Sendable {
     func check(timeout: Duration = .seconds(5)) async -> Report {
         var checks: [String: String] = [:]
         checks["database"] = await bounded(timeout) {
-            try await core.checkStorage()
-            try await marketplace.checkStorage()
-            try await social.checkStorage()
+            try await core?.checkStorage()
+            try await marketplace?.checkStorage()
+            try await social?.checkStorage()
             return "ok"
         }
         checks["migrations"] = await bounded(timeout) {

@@ -15,7 +15,9 @@ public enum ServerRuntime {
     public static func serve(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         try await withDatabase(configuration, logger: logger) { location in
-            let masterKeys = try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
+            // Only the process that runs Core holds the master keys.
+            let masterKeys = configuration.role.runsCore
+                ? try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory) : nil
             let database = Database(location: location, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration, database: database, catalog: catalog, masterKeys: masterKeys, logger: logger)

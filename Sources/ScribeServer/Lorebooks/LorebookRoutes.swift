@@ -5,15 +5,12 @@ import NIOCore
 import NIOFoundationCompat
 import ScribeContracts
 import ScribeCore
-import ScribeSocial
 
-/// `/api/v1/lorebooks`: the logged-in user's lorebooks, and `/api/v1/shared/lorebooks/{id}`
-/// for public ones. Handlers decode, call ``Lorebooks``,
-/// and encode; another user's lorebook and a malformed id are both 404.
+/// `/api/v1/lorebooks`: the logged-in user's lorebooks (public ones are seen by others through
+/// ``SharedItemRoutes``). Handlers decode, call ``Lorebooks``, and encode; another user's
+/// lorebook and a malformed id are both 404.
 struct LorebookRoutes {
     let lorebooks: Lorebooks
-    let core: any CoreAPI
-    let social: SocialModule
 
     struct LorebookView: Encodable {
         var id: UUID
@@ -54,10 +51,6 @@ struct LorebookRoutes {
         enum CodingKeys: String, CodingKey { case isPublic = "is_public" }
     }
 
-    struct SharedResponse: ResponseEncodable {
-        var item: SharedItem
-    }
-
     func add(to router: Router<ScribeRequestContext>) {
         let group = router.group("api/v1/lorebooks")
         group.get { _, context in
@@ -87,10 +80,6 @@ struct LorebookRoutes {
             let session = try context.requireSession()
             let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
             return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: session)))
-        }
-        router.get("api/v1/shared/lorebooks/:id") { _, context in
-            let id = try Self.id(context)
-            return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
         }
         group.get(":id/export") { request, context in
             let session = try context.requireSession()

@@ -42,8 +42,8 @@ struct MarketplaceRoutes {
     /// Who is acting: the session's user (a moderator or not), or the anonymous client's address.
     static func actor(_ context: ScribeRequestContext) -> Engagement.Actor {
         Engagement.Actor(
-            userID: context.session?.account.id, username: context.session?.account.username, clientAddress: context.clientAddress,
-            isModerator: [.moderator, .administrator].contains(context.session?.account.role))
+            userID: context.user?.id, username: context.user?.username, clientAddress: context.clientAddress,
+            isModerator: context.user?.moderates ?? false)
     }
 
     func add(to router: Router<ScribeRequestContext>) {
@@ -57,7 +57,7 @@ struct MarketplaceRoutes {
         }
         api.get("listings/:id/download") { request, context -> Response in
             let formatName = request.uri.queryParameters.get("format") ?? "json"
-            guard let format = SharedFile.Format(rawValue: formatName) else {
+            guard let format = SharedFile.Format(rawValue: formatName), format != .avatar else {
                 throw MarketplaceError(.invalidInput, "format is json, v2, png or world_info.")
             }
             let download = try await marketplace.engagement.download(

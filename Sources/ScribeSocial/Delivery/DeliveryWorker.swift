@@ -1,4 +1,5 @@
 import ActivityPubKit
+import CoreMetrics
 import Foundation
 import Logging
 import PostgresNIO
@@ -143,6 +144,19 @@ struct DeliveryWorker: Sendable {
         }
     }
 
+    /// `scribe_delivery_attempts_total{outcome}`: every settled attempt, by what became of it.
+    static let deliveredCounter = Counter(label: "scribe_delivery_attempts_total", dimensions: [("outcome", "delivered")])
+    static let failedCounter = Counter(label: "scribe_delivery_attempts_total", dimensions: [("outcome", "failed")])
+    static let retryCounter = Counter(label: "scribe_delivery_attempts_total", dimensions: [("outcome", "retry")])
+
+    static func attempts(_ outcome: Outcome) -> Counter {
+        switch outcome {
+        case .delivered: deliveredCounter
+        case .final: failedCounter
+        case .retry: retryCounter
+        }
+    }
+
     /// Back-off after the n-th failed attempt: 30 s doubling, at most 6 hours, with jitter.
     static func delay(afterAttempt attempts: Int) -> Int {
         let base = min(30 * (1 << min(attempts - 1, 20)), 6 * 3600)
@@ -180,6 +194,7 @@ struct DeliveryWorker: Sendable {
                         """, logger: logger)
                 }
             }
+            Self.attempts(outcome).increment()
             switch outcome {
             case .delivered: logger.debug("delivered", metadata: ["inbox": .string(job.inbox)])
             case .final(let reason): logger.notice("delivery given up", metadata: ["inbox": .string(job.inbox), "reason": .string(reason)])

@@ -16,9 +16,11 @@ public final class Database: Service, Sendable {
     /// The login user itself: owner of the schemas, used by migrations and health checks only.
     public let owner: PostgresClient
     private let modulePools: [ModuleSchema: PostgresClient]
+    private let logger: Logger
 
     public init(location: DatabaseLocation, connectionsPerModule: Int = 10, logger: Logger) {
         self.location = location
+        self.logger = logger
         self.owner = PostgresClient(configuration: location.clientConfiguration(role: nil, maximumConnections: 2), backgroundLogger: logger)
         var pools: [ModuleSchema: PostgresClient] = [:]
         for schema in ModuleSchema.all {
@@ -68,6 +70,19 @@ public final class Database: Service, Sendable {
             }
             return try await body(self)
         }
+    }
+
+    /// Connections to this database by module role and state (`active`, `idle`, …), across every
+    /// Scribe process on it: how full the pools are. Each pool names itself `scribe-<role>`.
+    public func connectionCounts() async throws -> [(role: String, state: String, count: Int)] {
+        let rows = try await owner.query(
+            """
+            SELECT substr(application_name, 8), coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'scribe-%' GROUP BY 1, 2
+            """, logger: logger)
+        var counts: [(role: String, state: String, count: Int)] = []
+        for try await (role, state, count) in rows.decode((String, String, Int).self) { counts.append((role, state, count)) }
+        return counts
     }
 
     /// Opens and closes one connection, so start-up can fail fast with a clear reason instead of
@@ -207,9 +222,9 @@ extension DatabaseLocation {
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
-        if let role {
-            configuration.options.additionalStartupParameters = [("options", "-c role=\(role)")]
-        }
+        // The application name lets `connectionCounts()` tell the pools apart.
+        configuration.options.additionalStartupParameters = [("application_name", "scribe-\(role ?? "owner")")]
+        if let role { configuration.options.additionalStartupParameters.append(("options", "-c role=\(role)")) }
         return configuration
     }
 }

@@ -14,7 +14,9 @@ public struct ModuleSchema: Hashable, Sendable, CustomStringConvertible {
     public static let core = ModuleSchema("core")
     public static let marketplace = ModuleSchema("marketplace")
     public static let social = ModuleSchema("social")
+    /// The HTTP edge's own state, shared by every process: rate-limit counters. No module's.
+    public static let edge = ModuleSchema("edge")
 
     /// Every module schema, in the order their migrations apply.
-    public static let all: [ModuleSchema] = [.core, .marketplace, .social]
+    public static let all: [ModuleSchema] = [.core, .marketplace, .social, .edge]
 }

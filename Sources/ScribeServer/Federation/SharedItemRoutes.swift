@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ScribeContracts
+import NIOCore
+import ScribeSocial
+
+/// What others see of shared items: `/api/v1/shared/characters/{id}` (view, avatar, fork) and
+/// `/api/v1/shared/lorebooks/{id}`, for everyone the visibility allows. It asks Core only through `CoreAPI`, so the process that
+/// serves Social serves these whether Core runs beside it or in its own process.
+///
+/// Whether a viewer follows the owner is Social's knowledge: it is asked for every viewer, so a
+/// followers-only character shows to its owner and approved followers.
+struct SharedItemRoutes {
+    let core: any CoreAPI
+    let social: SocialModule
+    let publicURL: URL
+
+    struct SharedResponse: ResponseEncodable {
+        var item: SharedItem
+    }
+
+    func add(to router: Router<ScribeRequestContext>) {
+        router.get("api/v1/shared/lorebooks/:id") { _, context in
+            let id = try LorebookRoutes.id(context)
+            return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
+        }
+        let shared = router.group("api/v1/shared/characters")
+        shared.get(":id") { _, context in
+            let id = try CharacterRoutes.id(context)
+            return SharedResponse(item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context, of: .character, id)))
+        }
+        shared.get(":id/avatar") { _, context in
+            let id = try CharacterRoutes.id(context)
+            let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: try await social.viewer(context, of: .character, id))
+            return Response(
+                status: .ok, headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes)))
+        }
+        shared.post(":id/fork") { _, context in
+            let user = try context.requireUser()
+            guard let token = context.sessionToken else { throw ScribeRequestContext.loginRequired }
+            let id = try CharacterRoutes.id(context)
+            let source = publicURL.appendingPathComponent("characters").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+            let followsOwner = try await social.followsOwner(user.id, of: .character, id)
+            let forked = try await core.fork(of: .character, id: id, sessionToken: token, sourceURI: source, entitled: false, followsOwner: followsOwner)
+            return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: forked))
+        }
+    }
+}
+
+extension SocialModule {
+    /// Who is looking at a shared item, with what Social knows of them: whether they follow its
+    /// owner. Every shared view the server answers (JSON and pages) asks here.
+    func viewer(_ context: ScribeRequestContext, of kind: CoreEvent.SubjectKind, _ id: UUID) async throws -> Viewer {
+        let account = context.user?.id
+        return Viewer(accountID: account, followsOwner: try await followsOwner(account, of: kind, id))
+    }
+}

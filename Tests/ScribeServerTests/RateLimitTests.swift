@@ -1,0 +1,73 @@
+import ActivityPubKit
+import Foundation
+import NIOHTTP1
+import ScribeCore
+import ScribeTestSupport
+import Testing
+
+/// Rate limits over real HTTP, with counters in PostgreSQL: per remote domain on the inbox, per
+/// client address and per account on the JSON API; over the limit is 429 with `Retry-After`.
+@Suite("Rate limits")
+struct RateLimitTests {
+    static func follow(from peer: TestPeer, to instance: TestInstance, _ number: Int) -> ASObject {
+        ASObject.activity(
+            "Follow", id: "\(peer.origin)/follows/\(number)", actor: peer.actorID("carol"), object: .string("\(instance.publicURL)/users/alice")
+        ).document(in: .mastodon)
+    }
+
+    @Test("flooding the inbox from one remote domain yields 429s for that domain while another domain's activities are still accepted")
+    func inboxFloodIsLimitedPerDomain() async throws {
+        try await withTestInstance(host: "127.0.0.6", flags: ["SCRIBE_RATE_LIMIT_INBOX": "10"]) { instance in
+            _ = try await instance.application.core.accounts.register(
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+            let inbox = "\(instance.publicURL)/users/alice/inbox"
+            try await withTestPeer(host: "127.0.0.7") { flooder in
+                try await withTestPeer(host: "127.0.0.8") { neighbour in
+                    var statuses: [Int] = []
+                    var retryAfter: String?
+                    for number in 0..<25 {
+                        let reply = try await flooder.post(Self.follow(from: flooder, to: instance, number), to: inbox, as: "carol")
+                        statuses.append(reply.status)
+                        if reply.status == 429 {
+                            retryAfter = reply.headers.first(name: "Retry-After")
+                            #expect(try reply.json()["error"].flatMap { $0 as? [String: Any] }?["code"] as? String == "rate_limited")
+                        }
+                    }
+                    // A minute boundary may fall inside the flood and open a new window; still, most are refused.
+                    #expect(statuses.filter { $0 == 202 }.count <= 20 && statuses.filter { $0 == 429 }.count >= 5, "\(statuses)")
+                    #expect(statuses.allSatisfy { $0 == 202 || $0 == 429 }, "\(statuses)")
+                    let seconds = try #require(retryAfter.flatMap(Int.init))
+                    #expect((1...60).contains(seconds))
+                    for number in 0..<3 {
+                        #expect(try await neighbour.post(Self.follow(from: neighbour, to: instance, number), to: inbox, as: "carol").status == 202)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the JSON API answers 429 with Retry-After past the limit per client address, and per account from any address")
+    func apiIsLimitedPerAddressAndAccount() async throws {
+        try await withTestInstance(host: "127.0.0.9", flags: ["SCRIBE_RATE_LIMIT_ADDRESS": "8", "SCRIBE_RATE_LIMIT_ACCOUNT": "5"]) { instance in
+            let alice = try await instance.application.core.accounts.register(
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+            let auth = [("Authorization", "Bearer \(alice.session.token.value)")]
+            // The account's budget (5) runs out before the address's (8).
+            var statuses: [Int] = []
+            for _ in 0..<7 {
+                statuses.append(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/characters", headers: auth, body: nil, host: "127.0.0.9").status)
+            }
+            #expect(statuses.filter { $0 == 200 }.count <= 6 && statuses.contains(429), "\(statuses)")
+            // Anonymous requests from the same address spend the address's budget alone.
+            var anonymous: [Int] = []
+            for _ in 0..<10 {
+                anonymous.append(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/marketplace/tags", body: nil, host: "127.0.0.9").status)
+            }
+            #expect(anonymous.contains(429), "\(anonymous)")
+            let limited = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/marketplace/tags", body: nil, host: "127.0.0.9")
+            #expect(limited.status == 429 && limited.headers.first(name: "Retry-After").flatMap(Int.init) != nil)
+            // Pages and ActivityPub documents are outside the JSON API's limit.
+            #expect(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/healthz", body: nil, host: "127.0.0.9").status == 200)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import ActivityPubKit
+import Crypto
+import Foundation
+import ScribeCoreClient
+import ScribeStorage
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Core, Marketplace and Social as three `scribe serve --role ...` processes on one database,
+/// the social process the public entry: what a user and a remote follower see is what one
+/// process gives them.
+@Suite("Three processes on one database")
+struct SplitDeploymentTests {
+    static let secret = "split-deployment-test-secret-0123456789"
+
+    /// The three processes, started as an operator would (docs/operations.md), and stopped after `body`.
+    static func withSplitDeployment(_ body: @escaping @Sendable (_ social: ScribeProcess, _ core: ScribeProcess, _ publicURL: String) async throws -> Void) async throws {
+        try await withTestDatabase { location in
+            let databaseURL = try #require(location.processURL)
+            let dataDirectory = NSTemporaryDirectory() + "scribe-split-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+            let ports = (core: try FreePort.find(), marketplace: try FreePort.find(), social: try FreePort.find())
+            let publicURL = "http://127.0.0.1:\(ports.social)"
+            let shared = [
+                "DATABASE_URL": databaseURL, "SCRIBE_SERVICE_SECRET": secret, "SCRIBE_PUBLIC_URL": publicURL, "SCRIBE_ALLOW_PRIVATE_PEERS": "true",
+                "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_LOG_LEVEL": "warning",
+            ].merging(TestLimits.off) { $1 }
+            let coreURL = "http://127.0.0.1:\(ports.core)"
+            let masterKey = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+            let core = try ScribeProcess(
+                arguments: ["serve", "--role", "core"],
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.core)", "SCRIBE_MASTER_KEY": masterKey]) { $1 })
+            try await core.waitUntilReady()
+            let marketplace = try ScribeProcess(
+                arguments: ["serve", "--role", "marketplace", "--core-url", coreURL],
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.marketplace)"]) { $1 })
+            let social = try ScribeProcess(
+                arguments: ["serve", "--role", "social", "--core-url", coreURL, "--marketplace-url", "http://127.0.0.1:\(ports.marketplace)"],
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.social)"]) { $1 })
+            try await marketplace.waitUntilReady()
+            try await social.waitUntilReady()
+            #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/master.key"), "only the core process holds master keys")
+            do {
+                try await body(social, core, publicURL)
+            } catch {
+                print("core:\n\(core.standardError)\nmarketplace:\n\(marketplace.standardError)\nsocial:\n\(social.standardError)")
+                throw error
+            }
+            for process in [social, marketplace, core] { process.signal(SIGTERM) }
+            for process in [social, marketplace, core] { #expect(try await process.waitForExit() == 0) }
+        }
+    }
+
+    static func json(_ text: String) -> Data { Data(text.utf8) }
+
+    @Test("a card published through the API appears in marketplace search and reaches a federated follower, as in one process")
+    func publishAcrossProcesses() async throws {
+        try await Self.withSplitDeployment { social, _, publicURL in
+            let port = social.port
+            let jsonType = ("Content-Type", "application/json")
+            // Everything goes to the social process; it forwards Core's and the marketplace's API.
+            let registered = try await LoopbackHTTP.send(
+                port: port, method: "POST", path: "/api/v1/accounts", headers: [jsonType],
+                body: Self.json(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#))
+            #expect(registered.status == 201)
+            let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
+            let auth = ("Authorization", "Bearer \(token)")
+
+            try await withTestPeer { peer in
+                let follow = ASObject.activity(
+                    "Follow", id: "\(peer.origin)/follows/1", actor: peer.actorID("carol"), object: .string("\(publicURL)/users/alice")
+                ).document(in: .mastodon)
+                #expect(try await peer.post(follow, to: "\(publicURL)/users/alice/inbox", as: "carol").status == 202)
+                #expect(try await eventually(timeout: .seconds(30)) { await peer.deliveries.contains { $0.activity.isA("Accept") } })
+
+                let created = try await LoopbackHTTP.send(
+                    port: port, method: "POST", path: "/api/v1/characters", headers: [jsonType, auth],
+                    body: Self.json(#"{"card":{"name":"Ferryman","description":"Rows the dead across.","tags":["river"]}}"#))
+                #expect(created.status == 201)
+                let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
+                let published = try await LoopbackHTTP.send(
+                    port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: [jsonType, auth],
+                    body: Self.json(#"{"sharing_visibility":"public"}"#))
+                #expect(published.status == 200)
+
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    let page = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/listings?q=ferryman")
+                    return page.status == 200 && String(decoding: page.body, as: UTF8.self).contains(id)
+                }, "the listing shows in search through the social process")
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    await peer.deliveries.contains { delivery in
+                        delivery.activity.isA("Create") && delivery.activity.object.contains { $0.id == "\(publicURL)/characters/\(id.lowercased())" }
+                    }
+                }, "the follower's server received the Create")
+
+                // The shared view, served by the social process through CoreAPI over HTTP.
+                let shared = try await LoopbackHTTP.get(port: port, path: "/api/v1/shared/characters/\(id)")
+                #expect(shared.status == 200 && String(decoding: shared.body, as: UTF8.self).contains("Ferryman"))
+            }
+        }
+    }
+
+    @Test("Core's internal API refuses calls without a valid service token, and a service calling outside its scope gets 403")
+    func internalAPIIsForServicesOnly() async throws {
+        try await Self.withSplitDeployment { _, core, _ in
+            let secret = try #require(ServiceSecret(Self.secret))
+            func call(_ operation: InternalCoreOperation, token: String?, body: String = "{}") async throws -> Int {
+                var headers = [("Content-Type", "application/json")]
+                if let token { headers.append(("Authorization", "Bearer \(token)")) }
+                return try await LoopbackHTTP.send(port: core.port, method: "POST", path: operation.path, headers: headers, body: Self.json(body)).status
+            }
+            #expect(try await call(.statistics, token: nil) == 401)
+            #expect(try await call(.statistics, token: "v1.social.9999999999.AAAA") == 401)
+            let forged = ServiceToken.mint(for: .social, secret: try #require(ServiceSecret("another-secret-of-at-least-32-chars!!")))
+            #expect(try await call(.statistics, token: forged) == 401)
+            let expired = ServiceToken.mint(for: .social, secret: secret, now: Date() - 600)
+            #expect(try await call(.statistics, token: expired) == 401)
+            let events = try await LoopbackHTTP.get(port: core.port, path: "/internal/core/events?after=0")
+            #expect(events.status == 401)
+
+            let marketplace = ServiceToken.mint(for: .marketplace, secret: secret)
+            let signing = #"{"owner":{"instance":{}},"message":"aGVsbG8="}"#
+            #expect(try await call(.signAsActor, token: marketplace, body: signing) == 403)
+            #expect(try await call(.actorPublicKey, token: marketplace, body: #"{"owner":{"instance":{}}}"#) == 403)
+            #expect(try await call(.signAsActor, token: ServiceToken.mint(for: .social, secret: secret), body: signing) == 200)
+            #expect(try await call(.statistics, token: ServiceToken.mint(for: .social, secret: secret)) == 200)
+            #expect(try await call(.setHidden, token: ServiceToken.mint(for: .social, secret: secret), body: "{}") == 403)
+            // A user's operation without the user's session is refused by Core, not performed.
+            #expect(try await call(.user, token: marketplace) == 401)
+        }
+    }
+}
