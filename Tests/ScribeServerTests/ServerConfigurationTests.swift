@@ -50,7 +50,9 @@ struct ServerConfigurationTests {
         ("SCRIBE_PUBLIC_URL", "not a url"), ("SCRIBE_PUBLIC_URL", "ftp://scribe.example"), ("SCRIBE_PUBLIC_URL", "https://scribe.example/path"),
         ("SCRIBE_PUBLIC_URL", "https://user:pw@scribe.example"), ("SCRIBE_BIND", "8080"), ("SCRIBE_BIND", "127.0.0.1:99999"),
         ("SCRIBE_BIND", ":8080"), ("DATABASE_URL", "mysql://root@db/scribe"), ("SCRIBE_MASTER_KEY", "c2hvcnQ="),
-        ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"),
+        ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"), ("SCRIBE_ROLE", "gateway"),
+        ("SCRIBE_SERVICE_SECRET", "too-short"), ("SCRIBE_CORE_URL", "ftp://core"), ("SCRIBE_MARKETPLACE_URL", "not a url"),
+        ("SCRIBE_RATE_LIMIT_ADDRESS", "-1"), ("SCRIBE_RATE_LIMIT_ACCOUNT", "many"), ("SCRIBE_RATE_LIMIT_INBOX", "2000000"),
     ])
     func rejects(setting: String, value: String) {
         do {
@@ -60,6 +62,30 @@ struct ServerConfigurationTests {
             #expect(error.setting == setting)
             #expect(!error.description.contains("\n"))
         }
+    }
+
+    @Test("a split role needs the service secret and, for marketplace and social, Core's address; all needs neither")
+    func splitRoles() throws {
+        let secret = "a-service-secret-of-at-least-32-characters"
+        #expect(try ServerConfiguration.resolve(flags: [:], environment: base).role == .all)
+        let limits = try ServerConfiguration.resolve(flags: [:], environment: base).rateLimits
+        #expect(limits == .standard && limits.perAddress > 0 && limits.perRemoteDomain > 0)
+        for (role, flags, missing) in [
+            ("core", [String: String](), "SCRIBE_SERVICE_SECRET"), ("social", ["SCRIBE_SERVICE_SECRET": secret], "SCRIBE_CORE_URL"),
+            ("marketplace", ["SCRIBE_SERVICE_SECRET": secret], "SCRIBE_CORE_URL"),
+        ] {
+            do {
+                _ = try ServerConfiguration.resolve(flags: flags.merging(["SCRIBE_ROLE": role]) { $1 }, environment: base)
+                Issue.record("role \(role) started without \(missing)")
+            } catch {
+                #expect(error.setting == missing)
+            }
+        }
+        let social = try ServerConfiguration.resolve(
+            flags: ["SCRIBE_ROLE": "Social", "SCRIBE_SERVICE_SECRET": secret, "SCRIBE_CORE_URL": "http://10.0.0.2:8081", "SCRIBE_RATE_LIMIT_INBOX": "0"],
+            environment: base)
+        #expect(social.role == .social && social.coreURL?.absoluteString == "http://10.0.0.2:8081" && social.serviceSecret != nil)
+        #expect(social.rateLimits.perRemoteDomain == 0)
     }
 
     @Test("Stripe is off unless both secrets are set; one without the other stops start-up; webhook secrets may be several")
