@@ -7,7 +7,8 @@
 // It starts a private PostgreSQL cluster in a temporary directory, `scribe serve` (the release
 // build beside this program) on loopback, and remote servers in this process (PeerFarm). Sizes:
 // SCRIBE_BENCH_ACTIVITIES (20000), SCRIBE_BENCH_ACTORS (1000), SCRIBE_BENCH_FOLLOWERS (10000),
-// SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (5000).
+// SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (5000),
+// SCRIBE_BENCH_INBOX_LIMIT (1000000: the server's per-domain rate limit; 0 turns counting off).
 
 import ActivityPubKit
 import AsyncHTTPClient
@@ -145,6 +146,10 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             "DATABASE_URL": serverURL, "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
             "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_LOG_LEVEL": "error", "SCRIBE_MIGRATIONS_DIR": packageRoot + "/schemas/migrations",
             "PATH": environment["PATH"] ?? "/usr/bin:/bin",
+            // Every request is still counted for rate limits (one upsert each), but the benchmark's
+            // actors share one host, so the per-domain budget is set above what it sends.
+            "SCRIBE_RATE_LIMIT_INBOX": environment["SCRIBE_BENCH_INBOX_LIMIT"] ?? "1000000",
+            "SCRIBE_RATE_LIMIT_ADDRESS": "1000000", "SCRIBE_RATE_LIMIT_ACCOUNT": "1000000",
         ], port: port)
     defer { server.stop() }
     for _ in 0..<600 {

@@ -1,7 +1,10 @@
 import ActivityPubKit
 import Foundation
 import NIOHTTP1
+import PostgresNIO
 import ScribeCore
+@testable import ScribeServer
+import ScribeStorage
 import ScribeTestSupport
 import Testing
 
@@ -68,6 +71,37 @@ struct RateLimitTests {
             #expect(limited.status == 429 && limited.headers.first(name: "Retry-After").flatMap(Int.init) != nil)
             // Pages and ActivityPub documents are outside the JSON API's limit.
             #expect(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/healthz", body: nil, host: "127.0.0.9").status == 200)
+        }
+    }
+}
+
+/// The counters two processes share: each learns the other's hits when it writes its own.
+@Suite("Rate-limit counters shared through PostgreSQL")
+struct SharedRateCounterTests {
+    @Test("two limiters on one database spend one budget: what one counted is refused by the other after they write")
+    func twoProcessesShareOneBudget() async throws {
+        try await withTestPools { database in
+            let limits = RateLimitSettings(perAddress: 10, perAccount: 10, perRemoteDomain: 10)
+            let first = RateLimiter(database: database, settings: limits, logger: TestLogger.make("first"))
+            let second = RateLimiter(database: database, settings: limits, logger: TestLogger.make("second"))
+            let now = Date()
+            for _ in 0..<6 { #expect(first.hit("inbox:mastodon.example", limit: 10, now: now) == .allowed) }
+            await first.flush(now: now)
+            #expect(second.hit("inbox:mastodon.example", limit: 10, now: now) == .allowed)
+            await second.flush(now: now)
+            // The second now knows of the first's six: three more fit, the eleventh does not.
+            let decisions = (0..<4).map { _ in second.hit("inbox:mastodon.example", limit: 10, now: now) }
+            #expect(decisions.prefix(3).allSatisfy { $0 == .allowed })
+            guard case .limited(let seconds) = decisions[3] else { Issue.record("the eleventh request was allowed"); return }
+            #expect((1...60).contains(seconds))
+            // Another domain, and the next minute, start afresh.
+            #expect(second.hit("inbox:gts.example", limit: 10, now: now) == .allowed)
+            #expect(second.hit("inbox:mastodon.example", limit: 10, now: now + 60) == .allowed)
+            await second.flush(now: now)
+            let stored = try await database.owner.query(
+                "SELECT hits FROM edge.rate_counters WHERE bucket = 'inbox:mastodon.example' ORDER BY window_start", logger: TestLogger.make("probe")
+            ).collect().map { try $0.decode(Int.self) }
+            #expect(stored == [11, 1])
         }
     }
 }

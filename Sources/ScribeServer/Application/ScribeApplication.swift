@@ -27,6 +27,8 @@ public struct ScribeApplication: Sendable {
     /// The client for Scribe's own services (Core's internal API, forwarding); nil when this
     /// process calls none. Never used for remote servers: Social has the guarded client for those.
     let serviceClient: HTTPClient?
+    /// Rate-limit counts, shared with other processes through the database.
+    let rateLimiter: RateLimiter
     let logger: Logger
 
     /// - Parameters:
@@ -41,6 +43,7 @@ public struct ScribeApplication: Sendable {
         self.database = database
         self.migrator = Migrator(catalog: catalog, logger: logger)
         self.logger = logger
+        self.rateLimiter = RateLimiter(database: database, settings: configuration.rateLimits, logger: logger)
         let role = configuration.role
         let core = role.runsCore ? masterKeys.map { CoreModule(database: database, settings: coreSettings, masterKeys: $0, logger: logger) } : nil
         self.coreModule = core
@@ -63,7 +66,7 @@ public struct ScribeApplication: Sendable {
         let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
         if role == .all { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
-        let limiter = RateLimiter(database: database, settings: configuration.rateLimits, logger: logger)
+        let limiter = rateLimiter
         ScribeMetrics.bootstrap()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware<ScribeRequestContext>())
@@ -133,7 +136,7 @@ public struct ScribeApplication: Sendable {
     /// before the server binds, so the port opens only on a current schema; shutdown stops
     /// accepting, drains in-flight requests, then closes the pools.
     public func buildApplication() -> some ApplicationProtocol {
-        var services: [any Service] = [database]
+        var services: [any Service] = [database, rateLimiter]
         if let core = coreModule { services.append(SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)) }
         if let social = socialModule { services.append(SocialWorkers(social: social)) }
         if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace)) }

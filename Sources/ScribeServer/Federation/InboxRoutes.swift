@@ -42,7 +42,7 @@ struct InboxRoutes {
     private func accept(_ request: Request, _ context: ScribeRequestContext, recipient: String?) async throws -> String {
         // What became of an accepted activity: "stored", or "dropped" (blocked, irrelevant).
         let domain = Self.signingDomain(request) ?? "unsigned"
-        if case .limited(let seconds) = await limiter.hit("inbox:\(domain)", limit: limiter.settings.perRemoteDomain) {
+        if case .limited(let seconds) = limiter.hit("inbox:\(domain)", limit: limiter.settings.perRemoteDomain) {
             throw RateLimitMiddleware.refusal("inbox", retryAfter: seconds)
         }
         guard ActivityPubMediaType.isActivityPub(contentType: request.headers[.contentType] ?? "") else {

@@ -25,10 +25,10 @@ struct RateLimitMiddleware: RouterMiddleware {
         switch scope {
         case .address:
             guard !context.forwardedByScribe, let address = context.clientAddress else { return try await next(request, context) }
-            decision = await limiter.hit("address:\(address)", limit: limiter.settings.perAddress)
+            decision = limiter.hit("address:\(address)", limit: limiter.settings.perAddress)
         case .account:
             guard let user = context.user else { return try await next(request, context) }
-            decision = await limiter.hit("account:\(user.id.uuidString)", limit: limiter.settings.perAccount)
+            decision = limiter.hit("account:\(user.id.uuidString)", limit: limiter.settings.perAccount)
         }
         if case .limited(let seconds) = decision { throw Self.refusal(scope.rawValue, retryAfter: seconds) }
         return try await next(request, context)
