@@ -106,7 +106,10 @@ struct SplitDeploymentTests {
 
     @Test("Core's internal API refuses calls without a valid service token, and a service calling outside its scope gets 403")
     func internalAPIIsForServicesOnly() async throws {
-        try await Self.withSplitDeployment { _, core, _ in
+        try await Self.withSplitDeployment { social, core, _ in
+            let readiness = try await LoopbackHTTP.get(port: social.port, path: "/readyz")
+            let checks = try readiness.json()["checks"] as? [String: String]
+            #expect(readiness.status == 200 && checks?["core"] == "ok")
             let secret = try #require(ServiceSecret(Self.secret))
             func call(_ operation: InternalCoreOperation, token: String?, body: String = "{}") async throws -> Int {
                 var headers = [("Content-Type", "application/json")]

@@ -43,7 +43,7 @@ public func withTestCoreAPI<Result: Sendable>(
         ], environment: [:])
     let logger = TestLogger.make("core-service")
     let coreServer = ScribeApplication(
-        configuration: configuration, database: Database(location: location, connectionsPerModule: 4, logger: logger),
+        configuration: configuration, database: Database(location: location, connectionsPerModule: 4, schemas: ProcessRole.core.schemas, logger: logger),
         catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory), masterKeys: .testing, coreSettings: settings, logger: logger)
     let services = ServiceGroup(configuration: .init(services: [coreServer.buildApplication()], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { group in

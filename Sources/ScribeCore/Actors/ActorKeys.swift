@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 import Synchronization
 
 /// Actors' RSA-2048 signing keys, sealed under the server master key (`core.actor_keys`).
@@ -20,7 +21,7 @@ public struct ActorKeys: Sendable {
     /// thousand times, and unsealing and importing the key each time cost more than the
     /// signature (`scripts/bench`, fan-out). They stay in this process's memory, as they did
     /// while signing; nothing else can reach them.
-    let unsealed = UnsealedKeys()
+    let unsealed = MemoryCache<UUID, UnsealedKey>(timeToLive: .seconds(60), capacity: 1000)
 
     static let instanceID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
@@ -81,11 +82,11 @@ public struct ActorKeys: Sendable {
     private func privateKey(_ owner: ActorKeyOwner) async throws(CoreError) -> _RSA.Signing.PrivateKey {
         let id = Self.rowID(owner)
         let stored = try await row(owner)
-        if let key = unsealed[id, sealed: stored.privateKey.ciphertext] { return key }
+        if let kept = unsealed[id], kept.sealed == stored.privateKey.ciphertext { return kept.key }
         let der = try FieldCipher.open(stored.privateKey, with: masterKeys.key(id: stored.masterKeyID), binding: Self.binding(id))
         let key: _RSA.Signing.PrivateKey
         do { key = try _RSA.Signing.PrivateKey(derRepresentation: der) } catch { throw CoreError(.corrupted, "An actor key could not be read.") }
-        unsealed.keep(key, sealed: stored.privateKey.ciphertext, for: id)
+        unsealed.set(UnsealedKey(key: key, sealed: stored.privateKey.ciphertext), for: id)
         return key
     }
 
@@ -158,31 +159,9 @@ public struct ActorKeys: Sendable {
     }
 }
 
-/// Unsealed actor keys for a minute, at most a thousand, each with the sealed bytes it came
-/// from: see ``ActorKeys/unsealed``.
-final class UnsealedKeys: Sendable {
-    private struct Entry {
-        var key: _RSA.Signing.PrivateKey
-        var sealed: Data
-        var until: ContinuousClock.Instant
-    }
-
-    private let keys = Mutex<[UUID: Entry]>([:])
-
-    /// The key unsealed from exactly `sealed`, if it is still fresh.
-    subscript(id: UUID, sealed sealed: Data) -> _RSA.Signing.PrivateKey? {
-        let now = ContinuousClock.now
-        return keys.withLock { keys in
-            guard let entry = keys[id], entry.until > now, entry.sealed == sealed else { return nil }
-            return entry.key
-        }
-    }
-
-    func keep(_ key: _RSA.Signing.PrivateKey, sealed: Data, for id: UUID) {
-        let now = ContinuousClock.now
-        keys.withLock { keys in
-            if keys.count >= 1000 { keys = keys.filter { $0.value.until > now } }
-            if keys.count < 1000 { keys[id] = Entry(key: key, sealed: sealed, until: now + .seconds(60)) }
-        }
-    }
+/// An actor's unsealed key with the sealed bytes it came from: see ``ActorKeys/unsealed``. It is
+/// used only while the stored row still holds exactly those bytes.
+struct UnsealedKey: Sendable {
+    var key: _RSA.Signing.PrivateKey
+    var sealed: Data
 }

@@ -81,9 +81,13 @@ public struct ScribeApplication: Sendable {
         router.add(middleware: SessionMiddleware(authority: authority, publicURL: configuration.publicURL))
         if role == .all { router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL)) }
         router.add(middleware: RateLimitMiddleware(limiter: limiter, scope: .account))
-        HealthRoutes(readiness: Readiness(database: database, migrator: migrator, core: coreModule, marketplace: marketplaceModule, social: socialModule, logger: logger))
-            .add(to: router)
-        MetricsRoutes(token: configuration.metricsToken).add(to: router)
+        let readiness = Readiness(
+            database: database, migrator: migrator, core: coreModule, marketplace: marketplaceModule, social: socialModule,
+            remoteCore: coreModule == nil ? coreAPI : nil, logger: logger)
+        HealthRoutes(readiness: readiness).add(to: router)
+        let sampler = MetricsSampler(
+            database: database, core: coreAPI, social: socialModule, marketplace: marketplaceModule, minimumInterval: .seconds(5), logger: logger)
+        MetricsRoutes(token: configuration.metricsToken, sampler: sampler).add(to: router)
         if let core = coreModule {
             AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
             CharacterRoutes(core: core).add(to: router)
@@ -140,8 +144,6 @@ public struct ScribeApplication: Sendable {
         if let core = coreModule { services.append(SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)) }
         if let social = socialModule { services.append(SocialWorkers(social: social)) }
         if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace)) }
-        services.append(
-            MetricsSampler(database: database, core: coreAPI, social: socialModule, marketplace: marketplaceModule, interval: .seconds(10), logger: logger))
         if let serviceClient { services.append(ServiceClientService(client: serviceClient)) }
         var app = Application(
             router: buildRouter(),

@@ -1,3 +1,5 @@
+import ScribeStorage
+
 /// Which of Scribe's modules a process runs (`scribe serve --role`).
 ///
 /// - `all`: everything in one process, Marketplace and Social holding Core in-process; the
@@ -13,6 +15,17 @@ public enum ProcessRole: String, Sendable, CaseIterable {
     var runsCore: Bool { self == .all || self == .core }
     var runsMarketplace: Bool { self == .all || self == .marketplace }
     var runsSocial: Bool { self == .all || self == .social }
+
+    /// The schemas this role's modules use, and so the only pools its process opens; every
+    /// role counts rate limits in `edge`.
+    public var schemas: [ModuleSchema] {
+        switch self {
+        case .all: ModuleSchema.all
+        case .core: [.core, .edge]
+        case .marketplace: [.marketplace, .edge]
+        case .social: [.social, .edge]
+        }
+    }
 }
 
 /// How many requests a minute one client may make before it gets 429 (0: no limit). Counters

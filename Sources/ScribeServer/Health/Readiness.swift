@@ -1,11 +1,13 @@
 import Logging
+import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
 
 /// Whether this process can serve: the database answers for the role of every module this
-/// process runs, and its schema is exactly what this build's migrations describe.
+/// process runs, its schema is exactly what this build's migrations describe, and, where Core
+/// runs in another process, Core's internal API answers.
 struct Readiness: Sendable {
     struct Report: Encodable, Sendable {
         var status: String
@@ -18,6 +20,8 @@ struct Readiness: Sendable {
     let core: CoreModule?
     let marketplace: MarketplaceModule?
     let social: SocialModule?
+    /// Core in another process, for roles without it; nil where Core runs here.
+    let remoteCore: (any CoreAPI)?
     let logger: Logger
 
     /// Runs every check, each bounded by `timeout` so a hung database answers "not ready"
@@ -37,7 +41,14 @@ struct Readiness: Sendable {
             case .diverged: "diverged"
             }
         }
-        let ready = checks["database"] == "ok" && checks["migrations"] == "current"
+        if let remoteCore {
+            checks["core"] = await bounded(timeout) {
+                // The cheapest call every service may make: nothing lies after the last event.
+                _ = try await remoteCore.events(after: .max, limit: 1)
+                return "ok"
+            }
+        }
+        let ready = checks["database"] == "ok" && checks["migrations"] == "current" && (remoteCore == nil || checks["core"] == "ok")
         return Report(status: ready ? "ready" : "not_ready", checks: checks)
     }
 

@@ -18,7 +18,7 @@ public enum ServerRuntime {
             // Only the process that runs Core holds the master keys.
             let masterKeys = configuration.role.runsCore
                 ? try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory) : nil
-            let database = Database(location: location, logger: logger)
+            let database = Database(location: location, schemas: configuration.role.schemas, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration, database: database, catalog: catalog, masterKeys: masterKeys, logger: logger)
             let group = ServiceGroup(

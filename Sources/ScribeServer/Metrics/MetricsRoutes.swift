@@ -6,12 +6,14 @@ import NIOCore
 /// 404, so the route does not advertise itself.
 struct MetricsRoutes {
     let token: String?
+    let sampler: MetricsSampler
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("metrics") { request, context -> Response in
             guard Self.mayRead(request, context, token: token) else {
                 throw APIError(.notFound, code: "not_found", message: "There is nothing here.")
             }
+            await sampler.sampleIfStale()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: ScribeMetrics.exposition())))

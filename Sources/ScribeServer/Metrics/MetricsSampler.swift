@@ -5,26 +5,40 @@ import ScribeContracts
 import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
-import ServiceLifecycle
+import Synchronization
 
-/// Keeps the gauges that describe state rather than events current: every `interval` it reads
-/// the delivery queue (Social), each event-log consumer's lag behind Core, and the database
-/// connections by module role. A failed reading leaves the last value and is logged.
-struct MetricsSampler: Service {
+/// Brings the gauges that describe state rather than events up to date when `/metrics` is
+/// scraped, as Prometheus collectors do: the delivery queue (Social), each event-log consumer's
+/// lag behind Core, and the database connections by module role. Nothing is read between
+/// scrapes, and scrapes closer together than `minimumInterval` share one reading. A failed
+/// reading leaves the last value and is logged.
+final class MetricsSampler: Sendable {
     let database: Database
     let core: any CoreAPI
     let social: SocialModule?
     let marketplace: MarketplaceModule?
-    let interval: Duration
+    let minimumInterval: Duration
     let logger: Logger
+    private let lastSample = Mutex<ContinuousClock.Instant?>(nil)
 
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sample()
-                try? await Task.sleep(for: interval)
-            }
+    init(database: Database, core: any CoreAPI, social: SocialModule?, marketplace: MarketplaceModule?, minimumInterval: Duration, logger: Logger) {
+        self.database = database
+        self.core = core
+        self.social = social
+        self.marketplace = marketplace
+        self.minimumInterval = minimumInterval
+        self.logger = logger
+    }
+
+    /// Samples unless another scrape did within `minimumInterval`.
+    func sampleIfStale() async {
+        let now = ContinuousClock.now
+        let due = lastSample.withLock { last in
+            if let last, now - last < minimumInterval { return false }
+            last = now
+            return true
         }
+        if due { await sample() }
     }
 
     func sample() async {

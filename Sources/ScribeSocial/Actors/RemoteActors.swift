@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 
 /// An actor on another server, as far as delivery and display need it.
 public struct RemoteActor: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 
 /// Instance-level blocks by domain (a domain blocks its subdomains too): nothing from a blocked
 /// domain is accepted or fetched, nothing is delivered to it, and follows with its accounts end.

@@ -18,12 +18,14 @@ public final class Database: Service, Sendable {
     private let modulePools: [ModuleSchema: PostgresClient]
     private let logger: Logger
 
-    public init(location: DatabaseLocation, connectionsPerModule: Int = 10, logger: Logger) {
+    /// - Parameter schemas: the schemas this process's modules use; it has pools for these only,
+    ///   so a process running one module holds no connection that could reach another's tables.
+    public init(location: DatabaseLocation, connectionsPerModule: Int = 10, schemas: [ModuleSchema] = ModuleSchema.all, logger: Logger) {
         self.location = location
         self.logger = logger
         self.owner = PostgresClient(configuration: location.clientConfiguration(role: nil, maximumConnections: 2), backgroundLogger: logger)
         var pools: [ModuleSchema: PostgresClient] = [:]
-        for schema in ModuleSchema.all {
+        for schema in schemas {
             pools[schema] = PostgresClient(
                 configuration: location.clientConfiguration(role: schema.role, maximumConnections: connectionsPerModule),
                 backgroundLogger: logger
@@ -32,16 +34,18 @@ public final class Database: Service, Sendable {
         self.modulePools = pools
     }
 
-    /// The pool a module uses: every connection in it runs as `schema.role`.
+    /// The pool a module uses: every connection in it runs as `schema.role`. Asking for a schema
+    /// the process was not built with is a programming error.
     public func pool(for schema: ModuleSchema) -> PostgresClient {
-        modulePools[schema]!
+        guard let pool = modulePools[schema] else { preconditionFailure("this process has no pool for the \(schema) schema") }
+        return pool
     }
 
     public func run() async throws {
         await run(announcingEachStart: {})
     }
 
-    private var clients: [PostgresClient] { [owner] + ModuleSchema.all.map(pool(for:)) }
+    private var clients: [PostgresClient] { [owner] + ModuleSchema.all.compactMap { modulePools[$0] } }
 
     /// Runs every pool; `announce` is called in each pool's task just before it starts.
     private func run(announcingEachStart announce: @escaping @Sendable () -> Void) async {
