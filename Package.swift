@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "scribe",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeSocial", "ScribeMarketplace", "ScribeContracts", .logging,
+                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeSocial", "ScribeMarketplace", "ScribeContracts", .logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Scribe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scribe's federation server: marketplace and ActivityPub social layer.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, FederationCommand.self, MarketplaceCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, FederationCommand.self, MarketplaceCommand.self, ServiceTokenCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -125,7 +125,11 @@ struct SplitDeploymentTests {
             let events = try await LoopbackHTTP.get(port: core.port, path: "/internal/core/events?after=0")
             #expect(events.status == 401)
 
-            let marketplace = ServiceToken.mint(for: .marketplace, secret: secret)
+            // Minted as an operator would, by the command line.
+            let minting = try ScribeProcess(arguments: ["service-token", "--service", "marketplace"], environment: ["SCRIBE_SERVICE_SECRET": Self.secret])
+            #expect(try await minting.waitForExit() == 0)
+            let marketplace = minting.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try ServiceToken.verify(marketplace, secret: secret).service == .marketplace)
             let signing = #"{"owner":{"instance":{}},"message":"aGVsbG8="}"#
             #expect(try await call(.signAsActor, token: marketplace, body: signing) == 403)
             #expect(try await call(.actorPublicKey, token: marketplace, body: #"{"owner":{"instance":{}}}"#) == 403)
