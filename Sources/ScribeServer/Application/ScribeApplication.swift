@@ -66,13 +66,12 @@ public struct ScribeApplication: Sendable {
         let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
         if role == .all { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
-        let limiter = rateLimiter
         ScribeMetrics.bootstrap()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware<ScribeRequestContext>())
         router.add(middleware: ErrorMiddleware(pages: pages))
         router.add(middleware: ForwardedRequestMiddleware(secret: configuration.serviceSecret))
-        router.add(middleware: RateLimitMiddleware(limiter: limiter, scope: .address))
+        router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .address))
         if role == .social, let serviceClient {
             router.add(middleware: ServiceProxyMiddleware(
                 client: serviceClient, secret: configuration.serviceSecret, marketplace: configuration.marketplaceURL, core: configuration.coreURL, logger: logger))
@@ -80,7 +79,7 @@ public struct ScribeApplication: Sendable {
         let authority: SessionMiddleware.Authority = coreModule.map { .accounts($0.accounts) } ?? .coreAPI(coreAPI)
         router.add(middleware: SessionMiddleware(authority: authority, publicURL: configuration.publicURL))
         if role == .all { router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL)) }
-        router.add(middleware: RateLimitMiddleware(limiter: limiter, scope: .account))
+        router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .account))
         let readiness = Readiness(
             database: database, migrator: migrator, core: coreModule, marketplace: marketplaceModule, social: socialModule,
             remoteCore: coreModule == nil ? coreAPI : nil, logger: logger)
@@ -98,7 +97,7 @@ public struct ScribeApplication: Sendable {
         if let social = socialModule {
             SharedItemRoutes(core: coreAPI, social: social, publicURL: configuration.publicURL).add(to: router)
             DiscoveryRoutes(discovery: social.discovery).add(to: router)
-            InboxRoutes(inbox: social.inbox, limiter: limiter).add(to: router)
+            InboxRoutes(inbox: social.inbox, limiter: rateLimiter).add(to: router)
             FollowRoutes(following: social.following).add(to: router)
             SocialRoutes(social: social).add(to: router)
         }
