@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeContracts
 import ScribeCore
 import ScribeServer
 

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 import ScribeCore
 import ScribeServer
 import ScribeTestSupport

@@ -3,12 +3,9 @@ import ScribeContracts
 
 /// A Scribe user as the rest of the server may see them: no key material, no password data.
 public struct Account: Codable, Sendable, Equatable {
-    /// Roles as in the original Scribe schema.
-    public enum Role: String, Codable, Sendable, CaseIterable {
-        case user = "User"
-        case moderator = "Moderator"
-        case administrator = "Administrator"
-    }
+    /// Roles as in the original Scribe schema; the contract's own, so what other modules are
+    /// told of a user is this very value.
+    public typealias Role = SessionUser.Role
 
     /// Account states as in the original Scribe schema. Only `active` accounts may log in.
     public enum Status: String, Codable, Sendable, CaseIterable {
@@ -59,6 +56,6 @@ public struct NewAccount: Sendable {
 extension SessionUser {
     /// What other modules may know of the account behind a session.
     public init(_ account: Account) {
-        self.init(id: account.id, username: account.username, role: Role(rawValue: account.role.rawValue) ?? .user)
+        self.init(id: account.id, username: account.username, role: account.role)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 import PostgresNIO
 
 /// The public columns of `core.users` under aliases, so any query can select an account next to

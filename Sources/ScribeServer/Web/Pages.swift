@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import ScribeContracts
 import ScribeCore
 
 /// The server-rendered pages: Mustache templates (`Web/Templates`, shipped as the target's
