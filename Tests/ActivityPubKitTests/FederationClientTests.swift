@@ -263,6 +263,7 @@ struct FederationClientTests {
     @Test("a handle's domain that is no host name is refused before any URL is built", arguments: [
         "\u{38FE2}M\u{DE}\u{C2}\u{9F}", "\u{B4}\u{1D}\u{0E}", "exa mple.org", "example.org:0", "example.org:99999", "example.org:80:80",
         "-bad.example", "a..b", "", ":443", "[::1]", "host/path", "user@host", "bücher.example", String(repeating: "a", count: 64) + ".example",
+        "xn--zA", "xn--zA.example:443",
     ])
     func webFingerRefusesNonHosts(domain: String) async throws {
         try await Self.withClient { client in

@@ -146,10 +146,16 @@ public final class FederationClient: Sendable {
             guard let port = Int(parts[1]), (1...65535).contains(port), parts[1].utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
         }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        return labels.allSatisfy { label in
+        let wellFormed = labels.allSatisfy { label in
             (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
                 && label.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
         }
+        guard wellFormed else { return false }
+        // An `xn--` label must also be valid Punycode, or no URL can be built on it (found by
+        // fuzzing: `xn--zA`). Foundation decodes it; letters, digits and hyphens cannot trap it.
+        var components = URLComponents()
+        components.percentEncodedHost = String(host)
+        return components.host != nil
     }
 
     /// In development, a peer on `localhost` or an IP address speaks plain http.
