@@ -97,6 +97,16 @@ struct SplitDeploymentTests {
                     }
                 }, "the follower's server received the Create")
 
+                // A card file streams through the social process to Core and back.
+                let png = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))
+                let imported = try await LoopbackHTTP.send(
+                    port: port, method: "POST", path: "/api/v1/characters/import", headers: [("Content-Type", "image/png"), auth], body: png)
+                #expect(imported.status == 201)
+                let importedID = try #require((try imported.json()["character"] as? [String: Any])?["id"] as? String)
+                let exported = try await LoopbackHTTP.send(
+                    port: port, method: "GET", path: "/api/v1/characters/\(importedID)/export?format=png", headers: [auth], body: nil)
+                #expect(exported.status == 200 && exported.body.starts(with: [0x89, 0x50, 0x4E, 0x47]) && exported.body.count > 10_000)
+
                 // The shared view, served by the social process through CoreAPI over HTTP.
                 let shared = try await LoopbackHTTP.get(port: port, path: "/api/v1/shared/characters/\(id)")
                 #expect(shared.status == 200 && String(decoding: shared.body, as: UTF8.self).contains("Ferryman"))

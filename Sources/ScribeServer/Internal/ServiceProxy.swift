@@ -31,8 +31,6 @@ struct ServiceProxyMiddleware: RouterMiddleware {
 
     /// Core's JSON API, by path prefix.
     static let corePrefixes = ["/api/v1/accounts", "/api/v1/sessions", "/api/v1/users/", "/api/v1/characters", "/api/v1/lorebooks", "/api/v1/chats"]
-    /// What one forwarded request or answer may carry: the largest upload (a CHARX card) with room to spare.
-    static let maximumBodySize = 64 << 20
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -59,22 +57,27 @@ struct ServiceProxyMiddleware: RouterMiddleware {
         }
         if let secret { outbound.headers.add(name: ForwardingHeader.forwardedBy.rawName, value: ServiceToken.mint(for: .social, secret: secret)) }
         if let address = context.clientAddress { outbound.headers.add(name: ForwardingHeader.clientAddress.rawName, value: address) }
-        let body = try await request.body.collect(upTo: Self.maximumBodySize)
-        if body.readableBytes > 0 || ![.get, .head, .delete].contains(request.method) { outbound.body = .bytes(body) }
+        // Bodies stream through in both directions: the receiving process applies its own size
+        // limits, and nothing is held here whole.
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > 0 {
+            outbound.body = .stream(request.body, length: .known(length))
+        } else if request.headers[.transferEncoding] != nil {
+            outbound.body = .stream(request.body, length: .unknown)
+        }
         let answer: HTTPClientResponse
-        let bytes: ByteBuffer
         do {
             answer = try await client.execute(outbound, timeout: .seconds(60))
-            bytes = try await answer.body.collect(upTo: Self.maximumBodySize)
         } catch {
             logger.warning("forwarding failed", metadata: ["target": .string(target.absoluteString), "reason": .string("\(error)")])
             throw APIError(.badGateway, code: "upstream_unavailable", message: "That part of the server cannot be reached right now.", headers: [.retryAfter: "5"])
         }
         var headers = HTTPFields()
-        for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
+        for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) || name.lowercased() == "content-length" {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
-        return Response(status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase), headers: headers, body: .init(byteBuffer: bytes))
+        return Response(
+            status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase), headers: headers,
+            body: ResponseBody(asyncSequence: answer.body))
     }
 }
 

@@ -17,7 +17,7 @@ import Synchronization
 /// interval's worth of requests more than the limit; one process admits exactly the limit.
 ///
 /// It fails open: when the database cannot count, each process goes on counting its own
-/// requests, and the failure is logged.
+/// requests, keeps the hits to write later, and logs the failure.
 final class RateLimiter: Service, Sendable {
     let pool: PostgresClient
     let settings: RateLimitSettings
@@ -104,11 +104,26 @@ final class RateLimiter: Service, Sendable {
             counts.withLock { counts in
                 for (key, hits) in totals where counts[key] != nil { counts[key]!.shared = max(counts[key]!.shared, hits) }
             }
-            if Int.random(in: 0..<300) == 0 {
-                try await pool.query("DELETE FROM edge.rate_counters WHERE window_start < to_timestamp(\(current))", logger: logger)
-            }
         } catch {
+            // Written next time: the hits go back to pending (they still count here meanwhile).
+            counts.withLock { counts in
+                for (key, hits) in batch where counts[key] != nil {
+                    counts[key]!.pending += hits
+                    counts[key]!.shared -= hits
+                }
+            }
+            // A flush cut short by shutdown is finished by the last one; anything else is worth a warning.
+            guard !(error is CancellationError) else { return }
             logger.warning("writing rate-limit counts failed; counting in this process only", metadata: ["reason": .string(Database.reason(error))])
+            return
+        }
+        // Finished windows are deleted now and then (about once a minute while hits come in).
+        if Int.random(in: 0..<300) == 0 {
+            do {
+                try await pool.query("DELETE FROM edge.rate_counters WHERE window_start < to_timestamp(\(current))", logger: logger)
+            } catch {
+                logger.debug("deleting finished rate-limit windows failed", metadata: ["reason": .string(Database.reason(error))])
+            }
         }
     }
 }
