@@ -22,12 +22,16 @@ public struct SocialError: Error, Sendable, Equatable, CustomStringConvertible {
         case remoteFailed = "remote_failed"
         /// The database or Core is not available (503).
         case unavailable
+        /// The sending server has used its budget for now (429, with ``retryAfterSeconds``).
+        case rateLimited = "rate_limited"
     }
 
     public let code: Code
     public let message: String
     /// What to answer with instead of an error body, when there is one: a `Tombstone` for ``Code/gone``.
     public var document: ASObject?
+    /// When to try again, for ``Code/rateLimited``.
+    public var retryAfterSeconds: Int?
 
     public init(_ code: Code, _ message: String) {
         self.code = code

@@ -9,8 +9,9 @@ import ScribeSocial
 /// `POST /users/{username}/inbox`, `POST /inbox` (shared) and `POST /actor/inbox`: an activity
 /// is accepted (202) once its signature verifies and it is stored; processing happens after.
 ///
-/// Each remote domain (the host of the signing key) has its own budget a minute; over it, 429
-/// with `Retry-After` before any work is done, so one flooding server cannot crowd out others.
+/// Each remote domain (the host of the verified signer) has its own budget a minute; over it,
+/// 429 with `Retry-After` before the activity is stored, so one flooding server cannot crowd
+/// out others, and, since only a verified signature spends it, no one can spend another's.
 /// Every POST is counted in `scribe_inbox_activities_total` by outcome and reason.
 struct InboxRoutes {
     let inbox: Inbox
@@ -41,10 +42,6 @@ struct InboxRoutes {
 
     private func accept(_ request: Request, _ context: ScribeRequestContext, recipient: String?) async throws -> String {
         // What became of an accepted activity: "stored", or "dropped" (blocked, irrelevant).
-        let domain = Self.signingDomain(request) ?? "unsigned"
-        if case .limited(let seconds) = limiter.hit("inbox:\(domain)", limit: limiter.settings.perRemoteDomain) {
-            throw RateLimitMiddleware.refusal("inbox", retryAfter: seconds)
-        }
         guard ActivityPubMediaType.isActivityPub(contentType: request.headers[.contentType] ?? "") else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
@@ -57,23 +54,19 @@ struct InboxRoutes {
         let inbound = InboundRequest(
             method: request.method.rawValue, target: request.uri.description, authority: request.head.authority ?? "",
             headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Data(body.readableBytesView))
-        let receipt = try await inbox.receive(inbound, recipient: recipient)
+        let receipt = try await inbox.receive(inbound, recipient: recipient) { [limiter] host throws(SocialError) in
+            if case .limited(let seconds) = limiter.hit("inbox:\(host)", limit: limiter.settings.perRemoteDomain) {
+                ScribeMetrics.rateLimited("inbox")
+                var refusal = SocialError(.rateLimited, "Too many activities from \(host); try again in \(seconds) seconds.")
+                refusal.retryAfterSeconds = seconds
+                throw refusal
+            }
+        }
         if case .dropped(let reason) = receipt {
             context.logger.info("activity dropped", metadata: ["reason": .string(reason)])
             return "dropped"
         }
         return "stored"
-    }
-
-    /// The host of the `keyId` in the `Signature` header (draft-cavage) or `Signature-Input`
-    /// (RFC 9421), lower-cased: whose budget the request spends. Unverified, but a sender that
-    /// names another's domain only spends that domain's budget for a request that will fail.
-    static func signingDomain(_ request: Request) -> String? {
-        let header = request.headers[.init("Signature")!] ?? request.headers[.init("Signature-Input")!] ?? ""
-        guard let start = header.range(of: "keyid=\"", options: .caseInsensitive) else { return nil }
-        let rest = header[start.upperBound...]
-        guard let end = rest.firstIndex(of: "\""), let host = URLComponents(string: String(rest[..<end]))?.host?.lowercased(), !host.isEmpty else { return nil }
-        return String(host.prefix(253))
     }
 
     /// The error code a refusal carries, as the metric's reason.

@@ -115,8 +115,10 @@ struct ErrorMiddleware: RouterMiddleware {
         case .payloadTooLarge: .contentTooLarge
         case .remoteFailed: .badGateway
         case .unavailable: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
         }
-        return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])
+        let retryAfter = error.code == .rateLimited ? error.retryAfterSeconds ?? 60 : error.code == .unavailable ? 5 : nil
+        return APIError(status, code: error.code.rawValue, message: error.message, headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
     }
 
     static func apiError(for error: MarketplaceError) -> APIError {

@@ -26,7 +26,13 @@ public struct Inbox: Sendable {
     }
 
     /// Verifies and stores an activity sent to `recipient`'s inbox (nil: the shared inbox).
-    public func receive(_ request: InboundRequest, recipient username: String?) async throws(SocialError) -> Receipt {
+    ///
+    /// - Parameter admit: asked with the sending server's host once the signature has verified
+    ///   and before anything is stored; it throws (``SocialError/Code/rateLimited``) to refuse.
+    ///   Asking only then means no one can spend another server's budget by naming its key.
+    public func receive(
+        _ request: InboundRequest, recipient username: String?, admit: @Sendable (_ senderHost: String) throws(SocialError) -> Void = { _ in }
+    ) async throws(SocialError) -> Receipt {
         var recipientID: UUID?
         if let username { recipientID = try await actors.profile(username: username).id }
         guard request.body.count <= InboundRequest.maximumBodySize else {
@@ -68,6 +74,7 @@ public struct Inbox: Sendable {
         guard owner == actorID else {
             throw SocialError(.signatureRejected, "The request is signed by \(owner), not by the activity's actor.")
         }
+        try admit(URL(string: actorID)?.host()?.lowercased() ?? actorID)
 
         let json = String(decoding: request.body, as: UTF8.self)
         let inserted = try await run(logger) {
