@@ -8,6 +8,9 @@ public struct SessionUser: Codable, Sendable, Equatable {
         case user = "User"
         case moderator = "Moderator"
         case administrator = "Administrator"
+
+        /// Moderators and administrators act on reports, listings and federation.
+        public var moderates: Bool { self != .user }
     }
 
     public var id: UUID
@@ -19,7 +22,4 @@ public struct SessionUser: Codable, Sendable, Equatable {
         self.username = username
         self.role = role
     }
-
-    /// Moderators and administrators act on reports, listings and federation.
-    public var moderates: Bool { role != .user }
 }

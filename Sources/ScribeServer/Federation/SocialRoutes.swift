@@ -109,7 +109,7 @@ struct SocialRoutes {
         }
         api.get("admin/federation") { _, context in
             let user = try context.requireUser()
-            guard user.moderates else {
+            guard user.role.moderates else {
                 throw APIError(.forbidden, code: "forbidden", message: "Only moderators see federation health.")
             }
             return FederationResponse(federation: try await social.federationHealth.report())

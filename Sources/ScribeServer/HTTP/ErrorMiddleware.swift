@@ -95,12 +95,25 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func apiError(for error: CoreAPIError) -> APIError {
+        let status = status(for: error.code)
         switch error.code {
-        case .notFound: APIError(.notFound, code: "not_found", message: error.message)
-        case .invalidArgument: APIError(.badRequest, code: "invalid_input", message: error.message)
-        case .forbidden: APIError(.forbidden, code: "forbidden", message: error.message)
-        case .unauthenticated: APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
-        case .unavailable: APIError(.serviceUnavailable, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
+        case .notFound: return APIError(status, code: "not_found", message: error.message)
+        case .invalidArgument: return APIError(status, code: "invalid_input", message: error.message)
+        case .forbidden: return APIError(status, code: "forbidden", message: error.message)
+        case .unauthenticated: return APIError(status, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
+        case .unavailable: return APIError(status, code: "unavailable", message: error.message, headers: [.retryAfter: "5"])
+        }
+    }
+
+    /// The status of each `CoreAPIError`, for the public API and Core's internal API alike (which
+    /// keeps the contract's own codes in its bodies, so its client can rebuild the error).
+    static func status(for code: CoreAPIError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidArgument: .badRequest
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .unauthenticated: .unauthorized
+        case .unavailable: .serviceUnavailable
         }
     }
 

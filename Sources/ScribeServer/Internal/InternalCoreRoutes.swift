@@ -118,14 +118,7 @@ struct InternalCoreRoutes {
         do {
             return try await body()
         } catch let error as CoreAPIError {
-            let status: HTTPResponse.Status = switch error.code {
-            case .invalidArgument: .badRequest
-            case .notFound: .notFound
-            case .forbidden: .forbidden
-            case .unauthenticated: .unauthorized
-            case .unavailable: .serviceUnavailable
-            }
-            throw APIError(status, code: error.code.rawValue, message: error.message)
+            throw APIError(ErrorMiddleware.status(for: error.code), code: error.code.rawValue, message: error.message)
         }
     }
 

@@ -43,7 +43,7 @@ struct MarketplaceRoutes {
     static func actor(_ context: ScribeRequestContext) -> Engagement.Actor {
         Engagement.Actor(
             userID: context.user?.id, username: context.user?.username, clientAddress: context.clientAddress,
-            isModerator: context.user?.moderates ?? false)
+            isModerator: context.user?.role.moderates ?? false)
     }
 
     func add(to router: Router<ScribeRequestContext>) {

@@ -85,7 +85,7 @@ struct Pages: Sendable {
         let account = context.session?.account
         return Frame(
             title: title, siteName: siteName,
-            user: account.map { Frame.User(username: $0.username, isModerator: [.moderator, .administrator].contains($0.role)) },
+            user: account.map { Frame.User(username: $0.username, isModerator: $0.role.moderates) },
             csrf: context.csrfToken ?? "", path: request.uri.path, meta: meta,
             notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty)
     }
