@@ -65,6 +65,11 @@ return problems;
 """
 
 
+# Seconds to wait for one page. Generous on purpose: a page that never loads still fails, but
+# one that is slow because the machine is busy does not.
+PAGE_WAIT = 120
+
+
 class Run:
     def __init__(self, base, screenshots):
         self.base = base.rstrip('/')
@@ -72,11 +77,16 @@ class Run:
         self.report = {'pages': [], 'failures': [], 'steps': []}
         options = Options()
         options.binary_location = os.environ.get('CHROMIUM', '/usr/bin/chromium')
-        for flag in ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1200,1600']:
+        # A starved renderer (two cores shared with a test suite) is slow, not broken: nothing in
+        # Chromium may give up on it early, so background throttling is off and the waits long.
+        for flag in ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1200,1600',
+                     '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+                     '--disable-backgrounding-occluded-windows', '--disable-extensions']:
             options.add_argument(flag)
         service = Service(executable_path=os.environ.get('CHROMEDRIVER', '/usr/bin/chromedriver'))
         self.driver = webdriver.Chrome(service=service, options=options)
-        self.driver.set_page_load_timeout(30)
+        self.driver.set_page_load_timeout(PAGE_WAIT)
+        self.driver.set_script_timeout(PAGE_WAIT)
 
     def fail(self, message):
         self.report['failures'].append(message)
@@ -109,7 +119,7 @@ class Run:
         errors while the browser is between pages are part of waiting, not failures."""
         self.driver.execute_script('window.__scribeOldPage = true')
         action()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PAGE_WAIT
         while time.monotonic() < deadline:
             try:
                 if self.driver.execute_script('return !window.__scribeOldPage && document.readyState === "complete"'):

@@ -39,7 +39,7 @@ struct WebBrowserTests {
             [
                 TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
                 "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report", reportPath,
-            ])
+            ], timeout: .seconds(900))
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
         let data = try #require(FileManager.default.contents(atPath: reportPath), "the browser run wrote no report")
