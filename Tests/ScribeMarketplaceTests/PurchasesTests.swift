@@ -109,6 +109,14 @@ struct PurchasesTests {
                 #expect(request.fields["line_items[0][price_data][unit_amount]"] == "499" && request.fields["line_items[0][price_data][currency]"] == "usd")
                 #expect(request.fields["line_items[0][price_data][product_data][name]"] == "Lighthouse Keeper")
                 #expect(try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "pending")
+                // Stripe sends the buyer back to the item's page, which says how the purchase stands (to the buyer alone).
+                let itemPage = try #require(URL(string: request.fields["cancel_url"] ?? ""))
+                #expect(itemPage.path == "/characters/\(id.lowercased())")
+                #expect(request.fields["success_url"] == itemPage.absoluteString + "?purchase=\(purchaseID)")
+                let returnPage = "/characters/\(id)?purchase=\(purchaseID)"
+                let page: HTTPFields = [.accept: "text/html"]
+                #expect(String(decoding: try await bob.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Your payment is being confirmed"))
+                #expect(!String(decoding: try await alice.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Your payment"))
 
                 // Forged, stale, unsigned and malformed deliveries: 400, nothing granted.
                 let completed = stripe.event("checkout.session.completed", for: request, eventID: "evt_completed")
@@ -142,6 +150,7 @@ struct PurchasesTests {
                 #expect(try await anonymous.send(.post, webhook, String(decoding: expired, as: UTF8.self), headers: [HTTPField.Name("Stripe-Signature")!: stripe.signature(for: expired)]).status == .ok)
                 #expect(try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "paid")
                 #expect(try await Self.entitlements(database) == 1)
+                #expect(String(decoding: try await bob.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Thank you for buying it"))
 
                 // Bob now has it in full: detail, downloads and a fork.
                 let detail = try await bob.send(.get, "/api/v1/marketplace/listings/\(id)")

@@ -47,10 +47,12 @@ public struct Purchases: Sendable {
                 INSERT INTO marketplace.purchases (id, item_id, buyer_id, price_amount, currency) VALUES (\(attempt), \(id), \(buyer), \(price.amount), \(price.currency))
                 """, logger: logger)
         }
-        let purchaseURL = publicURL.appendingPathComponent("api/v1/marketplace/purchases/\(attempt.uuidString.lowercased())").absoluteString
+        // Stripe sends the buyer's browser back to the item's page (its public id), which tells
+        // them how their purchase stands; an app follows the purchase through the API instead.
+        let itemPage = publicURL.appendingPathComponent("\(listing.kind)s/\(id.uuidString.lowercased())").absoluteString
         let order = StripeCheckout.Order(
-            attempt: attempt, itemID: id, buyerID: buyer, name: listing.name, price: price, successURL: purchaseURL,
-            cancelURL: publicURL.appendingPathComponent("api/v1/marketplace/listings/\(id.uuidString.lowercased())").absoluteString)
+            attempt: attempt, itemID: id, buyerID: buyer, name: listing.name, price: price,
+            successURL: itemPage + "?purchase=\(attempt.uuidString.lowercased())", cancelURL: itemPage)
         let session: StripeCheckout.Session
         do {
             session = try await StripeCheckout(settings: stripe, logger: logger).createSession(for: order)

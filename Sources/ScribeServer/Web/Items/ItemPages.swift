@@ -37,13 +37,20 @@ struct ItemPages {
         let view = ItemView(
             item: item, detail: detail, versions: detail == nil ? [] : try await marketplace.search.versions(of: id),
             reviews: detail == nil ? [] : try await marketplace.engagement.reviews(of: id), discussion: try await social.discussion(of: kind, id, viewer: viewer),
-            viewer: viewer, forms: forms)
+            viewer: viewer, forms: forms, purchase: try await returnedPurchase(request, of: id, by: actor))
         let url = social.urls.item(kind.rawValue, id)
         let summary = ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
         let meta = Pages.Frame.Meta(
             description: String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)), url: url, type: "article",
             image: view.avatarURL.map { pages.publicURL.absoluteString + $0 }, activityPub: url)
         return pages.render("item", title: view.name, page: view, request: request, context: context, meta: meta, status: status)
+    }
+
+    /// The buyer's purchase of this item named by `?purchase=`, where Stripe sends them back
+    /// after paying; nil for anyone else's purchase, another item's, or none.
+    private func returnedPurchase(_ request: Request, of itemID: UUID, by actor: Engagement.Actor) async throws -> Purchases.Purchase? {
+        guard actor.userID != nil, let id = request.uri.queryParameters["purchase"].flatMap({ UUID(uuidString: String($0)) }) else { return nil }
+        return try await marketplace.purchases.purchases(of: actor, id: id).first { $0.itemID == itemID }
     }
 
     /// The listing's detail, or nil when the item is not listed.

@@ -16,6 +16,8 @@ struct ItemView: Sendable {
     var avatarAlt: String
     var isPreview: Bool
     var price: String?
+    /// How the purchase stands that the buyer has just come back from paying for.
+    var purchaseNotice: String?
     var visibility: String
     var tags: [String]
     var sections: [Section]
@@ -94,7 +96,7 @@ struct ItemView: Sendable {
     }
 
     init(item: SharedItem, detail: MarketplaceModule.Detail?, versions: [ListingSearch.Version], reviews: [Engagement.Review], discussion: Discussion,
-         viewer: UUID?, forms: Forms) {
+         viewer: UUID?, forms: Forms, purchase: Purchases.Purchase? = nil) {
         let data = item.content.objectValue?["data"]?.objectValue ?? [:]
         kind = item.kind.rawValue
         kindLabel = item.kind == .character ? "Character" : "Lorebook"
@@ -106,6 +108,13 @@ struct ItemView: Sendable {
         avatarAlt = "Avatar of \(name)"
         isPreview = item.isPreview
         price = detail?.listing.price.map(ListingCard.format)
+        purchaseNotice = purchase.map { [kind = item.kind.rawValue] purchase in
+            switch purchase.status {
+            case "paid": "Thank you for buying it: the whole \(kind) is yours to read, download and fork."
+            case "pending": "Thank you. Your payment is being confirmed; reload this page in a moment to see the whole \(kind)."
+            default: "The payment did not go through, so you have not bought it. You can try again."
+            }
+        }
         visibility = item.visibility.rawValue
         tags = data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         sections = Self.textFields.compactMap { field, heading in
