@@ -4,6 +4,7 @@ import ScribeCore
 import ScribeMarketplace
 import ScribeSocial
 import ScribeStorage
+import Synchronization
 
 /// Whether this process can serve: the database answers for the role of every module this
 /// process runs, its schema is exactly what this build's migrations describe, and, where Core
@@ -24,49 +25,73 @@ struct Readiness: Sendable {
     let remoteCore: (any CoreAPI)?
     let logger: Logger
 
-    /// Runs every check, each bounded by `timeout` so a hung database answers "not ready"
-    /// promptly instead of holding the probe.
+    /// Runs every check at once, each bounded by `timeout`, so a hung database answers "not
+    /// ready" within `timeout` instead of holding the probe (whose own deadline is often 10 s).
     func check(timeout: Duration = .seconds(5)) async -> Report {
-        var checks: [String: String] = [:]
-        checks["database"] = await bounded(timeout) {
+        async let databaseCheck = bounded(timeout) {
             try await core?.checkStorage()
             try await marketplace?.checkStorage()
             try await social?.checkStorage()
             return "ok"
         }
-        checks["migrations"] = await bounded(timeout) {
+        async let migrationsCheck = bounded(timeout) {
             switch try await migrator.status(database) {
             case .current: "current"
             case .pending(let pending): "pending: \(pending.count)"
             case .diverged: "diverged"
             }
         }
-        if let remoteCore {
-            checks["core"] = await bounded(timeout) {
-                // The cheapest call every service may make: nothing lies after the last event.
-                _ = try await remoteCore.events(after: .max, limit: 1)
-                return "ok"
-            }
-        }
+        async let coreCheck = remoteCoreCheck(timeout)
+        var checks = ["database": await databaseCheck, "migrations": await migrationsCheck]
+        checks["core"] = await coreCheck
         let ready = checks["database"] == "ok" && checks["migrations"] == "current" && (remoteCore == nil || checks["core"] == "ok")
         return Report(status: ready ? "ready" : "not_ready", checks: checks)
     }
 
+    /// Whether Core's internal API answers, where Core runs in another process.
+    private func remoteCoreCheck(_ timeout: Duration) async -> String? {
+        guard let remoteCore else { return nil }
+        return await bounded(timeout) {
+            // The cheapest call every service may make: nothing lies after the last event.
+            _ = try await remoteCore.events(after: .max, limit: 1)
+            return "ok"
+        }
+    }
+
+    /// The check's answer, or "timeout" once `timeout` has passed, whichever comes first. The
+    /// probe never waits for the check itself: a query stuck on a dead connection may ignore
+    /// cancellation, so the check runs unstructured and is only told to stop.
     private func bounded(_ timeout: Duration, _ check: @escaping @Sendable () async throws -> String) async -> String {
-        await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                do { return try await check() } catch {
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { continuation in
+            answer.begin(continuation)
+            let work = Task {
+                do { answer.give(try await check()) } catch {
                     logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))])
-                    return "unavailable"
+                    answer.give("unavailable")
                 }
             }
-            group.addTask {
+            Task {
                 try? await Task.sleep(for: timeout)
-                return nil
+                answer.give("timeout")
+                work.cancel()
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? "timeout"
+        }
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+private final class FirstAnswer: Sendable {
+    private let continuation = Mutex<CheckedContinuation<String, Never>?>(nil)
+
+    func begin(_ continuation: CheckedContinuation<String, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func give(_ answer: String) {
+        continuation.withLock { pending in
+            pending?.resume(returning: answer)
+            pending = nil
         }
     }
 }
