@@ -146,8 +146,8 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             "DATABASE_URL": serverURL, "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
             "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_LOG_LEVEL": "error", "SCRIBE_MIGRATIONS_DIR": packageRoot + "/schemas/migrations",
             "PATH": environment["PATH"] ?? "/usr/bin:/bin",
-            // Every request is still counted for rate limits (one upsert each), but the benchmark's
-            // actors share one host, so the per-domain budget is set above what it sends.
+            // Every request is still counted for rate limits, but the benchmark's actors share one
+            // host, so the per-domain budget is set above what it sends.
             "SCRIBE_RATE_LIMIT_INBOX": environment["SCRIBE_BENCH_INBOX_LIMIT"] ?? "1000000",
             "SCRIBE_RATE_LIMIT_ADDRESS": "1000000", "SCRIBE_RATE_LIMIT_ACCOUNT": "1000000",
         ], port: port)
