@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// Guarantees: an entry is never served past its time to live, so a change made by another
 /// process is seen within that time (this process's own changes remove the entry at once); at
-/// most `capacity` entries are kept, the oldest dropped first.
+/// most `capacity` entries are kept. A full cache first drops what has expired, then the tenth
+/// of its entries closest to expiring, so keeping it full costs a sort per tenth of `capacity`
+/// new keys rather than a scan of every entry per key.
 public final class MemoryCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value
@@ -37,11 +39,17 @@ public final class MemoryCache<Key: Hashable & Sendable, Value: Sendable>: Senda
     public func set(_ value: Value, for key: Key) {
         let expires = ContinuousClock.now + timeToLive
         entries.withLock { entries in
-            if entries.count >= capacity, entries[key] == nil, let oldest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
-                entries[oldest] = nil
-            }
+            if entries.count >= capacity, entries[key] == nil { Self.makeRoom(in: &entries, capacity: capacity) }
             entries[key] = Entry(value: value, expires: expires)
         }
+    }
+
+    private static func makeRoom(in entries: inout [Key: Entry], capacity: Int) {
+        let now = ContinuousClock.now
+        entries = entries.filter { $0.value.expires > now }
+        guard entries.count >= capacity else { return }
+        let oldest = entries.sorted { $0.value.expires < $1.value.expires }.prefix(max(1, capacity / 10))
+        for (key, _) in oldest { entries[key] = nil }
     }
 
     public func remove(_ key: Key) {
