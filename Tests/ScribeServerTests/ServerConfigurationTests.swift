@@ -53,6 +53,7 @@ struct ServerConfigurationTests {
         ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"), ("SCRIBE_ROLE", "gateway"),
         ("SCRIBE_SERVICE_SECRET", "too-short"), ("SCRIBE_CORE_URL", "ftp://core"), ("SCRIBE_MARKETPLACE_URL", "not a url"),
         ("SCRIBE_RATE_LIMIT_ADDRESS", "-1"), ("SCRIBE_RATE_LIMIT_ACCOUNT", "many"), ("SCRIBE_RATE_LIMIT_INBOX", "2000000"),
+        ("SCRIBE_SHUTDOWN_SECONDS", "0"), ("SCRIBE_SHUTDOWN_SECONDS", "soon"),
     ])
     func rejects(setting: String, value: String) {
         do {
@@ -86,6 +87,8 @@ struct ServerConfigurationTests {
             environment: base)
         #expect(social.role == .social && social.coreURL?.absoluteString == "http://10.0.0.2:8081" && social.serviceSecret != nil)
         #expect(social.rateLimits.perRemoteDomain == 0)
+        #expect(social.shutdownGrace == .seconds(20))
+        #expect(try ServerConfiguration.resolve(flags: ["SCRIBE_SHUTDOWN_SECONDS": "45"], environment: base).shutdownGrace == .seconds(45))
     }
 
     @Test("Stripe is off unless both secrets are set; one without the other stops start-up; webhook secrets may be several")

@@ -30,6 +30,7 @@ import ScribeStorage
 /// | `SCRIBE_RATE_LIMIT_ADDRESS`, `SCRIBE_RATE_LIMIT_ACCOUNT` | `1200`, `600`: JSON API requests a minute per client address and per account (0: no limit) |
 /// | `SCRIBE_RATE_LIMIT_INBOX` | `6000`: inbox deliveries a minute per remote domain (0: no limit) |
 /// | `SCRIBE_METRICS_TOKEN` | unset: `/metrics` answers loopback clients only; set, also bearers of this token |
+/// | `SCRIBE_SHUTDOWN_SECONDS` | `20`: how long a stop waits for requests in flight before cancelling them |
 public struct ServerConfiguration: Sendable {
     /// The origin every public id is built from: scheme, host and port, no path.
     public var publicURL: URL
@@ -59,6 +60,9 @@ public struct ServerConfiguration: Sendable {
     public var rateLimits: RateLimitSettings = .standard
     /// Who besides loopback clients may read `/metrics`.
     public var metricsToken: String? = nil
+    /// How long SIGTERM waits for requests in flight to finish before cancelling them: a request
+    /// waiting for a database that is gone would otherwise hold the stop for ever.
+    public var shutdownGrace: Duration = .seconds(20)
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
@@ -69,6 +73,7 @@ public struct ServerConfiguration: Sendable {
         "SCRIBE_DELIVERY_LEASE_SECONDS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",
         "SCRIBE_ROLE", "SCRIBE_SERVICE_SECRET", "SCRIBE_CORE_URL", "SCRIBE_MARKETPLACE_URL",
         "SCRIBE_RATE_LIMIT_ADDRESS", "SCRIBE_RATE_LIMIT_ACCOUNT", "SCRIBE_RATE_LIMIT_INBOX", "SCRIBE_METRICS_TOKEN",
+        "SCRIBE_SHUTDOWN_SECONDS",
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
@@ -127,7 +132,7 @@ public struct ServerConfiguration: Sendable {
         return configuration
     }
 
-    /// The settings of a split deployment, rate limits and metrics access.
+    /// The settings of a split deployment, rate limits, metrics access and the stop.
     private mutating func resolveDeployment(_ value: (String) -> String?) throws(ConfigurationError) {
         let roleText = (value("SCRIBE_ROLE") ?? "all").lowercased()
         guard let role = ProcessRole(rawValue: roleText) else {
@@ -155,6 +160,11 @@ public struct ServerConfiguration: Sendable {
             perAccount: try limit("SCRIBE_RATE_LIMIT_ACCOUNT", RateLimitSettings.standard.perAccount),
             perRemoteDomain: try limit("SCRIBE_RATE_LIMIT_INBOX", RateLimitSettings.standard.perRemoteDomain))
         metricsToken = value("SCRIBE_METRICS_TOKEN")
+        let graceText = value("SCRIBE_SHUTDOWN_SECONDS") ?? "20"
+        guard let grace = Int(graceText), (1...3600).contains(grace) else {
+            throw ConfigurationError("SCRIBE_SHUTDOWN_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(graceText)')")
+        }
+        shutdownGrace = .seconds(grace)
     }
 
     static func parseServiceURL(_ name: String, _ text: String?) throws(ConfigurationError) -> URL? {

@@ -21,13 +21,14 @@ public enum ServerRuntime {
             let database = Database(location: location, schemas: configuration.role.schemas, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration, database: database, catalog: catalog, masterKeys: masterKeys, logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [application.buildApplication()],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger
-                ))
-            try await group.run()
+            var group = ServiceGroupConfiguration(
+                services: [application.buildApplication()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // A graceful stop waits for requests in flight, and one waiting for a database that is
+            // gone never ends: past the grace they are cancelled (a wait for a connection ends at
+            // once), and a process that still cannot stop 10 s later ends itself (a fatal error).
+            group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+            group.maximumCancellationDuration = .seconds(10)
+            try await ServiceGroup(configuration: group).run()
         }
     }
 
