@@ -6,7 +6,8 @@ from a second account and sees the rating. On every page it checks the accessibi
 It also checks that a private character appears on no page for anyone but its owner.
 
 Writes one JSON report to --report (or standard output); exits 1 if anything failed.
-Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --screenshots DIR [--report FILE]
+Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --lorebook WORLDINFO.json --screenshots DIR
+       [--report FILE] [--moderator NAME:PASSWORD]
 """
 import argparse
 import json
@@ -249,6 +250,11 @@ class Run:
         self.check(re.search(r'★ 5\.0 from 1 rating', meta) is not None, f'the rating is not shown: {meta!r}')
         self.page('rated')
         self.report['steps'].append('rated from a second account')
+        # And reports it, so the moderation page has a report to show.
+        self.driver.find_element(By.XPATH, '//summary[starts-with(normalize-space(.), "Report this")]').click()
+        self.fill('report-reason', 'Testing the moderation queue.')
+        self.submit(f'/characters/{item_id}/report')
+        self.check('moderator will look' in self.notice(), f'reporting said {self.notice()!r}')
 
         # The private character: on no page for bob, nor for someone logged out.
         for who in ['bob', 'anonymous']:
@@ -266,6 +272,23 @@ class Run:
         self.page('recover')
         self.report['steps'].append('private items stay private')
 
+    def moderate(self, credentials):
+        """Logs in as a moderator (NAME:PASSWORD) and audits the moderation page; nobody else may open it."""
+        self.driver.delete_all_cookies()
+        self.go('/moderation')
+        self.check('/login' in self.driver.current_url, f'a visitor was shown {self.driver.current_url}, not the login page')
+        name, password = credentials.split(':', 1)
+        self.go('/login')
+        self.fill('identifier', name)
+        self.fill('password', password)
+        self.submit('/login')
+        self.go('/moderation')
+        self.check(self.driver.find_elements(By.TAG_NAME, 'h1') and 'Moderation' in self.driver.find_element(By.TAG_NAME, 'h1').text,
+                   f'the moderator sees {self.driver.title!r} at /moderation')
+        self.check('Testing the moderation queue.' in self.driver.page_source, 'the report is not in the moderation queue')
+        self.page('moderation')
+        self.report['steps'].append('moderated')
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -274,11 +297,14 @@ def main():
     parser.add_argument('--lorebook', required=True)
     parser.add_argument('--screenshots', required=True)
     parser.add_argument('--report')
+    parser.add_argument('--moderator', help='NAME:PASSWORD of a moderator account, to audit the moderation page')
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     run = Run(args.base, args.screenshots)
     try:
         run.main(args.card, args.lorebook)
+        if args.moderator:
+            run.moderate(args.moderator)
     except Exception as error:  # reported, not hidden: the test prints the report
         run.fail(f'{type(error).__name__}: {error}')
         try:

@@ -31,6 +31,11 @@ struct WebBrowserTests {
         ])
         try await server.waitUntilReady()
         try? FileManager.default.removeItem(atPath: Self.screenshots)
+        // A moderator, made as an operator makes one, so the moderation page is audited too.
+        let moderator = try ScribeProcess(
+            arguments: ["user", "create", "mod", "--email", "mod@example.org", "--role", "moderator"],
+            environment: ["DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory], standardInput: "correct horse battery\n")
+        #expect(try await moderator.waitForExit() == 0, "\(moderator.standardError)")
 
         let reportPath = NSTemporaryDirectory() + "scribe-web-report-\(UUID().uuidString.prefix(8)).json"
         defer { try? FileManager.default.removeItem(atPath: reportPath) }
@@ -39,6 +44,7 @@ struct WebBrowserTests {
             [
                 TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
                 "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report", reportPath,
+                "--moderator", "mod:correct horse battery",
             ], timeout: .seconds(900))
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
@@ -49,9 +55,11 @@ struct WebBrowserTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(report["steps"] as? [String] == [
             "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
+            "moderated",
         ])
         let pages = report["pages"] as? [[String: Any]] ?? []
-        #expect(pages.count >= 17, "every page visited is audited and photographed")
+        #expect(pages.count >= 18, "every page visited is audited and photographed")
+        #expect(pages.contains { $0["name"] as? String == "moderation" }, "the moderation page is audited")
         for page in pages {
             let path = try #require(page["screenshot"] as? String)
             #expect(FileManager.default.fileExists(atPath: path), "no screenshot at \(path)")
