@@ -81,7 +81,7 @@ public struct MarketplaceModule: Sendable {
         guard let sessionToken else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
-        let source = publicURL.appendingPathComponent("\(listing.kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+        let source = listing.address(on: publicURL)
         let entitled = try await purchases.viewer(actor, of: id).entitled
         do {
             return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id, source: source)

@@ -52,6 +52,12 @@ public struct Listing: Codable, Sendable, Equatable {
         case ratingCount = "rating_count"
     }
 
+    /// The item's public address on the server at `origin`: its ActivityPub id, which is also
+    /// its page. Forks keep it as their provenance; Stripe sends buyers back to it.
+    public func address(on origin: URL) -> String {
+        origin.appendingPathComponent("\(kind)s").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+    }
+
     /// How many columns ``init(row:)`` reads: a query's own columns come after them.
     static let columnCount = 22
 

@@ -47,9 +47,9 @@ public struct Purchases: Sendable {
                 INSERT INTO marketplace.purchases (id, item_id, buyer_id, price_amount, currency) VALUES (\(attempt), \(id), \(buyer), \(price.amount), \(price.currency))
                 """, logger: logger)
         }
-        // Stripe sends the buyer's browser back to the item's page (its public id), which tells
-        // them how their purchase stands; an app follows the purchase through the API instead.
-        let itemPage = publicURL.appendingPathComponent("\(listing.kind)s/\(id.uuidString.lowercased())").absoluteString
+        // Stripe sends the buyer's browser back to the item's page, which tells them how their
+        // purchase stands; an app follows the purchase through the API instead.
+        let itemPage = listing.address(on: publicURL)
         let order = StripeCheckout.Order(
             attempt: attempt, itemID: id, buyerID: buyer, name: listing.name, price: price,
             successURL: itemPage + "?purchase=\(attempt.uuidString.lowercased())", cancelURL: itemPage)
