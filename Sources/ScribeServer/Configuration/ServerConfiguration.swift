@@ -118,10 +118,7 @@ public struct ServerConfiguration: Sendable {
         case "false", "0", "no", "off": allowPrivatePeers = false
         case let other: throw ConfigurationError("SCRIBE_ALLOW_PRIVATE_PEERS", "must be true or false (got '\(other)')")
         }
-        let leaseText = value("SCRIBE_DELIVERY_LEASE_SECONDS") ?? "120"
-        guard let deliveryLeaseSeconds = Int(leaseText), (1...3600).contains(deliveryLeaseSeconds) else {
-            throw ConfigurationError("SCRIBE_DELIVERY_LEASE_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(leaseText)')")
-        }
+        let deliveryLeaseSeconds = try seconds("SCRIBE_DELIVERY_LEASE_SECONDS", value("SCRIBE_DELIVERY_LEASE_SECONDS"), default: 120)
         let stripe = try parseStripe(secretKey: value("STRIPE_SECRET_KEY"), webhookSecret: value("STRIPE_WEBHOOK_SECRET"), apiBase: value("STRIPE_API_BASE"))
         var configuration = ServerConfiguration(
             publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
@@ -160,11 +157,16 @@ public struct ServerConfiguration: Sendable {
             perAccount: try limit("SCRIBE_RATE_LIMIT_ACCOUNT", RateLimitSettings.standard.perAccount),
             perRemoteDomain: try limit("SCRIBE_RATE_LIMIT_INBOX", RateLimitSettings.standard.perRemoteDomain))
         metricsToken = value("SCRIBE_METRICS_TOKEN")
-        let graceText = value("SCRIBE_SHUTDOWN_SECONDS") ?? "20"
-        guard let grace = Int(graceText), (1...3600).contains(grace) else {
-            throw ConfigurationError("SCRIBE_SHUTDOWN_SECONDS", "must be a number of seconds from 1 to 3600 (got '\(graceText)')")
+        shutdownGrace = .seconds(try Self.seconds("SCRIBE_SHUTDOWN_SECONDS", value("SCRIBE_SHUTDOWN_SECONDS"), default: 20))
+    }
+
+    /// A setting that is a whole number of seconds, from 1 to an hour.
+    static func seconds(_ name: String, _ text: String?, default standard: Int) throws(ConfigurationError) -> Int {
+        let text = text ?? String(standard)
+        guard let seconds = Int(text), (1...3600).contains(seconds) else {
+            throw ConfigurationError(name, "must be a number of seconds from 1 to 3600 (got '\(text)')")
         }
-        shutdownGrace = .seconds(grace)
+        return seconds
     }
 
     static func parseServiceURL(_ name: String, _ text: String?) throws(ConfigurationError) -> URL? {
