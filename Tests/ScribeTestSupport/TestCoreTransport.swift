@@ -6,7 +6,6 @@ import ScribeCore
 import ScribeCoreClient
 import ScribeServer
 import ScribeStorage
-import ServiceLifecycle
 
 /// How the application under test hands Core to Marketplace and Social: in-process (the
 /// default), or, with `SCRIBE_TEST_CORE=http`, an ``HTTPCoreClient`` talking to a separately
@@ -45,29 +44,11 @@ public func withTestCoreAPI<Result: Sendable>(
     let coreServer = ScribeApplication(
         configuration: configuration, database: Database(location: location, connectionsPerModule: 4, schemas: ProcessRole.core.schemas, logger: logger),
         catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory), masterKeys: .testing, coreSettings: settings, logger: logger)
-    let services = ServiceGroup(configuration: .init(services: [coreServer.buildApplication()], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        let ready = try await eventually(timeout: .seconds(180)) {
-            (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: "127.0.0.1"))?.status == 200
-        }
-        guard ready else {
-            await services.triggerGracefulShutdown()
-            throw POSIXError(.ETIMEDOUT)
-        }
-        let reach: @Sendable (CallingService) -> any CoreAPI = { service in
+    return try await serving(coreServer.buildApplication(), host: "127.0.0.1", port: port, logger: logger) {
+        try await body { service in
             HTTPCoreClient(
                 baseURL: URL(string: "http://127.0.0.1:\(port)")!, service: service, secret: TestCoreTransport.secret,
                 client: TestCoreTransport.client, logger: logger)
-        }
-        do {
-            let result = try await body(reach)
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await services.triggerGracefulShutdown()
-            throw error
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceLifecycle
+import Synchronization
 import ScribeCore
 import ScribeServer
 import ScribeStorage
@@ -41,27 +42,8 @@ public func withTestInstance<Result: Sendable>(
                 configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
                 masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: logger)
             // Hummingbird's test harness binds to localhost; an instance must listen on its own host.
-            // It stops by graceful shutdown, as on SIGTERM: the workers end before the pools close.
-            let services = ServiceGroup(configuration: .init(services: [application.buildApplication()], logger: logger))
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
-                // Generous: the whole suite starts at once on two cores.
-                let ready = try await eventually(timeout: .seconds(180)) {
-                    (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: host))?.status == 200
-                }
-                guard ready else {
-                    await services.triggerGracefulShutdown()
-                    throw POSIXError(.ETIMEDOUT)
-                }
-                do {
-                    let result = try await body(TestInstance(application: application, publicURL: publicURL, domain: "\(host):\(port)", port: port))
-                    await services.triggerGracefulShutdown()
-                    try await group.waitForAll()
-                    return result
-                } catch {
-                    await services.triggerGracefulShutdown()
-                    throw error
-                }
+            return try await serving(application.buildApplication(), host: host, port: port, logger: logger) {
+                try await body(TestInstance(application: application, publicURL: publicURL, domain: "\(host):\(port)", port: port))
             }
         }
     }
@@ -81,21 +63,45 @@ public func withTwoTestInstances<Result: Sendable>(_ body: @escaping @Sendable (
     }
 }
 
-/// A TCP port nothing listens on at `host` right now.
+/// A TCP port nothing listens on at `host` right now, and that no other caller in this test
+/// process was given.
+///
+/// Ports come from 20000–32767, below Linux's ephemeral range (32768–60999): a port the kernel
+/// picked for us there could be taken, before our server binds it, as the source port of one of
+/// the hundreds of outbound connections a parallel run opens. CI saw that as EADDRINUSE.
 public func freePort(host: String) throws -> Int {
+    for _ in 0..<TestPorts.range.count {
+        let port = TestPorts.next()
+        if canBind(host: host, port: port) { return port }
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+/// The ports ``freePort(host:)`` hands out, in turn from a random start, so that two callers never
+/// get the same one (until all 12,768 have been given out).
+enum TestPorts {
+    static let range = 20_000..<32_768
+    private static let counter = Mutex(Int.random(in: 0..<12_768))
+
+    static func next() -> Int {
+        counter.withLock { counter in
+            counter += 1
+            return range.lowerBound + counter % range.count
+        }
+    }
+}
+
+private func canBind(host: String, port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     inet_pton(AF_INET, host, &address.sin_addr)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `timeout`; answers whether it did.
