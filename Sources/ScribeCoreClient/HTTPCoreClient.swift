@@ -131,6 +131,8 @@ public struct HTTPCoreClient: CoreAPI {
                 throw error
             } catch {
                 failure = CoreAPIError(.unavailable, "Core cannot be reached.")
+                // A caller that gave up (its server is stopping) is neither retried nor a fault to log.
+                if Task.isCancelled { throw failure }
                 logger.warning("call to Core failed", metadata: ["operation": .string(operation.rawValue), "attempt": .stringConvertible(attempt), "reason": .string("\(error)")])
             }
             if attempt < tries { try? await Task.sleep(for: .milliseconds(100 * (1 << (2 * (attempt - 1))))) }
