@@ -145,7 +145,9 @@ struct IngestionFaultTests {
                 while !Task.isCancelled {
                     let reply = try? await LoopbackHTTP.send(
                         port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Load \#(index)"}}"#.utf8),
-                        timeout: .seconds(30))
+                        // Longer than the outage can last on a loaded machine: a write that waits for
+                        // the database must be seen to finish, not given up on here.
+                        timeout: .seconds(120))
                     // The last request is cut short by the cancellation that ends the stream.
                     guard !Task.isCancelled else { break }
                     let id = reply.flatMap { try? ($0.json()["character"] as? [String: Any])?["id"] as? String }
