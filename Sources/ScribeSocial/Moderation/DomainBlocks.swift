@@ -10,7 +10,12 @@ public struct DomainBlocks: Sendable {
     let logger: Logger
     /// The whole list, asked by every inbox request: read at most every five seconds, and at
     /// once after this process changes it.
-    let cached = MemoryCache<Int, Set<String>>(timeToLive: .seconds(5), capacity: 1)
+    let cached = MemoryCache<CachedList, Set<String>>(timeToLive: .seconds(5), capacity: 1)
+
+    /// The one thing the cache holds: the list of blocked domains, as a whole.
+    enum CachedList: Hashable, Sendable {
+        case blockedDomains
+    }
 
     public struct Block: Codable, Sendable, Equatable {
         public var domain: String
@@ -91,11 +96,11 @@ public struct DomainBlocks: Sendable {
     }
 
     private func blockedDomains() async throws(SocialError) -> Set<String> {
-        if let domains = cached[0] { return domains }
+        if let domains = cached[.blockedDomains] { return domains }
         let rows = try await run(logger) { try await pool.query("SELECT domain FROM social.domain_blocks", logger: logger).collect() }
         var domains: Set<String> = []
         for row in rows { domains.insert(try decode(row, as: String.self)) }
-        cached.set(domains, for: 0)
+        cached.set(domains, for: .blockedDomains)
         return domains
     }
 }
