@@ -61,8 +61,7 @@ public struct MasterKeyring: Sendable {
         var keys = try readFile(path)
         if keys.isEmpty && configured == nil {
             try FileManager.default.createDirectoryIfNeeded(dataDirectory)
-            keys = [SymmetricKey(size: .bits256)]
-            try writeFile(path, keys: keys)
+            keys = try createFile(path, keys: [SymmetricKey(size: .bits256)])
         }
         if let configured {
             guard configured.count == 32 else { throw CoreError(.corrupted, "the configured master key is not 32 bytes") }
@@ -94,12 +93,35 @@ public struct MasterKeyring: Sendable {
         }
     }
 
+    /// Replaces the key file with `keys`, atomically.
     static func writeFile(_ path: String, keys: [SymmetricKey]) throws(CoreError) {
+        let temporary = try writeTemporaryFile(beside: path, keys: keys)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CoreError(.corrupted, "the master key file \(path) cannot be written")
+        }
+    }
+
+    /// Creates the key file with `keys` unless it exists, and returns the keys the file holds.
+    /// Of servers starting at once on a new data directory, one creates it and the others read
+    /// it: each writing its own would leave some encrypting under a key the file no longer holds.
+    static func createFile(_ path: String, keys: [SymmetricKey]) throws(CoreError) -> [SymmetricKey] {
+        let temporary = try writeTemporaryFile(beside: path, keys: keys)
+        defer { unlink(temporary) }
+        // link(2) creates the name only if nothing has it, and the file is whole when it appears.
+        if link(temporary, path) == 0 { return keys }
+        guard errno == EEXIST else { throw CoreError(.corrupted, "the master key file \(path) cannot be written") }
+        return try readFile(path)
+    }
+
+    /// A new file of its own (never another process's) beside `path`, mode 0600, holding `keys`.
+    private static func writeTemporaryFile(beside path: String, keys: [SymmetricKey]) throws(CoreError) -> String {
         let text = keys.map { $0.withUnsafeBytes { Data($0).base64EncodedString() } }.joined(separator: "\n") + "\n"
-        let temporary = path + ".new"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]),
-            rename(temporary, path) == 0
-        else { throw CoreError(.corrupted, "the master key file \(path) cannot be written") }
+        let temporary = path + ".new-" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CoreError(.corrupted, "the master key file \(path) cannot be written")
+        }
+        return temporary
     }
 }
 
