@@ -68,7 +68,8 @@ public func withTwoTestInstances<Result: Sendable>(_ body: @escaping @Sendable (
 ///
 /// Ports come from 20000–32767, below Linux's ephemeral range (32768–60999): a port the kernel
 /// picked for us there could be taken, before our server binds it, as the source port of one of
-/// the hundreds of outbound connections a parallel run opens. CI saw that as EADDRINUSE.
+/// the hundreds of outbound connections a parallel run opens (seen here as EADDRINUSE, and as a
+/// test whose readiness probe another test's server answered).
 public func freePort(host: String) throws -> Int {
     for _ in 0..<TestPorts.range.count {
         let port = TestPorts.next()

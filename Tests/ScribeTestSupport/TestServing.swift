@@ -24,7 +24,7 @@ func serving<Result: Sendable>(
         group.addTask {
             do {
                 try await services.run()
-                ended.record(CancellationError())
+                ended.record(ServerStoppedEarly())
             } catch {
                 ended.record(error)
                 throw error
@@ -61,3 +61,6 @@ private final class ServerEnd: Sendable {
         ending.withLock { $0 = $0 ?? error }
     }
 }
+
+/// A server that returned without an error before it was ready.
+private struct ServerStoppedEarly: Error {}
