@@ -115,15 +115,28 @@ public actor TestDatabases {
 nonisolated(unsafe) private var clusterDirectoryToStop: String?
 
 /// Runs `body` with a fresh migrated database and drops it afterwards, pass or fail.
+///
+/// Dropping is clean-up, not what the test checks: a drop that fails (PostgreSQL bounds it with
+/// ``Database/administrationStatementTimeout``) is reported on standard error with its reason, and
+/// the database is left for the next run's start to remove.
 public func withTestDatabase<Result: Sendable>(_ body: (DatabaseLocation) async throws -> Result) async throws -> Result {
     let location = try await TestDatabases.shared.makeDatabase()
+    let result: Result
     do {
-        let result = try await body(location)
-        try await TestDatabases.shared.drop(location)
-        return result
+        result = try await body(location)
     } catch {
-        try? await TestDatabases.shared.drop(location)
+        await dropReportingFailure(location)
         throw error
+    }
+    await dropReportingFailure(location)
+    return result
+}
+
+private func dropReportingFailure(_ location: DatabaseLocation) async {
+    do {
+        try await TestDatabases.shared.drop(location)
+    } catch {
+        FileHandle.standardError.write(Data("scribe tests: \(error); the database is left for the next run\n".utf8))
     }
 }
 

@@ -101,8 +101,13 @@ public final class Database: Service, Sendable {
 
     /// Runs `body` on a single connection outside any pool: for start-up checks and for
     /// administration that must not hold a pooled connection (creating databases).
+    ///
+    /// - Parameter statementTimeoutSeconds: when set, the server cancels any statement on this
+    ///   connection that runs longer, so a statement stuck behind a lock or a barrier ends with an
+    ///   error that names it instead of waiting for ever.
     public static func withConnection<Result>(
-        to location: DatabaseLocation, timeoutSeconds: Int64 = 5, _ body: (PostgresConnection) async throws -> Result
+        to location: DatabaseLocation, timeoutSeconds: Int64 = 5, statementTimeoutSeconds: Int? = nil,
+        _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var quiet = Logger(label: "scribe.database.connection")
         quiet.logLevel = .critical
@@ -115,6 +120,9 @@ public final class Database: Service, Sendable {
             configuration = .init(unixSocketPath: path, username: location.username, password: location.password, database: location.database)
         }
         configuration.options.connectTimeout = .seconds(timeoutSeconds)
+        if let statementTimeoutSeconds {
+            configuration.options.additionalStartupParameters = [("options", "-c statement_timeout=\(statementTimeoutSeconds)s")]
+        }
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
         do {
             let result = try await body(connection)
@@ -130,11 +138,14 @@ public final class Database: Service, Sendable {
     /// embedded cluster's database and for the per-test databases; safe when several processes
     /// create the same database at once. `timeoutSeconds` bounds the connection's set-up: a test
     /// run that starts hundreds of databases on two cores needs more than a server's start-up.
+    /// The statement itself may take ``administrationStatementTimeout`` seconds.
     public static func createDatabase(
         _ name: String, template: String? = nil, on server: DatabaseLocation, timeoutSeconds: Int64 = 5
     ) async throws(StorageError) {
         do {
-            try await withConnection(to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds) { connection in
+            try await withConnection(
+                to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds, statementTimeoutSeconds: administrationStatementTimeout
+            ) { connection in
                 let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
                     .decode(Int.self).reduce(0, +) > 0
                 guard !exists else { return }
@@ -152,10 +163,15 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// Drops `name`, disconnecting anyone still using it.
+    /// Drops `name`, disconnecting anyone still using it. PostgreSQL 15 waits for a checkpoint and
+    /// for every backend of the cluster to acknowledge the drop (a `ProcSignalBarrier`, which its
+    /// own sources say "can take arbitrarily long"); the drop is therefore bounded by
+    /// ``administrationStatementTimeout`` too.
     public static func dropDatabase(_ name: String, on server: DatabaseLocation, timeoutSeconds: Int64 = 5) async throws(StorageError) {
         do {
-            try await withConnection(to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds) { connection -> Void in
+            try await withConnection(
+                to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds, statementTimeoutSeconds: administrationStatementTimeout
+            ) { connection -> Void in
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
             }
@@ -163,6 +179,10 @@ public final class Database: Service, Sendable {
             throw .databaseUnreachable("cannot drop database \(name) on \(server.redacted): \(reason(error))")
         }
     }
+
+    /// How long `CREATE DATABASE` and `DROP DATABASE` may run: far beyond what either takes on a
+    /// busy machine (a few seconds), short of a hang.
+    public static let administrationStatementTimeout = 120
 
     /// A double-quoted SQL identifier.
     public static func quoteIdentifier(_ identifier: String) -> String {
