@@ -15,16 +15,15 @@ struct AdministrationConnectionTests {
             }
             #expect(unlimited == "0")
 
-            let started = ContinuousClock.now
             let error = await #expect(throws: PSQLError.self) {
                 try await Database.withConnection(to: location, statementTimeoutSeconds: 1) { connection in
                     // A statement without rows, as CREATE and DROP DATABASE are, so its error is thrown by `query`.
                     try await connection.query("DO $$ BEGIN PERFORM pg_sleep(30); END $$", logger: Self.logger)
                 }
             }
-            // 57014 is query_canceled, which PostgreSQL reports for a statement timeout.
+            // 57014 is query_canceled, which PostgreSQL reports for a statement timeout: the
+            // statement was stopped, not waited out.
             #expect(error?.serverInfo?[.sqlState] == "57014")
-            #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
 }
