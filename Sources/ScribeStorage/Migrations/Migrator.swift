@@ -34,10 +34,15 @@ public struct Migrator: Sendable {
 
     /// Applies what is pending, on a connection of its own as the login user. Returns the
     /// identifiers of the migrations this call applied.
+    ///
+    /// The connection may take 30 s to open: by now the server has found the database
+    /// reachable (``Database/checkReachable(_:)`` fails fast), and a busy database that is slow to
+    /// accept one more connection is no reason to refuse to start (seen under load as
+    /// "Connect timeout (5 s)" on a start that would have succeeded).
     @discardableResult
     public func migrate(_ location: DatabaseLocation) async throws(StorageError) -> [String] {
         do {
-            return try await Database.withConnection(to: location) { connection in
+            return try await Database.withConnection(to: location, timeoutSeconds: 30) { connection in
                 try await migrate(on: connection)
             }
         } catch let error as PostgresTransactionError {
