@@ -15,9 +15,10 @@ import HummingbirdTesting
 /// The whole application over real HTTP on a loopback port, on a fresh migrated database.
 ///
 /// The server runs under ``serving(_:host:port:logger:_:)``, not Hummingbird's `.test(.live)`:
-/// that harness waits for ever for the port of a server that failed to start, and for the end of
-/// a stop whose requests never finish (seen as five hung tests in one run on a loaded machine).
-/// Here both fail the test instead, and SIGTERM to the test process stops no test server.
+/// that harness waits for ever for the port of a server that failed to start, and lets a stop
+/// wait for ever for requests still in flight (seen as five hung tests in one run on a loaded
+/// machine). Here a server that cannot start fails its test at once, requests still in flight
+/// 30 s into the stop are cancelled, and SIGTERM to the test process stops no test server.
 ///
 /// - Parameter flags: settings by environment variable name, e.g. `SCRIBE_PUBLIC_URL`.
 public func withTestServer<Result: Sendable>(
