@@ -1,18 +1,14 @@
 import ActivityPubKit
 import Foundation
+import ScribeTestSupport
 import Testing
 
-/// Every ActivityPub document under `../shared/fixtures/fediverse/` (Mastodon, Pleroma, Friendica,
+/// Every ActivityPub document under `Tests/Fixtures/fediverse/` (Mastodon, Pleroma, Friendica,
 /// GNU social, Lemmy, lotide, Mobilizon, PeerTube, ...). A new file there is tested with no new code.
 @Suite("Real fediverse documents decode")
 struct FediverseFixtureTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/fixtures/fediverse").standardizedFileURL
-
-    static let files: [String] = {
-        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }.sorted()
-    }()
+    static let root = Fixtures.fediverse
+    static let files = Fixtures.fediverseFiles
 
     @Test("the fixture corpus is there")
     func corpusPresent() {

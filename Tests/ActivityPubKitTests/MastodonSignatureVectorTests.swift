@@ -1,8 +1,9 @@
 import ActivityPubKit
 import Foundation
+import ScribeTestSupport
 import Testing
 
-/// Mastodon's own HTTP Signature test vectors (`../shared/fixtures/http-signatures/`): every valid
+/// Mastodon's own HTTP Signature test vectors (`Tests/Fixtures/http-signatures/`): every valid
 /// case verifies, every invalid case fails for the stated reason.
 @Suite("Mastodon's HTTP Signature vectors")
 struct MastodonSignatureVectorTests {
@@ -32,9 +33,8 @@ struct MastodonSignatureVectorTests {
     }
 
     static let vectors: Vectors = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("../shared/fixtures/http-signatures/mastodon-vectors.json")
-        guard let data = try? Data(contentsOf: url), let vectors = try? JSONDecoder().decode(Vectors.self, from: data) else {
+        // A missing or unreadable file leaves no cases, which the "all there" test reports.
+        guard let data = try? Fixtures.data("http-signatures/mastodon-vectors.json"), let vectors = try? JSONDecoder().decode(Vectors.self, from: data) else {
             return Vectors(now: "", keys: [:], cases: [])
         }
         return vectors

@@ -8,7 +8,8 @@ public enum TestPaths {
 
     public static var migrationsDirectory: String { packageRoot + "/schemas/migrations" }
     public static var schemasDirectory: String { packageRoot + "/schemas" }
-    public static var fixturesDirectory: String { packageRoot + "/../shared/fixtures" }
+    /// The real-world data the tests read (`Tests/Fixtures/README.md` names each file's source).
+    public static var fixturesDirectory: String { packageRoot + "/Tests/Fixtures" }
 
     /// The `scribe` executable built next to the test binary (`swift build --build-tests`
     /// builds both).
@@ -24,11 +25,11 @@ public enum TestPaths {
     }
 }
 
-/// The real-world files under `../shared/fixtures` (beside the checkout, as CI lays it out).
+/// The real-world files under `Tests/Fixtures`, copied unchanged from the projects that wrote them.
 public enum Fixtures {
     public struct Missing: Error, CustomStringConvertible {
         public var path: String
-        public var description: String { "fixture \(path) is missing: the shared/ folder must sit beside the checkout" }
+        public var description: String { "fixture \(path) is missing or empty (Tests/Fixtures/README.md lists every fixture)" }
     }
 
     /// The bytes of `relativePath` under the fixtures folder; throws a clear error if absent.
