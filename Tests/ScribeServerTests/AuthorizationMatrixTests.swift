@@ -10,7 +10,7 @@ import Testing
 /// private, followers-only and public things, over real HTTP on a running instance. A route
 /// missing from the matrix fails the test, so a new route cannot arrive unconsidered.
 ///
-/// The rules it holds the server to (DESIGN.md §6): a library is its owner's alone, and to
+/// The rules it holds the server to (docs/architecture.md §6): a library is its owner's alone, and to
 /// anyone else a thing they may not see does not exist (404, never 403, which would confirm
 /// it); followers-only is for the owner and approved followers; moderators moderate but read
 /// nothing private; signing in is 401 before anything else is looked at.

@@ -2,7 +2,7 @@ import Foundation
 import ScribeTestSupport
 import Testing
 
-@Suite("Module dependencies point one way (DESIGN.md §2)")
+@Suite("Module dependencies point one way (docs/architecture.md §2)")
 struct PackageBoundaryTests {
     /// Our own targets each module may depend on, directly or through another of ours.
     static let allowed: [String: Set<String>] = [

@@ -4,7 +4,7 @@ import PostgresNIO
 import ScribeContracts
 import ScribeStorage
 
-/// Core's append-only event log (`core.events`): the transactional outbox of DESIGN.md §3.
+/// Core's append-only event log (`core.events`): the transactional outbox of docs/architecture.md §3.
 ///
 /// ``append(_:subjectKind:subjectID:on:)`` takes the connection of the transaction that makes the
 /// change, so the event exists exactly when the change does.
@@ -68,7 +68,7 @@ public struct EventLog: Sendable {
         } catch let error as CoreAPIError {
             throw error
         } catch {
-            logger.error("reading the event log failed", metadata: ["reason": .string(Database.reason(error))])
+            if !Database.isCancellation(error) { logger.error("reading the event log failed", metadata: ["reason": .string(Database.reason(error))]) }
             throw CoreAPIError(.unavailable, "the event log cannot be read right now")
         }
     }

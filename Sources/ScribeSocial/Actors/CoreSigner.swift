@@ -2,7 +2,7 @@ import ActivityPubKit
 import Foundation
 import ScribeContracts
 
-/// Signs as a local actor by asking Core, which keeps every private key to itself (DESIGN.md §4):
+/// Signs as a local actor by asking Core, which keeps every private key to itself (docs/architecture.md §4):
 /// only the signing string crosses the boundary.
 struct CoreSigner: MessageSigner {
     let core: any CoreAPI

@@ -2,7 +2,7 @@ import ActivityPubKit
 import Foundation
 import ScribeContracts
 
-/// A published character or lorebook as a `Note` (DESIGN.md §6): what every Mastodon-compatible
+/// A published character or lorebook as a `Note` (docs/architecture.md §6): what every Mastodon-compatible
 /// server renders — a name, a line or two and a link, the avatar as an `Image`, hashtags — plus
 /// Scribe's extension terms carrying the card or book, so another Scribe server can import it.
 struct ItemNote {

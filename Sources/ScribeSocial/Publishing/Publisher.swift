@@ -5,7 +5,7 @@ import PostgresNIO
 import ScribeContracts
 import ScribeStorage
 
-/// Turns Core's event log into activities for followers (DESIGN.md §3 "Publish"):
+/// Turns Core's event log into activities for followers (docs/architecture.md §3 "Publish"):
 /// `ItemPublished` → `Create`, `ItemUpdated` → `Update`, unpublishing or deletion → `Delete` with
 /// a `Tombstone`, `UserDeleted` → `Delete` of the actor. Unlisted items are reachable by link and
 /// never announced.

@@ -1,7 +1,7 @@
 import ActivityPubKit
 
 /// Scribe's ActivityPub extension terms, which let another Scribe server import a published
-/// character or lorebook from the `Note` every other server renders (DESIGN.md §6).
+/// character or lorebook from the `Note` every other server renders (docs/architecture.md §6).
 ///
 /// The namespace IRI is fixed, not per instance: a term must mean the same on every server.
 /// `schemas/jsonld/scribe.jsonld` is the published form of this context; a test keeps the two equal.

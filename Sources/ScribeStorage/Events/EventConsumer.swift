@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// A named consumer of Core's event log that keeps its place in its own module's schema
-/// (`<schema>.event_consumers`, `<schema>.handled_events`, DESIGN.md §3).
+/// (`<schema>.event_consumers`, `<schema>.handled_events`, docs/architecture.md §3).
 ///
 /// Guarantees:
 /// - Each event is handled in one transaction on the module's own pool, together with the record
