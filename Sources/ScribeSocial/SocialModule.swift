@@ -48,7 +48,7 @@ public struct SocialModule: Sendable {
         self.client = FederationClient(
             configuration: .init(
                 policy: PeerAddressPolicy(allowsPrivateAddresses: settings.allowsPrivatePeers),
-                userAgent: "Scribe/\(settings.softwareVersion) (+\(urls.origin)/)"))
+                userAgent: "Scribe/\(ScribeVersion.current) (+\(urls.origin)/)"))
         let actors = LocalActors(core: core, urls: urls, pool: pool, logger: logger)
         self.actors = actors
         let domainBlocks = DomainBlocks(pool: pool, logger: logger)
@@ -108,7 +108,7 @@ public struct SocialModule: Sendable {
             group.addTask {
                 await loop(bell: eventBell) {
                     do { return try await publisher.catchUp() } catch {
-                        logger.warning("publishing failed", metadata: ["reason": .string("\(error)")])
+                        if !Database.isCancellation(error) { logger.warning("publishing failed", metadata: ["reason": .string("\(error)")]) }
                         return 0
                     }
                 }

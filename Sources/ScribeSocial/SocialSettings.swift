@@ -7,7 +7,6 @@ public struct SocialSettings: Sendable {
     /// Federate with `http://` peers on loopback and private addresses (tests, local
     /// development). Off by default; the server logs loudly when it is on.
     public var allowsPrivatePeers: Bool
-    public var softwareVersion: String
     /// How often idle workers look for new work when nothing in this process woke them.
     public var pollInterval: Duration
     /// Deliveries in flight to one host at a time.
@@ -19,13 +18,12 @@ public struct SocialSettings: Sendable {
     public var deliveryLease: Duration
 
     public init(
-        publicURL: URL, allowsPrivatePeers: Bool = false, softwareVersion: String = "0.1.0", pollInterval: Duration = .milliseconds(250),
+        publicURL: URL, allowsPrivatePeers: Bool = false, pollInterval: Duration = .milliseconds(250),
         perHostConcurrency: Int = 4, openRegistrations: Bool = true, deliveryLease: Duration = .seconds(120)
     ) {
         self.deliveryLease = deliveryLease
         self.publicURL = publicURL
         self.allowsPrivatePeers = allowsPrivatePeers
-        self.softwareVersion = softwareVersion
         self.pollInterval = pollInterval
         self.perHostConcurrency = perHostConcurrency
         self.openRegistrations = openRegistrations

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import ScribeContracts
 import ScribeTestSupport
 import Testing
 
@@ -45,6 +46,11 @@ struct OpenAPIContractTests {
         let responses = (paths?[path]?[method] as? [String: Any])?["responses"] as? [String: [String: Any]]
         let content = responses?[String(status)]?["content"] as? [String: [String: Any]]
         return content?["application/json"]?["schema"] as? [String: Any]
+    }
+
+    @Test("the document states the version this build reports everywhere else")
+    func version() {
+        #expect((Self.document["info"] as? [String: Any])?["version"] as? String == ScribeVersion.current)
     }
 
     @Test("every documented GET answers with a documented status and a body matching its schema")

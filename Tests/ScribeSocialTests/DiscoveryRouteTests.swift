@@ -53,6 +53,7 @@ struct DiscoveryRouteTests {
                 let info = try await Self.get(instance, "/nodeinfo/\(version)").json()
                 #expect(info["version"] as? String == version && info["protocols"] as? [String] == ["activitypub"])
                 #expect((info["software"] as? [String: Any])?["name"] as? String == "scribe")
+                #expect((info["software"] as? [String: Any])?["version"] as? String == ScribeVersion.current)
                 #expect(((info["usage"] as? [String: Any])?["users"] as? [String: Any])?["total"] as? Int == 1)
                 #expect(info["openRegistrations"] as? Bool == true)
             }

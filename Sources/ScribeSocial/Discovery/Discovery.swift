@@ -56,7 +56,7 @@ public struct Discovery: Sendable {
         let statistics: InstanceStatistics
         do { statistics = try await core.statistics() } catch { throw LocalActors.socialError(error) }
         return NodeInfo(
-            version: version, softwareName: "scribe", softwareVersion: settings.softwareVersion, repository: nil, homepage: nil,
+            version: version, softwareName: "scribe", softwareVersion: ScribeVersion.current, repository: nil, homepage: nil,
             openRegistrations: settings.openRegistrations, users: statistics.users, activeMonth: statistics.activeMonth,
             activeHalfyear: statistics.activeHalfyear, localPosts: statistics.publishedItems, nodeName: settings.domain,
             nodeDescription: "A Scribe server: AI-roleplay characters and lorebooks, shared over ActivityPub.")
