@@ -50,7 +50,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Modules, in dependency order (DESIGN.md §2; PackageBoundaryTests enforces it).
+        // Modules, in dependency order (docs/architecture.md §2; PackageBoundaryTests enforces it).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(
             name: "ActivityPubKit",
@@ -211,8 +211,8 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeContracts", "ScribeStorage", "ScribeTestSupport",
-                .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres, .product(name: "NIOHTTP1", package: "swift-nio"),
+                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeSocial", "ScribeContracts", "ScribeStorage",
+                "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -93,7 +93,9 @@ public struct MarketplaceModule: Sendable {
     /// Keeps the listings current until cancelled: Core's events are found by polling.
     public func runWorkers(pollInterval: Duration = .milliseconds(250)) async {
         while !Task.isCancelled {
-            do { try await listings.catchUp() } catch { logger.warning("updating listings failed", metadata: ["reason": .string("\(error)")]) }
+            do { try await listings.catchUp() } catch {
+                if !Database.isCancellation(error) { logger.warning("updating listings failed", metadata: ["reason": .string("\(error)")]) }
+            }
             try? await Task.sleep(for: pollInterval)
         }
     }

@@ -63,6 +63,10 @@ struct ServeProcessTests {
         #expect(try await first.waitForExit() == 0)
         #expect(try await Self.ends(firstPostmaster))
         #expect(Self.postmasterPID(dataDirectory: dataDirectory) == nil)
+        // A first start and a clean stop say nothing that reads as trouble, here or in the cluster's log.
+        #expect(Self.troubleLines(first.standardError) == [])
+        let clusterLog = try String(contentsOfFile: dataDirectory + "/postgres.log", encoding: .utf8)
+        #expect(Self.troubleLines(clusterLog) == [])
 
         let second = try ScribeProcess(environment: environment)
         try await second.waitUntilReady()
@@ -71,6 +75,21 @@ struct ServeProcessTests {
         second.signal(SIGINT)
         #expect(try await second.waitForExit() == 0)
         #expect(try await Self.ends(secondPostmaster))
+        #expect(Self.troubleLines(second.standardError) == [])
+        let secondClusterLog = try String(contentsOfFile: dataDirectory + "/postgres.log", encoding: .utf8)
+        #expect(Self.troubleLines(secondClusterLog) == [])
+    }
+
+    /// The lines of a log that a reader takes for trouble: Scribe's JSON lines at warning or
+    /// above, and PostgreSQL's `FATAL`, `ERROR`, `WARNING` and `PANIC` lines. PostgreSQL's
+    /// report that a client closed its socket while the server still had something to send it
+    /// ("connection to client lost") is left out: it was seen once in ten loaded runs, at a stop,
+    /// and it says nothing about the server's health.
+    static func troubleLines(_ log: String) -> [String] {
+        log.split(separator: "\n").map(String.init).filter { line in
+            ["\"level\":\"warning\"", "\"level\":\"error\"", "\"level\":\"critical\"", "FATAL:", "ERROR:", "WARNING:", "PANIC:"]
+                .contains { line.contains($0) } && !line.contains("connection to client lost")
+        }
     }
 
     @Test("SIGTERM while the embedded cluster is still being created ends the process and leaves no postgres")
@@ -109,6 +128,15 @@ struct ServeProcessTests {
             #expect(try await server.waitForExit() == 0)
         }
         #expect(try await Self.ends(postmaster))
+    }
+
+    @Test("scribe --version prints this build's version and touches nothing")
+    func version() async throws {
+        let dataDirectory = Self.temporaryDirectory()
+        let process = try ScribeProcess(arguments: ["--version"], environment: ["SCRIBE_DATA_DIR": dataDirectory])
+        #expect(try await process.waitForExit() == 0)
+        #expect(process.standardOutput == ScribeVersion.current + "\n")
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory))
     }
 
     @Test("an unreachable DATABASE_URL fails with one line and writes nothing")

@@ -104,6 +104,35 @@ struct WebPageTests {
         }
     }
 
+    @Test("HEAD answers wherever GET does, with GET's status and headers and no body: pages, objects, actors, discovery, errors")
+    func head() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let created = try await client.execute(
+                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Lantern", "csrf": "token-alice"])) { $0 }
+            let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
+            let id = try #require(editor.split(separator: "/").last.map { String($0) })
+            _ = try await client.execute(
+                uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": "public", "csrf": "token-alice"])) { $0 }
+            let activityPub: HTTPFields = [.accept: "application/activity+json"]
+            let requests: [(String, HTTPFields)] = [
+                ("/", Self.html), ("/characters/\(id)", Self.html), ("/characters/\(id)", activityPub), ("/@alice", Self.html),
+                ("/users/alice", activityPub), ("/users/alice", Self.html), ("/.well-known/webfinger?resource=acct:alice@localhost:8080", [:]),
+                ("/.well-known/nodeinfo", [:]), ("/healthz", [:]), ("/characters/\(UUID())", Self.html), ("/api/v1/nothing-here", [:]),
+            ]
+            for (path, headers) in requests {
+                let get = try await client.execute(uri: path, method: .get, headers: headers) { $0 }
+                let head = try await client.execute(uri: path, method: .head, headers: headers) { $0 }
+                #expect(head.status == get.status, "\(path)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+                #expect(head.headers[.location] == get.headers[.location], "\(path)")
+                #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(path)")
+                #expect(head.body.readableBytes == 0, "\(path)")
+            }
+        }
+    }
+
     @Test("a followers-only item's page shows to its owner and approved followers only; a private one to nobody")
     func followersOnly() async throws {
         try await withTestServer { client, _ in

@@ -62,7 +62,9 @@ public struct ScribeApplication: Sendable {
     }
 
     public func buildRouter() -> Router<ScribeRequestContext> {
-        let router = Router(context: ScribeRequestContext.self)
+        // HEAD is answered wherever GET is, as GET would answer it without the body (link checkers and
+        // some fediverse software send HEAD first).
+        let router = Router(context: ScribeRequestContext.self, options: .autoGenerateHeadEndpoints)
         let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
         if role == .all { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
@@ -135,14 +137,17 @@ public struct ScribeApplication: Sendable {
         try? await serviceClient?.shutdown()
     }
 
-    /// The HTTP application. The database pools run as its first service, and migrations run
-    /// before the server binds, so the port opens only on a current schema; shutdown stops
-    /// accepting, drains in-flight requests, then closes the pools.
+    /// The HTTP application. The database runs as its first service: it applies pending
+    /// migrations, then opens the module pools; the workers and the port wait for that, so the
+    /// port opens only on a current schema and no connection is tried for a role that does not
+    /// exist yet. Shutdown stops accepting, drains in-flight requests, then closes the pools.
     public func buildApplication() -> some ApplicationProtocol {
-        var services: [any Service] = [database, rateLimiter]
-        if let core = coreModule { services.append(SessionSweeper(accounts: core.accounts, interval: .seconds(600), logger: logger)) }
-        if let social = socialModule { services.append(SocialWorkers(social: social)) }
-        if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace)) }
+        var services: [any Service] = [DatabaseService(database: database, migrator: migrator), rateLimiter]
+        if let core = coreModule {
+            services.append(SessionSweeper(accounts: core.accounts, database: database, interval: .seconds(600), logger: logger))
+        }
+        if let social = socialModule { services.append(SocialWorkers(social: social, database: database)) }
+        if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace, database: database)) }
         if let serviceClient { services.append(ServiceClientService(client: serviceClient)) }
         var app = Application(
             router: buildRouter(),
@@ -150,8 +155,8 @@ public struct ScribeApplication: Sendable {
             services: services,
             logger: logger
         )
-        app.beforeServerStarts { [migrator, database, configuration, logger] in
-            try await migrator.migrate(database.location)
+        app.beforeServerStarts { [database, configuration, logger] in
+            try await database.waitUntilOpen()
             logger.info("serving", metadata: ["role": .string(configuration.role.rawValue)])
             if configuration.allowPrivatePeers {
                 logger.warning(

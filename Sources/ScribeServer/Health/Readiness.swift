@@ -67,7 +67,8 @@ struct Readiness: Sendable {
             answer.begin(continuation)
             let work = Task {
                 do { answer.give(try await check()) } catch {
-                    logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))])
+                    // Cancelled at its timeout: "timeout" has been answered already.
+                    if !Database.isCancellation(error) { logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))]) }
                     answer.give("unavailable")
                 }
             }

@@ -1,5 +1,6 @@
 import Logging
 import ScribeCore
+import ScribeStorage
 import ServiceLifecycle
 
 /// Deletes expired sessions every `interval`, so an expired session's wrapped DEK does not
@@ -7,12 +8,13 @@ import ServiceLifecycle
 /// the deletion is idempotent. It stops at the server's graceful shutdown.
 struct SessionSweeper: Service {
     let accounts: Accounts
+    let database: Database
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            // Wait first: at start-up the migrations may not have run yet.
+            guard (try? await database.waitUntilOpen()) != nil else { return }
             while (try? await Task.sleep(for: interval)) != nil {
                 do {
                     let purged = try await accounts.purgeExpiredSessions()
@@ -20,6 +22,7 @@ struct SessionSweeper: Service {
                     let retired = try await accounts.purgeRetiredActorKeys()
                     if retired > 0 { logger.info("retired actor keys deleted", metadata: ["count": .stringConvertible(retired)]) }
                 } catch {
+                    if Database.isCancellation(error) { return }
                     logger.warning("sweeping expired sessions failed", metadata: ["reason": .string("\(error)")])
                 }
             }

@@ -3,6 +3,7 @@ import CoreMetrics
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 
 /// Sends queued deliveries. Any number of workers, in any number of processes, share the queue:
 /// a job is claimed by leasing it (its next attempt moved past the lease) in a short transaction
@@ -112,7 +113,7 @@ struct DeliveryWorker: Sendable {
             for job in jobs { await inFlight.begin(job.host) }
             return jobs
         } catch {
-            logger.warning("claiming deliveries failed", metadata: ["reason": .string("\(error)")])
+            if !Database.isCancellation(error) { logger.warning("claiming deliveries failed", metadata: ["reason": .string("\(error)")]) }
             return []
         }
     }
@@ -132,7 +133,9 @@ struct DeliveryWorker: Sendable {
         } catch {
             outcome = .retry("\(error)")
         }
-        await settle(job, outcome)
+        // A send called off by a stop says nothing about the peer: the job keeps its lease, which
+        // runs out, and it is sent again (by this server after a restart, or by another).
+        if !Task.isCancelled { await settle(job, outcome) }
         await inFlight.end(job.host)
     }
 
@@ -213,7 +216,7 @@ struct DeliveryWorker: Sendable {
             }
         } catch {
             // The lease runs out and the job is sent again.
-            logger.warning("settling a delivery failed", metadata: ["reason": .string("\(error)")])
+            if !Database.isCancellation(error) { logger.warning("settling a delivery failed", metadata: ["reason": .string("\(error)")]) }
         }
     }
 }

@@ -92,6 +92,9 @@ struct InboxProcessor: Sendable {
             if processed { await deliveryBell.ring() }
             return processed
         } catch {
+            // Stopping mid-activity: its transaction rolled back, and it is taken again next time,
+            // without counting an attempt against it.
+            if Database.isCancellation(error) { return false }
             guard let failure = (error as? PostgresTransactionError)?.closureError as? Failure else {
                 logger.warning("reading the inbox failed", metadata: ["reason": .string(Database.reason(error))])
                 return false

@@ -9,13 +9,18 @@ import ServiceLifecycle
 /// The connection pools of one Scribe process: one per module, each assuming that module's
 /// role, plus a small pool as the login user for migrations and readiness checks.
 ///
-/// It is a `Service`: the pools open when it runs and close when it is shut down, after the
-/// HTTP server has drained (service groups stop services in reverse order).
+/// The pools open when it runs (``run(applying:)``) and close when that task is cancelled, which
+/// a server does after the HTTP server has drained (service groups stop services in reverse
+/// order). A module's pool opens only once the schema is current: its connections assume the
+/// module's role, which the first migration creates, so a pool opened earlier would fail every
+/// connection until then (`role "scribe_social" does not exist`).
 public final class Database: Service, Sendable {
     public let location: DatabaseLocation
     /// The login user itself: owner of the schemas, used by migrations and health checks only.
     public let owner: PostgresClient
     private let modulePools: [ModuleSchema: PostgresClient]
+    /// Opens when the module pools run; fails if the migrations that must come first fail.
+    private let modulePoolsOpen = Latch()
     private let logger: Logger
 
     /// - Parameter schemas: the schemas this process's modules use; it has pools for these only,
@@ -41,36 +46,64 @@ public final class Database: Service, Sendable {
         return pool
     }
 
+    /// Runs the pools of a database whose schema is already current, until cancelled.
     public func run() async throws {
-        await run(announcingEachStart: {})
+        try await run(applying: nil)
     }
 
-    private var clients: [PostgresClient] { [owner] + ModuleSchema.all.compactMap { modulePools[$0] } }
+    /// Runs the pools until cancelled. With a `migrator`, the owner's pool opens first, pending
+    /// migrations apply (creating each module's role and schema), and only then do the module
+    /// pools open; work that needs them waits with ``waitUntilOpen()``. A failed migration
+    /// throws here, and every waiter gets the same error.
+    public func run(applying migrator: Migrator?) async throws {
+        try await run(applying: migrator, announcingEachStart: {})
+    }
+
+    /// Returns once the module pools run, so the first query cannot reach a pool that is not
+    /// open yet; throws the migration failure that kept them shut, or `CancellationError`.
+    public func waitUntilOpen() async throws {
+        try await modulePoolsOpen.wait()
+    }
+
+    private var modulePoolsInOrder: [PostgresClient] { ModuleSchema.all.compactMap { modulePools[$0] } }
 
     /// Runs every pool; `announce` is called in each pool's task just before it starts.
-    private func run(announcingEachStart announce: @escaping @Sendable () -> Void) async {
-        await withDiscardingTaskGroup { group in
-            for client in clients {
+    private func run(applying migrator: Migrator?, announcingEachStart announce: @escaping @Sendable () -> Void) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                announce()
+                await self.owner.run()
+            }
+            if let migrator {
+                do {
+                    try await migrator.migrate(location)
+                } catch {
+                    modulePoolsOpen.fail(error)
+                    throw error
+                }
+            }
+            for client in modulePoolsInOrder {
                 group.addTask {
                     announce()
                     await client.run()
                 }
             }
+            modulePoolsOpen.open()
         }
     }
 
     /// Runs the pools for the duration of `body`: for commands and tests that are not part of
-    /// a service group. `body` starts once every pool has started, so its first query does not
-    /// race the pools' start.
+    /// a service group, on a database already migrated. `body` starts once every pool has
+    /// started, so its first query does not race the pools' start.
     public func withRunningPools<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
         let (starts, announced) = AsyncStream<Void>.makeStream()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.run(announcingEachStart: { announced.yield() }) }
+            group.addTask { try await self.run(applying: nil, announcingEachStart: { announced.yield() }) }
             defer { group.cancelAll() }
             var started = 0
             for await _ in starts {
                 started += 1
-                if started == clients.count { break }
+                if started == 1 + modulePoolsInOrder.count { break }
             }
             return try await body(self)
         }
@@ -202,6 +235,18 @@ public final class Database: Service, Sendable {
         }
         if let underlying = error.underlying { return connectionFailure(underlying) }
         return "\(error.code)"
+    }
+
+    /// Whether `error` only says that the work was called off: the task doing it was cancelled
+    /// (the server is stopping, or the request that asked for it has gone), and a wait or a query
+    /// ended because of that. Such an ending is expected, so callers neither log it as a fault nor
+    /// count it against what they were doing.
+    public static func isCancellation(_ error: any Error) -> Bool {
+        if Task.isCancelled || error is CancellationError { return true }
+        if let error = error as? PostgresTransactionError {
+            return [error.closureError, error.beginError, error.commitError].contains { $0.map(isCancellation) ?? false }
+        }
+        return (error as? PSQLError)?.code == .queryCancelled
     }
 
     /// "connection refused" rather than NIO's nested failure records.

@@ -21,7 +21,8 @@ public func runDatabaseStep<Result, Failure: Error>(
             logger.notice("the database refused a value", metadata: ["reason": .string(Database.reason(cause))])
             throw rejected()
         }
-        logger.error("database step failed", metadata: ["reason": .string(Database.reason(error))])
+        // A step called off (its request gone, the server stopping) is no database failure.
+        if !Database.isCancellation(error) { logger.error("database step failed", metadata: ["reason": .string(Database.reason(error))]) }
         throw unavailable()
     }
 }

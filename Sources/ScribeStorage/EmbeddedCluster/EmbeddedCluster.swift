@@ -112,10 +112,18 @@ public actor EmbeddedCluster {
         guard isRunning, isOwner, let binaries else { return }
         try await ClusterLock.holding(lockPath) {
             logger.info("stopping the embedded PostgreSQL")
-            try await ExternalCommand(
-                executable: binaries.pgCtl, arguments: ["stop", "-D", clusterDirectory, "-m", "fast", "-w", "-t", "60"],
-                account: account
-            ).run()
+            // Smart first: the pools have just closed their connections, and their sessions end a
+            // few milliseconds later; a fast stop in between would end them with a FATAL line in
+            // the cluster's log. A session still open after a few seconds is ended the fast way.
+            do {
+                try await ExternalCommand(
+                    executable: binaries.pgCtl, arguments: ["stop", "-D", clusterDirectory, "-m", "smart", "-w", "-t", "5"], account: account
+                ).run()
+            } catch {
+                try await ExternalCommand(
+                    executable: binaries.pgCtl, arguments: ["stop", "-D", clusterDirectory, "-m", "fast", "-w", "-t", "60"], account: account
+                ).run()
+            }
             try? FileManager.default.removeItem(atPath: ownerPath)
         }
         // A server this process started is its child: reap it so no zombie is left behind.
@@ -166,6 +174,8 @@ public actor EmbeddedCluster {
             shared_buffers = 128MB
             fsync = on
             log_min_messages = warning
+            # Each line names the session's program: Scribe's pools call themselves scribe-<role>.
+            log_line_prefix = '%m [%p] %q%a '
 
             """
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/postgresql.conf"))
@@ -204,7 +214,9 @@ public actor EmbeddedCluster {
             if let status = ExternalCommand.exitStatusIfEnded(pid) {
                 throw StorageError.clusterFailed("postgres exited with status \(status) while starting: \(logTail())")
             }
-            if (try? await Database.checkReachable(probe)) != nil { break }
+            // Connect only once the server says it is ready: a connection while it is still
+            // starting is refused with a FATAL line in its log, which reads as trouble.
+            if isAcceptingConnections(pid), (try? await Database.checkReachable(probe)) != nil { break }
             guard ContinuousClock.now < deadline else {
                 kill(pid, SIGQUIT)
                 _ = await ExternalCommand.waitForExit(pid)
@@ -213,6 +225,15 @@ public actor EmbeddedCluster {
             try? await Task.sleep(for: .milliseconds(50))
         }
         serverPID = pid
+    }
+
+    /// Whether the postmaster `pid` reports itself ready in `postmaster.pid`, whose eighth line
+    /// is its status (`starting`, `ready`, `stopping`) since PostgreSQL 10, as `pg_ctl start -w`
+    /// reads it.
+    private func isAcceptingConnections(_ pid: pid_t) -> Bool {
+        guard let contents = try? String(contentsOfFile: clusterDirectory + "/postmaster.pid", encoding: .utf8) else { return false }
+        let lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.count >= 8 && lines[0] == String(pid) && lines[7] == "ready"
     }
 
     private func logTail() -> String {
