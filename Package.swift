@@ -166,7 +166,8 @@ let package = Package(
         .target(
             name: "ScribeTestSupport",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial", "ScribeServer",
+                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
+                "ScribeServer",
                 .hummingbird, .hummingbirdTesting, .postgres, .nioCore,
                 .logging, .crypto, .serviceLifecycle,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -178,7 +179,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ActivityPubKitTests",
-            dependencies: ["ActivityPubKit", "ScribeTestSupport", .hummingbird, .hummingbirdTesting, .crypto, .nioCore, .product(name: "NIOFoundationCompat", package: "swift-nio")],
+            dependencies: [
+                "ActivityPubKit", "ScribeTestSupport", .hummingbird, .hummingbirdTesting, .crypto, .nioCore,
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ScribeContractsTests", dependencies: ["ScribeContracts"], swiftSettings: strictSettings),
@@ -227,5 +231,6 @@ if fuzzing {
             path: "Fuzz/Entry",
             swiftSettings: fuzzedSettings,
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
-        ))
+        )
+    )
 }

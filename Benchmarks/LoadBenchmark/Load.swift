@@ -23,7 +23,10 @@ struct LoadResult {
 /// Sends `requests` with `concurrency` in flight, each counted as a success when `succeeded`
 /// says so of its status; the body of each answer is read and dropped.
 func load(
-    _ requests: [HTTPClientRequest], concurrency: Int, client: HTTPClient, succeeded: @escaping @Sendable (Int) -> Bool
+    _ requests: [HTTPClientRequest],
+    concurrency: Int,
+    client: HTTPClient,
+    succeeded: @escaping @Sendable (Int) -> Bool
 ) async -> LoadResult {
     let next = NIOLockedValueBox(0)
     let started = ContinuousClock.now
@@ -56,8 +59,12 @@ func load(
     var statuses: [Int: Int] = [:]
     for (_, status) in outcomes { statuses[status, default: 0] += 1 }
     return LoadResult(
-        requests: requests.count, succeeded: outcomes.filter { succeeded($0.1) }.count, seconds: seconds,
-        latencies: outcomes.map(\.0).sorted(), statuses: statuses)
+        requests: requests.count,
+        succeeded: outcomes.filter { succeeded($0.1) }.count,
+        seconds: seconds,
+        latencies: outcomes.map(\.0).sorted(),
+        statuses: statuses
+    )
 }
 
 func milliseconds(_ duration: Duration) -> Double {

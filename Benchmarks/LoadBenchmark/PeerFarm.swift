@@ -42,7 +42,8 @@ final class PeerFarm: Sendable {
                             PeerHandler(port: port, actor: actor) { key in
                                 received.withLockedValue { $0[key, default: 0] += 1 }
                                 total.withLockedValue { $0 += 1 }
-                            })
+                            }
+                        )
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()

@@ -15,9 +15,9 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
-import NIOHTTP1
 import NIOFoundationCompat
+import NIOHTTP1
+import NIOPosix
 import PostgresNIO
 import ScribeStorage
 
@@ -40,7 +40,8 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 func row(_ name: String, _ result: LoadResult, limit: String) {
     print(
         "| \(name) | \(Int(result.perSecond.rounded())) /s | \(String(format: "%.1f", result.percentile(0.5))) ms | "
-            + "\(String(format: "%.1f", result.percentile(0.99))) ms | \(result.succeeded)/\(result.requests) | \(limit) |")
+            + "\(String(format: "%.1f", result.percentile(0.99))) ms | \(result.succeeded)/\(result.requests) | \(limit) |"
+    )
 }
 
 /// RSA-2048 signatures per second on one core: the delivery path's physical limit.
@@ -60,8 +61,13 @@ func signedPost(_ activity: ASObject, to inbox: String, keyID: String, key: Sign
     let body = try activity.encoded()
     let url = URL(string: inbox)!
     var signed = SignedRequest(
-        method: "POST", path: url.path(), authority: "\(url.host()!):\(url.port!)", scheme: "http",
-        headers: [("Content-Type", ActivityPubMediaType.activityJSON)], body: body)
+        method: "POST",
+        path: url.path(),
+        authority: "\(url.host()!):\(url.port!)",
+        scheme: "http",
+        headers: [("Content-Type", ActivityPubMediaType.activityJSON)],
+        body: body
+    )
     try HTTPSignatureSigner.sign(&signed, keyID: keyID, key: key)
     var request = HTTPClientRequest(url: inbox)
     request.method = .POST
@@ -130,7 +136,8 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
     let farm = try await PeerFarm.start(count: max(hostCount, 1)) { port, name in
         let id = "http://127.0.0.1:\(port)/users/\(name)"
         var actor: ASObject = [
-            "id": .string(id), "type": "Person", "preferredUsername": .string(name), "inbox": .string(id + "/inbox"), "followers": .string(id + "/followers"),
+            "id": .string(id), "type": "Person", "preferredUsername": .string(name), "inbox": .string(id + "/inbox"),
+            "followers": .string(id + "/followers"),
         ]
         actor["publicKey"] = ASObject.publicKey(actor: id, pem: pem).embedded
         return (try? actor.document(in: .mastodon).encoded()) ?? Data()
@@ -150,17 +157,33 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             // host, so the per-domain budget is set above what it sends.
             "SCRIBE_RATE_LIMIT_INBOX": environment["SCRIBE_BENCH_INBOX_LIMIT"] ?? "1000000",
             "SCRIBE_RATE_LIMIT_ADDRESS": "1000000", "SCRIBE_RATE_LIMIT_ACCOUNT": "1000000",
-        ], port: port)
+        ],
+        port: port
+    )
     defer { server.stop() }
     for _ in 0..<600 {
-        if let response = try? await client.execute(get(origin + "/readyz", accept: "application/json"), timeout: .seconds(2)), response.status == .ok { break }
+        if let response = try? await client.execute(get(origin + "/readyz", accept: "application/json"), timeout: .seconds(2)), response.status == .ok
+        {
+            break
+        }
         try await Task.sleep(for: .milliseconds(200))
     }
 
-    let registered = try await send(client, .POST, origin + "/api/v1/accounts", body: ["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])
+    let registered = try await send(
+        client,
+        .POST,
+        origin + "/api/v1/accounts",
+        body: ["username": "alice", "email": "alice@example.org", "password": "correct horse battery"]
+    )
     guard let token = (registered["session"] as? [String: Any])?["token"] as? String else { fatalError("could not register: \(registered)") }
     func publish(_ name: String) async throws -> String {
-        let created = try await send(client, .POST, origin + "/api/v1/characters", token: token, body: ["card": ["name": name, "description": "A benchmark character."]])
+        let created = try await send(
+            client,
+            .POST,
+            origin + "/api/v1/characters",
+            token: token,
+            body: ["card": ["name": name, "description": "A benchmark character."]]
+        )
         let id = ((created["character"] as? [String: Any])?["id"] as? String ?? "").lowercased()
         _ = try await send(client, .PUT, origin + "/api/v1/characters/\(id)/visibility", token: token, body: ["sharing_visibility": "public"])
         return id
@@ -171,7 +194,9 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
 
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let signing = try rawSigningRate(key)
-    print("scribe-bench — \(cores) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; idle server resident \(String(format: "%.0f", server.memory.resident)) MiB")
+    print(
+        "scribe-bench — \(cores) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; idle server resident \(String(format: "%.0f", server.memory.resident)) MiB"
+    )
     print("raw RSA-2048 sign on one core: \(Int(signing)) /s; on all \(cores): \(Int(signing) * cores) /s\n")
     print("| case | rate | p50 | p99 | succeeded | limit beside it |")
     print("|---|---:|---:|---:|---:|---|")
@@ -188,7 +213,10 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
         let warm = try (0..<actorCount).map { index in
             try signedPost(
                 ASObject.activity("Like", id: actorID(index) + "/warm", actor: actorID(index), object: .string(object)).document(in: .mastodon),
-                to: inbox, keyID: actorID(index) + "#main-key", key: key)
+                to: inbox,
+                keyID: actorID(index) + "#main-key",
+                key: key
+            )
         }
         let warmed = await load(warm, concurrency: 16, client: client) { $0 == 202 }
         guard warmed.succeeded == actorCount else { fatalError("warm-up: \(warmed.statuses)") }
@@ -211,12 +239,16 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
         let (result, peak) = await sampling(server) { await load(activities, concurrency: concurrency, client: client) { $0 == 202 } }
         let stored = try await count(database, "SELECT count(*) FROM social.inbox_activities") - before
         row("POST inbox, signed Like/Create, \(actorCount) actors", result, limit: "goal 5,000 /s; trivial route \(Int(trivial.perSecond)) /s")
-        print("|   stored before their 202 | \(stored) rows | | | \(result.succeeded) accepted | every accepted one stored: \(stored >= result.succeeded) |")
+        print(
+            "|   stored before their 202 | \(stored) rows | | | \(result.succeeded) accepted | every accepted one stored: \(stored >= result.succeeded) |"
+        )
         print("|   server resident, peak | \(String(format: "%.0f", peak)) MiB | | | | |")
     }
 
     if cases.contains("reads") {
-        let outbox = try await json(try await client.execute(get(origin + "/users/alice/outbox", accept: "application/activity+json"), timeout: .seconds(30)))
+        let outbox = try await json(
+            try await client.execute(get(origin + "/users/alice/outbox", accept: "application/activity+json"), timeout: .seconds(30))
+        )
         let firstPage = outbox["first"] as? String ?? origin + "/users/alice/outbox"
         let authority = "127.0.0.1:\(port)"
         for (name, url, accept) in [
@@ -246,10 +278,13 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
                         """
                         INSERT INTO social.remote_actors (id, host, inbox, followers, preferred_username, document)
                         VALUES (\(id), \("127.0.0.1:\(hostPort)"), \(id + "/inbox"), \(id + "/followers"), \("f\(index)"), '{}'::jsonb);
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                     try await connection.query(
                         "INSERT INTO social.follows (follower, followed, state, activity_id, accepted_at) VALUES (\(id), \(alice), 'accepted', \(id + "/follow"), now())",
-                        logger: logger)
+                        logger: logger
+                    )
                     index += 1
                 }
             }
@@ -268,9 +303,12 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
         let limit = signing * Double(cores)
         print(
             "| fan-out: 1 post to \(followerCount) followers on \(hostCount) hosts | \(Int(rate)) deliveries/s | | | \(delivered)/\(followerCount) in "
-                + "\(String(format: "%.1f", seconds)) s | signing limit \(Int(limit)) /s (\(String(format: "%.0f", rate / limit * 100))%); peak \(String(format: "%.0f", peak)) MiB |")
+                + "\(String(format: "%.1f", seconds)) s | signing limit \(Int(limit)) /s (\(String(format: "%.0f", rate / limit * 100))%); peak \(String(format: "%.0f", peak)) MiB |"
+        )
     }
-    print("\nserver resident at the end \(String(format: "%.0f", server.memory.resident)) MiB, peak \(String(format: "%.0f", server.memory.peak)) MiB")
+    print(
+        "\nserver resident at the end \(String(format: "%.0f", server.memory.resident)) MiB, peak \(String(format: "%.0f", server.memory.peak)) MiB"
+    )
     await farm.stop()
 }
 

@@ -62,7 +62,8 @@ func measure(_ name: String, _ search: ListingSearch, _ makeQuery: (Int) throws 
     }
     print(
         name.padding(toLength: 52, withPad: " ", startingAt: 0),
-        String(format: "p50 %6.2f ms   p95 %6.2f ms   p99 %6.2f ms", percentile(times, 0.5), percentile(times, 0.95), percentile(times, 0.99)))
+        String(format: "p50 %6.2f ms   p95 %6.2f ms   p99 %6.2f ms", percentile(times, 0.5), percentile(times, 0.95), percentile(times, 0.99))
+    )
 }
 
 func run(on location: DatabaseLocation) async throws {
@@ -80,14 +81,18 @@ func run(on location: DatabaseLocation) async throws {
         print("Marketplace benchmark — \(listingCount) listings generated in \(ContinuousClock.now - started), \(queriesPerCase) queries per case")
         let search = ListingSearch(pool: pools.pool(for: .marketplace), logger: logger)
         let words = ["witch", "knight", "pilot", "oracle", "dragon", "ghost", "bard", "queen"]
-        try await measure("search: q + tag, relevance", search) { try ListingQuery.parse([("q", words[$0 % words.count]), ("tag", "tag\($0 % 40)")]) }
+        try await measure("search: q + tag, relevance", search) {
+            try ListingQuery.parse([("q", words[$0 % words.count]), ("tag", "tag\($0 % 40)")])
+        }
         try await measure("search: q with a typo, relevance", search) { _ in try ListingQuery.parse([("q", "drgaon")]) }
         try await measure("search: tag + exclude + kind, top", search) {
             try ListingQuery.parse([("tag", "tag\($0 % 40)"), ("exclude_tag", "tag\(($0 + 7) % 40)"), ("kind", "character"), ("sort", "top")])
         }
         try await measure("browse: newest, first page", search) { _ in try ListingQuery.parse([]) }
         try await measure("browse: trending, first page", search) { _ in try ListingQuery.parse([("sort", "trending")]) }
-        try await measure("browse: downloads, by creator", search) { try ListingQuery.parse([("creator", "creator\($0 % 5000)"), ("sort", "downloads"), ("rating", "all")]) }
+        try await measure("browse: downloads, by creator", search) {
+            try ListingQuery.parse([("creator", "creator\($0 % 5000)"), ("sort", "downloads"), ("rating", "all")])
+        }
         let firstPage = try await search.search(ListingQuery.parse([("sort", "updated")]))
         try await measure("browse: updated, next page by cursor", search) { _ in
             try ListingQuery.parse([("sort", "updated"), ("cursor", firstPage.nextCursor ?? "")])

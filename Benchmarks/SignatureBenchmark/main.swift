@@ -37,23 +37,35 @@ func report(_ name: String, _ operation: () throws -> Void) rethrows {
 
 let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
 let ed25519 = Curve25519.Signing.PrivateKey()
-let body = Data(#"{"@context":"https://www.w3.org/ns/activitystreams","id":"https://remote.example/activities/1","type":"Like","actor":"https://remote.example/users/bob","object":"https://scribe.example/characters/42"}"#.utf8)
+let body = Data(
+    #"{"@context":"https://www.w3.org/ns/activitystreams","id":"https://remote.example/activities/1","type":"Like","actor":"https://remote.example/users/bob","object":"https://scribe.example/characters/42"}"#
+        .utf8
+)
 let keyID = "https://remote.example/users/bob#main-key"
 
 func inboxPost() -> SignedRequest {
     SignedRequest(
-        method: "POST", path: "/users/alice/inbox", authority: "scribe.example", scheme: "https",
-        headers: [("Content-Type", "application/activity+json")], body: body)
+        method: "POST",
+        path: "/users/alice/inbox",
+        authority: "scribe.example",
+        scheme: "https",
+        headers: [("Content-Type", "application/activity+json")],
+        body: body
+    )
 }
 
 /// A typical draft-cavage signing string, for the raw operations to work on.
 let signingString = Data(
-    "(request-target): post /users/alice/inbox\nhost: scribe.example\ndate: \(HTTPDate.string(from: Date()))\ndigest: SHA-256=\(Data(SHA256.hash(data: body)).base64EncodedString())".utf8)
+    "(request-target): post /users/alice/inbox\nhost: scribe.example\ndate: \(HTTPDate.string(from: Date()))\ndigest: SHA-256=\(Data(SHA256.hash(data: body)).base64EncodedString())"
+        .utf8
+)
 let rawSignature = try rsa.signature(for: signingString, padding: .insecurePKCS1v1_5)
 
 print("Signature benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(secondsPerCase) s per case, one thread")
 try report("raw RSA-2048 PKCS#1 v1.5 SHA-256 sign") { _ = try rsa.signature(for: signingString, padding: .insecurePKCS1v1_5) }
-report("raw RSA-2048 PKCS#1 v1.5 SHA-256 verify") { precondition(rsa.publicKey.isValidSignature(rawSignature, for: signingString, padding: .insecurePKCS1v1_5)) }
+report("raw RSA-2048 PKCS#1 v1.5 SHA-256 verify") {
+    precondition(rsa.publicKey.isValidSignature(rawSignature, for: signingString, padding: .insecurePKCS1v1_5))
+}
 try report("raw Ed25519 sign") { _ = try ed25519.signature(for: signingString) }
 let edSignature = try ed25519.signature(for: signingString)
 report("raw Ed25519 verify") { precondition(ed25519.publicKey.isValidSignature(edSignature, for: signingString)) }

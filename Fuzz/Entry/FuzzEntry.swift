@@ -11,7 +11,9 @@ enum FuzzEntry {
     static func main() {
         let name = ProcessInfo.processInfo.environment["SCRIBE_FUZZ_TARGET"] ?? ""
         guard let chosen = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("SCRIBE_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(
+                Data("SCRIBE_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8)
+            )
             exit(2)
         }
         target = chosen
@@ -32,6 +34,7 @@ func testOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 /// libFuzzer's entry for programs that have their own `main`.
 @_silgen_name("LLVMFuzzerRunDriver")
 func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt

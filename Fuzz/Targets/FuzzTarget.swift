@@ -43,7 +43,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     private static func activity(_ data: Data) {
         // Our parser and Foundation's agree on every document both accept without ambiguity
         // (a name given twice: the last counts for us and PostgreSQL, not for JSONDecoder).
-        if let ours = try? JSONLDValue.parse(data, rejectingDuplicateNames: true), let theirs = try? JSONDecoder().decode(JSONLDValue.self, from: data) {
+        if let ours = try? JSONLDValue.parse(data, rejectingDuplicateNames: true),
+            let theirs = try? JSONDecoder().decode(JSONLDValue.self, from: data)
+        {
             precondition(comparable(ours) == comparable(theirs), "the parser and JSONDecoder read a document differently")
         }
         guard let document = try? ASObject.decode(data) else { return }

@@ -62,7 +62,12 @@ public struct CoreModule: CoreAPI {
         }
     }
 
-    public func sharedFile(of kind: CoreEvent.SubjectKind, id: UUID, format: SharedFile.Format, for viewer: Viewer) async throws(CoreAPIError) -> SharedFile {
+    public func sharedFile(
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        format: SharedFile.Format,
+        for viewer: Viewer
+    ) async throws(CoreAPIError) -> SharedFile {
         do {
             let file: ExportedFile
             switch (kind, format) {
@@ -72,7 +77,9 @@ public struct CoreModule: CoreAPI {
             case (.lorebook, .json): file = try await lorebooks.sharedFile(id, as: .v3, for: viewer)
             case (.lorebook, .worldInfo): file = try await lorebooks.sharedFile(id, as: .worldInfo, for: viewer)
             case (.character, .avatar):
-                guard let avatar = try await characters.sharedAvatar(id, for: viewer) else { throw CoreError(.notFound, "This character has no avatar.") }
+                guard let avatar = try await characters.sharedAvatar(id, for: viewer) else {
+                    throw CoreError(.notFound, "This character has no avatar.")
+                }
                 file = avatar
             default: throw CoreError(.invalidInput, "A \(kind.rawValue) does not download as \(format.rawValue).")
             }
@@ -83,13 +90,20 @@ public struct CoreModule: CoreAPI {
     }
 
     public func fork(
-        of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool, followsOwner: Bool
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        sessionToken: String,
+        sourceURI: String,
+        entitled: Bool,
+        followsOwner: Bool
     ) async throws(CoreAPIError) -> OwnedCharacter {
         do {
             let session = try await accounts.authenticate(token: sessionToken)
             switch kind {
             case .character:
-                return OwnedCharacter(try await characters.fork(id, sourceURI: sourceURI, entitled: entitled, followsOwner: followsOwner, for: session))
+                return OwnedCharacter(
+                    try await characters.fork(id, sourceURI: sourceURI, entitled: entitled, followsOwner: followsOwner, for: session)
+                )
             case .lorebook, .user: throw CoreError(.notFound, "Only characters can be forked so far.")
             }
         } catch {
@@ -131,7 +145,8 @@ public struct CoreModule: CoreAPI {
                         (SELECT count(DISTINCT user_id)::int FROM core.sessions WHERE last_used_at > now() - interval '180 days'),
                         (SELECT count(*)::int FROM core.character_publications WHERE visibility = 'public')
                             + (SELECT count(*)::int FROM core.lorebook_publications)
-                    """, logger: eventLog.logger
+                    """,
+                    logger: eventLog.logger
                 ).collect()
             }
             guard let row = rows.first else { throw CoreError(.unavailable, "No statistics.") }

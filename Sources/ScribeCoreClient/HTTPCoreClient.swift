@@ -47,12 +47,22 @@ public struct HTTPCoreClient: CoreAPI {
         try await call(.metadata, body: InternalCoreRequest.ItemForViewer(kind: kind, id: id, viewer: viewer), as: ItemMetadata.self)
     }
 
-    public func sharedFile(of kind: CoreEvent.SubjectKind, id: UUID, format: SharedFile.Format, for viewer: Viewer) async throws(CoreAPIError) -> SharedFile {
+    public func sharedFile(
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        format: SharedFile.Format,
+        for viewer: Viewer
+    ) async throws(CoreAPIError) -> SharedFile {
         try await call(.sharedFile, body: InternalCoreRequest.File(kind: kind, id: id, format: format, viewer: viewer), as: SharedFile.self)
     }
 
     public func fork(
-        of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool, followsOwner: Bool
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        sessionToken: String,
+        sourceURI: String,
+        entitled: Bool,
+        followsOwner: Bool
     ) async throws(CoreAPIError) -> OwnedCharacter {
         let body = InternalCoreRequest.Fork(kind: kind, id: id, sourceURI: sourceURI, entitled: entitled, followsOwner: followsOwner)
         return try await call(.fork, body: body, sessionToken: sessionToken, as: OwnedCharacter.self)
@@ -87,7 +97,8 @@ public struct HTTPCoreClient: CoreAPI {
     }
 
     public func signAsActor(_ owner: ActorKeyOwner, message: Data) async throws(CoreAPIError) -> Data {
-        try await call(.signAsActor, body: InternalCoreRequest.Signing(owner: owner, message: message), as: InternalCoreResponse.Signature.self).signature
+        try await call(.signAsActor, body: InternalCoreRequest.Signing(owner: owner, message: message), as: InternalCoreResponse.Signature.self)
+            .signature
     }
 
     /// An empty JSON object, for operations without arguments or answers.
@@ -98,7 +109,10 @@ public struct HTTPCoreClient: CoreAPI {
     // MARK: - One call
 
     private func call<Answer: Decodable>(
-        _ operation: InternalCoreOperation, query: String = "", body: (some Encodable)? = Optional<Empty>.none, sessionToken: String? = nil,
+        _ operation: InternalCoreOperation,
+        query: String = "",
+        body: (some Encodable)? = Optional<Empty>.none,
+        sessionToken: String? = nil,
         as: Answer.Type
     ) async throws(CoreAPIError) -> Answer {
         var request = HTTPClientRequest(url: baseURL.absoluteString.trimmingSuffix("/") + operation.path + query)
@@ -133,7 +147,10 @@ public struct HTTPCoreClient: CoreAPI {
                 failure = CoreAPIError(.unavailable, "Core cannot be reached.")
                 // A caller that gave up (its server is stopping) is neither retried nor a fault to log.
                 if Task.isCancelled { throw failure }
-                logger.warning("call to Core failed", metadata: ["operation": .string(operation.rawValue), "attempt": .stringConvertible(attempt), "reason": .string("\(error)")])
+                logger.warning(
+                    "call to Core failed",
+                    metadata: ["operation": .string(operation.rawValue), "attempt": .stringConvertible(attempt), "reason": .string("\(error)")]
+                )
             }
             if attempt < tries { try? await Task.sleep(for: .milliseconds(100 * (1 << (2 * (attempt - 1))))) }
         }

@@ -17,7 +17,10 @@ public struct ServiceSecret: Sendable {
     public init?(_ text: String) {
         guard text.utf8.count >= 32 else { return nil }
         key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(text.utf8)), info: Data("scribe service token v1".utf8), outputByteCount: 32)
+            inputKeyMaterial: SymmetricKey(data: Data(text.utf8)),
+            info: Data("scribe service token v1".utf8),
+            outputByteCount: 32
+        )
     }
 }
 

@@ -29,8 +29,11 @@ public struct MarketplaceModule: Sendable {
         self.publicURL = publicURL
         self.logger = logger
         self.listings = Listings(
-            core: core, pool: pool, consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
-            logger: logger)
+            core: core,
+            pool: pool,
+            consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
+            logger: logger
+        )
         let search = ListingSearch(pool: pool, logger: logger)
         self.search = search
         let purchases = Purchases(search: search, pool: pool, stripe: stripe, publicURL: publicURL, logger: logger)
@@ -84,7 +87,10 @@ public struct MarketplaceModule: Sendable {
         let source = listing.address(on: publicURL)
         let entitled = try await purchases.viewer(actor, of: id).entitled
         do {
-            return Fork(id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id, source: source)
+            return Fork(
+                id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id,
+                source: source
+            )
         } catch {
             throw MarketplaceError.fromCore(error)
         }

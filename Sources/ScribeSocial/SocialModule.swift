@@ -48,7 +48,9 @@ public struct SocialModule: Sendable {
         self.client = FederationClient(
             configuration: .init(
                 policy: PeerAddressPolicy(allowsPrivateAddresses: settings.allowsPrivatePeers),
-                userAgent: "Scribe/\(ScribeVersion.current) (+\(urls.origin)/)"))
+                userAgent: "Scribe/\(ScribeVersion.current) (+\(urls.origin)/)"
+            )
+        )
         let actors = LocalActors(core: core, urls: urls, pool: pool, logger: logger)
         self.actors = actors
         let domainBlocks = DomainBlocks(pool: pool, logger: logger)
@@ -68,27 +70,78 @@ public struct SocialModule: Sendable {
         self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
         self.collections = Collections(actors: actors, core: core, urls: urls, pool: pool, logger: logger)
         self.inbox = Inbox(
-            actors: actors, remote: remote, urls: urls, scheme: settings.publicURL.scheme ?? "https", pool: pool, doorbell: inboxBell, logger: logger)
+            actors: actors,
+            remote: remote,
+            urls: urls,
+            scheme: settings.publicURL.scheme ?? "https",
+            pool: pool,
+            doorbell: inboxBell,
+            logger: logger
+        )
         self.following = Following(
-            actors: actors, remote: remote, client: client, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell,
-            notifications: notifications, urls: urls,
-            domain: settings.domain, pool: pool, logger: logger)
+            actors: actors,
+            remote: remote,
+            client: client,
+            follows: follows,
+            deliveries: deliveries,
+            deliveryBell: deliveryBell,
+            notifications: notifications,
+            urls: urls,
+            domain: settings.domain,
+            pool: pool,
+            logger: logger
+        )
         self.processor = InboxProcessor(
-            pool: pool, actors: actors, remote: remote, urls: urls, follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, notes: notes,
-            reactions: reactions, notifications: notifications, feeds: feeds, targets: LocalTargets(urls: urls, logger: logger), logger: logger)
+            pool: pool,
+            actors: actors,
+            remote: remote,
+            urls: urls,
+            follows: follows,
+            deliveries: deliveries,
+            deliveryBell: deliveryBell,
+            notes: notes,
+            reactions: reactions,
+            notifications: notifications,
+            feeds: feeds,
+            targets: LocalTargets(urls: urls, logger: logger),
+            logger: logger
+        )
         self.actions = SocialActions(
-            actors: actors, remote: remote, core: core, urls: urls, notes: notes, reactions: reactions, notifications: notifications, feeds: feeds,
-            follows: follows, deliveries: deliveries, deliveryBell: deliveryBell, pool: pool, logger: logger)
+            actors: actors,
+            remote: remote,
+            core: core,
+            urls: urls,
+            notes: notes,
+            reactions: reactions,
+            notifications: notifications,
+            feeds: feeds,
+            follows: follows,
+            deliveries: deliveries,
+            deliveryBell: deliveryBell,
+            pool: pool,
+            logger: logger
+        )
         self.delivery = DeliveryWorker(
-            pool: pool, client: client,
+            pool: pool,
+            client: client,
             signers: { [actors] signer in
                 guard let signer else { return actors.instanceIdentity }
                 return try await actors.identity(ofUser: signer)
             },
-            perHostConcurrency: settings.perHostConcurrency, leaseSeconds: Int(settings.deliveryLease.components.seconds), logger: logger)
+            perHostConcurrency: settings.perHostConcurrency,
+            leaseSeconds: Int(settings.deliveryLease.components.seconds),
+            logger: logger
+        )
         self.publisher = Publisher(
-            core: core, consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
-            urls: urls, actors: actors, follows: follows, deliveries: deliveries, feeds: feeds, logger: logger)
+            core: core,
+            consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
+            urls: urls,
+            actors: actors,
+            follows: follows,
+            deliveries: deliveries,
+            feeds: feeds,
+            logger: logger
+        )
     }
 
     /// The consumers of Core's event log this module runs, for their lag in `/metrics`.
@@ -149,8 +202,14 @@ public struct SocialModule: Sendable {
             guard let note = try? await collections.object(item.kind, item.id) else { continue }
             entries.append(
                 Feeds.Entry(
-                    id: Int64(item.publishedAt.timeIntervalSince1970), kind: "item", actor: note.attributedTo?.id ?? "", object: note.id ?? "",
-                    content: note.content ?? "", createdAt: item.publishedAt))
+                    id: Int64(item.publishedAt.timeIntervalSince1970),
+                    kind: "item",
+                    actor: note.attributedTo?.id ?? "",
+                    object: note.id ?? "",
+                    content: note.content ?? "",
+                    createdAt: item.publishedAt
+                )
+            )
         }
         return entries
     }

@@ -18,8 +18,12 @@ public struct SocialSettings: Sendable {
     public var deliveryLease: Duration
 
     public init(
-        publicURL: URL, allowsPrivatePeers: Bool = false, pollInterval: Duration = .milliseconds(250),
-        perHostConcurrency: Int = 4, openRegistrations: Bool = true, deliveryLease: Duration = .seconds(120)
+        publicURL: URL,
+        allowsPrivatePeers: Bool = false,
+        pollInterval: Duration = .milliseconds(250),
+        perHostConcurrency: Int = 4,
+        openRegistrations: Bool = true,
+        deliveryLease: Duration = .seconds(120)
     ) {
         self.deliveryLease = deliveryLease
         self.publicURL = publicURL

@@ -4,13 +4,19 @@ import ScribeStorage
 
 /// Runs a database step for Social: callers see ``SocialError`` only.
 func run<Result>(_ logger: Logger, _ step: () async throws -> Result) async throws(SocialError) -> Result {
-    try await runDatabaseStep(logger: logger, unavailable: SocialError(.unavailable, "The database could not complete the operation; try again shortly."),
-        rejected: SocialError(.invalidInput, "The input holds a value that cannot be stored, such as a NUL character."), step)
+    try await runDatabaseStep(
+        logger: logger,
+        unavailable: SocialError(.unavailable, "The database could not complete the operation; try again shortly."),
+        rejected: SocialError(.invalidInput, "The input holds a value that cannot be stored, such as a NUL character."),
+        step
+    )
 }
 
 /// Runs `body` in a transaction on `pool`, with ``run(_:_:)``'s error handling.
 func transaction<Result: Sendable>(
-    on pool: PostgresClient, logger: Logger, _ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result
+    on pool: PostgresClient,
+    logger: Logger,
+    _ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending Result
 ) async throws(SocialError) -> Result {
     try await run(logger) { try await pool.withTransaction(logger: logger, body) }
 }

@@ -14,7 +14,8 @@ struct FederationCommand: AsyncParsableCommand {
 
     struct Block: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Block a domain and its subdomains: nothing is accepted from or delivered to them, and follows with them end.")
+            abstract: "Block a domain and its subdomains: nothing is accepted from or delivered to them, and follows with them end."
+        )
         @Argument(help: "The domain, e.g. spam.example.") var domain: String
         @Option(help: "Why, for the record.") var reason: String?
         @OptionGroup var settings: SettingOptions

@@ -5,7 +5,10 @@ import ScribeServer
 /// `scribe keys ...`: the server master key, which wraps the keys of published items.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Show and rotate the server master key.", subcommands: [List.self, Rotate.self])
+        commandName: "keys",
+        abstract: "Show and rotate the server master key.",
+        subcommands: [List.self, Rotate.self]
+    )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the master keys by id, the current one first, with what each wraps.")
@@ -32,7 +35,8 @@ struct KeysCommand: AsyncParsableCommand {
                 Without SCRIBE_MASTER_KEY a new key is added to master.key in the data directory. With it, that key is current: \
                 put the previous key on a line of master.key, set SCRIBE_MASTER_KEY to the new key, then rotate. Older keys are \
                 kept; restart running servers afterwards so they wrap new publications with the new key.
-                """)
+                """
+        )
 
         @OptionGroup var settings: SettingOptions
 
@@ -42,7 +46,8 @@ struct KeysCommand: AsyncParsableCommand {
             let dataDirectory = configuration.dataDirectory
             let (current, rewrapped) = try await reportingFailure {
                 try await ServerRuntime.withCore(
-                    configuration, logger: logger,
+                    configuration,
+                    logger: logger,
                     keyring: {
                         configured == nil
                             ? try MasterKeyring.addingNewKey(dataDirectory: dataDirectory)

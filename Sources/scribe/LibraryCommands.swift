@@ -10,7 +10,8 @@ import ScribeServer
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import character cards (PNG or JSON) and lorebooks (World Info or lorebook_v3 JSON) into a user's library.")
+        abstract: "Import character cards (PNG or JSON) and lorebooks (World Info or lorebook_v3 JSON) into a user's library."
+    )
 
     @Option(help: "The user whose library receives the files.") var user: String
     @Option(help: "Visibility of imported characters: private, unlisted, followers or public.") var visibility: String = "private"
@@ -39,15 +40,19 @@ struct ImportCommand: AsyncParsableCommand {
                             lines.append("\(name): lorebook \(lorebook.book.name ?? stem) (\(lorebook.id.uuidString.lowercased()))")
                         } else {
                             var character = try await core.characters.importFile(data, for: session)
-                            if visibility != .private { character = try await core.characters.setVisibility(character.id, to: visibility, for: session) }
-                            lines.append("\(name): character \(character.card.name) (\(character.id.uuidString.lowercased()), \(character.visibility.rawValue))")
+                            if visibility != .private {
+                                character = try await core.characters.setVisibility(character.id, to: visibility, for: session)
+                            }
+                            lines.append(
+                                "\(name): character \(character.card.name) (\(character.id.uuidString.lowercased()), \(character.visibility.rawValue))"
+                            )
                         }
                     }
                     return lines
                 }
             }
         }
-        lines.forEach { print($0) }
+        for line in lines { print(line) }
     }
 
     /// A JSON file that is a lorebook rather than a card: World Info, lorebook_v3 or a bare book.
@@ -60,7 +65,8 @@ struct ImportCommand: AsyncParsableCommand {
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a user's characters (as PNG cards) and lorebooks (as World Info JSON) into a directory.")
+        abstract: "Export a user's characters (as PNG cards) and lorebooks (as World Info JSON) into a directory."
+    )
 
     @Option(help: "The user whose library is exported.") var user: String
     @Argument(help: "The directory to write into (created if missing).") var directory: String
@@ -100,7 +106,10 @@ struct ExportCommand: AsyncParsableCommand {
 
 /// Runs `body` in a session of `username`, logged in with `password`, and logs out afterwards.
 private func asUser<Result: Sendable>(
-    _ username: String, password: String, core: CoreModule, _ body: (AuthenticatedSession) async throws -> Result
+    _ username: String,
+    password: String,
+    core: CoreModule,
+    _ body: (AuthenticatedSession) async throws -> Result
 ) async throws -> Result {
     let grant = try await core.accounts.logIn(identifier: username, password: password, clientAddress: nil)
     let session = try await core.accounts.authenticate(token: grant.token.value)

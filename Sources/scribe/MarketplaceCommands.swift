@@ -6,11 +6,15 @@ import ScribeServer
 /// `scribe marketplace ...`: maintenance of the marketplace's own tables.
 struct MarketplaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "marketplace", abstract: "Maintain the marketplace's listings.", subcommands: [Rebuild.self])
+        commandName: "marketplace",
+        abstract: "Maintain the marketplace's listings.",
+        subcommands: [Rebuild.self]
+    )
 
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Empty the listings and replay Core's event log from the start; the result is the same table a running server keeps.")
+            abstract: "Empty the listings and replay Core's event log from the start; the result is the same table a running server keeps."
+        )
         @OptionGroup var settings: SettingOptions
 
         func run() async throws {

@@ -7,7 +7,10 @@ struct Scribe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scribe's federation server: marketplace and ActivityPub social layer.",
         version: ScribeVersion.current,
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, FederationCommand.self, MarketplaceCommand.self, ServiceTokenCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, UserCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, FederationCommand.self,
+            MarketplaceCommand.self, ServiceTokenCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

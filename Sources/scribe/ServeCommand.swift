@@ -9,7 +9,10 @@ struct Serve: AsyncParsableCommand {
     var role: String?
     @Option(name: .customLong("core-url"), help: "The core process's address, for marketplace and social processes (SCRIBE_CORE_URL).")
     var coreURL: String?
-    @Option(name: .customLong("marketplace-url"), help: "The marketplace process's address, where social forwards /api/v1/marketplace (SCRIBE_MARKETPLACE_URL).")
+    @Option(
+        name: .customLong("marketplace-url"),
+        help: "The marketplace process's address, where social forwards /api/v1/marketplace (SCRIBE_MARKETPLACE_URL)."
+    )
     var marketplaceURL: String?
 
     func run() async throws {

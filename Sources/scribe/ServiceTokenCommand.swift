@@ -8,7 +8,8 @@ import ScribeCoreClient
 struct ServiceTokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service-token",
-        abstract: "Print a short-lived service token for Core's internal API (needs SCRIBE_SERVICE_SECRET).")
+        abstract: "Print a short-lived service token for Core's internal API (needs SCRIBE_SERVICE_SECRET)."
+    )
 
     @Option(help: "The calling service: marketplace or social.")
     var service: String
@@ -21,7 +22,9 @@ struct ServiceTokenCommand: ParsableCommand {
             throw ExitCode(2)
         }
         guard let text = ProcessInfo.processInfo.environment["SCRIBE_SERVICE_SECRET"], let secret = ServiceSecret(text) else {
-            FileHandle.standardError.write(Data("scribe: SCRIBE_SERVICE_SECRET must be set to the deployment's secret (32 characters or more)\n".utf8))
+            FileHandle.standardError.write(
+                Data("scribe: SCRIBE_SERVICE_SECRET must be set to the deployment's secret (32 characters or more)\n".utf8)
+            )
             throw ExitCode(2)
         }
         print(ServiceToken.mint(for: caller, secret: secret, lifetime: TimeInterval(min(max(lifetime, 1), 300))))

@@ -19,9 +19,15 @@ struct SettingOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .customLong("migrations-dir"), help: "Folder of SQL migrations (SCRIBE_MIGRATIONS_DIR; default schemas/migrations).")
     var migrationsDirectory: String?
-    @Flag(name: .customLong("allow-private-peers"), help: "Federate with http:// peers on loopback and private addresses, for tests and local development (SCRIBE_ALLOW_PRIVATE_PEERS).")
+    @Flag(
+        name: .customLong("allow-private-peers"),
+        help: "Federate with http:// peers on loopback and private addresses, for tests and local development (SCRIBE_ALLOW_PRIVATE_PEERS)."
+    )
     var allowPrivatePeers = false
-    @Option(name: .customLong("delivery-lease"), help: "Seconds before a delivery whose worker died is sent again (SCRIBE_DELIVERY_LEASE_SECONDS; default 120).")
+    @Option(
+        name: .customLong("delivery-lease"),
+        help: "Seconds before a delivery whose worker died is sent again (SCRIBE_DELIVERY_LEASE_SECONDS; default 120)."
+    )
     var deliveryLease: String?
 
     var flags: ServerConfiguration.Values {

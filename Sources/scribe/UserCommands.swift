@@ -15,7 +15,8 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an account. The password is read from standard input; the recovery phrase is printed once.")
+            abstract: "Create an account. The password is read from standard input; the recovery phrase is printed once."
+        )
 
         @Argument(help: "The username.") var username: String
         @Option(help: "The account's email address.") var email: String
@@ -65,7 +66,9 @@ struct UserCommand: AsyncParsableCommand {
             let role = try parseRole(role)
             let (configuration, logger) = try settings.prepare()
             let account = try await reportingFailure {
-                try await ServerRuntime.withCore(configuration, logger: logger) { core in try await core.accounts.setRole(username: username, role: role) }
+                try await ServerRuntime.withCore(configuration, logger: logger) { core in
+                    try await core.accounts.setRole(username: username, role: role)
+                }
             }
             print("\(account.username) is now \(account.role.rawValue).")
         }
@@ -93,7 +96,9 @@ struct UserCommand: AsyncParsableCommand {
 private func changeStatus(_ username: String, to status: Account.Status, settings: SettingOptions) async throws {
     let (configuration, logger) = try settings.prepare()
     let account = try await reportingFailure {
-        try await ServerRuntime.withCore(configuration, logger: logger) { core in try await core.accounts.setStatus(username: username, status: status) }
+        try await ServerRuntime.withCore(configuration, logger: logger) { core in
+            try await core.accounts.setStatus(username: username, status: status)
+        }
     }
     print("\(account.username) is now \(account.status.rawValue).")
 }

@@ -4,19 +4,25 @@ import Testing
 
 @Suite("Discovery documents: WebFinger, host-meta, NodeInfo")
 struct DiscoveryDocumentTests {
-    @Test("WebFinger resources parse in the forms Mastodon accepts", arguments: [
-        ("acct:alice@scribe.example", WebFingerResource.account(username: "alice", domain: "scribe.example")),
-        ("acct%3Aalice%40Scribe.Example", .account(username: "alice", domain: "scribe.example")),
-        ("alice@scribe.example", .account(username: "alice", domain: "scribe.example")),
-        ("@alice@scribe.example", .account(username: "alice", domain: "scribe.example")),
-        ("https://scribe.example/users/alice", .url(URL(string: "https://scribe.example/users/alice")!)),
-        ("scribe.example", .domain("scribe.example")),
-    ])
+    @Test(
+        "WebFinger resources parse in the forms Mastodon accepts",
+        arguments: [
+            ("acct:alice@scribe.example", WebFingerResource.account(username: "alice", domain: "scribe.example")),
+            ("acct%3Aalice%40Scribe.Example", .account(username: "alice", domain: "scribe.example")),
+            ("alice@scribe.example", .account(username: "alice", domain: "scribe.example")),
+            ("@alice@scribe.example", .account(username: "alice", domain: "scribe.example")),
+            ("https://scribe.example/users/alice", .url(URL(string: "https://scribe.example/users/alice")!)),
+            ("scribe.example", .domain("scribe.example")),
+        ]
+    )
     func parses(resource: String, expected: WebFingerResource) {
         #expect(WebFingerResource(resource) == expected)
     }
 
-    @Test("nonsense resources are refused", arguments: ["", "acct:", "acct:@x", "alice@", "@", "a b@c", "acct:a@b@c", "alice", String(repeating: "a", count: 2000) + "@x"])
+    @Test(
+        "nonsense resources are refused",
+        arguments: ["", "acct:", "acct:@x", "alice@", "@", "a b@c", "acct:a@b@c", "alice", String(repeating: "a", count: 2000) + "@x"]
+    )
     func refuses(resource: String) {
         #expect(WebFingerResource(resource) == nil)
     }
@@ -24,8 +30,12 @@ struct DiscoveryDocumentTests {
     @Test("an account's JRD has Mastodon's shape, and its self link names the actor")
     func accountDocument() throws {
         let document = WebFingerDocument.account(
-            username: "alice", domain: "scribe.example", actorID: "https://scribe.example/users/alice", profileURL: "https://scribe.example/@alice",
-            interactionTemplate: "https://scribe.example/authorize_interaction?uri={uri}")
+            username: "alice",
+            domain: "scribe.example",
+            actorID: "https://scribe.example/users/alice",
+            profileURL: "https://scribe.example/@alice",
+            interactionTemplate: "https://scribe.example/authorize_interaction?uri={uri}"
+        )
         #expect(document.subject == "acct:alice@scribe.example")
         #expect(document.actorID == "https://scribe.example/users/alice")
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(document)) as? [String: Any]
@@ -33,7 +43,9 @@ struct DiscoveryDocumentTests {
         #expect(links?.contains { $0["rel"] as? String == "self" && $0["type"] as? String == "application/activity+json" } == true)
         #expect(links?.contains { $0["rel"] as? String == "http://ostatus.org/schema/1.0/subscribe" && $0["template"] != nil } == true)
         let ldSelf = WebFingerDocument(
-            subject: "acct:b@x", links: [.init(rel: "self", type: "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"", href: "https://x/b")])
+            subject: "acct:b@x",
+            links: [.init(rel: "self", type: "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"", href: "https://x/b")]
+        )
         #expect(ldSelf.actorID == "https://x/b")
         #expect(WebFingerDocument(subject: "acct:b@x", links: [.init(rel: "self", type: "text/html", href: "https://x/b")]).actorID == nil)
     }
@@ -44,8 +56,12 @@ struct DiscoveryDocumentTests {
         #expect(document.contains("xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\""))
         #expect(document.contains("template=\"https://scribe.example/.well-known/webfinger?resource={uri}\""))
         #expect(HostMeta.render(template: "<X a=\"{{publicURL}}\"/>", publicURL: "https://x/\"<&") == "<X a=\"https://x/&quot;&lt;&amp;\"/>")
-        let template = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("wellknown/host-meta.xrd"), encoding: .utf8)) ?? ""
+        let template =
+            (try? String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("wellknown/host-meta.xrd"),
+                encoding: .utf8
+            )) ?? ""
         #expect(HostMeta.render(template: template, publicURL: "https://scribe.example") == document)
     }
 
@@ -53,8 +69,18 @@ struct DiscoveryDocumentTests {
     func nodeInfo() throws {
         for version in ["2.0", "2.1"] {
             let info = NodeInfo(
-                version: version, softwareName: "scribe", softwareVersion: "0.1.0", repository: "https://example.org/scribe", openRegistrations: true,
-                users: 3, activeMonth: 2, activeHalfyear: 3, localPosts: 7, nodeName: "Scribe", nodeDescription: "Characters")
+                version: version,
+                softwareName: "scribe",
+                softwareVersion: "0.1.0",
+                repository: "https://example.org/scribe",
+                openRegistrations: true,
+                users: 3,
+                activeMonth: 2,
+                activeHalfyear: 3,
+                localPosts: 7,
+                nodeName: "Scribe",
+                nodeDescription: "Characters"
+            )
             let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(info)) as? [String: Any] ?? [:]
             #expect(Set(json.keys) == ["version", "software", "protocols", "services", "openRegistrations", "usage", "metadata"])
             #expect(json["protocols"] as? [String] == ["activitypub"])
@@ -62,6 +88,10 @@ struct DiscoveryDocumentTests {
             #expect(((json["software"] as? [String: Any])?["repository"] != nil) == (version == "2.1"))
         }
         let index = try JSONSerialization.jsonObject(with: JSONEncoder().encode(NodeInfoIndex(publicURL: "https://scribe.example"))) as? [String: Any]
-        #expect((index?["links"] as? [[String: String]])?.map { $0["href"] } == ["https://scribe.example/nodeinfo/2.0", "https://scribe.example/nodeinfo/2.1"])
+        #expect(
+            (index?["links"] as? [[String: String]])?.map { $0["href"] } == [
+                "https://scribe.example/nodeinfo/2.0", "https://scribe.example/nodeinfo/2.1",
+            ]
+        )
     }
 }

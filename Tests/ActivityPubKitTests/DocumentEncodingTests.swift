@@ -13,7 +13,11 @@ struct DocumentEncodingTests {
 
     @Test("@context starts with the ActivityStreams IRI, then security, then the inline terms")
     func context() throws {
-        let json = try Self.wire(ASObject.activity("Follow", id: "https://scribe.example/f/1", actor: Self.actorID, object: "https://remote.example/users/bob").document(in: .mastodon))
+        let json = try Self.wire(
+            ASObject.activity("Follow", id: "https://scribe.example/f/1", actor: Self.actorID, object: "https://remote.example/users/bob").document(
+                in: .mastodon
+            )
+        )
         let context = try #require(json["@context"] as? [Any])
         #expect(context.count == 3)
         #expect(context[0] as? String == "https://www.w3.org/ns/activitystreams")
@@ -61,11 +65,17 @@ struct DocumentEncodingTests {
 
     @Test("collections name their size and first page; pages link onwards and back")
     func collections() throws {
-        let followers = try ASObject.decode(ASObject.orderedCollection(id: "https://s.example/users/a/followers", totalItems: 3, first: "https://s.example/users/a/followers?page=1").encoded())
+        let followers = try ASObject.decode(
+            ASObject.orderedCollection(id: "https://s.example/users/a/followers", totalItems: 3, first: "https://s.example/users/a/followers?page=1")
+                .encoded()
+        )
         #expect(followers.totalItems == 3 && followers["first"]?.string != nil && followers.isCollection)
         let page = ASObject.orderedCollectionPage(
-            id: "https://s.example/users/a/followers?page=1", partOf: "https://s.example/users/a/followers",
-            items: ["https://r.example/users/b"], next: nil)
+            id: "https://s.example/users/a/followers?page=1",
+            partOf: "https://s.example/users/a/followers",
+            items: ["https://r.example/users/b"],
+            next: nil
+        )
         let decoded = try ASObject.decode(page.encoded())
         #expect(decoded.items.map(\.id) == ["https://r.example/users/b"] && decoded["next"] == nil && decoded["partOf"] != nil)
     }
@@ -75,8 +85,14 @@ struct DocumentEncodingTests {
         #expect(ASObject.hashtag(name: "fantasy", href: "https://s.example/tags/fantasy")["name"] == "#fantasy")
         let published = Date(timeIntervalSince1970: 1_700_000_000)
         let create = ASObject.activity(
-            "Create", id: "https://s.example/a/1", actor: Self.actorID, object: ["type": "Note", "content": "<p>Hi</p>"],
-            to: ["https://www.w3.org/ns/activitystreams#Public"], cc: [Self.actorID + "/followers"], published: published)
+            "Create",
+            id: "https://s.example/a/1",
+            actor: Self.actorID,
+            object: ["type": "Note", "content": "<p>Hi</p>"],
+            to: ["https://www.w3.org/ns/activitystreams#Public"],
+            cc: [Self.actorID + "/followers"],
+            published: published
+        )
         let decoded = try ASObject.decode(create.encoded())
         #expect(decoded.isPublic && decoded.cc == [Self.actorID + "/followers"] && decoded.published == published)
         #expect(decoded.object.first?.object?.content == "<p>Hi</p>")

@@ -25,7 +25,9 @@ struct FederationClientTests {
 
     /// Runs `body` with a client, and shuts the client down after it.
     static func withClient(
-        _ policy: PeerAddressPolicy = .allowingPrivatePeers, deadline: Duration = .seconds(30), _ body: (FederationClient) async throws -> Void
+        _ policy: PeerAddressPolicy = .allowingPrivatePeers,
+        deadline: Duration = .seconds(30),
+        _ body: (FederationClient) async throws -> Void
     ) async throws {
         var configuration = FederationClient.Configuration(policy: policy, userAgent: "ScribeTests/1.0")
         configuration.readTimeout = .seconds(10)
@@ -42,8 +44,10 @@ struct FederationClientTests {
 
     static func activityJSON(_ object: ASObject) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/activity+json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try! object.encoded())))
+            status: .ok,
+            headers: [.contentType: "application/activity+json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try! object.encoded()))
+        )
     }
 
     /// Runs `body` with a hostile-and-honest peer listening on loopback; passes its base URL.
@@ -53,22 +57,36 @@ struct FederationClientTests {
         let base = LockedBase()
         router.get("/users/bob") { request, _ -> Response in
             var signed = SignedRequest(
-                method: "GET", path: request.uri.description, authority: request.head.authority ?? "", scheme: "http",
-                headers: request.headers.map { ($0.name.canonicalName, $0.value) })
+                method: "GET",
+                path: request.uri.description,
+                authority: request.head.authority ?? "",
+                scheme: "http",
+                headers: request.headers.map { ($0.name.canonicalName, $0.value) }
+            )
             signed.body = nil
             let verifier = HTTPSignatureVerifier()
             let ok = (try? verifier.verify(try verifier.candidate(for: signed), of: signed, with: key.publicKey)) != nil
             await seen.record("/users/bob", verified: ok, accept: request.headers[.accept])
             let id = base.value + "/users/bob"
-            return activityJSON(["id": .string(id), "type": "Person", "inbox": .string(id + "/inbox"), "publicKey": ASObject.publicKey(actor: id, pem: key.publicKey.pem).embedded])
+            return activityJSON([
+                "id": .string(id), "type": "Person", "inbox": .string(id + "/inbox"),
+                "publicKey": ASObject.publicKey(actor: id, pem: key.publicKey.pem).embedded,
+            ])
         }
         router.get("/users/gts/main-key") { _, _ -> Response in
             let actor = base.value + "/users/gts"
-            return activityJSON(["id": .string(actor), "type": "Person", "preferredUsername": "gts", "publicKey": ["id": .string(actor + "/main-key"), "owner": .string(actor), "publicKeyPem": .string(key.publicKey.pem)]])
+            return activityJSON([
+                "id": .string(actor), "type": "Person", "preferredUsername": "gts",
+                "publicKey": ["id": .string(actor + "/main-key"), "owner": .string(actor), "publicKeyPem": .string(key.publicKey.pem)],
+            ])
         }
         router.get("/impostor") { _, _ in activityJSON(["id": "https://victim.example/users/eve", "type": "Person"]) }
-        router.get("/html") { _, _ in Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<p>hi</p>"))) }
-        router.get("/notjson") { _, _ in Response(status: .ok, headers: [.contentType: "application/activity+json"], body: .init(byteBuffer: ByteBuffer(string: "[1,2"))) }
+        router.get("/html") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<p>hi</p>")))
+        }
+        router.get("/notjson") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/activity+json"], body: .init(byteBuffer: ByteBuffer(string: "[1,2")))
+        }
         router.get("/gone") { _, _ in Response(status: .gone) }
         router.get("/hop/{n}") { _, context -> Response in
             let n = Int(context.parameters.get("n") ?? "0") ?? 0
@@ -77,14 +95,22 @@ struct FederationClientTests {
         router.get("/loop") { _, _ in Response(status: .movedPermanently, headers: [.location: "/loop"]) }
         router.get("/to-file") { _, _ in Response(status: .found, headers: [.location: "file:///etc/passwd"]) }
         router.get("/huge") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/activity+json"], body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 10 << 20)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/activity+json"],
+                body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 10 << 20))
+            )
         }
         router.get("/huge-chunked") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/activity+json"], body: ResponseBody { writer in
-                let chunk = ByteBuffer(repeating: UInt8(ascii: " "), count: 64 << 10)
-                for _ in 0..<160 { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/activity+json"],
+                body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: " "), count: 64 << 10)
+                    for _ in 0..<160 { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                }
+            )
         }
         router.get("/hang") { _, _ -> Response in
             try await Task.sleep(for: .seconds(3))
@@ -93,16 +119,28 @@ struct FederationClientTests {
         router.get("/.well-known/webfinger") { request, _ -> Response in
             let resource = request.uri.queryParameters.get("resource") ?? ""
             let document = WebFingerDocument.account(
-                username: "bob", domain: "peer", actorID: base.value + "/users/bob", profileURL: base.value + "/@bob", interactionTemplate: base.value + "/authorize?uri={uri}")
+                username: "bob",
+                domain: "peer",
+                actorID: base.value + "/users/bob",
+                profileURL: base.value + "/@bob",
+                interactionTemplate: base.value + "/authorize?uri={uri}"
+            )
             return Response(
-                status: resource.hasPrefix("acct:bob@") ? .ok : .notFound, headers: [.contentType: WebFingerDocument.mediaType],
-                body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document))))
+                status: resource.hasPrefix("acct:bob@") ? .ok : .notFound,
+                headers: [.contentType: WebFingerDocument.mediaType],
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document)))
+            )
         }
         router.post("/inbox") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let signed = SignedRequest(
-                method: "POST", path: request.uri.description, authority: request.head.authority ?? "", scheme: "http",
-                headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Data(buffer: body))
+                method: "POST",
+                path: request.uri.description,
+                authority: request.head.authority ?? "",
+                scheme: "http",
+                headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+                body: Data(buffer: body)
+            )
             let verifier = HTTPSignatureVerifier()
             let ok = (try? verifier.verify(try verifier.candidate(for: signed), of: signed, with: key.publicKey)) != nil
             return Response(status: ok ? .accepted : .unauthorized)
@@ -239,7 +277,12 @@ struct FederationClientTests {
     func delivery() async throws {
         try await Self.withPeer { base, _ in
             try await Self.withClient { client in
-                let activity = try ASObject.activity("Follow", id: base + "/f/1", actor: "https://scribe.example/actor", object: .string(base + "/users/bob")).encoded()
+                let activity = try ASObject.activity(
+                    "Follow",
+                    id: base + "/f/1",
+                    actor: "https://scribe.example/actor",
+                    object: .string(base + "/users/bob")
+                ).encoded()
                 let status = try await client.post(activity, to: URL(string: base + "/inbox")!, signedBy: Self.identity)
                 #expect(status == 202)
             }
@@ -260,11 +303,14 @@ struct FederationClientTests {
 
     /// Found by schemathesis: `DELETE /api/v1/blocks?handle=…` with this domain trapped inside
     /// URLComponents' host setter and took the whole server down.
-    @Test("a handle's domain that is no host name is refused before any URL is built", arguments: [
-        "\u{38FE2}M\u{DE}\u{C2}\u{9F}", "\u{B4}\u{1D}\u{0E}", "exa mple.org", "example.org:0", "example.org:99999", "example.org:80:80",
-        "-bad.example", "a..b", "", ":443", "[::1]", "host/path", "user@host", "bücher.example", String(repeating: "a", count: 64) + ".example",
-        "xn--zA", "xn--zA.example:443",
-    ])
+    @Test(
+        "a handle's domain that is no host name is refused before any URL is built",
+        arguments: [
+            "\u{38FE2}M\u{DE}\u{C2}\u{9F}", "\u{B4}\u{1D}\u{0E}", "exa mple.org", "example.org:0", "example.org:99999", "example.org:80:80",
+            "-bad.example", "a..b", "", ":443", "[::1]", "host/path", "user@host", "bücher.example", String(repeating: "a", count: 64) + ".example",
+            "xn--zA", "xn--zA.example:443",
+        ]
+    )
     func webFingerRefusesNonHosts(domain: String) async throws {
         try await Self.withClient { client in
             #expect(await Self.code { _ = try await client.webFinger(username: "bob", domain: domain) } == .unsupportedURL)

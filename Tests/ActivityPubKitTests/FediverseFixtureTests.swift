@@ -62,7 +62,10 @@ struct FediverseFixtureTests {
         #expect(note["unknownExtension"] == .object(["kept": .array([.integer(1), .number(2.5), .null])]))
     }
 
-    @Test("what is not an object is a decoding error, not a crash", arguments: ["[]", "\"text\"", "42", "null", "{", "", String(repeating: "[", count: 100_000)])
+    @Test(
+        "what is not an object is a decoding error, not a crash",
+        arguments: ["[]", "\"text\"", "42", "null", "{", "", String(repeating: "[", count: 100_000)]
+    )
     func refusesNonObjects(_ text: String) {
         #expect(throws: (any Error).self) { try ASObject.decode(Data(text.utf8)) }
     }

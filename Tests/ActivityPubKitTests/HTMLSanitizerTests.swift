@@ -9,14 +9,18 @@ struct HTMLSanitizerTests {
         "<script>alert(1)</script>", "<SCRIPT SRC=//x.example/x.js></SCRIPT>", "<img src=x onerror=alert(1)>",
         "<a href=\"javascript:alert(1)\">x</a>", "<a href=\"JaVaScRiPt:alert(1)\">x</a>", "<a href=\"&#106;avascript:alert(1)\">x</a>",
         "<a href=\" javascript:alert(1)\">x</a>", "<a href=\"java\nscript:alert(1)\">x</a>", "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">x</a>",
-        "<a href=\"vbscript:msgbox(1)\">x</a>", "<svg onload=alert(1)>", "<svg><script>alert(1)</script></svg>", "<math><mtext><script>alert(1)</script>",
-        "<iframe src=\"https://x.example\"></iframe>", "<object data=\"x.swf\"></object>", "<embed src=x.swf>", "<style>body{background:url(javascript:x)}</style>",
+        "<a href=\"vbscript:msgbox(1)\">x</a>", "<svg onload=alert(1)>", "<svg><script>alert(1)</script></svg>",
+        "<math><mtext><script>alert(1)</script>",
+        "<iframe src=\"https://x.example\"></iframe>", "<object data=\"x.swf\"></object>", "<embed src=x.swf>",
+        "<style>body{background:url(javascript:x)}</style>",
         "<div style=\"background:url(javascript:alert(1))\">x</div>", "<p style=\"x:expression(alert(1))\">x</p>", "<body onload=alert(1)>",
         "<input autofocus onfocus=alert(1)>", "<details open ontoggle=alert(1)>", "<form action=javascript:alert(1)><button>x</button></form>",
-        "<p onclick=\"alert(1)\">click</p>", "<span onmouseover=alert(1) class=\"mention\">@a</span>", "<a href=\"https://x.example\" onclick=alert(1)>ok</a>",
+        "<p onclick=\"alert(1)\">click</p>", "<span onmouseover=alert(1) class=\"mention\">@a</span>",
+        "<a href=\"https://x.example\" onclick=alert(1)>ok</a>",
         "<<script>alert(1)//<</script>", "<scr<script>ipt>alert(1)</scr</script>ipt>", "<!--<script>alert(1)--><script>alert(1)</script>",
         "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">", "<template><script>alert(1)</script></template>",
-        "<a href=\"https://ok.example\" style=\"position:fixed\">x</a>", "<base href=\"javascript:alert(1)//\">", "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+        "<a href=\"https://ok.example\" style=\"position:fixed\">x</a>", "<base href=\"javascript:alert(1)//\">",
+        "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
         "<link rel=stylesheet href=javascript:alert(1)>", "<table background=javascript:alert(1)>", "<video><source onerror=alert(1)>",
         "<textarea><script>alert(1)</script></textarea>", "\"><script>alert(1)</script>", "<a href=\"&#x6A;avascript&#x3A;alert(1)\">x</a>",
         "<p>text</p><script/xss src=x></script>", "<img src=\"x\" alt=\"\" onerror=\"alert(1)\"/>", "<a href=\"\\u006Aavascript:alert(1)\">x</a>",
@@ -30,7 +34,8 @@ struct HTMLSanitizerTests {
     static func executableMarkup(in html: String) -> [String] {
         var problems: [String] = []
         let lowered = html.lowercased()
-        for needle in ["javascript:", "vbscript:", "data:", "<script", "<style", "<iframe", "<svg", "<math", "<object", "<embed", "expression("] where lowered.contains(needle) {
+        for needle in ["javascript:", "vbscript:", "data:", "<script", "<style", "<iframe", "<svg", "<math", "<object", "<embed", "expression("]
+        where lowered.contains(needle) {
             // "javascript:" may appear as escaped text; only inside an attribute or a tag is it dangerous.
             if needle.hasPrefix("<") || lowered.contains("=\"" + needle) { problems.append(needle) }
         }
@@ -74,8 +79,12 @@ struct HTMLSanitizerTests {
 
     @Test("what Mastodon keeps survives: paragraphs, mentions, hashtags, safe links with rel, lists")
     func keepsMastodonMarkup() {
-        let mastodon = #"<p><span class="h-card" translate="no"><a href="https://m.example/@bob" class="u-url mention">@<span>bob</span></a></span> hi <a href="https://m.example/tags/art" class="mention hashtag" rel="tag">#<span>art</span></a><br>line</p><ol start="3"><li>one</li></ol>"#
-        #expect(HTMLSanitizer.sanitize(mastodon) == #"<p><span class="h-card"><a href="https://m.example/@bob" rel="nofollow noopener" target="_blank" class="u-url mention">@<span>bob</span></a></span> hi <a href="https://m.example/tags/art" rel="nofollow noopener" target="_blank" class="mention hashtag">#<span>art</span></a><br>line</p><ol start="3"><li>one</li></ol>"#)
+        let mastodon =
+            #"<p><span class="h-card" translate="no"><a href="https://m.example/@bob" class="u-url mention">@<span>bob</span></a></span> hi <a href="https://m.example/tags/art" class="mention hashtag" rel="tag">#<span>art</span></a><br>line</p><ol start="3"><li>one</li></ol>"#
+        #expect(
+            HTMLSanitizer.sanitize(mastodon)
+                == #"<p><span class="h-card"><a href="https://m.example/@bob" rel="nofollow noopener" target="_blank" class="u-url mention">@<span>bob</span></a></span> hi <a href="https://m.example/tags/art" rel="nofollow noopener" target="_blank" class="mention hashtag">#<span>art</span></a><br>line</p><ol start="3"><li>one</li></ol>"#
+        )
         #expect(HTMLSanitizer.sanitize("<div><h1>Title</h1><table><tr><td>cell</td></tr></table></div>") == "Titlecell")
         #expect(HTMLSanitizer.sanitize("<p class=\"evil\">x &amp; <b>y</b></p>") == "<p>x &amp; <b>y</b></p>")
         #expect(HTMLSanitizer.sanitize("<a href=\"/relative\">r</a>") == "<a>r</a>")

@@ -10,8 +10,13 @@ struct HTTPSignatureTests {
 
     static func request(_ method: String = "POST", body: String? = #"{"type":"Follow"}"#) -> SignedRequest {
         SignedRequest(
-            method: method, path: "/users/alice/inbox?x=1", authority: "scribe.example", scheme: "https",
-            headers: [("Content-Type", "application/activity+json")], body: body.map { Data($0.utf8) })
+            method: method,
+            path: "/users/alice/inbox?x=1",
+            authority: "scribe.example",
+            scheme: "https",
+            headers: [("Content-Type", "application/activity+json")],
+            body: body.map { Data($0.utf8) }
+        )
     }
 
     @Test("what we sign verifies, in both schemes, with RSA and Ed25519 keys", arguments: [HTTPSignatureVerifier.Scheme.draftCavage, .rfc9421])
@@ -28,7 +33,10 @@ struct HTTPSignatureTests {
         }
     }
 
-    @Test("a changed body, path, method or key, or an old date, is refused with the right reason", arguments: [HTTPSignatureVerifier.Scheme.draftCavage, .rfc9421])
+    @Test(
+        "a changed body, path, method or key, or an old date, is refused with the right reason",
+        arguments: [HTTPSignatureVerifier.Scheme.draftCavage, .rfc9421]
+    )
     func tampering(scheme: HTTPSignatureVerifier.Scheme) throws {
         let key = Self.keys[0]
         var signed = Self.request()
@@ -56,10 +64,14 @@ struct HTTPSignatureTests {
         #expect(code(old, key.publicKey) == .outsideTimeWindow)
     }
 
-    @Test("hostile Signature headers are typed errors, never crashes", arguments: [
-        "", "keyId", "keyId=\"a\"", "signature=\"AAAA\"", "keyId=\"a\",keyId=\"b\",signature=\"AAAA\"", "keyId=\"a,signature=\"AAAA\"",
-        "keyId=\"a\",signature=\"not base64!\"", String(repeating: "a=\"b\",", count: 5000), "keyId=\"a\",algorithm=\"hmac-sha256\",signature=\"AAAA\"",
-    ])
+    @Test(
+        "hostile Signature headers are typed errors, never crashes",
+        arguments: [
+            "", "keyId", "keyId=\"a\"", "signature=\"AAAA\"", "keyId=\"a\",keyId=\"b\",signature=\"AAAA\"", "keyId=\"a,signature=\"AAAA\"",
+            "keyId=\"a\",signature=\"not base64!\"", String(repeating: "a=\"b\",", count: 5000),
+            "keyId=\"a\",algorithm=\"hmac-sha256\",signature=\"AAAA\"",
+        ]
+    )
     func hostileDraftHeaders(header: String) {
         var request = Self.request("GET", body: nil)
         request.setHeader("Signature", header)
@@ -74,11 +86,15 @@ struct HTTPSignatureTests {
         }
     }
 
-    @Test("hostile RFC 9421 headers are typed errors, never crashes", arguments: [
-        ("sig1=", "sig1=:AAAA:"), ("sig1=(\"@method\");created=1", "nonsense"), ("sig1=(\"@method\" \"@target-uri\");created=1", "sig1=:AAAA:"),
-        ("sig1=(\"@method\";sf \"@target-uri\");created=1;keyid=\"k\"", "sig1=:AAAA:"), ("sig1=(\"@unknown\" \"@method\" \"@target-uri\");created=1;keyid=\"k\"", "sig1=:AAAA:"),
-        ("sig1=(\"@method\" \"@target-uri\");created=1;keyid=\"k\"", "sig2=:AAAA:"), (String(repeating: "(", count: 10_000), "x"),
-    ])
+    @Test(
+        "hostile RFC 9421 headers are typed errors, never crashes",
+        arguments: [
+            ("sig1=", "sig1=:AAAA:"), ("sig1=(\"@method\");created=1", "nonsense"), ("sig1=(\"@method\" \"@target-uri\");created=1", "sig1=:AAAA:"),
+            ("sig1=(\"@method\";sf \"@target-uri\");created=1;keyid=\"k\"", "sig1=:AAAA:"),
+            ("sig1=(\"@unknown\" \"@method\" \"@target-uri\");created=1;keyid=\"k\"", "sig1=:AAAA:"),
+            ("sig1=(\"@method\" \"@target-uri\");created=1;keyid=\"k\"", "sig2=:AAAA:"), (String(repeating: "(", count: 10_000), "x"),
+        ]
+    )
     func hostileRFC9421Headers(input: String, signature: String) {
         var request = Self.request("GET", body: nil)
         request.setHeader("Signature-Input", input)
@@ -114,7 +130,9 @@ struct HTTPSignatureTests {
             #expect(HTTPDate.date(from: text) == date, "\(text)")
         }
         #expect(HTTPDate.date(from: "wrong date") == nil)
-        for impossible in ["Wed, 31 Feb 2023 10:00:00 GMT", "Wed, 20 Dec 2023 24:00:00 GMT", "Wed, 20 Dec 2023 10:00:00 PST", "Wed, 20 Dez 2023 10:00:00 GMT"] {
+        for impossible in [
+            "Wed, 31 Feb 2023 10:00:00 GMT", "Wed, 20 Dec 2023 24:00:00 GMT", "Wed, 20 Dec 2023 10:00:00 PST", "Wed, 20 Dez 2023 10:00:00 GMT",
+        ] {
             #expect(HTTPDate.date(from: impossible) == nil, "\(impossible)")
         }
         // Written and read back the same, whatever the date (whole seconds, 1970 to 2100).

@@ -13,7 +13,10 @@ struct HostileDocumentTests {
         ("a string, not an object", Data(#""https://a.example/notes/1""#.utf8)),
         ("100,000 nested arrays", Data(String(repeating: "[", count: 100_000).utf8)),
         ("100,000 nested objects", Data((String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_000)).utf8)),
-        ("nested arrays inside an object", Data((#"{"type":"Note","tag":"# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "}").utf8)),
+        (
+            "nested arrays inside an object",
+            Data((#"{"type":"Note","tag":"# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "}").utf8)
+        ),
     ]
 
     @Test("each is a parse error naming where it went wrong", arguments: hostile.map(\.0))

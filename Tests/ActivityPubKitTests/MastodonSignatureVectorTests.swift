@@ -34,7 +34,9 @@ struct MastodonSignatureVectorTests {
 
     static let vectors: Vectors = {
         // A missing or unreadable file leaves no cases, which the "all there" test reports.
-        guard let data = try? Fixtures.data("http-signatures/mastodon-vectors.json"), let vectors = try? JSONDecoder().decode(Vectors.self, from: data) else {
+        guard let data = try? Fixtures.data("http-signatures/mastodon-vectors.json"),
+            let vectors = try? JSONDecoder().decode(Vectors.self, from: data)
+        else {
             return Vectors(now: "", keys: [:], cases: [])
         }
         return vectors
@@ -68,8 +70,13 @@ struct MastodonSignatureVectorTests {
         let verifier = HTTPSignatureVerifier(now: { now })
         let host = testCase.headers.first { $0.key.lowercased() == "host" }?.value ?? "www.example.com"
         let request = SignedRequest(
-            method: testCase.method, path: testCase.path, authority: host, scheme: "https",
-            headers: testCase.headers.filter { $0.key.lowercased() != "host" }.map { ($0.key, $0.value) }, body: testCase.body.map { Data($0.utf8) })
+            method: testCase.method,
+            path: testCase.path,
+            authority: host,
+            scheme: "https",
+            headers: testCase.headers.filter { $0.key.lowercased() != "host" }.map { ($0.key, $0.value) },
+            body: testCase.body.map { Data($0.utf8) }
+        )
         let keys = Self.vectors.keys
         let lookup: (String) async throws -> SignaturePublicKey? = { keyID in
             guard let name = testCase.key, let key = keys[name], key.keyIds.contains(keyID) else { return nil }

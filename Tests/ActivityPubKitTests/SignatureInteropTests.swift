@@ -18,15 +18,22 @@ struct SignatureInteropTests {
         return (result.status, result.output)
     }
 
-    static let cases: [(HTTPSignatureVerifier.Scheme, String)] = [(.draftCavage, "rsa"), (.draftCavage, "ed25519"), (.rfc9421, "rsa"), (.rfc9421, "ed25519")]
+    static let cases: [(HTTPSignatureVerifier.Scheme, String)] = [
+        (.draftCavage, "rsa"), (.draftCavage, "ed25519"), (.rfc9421, "rsa"), (.rfc9421, "ed25519"),
+    ]
 
     @Test("signatures we make verify with the independent implementation", arguments: cases)
     func oursVerifyWithTheirs(scheme: HTTPSignatureVerifier.Scheme, keyType: String) async throws {
         let key: SignaturePrivateKey = keyType == "rsa" ? try .generateRSA() : .ed25519(Curve25519.Signing.PrivateKey())
         let body = #"{"type":"Create","object":{"type":"Note","content":"<p>Hello</p>"}}"#
         var request = SignedRequest(
-            method: "POST", path: "/inbox?page=1", authority: "remote.example", scheme: "https",
-            headers: [("Content-Type", "application/activity+json")], body: Data(body.utf8))
+            method: "POST",
+            path: "/inbox?page=1",
+            authority: "remote.example",
+            scheme: "https",
+            headers: [("Content-Type", "application/activity+json")],
+            body: Data(body.utf8)
+        )
         try HTTPSignatureSigner.sign(&request, scheme: scheme, keyID: "https://scribe.example/users/alice#main-key", key: key)
         var headers: [String: String] = [:]
         for (name, value) in request.headers where name != "host" { headers[name] = value }
@@ -53,8 +60,13 @@ struct SignatureInteropTests {
         let document = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         let headers = (document["headers"] as? [String: String] ?? [:]).map { ($0.key, $0.value) }
         let request = SignedRequest(
-            method: "POST", path: document["path"] as? String ?? "", authority: document["host"] as? String ?? "", scheme: "https", headers: headers,
-            body: Data((document["body"] as? String ?? "").utf8))
+            method: "POST",
+            path: document["path"] as? String ?? "",
+            authority: document["host"] as? String ?? "",
+            scheme: "https",
+            headers: headers,
+            body: Data((document["body"] as? String ?? "").utf8)
+        )
         let key = try SignaturePublicKey(pem: document["public_key_pem"] as? String ?? "")
         let verified = try await HTTPSignatureVerifier().verify(request) { _ in key }
         #expect(verified.scheme == scheme && verified.keyID == "https://remote.example/users/bob#main-key")

@@ -37,7 +37,13 @@ struct CoreEventTests {
 
     @Test("round-trips through JSON")
     func roundTrips() throws {
-        let event = CoreEvent(id: 42, type: .itemDeleted, subjectKind: .lorebook, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let event = CoreEvent(
+            id: 42,
+            type: .itemDeleted,
+            subjectKind: .lorebook,
+            subjectID: UUID(),
+            recordedAt: Date(timeIntervalSince1970: 1_700_000_000)
+        )
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()

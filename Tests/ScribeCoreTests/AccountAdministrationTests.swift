@@ -1,9 +1,10 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Account administration")
 struct AccountAdministrationTests {
@@ -13,7 +14,9 @@ struct AccountAdministrationTests {
             let accounts = application.core.accounts
             _ = try await AccountsTests.register(accounts, "alice")
             let moderator = try await accounts.create(
-                Registration(username: "bob", email: "bob@example.org", password: AccountsTests.password), role: .moderator)
+                Registration(username: "bob", email: "bob@example.org", password: AccountsTests.password),
+                role: .moderator
+            )
             #expect(moderator.session.account.role == .moderator)
             try await accounts.setRole(username: "@ALICE", role: .user)
             #expect(try await accounts.list().map { "\($0.username) \($0.role.rawValue)" } == ["alice User", "bob Moderator"])

@@ -2,11 +2,12 @@ import Crypto
 import Foundation
 import PostgresNIO
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Accounts and sessions")
 struct AccountsTests {
@@ -71,11 +72,14 @@ struct AccountsTests {
         }
     }
 
-    @Test("usernames follow Mastodon's rule", arguments: [
-        ("alice", true), ("Jane_Doe", true), ("a.b", true), ("a--b", true), ("x1", true), ("_", true),
-        ("-a", false), ("a-", false), (".a", false), ("a b", false), ("ä", false), ("", false), (String(repeating: "a", count: 31), false),
-        ("a@b", false),
-    ])
+    @Test(
+        "usernames follow Mastodon's rule",
+        arguments: [
+            ("alice", true), ("Jane_Doe", true), ("a.b", true), ("a--b", true), ("x1", true), ("_", true),
+            ("-a", false), ("a-", false), (".a", false), ("a b", false), ("ä", false), ("", false), (String(repeating: "a", count: 31), false),
+            ("a@b", false),
+        ]
+    )
     func usernameRule(username: String, valid: Bool) {
         let accepted = (try? AccountRules.checkUsername(username)) != nil
         #expect(accepted == valid)
@@ -121,7 +125,9 @@ struct AccountsTests {
             // Two more failures from the same address on other names reach its limit of five.
             for name in ["carol", "dave"] { _ = try? await accounts.logIn(identifier: name, password: "x", clientAddress: "192.0.2.1") }
             _ = try await Self.register(accounts, "erin")
-            await #expect(throws: CoreError.self) { try await accounts.logIn(identifier: "erin", password: Self.password, clientAddress: "192.0.2.1") }
+            await #expect(throws: CoreError.self) {
+                try await accounts.logIn(identifier: "erin", password: Self.password, clientAddress: "192.0.2.1")
+            }
             #expect(try await accounts.logIn(identifier: "erin", password: Self.password, clientAddress: "198.51.100.7").account.username == "erin")
         }
     }
@@ -161,9 +167,13 @@ struct AccountsTests {
             let old = try await accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil).token
             let logger = TestLogger.make("expiry")
             try await application.database.owner.query(
-                "UPDATE core.sessions SET last_used_at = now() - interval '15 days' WHERE token_hash = \(idle.hash)", logger: logger)
+                "UPDATE core.sessions SET last_used_at = now() - interval '15 days' WHERE token_hash = \(idle.hash)",
+                logger: logger
+            )
             try await application.database.owner.query(
-                "UPDATE core.sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(old.hash)", logger: logger)
+                "UPDATE core.sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(old.hash)",
+                logger: logger
+            )
             for token in [idle, old] {
                 await #expect(throws: CoreError.self) { try await accounts.authenticate(token: token.value) }
             }
@@ -179,7 +189,9 @@ struct AccountsTests {
             let live = try await Self.register(accounts, "alice").session.token
             let expired = try await accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil).token
             try await application.database.owner.query(
-                "UPDATE core.sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(expired.hash)", logger: TestLogger.make("sweep"))
+                "UPDATE core.sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(expired.hash)",
+                logger: TestLogger.make("sweep")
+            )
             #expect(try await accounts.purgeExpiredSessions() == 1)
             #expect(try await Self.count("SELECT count(*)::int FROM core.sessions", application) == 1)
             #expect(try await accounts.authenticate(token: live.value).account.username == "alice")
@@ -210,7 +222,12 @@ struct AccountsTests {
             let created = try await Self.register(accounts, "alice")
             let original = try await accounts.authenticate(token: created.session.token.value)
             await #expect(throws: CoreError.self) {
-                try await accounts.recover(identifier: "alice", phrase: RecoveryPhrase.generate().description, newPassword: "brand new pass", clientAddress: nil)
+                try await accounts.recover(
+                    identifier: "alice",
+                    phrase: RecoveryPhrase.generate().description,
+                    newPassword: "brand new pass",
+                    clientAddress: nil
+                )
             }
             let typed = created.recoveryPhrase.description.lowercased().replacingOccurrences(of: "-", with: " ")
             let grant = try await accounts.recover(identifier: "alice", phrase: typed, newPassword: "brand new pass", clientAddress: nil)
@@ -264,7 +281,9 @@ struct AccountsTests {
             let stronger = CoreModule(database: application.database, settings: .testing, masterKeys: .testing, logger: TestLogger.make("upgrade"))
             _ = try await stronger.accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil)
             let rounds = try await application.database.owner.query(
-                "SELECT (kdf_params->>'n')::int FROM core.users", logger: TestLogger.make("upgrade")).decode(Int.self).reduce(0, +)
+                "SELECT (kdf_params->>'n')::int FROM core.users",
+                logger: TestLogger.make("upgrade")
+            ).decode(Int.self).reduce(0, +)
             #expect(rounds == 1 << 10)
             #expect(try await stronger.accounts.logIn(identifier: "alice", password: Self.password, clientAddress: nil).account.username == "alice")
         }
@@ -276,10 +295,12 @@ struct AccountsTests {
             let created = try await Self.register(application.core.accounts, "alice")
             let session = try await application.core.accounts.authenticate(token: created.session.token.value)
             let dump = try await application.database.owner.query(
-                "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM core.users) t", logger: TestLogger.make("dump")
+                "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM core.users) t",
+                logger: TestLogger.make("dump")
             ).decode(String.self).reduce("") { $1 }
             let sessionsDump = try await application.database.owner.query(
-                "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM core.sessions) t", logger: TestLogger.make("dump")
+                "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM core.sessions) t",
+                logger: TestLogger.make("dump")
             ).decode(String.self).reduce("") { $1 }
             let hex = Self.dekBytes(session).map { String(format: "%02x", $0) }.joined()
             for secret in [Self.password, created.recoveryPhrase.normalized, created.session.token.value, hex] {

@@ -28,7 +28,10 @@ struct ActorKeyTests {
             #expect(try Self.verifies(try await core.signAsActor(.user(alice.account.id), message: message), message, pem: pem))
 
             // Stored sealed: the row holds no PEM or DER private key, and no key in the clear.
-            let rows = try await application.database.owner.query("SELECT private_key, master_key_id FROM core.actor_keys", logger: TestLogger.make("q")).collect()
+            let rows = try await application.database.owner.query(
+                "SELECT private_key, master_key_id FROM core.actor_keys",
+                logger: TestLogger.make("q")
+            ).collect()
             #expect(rows.count == 1)
             let (sealed, keyID) = try rows[0].decode((Data, String).self)
             #expect(keyID == MasterKeyring.testing.current.id)

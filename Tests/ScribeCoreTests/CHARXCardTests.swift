@@ -1,10 +1,11 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeTestSupport
 import Testing
 import ZIPFoundation
+
+@testable import ScribeCore
 
 @Suite("CHARX cards")
 struct CHARXCardTests {

@@ -1,9 +1,10 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Lore between cards and the library")
 struct CardLoreTests {

@@ -1,8 +1,9 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Character cards: JSON and PNG")
 struct CharacterCardTests {
@@ -52,7 +53,9 @@ struct CharacterCardTests {
         let chunks = try PNGCard.chunks(of: exported)
         let keywords = chunks.filter { $0.type == "tEXt" }.map { String(decoding: $0.body.prefix { $0 != 0 }, as: UTF8.self) }
         #expect(keywords.sorted() == ["ccv3", "chara"])
-        #expect(chunks.filter { $0.type == "IDAT" }.map(\.body) == (try PNGCard.chunks(of: Self.seraphinaPNG)).filter { $0.type == "IDAT" }.map(\.body))
+        #expect(
+            chunks.filter { $0.type == "IDAT" }.map(\.body) == (try PNGCard.chunks(of: Self.seraphinaPNG)).filter { $0.type == "IDAT" }.map(\.body)
+        )
         let reread = try CharacterCard.read(json: try PNGCard.cardJSON(in: exported))
         #expect(reread.data == card.data)
         #expect(reread.sourceSpec == "chara_card_v3")
@@ -87,7 +90,10 @@ struct CharacterCardTests {
 
     @Test("unknown fields and extensions survive, integers stay integers")
     func preservesUnknownFields() throws {
-        let json = Data(#"{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N","x_custom":{"a":[1,2.5,"s",null,true]},"extensions":{"agnai/voice":{"id":7}},"creation_date":1700000000}}"#.utf8)
+        let json = Data(
+            #"{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N","x_custom":{"a":[1,2.5,"s",null,true]},"extensions":{"agnai/voice":{"id":7}},"creation_date":1700000000}}"#
+                .utf8
+        )
         let card = try CharacterCard.read(json: json)
         let again = try CharacterCard.read(json: card.v3JSON())
         #expect(again.data["x_custom"] == .object(["a": .array([.integer(1), .number(2.5), .string("s"), .null, .bool(true)])]))
@@ -101,17 +107,25 @@ struct CharacterCardTests {
         let v1 = try CharacterCard.read(json: Data(#"{"name":"Old","description":"d","first_mes":"hi","unrelated":1}"#.utf8))
         #expect(v1.name == "Old" && v1.data["first_mes"] == .string("hi") && v1.data["unrelated"] == nil)
         #expect(v1.data["group_only_greetings"] == .array([]))
-        let pygmalion = try CharacterCard.read(json: Data(#"{"char_name":"Py","char_persona":"p","char_greeting":"g","world_scenario":"w","example_dialogue":"e"}"#.utf8))
+        let pygmalion = try CharacterCard.read(
+            json: Data(#"{"char_name":"Py","char_persona":"p","char_greeting":"g","world_scenario":"w","example_dialogue":"e"}"#.utf8)
+        )
         #expect(pygmalion.data["description"] == .string("p") && pygmalion.data["first_mes"] == .string("g"))
         #expect(pygmalion.data["scenario"] == .string("w") && pygmalion.data["mes_example"] == .string("e"))
-        let warned = try CharacterCard.read(json: Data(
-            (#"{"spec":"chara_card_v2","data":{"name":"W","creator_notes":""# + CharacterCard.backfillWarning + #"\n\nReal notes"}}"#).utf8))
+        let warned = try CharacterCard.read(
+            json: Data(
+                (#"{"spec":"chara_card_v2","data":{"name":"W","creator_notes":""# + CharacterCard.backfillWarning + #"\n\nReal notes"}}"#).utf8
+            )
+        )
         #expect(warned.data["creator_notes"] == .string("Real notes"))
     }
 
-    @Test("what is not a card is refused with a clear error", arguments: [
-        "not json", "[]", "{}", #"{"spec":"chara_card_v9","data":{}}"#, #"{"spec":"chara_card_v2"}"#, #"{"spec":"chara_card_v3","data":[]}"#,
-    ])
+    @Test(
+        "what is not a card is refused with a clear error",
+        arguments: [
+            "not json", "[]", "{}", #"{"spec":"chara_card_v9","data":{}}"#, #"{"spec":"chara_card_v2"}"#, #"{"spec":"chara_card_v3","data":[]}"#,
+        ]
+    )
     func refusesNonCards(text: String) {
         #expect(throws: CoreError.self) { try CharacterCard.read(json: Data(text.utf8)) }
     }

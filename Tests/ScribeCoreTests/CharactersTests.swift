@@ -1,10 +1,11 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Characters in a user's library")
 struct CharactersTests {
@@ -58,8 +59,10 @@ struct CharactersTests {
     func dumpHoldsNoPrivateText() async throws {
         try await withTestModules { application in
             let session = try await Self.session(application, "alice")
-            let secrets = ["Zebulon the Unseen", "a whispering marsh of violet fog", "never speaks before noon", "greets you with riddles",
-                           "secret-tag-quux", "x-hidden-extension-value"]
+            let secrets = [
+                "Zebulon the Unseen", "a whispering marsh of violet fog", "never speaks before noon", "greets you with riddles",
+                "secret-tag-quux", "x-hidden-extension-value",
+            ]
             let card = CharacterCard(data: [
                 "name": .string(secrets[0]), "description": .string(secrets[1]), "personality": .string(secrets[2]),
                 "first_mes": .string(secrets[3]), "tags": .array([.string(secrets[4])]),
@@ -113,11 +116,18 @@ struct CharactersTests {
         try await withTestModules { application in
             let session = try await Self.session(application, "alice")
             let characters = application.core.characters
-            let first = try await characters.create(CharacterCard(data: ["name": .string("First"), "tags": .array([.string("a"), .string("b")])]), for: session)
+            let first = try await characters.create(
+                CharacterCard(data: ["name": .string("First"), "tags": .array([.string("a"), .string("b")])]),
+                for: session
+            )
             _ = try await characters.create(CharacterCard(data: ["name": .string("Second")]), for: session)
             #expect(try await characters.list(for: session).map(\.name) == ["First", "Second"])
             #expect(try await characters.list(for: session).first?.tags == ["a", "b"])
-            let replaced = try await characters.replaceCard(first.id, with: CharacterCard(data: ["name": .string("Renamed"), "x_new": .integer(1)]), for: session)
+            let replaced = try await characters.replaceCard(
+                first.id,
+                with: CharacterCard(data: ["name": .string("Renamed"), "x_new": .integer(1)]),
+                for: session
+            )
             #expect(replaced.card.name == "Renamed" && replaced.card.data["x_new"] == .integer(1) && replaced.card.tags.isEmpty)
             try await characters.delete(first.id, for: session)
             #expect(try await characters.list(for: session).map(\.name) == ["Second"])
@@ -129,7 +139,10 @@ struct CharactersTests {
         try await withTestModules { application in
             let session = try await Self.session(application, "alice")
             let characters = application.core.characters
-            let bad: [Data] = try [Data("not a card".utf8), Data(Self.seraphinaPNG.prefix(4000)), PNGCard.blankImage, Data(#"{"spec":"chara_card_v3","data":{"name":""}}"#.utf8)]
+            let bad: [Data] = try [
+                Data("not a card".utf8), Data(Self.seraphinaPNG.prefix(4000)), PNGCard.blankImage,
+                Data(#"{"spec":"chara_card_v3","data":{"name":""}}"#.utf8),
+            ]
             for file in bad {
                 do {
                     _ = try await characters.importFile(file, for: session)

@@ -1,10 +1,11 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Chats")
 struct ChatsTests {

@@ -80,7 +80,10 @@ struct EventOrderingTests {
                 }
             }
             var first: Int64 = 0
-            for await id in started { first = id; break }
+            for await id in started {
+                first = id
+                break
+            }
             let later = Task {
                 try await database.pool(for: .core).withTransaction(logger: logger) { connection in
                     try await core.eventLog.append(.itemPublished, subjectKind: .character, subjectID: UUID(), on: connection)

@@ -25,7 +25,9 @@ struct ItemRestrictionTests {
 
             try await core.setHidden(of: .character, id: character.id, true)
             try await core.setHidden(of: .character, id: character.id, true)  // no change, no event
-            for viewer in [Viewer.anonymous, Viewer(accountID: alice.account.id), Viewer(accountID: bob.account.id, followsOwner: true, entitled: true)] {
+            for viewer in [
+                Viewer.anonymous, Viewer(accountID: alice.account.id), Viewer(accountID: bob.account.id, followsOwner: true, entitled: true),
+            ] {
                 await #expect(throws: CoreAPIError.self) { try await core.sharedView(of: .character, id: character.id, for: viewer) }
                 await #expect(throws: CoreAPIError.self) { try await core.metadata(of: .character, id: character.id, for: viewer) }
                 await #expect(throws: CoreAPIError.self) { try await core.sharedFile(of: .character, id: character.id, format: .png, for: viewer) }
@@ -77,7 +79,13 @@ struct ItemRestrictionTests {
                 _ = try await core.sharedFile(of: .character, id: character.id, format: .png, for: viewer)
             }
             _ = try await core.fork(
-                of: .character, id: character.id, sessionToken: bobToken, sourceURI: "https://scribe.example/characters/x", entitled: true, followsOwner: false)
+                of: .character,
+                id: character.id,
+                sessionToken: bobToken,
+                sourceURI: "https://scribe.example/characters/x",
+                entitled: true,
+                followsOwner: false
+            )
         }
     }
 }

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-@testable import ScribeCore
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Key primitives")
 struct KeyPrimitivesTests {
@@ -31,7 +32,9 @@ struct KeyPrimitivesTests {
         #expect(throws: CoreError.self) { try FieldCipher.open(sealed, with: key, binding: otherRow) }
         #expect(throws: CoreError.self) { try FieldCipher.open(sealed, with: key, binding: otherColumn) }
         #expect(throws: CoreError.self) { try FieldCipher.open(tampered, with: key, binding: binding) }
-        #expect(throws: CoreError.self) { try FieldCipher.open(SealedValue(ciphertext: Data([1, 2]), nonce: sealed.nonce), with: key, binding: binding) }
+        #expect(throws: CoreError.self) {
+            try FieldCipher.open(SealedValue(ciphertext: Data([1, 2]), nonce: sealed.nonce), with: key, binding: binding)
+        }
     }
 
     @Test("the KDF is deterministic per secret and salt, and the verifier differs from the KEK")
@@ -70,7 +73,8 @@ struct KeyPrimitivesTests {
         #expect(SessionToken(presented: token.value + "A") == nil)
         #expect(SessionToken(presented: String(token.value.dropLast()) + "+") == nil)
         #expect(token.hash.count == 32)
-        let sessionA = UUID(), sessionB = UUID()
+        let sessionA = UUID()
+        let sessionB = UUID()
         let keyA = token.dekWrappingKey(sessionID: sessionA).withUnsafeBytes { Data($0) }
         #expect(keyA != token.dekWrappingKey(sessionID: sessionB).withUnsafeBytes { Data($0) })
         #expect(keyA != SessionToken.generate().dekWrappingKey(sessionID: sessionA).withUnsafeBytes { Data($0) })

@@ -1,8 +1,9 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Lorebooks: World Info, lorebook_v3 and character books")
 struct LorebookTests {
@@ -61,9 +62,12 @@ struct LorebookTests {
         }
     }
 
-    @Test("what is not a lorebook is refused", arguments: [
-        "nope", "[]", "{}", #"{"spec":"lorebook_v2","data":{}}"#, #"{"entries":[1,2]}"#, #"{"entries":{"0":"text"}}"#, #"{"entries":5}"#,
-    ])
+    @Test(
+        "what is not a lorebook is refused",
+        arguments: [
+            "nope", "[]", "{}", #"{"spec":"lorebook_v2","data":{}}"#, #"{"entries":[1,2]}"#, #"{"entries":{"0":"text"}}"#, #"{"entries":5}"#,
+        ]
+    )
     func refusesNonLorebooks(text: String) {
         #expect(throws: CoreError.self) { try Lorebook.read(json: Data(text.utf8)) }
     }

@@ -1,10 +1,11 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Lorebooks in a user's library")
 struct LorebooksTests {
@@ -78,7 +79,9 @@ struct LorebooksTests {
         }
     }
 
-    @Test("editing a public lorebook replaces its entries, re-seals what others see and records ItemUpdated; a private one records nothing; others cannot")
+    @Test(
+        "editing a public lorebook replaces its entries, re-seals what others see and records ItemUpdated; a private one records nothing; others cannot"
+    )
     func editing() async throws {
         try await withTestModules { application in
             let alice = try await CharactersTests.session(application, "alice")
@@ -111,7 +114,9 @@ struct LorebooksTests {
     func refused() async throws {
         try await withTestModules { application in
             let session = try await CharactersTests.session(application, "alice")
-            for (file, name) in try [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")] as [(Data, String?)] {
+            for (file, name) in try [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")]
+                as [(Data, String?)]
+            {
                 do {
                     _ = try await application.core.lorebooks.importFile(file, name: name, for: session)
                     Issue.record("imported what should be refused")

@@ -3,11 +3,12 @@ import CryptoExtras
 import Foundation
 import PostgresNIO
 import ScribeContracts
-@testable import ScribeCore
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Publishing characters: projection, events, shared view and forks")
 struct PublishingTests {
@@ -47,16 +48,21 @@ struct PublishingTests {
         }
     }
 
-    @Test("who sees a shared character follows its visibility", arguments: [
-        (SharingVisibility.public, true, true, true), (.unlisted, true, true, true), (.followers, false, true, true),
-    ])
+    @Test(
+        "who sees a shared character follows its visibility",
+        arguments: [
+            (SharingVisibility.public, true, true, true), (.unlisted, true, true, true), (.followers, false, true, true),
+        ]
+    )
     func visibilityRules(visibility: SharingVisibility, anonymousSees: Bool, followerSees: Bool, ownerSees: Bool) async throws {
         try await withTestModules { application in
             let alice = try await CharactersTests.session(application, "alice")
             let bob = try await CharactersTests.session(application, "bob")
             let character = try await application.core.characters.create(Self.card("Moss"), for: alice)
             _ = try await application.core.characters.setVisibility(character.id, to: visibility, for: alice)
-            func sees(_ viewer: Viewer) async -> Bool { (try? await application.core.sharedView(of: .character, id: character.id, for: viewer)) != nil }
+            func sees(_ viewer: Viewer) async -> Bool {
+                (try? await application.core.sharedView(of: .character, id: character.id, for: viewer)) != nil
+            }
             #expect(await sees(.anonymous) == anonymousSees)
             #expect(await sees(Viewer(accountID: bob.account.id)) == anonymousSees)
             #expect(await sees(Viewer(accountID: bob.account.id, followsOwner: true)) == followerSees)
@@ -185,7 +191,12 @@ struct MasterKeyRotationTests {
             let newKey = SymmetricKey(size: .bits256)
             // Publish under a keyring whose current key is `oldKey`, as a server before rotation.
             // Alice's actor key is sealed under the test keyring's key, which the servers below keep.
-            let before = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring.testing.adding(oldKey), logger: TestLogger.make("before"))
+            let before = CoreModule(
+                database: application.database,
+                settings: .testing,
+                masterKeys: try MasterKeyring.testing.adding(oldKey),
+                logger: TestLogger.make("before")
+            )
             for id in ids {
                 _ = try await before.characters.setVisibility(id, to: .unlisted, for: alice)
             }
@@ -194,11 +205,25 @@ struct MasterKeyRotationTests {
             #expect(try await before.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 4, MasterKeyring.testing.current.id: 1])
 
             let rotated = CoreModule(
-                database: application.database, settings: .testing, masterKeys: try MasterKeyring.testing.adding(oldKey).adding(newKey), logger: TestLogger.make("rotated"))
+                database: application.database,
+                settings: .testing,
+                masterKeys: try MasterKeyring.testing.adding(oldKey).adding(newKey),
+                logger: TestLogger.make("rotated")
+            )
             #expect(try await rotated.rewrapMasterKeyedKeys() == 5)
             #expect(try await rotated.rewrapMasterKeyedKeys() == 0)
-            let newOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [newKey]), logger: TestLogger.make("new"))
-            let oldOnly = CoreModule(database: application.database, settings: .testing, masterKeys: try MasterKeyring(keys: [oldKey]), logger: TestLogger.make("old"))
+            let newOnly = CoreModule(
+                database: application.database,
+                settings: .testing,
+                masterKeys: try MasterKeyring(keys: [newKey]),
+                logger: TestLogger.make("new")
+            )
+            let oldOnly = CoreModule(
+                database: application.database,
+                settings: .testing,
+                masterKeys: try MasterKeyring(keys: [oldKey]),
+                logger: TestLogger.make("old")
+            )
             for (id, name) in zip(ids, ["One", "Two", "Three"]) {
                 let shared = try await newOnly.sharedView(of: .character, id: id, for: .anonymous)
                 #expect(shared.content.objectValue?["data"]?.objectValue?["name"] == .string(name))
@@ -208,7 +233,13 @@ struct MasterKeyRotationTests {
             let aliceID = alice.account.id
             let signature = try await newOnly.signAsActor(.user(aliceID), message: Data("hello".utf8))
             let publicKey = try _RSA.Signing.PublicKey(pemRepresentation: try await newOnly.actorPublicKey(of: .user(aliceID)))
-            #expect(publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("hello".utf8), padding: .insecurePKCS1v1_5))
+            #expect(
+                publicKey.isValidSignature(
+                    _RSA.Signing.RSASignature(rawRepresentation: signature),
+                    for: Data("hello".utf8),
+                    padding: .insecurePKCS1v1_5
+                )
+            )
             await #expect(throws: CoreAPIError.self) { try await oldOnly.signAsActor(.user(aliceID), message: Data("hello".utf8)) }
             #expect(try await newOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous).kind == .lorebook)
             await #expect(throws: CoreAPIError.self) { try await oldOnly.sharedView(of: .lorebook, id: lorebook.id, for: .anonymous) }

@@ -91,7 +91,9 @@ struct EngagementTests {
             #expect(try await engagement.reviews(of: item).map(\.body) == ["Very good."])
             await #expect(throws: MarketplaceError.self) { try await engagement.review(item, body: "   ", by: Self.actor(bob)) }
             await #expect(throws: MarketplaceError.self) { try await engagement.review(UUID(), body: "Hm.", by: Self.actor(bob)) }
-            await #expect(throws: MarketplaceError(.notFound, "No such review of yours.")) { try await engagement.deleteReview(second.id, by: Self.actor(carol)) }
+            await #expect(throws: MarketplaceError(.notFound, "No such review of yours.")) {
+                try await engagement.deleteReview(second.id, by: Self.actor(carol))
+            }
             try await engagement.deleteReview(second.id, by: Self.actor(carol, moderator: true))
             #expect(try await engagement.reviews(of: item).isEmpty)
         }

@@ -66,7 +66,9 @@ struct EventConsumerTests {
             let consumer = Self.consumer(application)
             let handled = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<2 {
-                    group.addTask { try await consumer.catchUp(fetch: Self.fetch(application), batchSize: 3) { event, _ in await seen.add(event.id) } }
+                    group.addTask {
+                        try await consumer.catchUp(fetch: Self.fetch(application), batchSize: 3) { event, _ in await seen.add(event.id) }
+                    }
                 }
                 return try await group.reduce(0, +)
             }

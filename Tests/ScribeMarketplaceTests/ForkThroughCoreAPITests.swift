@@ -29,7 +29,12 @@ struct ForkThroughCoreAPITests {
             #expect(await code(bob.session.token.value) == .notFound)  // still private
             _ = try await application.core.characters.setVisibility(character.id, to: .public, for: aliceSession)
             #expect(await code("not-a-session") == .unauthenticated)
-            let forkID = try await core.fork(of: .character, id: character.id, sessionToken: bob.session.token.value, sourceURI: "https://scribe.example/characters/x").id
+            let forkID = try await core.fork(
+                of: .character,
+                id: character.id,
+                sessionToken: bob.session.token.value,
+                sourceURI: "https://scribe.example/characters/x"
+            ).id
             let bobSession = try await accounts.authenticate(token: bob.session.token.value)
             #expect(try await application.core.characters.get(forkID, for: bobSession).card.name == "Pip")
         }

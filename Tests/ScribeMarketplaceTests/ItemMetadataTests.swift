@@ -1,10 +1,11 @@
 import Foundation
 import ScribeContracts
-@testable import ScribeCore
 import ScribeMarketplace
 import ScribeServer
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeCore
 
 @Suite("Listing metadata through CoreAPI")
 struct ItemMetadataTests {
@@ -12,7 +13,8 @@ struct ItemMetadataTests {
     func metadata() async throws {
         try await withTestModules { application in
             let created = try await application.core.accounts.register(
-                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
+            )
             let session = try await application.core.accounts.authenticate(token: created.session.token.value)
             let character = try await application.core.characters.importFile(try Fixtures.data("cards/seraphina.png"), for: session)
             let core = application.marketplace.core
@@ -24,7 +26,11 @@ struct ItemMetadataTests {
             let description = character.card.data["description"]?.stringValue ?? ""
             #expect(metadata.tokenEstimate >= description.count / 4)
 
-            let lorebook = try await application.core.lorebooks.importFile(try Fixtures.data("cards/eldoria-worldinfo.json"), name: "Eldoria", for: session)
+            let lorebook = try await application.core.lorebooks.importFile(
+                try Fixtures.data("cards/eldoria-worldinfo.json"),
+                name: "Eldoria",
+                for: session
+            )
             _ = try await application.core.lorebooks.setPublic(lorebook.id, true, for: session)
             let book = try await core.metadata(of: .lorebook, id: lorebook.id, for: .anonymous)
             #expect(book.kind == .lorebook && book.name == "Eldoria" && book.spec == "lorebook_v3" && book.entryCount == 4 && !book.hasAvatar)

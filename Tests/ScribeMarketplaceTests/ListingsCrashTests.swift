@@ -36,20 +36,29 @@ struct ListingsCrashTests {
                     SELECT p.character_id::text FROM core.character_publications p
                     LEFT JOIN core.item_restrictions r ON r.subject_kind = 'character' AND r.item_id = p.character_id
                     WHERE p.visibility = 'public' AND NOT coalesce(r.hidden, false)
-                    """)
+                    """
+                )
             }
 
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
             let registered = try await LoopbackHTTP.send(
-                port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8))
+                port: port,
+                method: "POST",
+                path: "/api/v1/accounts",
+                headers: [("Content-Type", "application/json")],
+                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
+            )
             let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
             let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
             func setVisibility(_ id: String, _ visibility: String) async throws {
                 let reply = try await LoopbackHTTP.send(
-                    port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth,
-                    body: Data(#"{"sharing_visibility":"\#(visibility)"}"#.utf8))
+                    port: port,
+                    method: "PUT",
+                    path: "/api/v1/characters/\(id)/visibility",
+                    headers: auth,
+                    body: Data(#"{"sharing_visibility":"\#(visibility)"}"#.utf8)
+                )
                 #expect(reply.status == 200)
             }
 
@@ -57,7 +66,12 @@ struct ListingsCrashTests {
             var created: [String] = []
             for index in 0..<30 {
                 let reply = try await LoopbackHTTP.send(
-                    port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Item \#(index)"}}"#.utf8))
+                    port: port,
+                    method: "POST",
+                    path: "/api/v1/characters",
+                    headers: auth,
+                    body: Data(#"{"card":{"name":"Item \#(index)"}}"#.utf8)
+                )
                 let id = try #require((try reply.json()["character"] as? [String: Any])?["id"] as? String)
                 created.append(id)
                 try await setVisibility(id, index % 5 == 4 ? "unlisted" : "public")

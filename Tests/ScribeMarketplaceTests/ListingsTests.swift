@@ -5,26 +5,34 @@ import NIOCore
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-@testable import ScribeMarketplace
 import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
 
+@testable import ScribeMarketplace
+
 @Suite("Listings follow Core's public items, and search them")
 struct ListingsTests {
     static func session(_ application: ScribeApplication, _ username: String) async throws -> AuthenticatedSession {
         let created = try await application.core.accounts.register(
-            Registration(username: username, email: "\(username)@example.org", password: "correct horse battery"))
+            Registration(username: username, email: "\(username)@example.org", password: "correct horse battery")
+        )
         return try await application.core.accounts.authenticate(token: created.session.token.value)
     }
 
     @discardableResult
     static func publish(
-        _ application: ScribeApplication, _ session: AuthenticatedSession, _ name: String, tags: [String] = [], notes: String? = nil,
+        _ application: ScribeApplication,
+        _ session: AuthenticatedSession,
+        _ name: String,
+        tags: [String] = [],
+        notes: String? = nil,
         visibility: SharingVisibility = .public
     ) async throws -> UUID {
-        var data: [String: JSONValue] = ["name": .string(name), "description": .string("\(name) is a character."), "tags": .array(tags.map(JSONValue.string))]
+        var data: [String: JSONValue] = [
+            "name": .string(name), "description": .string("\(name) is a character."), "tags": .array(tags.map(JSONValue.string)),
+        ]
         if let notes { data["creator_notes"] = .string(notes) }
         let character = try await application.core.characters.create(CharacterCard(data: data), for: session)
         _ = try await application.core.characters.setVisibility(character.id, to: visibility, for: session)
@@ -36,15 +44,24 @@ struct ListingsTests {
             """
             SELECT item_id::text || '|' || kind || '|' || creator || '|' || name || '|' || tagline || '|' || array_to_string(tags, ',') || '|' || version
                 || '|' || published_at::text || '|' || updated_at::text FROM marketplace.listings ORDER BY item_id
-            """, logger: TestLogger.make("probe")
+            """,
+            logger: TestLogger.make("probe")
         ).collect().map { try $0.decode(String.self) }
     }
 
-    @Test("public items are listed with public metadata; private, unlisted and followers-only ones never; updates bump the version; unpublishing removes the listing")
+    @Test(
+        "public items are listed with public metadata; private, unlisted and followers-only ones never; updates bump the version; unpublishing removes the listing"
+    )
     func followsCore() async throws {
         try await withTestModules { application in
             let alice = try await Self.session(application, "alice")
-            let witch = try await Self.publish(application, alice, "Marsh Witch", tags: ["Fantasy", "witch", "fantasy"], notes: "Brews storms.\nMore.")
+            let witch = try await Self.publish(
+                application,
+                alice,
+                "Marsh Witch",
+                tags: ["Fantasy", "witch", "fantasy"],
+                notes: "Brews storms.\nMore."
+            )
             try await Self.publish(application, alice, "Secret", visibility: .private)
             try await Self.publish(application, alice, "By Link", visibility: .unlisted)
             try await Self.publish(application, alice, "Friends Only", visibility: .followers)
@@ -56,11 +73,15 @@ struct ListingsTests {
             #expect(listing.contentRating == "sfw" && listing.kind == "character")
 
             _ = try await application.core.characters.replaceCard(
-                witch, with: CharacterCard(data: ["name": .string("Marsh Witch"), "character_version": .string("2.0")]), for: alice)
+                witch,
+                with: CharacterCard(data: ["name": .string("Marsh Witch"), "character_version": .string("2.0")]),
+                for: alice
+            )
             try await application.marketplace.listings.catchUp()
             #expect(try await application.marketplace.search.listing(witch).version == 2)
             let changelog = try await application.database.owner.query(
-                "SELECT changelog FROM marketplace.listing_versions WHERE item_id = \(witch) ORDER BY version", logger: TestLogger.make("probe")
+                "SELECT changelog FROM marketplace.listing_versions WHERE item_id = \(witch) ORDER BY version",
+                logger: TestLogger.make("probe")
             ).collect().map { try $0.decode(String.self) }
             #expect(changelog == ["Published.", "Updated to 2.0."])
 
@@ -94,7 +115,9 @@ struct ListingsTests {
         try await withTestModules { application in
             let alice = try await Self.session(application, "alice")
             let bob = try await Self.session(application, "bob")
-            for index in 0..<9 { try await Self.publish(application, alice, "Knight \(index)", tags: ["fantasy", index % 3 == 0 ? "dark" : "light"]) }
+            for index in 0..<9 {
+                try await Self.publish(application, alice, "Knight \(index)", tags: ["fantasy", index % 3 == 0 ? "dark" : "light"])
+            }
             for index in 0..<4 { try await Self.publish(application, bob, "Pilot \(index)", tags: ["scifi"]) }
             try await Self.publish(application, bob, "Spicy", tags: ["nsfw", "scifi"])
             try await application.marketplace.listings.catchUp()
@@ -122,7 +145,8 @@ struct ListingsTests {
             #expect(tags.first == ListingSearch.TagCount(tag: "fantasy", count: 9) && !tags.contains { $0.tag == "nsfw" })
 
             // Every sort, and relevance both for words the index knows and for a typo (names similar to it).
-            let cases: [[(String, String)]] = ListingQuery.Sort.allCases.map { [("sort", $0.rawValue)] }.map { $0.first?.1 == "relevance" ? $0 + [("q", "knight")] : $0 }
+            let cases: [[(String, String)]] =
+                ListingQuery.Sort.allCases.map { [("sort", $0.rawValue)] }.map { $0.first?.1 == "relevance" ? $0 + [("q", "knight")] : $0 }
                 + [[("sort", "relevance"), ("q", "knigth")]]
             for parameters in cases {
                 let sort = parameters[0].1
@@ -166,23 +190,44 @@ struct MarketplaceRouteTests {
     func publishAndSearch() async throws {
         try await withTestServer { client, _ in
             let registered = try await client.execute(
-                uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#)) { $0 }
-            let token = try #require(((try JSONSerialization.jsonObject(with: Data(registered.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"] as? String)
+                uri: "/api/v1/accounts",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#)
+            ) { $0 }
+            let token = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(registered.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?[
+                    "token"
+                ] as? String
+            )
             let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
             let created = try await client.execute(
-                uri: "/api/v1/characters", method: .post, headers: headers, body: ByteBuffer(string: #"{"card":{"name":"Ferryman","tags":["river"]}}"#)) { $0 }
-            let id = try #require(((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["character"] as? [String: Any])?["id"] as? String)
+                uri: "/api/v1/characters",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: #"{"card":{"name":"Ferryman","tags":["river"]}}"#)
+            ) { $0 }
+            let id = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["character"] as? [String: Any])?[
+                    "id"
+                ] as? String
+            )
             _ = try await client.execute(
-                uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: headers, body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)) { $0 }
+                uri: "/api/v1/characters/\(id)/visibility",
+                method: .put,
+                headers: headers,
+                body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)
+            ) { $0 }
 
             // Alone this takes well under a second (the figure is printed); the bound is for a
             // whole parallel run on two cores, where CI has seen 6 s.
             let started = ContinuousClock.now
-            #expect(try await eventually(timeout: .seconds(20)) {
-                let page = try await client.execute(uri: "/api/v1/marketplace/listings?q=ferryman", method: .get) { $0 }
-                return String(buffer: page.body).contains(id)
-            })
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    let page = try await client.execute(uri: "/api/v1/marketplace/listings?q=ferryman", method: .get) { $0 }
+                    return String(buffer: page.body).contains(id)
+                }
+            )
             print("listed \(ContinuousClock.now - started) after publishing")
             let detail = try await client.execute(uri: "/api/v1/marketplace/listings/\(id)", method: .get) { $0 }
             #expect(detail.status == .ok && String(buffer: detail.body).contains("\"item\""))
@@ -191,23 +236,41 @@ struct MarketplaceRouteTests {
             // Bob forks it into his own library; without a session there is nothing to fork into.
             #expect(try await client.execute(uri: "/api/v1/marketplace/listings/\(id)/fork", method: .post) { $0 }.status == .unauthorized)
             let bob = try await client.execute(
-                uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"username":"bob","email":"bob@example.org","password":"correct horse battery"}"#)) { $0 }
-            let bobToken = try #require(((try JSONSerialization.jsonObject(with: Data(bob.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"] as? String)
-            let forked = try await client.execute(uri: "/api/v1/marketplace/listings/\(id)/fork", method: .post, headers: [.authorization: "Bearer \(bobToken)"]) { $0 }
+                uri: "/api/v1/accounts",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"bob","email":"bob@example.org","password":"correct horse battery"}"#)
+            ) { $0 }
+            let bobToken = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(bob.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"]
+                    as? String
+            )
+            let forked = try await client.execute(
+                uri: "/api/v1/marketplace/listings/\(id)/fork",
+                method: .post,
+                headers: [.authorization: "Bearer \(bobToken)"]
+            ) { $0 }
             #expect(forked.status == .created)
             let copy = try #require((try JSONSerialization.jsonObject(with: Data(forked.body.readableBytesView)) as? [String: Any])?["id"] as? String)
             let library = try await client.execute(uri: "/api/v1/characters", method: .get, headers: [.authorization: "Bearer \(bobToken)"]) { $0 }
             #expect(String(buffer: library.body).contains(copy) && copy != id)
 
             _ = try await client.execute(
-                uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: headers, body: ByteBuffer(string: #"{"sharing_visibility":"private"}"#)) { $0 }
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await client.execute(uri: "/api/v1/marketplace/listings/\(id)", method: .get) { $0 }.status == .notFound
-            })
-            #expect(try await eventually(timeout: .seconds(10)) {
-                !String(buffer: try await client.execute(uri: "/api/v1/marketplace/listings", method: .get) { $0 }.body).contains(id)
-            })
+                uri: "/api/v1/characters/\(id)/visibility",
+                method: .put,
+                headers: headers,
+                body: ByteBuffer(string: #"{"sharing_visibility":"private"}"#)
+            ) { $0 }
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await client.execute(uri: "/api/v1/marketplace/listings/\(id)", method: .get) { $0 }.status == .notFound
+                }
+            )
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    !String(buffer: try await client.execute(uri: "/api/v1/marketplace/listings", method: .get) { $0 }.body).contains(id)
+                }
+            )
         }
     }
 }

@@ -42,13 +42,20 @@ struct ModerationTests {
             }
             await #expect(throws: MarketplaceError(.forbidden, "Only moderators do this.")) { try await reports.queue(by: Self.actor(bob)) }
             #expect(try await reports.queue(by: Self.actor(moderator, moderator: true)).map(\.reason) == ["It is spam.", "Spam, really."])
-            await #expect(throws: MarketplaceError.self) { try await reports.resolve(first.id, .removeReview, by: Self.actor(moderator, moderator: true)) }
+            await #expect(throws: MarketplaceError.self) {
+                try await reports.resolve(first.id, .removeReview, by: Self.actor(moderator, moderator: true))
+            }
             await #expect(throws: MarketplaceError.self) { try await reports.resolve(first.id, .hide, by: Self.actor(bob)) }
 
             try await reports.resolve(first.id, .hide, by: Self.actor(moderator, moderator: true))
-            #expect(try await reports.queue(by: Self.actor(moderator, moderator: true)).isEmpty, "one decision closes every open report of the listing")
+            #expect(
+                try await reports.queue(by: Self.actor(moderator, moderator: true)).isEmpty,
+                "one decision closes every open report of the listing"
+            )
             #expect(try await Self.listed(application) == ["Decent"])
-            await #expect(throws: MarketplaceError(.notFound, "No such listing.")) { try await application.marketplace.detail(spam, by: Self.actor(bob)) }
+            await #expect(throws: MarketplaceError(.notFound, "No such listing.")) {
+                try await application.marketplace.detail(spam, by: Self.actor(bob))
+            }
             // Core honours it for everyone, and the listings consumer keeps it out.
             await #expect(throws: CoreAPIError.self) { try await application.core.sharedView(of: .character, id: spam, for: .anonymous) }
             try await application.marketplace.listings.catchUp()
@@ -56,7 +63,8 @@ struct ModerationTests {
             // Social takes its Note back.
             try await application.social.settle()
             let gone = try await application.database.owner.query(
-                "SELECT deleted_at IS NOT NULL FROM social.published_objects WHERE item_id = \(spam)", logger: TestLogger.make("probe")
+                "SELECT deleted_at IS NOT NULL FROM social.published_objects WHERE item_id = \(spam)",
+                logger: TestLogger.make("probe")
             ).collect().first?.decode(Bool.self)
             #expect(gone == true)
             #expect(try await reports.hidden(by: Self.actor(moderator, moderator: true)).map(\.itemName) == ["Spam Bot"])

@@ -14,7 +14,10 @@ struct APIUser {
 
     static func register(_ client: any TestClientProtocol, _ username: String) async throws -> APIUser {
         let reply = try await APIUser(client: client, token: nil).send(
-            .post, "/api/v1/accounts", #"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#)
+            .post,
+            "/api/v1/accounts",
+            #"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#
+        )
         let token = try #require(((reply.json["session"] as? [String: Any])?["token"]) as? String)
         return APIUser(client: client, token: token)
     }
@@ -54,7 +57,10 @@ struct APIUser {
 @Suite("Purchases through Stripe")
 struct PurchasesTests {
     static func stripeFlags(_ stripe: TestStripe) -> [String: String] {
-        ["STRIPE_SECRET_KEY": stripe.secretKey, "STRIPE_WEBHOOK_SECRET": "whsec_rolled_out_one, \(stripe.webhookSecret)", "STRIPE_API_BASE": stripe.apiBase]
+        [
+            "STRIPE_SECRET_KEY": stripe.secretKey, "STRIPE_WEBHOOK_SECRET": "whsec_rolled_out_one, \(stripe.webhookSecret)",
+            "STRIPE_API_BASE": stripe.apiBase,
+        ]
     }
 
     static func entitlements(_ database: Database) async throws -> Int {
@@ -70,14 +76,23 @@ struct PurchasesTests {
                 let bob = try await APIUser.register(client, "bob")
                 let anonymous = APIUser(client: client, token: nil)
                 let id = try await alice.publishCharacter(
-                    #"{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Lighthouse Keeper","description":"Keeps the light; the secret prompt text.","creator_notes":"A patient keeper.","tags":["sea"]}}"#)
+                    #"{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Lighthouse Keeper","description":"Keeps the light; the secret prompt text.","creator_notes":"A patient keeper.","tags":["sea"]}}"#
+                )
                 try await alice.awaitListing(id)
                 let webhook = "/api/v1/marketplace/stripe/webhook"
 
-                #expect(try await bob.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .forbidden)
-                #expect(try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":10,"currency":"usd"}"#).status == .badRequest)
-                #expect(try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"USD!"}"#).status == .badRequest)
-                #expect(try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .noContent)
+                #expect(
+                    try await bob.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .forbidden
+                )
+                #expect(
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":10,"currency":"usd"}"#).status == .badRequest
+                )
+                #expect(
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"USD!"}"#).status == .badRequest
+                )
+                #expect(
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .noContent
+                )
 
                 // Others see the preview: the listing and its notes, never the prompt text.
                 for viewer in [bob, anonymous] {
@@ -93,9 +108,17 @@ struct PurchasesTests {
                 }
                 #expect(try await bob.send(.post, "/api/v1/marketplace/listings/\(id)/fork").status.code == 402)
                 // Core's own shared page and the federated object honour it too.
-                #expect(!String(decoding: try await anonymous.send(.get, "/api/v1/shared/characters/\(id)").body, as: UTF8.self).contains("secret prompt text"))
+                #expect(
+                    !String(decoding: try await anonymous.send(.get, "/api/v1/shared/characters/\(id)").body, as: UTF8.self).contains(
+                        "secret prompt text"
+                    )
+                )
                 // The owner still sees everything.
-                #expect(String(decoding: try await alice.send(.get, "/api/v1/marketplace/listings/\(id)/download").body, as: UTF8.self).contains("secret prompt text"))
+                #expect(
+                    String(decoding: try await alice.send(.get, "/api/v1/marketplace/listings/\(id)/download").body, as: UTF8.self).contains(
+                        "secret prompt text"
+                    )
+                )
 
                 // Buying: a Checkout Session made through Stripe's API, with the attempt as idempotency key.
                 #expect(try await alice.send(.post, "/api/v1/marketplace/listings/\(id)/purchase").status == .conflict)
@@ -106,16 +129,27 @@ struct PurchasesTests {
                 let request = try #require(await stripe.requests.first)
                 #expect(await stripe.requests.count == 1)
                 #expect(request.idempotencyKey == purchaseID && request.fields["client_reference_id"] == purchaseID)
-                #expect(request.fields["line_items[0][price_data][unit_amount]"] == "499" && request.fields["line_items[0][price_data][currency]"] == "usd")
+                #expect(
+                    request.fields["line_items[0][price_data][unit_amount]"] == "499"
+                        && request.fields["line_items[0][price_data][currency]"] == "usd"
+                )
                 #expect(request.fields["line_items[0][price_data][product_data][name]"] == "Lighthouse Keeper")
-                #expect(try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "pending")
+                #expect(
+                    try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap {
+                        ($0 as? [String: Any])?["status"] as? String
+                    } == "pending"
+                )
                 // Stripe sends the buyer back to the item's page, which says how the purchase stands (to the buyer alone).
                 let itemPage = try #require(URL(string: request.fields["cancel_url"] ?? ""))
                 #expect(itemPage.path == "/characters/\(id.lowercased())")
                 #expect(request.fields["success_url"] == itemPage.absoluteString + "?purchase=\(purchaseID)")
                 let returnPage = "/characters/\(id)?purchase=\(purchaseID)"
                 let page: HTTPFields = [.accept: "text/html"]
-                #expect(String(decoding: try await bob.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Your payment is being confirmed"))
+                #expect(
+                    String(decoding: try await bob.send(.get, returnPage, headers: page).body, as: UTF8.self).contains(
+                        "Your payment is being confirmed"
+                    )
+                )
                 #expect(!String(decoding: try await alice.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Your payment"))
 
                 // Forged, stale, unsigned and malformed deliveries: 400, nothing granted.
@@ -126,12 +160,23 @@ struct PurchasesTests {
                     stripe.signature(for: Data("{}".utf8)), "t=\(now)", "v1=00", "",
                 ] {
                     let reply = try await anonymous.send(
-                        .post, webhook, String(decoding: completed, as: UTF8.self), headers: [HTTPField.Name("Stripe-Signature")!: header])
+                        .post,
+                        webhook,
+                        String(decoding: completed, as: UTF8.self),
+                        headers: [HTTPField.Name("Stripe-Signature")!: header]
+                    )
                     #expect(reply.status == .badRequest, "\(header)")
                     #expect(reply.errorCode == "invalid_signature")
                 }
                 let garbage = Data("not json".utf8)
-                #expect(try await anonymous.send(.post, webhook, "not json", headers: [HTTPField.Name("Stripe-Signature")!: stripe.signature(for: garbage)]).status == .badRequest)
+                #expect(
+                    try await anonymous.send(
+                        .post,
+                        webhook,
+                        "not json",
+                        headers: [HTTPField.Name("Stripe-Signature")!: stripe.signature(for: garbage)]
+                    ).status == .badRequest
+                )
                 #expect(try await Self.entitlements(database) == 0)
                 #expect(try await bob.send(.get, "/api/v1/marketplace/listings/\(id)/download").status.code == 402)
 
@@ -139,23 +184,48 @@ struct PurchasesTests {
                 var lastHeader = ""
                 for retry in 0..<4 {
                     lastHeader = stripe.signature(for: completed, timestamp: now - retry)
-                    let reply = try await anonymous.send(.post, webhook, String(decoding: completed, as: UTF8.self), headers: [HTTPField.Name("Stripe-Signature")!: lastHeader])
+                    let reply = try await anonymous.send(
+                        .post,
+                        webhook,
+                        String(decoding: completed, as: UTF8.self),
+                        headers: [HTTPField.Name("Stripe-Signature")!: lastHeader]
+                    )
                     #expect(reply.status == .ok, "delivery \(retry)")
                 }
-                let replay = try await anonymous.send(.post, webhook, String(decoding: completed, as: UTF8.self), headers: [HTTPField.Name("Stripe-Signature")!: lastHeader])
+                let replay = try await anonymous.send(
+                    .post,
+                    webhook,
+                    String(decoding: completed, as: UTF8.self),
+                    headers: [HTTPField.Name("Stripe-Signature")!: lastHeader]
+                )
                 #expect(replay.status == .badRequest)
                 #expect(try await Self.entitlements(database) == 1)
                 // A late "expired" for the same session does not undo the payment.
                 let expired = stripe.event("checkout.session.expired", for: request, eventID: "evt_expired")
-                #expect(try await anonymous.send(.post, webhook, String(decoding: expired, as: UTF8.self), headers: [HTTPField.Name("Stripe-Signature")!: stripe.signature(for: expired)]).status == .ok)
-                #expect(try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "paid")
+                #expect(
+                    try await anonymous.send(
+                        .post,
+                        webhook,
+                        String(decoding: expired, as: UTF8.self),
+                        headers: [HTTPField.Name("Stripe-Signature")!: stripe.signature(for: expired)]
+                    ).status == .ok
+                )
+                #expect(
+                    try await bob.send(.get, "/api/v1/marketplace/purchases/\(purchaseID)").json["purchase"].flatMap {
+                        ($0 as? [String: Any])?["status"] as? String
+                    } == "paid"
+                )
                 #expect(try await Self.entitlements(database) == 1)
                 #expect(String(decoding: try await bob.send(.get, returnPage, headers: page).body, as: UTF8.self).contains("Thank you for buying it"))
 
                 // Bob now has it in full: detail, downloads and a fork.
                 let detail = try await bob.send(.get, "/api/v1/marketplace/listings/\(id)")
                 #expect((detail.json["item"] as? [String: Any])?["is_preview"] as? Bool == false)
-                #expect(String(decoding: try await bob.send(.get, "/api/v1/marketplace/listings/\(id)/download").body, as: UTF8.self).contains("secret prompt text"))
+                #expect(
+                    String(decoding: try await bob.send(.get, "/api/v1/marketplace/listings/\(id)/download").body, as: UTF8.self).contains(
+                        "secret prompt text"
+                    )
+                )
                 #expect(try await bob.send(.post, "/api/v1/marketplace/listings/\(id)/fork").status == .created)
                 #expect(try await bob.send(.post, "/api/v1/marketplace/listings/\(id)/purchase").status == .conflict)
                 #expect(await stripe.requests.count == 1)
@@ -177,7 +247,12 @@ struct PurchasesTests {
             try await alice.awaitListing(id)
             let price = try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#)
             #expect(price.status == .conflict && price.errorCode == "sales_disabled")
-            let webhook = try await alice.send(.post, "/api/v1/marketplace/stripe/webhook", "{}", headers: [HTTPField.Name("Stripe-Signature")!: "t=1,v1=00"])
+            let webhook = try await alice.send(
+                .post,
+                "/api/v1/marketplace/stripe/webhook",
+                "{}",
+                headers: [HTTPField.Name("Stripe-Signature")!: "t=1,v1=00"]
+            )
             #expect(webhook.status == .conflict && webhook.errorCode == "sales_disabled")
             #expect(try await Self.entitlements(database) == 0)
         }
@@ -193,7 +268,9 @@ struct PurchasesTests {
                 let bob = try await APIUser.register(client, "bob")
                 let id = try await alice.publishCharacter(#"{"name":"Costly"}"#)
                 try await alice.awaitListing(id)
-                #expect(try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":999,"currency":"eur"}"#).status == .noContent)
+                #expect(
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":999,"currency":"eur"}"#).status == .noContent
+                )
                 let reply = try await bob.send(.post, "/api/v1/marketplace/listings/\(id)/purchase")
                 #expect(reply.status == .badGateway && reply.errorCode == "payment_provider_failed")
                 #expect(!String(decoding: reply.body, as: UTF8.self).contains("sk_test"))

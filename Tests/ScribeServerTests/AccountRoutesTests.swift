@@ -28,8 +28,11 @@ struct AccountRoutesTests {
     /// Registers `username` and returns the response.
     static func register(_ client: some TestClientProtocol, _ username: String) async throws -> TestResponse {
         try await client.execute(
-            uri: "/api/v1/accounts", method: .post, headers: json,
-            body: body(["username": username, "email": "\(username)@example.org", "password": password])) { $0 }
+            uri: "/api/v1/accounts",
+            method: .post,
+            headers: json,
+            body: body(["username": username, "email": "\(username)@example.org", "password": password])
+        ) { $0 }
     }
 
     static func token(_ response: TestResponse) throws -> String {
@@ -90,10 +93,16 @@ struct AccountRoutesTests {
                 #expect(try Self.error(response)["code"] == "cross_site_request")
             }
             let foreignBearer = try await client.execute(
-                uri: "/api/v1/sessions/current", method: .delete, headers: [.authorization: "Bearer \(token)", .origin: "https://evil.example"]) { $0 }
+                uri: "/api/v1/sessions/current",
+                method: .delete,
+                headers: [.authorization: "Bearer \(token)", .origin: "https://evil.example"]
+            ) { $0 }
             #expect(foreignBearer.status == .forbidden)
             let sameSite = try await client.execute(
-                uri: "/api/v1/sessions/current", method: .delete, headers: cookie + [.origin: "http://localhost:8080"]) { $0 }
+                uri: "/api/v1/sessions/current",
+                method: .delete,
+                headers: cookie + [.origin: "http://localhost:8080"]
+            ) { $0 }
             #expect(sameSite.status == .noContent)
             #expect(sameSite.headers[.setCookie]?.contains("Max-Age=0") == true)
             let after = try await client.execute(uri: "/api/v1/accounts/me", method: .get, headers: cookie) { $0 }
@@ -106,12 +115,20 @@ struct AccountRoutesTests {
         try await withTestServer { client, _ in
             _ = try await Self.register(client, "alice")
             let good = try await client.execute(
-                uri: "/api/v1/sessions", method: .post, headers: Self.json, body: Self.body(["identifier": "@Alice", "password": Self.password])) { $0 }
+                uri: "/api/v1/sessions",
+                method: .post,
+                headers: Self.json,
+                body: Self.body(["identifier": "@Alice", "password": Self.password])
+            ) { $0 }
             #expect(good.status == .created)
             #expect(good.headers[.setCookie]?.hasPrefix("scribe_session=") == true)
             for identifier in ["alice", "nobody"] {
                 let bad = try await client.execute(
-                    uri: "/api/v1/sessions", method: .post, headers: Self.json, body: Self.body(["identifier": identifier, "password": "wrong password!"])) { $0 }
+                    uri: "/api/v1/sessions",
+                    method: .post,
+                    headers: Self.json,
+                    body: Self.body(["identifier": identifier, "password": "wrong password!"])
+                ) { $0 }
                 #expect(bad.status == .unauthorized)
                 #expect(try Self.error(bad) == ["code": "invalid_credentials", "message": "The username, email or password is wrong."])
             }
@@ -127,7 +144,11 @@ struct AccountRoutesTests {
             var last: TestResponse?
             for _ in 0..<3 {
                 last = try await client.execute(
-                    uri: "/api/v1/sessions", method: .post, headers: Self.json, body: Self.body(["identifier": "alice", "password": "wrong password!"])) { $0 }
+                    uri: "/api/v1/sessions",
+                    method: .post,
+                    headers: Self.json,
+                    body: Self.body(["identifier": "alice", "password": "wrong password!"])
+                ) { $0 }
             }
             let response = try #require(last)
             #expect(response.status == .tooManyRequests)
@@ -136,15 +157,18 @@ struct AccountRoutesTests {
         }
     }
 
-    @Test("bad bodies get a 4xx naming the problem and create nothing", arguments: [
-        ("{nope", 400, "invalid_json", nil),
-        ("{\"username\": \"bob\"}", 422, "invalid_input", "email"),
-        ("{\"username\": \"bob\", \"email\": 7, \"password\": \"long enough pass\"}", 422, "invalid_input", "email"),
-        ("{\"username\": \"-bob\", \"email\": \"bob@example.org\", \"password\": \"long enough pass\"}", 422, "invalid_input", "username"),
-        ("{\"username\": \"bob\", \"email\": \"not-an-email\", \"password\": \"long enough pass\"}", 422, "invalid_input", "email"),
-        ("{\"username\": \"bob\", \"email\": \"bob@example.org\", \"password\": \"short\"}", 422, "invalid_input", "password"),
-        ("[]", 400, "invalid_json", nil),
-    ] as [(String, Int, String, String?)])
+    @Test(
+        "bad bodies get a 4xx naming the problem and create nothing",
+        arguments: [
+            ("{nope", 400, "invalid_json", nil),
+            ("{\"username\": \"bob\"}", 422, "invalid_input", "email"),
+            ("{\"username\": \"bob\", \"email\": 7, \"password\": \"long enough pass\"}", 422, "invalid_input", "email"),
+            ("{\"username\": \"-bob\", \"email\": \"bob@example.org\", \"password\": \"long enough pass\"}", 422, "invalid_input", "username"),
+            ("{\"username\": \"bob\", \"email\": \"not-an-email\", \"password\": \"long enough pass\"}", 422, "invalid_input", "email"),
+            ("{\"username\": \"bob\", \"email\": \"bob@example.org\", \"password\": \"short\"}", 422, "invalid_input", "password"),
+            ("[]", 400, "invalid_json", nil),
+        ] as [(String, Int, String, String?)]
+    )
     func badBodies(body: String, status: Int, code: String, field: String?) async throws {
         try await withTestServer { client, database in
             let response = try await client.execute(uri: "/api/v1/accounts", method: .post, headers: Self.json, body: ByteBuffer(string: body)) { $0 }
@@ -173,8 +197,11 @@ struct AccountRoutesTests {
         try await withTestServer { client, _ in
             _ = try await Self.register(client, "alice")
             let response = try await client.execute(
-                uri: "/api/v1/accounts", method: .post, headers: Self.json,
-                body: Self.body(["username": "ALICE", "email": "other@example.org", "password": Self.password])) { $0 }
+                uri: "/api/v1/accounts",
+                method: .post,
+                headers: Self.json,
+                body: Self.body(["username": "ALICE", "email": "other@example.org", "password": Self.password])
+            ) { $0 }
             #expect(response.status == .conflict)
             #expect(try Self.error(response)["field"] == "username")
         }
@@ -188,21 +215,35 @@ struct AccountRoutesTests {
             let phrase = try #require(try Self.decode(registered)["recovery_phrase"] as? String)
             let bearer: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
             let changed = try await client.execute(
-                uri: "/api/v1/accounts/me/password", method: .put, headers: bearer,
-                body: Self.body(["current_password": Self.password, "new_password": "second password!"])) { $0 }
+                uri: "/api/v1/accounts/me/password",
+                method: .put,
+                headers: bearer,
+                body: Self.body(["current_password": Self.password, "new_password": "second password!"])
+            ) { $0 }
             #expect(changed.status == .noContent)
             let recovered = try await client.execute(
-                uri: "/api/v1/accounts/recovery", method: .post, headers: Self.json,
-                body: Self.body(["identifier": "alice", "recovery_phrase": phrase, "new_password": "third password!!"])) { $0 }
+                uri: "/api/v1/accounts/recovery",
+                method: .post,
+                headers: Self.json,
+                body: Self.body(["identifier": "alice", "recovery_phrase": phrase, "new_password": "third password!!"])
+            ) { $0 }
             #expect(recovered.status == .created)
             let oldSession = try await client.execute(uri: "/api/v1/accounts/me", method: .get, headers: bearer) { $0 }
             #expect(oldSession.status == .unauthorized)
             let newBearer: HTTPFields = [.authorization: "Bearer \(try Self.token(recovered))", .contentType: "application/json"]
             let deleted = try await client.execute(
-                uri: "/api/v1/accounts/me", method: .delete, headers: newBearer, body: Self.body(["password": "third password!!"])) { $0 }
+                uri: "/api/v1/accounts/me",
+                method: .delete,
+                headers: newBearer,
+                body: Self.body(["password": "third password!!"])
+            ) { $0 }
             #expect(deleted.status == .noContent)
             let login = try await client.execute(
-                uri: "/api/v1/sessions", method: .post, headers: Self.json, body: Self.body(["identifier": "alice", "password": "third password!!"])) { $0 }
+                uri: "/api/v1/sessions",
+                method: .post,
+                headers: Self.json,
+                body: Self.body(["identifier": "alice", "password": "third password!!"])
+            ) { $0 }
             #expect(login.status == .unauthorized)
         }
     }

@@ -81,10 +81,14 @@ struct AuthorizationMatrixTests {
                 for caller in Caller.allCases {
                     guard let expected = call.expected[caller] else { continue }
                     let reply = try await LoopbackHTTP.send(
-                        port: instance.port, method: call.method, path: call.path,
+                        port: instance.port,
+                        method: call.method,
+                        path: call.path,
                         headers: [("Content-Type", call.contentType), ("Accept", call.accept)]
                             + (world.tokens[caller].map { [("Authorization", "Bearer \($0)")] } ?? []),
-                        body: call.body, host: "127.0.0.7")
+                        body: call.body,
+                        host: "127.0.0.7"
+                    )
                     if reply.status != expected {
                         mismatches.append("\(call.method) \(call.label) as \(caller.rawValue): \(reply.status), expected \(expected)")
                     }
@@ -102,9 +106,11 @@ struct AuthorizationMatrixTests {
     static func documentedOperations() throws -> Set<String> {
         let data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.packageRoot + "/schemas/openapi/scribe-api.json"))
         let paths = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["paths"] as? [String: [String: Any]])
-        return Set(paths.flatMap { path, operations in
-            operations.keys.filter { ["get", "put", "post", "delete", "patch"].contains($0) }.map { "\($0.uppercased()) \(path)" }
-        })
+        return Set(
+            paths.flatMap { path, operations in
+                operations.keys.filter { ["get", "put", "post", "delete", "patch"].contains($0) }.map { "\($0.uppercased()) \(path)" }
+            }
+        )
     }
 }
 
@@ -129,15 +135,31 @@ extension AuthorizationMatrixTests {
 
         static func make(_ instance: TestInstance) async throws -> World {
             var world = World(publicURL: instance.publicURL, ownerHandle: "alice@\(instance.domain)")
-            func send(_ method: String, _ path: String, _ token: String?, _ body: Data?, type: String = "application/json") async throws -> [String: Any] {
+            func send(
+                _ method: String,
+                _ path: String,
+                _ token: String?,
+                _ body: Data?,
+                type: String = "application/json"
+            ) async throws -> [String: Any] {
                 let reply = try await LoopbackHTTP.send(
-                    port: instance.port, method: method, path: path,
-                    headers: [("Content-Type", type)] + (token.map { [("Authorization", "Bearer \($0)")] } ?? []), body: body, host: "127.0.0.7")
+                    port: instance.port,
+                    method: method,
+                    path: path,
+                    headers: [("Content-Type", type)] + (token.map { [("Authorization", "Bearer \($0)")] } ?? []),
+                    body: body,
+                    host: "127.0.0.7"
+                )
                 #expect((200..<300).contains(reply.status), "setting up: \(method) \(path) answered \(reply.status)")
                 return reply.body.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: reply.body) as? [String: Any] ?? [:])
             }
             func register(_ name: String) async throws -> String {
-                let created = try await send("POST", "/api/v1/accounts", nil, json(["username": name, "email": "\(name)@example.org", "password": "correct horse battery"]))
+                let created = try await send(
+                    "POST",
+                    "/api/v1/accounts",
+                    nil,
+                    json(["username": name, "email": "\(name)@example.org", "password": "correct horse battery"])
+                )
                 return try #require((created["session"] as? [String: Any])?["token"] as? String)
             }
             func id(_ document: [String: Any], _ key: String) throws -> String {
@@ -151,12 +173,23 @@ extension AuthorizationMatrixTests {
             let owner = world.tokens[.owner]
 
             func character(_ name: String) async throws -> String {
-                try id(try await send("POST", "/api/v1/characters", owner, json(["card": ["name": name, "description": "\(name)'s secret description"]])), "character")
+                try id(
+                    try await send(
+                        "POST",
+                        "/api/v1/characters",
+                        owner,
+                        json(["card": ["name": name, "description": "\(name)'s secret description"]])
+                    ),
+                    "character"
+                )
             }
             world.privateCharacter = try await character("Private")
             world.followersCharacter = try await character("Followers")
             world.doomedCharacter = try await character("Doomed")
-            world.publicCharacter = try id(try await send("POST", "/api/v1/characters/import", owner, try Fixtures.data("cards/seraphina.png"), type: "image/png"), "character")
+            world.publicCharacter = try id(
+                try await send("POST", "/api/v1/characters/import", owner, try Fixtures.data("cards/seraphina.png"), type: "image/png"),
+                "character"
+            )
             for (id, visibility) in [(world.followersCharacter, "followers"), (world.publicCharacter, "public")] {
                 _ = try await send("PUT", "/api/v1/characters/\(id)/visibility", owner, json(["sharing_visibility": visibility]))
             }
@@ -174,18 +207,32 @@ extension AuthorizationMatrixTests {
             let followersPath = "/api/v1/shared/characters/\(world.followersCharacter)"
             let followed = try await eventually(timeout: .seconds(30)) {
                 let reply = try await LoopbackHTTP.send(
-                    port: instance.port, method: "GET", path: followersPath,
-                    headers: [("Authorization", "Bearer \(follower ?? "")")], body: nil, host: "127.0.0.7")
+                    port: instance.port,
+                    method: "GET",
+                    path: followersPath,
+                    headers: [("Authorization", "Bearer \(follower ?? "")")],
+                    body: nil,
+                    host: "127.0.0.7"
+                )
                 return reply.status == 200
             }
             #expect(followed, "the follower's follow was never accepted")
             world.followerComment = try #require(
-                (try await send("POST", "/api/v1/comments", follower, json(["in_reply_to": world.object(world.followersCharacter), "content": "Only for us."]))["comment"]
-                    as? [String: Any])?["id"] as? String)
+                (try await send(
+                    "POST",
+                    "/api/v1/comments",
+                    follower,
+                    json(["in_reply_to": world.object(world.followersCharacter), "content": "Only for us."])
+                )["comment"]
+                    as? [String: Any])?["id"] as? String
+            )
             let listing = "/api/v1/marketplace/listings/\(world.publicCharacter)"
-            #expect(try await eventually(timeout: .seconds(30)) {
-                try await LoopbackHTTP.send(port: instance.port, method: "GET", path: listing, body: nil, host: "127.0.0.7").status == 200
-            }, "the public character was never listed")
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await LoopbackHTTP.send(port: instance.port, method: "GET", path: listing, body: nil, host: "127.0.0.7").status == 200
+                },
+                "the public character was never listed"
+            )
             world.review = try id(try await send("PUT", listing + "/review", world.tokens[.stranger], json(["body": "Lovely."])), "review")
             world.report = try id(try await send("POST", listing + "/reports", administrator, json(["reason": "Checking the queue."])), "report")
             return world
@@ -198,10 +245,26 @@ extension AuthorizationMatrixTests {
         let card = json(["card": ["name": "Renamed", "description": "Still private."]])
         let secrets = [w.privateCharacter, w.followersCharacter, "secret description"]
         let listing = "/api/v1/marketplace/listings/"
-        func call(_ operation: String, _ path: String, _ expected: [Caller: Int], body: Data? = nil, label: String? = nil, type: String = "application/json",
-                  mustNotContain: [String] = []) -> Call {
+        func call(
+            _ operation: String,
+            _ path: String,
+            _ expected: [Caller: Int],
+            body: Data? = nil,
+            label: String? = nil,
+            type: String = "application/json",
+            mustNotContain: [String] = []
+        ) -> Call {
             let method = String(operation.split(separator: " ")[0])
-            return Call(operation: operation, label: label ?? path, method: method, path: path, body: body, contentType: type, expected: expected, mustNotContain: mustNotContain)
+            return Call(
+                operation: operation,
+                label: label ?? path,
+                method: method,
+                path: path,
+                body: body,
+                contentType: type,
+                expected: expected,
+                mustNotContain: mustNotContain
+            )
         }
         let lore = (try? Fixtures.data("cards/eldoria-worldinfo.json")) ?? Data()
         let png = (try? Fixtures.data("cards/seraphina.png")) ?? Data()
@@ -211,16 +274,34 @@ extension AuthorizationMatrixTests {
             call("GET /readyz", "/readyz", everyone(200)),
             call("GET /api/v1/feeds/public", "/api/v1/feeds/public", everyone(200), mustNotContain: secrets),
             call("GET /api/v1/marketplace/listings", listing, everyone(200), mustNotContain: secrets),
-            call("GET /api/v1/marketplace/listings", listing + "?q=Private", everyone(200), label: "search for the private one", mustNotContain: secrets),
+            call(
+                "GET /api/v1/marketplace/listings",
+                listing + "?q=Private",
+                everyone(200),
+                label: "search for the private one",
+                mustNotContain: secrets
+            ),
             call("GET /api/v1/marketplace/tags", "/api/v1/marketplace/tags", everyone(200)),
             call("GET /api/v1/users/{username}/avatar", "/api/v1/users/alice/avatar", everyone(200)),
 
             // One's own account and lists: anyone signed in, about themselves.
             call("GET /api/v1/accounts/me", "/api/v1/accounts/me", signedIn(200)),
-            call("PUT /api/v1/accounts/me/profile", "/api/v1/accounts/me/profile", signedIn(204), body: json(["display_name": "Someone", "bio": ""])),
+            call(
+                "PUT /api/v1/accounts/me/profile",
+                "/api/v1/accounts/me/profile",
+                signedIn(204),
+                body: json(["display_name": "Someone", "bio": ""])
+            ),
             call("PUT /api/v1/accounts/me/avatar", "/api/v1/accounts/me/avatar", signedIn(204), body: png, type: "image/png"),
             call("DELETE /api/v1/accounts/me/avatar", "/api/v1/accounts/me/avatar", signedIn(204)),
-            call("PUT /api/v1/accounts/me/avatar", "/api/v1/accounts/me/avatar", signedIn(204), body: png, label: "the avatar again", type: "image/png"),
+            call(
+                "PUT /api/v1/accounts/me/avatar",
+                "/api/v1/accounts/me/avatar",
+                signedIn(204),
+                body: png,
+                label: "the avatar again",
+                type: "image/png"
+            ),
             call("GET /api/v1/characters", "/api/v1/characters", signedIn(200)),
             call("GET /api/v1/lorebooks", "/api/v1/lorebooks", signedIn(200)),
             call("GET /api/v1/chats", "/api/v1/chats", signedIn(200)),
@@ -235,28 +316,56 @@ extension AuthorizationMatrixTests {
             call("POST /api/v1/characters/import", "/api/v1/characters/import", signedIn(201), body: png, type: "image/png"),
             call("POST /api/v1/lorebooks/import", "/api/v1/lorebooks/import?name=Mine", signedIn(201), body: lore),
             call("POST /api/v1/chats", "/api/v1/chats", signedIn(201), body: json(["title": "Mine"])),
-            call("POST /api/v1/chats", "/api/v1/chats", ownerOnly(201), body: json(["title": "With her", "character_id": w.privateCharacter]),
-                 label: "a chat with the owner's private character"),
+            call(
+                "POST /api/v1/chats",
+                "/api/v1/chats",
+                ownerOnly(201),
+                body: json(["title": "With her", "character_id": w.privateCharacter]),
+                label: "a chat with the owner's private character"
+            ),
 
             // The owner's library: nobody else's business, whatever the visibility.
             call("GET /api/v1/characters/{id}", "/api/v1/characters/\(w.privateCharacter)", ownerOnly(200)),
-            call("GET /api/v1/characters/{id}", "/api/v1/characters/\(w.publicCharacter)", ownerOnly(200), label: "the library copy of the public one"),
+            call(
+                "GET /api/v1/characters/{id}",
+                "/api/v1/characters/\(w.publicCharacter)",
+                ownerOnly(200),
+                label: "the library copy of the public one"
+            ),
             call("PUT /api/v1/characters/{id}", "/api/v1/characters/\(w.privateCharacter)", ownerOnly(200), body: card),
             call("GET /api/v1/characters/{id}/export", "/api/v1/characters/\(w.privateCharacter)/export", ownerOnly(200)),
             call("GET /api/v1/characters/{id}/avatar", "/api/v1/characters/\(w.publicCharacter)/avatar", ownerOnly(200)),
-            call("PUT /api/v1/characters/{id}/visibility", "/api/v1/characters/\(w.privateCharacter)/visibility", ownerOnly(200),
-                 body: json(["sharing_visibility": "private"])),
-            call("PUT /api/v1/characters/{id}/lorebook", "/api/v1/characters/\(w.privateCharacter)/lorebook", ownerOnly(200),
-                 body: json(["lorebook_id": w.privateLorebook])),
+            call(
+                "PUT /api/v1/characters/{id}/visibility",
+                "/api/v1/characters/\(w.privateCharacter)/visibility",
+                ownerOnly(200),
+                body: json(["sharing_visibility": "private"])
+            ),
+            call(
+                "PUT /api/v1/characters/{id}/lorebook",
+                "/api/v1/characters/\(w.privateCharacter)/lorebook",
+                ownerOnly(200),
+                body: json(["lorebook_id": w.privateLorebook])
+            ),
             call("POST /api/v1/characters/{id}/lorebook", "/api/v1/characters/\(w.privateCharacter)/lorebook", ownerOnly(201)),
             call("DELETE /api/v1/characters/{id}", "/api/v1/characters/\(w.doomedCharacter)", ownerOnly(204)),
             call("GET /api/v1/lorebooks/{id}", "/api/v1/lorebooks/\(w.privateLorebook)", ownerOnly(200)),
             call("PUT /api/v1/lorebooks/{id}", "/api/v1/lorebooks/\(w.privateLorebook)?name=Renamed", ownerOnly(200), body: lore),
             call("GET /api/v1/lorebooks/{id}/export", "/api/v1/lorebooks/\(w.privateLorebook)/export", ownerOnly(200)),
-            call("PUT /api/v1/lorebooks/{id}/visibility", "/api/v1/lorebooks/\(w.privateLorebook)/visibility", ownerOnly(200), body: json(["is_public": false])),
+            call(
+                "PUT /api/v1/lorebooks/{id}/visibility",
+                "/api/v1/lorebooks/\(w.privateLorebook)/visibility",
+                ownerOnly(200),
+                body: json(["is_public": false])
+            ),
             call("DELETE /api/v1/lorebooks/{id}", "/api/v1/lorebooks/\(w.doomedLorebook)", ownerOnly(204)),
             call("GET /api/v1/chats/{id}", "/api/v1/chats/\(w.chat)", ownerOnly(200)),
-            call("POST /api/v1/chats/{id}/messages", "/api/v1/chats/\(w.chat)/messages", ownerOnly(201), body: json(["type": "User", "content": "Hello."])),
+            call(
+                "POST /api/v1/chats/{id}/messages",
+                "/api/v1/chats/\(w.chat)/messages",
+                ownerOnly(201),
+                body: json(["type": "User", "content": "Hello."])
+            ),
             call("PUT /api/v1/chats/{id}/visibility", "/api/v1/chats/\(w.chat)/visibility", ownerOnly(200), body: json(["visibility": "private"])),
             call("DELETE /api/v1/chats/{id}", "/api/v1/chats/\(w.doomedChat)", ownerOnly(204)),
 
@@ -267,48 +376,156 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/shared/characters/{id}/avatar", "/api/v1/shared/characters/\(w.publicCharacter)/avatar", everyone(200)),
             call("GET /api/v1/shared/characters/{id}/avatar", "/api/v1/shared/characters/\(w.privateCharacter)/avatar", everyone(404)),
             call("POST /api/v1/shared/characters/{id}/fork", "/api/v1/shared/characters/\(w.publicCharacter)/fork", signedIn(201)),
-            call("POST /api/v1/shared/characters/{id}/fork", "/api/v1/shared/characters/\(w.followersCharacter)/fork", followersOnly(201, anonymous: 401)),
+            call(
+                "POST /api/v1/shared/characters/{id}/fork",
+                "/api/v1/shared/characters/\(w.followersCharacter)/fork",
+                followersOnly(201, anonymous: 401)
+            ),
             call("POST /api/v1/shared/characters/{id}/fork", "/api/v1/shared/characters/\(w.privateCharacter)/fork", signedIn(404)),
             call("GET /api/v1/shared/lorebooks/{id}", "/api/v1/shared/lorebooks/\(w.publicLorebook)", everyone(200)),
             call("GET /api/v1/shared/lorebooks/{id}", "/api/v1/shared/lorebooks/\(w.privateLorebook)", everyone(404)),
 
             // ActivityPub and pages at an item's id.
-            Call(operation: "AP GET /characters/{id}", label: "the public Note", method: "GET", path: "/characters/\(w.publicCharacter)",
-                 accept: "application/activity+json", expected: everyone(200)),
-            Call(operation: "AP GET /characters/{id}", label: "the followers-only Note, unsigned", method: "GET", path: "/characters/\(w.followersCharacter)",
-                 accept: "application/activity+json", expected: everyone(404)),
-            Call(operation: "AP GET /characters/{id}", label: "the private Note", method: "GET", path: "/characters/\(w.privateCharacter)",
-                 accept: "application/activity+json", expected: everyone(404)),
-            Call(operation: "AP GET /users/{username}/outbox", label: "the owner's outbox", method: "GET", path: "/users/alice/outbox",
-                 accept: "application/activity+json", expected: everyone(200), mustNotContain: secrets),
-            Call(operation: "PAGE /characters/{id}", label: "the followers-only page", method: "GET", path: "/characters/\(w.followersCharacter)",
-                 accept: "text/html", expected: followersOnly(200)),
-            Call(operation: "PAGE /characters/{id}", label: "the private page", method: "GET", path: "/characters/\(w.privateCharacter)",
-                 accept: "text/html", expected: everyone(404)),
-            Call(operation: "PAGE /@{username}", label: "the owner's profile page", method: "GET", path: "/@alice",
-                 accept: "text/html", expected: everyone(200), mustNotContain: secrets),
+            Call(
+                operation: "AP GET /characters/{id}",
+                label: "the public Note",
+                method: "GET",
+                path: "/characters/\(w.publicCharacter)",
+                accept: "application/activity+json",
+                expected: everyone(200)
+            ),
+            Call(
+                operation: "AP GET /characters/{id}",
+                label: "the followers-only Note, unsigned",
+                method: "GET",
+                path: "/characters/\(w.followersCharacter)",
+                accept: "application/activity+json",
+                expected: everyone(404)
+            ),
+            Call(
+                operation: "AP GET /characters/{id}",
+                label: "the private Note",
+                method: "GET",
+                path: "/characters/\(w.privateCharacter)",
+                accept: "application/activity+json",
+                expected: everyone(404)
+            ),
+            Call(
+                operation: "AP GET /users/{username}/outbox",
+                label: "the owner's outbox",
+                method: "GET",
+                path: "/users/alice/outbox",
+                accept: "application/activity+json",
+                expected: everyone(200),
+                mustNotContain: secrets
+            ),
+            Call(
+                operation: "PAGE /characters/{id}",
+                label: "the followers-only page",
+                method: "GET",
+                path: "/characters/\(w.followersCharacter)",
+                accept: "text/html",
+                expected: followersOnly(200)
+            ),
+            Call(
+                operation: "PAGE /characters/{id}",
+                label: "the private page",
+                method: "GET",
+                path: "/characters/\(w.privateCharacter)",
+                accept: "text/html",
+                expected: everyone(404)
+            ),
+            Call(
+                operation: "PAGE /@{username}",
+                label: "the owner's profile page",
+                method: "GET",
+                path: "/@alice",
+                accept: "text/html",
+                expected: everyone(200),
+                mustNotContain: secrets
+            ),
 
             // Social actions: what one can see, one can act on.
-            call("POST /api/v1/likes", "/api/v1/likes", signedIn(204), body: json(["object": w.object(w.publicCharacter)]), label: "like the public one"),
-            call("POST /api/v1/likes", "/api/v1/likes", followersOnly(204, anonymous: 401), body: json(["object": w.object(w.followersCharacter)]),
-                 label: "like the followers-only one"),
-            call("POST /api/v1/likes", "/api/v1/likes", signedIn(404), body: json(["object": w.object(w.privateCharacter)]), label: "like the private one"),
+            call(
+                "POST /api/v1/likes",
+                "/api/v1/likes",
+                signedIn(204),
+                body: json(["object": w.object(w.publicCharacter)]),
+                label: "like the public one"
+            ),
+            call(
+                "POST /api/v1/likes",
+                "/api/v1/likes",
+                followersOnly(204, anonymous: 401),
+                body: json(["object": w.object(w.followersCharacter)]),
+                label: "like the followers-only one"
+            ),
+            call(
+                "POST /api/v1/likes",
+                "/api/v1/likes",
+                signedIn(404),
+                body: json(["object": w.object(w.privateCharacter)]),
+                label: "like the private one"
+            ),
             call("DELETE /api/v1/likes", "/api/v1/likes?object=\(w.object(w.publicCharacter))", signedIn(204)),
-            call("POST /api/v1/boosts", "/api/v1/boosts", signedIn(204), body: json(["object": w.object(w.publicCharacter)]), label: "boost the public one"),
-            call("POST /api/v1/boosts", "/api/v1/boosts", [.anonymous: 401, .stranger: 404, .follower: 400, .moderator: 404, .owner: 400],
-                 body: json(["object": w.object(w.followersCharacter)]), label: "boost the followers-only one"),
+            call(
+                "POST /api/v1/boosts",
+                "/api/v1/boosts",
+                signedIn(204),
+                body: json(["object": w.object(w.publicCharacter)]),
+                label: "boost the public one"
+            ),
+            call(
+                "POST /api/v1/boosts",
+                "/api/v1/boosts",
+                [.anonymous: 401, .stranger: 404, .follower: 400, .moderator: 404, .owner: 400],
+                body: json(["object": w.object(w.followersCharacter)]),
+                label: "boost the followers-only one"
+            ),
             call("DELETE /api/v1/boosts", "/api/v1/boosts?object=\(w.object(w.publicCharacter))", signedIn(204)),
-            call("POST /api/v1/comments", "/api/v1/comments", followersOnly(201, anonymous: 401),
-                 body: json(["in_reply_to": w.object(w.followersCharacter), "content": "Hello."]), label: "comment on the followers-only one"),
-            call("POST /api/v1/comments", "/api/v1/comments", signedIn(404),
-                 body: json(["in_reply_to": w.object(w.privateCharacter), "content": "Hello."]), label: "comment on the private one"),
-            call("DELETE /api/v1/comments", "/api/v1/comments?id=\(w.followerComment)",
-                 [.anonymous: 401, .stranger: 404, .follower: 204, .moderator: 404, .owner: 404], label: "the follower's comment"),
-            call("POST /api/v1/follows", "/api/v1/follows", [.anonymous: 401, .stranger: 201, .follower: 201, .moderator: 201, .owner: 400],
-                 body: json(["handle": w.ownerHandle])),
-            call("DELETE /api/v1/follows", "/api/v1/follows?handle=\(w.ownerHandle)", [.anonymous: 401, .stranger: 204, .moderator: 204, .owner: 404]),
-            call("POST /api/v1/follow-requests/accept", "/api/v1/follow-requests/accept", signedIn(404), body: json(["handle": "root@" + w.ownerHandle.split(separator: "@")[1]])),
-            call("POST /api/v1/follow-requests/reject", "/api/v1/follow-requests/reject", signedIn(404), body: json(["handle": "root@" + w.ownerHandle.split(separator: "@")[1]])),
+            call(
+                "POST /api/v1/comments",
+                "/api/v1/comments",
+                followersOnly(201, anonymous: 401),
+                body: json(["in_reply_to": w.object(w.followersCharacter), "content": "Hello."]),
+                label: "comment on the followers-only one"
+            ),
+            call(
+                "POST /api/v1/comments",
+                "/api/v1/comments",
+                signedIn(404),
+                body: json(["in_reply_to": w.object(w.privateCharacter), "content": "Hello."]),
+                label: "comment on the private one"
+            ),
+            call(
+                "DELETE /api/v1/comments",
+                "/api/v1/comments?id=\(w.followerComment)",
+                [.anonymous: 401, .stranger: 404, .follower: 204, .moderator: 404, .owner: 404],
+                label: "the follower's comment"
+            ),
+            call(
+                "POST /api/v1/follows",
+                "/api/v1/follows",
+                [.anonymous: 401, .stranger: 201, .follower: 201, .moderator: 201, .owner: 400],
+                body: json(["handle": w.ownerHandle])
+            ),
+            call(
+                "DELETE /api/v1/follows",
+                "/api/v1/follows?handle=\(w.ownerHandle)",
+                [.anonymous: 401, .stranger: 204, .moderator: 204, .owner: 404]
+            ),
+            call(
+                "POST /api/v1/follow-requests/accept",
+                "/api/v1/follow-requests/accept",
+                signedIn(404),
+                body: json(["handle": "root@" + w.ownerHandle.split(separator: "@")[1]])
+            ),
+            call(
+                "POST /api/v1/follow-requests/reject",
+                "/api/v1/follow-requests/reject",
+                signedIn(404),
+                body: json(["handle": "root@" + w.ownerHandle.split(separator: "@")[1]])
+            ),
             call("POST /api/v1/blocks", "/api/v1/blocks", [.anonymous: 401, .stranger: 204, .owner: 400], body: json(["handle": w.ownerHandle])),
             call("DELETE /api/v1/blocks", "/api/v1/blocks?handle=\(w.ownerHandle)", [.anonymous: 401, .stranger: 204, .follower: 404, .owner: 404]),
 
@@ -319,39 +536,88 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/marketplace/listings/{id}/download", listing + w.publicCharacter + "/download", everyone(200)),
             call("GET /api/v1/marketplace/listings/{id}/download", listing + w.privateCharacter + "/download", everyone(404)),
             call("GET /api/v1/marketplace/listings/{id}/reviews", listing + w.publicCharacter + "/reviews", everyone(200)),
-            call("PUT /api/v1/marketplace/listings/{id}/rating", listing + w.publicCharacter + "/rating",
-                 [.anonymous: 401, .stranger: 204, .follower: 204, .moderator: 204, .owner: 403], body: json(["stars": 4])),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/rating",
+                listing + w.publicCharacter + "/rating",
+                [.anonymous: 401, .stranger: 204, .follower: 204, .moderator: 204, .owner: 403],
+                body: json(["stars": 4])
+            ),
             call("PUT /api/v1/marketplace/listings/{id}/rating", listing + w.privateCharacter + "/rating", signedIn(404), body: json(["stars": 4])),
             // Taking back a rating one never gave changes nothing, and says so as any delete would.
             call("DELETE /api/v1/marketplace/listings/{id}/rating", listing + w.publicCharacter + "/rating", signedIn(204)),
-            call("PUT /api/v1/marketplace/listings/{id}/review", listing + w.publicCharacter + "/review",
-                 [.anonymous: 401, .stranger: 200, .follower: 200, .moderator: 200, .owner: 403], body: json(["body": "Fine."])),
-            call("PUT /api/v1/marketplace/listings/{id}/review", listing + w.privateCharacter + "/review", signedIn(404), body: json(["body": "Fine."])),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/review",
+                listing + w.publicCharacter + "/review",
+                [.anonymous: 401, .stranger: 200, .follower: 200, .moderator: 200, .owner: 403],
+                body: json(["body": "Fine."])
+            ),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/review",
+                listing + w.privateCharacter + "/review",
+                signedIn(404),
+                body: json(["body": "Fine."])
+            ),
             call("PUT /api/v1/marketplace/favourites/{id}", "/api/v1/marketplace/favourites/\(w.publicCharacter)", signedIn(204)),
             call("PUT /api/v1/marketplace/favourites/{id}", "/api/v1/marketplace/favourites/\(w.privateCharacter)", signedIn(404)),
             call("DELETE /api/v1/marketplace/favourites/{id}", "/api/v1/marketplace/favourites/\(w.publicCharacter)", signedIn(204)),
             call("POST /api/v1/marketplace/listings/{id}/fork", listing + w.publicCharacter + "/fork", signedIn(201)),
             call("POST /api/v1/marketplace/listings/{id}/fork", listing + w.privateCharacter + "/fork", signedIn(404)),
             // The moderator's rating stands: the creator, after them, may no longer change it.
-            call("PUT /api/v1/marketplace/listings/{id}/content-rating", listing + w.publicCharacter + "/content-rating",
-                 [.anonymous: 401, .stranger: 403, .follower: 403, .moderator: 204, .owner: 403], body: json(["content_rating": "sfw"])),
-            call("PUT /api/v1/marketplace/listings/{id}/language", listing + w.publicCharacter + "/language",
-                 [.anonymous: 401, .stranger: 403, .follower: 403, .moderator: 204, .owner: 204], body: json(["language": "en"])),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/content-rating",
+                listing + w.publicCharacter + "/content-rating",
+                [.anonymous: 401, .stranger: 403, .follower: 403, .moderator: 204, .owner: 403],
+                body: json(["content_rating": "sfw"])
+            ),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/language",
+                listing + w.publicCharacter + "/language",
+                [.anonymous: 401, .stranger: 403, .follower: 403, .moderator: 204, .owner: 204],
+                body: json(["language": "en"])
+            ),
             // This instance sells nothing (no Stripe keys): every signed-in caller is told so.
-            call("PUT /api/v1/marketplace/listings/{id}/price", listing + w.publicCharacter + "/price", signedIn(409), body: json(["amount": 500, "currency": "usd"])),
+            call(
+                "PUT /api/v1/marketplace/listings/{id}/price",
+                listing + w.publicCharacter + "/price",
+                signedIn(409),
+                body: json(["amount": 500, "currency": "usd"])
+            ),
             call("DELETE /api/v1/marketplace/listings/{id}/price", listing + w.publicCharacter + "/price", signedIn(409)),
             call("POST /api/v1/marketplace/listings/{id}/purchase", listing + w.publicCharacter + "/purchase", signedIn(409)),
-            call("POST /api/v1/marketplace/listings/{id}/reports", listing + w.publicCharacter + "/reports", signedIn(201), body: json(["reason": "Spam."])),
-            call("POST /api/v1/marketplace/listings/{id}/reports", listing + w.privateCharacter + "/reports", signedIn(404), body: json(["reason": "Spam."])),
-            call("POST /api/v1/marketplace/reviews/{id}/reports", "/api/v1/marketplace/reviews/\(w.review)/reports", signedIn(201), body: json(["reason": "Rude."])),
+            call(
+                "POST /api/v1/marketplace/listings/{id}/reports",
+                listing + w.publicCharacter + "/reports",
+                signedIn(201),
+                body: json(["reason": "Spam."])
+            ),
+            call(
+                "POST /api/v1/marketplace/listings/{id}/reports",
+                listing + w.privateCharacter + "/reports",
+                signedIn(404),
+                body: json(["reason": "Spam."])
+            ),
+            call(
+                "POST /api/v1/marketplace/reviews/{id}/reports",
+                "/api/v1/marketplace/reviews/\(w.review)/reports",
+                signedIn(201),
+                body: json(["reason": "Rude."])
+            ),
             call("GET /api/v1/marketplace/reports", "/api/v1/marketplace/reports", moderatorsOnly(200)),
-            call("POST /api/v1/marketplace/reports/{id}/decision", "/api/v1/marketplace/reports/\(w.report)/decision", moderatorsOnly(204),
-                 body: json(["decision": "dismiss"])),
+            call(
+                "POST /api/v1/marketplace/reports/{id}/decision",
+                "/api/v1/marketplace/reports/\(w.report)/decision",
+                moderatorsOnly(204),
+                body: json(["decision": "dismiss"])
+            ),
             call("GET /api/v1/marketplace/hidden", "/api/v1/marketplace/hidden", moderatorsOnly(200)),
             call("GET /api/v1/admin/federation", "/api/v1/admin/federation", moderatorsOnly(200)),
             call("DELETE /api/v1/marketplace/hidden/{id}", "/api/v1/marketplace/hidden/\(w.publicCharacter)", moderatorsOnly(404)),
-            call("DELETE /api/v1/marketplace/reviews/{id}", "/api/v1/marketplace/reviews/\(w.review)",
-                 [.anonymous: 401, .stranger: 204, .follower: 404, .moderator: 404, .owner: 404], label: "the stranger's review"),
+            call(
+                "DELETE /api/v1/marketplace/reviews/{id}",
+                "/api/v1/marketplace/reviews/\(w.review)",
+                [.anonymous: 401, .stranger: 204, .follower: 404, .moderator: 404, .owner: 404],
+                label: "the stranger's review"
+            ),
         ]
     }
 }

@@ -24,7 +24,11 @@ struct CharacterRoutesTests {
 
     static func importSeraphina(_ client: some TestClientProtocol, _ headers: HTTPFields) async throws -> String {
         let response = try await client.execute(
-            uri: "/api/v1/characters/import", method: .post, headers: adding(headers, .contentType, "image/png"), body: ByteBuffer(bytes: seraphinaPNG)) { $0 }
+            uri: "/api/v1/characters/import",
+            method: .post,
+            headers: adding(headers, .contentType, "image/png"),
+            body: ByteBuffer(bytes: seraphinaPNG)
+        ) { $0 }
         #expect(response.status == .created)
         return try #require((try AccountRoutesTests.decode(response)["character"] as? [String: Any])?["id"] as? String)
     }
@@ -41,7 +45,9 @@ struct CharacterRoutesTests {
             let character = detail["character"] as? [String: Any]
             #expect(character?["sharing_visibility"] as? String == "private" && character?["has_avatar"] as? Bool == true)
             #expect(((character?["card"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "Seraphina")
-            for (format, type, file) in [("png", "image/png", "Seraphina.png"), ("v3", "application/json", "Seraphina.json"), ("v2", "application/json", "Seraphina.v2.json")] {
+            for (format, type, file) in [
+                ("png", "image/png", "Seraphina.png"), ("v3", "application/json", "Seraphina.json"), ("v2", "application/json", "Seraphina.v2.json"),
+            ] {
                 let response = try await client.execute(uri: "/api/v1/characters/\(id)/export?format=\(format)", method: .get, headers: alice) { $0 }
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == type)
@@ -57,12 +63,19 @@ struct CharacterRoutesTests {
         try await withTestServer { client, _ in
             let alice = Self.adding(try await Self.bearer(client, "alice"), .contentType, "application/json")
             let created = try await client.execute(
-                uri: "/api/v1/characters", method: .post, headers: alice,
-                body: ByteBuffer(string: #"{"card":{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Pip","tags":["small"]}}}"#)) { $0 }
+                uri: "/api/v1/characters",
+                method: .post,
+                headers: alice,
+                body: ByteBuffer(string: #"{"card":{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Pip","tags":["small"]}}}"#)
+            ) { $0 }
             #expect(created.status == .created)
             let id = try #require((try AccountRoutesTests.decode(created)["character"] as? [String: Any])?["id"] as? String)
             let replaced = try await client.execute(
-                uri: "/api/v1/characters/\(id)", method: .put, headers: alice, body: ByteBuffer(string: #"{"card":{"name":"Pipkin"}}"#)) { $0 }
+                uri: "/api/v1/characters/\(id)",
+                method: .put,
+                headers: alice,
+                body: ByteBuffer(string: #"{"card":{"name":"Pipkin"}}"#)
+            ) { $0 }
             #expect(replaced.status == .ok)
             let card = ((try AccountRoutesTests.decode(replaced)["character"] as? [String: Any])?["card"] as? [String: Any])
             #expect(card?["spec"] as? String == "chara_card_v3" && (card?["data"] as? [String: Any])?["name"] as? String == "Pipkin")
@@ -79,10 +92,15 @@ struct CharacterRoutesTests {
             let alice = try await Self.bearer(client, "alice")
             let bob = try await Self.bearer(client, "bob")
             let id = try await Self.importSeraphina(client, alice)
-            for (uri, method) in [("/api/v1/characters", HTTPRequest.Method.get), ("/api/v1/characters/\(id)", .get), ("/api/v1/characters/import", .post)] {
+            for (uri, method) in [
+                ("/api/v1/characters", HTTPRequest.Method.get), ("/api/v1/characters/\(id)", .get), ("/api/v1/characters/import", .post),
+            ] {
                 #expect(try await client.execute(uri: uri, method: method) { $0.status } == .unauthorized)
             }
-            for uri in ["/api/v1/characters/\(id)", "/api/v1/characters/\(id)/export?format=v3", "/api/v1/characters/\(id)/avatar", "/api/v1/characters/not-a-uuid"] {
+            for uri in [
+                "/api/v1/characters/\(id)", "/api/v1/characters/\(id)/export?format=v3", "/api/v1/characters/\(id)/avatar",
+                "/api/v1/characters/not-a-uuid",
+            ] {
                 let response = try await client.execute(uri: uri, method: .get, headers: bob) { $0 }
                 #expect(response.status == .notFound, "\(uri)")
                 #expect(try AccountRoutesTests.error(response)["code"] == "not_found")
@@ -105,7 +123,12 @@ struct CharacterRoutesTests {
                 ("/api/v1/characters", ByteBuffer(string: #"{"nocard":1}"#), .unprocessableContent),
             ]
             for (uri, body, status) in cases {
-                let response = try await client.execute(uri: uri, method: .post, headers: Self.adding(alice, .contentType, "application/json"), body: body) { $0 }
+                let response = try await client.execute(
+                    uri: uri,
+                    method: .post,
+                    headers: Self.adding(alice, .contentType, "application/json"),
+                    body: body
+                ) { $0 }
                 #expect(response.status == status, "\(uri) \(body.readableBytes) bytes")
                 #expect(try AccountRoutesTests.error(response)["code"] != nil)
             }

@@ -25,21 +25,35 @@ struct HTTPCoreClientTests {
         }
     }
 
-    /// A stand-in Core at a free port answering each call with `answer(n)` for the n-th call (from 1).
+    /// What the stand-in Core answers to its n-th call (counted from 1).
+    struct Answers: Sendable {
+        let respond: @Sendable (Int) async throws -> Response
+
+        init(_ respond: @escaping @Sendable (Int) async throws -> Response) { self.respond = respond }
+
+        static func always(_ status: HTTPResponse.Status, _ text: String) -> Answers { Answers { _ in json(status, text) } }
+    }
+
+    /// A stand-in Core at a free port answering each call as `answers` says.
     static func withStandIn(
-        _ answer: @escaping @Sendable (Int) async throws -> Response, _ body: @escaping @Sendable (HTTPCoreClient, Calls) async throws -> Void
+        _ answers: Answers,
+        _ body: @escaping @Sendable (HTTPCoreClient, Calls) async throws -> Void
     ) async throws {
         let calls = Calls()
         let router = Router()
         router.post("internal/core/:operation") { request, _ -> Response in
             calls.record(request)
-            return try await answer(calls.count)
+            return try await answers.respond(calls.count)
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { test in
             var client = HTTPCoreClient(
-                baseURL: URL(string: "http://127.0.0.1:\(test.port!)")!, service: .marketplace, secret: secret, client: client,
-                logger: Logger(label: "test"))
+                baseURL: URL(string: "http://127.0.0.1:\(test.port!)")!,
+                service: .marketplace,
+                secret: secret,
+                client: client,
+                logger: Logger(label: "test")
+            )
             // Generous, so a loaded machine does not turn a slow answer into a retry.
             client.timeout = .seconds(10)
             try await body(client, calls)
@@ -52,7 +66,8 @@ struct HTTPCoreClientTests {
 
     @Test("every call carries a valid token for its service; a user's session travels beside it, never in the body")
     func tokensAndSessions() async throws {
-        try await Self.withStandIn({ _ in Self.json(.ok, #"{"id":"9F1D1F0E-3A3B-4F4B-9C1D-2E2F3A3B4C4D","username":"bob","role":"Moderator"}"#) }) { client, calls in
+        let bob = Answers.always(.ok, #"{"id":"9F1D1F0E-3A3B-4F4B-9C1D-2E2F3A3B4C4D","username":"bob","role":"Moderator"}"#)
+        try await Self.withStandIn(bob) { client, calls in
             let user = try await client.user(sessionToken: "the-users-token")
             #expect(user.username == "bob" && user.role == .moderator)
             let call = try #require(calls.log.withLock { $0.first })
@@ -64,15 +79,24 @@ struct HTTPCoreClientTests {
 
     @Test("idempotent calls are tried again after 503 and succeed; a fork is tried once")
     func retriesOnlyIdempotentCalls() async throws {
-        try await Self.withStandIn({ n in
-            n < 3 ? Self.json(.serviceUnavailable, #"{"error":{"code":"unavailable","message":"busy"}}"#) : Self.json(.ok, "{}")
-        }) { client, calls in
+        try await Self.withStandIn(
+            Answers { n in
+                n < 3 ? Self.json(.serviceUnavailable, #"{"error":{"code":"unavailable","message":"busy"}}"#) : Self.json(.ok, "{}")
+            }
+        ) { client, calls in
             try await client.setHidden(of: .character, id: UUID(), true)
             #expect(calls.count == 3)
         }
-        try await Self.withStandIn({ _ in Self.json(.serviceUnavailable, #"{"error":{"code":"unavailable","message":"busy"}}"#) }) { client, calls in
+        try await Self.withStandIn(.always(.serviceUnavailable, #"{"error":{"code":"unavailable","message":"busy"}}"#)) { client, calls in
             await #expect(throws: CoreAPIError(.unavailable, "busy")) {
-                _ = try await client.fork(of: .character, id: UUID(), sessionToken: "t", sourceURI: "https://x.example/characters/1", entitled: false, followsOwner: false)
+                _ = try await client.fork(
+                    of: .character,
+                    id: UUID(),
+                    sessionToken: "t",
+                    sourceURI: "https://x.example/characters/1",
+                    entitled: false,
+                    followsOwner: false
+                )
             }
             #expect(calls.count == 1)
         }
@@ -80,13 +104,13 @@ struct HTTPCoreClientTests {
 
     @Test("Core's refusals come back as the contract's errors, without retries; a refused service token reads as unavailable")
     func errorsKeepTheirCodes() async throws {
-        try await Self.withStandIn({ _ in Self.json(.notFound, #"{"error":{"code":"not_found","message":"No such item."}}"#) }) { client, calls in
+        try await Self.withStandIn(.always(.notFound, #"{"error":{"code":"not_found","message":"No such item."}}"#)) { client, calls in
             await #expect(throws: CoreAPIError(.notFound, "No such item.")) {
                 _ = try await client.sharedView(of: .character, id: UUID(), for: .anonymous)
             }
             #expect(calls.count == 1)
         }
-        try await Self.withStandIn({ _ in Self.json(.unauthorized, #"{"error":{"code":"service_token_invalid","message":"bad"}}"#) }) { client, _ in
+        try await Self.withStandIn(.always(.unauthorized, #"{"error":{"code":"service_token_invalid","message":"bad"}}"#)) { client, _ in
             await #expect(throws: CoreAPIError.self) { _ = try await client.statistics() }
             do { _ = try await client.statistics() } catch { #expect((error as? CoreAPIError)?.code == .unavailable) }
         }
@@ -94,10 +118,12 @@ struct HTTPCoreClientTests {
 
     @Test("a Core that does not answer within the deadline, or at all, is unavailable")
     func deadlines() async throws {
-        try await Self.withStandIn({ _ in
-            try await Task.sleep(for: .seconds(3))
-            return Self.json(.ok, "{}")
-        }) { client, calls in
+        try await Self.withStandIn(
+            Answers { _ in
+                try await Task.sleep(for: .seconds(3))
+                return Self.json(.ok, "{}")
+            }
+        ) { client, calls in
             var quick = client
             quick.timeout = .seconds(1)
             quick.attempts = 2
@@ -110,8 +136,12 @@ struct HTTPCoreClientTests {
             #expect(calls.count == 2)
         }
         var nowhere = HTTPCoreClient(
-            baseURL: URL(string: "http://127.0.0.1:\(try freePort(host: "127.0.0.1"))")!, service: .social, secret: Self.secret, client: Self.client,
-            logger: Logger(label: "test"))
+            baseURL: URL(string: "http://127.0.0.1:\(try freePort(host: "127.0.0.1"))")!,
+            service: .social,
+            secret: Self.secret,
+            client: Self.client,
+            logger: Logger(label: "test")
+        )
         nowhere.attempts = 1
         do {
             _ = try await nowhere.statistics()

@@ -49,7 +49,8 @@ struct HealthRoutesTests {
         try await withTestServer { client, database in
             try await database.owner.query(
                 "INSERT INTO storage.schema_migrations (schema_name, version, name, checksum) VALUES ('core', 9999, 'from_the_future', 'x')",
-                logger: TestLogger.make("readyz"))
+                logger: TestLogger.make("readyz")
+            )
             let response = try await client.execute(uri: "/readyz", method: .get) { $0 }
             do {
                 #expect(response.status == .serviceUnavailable)

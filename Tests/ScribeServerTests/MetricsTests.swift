@@ -9,7 +9,8 @@ import Testing
 /// parser (`prometheus_client`), and its counters move when the server works.
 @Suite(
     "Metrics for Prometheus",
-    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil))
+    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil)
+)
 struct MetricsTests {
     /// Parses the exposition with `prometheus_client.parser` and returns each sample as
     /// `name{label="value",...}` → value (labels sorted).
@@ -28,7 +29,9 @@ struct MetricsTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try await ChildProcess.run(
-            try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]), ["-c", script.replacingOccurrences(of: "sys.stdin.read()", with: "open(sys.argv[1]).read()"), path])
+            try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]),
+            ["-c", script.replacingOccurrences(of: "sys.stdin.read()", with: "open(sys.argv[1]).read()"), path]
+        )
         #expect(result.status == 0, "the Prometheus parser refused the exposition: \(String(decoding: result.output, as: UTF8.self))")
         let parsed = try JSONSerialization.jsonObject(with: result.output) as? [String: Double]
         return try #require(parsed)
@@ -42,10 +45,17 @@ struct MetricsTests {
     func metricsMoveUnderLoad() async throws {
         try await withTestInstance(host: "127.0.0.10", flags: ["SCRIBE_METRICS_TOKEN": "scrape-me"]) { instance in
             _ = try await instance.application.core.accounts.register(
-                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
+            )
             @Sendable func scrape() async throws -> [String: Double] {
                 let reply = try await LoopbackHTTP.send(
-                    port: instance.port, method: "GET", path: "/metrics", headers: [("Authorization", "Bearer scrape-me")], body: nil, host: "127.0.0.10")
+                    port: instance.port,
+                    method: "GET",
+                    path: "/metrics",
+                    headers: [("Authorization", "Bearer scrape-me")],
+                    body: nil,
+                    host: "127.0.0.10"
+                )
                 #expect(reply.status == 200 && reply.headers.first(name: "Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
                 return try await Self.parse(String(decoding: reply.body, as: UTF8.self))
             }
@@ -55,7 +65,10 @@ struct MetricsTests {
             }
             try await withTestPeer(host: "127.0.0.11") { peer in
                 let follow = ASObject.activity(
-                    "Follow", id: "\(peer.origin)/follows/1", actor: peer.actorID("carol"), object: .string("\(instance.publicURL)/users/alice")
+                    "Follow",
+                    id: "\(peer.origin)/follows/1",
+                    actor: peer.actorID("carol"),
+                    object: .string("\(instance.publicURL)/users/alice")
                 ).document(in: .mastodon)
                 #expect(try await peer.post(follow, to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
                 _ = try await peer.post(Data("{}".utf8), to: "\(instance.publicURL)/users/alice/inbox", as: nil)
@@ -63,24 +76,35 @@ struct MetricsTests {
                 #expect(try await eventually(timeout: .seconds(30)) { await peer.deliveries.contains { $0.activity.isA("Accept") } })
             }
             let route = #"http_route="/api/v1/marketplace/tags""#
-            #expect(try await eventually(timeout: .seconds(30)) {
-                let after = try await scrape()
-                let requests = Self.sum(after, "hb_requests_total", containing: route) - Self.sum(before, "hb_requests_total", containing: route)
-                let accepted = Self.sum(after, "scribe_inbox_activities_total", containing: #"outcome="accepted""#)
-                    - Self.sum(before, "scribe_inbox_activities_total", containing: #"outcome="accepted""#)
-                let rejected = Self.sum(after, "scribe_inbox_activities_total", containing: #"outcome="rejected""#)
-                    - Self.sum(before, "scribe_inbox_activities_total", containing: #"outcome="rejected""#)
-                let delivered = Self.sum(after, "scribe_delivery_attempts_total", containing: #"outcome="delivered""#)
-                    - Self.sum(before, "scribe_delivery_attempts_total", containing: #"outcome="delivered""#)
-                let latencies = Self.sum(after, "http_server_request_duration_count", containing: route)
-                return requests >= 20 && accepted >= 1 && rejected >= 1 && delivered >= 1 && latencies >= 20
-                    && after.keys.contains { $0.hasPrefix("scribe_delivery_queue_depth") }
-                    && after.keys.contains { $0.hasPrefix("scribe_event_consumer_lag{") && $0.contains("social.publisher") }
-                    && after.keys.contains { $0.hasPrefix("scribe_database_connections{") }
-            })
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    let after = try await scrape()
+                    let requests = Self.sum(after, "hb_requests_total", containing: route) - Self.sum(before, "hb_requests_total", containing: route)
+                    let accepted =
+                        Self.sum(after, "scribe_inbox_activities_total", containing: #"outcome="accepted""#)
+                        - Self.sum(before, "scribe_inbox_activities_total", containing: #"outcome="accepted""#)
+                    let rejected =
+                        Self.sum(after, "scribe_inbox_activities_total", containing: #"outcome="rejected""#)
+                        - Self.sum(before, "scribe_inbox_activities_total", containing: #"outcome="rejected""#)
+                    let delivered =
+                        Self.sum(after, "scribe_delivery_attempts_total", containing: #"outcome="delivered""#)
+                        - Self.sum(before, "scribe_delivery_attempts_total", containing: #"outcome="delivered""#)
+                    let latencies = Self.sum(after, "http_server_request_duration_count", containing: route)
+                    return requests >= 20 && accepted >= 1 && rejected >= 1 && delivered >= 1 && latencies >= 20
+                        && after.keys.contains { $0.hasPrefix("scribe_delivery_queue_depth") }
+                        && after.keys.contains { $0.hasPrefix("scribe_event_consumer_lag{") && $0.contains("social.publisher") }
+                        && after.keys.contains { $0.hasPrefix("scribe_database_connections{") }
+                }
+            )
             // Not for everyone: a non-loopback client without the token finds nothing here.
             let refused = try await LoopbackHTTP.send(
-                port: instance.port, method: "GET", path: "/metrics", headers: [("Authorization", "Bearer wrong")], body: nil, host: "127.0.0.10")
+                port: instance.port,
+                method: "GET",
+                path: "/metrics",
+                headers: [("Authorization", "Bearer wrong")],
+                body: nil,
+                host: "127.0.0.10"
+            )
             #expect(refused.status == 200, "loopback clients may read it without the token")
         }
     }

@@ -62,7 +62,10 @@ struct OpenAPIContractTests {
         try await withTestServer { client, _ in
             for path in paths {
                 let response = try await client.execute(uri: path, method: .get) { $0 }
-                let schema = try #require(Self.responseSchema(path: path, status: Int(response.status.code)), "\(path) answered an undocumented \(response.status.code)")
+                let schema = try #require(
+                    Self.responseSchema(path: path, status: Int(response.status.code)),
+                    "\(path) answered an undocumented \(response.status.code)"
+                )
                 let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
                 #expect(Self.violations(of: body, against: schema) == [], "\(path)")
             }
@@ -87,15 +90,25 @@ struct OpenAPIContractTests {
             let json: HTTPFields = [.contentType: "application/json"]
             func body(_ object: [String: String]) throws -> ByteBuffer { ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object)) }
             let registered = try await client.execute(
-                uri: "/api/v1/accounts", method: .post, headers: json,
-                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])) { $0 }
+                uri: "/api/v1/accounts",
+                method: .post,
+                headers: json,
+                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])
+            ) { $0 }
             try Self.check(registered, path: "/api/v1/accounts", method: "post")
             let duplicate = try await client.execute(
-                uri: "/api/v1/accounts", method: .post, headers: json,
-                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])) { $0 }
+                uri: "/api/v1/accounts",
+                method: .post,
+                headers: json,
+                body: try body(["username": "alice", "email": "alice@example.org", "password": "correct horse battery"])
+            ) { $0 }
             try Self.check(duplicate, path: "/api/v1/accounts", method: "post")
             let login = try await client.execute(
-                uri: "/api/v1/sessions", method: .post, headers: json, body: try body(["identifier": "alice", "password": "correct horse battery"])) { $0 }
+                uri: "/api/v1/sessions",
+                method: .post,
+                headers: json,
+                body: try body(["identifier": "alice", "password": "correct horse battery"])
+            ) { $0 }
             try Self.check(login, path: "/api/v1/sessions", method: "post")
             let session = try JSONSerialization.jsonObject(with: Data(login.body.readableBytesView)) as? [String: Any]
             let token = try #require((session?["session"] as? [String: Any])?["token"] as? String)
@@ -105,19 +118,45 @@ struct OpenAPIContractTests {
             var upload = bearer
             upload[.contentType] = "application/json"
             let created = try await client.execute(
-                uri: "/api/v1/characters", method: .post, headers: upload, body: ByteBuffer(string: #"{"card":{"name":"Pip"}}"#)) { $0 }
+                uri: "/api/v1/characters",
+                method: .post,
+                headers: upload,
+                body: ByteBuffer(string: #"{"card":{"name":"Pip"}}"#)
+            ) { $0 }
             try Self.check(created, path: "/api/v1/characters", method: "post")
             let listed = try await client.execute(uri: "/api/v1/characters", method: .get, headers: bearer) { $0 }
             try Self.check(listed, path: "/api/v1/characters", method: "get")
-            let id = try #require(((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["character"]
-                as? [String: Any])?["id"] as? String)
-            try Self.check(try await client.execute(uri: "/api/v1/characters/\(id)", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
-            try Self.check(try await client.execute(uri: "/api/v1/characters/\(UUID())", method: .get, headers: bearer) { $0 }, path: "/api/v1/characters/{id}", method: "get")
+            let id = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["character"]
+                    as? [String: Any])?["id"] as? String
+            )
+            try Self.check(
+                try await client.execute(uri: "/api/v1/characters/\(id)", method: .get, headers: bearer) { $0 },
+                path: "/api/v1/characters/{id}",
+                method: "get"
+            )
+            try Self.check(
+                try await client.execute(uri: "/api/v1/characters/\(UUID())", method: .get, headers: bearer) { $0 },
+                path: "/api/v1/characters/{id}",
+                method: "get"
+            )
             let published = try await client.execute(
-                uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: upload, body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)) { $0 }
+                uri: "/api/v1/characters/\(id)/visibility",
+                method: .put,
+                headers: upload,
+                body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)
+            ) { $0 }
             try Self.check(published, path: "/api/v1/characters/{id}/visibility", method: "put")
-            try Self.check(try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0 }, path: "/api/v1/shared/characters/{id}", method: "get")
-            try Self.check(try await client.execute(uri: "/api/v1/shared/characters/\(UUID())", method: .get) { $0 }, path: "/api/v1/shared/characters/{id}", method: "get")
+            try Self.check(
+                try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0 },
+                path: "/api/v1/shared/characters/{id}",
+                method: "get"
+            )
+            try Self.check(
+                try await client.execute(uri: "/api/v1/shared/characters/\(UUID())", method: .get) { $0 },
+                path: "/api/v1/shared/characters/{id}",
+                method: "get"
+            )
             let forked = try await client.execute(uri: "/api/v1/shared/characters/\(id)/fork", method: .post, headers: bearer) { $0 }
             try Self.check(forked, path: "/api/v1/shared/characters/{id}/fork", method: "post")
             let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: bearer) { $0 }

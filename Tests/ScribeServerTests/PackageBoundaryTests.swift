@@ -18,7 +18,12 @@ struct PackageBoundaryTests {
     /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.
     static func targetDependencies() async throws -> [String: [String]] {
         let result = try await ChildProcess.run(
-            "/usr/bin/env", ["swift", "package", "--package-path", TestPaths.packageRoot, "--scratch-path", NSTemporaryDirectory() + "scribe-dump-package", "dump-package"])
+            "/usr/bin/env",
+            [
+                "swift", "package", "--package-path", TestPaths.packageRoot, "--scratch-path", NSTemporaryDirectory() + "scribe-dump-package",
+                "dump-package",
+            ]
+        )
         #expect(result.status == 0)
         let data = result.output
         let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]

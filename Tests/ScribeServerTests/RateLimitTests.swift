@@ -3,10 +3,11 @@ import Foundation
 import NIOHTTP1
 import PostgresNIO
 import ScribeCore
-@testable import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeServer
 
 /// Rate limits over real HTTP, with counters in PostgreSQL: per remote domain on the inbox, per
 /// client address and per account on the JSON API; over the limit is 429 with `Retry-After`.
@@ -14,7 +15,10 @@ import Testing
 struct RateLimitTests {
     static func follow(from peer: TestPeer, to instance: TestInstance, _ number: Int) -> ASObject {
         ASObject.activity(
-            "Follow", id: "\(peer.origin)/follows/\(number)", actor: peer.actorID("carol"), object: .string("\(instance.publicURL)/users/alice")
+            "Follow",
+            id: "\(peer.origin)/follows/\(number)",
+            actor: peer.actorID("carol"),
+            object: .string("\(instance.publicURL)/users/alice")
         ).document(in: .mastodon)
     }
 
@@ -29,7 +33,8 @@ struct RateLimitTests {
     func inboxFloodIsLimitedPerDomain() async throws {
         try await withTestInstance(host: "127.0.0.6", flags: ["SCRIBE_RATE_LIMIT_INBOX": "10"]) { instance in
             _ = try await instance.application.core.accounts.register(
-                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
+            )
             let inbox = "\(instance.publicURL)/users/alice/inbox"
             try await withTestPeer(host: "127.0.0.7") { flooder in
                 try await withTestPeer(host: "127.0.0.8") { neighbour in
@@ -67,23 +72,42 @@ struct RateLimitTests {
     func apiIsLimitedPerAddressAndAccount() async throws {
         try await withTestInstance(host: "127.0.0.9", flags: ["SCRIBE_RATE_LIMIT_ADDRESS": "8", "SCRIBE_RATE_LIMIT_ACCOUNT": "5"]) { instance in
             let alice = try await instance.application.core.accounts.register(
-                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery"))
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
+            )
             let auth = [("Authorization", "Bearer \(alice.session.token.value)")]
             // The account's budget (5) runs out before the address's (8). Seven requests split by a
             // minute's end (say 3 and 4) would all fit, so they start early in a minute.
             try await Self.startEarlyInAMinute()
             var statuses: [Int] = []
             for _ in 0..<7 {
-                statuses.append(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/characters", headers: auth, body: nil, host: "127.0.0.9").status)
+                statuses.append(
+                    try await LoopbackHTTP.send(
+                        port: instance.port,
+                        method: "GET",
+                        path: "/api/v1/characters",
+                        headers: auth,
+                        body: nil,
+                        host: "127.0.0.9"
+                    ).status
+                )
             }
             #expect(statuses.filter { $0 == 200 }.count <= 6 && statuses.contains(429), "\(statuses)")
             // Anonymous requests from the same address spend the address's budget alone.
             var anonymous: [Int] = []
             for _ in 0..<10 {
-                anonymous.append(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/marketplace/tags", body: nil, host: "127.0.0.9").status)
+                anonymous.append(
+                    try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/marketplace/tags", body: nil, host: "127.0.0.9")
+                        .status
+                )
             }
             #expect(anonymous.contains(429), "\(anonymous)")
-            let limited = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/marketplace/tags", body: nil, host: "127.0.0.9")
+            let limited = try await LoopbackHTTP.send(
+                port: instance.port,
+                method: "GET",
+                path: "/api/v1/marketplace/tags",
+                body: nil,
+                host: "127.0.0.9"
+            )
             #expect(limited.status == 429 && limited.headers.first(name: "Retry-After").flatMap(Int.init) != nil)
             // Pages and ActivityPub documents are outside the JSON API's limit.
             #expect(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/healthz", body: nil, host: "127.0.0.9").status == 200)
@@ -108,14 +132,18 @@ struct SharedRateCounterTests {
             // The second now knows of the first's six: three more fit, the eleventh does not.
             let decisions = (0..<4).map { _ in second.hit("inbox:mastodon.example", limit: 10, now: now) }
             #expect(decisions.prefix(3).allSatisfy { $0 == .allowed })
-            guard case .limited(let seconds) = decisions[3] else { Issue.record("the eleventh request was allowed"); return }
+            guard case .limited(let seconds) = decisions[3] else {
+                Issue.record("the eleventh request was allowed")
+                return
+            }
             #expect((1...60).contains(seconds))
             // Another domain, and the next minute, start afresh.
             #expect(second.hit("inbox:gts.example", limit: 10, now: now) == .allowed)
             #expect(second.hit("inbox:mastodon.example", limit: 10, now: now + 60) == .allowed)
             await second.flush(now: now)
             let stored = try await database.owner.query(
-                "SELECT hits FROM edge.rate_counters WHERE bucket = 'inbox:mastodon.example' ORDER BY window_start", logger: TestLogger.make("probe")
+                "SELECT hits FROM edge.rate_counters WHERE bucket = 'inbox:mastodon.example' ORDER BY window_start",
+                logger: TestLogger.make("probe")
             ).collect().map { try $0.decode(Int.self) }
             #expect(stored == [11, 1])
         }

@@ -40,8 +40,12 @@ struct SchemathesisTests {
         // random, so no generated request can change it or delete the account.
         let password = UUID().uuidString
         let created = try await LoopbackHTTP.send(
-            port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
-            body: try JSONSerialization.data(withJSONObject: ["username": "generated", "email": "generated@example.com", "password": password]))
+            port: port,
+            method: "POST",
+            path: "/api/v1/accounts",
+            headers: [("Content-Type", "application/json")],
+            body: try JSONSerialization.data(withJSONObject: ["username": "generated", "email": "generated@example.com", "password": password])
+        )
         #expect(created.status == 201)
         let token = try #require((try created.json()["session"] as? [String: Any])?["token"] as? String)
 
@@ -59,7 +63,9 @@ struct SchemathesisTests {
                 "--phases", "examples,coverage,fuzzing", "--max-time", "\(Self.budgetSeconds)", "--workers", "1",
                 "--request-timeout", "30", "--generation-database", "none",
             ],
-            environment: environment, timeout: .seconds(Self.budgetSeconds + 300))
+            environment: environment,
+            timeout: .seconds(Self.budgetSeconds + 300)
+        )
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
 

@@ -40,7 +40,9 @@ struct ServeProcessTests {
         return !isAlive(pid)
     }
 
-    @Test("the embedded default comes up ready, is reused on the next start, shares itself with migrate, and leaves no postgres after SIGTERM or SIGINT")
+    @Test(
+        "the embedded default comes up ready, is reused on the next start, shares itself with migrate, and leaves no postgres after SIGTERM or SIGINT"
+    )
     func embeddedLifecycle() async throws {
         let dataDirectory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
@@ -202,13 +204,21 @@ struct SessionRestartTests {
             "username": "alice", "email": "alice@example.org", "password": "correct horse battery",
         ])
         let registered = try await LoopbackHTTP.send(
-            port: first.port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")], body: registration)
+            port: first.port,
+            method: "POST",
+            path: "/api/v1/accounts",
+            headers: [("Content-Type", "application/json")],
+            body: registration
+        )
         #expect(registered.status == 201)
         let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
         let created = try await LoopbackHTTP.send(
-            port: first.port, method: "POST", path: "/api/v1/characters",
+            port: first.port,
+            method: "POST",
+            path: "/api/v1/characters",
             headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-            body: Data(#"{"card":{"name":"Secret Friend","description":"only Alice may read this"}}"#.utf8))
+            body: Data(#"{"card":{"name":"Secret Friend","description":"only Alice may read this"}}"#.utf8)
+        )
         #expect(created.status == 201)
         let characterID = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
         first.signal(SIGTERM)
@@ -250,8 +260,10 @@ struct UserCommandTests {
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
 
         let (created, createOutput, _) = try await Self.scribe(
-            ["user", "create", "alice", "--email", "alice@example.org", "--role", "moderator"], dataDirectory: dataDirectory,
-            input: "correct horse battery\n")
+            ["user", "create", "alice", "--email", "alice@example.org", "--role", "moderator"],
+            dataDirectory: dataDirectory,
+            input: "correct horse battery\n"
+        )
         #expect(created == 0)
         #expect(createOutput.contains("Created alice (Moderator)."))
         #expect(createOutput.contains("Recovery phrase, shown this once: "))
@@ -282,21 +294,36 @@ struct LibraryCommandTests {
             try? FileManager.default.removeItem(atPath: exportDirectory)
         }
         let password = "correct horse battery\n"
-        #expect(try await UserCommandTests.scribe(
-            ["user", "create", "alice", "--email", "alice@example.org"], dataDirectory: dataDirectory, input: password).0 == 0)
+        #expect(
+            try await UserCommandTests.scribe(
+                ["user", "create", "alice", "--email", "alice@example.org"],
+                dataDirectory: dataDirectory,
+                input: password
+            ).0 == 0
+        )
         let fixtures = TestPaths.fixturesDirectory + "/cards"
         let (imported, importOutput, _) = try await UserCommandTests.scribe(
             ["import", "--user", "alice", "--visibility", "public", fixtures + "/seraphina.png", fixtures + "/eldoria-worldinfo.json"],
-            dataDirectory: dataDirectory, input: password)
+            dataDirectory: dataDirectory,
+            input: password
+        )
         #expect(imported == 0)
         #expect(importOutput.contains("seraphina.png: character Seraphina") && importOutput.contains(", public)"))
         #expect(importOutput.contains("eldoria-worldinfo.json: lorebook eldoria-worldinfo"))
 
-        let (wrong, _, _) = try await UserCommandTests.scribe(["export", "--user", "alice", exportDirectory], dataDirectory: dataDirectory, input: "not the password\n")
+        let (wrong, _, _) = try await UserCommandTests.scribe(
+            ["export", "--user", "alice", exportDirectory],
+            dataDirectory: dataDirectory,
+            input: "not the password\n"
+        )
         #expect(wrong == 1)
         #expect(!FileManager.default.fileExists(atPath: exportDirectory))
 
-        let (exported, _, _) = try await UserCommandTests.scribe(["export", "--user", "alice", exportDirectory], dataDirectory: dataDirectory, input: password)
+        let (exported, _, _) = try await UserCommandTests.scribe(
+            ["export", "--user", "alice", exportDirectory],
+            dataDirectory: dataDirectory,
+            input: password
+        )
         #expect(exported == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: exportDirectory).sorted()
         #expect(files.count == 2)

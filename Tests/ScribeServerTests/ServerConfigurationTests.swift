@@ -25,7 +25,8 @@ struct ServerConfigurationTests {
     func flagsWin() throws {
         let configuration = try ServerConfiguration.resolve(
             flags: ["SCRIBE_BIND": "0.0.0.0:9000", "SCRIBE_LOG_LEVEL": ""],
-            environment: base.merging(["SCRIBE_BIND": "127.0.0.1:7000", "SCRIBE_LOG_LEVEL": "debug"]) { $1 })
+            environment: base.merging(["SCRIBE_BIND": "127.0.0.1:7000", "SCRIBE_LOG_LEVEL": "debug"]) { $1 }
+        )
         #expect(configuration.bindPort == 9000)
         #expect(configuration.bindHost == "0.0.0.0")
         #expect(configuration.logLevel == .debug)
@@ -46,15 +47,18 @@ struct ServerConfigurationTests {
         #expect(configuration.masterKey == key)
     }
 
-    @Test("each bad value fails naming its setting", arguments: [
-        ("SCRIBE_PUBLIC_URL", "not a url"), ("SCRIBE_PUBLIC_URL", "ftp://scribe.example"), ("SCRIBE_PUBLIC_URL", "https://scribe.example/path"),
-        ("SCRIBE_PUBLIC_URL", "https://user:pw@scribe.example"), ("SCRIBE_BIND", "8080"), ("SCRIBE_BIND", "127.0.0.1:99999"),
-        ("SCRIBE_BIND", ":8080"), ("DATABASE_URL", "mysql://root@db/scribe"), ("SCRIBE_MASTER_KEY", "c2hvcnQ="),
-        ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"), ("SCRIBE_ROLE", "gateway"),
-        ("SCRIBE_SERVICE_SECRET", "too-short"), ("SCRIBE_CORE_URL", "ftp://core"), ("SCRIBE_MARKETPLACE_URL", "not a url"),
-        ("SCRIBE_RATE_LIMIT_ADDRESS", "-1"), ("SCRIBE_RATE_LIMIT_ACCOUNT", "many"), ("SCRIBE_RATE_LIMIT_INBOX", "2000000"),
-        ("SCRIBE_SHUTDOWN_SECONDS", "0"), ("SCRIBE_SHUTDOWN_SECONDS", "soon"),
-    ])
+    @Test(
+        "each bad value fails naming its setting",
+        arguments: [
+            ("SCRIBE_PUBLIC_URL", "not a url"), ("SCRIBE_PUBLIC_URL", "ftp://scribe.example"), ("SCRIBE_PUBLIC_URL", "https://scribe.example/path"),
+            ("SCRIBE_PUBLIC_URL", "https://user:pw@scribe.example"), ("SCRIBE_BIND", "8080"), ("SCRIBE_BIND", "127.0.0.1:99999"),
+            ("SCRIBE_BIND", ":8080"), ("DATABASE_URL", "mysql://root@db/scribe"), ("SCRIBE_MASTER_KEY", "c2hvcnQ="),
+            ("SCRIBE_LOG_LEVEL", "loud"), ("SCRIBE_DATA_DIR", "/etc/hostname"), ("SCRIBE_ROLE", "gateway"),
+            ("SCRIBE_SERVICE_SECRET", "too-short"), ("SCRIBE_CORE_URL", "ftp://core"), ("SCRIBE_MARKETPLACE_URL", "not a url"),
+            ("SCRIBE_RATE_LIMIT_ADDRESS", "-1"), ("SCRIBE_RATE_LIMIT_ACCOUNT", "many"), ("SCRIBE_RATE_LIMIT_INBOX", "2000000"),
+            ("SCRIBE_SHUTDOWN_SECONDS", "0"), ("SCRIBE_SHUTDOWN_SECONDS", "soon"),
+        ]
+    )
     func rejects(setting: String, value: String) {
         do {
             _ = try ServerConfiguration.resolve(flags: [setting: value], environment: base)
@@ -83,8 +87,11 @@ struct ServerConfigurationTests {
             }
         }
         let social = try ServerConfiguration.resolve(
-            flags: ["SCRIBE_ROLE": "Social", "SCRIBE_SERVICE_SECRET": secret, "SCRIBE_CORE_URL": "http://10.0.0.2:8081", "SCRIBE_RATE_LIMIT_INBOX": "0"],
-            environment: base)
+            flags: [
+                "SCRIBE_ROLE": "Social", "SCRIBE_SERVICE_SECRET": secret, "SCRIBE_CORE_URL": "http://10.0.0.2:8081", "SCRIBE_RATE_LIMIT_INBOX": "0",
+            ],
+            environment: base
+        )
         #expect(social.role == .social && social.coreURL?.absoluteString == "http://10.0.0.2:8081" && social.serviceSecret != nil)
         #expect(social.rateLimits.perRemoteDomain == 0)
         #expect(social.shutdownGrace == .seconds(20))
@@ -95,7 +102,9 @@ struct ServerConfigurationTests {
     func stripe() throws {
         #expect(try ServerConfiguration.resolve(flags: [:], environment: base).stripe == nil)
         let configured = try ServerConfiguration.resolve(
-            flags: [:], environment: base.merging(["STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_old, whsec_new"]) { $1 })
+            flags: [:],
+            environment: base.merging(["STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_old, whsec_new"]) { $1 }
+        )
         #expect(configured.stripe?.webhookSecrets == ["whsec_old", "whsec_new"])
         #expect(configured.stripe?.apiBase.absoluteString == "https://api.stripe.com")
         for (missing, present) in [("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY"), ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")] {
@@ -108,7 +117,9 @@ struct ServerConfigurationTests {
         }
         #expect(throws: ConfigurationError.self) {
             try ServerConfiguration.resolve(
-                flags: [:], environment: base.merging(["STRIPE_SECRET_KEY": "k", "STRIPE_WEBHOOK_SECRET": "w", "STRIPE_API_BASE": "file:///etc"]) { $1 })
+                flags: [:],
+                environment: base.merging(["STRIPE_SECRET_KEY": "k", "STRIPE_WEBHOOK_SECRET": "w", "STRIPE_API_BASE": "file:///etc"]) { $1 }
+            )
         }
     }
 }

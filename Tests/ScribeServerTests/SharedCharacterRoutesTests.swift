@@ -7,10 +7,18 @@ import Testing
 
 @Suite("Publishing and shared characters over real HTTP")
 struct SharedCharacterRoutesTests {
-    static func setVisibility(_ client: some TestClientProtocol, _ id: String, _ visibility: String, _ headers: HTTPFields) async throws -> TestResponse {
+    static func setVisibility(
+        _ client: some TestClientProtocol,
+        _ id: String,
+        _ visibility: String,
+        _ headers: HTTPFields
+    ) async throws -> TestResponse {
         try await client.execute(
-            uri: "/api/v1/characters/\(id)/visibility", method: .put, headers: CharacterRoutesTests.adding(headers, .contentType, "application/json"),
-            body: ByteBuffer(string: #"{"sharing_visibility":"\#(visibility)"}"#)) { $0 }
+            uri: "/api/v1/characters/\(id)/visibility",
+            method: .put,
+            headers: CharacterRoutesTests.adding(headers, .contentType, "application/json"),
+            body: ByteBuffer(string: #"{"sharing_visibility":"\#(visibility)"}"#)
+        ) { $0 }
     }
 
     @Test("a public character is visible to anyone, private again it is gone; its avatar follows")

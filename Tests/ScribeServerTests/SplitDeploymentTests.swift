@@ -18,7 +18,9 @@ struct SplitDeploymentTests {
     static let secret = "split-deployment-test-secret-0123456789"
 
     /// The three processes, started as an operator would (docs/operations.md), and stopped after `body`.
-    static func withSplitDeployment(_ body: @escaping @Sendable (_ social: ScribeProcess, _ core: ScribeProcess, _ publicURL: String) async throws -> Void) async throws {
+    static func withSplitDeployment(
+        _ body: @escaping @Sendable (_ social: ScribeProcess, _ core: ScribeProcess, _ publicURL: String) async throws -> Void
+    ) async throws {
         try await withTestDatabase { location in
             let databaseURL = try #require(location.processURL)
             let dataDirectory = NSTemporaryDirectory() + "scribe-split-\(UUID().uuidString.prefix(8))"
@@ -33,14 +35,17 @@ struct SplitDeploymentTests {
             let masterKey = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
             let core = try ScribeProcess(
                 arguments: ["serve", "--role", "core"],
-                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.core)", "SCRIBE_MASTER_KEY": masterKey]) { $1 })
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.core)", "SCRIBE_MASTER_KEY": masterKey]) { $1 }
+            )
             try await core.waitUntilReady()
             let marketplace = try ScribeProcess(
                 arguments: ["serve", "--role", "marketplace", "--core-url", coreURL],
-                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.marketplace)"]) { $1 })
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.marketplace)"]) { $1 }
+            )
             let social = try ScribeProcess(
                 arguments: ["serve", "--role", "social", "--core-url", coreURL, "--marketplace-url", "http://127.0.0.1:\(ports.marketplace)"],
-                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.social)"]) { $1 })
+                environment: shared.merging(["SCRIBE_BIND": "127.0.0.1:\(ports.social)"]) { $1 }
+            )
             try await marketplace.waitUntilReady()
             try await social.waitUntilReady()
             #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/master.key"), "only the core process holds master keys")
@@ -64,47 +69,79 @@ struct SplitDeploymentTests {
             let jsonType = ("Content-Type", "application/json")
             // Everything goes to the social process; it forwards Core's and the marketplace's API.
             let registered = try await LoopbackHTTP.send(
-                port: port, method: "POST", path: "/api/v1/accounts", headers: [jsonType],
-                body: Self.json(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#))
+                port: port,
+                method: "POST",
+                path: "/api/v1/accounts",
+                headers: [jsonType],
+                body: Self.json(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#)
+            )
             #expect(registered.status == 201)
             let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
             let auth = ("Authorization", "Bearer \(token)")
 
             try await withTestPeer { peer in
                 let follow = ASObject.activity(
-                    "Follow", id: "\(peer.origin)/follows/1", actor: peer.actorID("carol"), object: .string("\(publicURL)/users/alice")
+                    "Follow",
+                    id: "\(peer.origin)/follows/1",
+                    actor: peer.actorID("carol"),
+                    object: .string("\(publicURL)/users/alice")
                 ).document(in: .mastodon)
                 #expect(try await peer.post(follow, to: "\(publicURL)/users/alice/inbox", as: "carol").status == 202)
                 #expect(try await eventually(timeout: .seconds(30)) { await peer.deliveries.contains { $0.activity.isA("Accept") } })
 
                 let created = try await LoopbackHTTP.send(
-                    port: port, method: "POST", path: "/api/v1/characters", headers: [jsonType, auth],
-                    body: Self.json(#"{"card":{"name":"Ferryman","description":"Rows the dead across.","tags":["river"]}}"#))
+                    port: port,
+                    method: "POST",
+                    path: "/api/v1/characters",
+                    headers: [jsonType, auth],
+                    body: Self.json(#"{"card":{"name":"Ferryman","description":"Rows the dead across.","tags":["river"]}}"#)
+                )
                 #expect(created.status == 201)
                 let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
                 let published = try await LoopbackHTTP.send(
-                    port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: [jsonType, auth],
-                    body: Self.json(#"{"sharing_visibility":"public"}"#))
+                    port: port,
+                    method: "PUT",
+                    path: "/api/v1/characters/\(id)/visibility",
+                    headers: [jsonType, auth],
+                    body: Self.json(#"{"sharing_visibility":"public"}"#)
+                )
                 #expect(published.status == 200)
 
-                #expect(try await eventually(timeout: .seconds(30)) {
-                    let page = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/listings?q=ferryman")
-                    return page.status == 200 && String(decoding: page.body, as: UTF8.self).contains(id)
-                }, "the listing shows in search through the social process")
-                #expect(try await eventually(timeout: .seconds(30)) {
-                    await peer.deliveries.contains { delivery in
-                        delivery.activity.isA("Create") && delivery.activity.object.contains { $0.id == "\(publicURL)/characters/\(id.lowercased())" }
-                    }
-                }, "the follower's server received the Create")
+                #expect(
+                    try await eventually(timeout: .seconds(30)) {
+                        let page = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/listings?q=ferryman")
+                        return page.status == 200 && String(decoding: page.body, as: UTF8.self).contains(id)
+                    },
+                    "the listing shows in search through the social process"
+                )
+                #expect(
+                    try await eventually(timeout: .seconds(30)) {
+                        await peer.deliveries.contains { delivery in
+                            delivery.activity.isA("Create")
+                                && delivery.activity.object.contains { $0.id == "\(publicURL)/characters/\(id.lowercased())" }
+                        }
+                    },
+                    "the follower's server received the Create"
+                )
 
                 // A card file streams through the social process to Core and back.
                 let png = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixturesDirectory + "/cards/seraphina.png"))
                 let imported = try await LoopbackHTTP.send(
-                    port: port, method: "POST", path: "/api/v1/characters/import", headers: [("Content-Type", "image/png"), auth], body: png)
+                    port: port,
+                    method: "POST",
+                    path: "/api/v1/characters/import",
+                    headers: [("Content-Type", "image/png"), auth],
+                    body: png
+                )
                 #expect(imported.status == 201)
                 let importedID = try #require((try imported.json()["character"] as? [String: Any])?["id"] as? String)
                 let exported = try await LoopbackHTTP.send(
-                    port: port, method: "GET", path: "/api/v1/characters/\(importedID)/export?format=png", headers: [auth], body: nil)
+                    port: port,
+                    method: "GET",
+                    path: "/api/v1/characters/\(importedID)/export?format=png",
+                    headers: [auth],
+                    body: nil
+                )
                 #expect(exported.status == 200 && exported.body.starts(with: [0x89, 0x50, 0x4E, 0x47]) && exported.body.count > 10_000)
 
                 // The shared view, served by the social process through CoreAPI over HTTP.
@@ -124,7 +161,8 @@ struct SplitDeploymentTests {
             func call(_ operation: InternalCoreOperation, token: String?, body: String = "{}") async throws -> Int {
                 var headers = [("Content-Type", "application/json")]
                 if let token { headers.append(("Authorization", "Bearer \(token)")) }
-                return try await LoopbackHTTP.send(port: core.port, method: "POST", path: operation.path, headers: headers, body: Self.json(body)).status
+                return try await LoopbackHTTP.send(port: core.port, method: "POST", path: operation.path, headers: headers, body: Self.json(body))
+                    .status
             }
             #expect(try await call(.statistics, token: nil) == 401)
             #expect(try await call(.statistics, token: "v1.social.9999999999.AAAA") == 401)
@@ -136,7 +174,10 @@ struct SplitDeploymentTests {
             #expect(events.status == 401)
 
             // Minted as an operator would, by the command line.
-            let minting = try ScribeProcess(arguments: ["service-token", "--service", "marketplace"], environment: ["SCRIBE_SERVICE_SECRET": Self.secret])
+            let minting = try ScribeProcess(
+                arguments: ["service-token", "--service", "marketplace"],
+                environment: ["SCRIBE_SERVICE_SECRET": Self.secret]
+            )
             #expect(try await minting.waitForExit() == 0)
             let marketplace = minting.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(try ServiceToken.verify(marketplace, secret: secret).service == .marketplace)

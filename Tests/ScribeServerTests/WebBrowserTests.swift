@@ -13,11 +13,14 @@ import Glibc
 /// is skipped, never passed. Screenshots of each page go to `.build/test-output/web`.
 @Suite(
     "Pages in a real browser",
-    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")))
+    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"))
+)
 struct WebBrowserTests {
     static let screenshots = TestPaths.packageRoot + "/.build/test-output/web"
 
-    @Test("sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private")
+    @Test(
+        "sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private"
+    )
     func acceptance() async throws {
         let location = try await TestDatabases.shared.makeDatabase()
         defer { Task { try? await TestDatabases.shared.drop(location) } }
@@ -34,7 +37,9 @@ struct WebBrowserTests {
         // A moderator, made as an operator makes one, so the moderation page is audited too.
         let moderator = try ScribeProcess(
             arguments: ["user", "create", "mod", "--email", "mod@example.org", "--role", "moderator"],
-            environment: ["DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory], standardInput: "correct horse battery\n")
+            environment: ["DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory],
+            standardInput: "correct horse battery\n"
+        )
         #expect(try await moderator.waitForExit() == 0, "\(moderator.standardError)")
 
         let reportPath = NSTemporaryDirectory() + "scribe-web-report-\(UUID().uuidString.prefix(8)).json"
@@ -42,10 +47,14 @@ struct WebBrowserTests {
         let result = try await ChildProcess.run(
             try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"]),
             [
-                TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card", TestPaths.fixturesDirectory + "/cards/seraphina.png",
-                "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report", reportPath,
+                TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card",
+                TestPaths.fixturesDirectory + "/cards/seraphina.png",
+                "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report",
+                reportPath,
                 "--moderator", "mod:correct horse battery",
-            ], timeout: .seconds(900))
+            ],
+            timeout: .seconds(900)
+        )
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
         let data = try #require(FileManager.default.contents(atPath: reportPath), "the browser run wrote no report")
@@ -53,10 +62,12 @@ struct WebBrowserTests {
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
         let failures = report["failures"] as? [String] ?? ["no report"]
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(report["steps"] as? [String] == [
-            "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
-            "moderated",
-        ])
+        #expect(
+            report["steps"] as? [String] == [
+                "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
+                "moderated",
+            ]
+        )
         let pages = report["pages"] as? [[String: Any]] ?? []
         #expect(pages.count >= 18, "every page visited is audited and photographed")
         #expect(pages.contains { $0["name"] as? String == "moderation" }, "the moderation page is audited")

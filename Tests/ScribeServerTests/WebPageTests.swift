@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ScribeServer
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeServer
 
 /// The web pages over real HTTP, without a browser: what the browser test cannot see or
 /// should not have to (forged forms, content negotiation, who sees what).
@@ -15,9 +16,15 @@ struct WebPageTests {
     /// Registers through the JSON API and returns a session cookie and the form token cookie.
     static func browser(_ client: any TestClientProtocol, _ username: String) async throws -> HTTPFields {
         let reply = try await client.execute(
-            uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"],
-            body: ByteBuffer(string: #"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#)) { $0 }
-        let token = try #require(((try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"] as? String)
+            uri: "/api/v1/accounts",
+            method: .post,
+            headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#)
+        ) { $0 }
+        let token = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any])?["session"] as? [String: Any])?["token"]
+                as? String
+        )
         return [.cookie: "scribe_session=\(token); scribe_csrf=token-\(username)", .origin: "http://localhost:8080", .accept: "text/html"]
     }
 
@@ -31,8 +38,10 @@ struct WebPageTests {
     func templates() {
         let pages = Pages(publicURL: URL(string: "https://scribe.example")!)
         #expect(pages.problems.isEmpty, "\(pages.problems)")
-        for name in ["layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
-                     "settings", "moderation", "error"] {
+        for name in [
+            "layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
+            "settings", "moderation", "error",
+        ] {
             #expect(pages.hasTemplate(name), "\(name)")
         }
     }
@@ -45,20 +54,29 @@ struct WebPageTests {
             for token in [nil, "token-mallory"] {
                 var fields = ["name": "Forged"]
                 fields["csrf"] = token
-                let reply = try await client.execute(uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(fields)) { $0 }
+                let reply = try await client.execute(uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(fields))
+                { $0 }
                 #expect(reply.status == .forbidden)
             }
             // Another site's page posting with the victim's cookies: refused by its Origin alone.
             alice[.origin] = "https://evil.example"
             let crossSite = try await client.execute(
-                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Forged", "csrf": "token-alice"])) { $0 }
+                uri: "/library/characters",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["name": "Forged", "csrf": "token-alice"])
+            ) { $0 }
             #expect(crossSite.status == .forbidden)
             alice[.origin] = "http://localhost:8080"
             let library = try await client.execute(uri: "/library", method: .get, headers: alice) { $0 }
             #expect(library.status == .ok && !String(buffer: library.body).contains("Forged"))
             // With the token the same form works.
             let created = try await client.execute(
-                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Genuine", "csrf": "token-alice"])) { $0 }
+                uri: "/library/characters",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["name": "Genuine", "csrf": "token-alice"])
+            ) { $0 }
             #expect(created.status == .seeOther)
             // A page's forms carry the token a new visitor's cookie is set to.
             let fresh = try await client.execute(uri: "/login", method: .get, headers: Self.html) { $0 }
@@ -73,11 +91,19 @@ struct WebPageTests {
             let alice = try await Self.browser(client, "alice")
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             let created = try await client.execute(
-                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Lantern", "csrf": "token-alice"])) { $0 }
+                uri: "/library/characters",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["name": "Lantern", "csrf": "token-alice"])
+            ) { $0 }
             let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
             let id = try #require(editor.split(separator: "/").last.map { String($0) })
             _ = try await client.execute(
-                uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": "public", "csrf": "token-alice"])) { $0 }
+                uri: editor + "/visibility",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["visibility": "public", "csrf": "token-alice"])
+            ) { $0 }
 
             let page = try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }
             #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true && page.headers[.vary] == "Accept")
@@ -85,14 +111,22 @@ struct WebPageTests {
             #expect(body.contains("<link rel=\"alternate\" type=\"application/activity+json\" href=\"http://localhost:8080/characters/\(id)\">"))
             #expect(body.contains("property=\"og:title\" content=\"Lantern\""))
             let object = try await client.execute(uri: "/characters/\(id)", method: .get, headers: [.accept: "application/activity+json"]) { $0 }
-            #expect(object.headers[.contentType]?.hasPrefix("application/activity+json") == true && String(buffer: object.body).contains("\"type\":\"Note\""))
+            #expect(
+                object.headers[.contentType]?.hasPrefix("application/activity+json") == true
+                    && String(buffer: object.body).contains("\"type\":\"Note\"")
+            )
 
             // The profile lists what she published once the marketplace has caught up (a quarter second).
-            #expect(try await eventually(timeout: .seconds(10)) {
-                let profile = try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }
-                return profile.status == .ok && String(buffer: profile.body).contains("/characters/\(id)")
-            })
-            #expect(try await client.execute(uri: "/@alice", method: .get, headers: [.accept: "application/activity+json"]) { $0 }.headers[.location] == "http://localhost:8080/users/alice")
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    let profile = try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }
+                    return profile.status == .ok && String(buffer: profile.body).contains("/characters/\(id)")
+                }
+            )
+            #expect(
+                try await client.execute(uri: "/@alice", method: .get, headers: [.accept: "application/activity+json"]) { $0 }.headers[.location]
+                    == "http://localhost:8080/users/alice"
+            )
             #expect(try await client.execute(uri: "/users/alice", method: .get, headers: Self.html) { $0 }.headers[.location] == "/@alice")
 
             let missing = try await client.execute(uri: "/characters/\(UUID())", method: .get, headers: Self.html) { $0 }
@@ -110,11 +144,19 @@ struct WebPageTests {
             let alice = try await Self.browser(client, "alice")
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             let created = try await client.execute(
-                uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": "Lantern", "csrf": "token-alice"])) { $0 }
+                uri: "/library/characters",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["name": "Lantern", "csrf": "token-alice"])
+            ) { $0 }
             let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
             let id = try #require(editor.split(separator: "/").last.map { String($0) })
             _ = try await client.execute(
-                uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": "public", "csrf": "token-alice"])) { $0 }
+                uri: editor + "/visibility",
+                method: .post,
+                headers: alice.merging(form),
+                body: Self.form(["visibility": "public", "csrf": "token-alice"])
+            ) { $0 }
             let activityPub: HTTPFields = [.accept: "application/activity+json"]
             let requests: [(String, HTTPFields)] = [
                 ("/", Self.html), ("/characters/\(id)", Self.html), ("/characters/\(id)", activityPub), ("/@alice", Self.html),
@@ -143,13 +185,26 @@ struct WebPageTests {
             var ids: [String: String] = [:]
             for (name, visibility) in [("Inner Circle", "followers"), ("Diary", "private")] {
                 let created = try await client.execute(
-                    uri: "/library/characters", method: .post, headers: alice.merging(form), body: Self.form(["name": name, "csrf": "token-alice"])) { $0 }
+                    uri: "/library/characters",
+                    method: .post,
+                    headers: alice.merging(form),
+                    body: Self.form(["name": name, "csrf": "token-alice"])
+                ) { $0 }
                 let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
                 ids[name] = editor.split(separator: "/").last.map { String($0) }
                 _ = try await client.execute(
-                    uri: editor + "/visibility", method: .post, headers: alice.merging(form), body: Self.form(["visibility": visibility, "csrf": "token-alice"])) { $0 }
+                    uri: editor + "/visibility",
+                    method: .post,
+                    headers: alice.merging(form),
+                    body: Self.form(["visibility": visibility, "csrf": "token-alice"])
+                ) { $0 }
             }
-            let followed = try await client.execute(uri: "/@alice/follow", method: .post, headers: bob.merging(form), body: Self.form(["csrf": "token-bob"])) { $0 }
+            let followed = try await client.execute(
+                uri: "/@alice/follow",
+                method: .post,
+                headers: bob.merging(form),
+                body: Self.form(["csrf": "token-bob"])
+            ) { $0 }
             #expect(followed.status == .seeOther)
             let known = ids
             let sees: @Sendable (HTTPFields, String) async throws -> Bool = { headers, name in
@@ -184,19 +239,34 @@ extension WebPageTests {
                 for (field, value) in [("csrf", "token-alice"), ("display_name", name), ("bio", "Keeper of lanterns.")] {
                     body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n".utf8)
                 }
-                body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+                body += Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n".utf8
+                )
                 body += avatar + Data("\r\n--\(boundary)--\r\n".utf8)
                 return ByteBuffer(bytes: body)
             }
             let headers = alice.merging([.contentType: "multipart/form-data; boundary=\(boundary)"])
-            let bad = try await client.execute(uri: "/settings/profile", method: .post, headers: headers, body: multipart("Lamp Lady", avatar: Data("not an image".utf8))) { $0 }
+            let bad = try await client.execute(
+                uri: "/settings/profile",
+                method: .post,
+                headers: headers,
+                body: multipart("Lamp Lady", avatar: Data("not an image".utf8))
+            ) { $0 }
             let badPage = String(buffer: bad.body)
             #expect(bad.status == .unprocessableContent && badPage.contains("id=\"avatar-error\"") && badPage.contains("value=\"Lamp Lady\""))
             let image = try Fixtures.data("cards/seraphina.png")
-            let saved = try await client.execute(uri: "/settings/profile", method: .post, headers: headers, body: multipart("Lamp Lady", avatar: image)) { $0 }
+            let saved = try await client.execute(
+                uri: "/settings/profile",
+                method: .post,
+                headers: headers,
+                body: multipart("Lamp Lady", avatar: image)
+            ) { $0 }
             #expect(saved.status == .seeOther)
             let profile = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }.body)
-            #expect(profile.contains("<h1>Lamp Lady</h1>") && profile.contains("Keeper of lanterns.") && profile.contains("src=\"/api/v1/users/alice/avatar\""))
+            #expect(
+                profile.contains("<h1>Lamp Lady</h1>") && profile.contains("Keeper of lanterns.")
+                    && profile.contains("src=\"/api/v1/users/alice/avatar\"")
+            )
             let avatar = try await client.execute(uri: "/api/v1/users/alice/avatar", method: .get) { $0 }
             #expect(avatar.status == .ok && Data(avatar.body.readableBytesView) == image)
         }
@@ -212,13 +282,19 @@ extension WebPageTests {
             let alice = try await Self.browser(client, "alice")
             let name = "Lamp\"\u{0308} onfocus=\"alert(1)\" autofocus <\u{0308}b>"
             let reply = try await client.execute(
-                uri: "/settings/profile", method: .post, headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
-                body: Self.form(["csrf": "token-alice", "display_name": name, "bio": "x"])) { $0 }
+                uri: "/settings/profile",
+                method: .post,
+                headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
+                body: Self.form(["csrf": "token-alice", "display_name": name, "bio": "x"])
+            ) { $0 }
             #expect(reply.status == .seeOther)
             for page in ["/settings", "/@alice"] {
                 let html = String(buffer: try await client.execute(uri: page, method: .get, headers: alice) { $0 }.body)
                 #expect(html.contains("Lamp&quot;\u{0308} onfocus=&quot;alert(1)&quot; autofocus &lt;\u{0308}b&gt;"), "\(page)")
-                #expect(!html.unicodeScalars.split(separator: "\u{0308}").dropLast().contains { $0.last == "\"" || $0.last == "<" }, "\(page) has a bare quote or bracket")
+                #expect(
+                    !html.unicodeScalars.split(separator: "\u{0308}").dropLast().contains { $0.last == "\"" || $0.last == "<" },
+                    "\(page) has a bare quote or bracket"
+                )
             }
         }
     }
@@ -230,8 +306,11 @@ extension WebPageTests {
             let spoofed = try await client.execute(uri: "/?notice=Your+account+is+locked", method: .get, headers: Self.html) { $0 }
             #expect(!String(buffer: spoofed.body).contains("account is locked"))
             let saved = try await client.execute(
-                uri: "/settings/locked", method: .post, headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
-                body: Self.form(["csrf": "token-alice", "locked": "on"])) { $0 }
+                uri: "/settings/locked",
+                method: .post,
+                headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
+                body: Self.form(["csrf": "token-alice", "locked": "on"])
+            ) { $0 }
             let cookie = try #require(saved.headers[.setCookie]?.split(separator: ";").first.map { String($0) })
             #expect(cookie.hasPrefix("scribe_notice="))
             var next = alice
@@ -250,19 +329,34 @@ extension WebPageTests {
             let alice = try await Self.browser(client, "alice")
             let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
             let nameless = try await client.execute(
-                uri: "/library/lorebooks", method: .post, headers: form, body: Self.form(["csrf": "token-alice", "name": " ", "description": "Kept"])) { $0 }
+                uri: "/library/lorebooks",
+                method: .post,
+                headers: form,
+                body: Self.form(["csrf": "token-alice", "name": " ", "description": "Kept"])
+            ) { $0 }
             #expect(nameless.status == .unprocessableContent && String(buffer: nameless.body).contains("id=\"lorebook-name-error\""))
             #expect(String(buffer: nameless.body).contains(">Kept</textarea>"))
             let created = try await client.execute(
-                uri: "/library/lorebooks", method: .post, headers: form, body: Self.form(["csrf": "token-alice", "name": "Marsh Lore"])) { $0 }
+                uri: "/library/lorebooks",
+                method: .post,
+                headers: form,
+                body: Self.form(["csrf": "token-alice", "name": "Marsh Lore"])
+            ) { $0 }
             let editor = try #require(created.headers[.location])
             for fields in [
                 ["entry_keys_0": "Lantern, Lamp", "entry_content_0": "Never goes out."],
                 ["entry_keys_0": "Lantern, Lamp", "entry_content_0": "Never goes out.", "entry_keys_1": "Marsh", "entry_content_1": "Violet."],
-                ["entry_keys_0": "Lantern", "entry_content_0": "Never goes out.", "entry_remove_0": "on", "entry_keys_1": "Marsh", "entry_content_1": "Violet."],
+                [
+                    "entry_keys_0": "Lantern", "entry_content_0": "Never goes out.", "entry_remove_0": "on", "entry_keys_1": "Marsh",
+                    "entry_content_1": "Violet.",
+                ],
             ] {
                 let saved = try await client.execute(
-                    uri: editor, method: .post, headers: form, body: Self.form(fields.merging(["csrf": "token-alice", "name": "Marsh Lore"]) { $1 })) { $0 }
+                    uri: editor,
+                    method: .post,
+                    headers: form,
+                    body: Self.form(fields.merging(["csrf": "token-alice", "name": "Marsh Lore"]) { $1 })
+                ) { $0 }
                 #expect(saved.status == .seeOther)
             }
             let page = String(buffer: try await client.execute(uri: editor, method: .get, headers: alice) { $0 }.body)

@@ -33,8 +33,12 @@ struct DeliveryCrashTests {
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
             let registered = try await LoopbackHTTP.send(
-                port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8))
+                port: port,
+                method: "POST",
+                path: "/api/v1/accounts",
+                headers: [("Content-Type", "application/json")],
+                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
+            )
             #expect(registered.status == 201)
             let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
             let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
@@ -42,17 +46,31 @@ struct DeliveryCrashTests {
             // A dozen followers, each with an inbox of its own (no shared inbox).
             for index in 0..<Self.followers {
                 let follow = ASObject.activity(
-                    "Follow", id: "\(peer.origin)/follows/\(index)", actor: peer.actorID("f\(index)"), object: .string("\(origin)/users/alice"))
+                    "Follow",
+                    id: "\(peer.origin)/follows/\(index)",
+                    actor: peer.actorID("f\(index)"),
+                    object: .string("\(origin)/users/alice")
+                )
                 #expect(try await peer.post(follow.document(in: .mastodon), to: "\(origin)/users/alice/inbox", as: "f\(index)").status == 202)
             }
             #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.filter { $0.isA("Accept") }.count == Self.followers })
 
             // Publish, and kill the server once the Create has started arriving.
             let created = try await LoopbackHTTP.send(
-                port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8))
+                port: port,
+                method: "POST",
+                path: "/api/v1/characters",
+                headers: auth,
+                body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8)
+            )
             let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
             let published = try await LoopbackHTTP.send(
-                port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth, body: Data(#"{"sharing_visibility":"public"}"#.utf8))
+                port: port,
+                method: "PUT",
+                path: "/api/v1/characters/\(id)/visibility",
+                headers: auth,
+                body: Data(#"{"sharing_visibility":"public"}"#.utf8)
+            )
             #expect(published.status == 200)
             #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.contains { $0.isA("Create") } })
             server.signal(SIGKILL)
@@ -62,9 +80,11 @@ struct DeliveryCrashTests {
 
             server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
-            #expect(try await eventually(timeout: .seconds(90)) {
-                Set(await peer.deliveries.filter { $0.activity.isA("Create") }.map(\.inbox)).count == Self.followers
-            })
+            #expect(
+                try await eventually(timeout: .seconds(90)) {
+                    Set(await peer.deliveries.filter { $0.activity.isA("Create") }.map(\.inbox)).count == Self.followers
+                }
+            )
             let perInbox = Dictionary(grouping: await peer.deliveries.filter { $0.activity.isA("Create") }, by: \.inbox).mapValues(\.count)
             #expect(perInbox.values.allSatisfy { $0 <= 2 }, "\(perInbox)")
             #expect(Set(await peer.deliveries.filter { $0.activity.isA("Create") }.compactMap { $0.activity.id }).count == 1)

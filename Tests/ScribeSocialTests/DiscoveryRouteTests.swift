@@ -1,10 +1,10 @@
 import ActivityPubKit
 import Foundation
+import NIOHTTP1
 import ScribeContracts
 import ScribeCore
 import ScribeServer
 import ScribeSocial
-import NIOHTTP1
 import ScribeTestSupport
 import Testing
 
@@ -13,7 +13,13 @@ import Testing
 struct DiscoveryRouteTests {
     static func get(_ instance: TestInstance, _ path: String, accept: String? = nil) async throws -> LoopbackHTTP.Reply {
         try await LoopbackHTTP.send(
-            port: instance.port, method: "GET", path: path, headers: accept.map { [("Accept", $0)] } ?? [], body: nil, host: "127.0.0.9")
+            port: instance.port,
+            method: "GET",
+            path: path,
+            headers: accept.map { [("Accept", $0)] } ?? [],
+            body: nil,
+            host: "127.0.0.9"
+        )
     }
 
     @Test("WebFinger answers acct: in every form Mastodon sends, with self equal to the actor id; others get 404 or 400")
@@ -21,7 +27,10 @@ struct DiscoveryRouteTests {
         try await withTestInstance(host: "127.0.0.9") { instance in
             _ = try await FederationBetweenInstancesTests.register(instance, "alice")
             let actor = "\(instance.publicURL)/users/alice"
-            for resource in ["acct:alice@\(instance.domain)", "alice@\(instance.domain)", "acct%3Aalice%40\(instance.domain.replacingOccurrences(of: ":", with: "%3A"))", "acct:ALICE@\(instance.domain)", actor] {
+            for resource in [
+                "acct:alice@\(instance.domain)", "alice@\(instance.domain)",
+                "acct%3Aalice%40\(instance.domain.replacingOccurrences(of: ":", with: "%3A"))", "acct:ALICE@\(instance.domain)", actor,
+            ] {
                 let reply = try await Self.get(instance, "/.well-known/webfinger?resource=\(resource)")
                 #expect(reply.status == 200, "\(resource)")
                 #expect(reply.headers.first(name: "content-type")?.hasPrefix("application/jrd+json") == true)
@@ -33,7 +42,9 @@ struct DiscoveryRouteTests {
             #expect(try await Self.get(instance, "/.well-known/webfinger").status == 400)
             #expect(try await Self.get(instance, "/.well-known/webfinger?resource=%20").status == 400)
             let instanceActor = try JSONDecoder().decode(
-                WebFingerDocument.self, from: try await Self.get(instance, "/.well-known/webfinger?resource=acct:\(instance.domain)@\(instance.domain)").body)
+                WebFingerDocument.self,
+                from: try await Self.get(instance, "/.well-known/webfinger?resource=acct:\(instance.domain)@\(instance.domain)").body
+            )
             #expect(instanceActor.actorID == "\(instance.publicURL)/actor")
         }
     }

@@ -15,7 +15,8 @@ import Testing
 struct FederationBetweenInstancesTests {
     static func register(_ instance: TestInstance, _ username: String) async throws -> AuthenticatedSession {
         let created = try await instance.application.core.accounts.register(
-            Registration(username: username, email: "\(username)@example.org", password: "correct horse battery"))
+            Registration(username: username, email: "\(username)@example.org", password: "correct horse battery")
+        )
         return try await instance.application.core.accounts.authenticate(token: created.session.token.value)
     }
 
@@ -30,7 +31,9 @@ struct FederationBetweenInstancesTests {
         }
     }
 
-    @Test("a follow is accepted across servers; publishing, liking, boosting, commenting, updating, unpublishing and deleting the account arrive signed")
+    @Test(
+        "a follow is accepted across servers; publishing, liking, boosting, commenting, updating, unpublishing and deleting the account arrive signed"
+    )
     func followAndPublish() async throws {
         try await withTwoTestInstances { a, b in
             let alice = try await Self.register(a, "alice")
@@ -41,9 +44,14 @@ struct FederationBetweenInstancesTests {
             // Bob follows alice by handle: WebFinger, actor fetch, Follow, Accept.
             let followed = try await b.application.social.following.follow("@alice@\(a.domain)", as: bob.account.id)
             #expect(followed.actor == aliceActor && followed.state == "pending")
-            #expect(try await eventually {
-                try await Self.rows(b, "SELECT 1 FROM social.follows WHERE follower = '\(bobActor)' AND followed = '\(aliceActor)' AND state = 'accepted'").count == 1
-            })
+            #expect(
+                try await eventually {
+                    try await Self.rows(
+                        b,
+                        "SELECT 1 FROM social.follows WHERE follower = '\(bobActor)' AND followed = '\(aliceActor)' AND state = 'accepted'"
+                    ).count == 1
+                }
+            )
             #expect(try await Self.rows(a, "SELECT 1 FROM social.follows WHERE follower = '\(bobActor)' AND state = 'accepted'").count == 1)
             // A's inbox verified B's signature (it fetched bob's key) and B's verified A's Accept.
             #expect(try await Self.received(a, "Follow").first?.actor?.id == bobActor)
@@ -54,8 +62,11 @@ struct FederationBetweenInstancesTests {
             // Publishing a character sends a Create of its Note to bob's server.
             let character = try await a.application.core.characters.create(
                 CharacterCard(data: [
-                    "name": .string("Marsh Witch"), "description": .string("She walks the violet marsh."), "tags": .array([.string("fantasy"), .string("witch")]),
-                ]), for: alice)
+                    "name": .string("Marsh Witch"), "description": .string("She walks the violet marsh."),
+                    "tags": .array([.string("fantasy"), .string("witch")]),
+                ]),
+                for: alice
+            )
             _ = try await a.application.core.characters.setVisibility(character.id, to: .public, for: alice)
             let noteID = "\(a.publicURL)/characters/\(character.id.uuidString.lowercased())"
             #expect(try await eventually { try await !Self.received(b, "Create").isEmpty })
@@ -68,12 +79,19 @@ struct FederationBetweenInstancesTests {
 
             // The object is served at its id.
             let served = try await LoopbackHTTP.send(
-                port: a.port, method: "GET", path: "/characters/\(character.id.uuidString.lowercased())", headers: [("Accept", "application/activity+json")],
-                body: nil, host: "127.0.0.2")
+                port: a.port,
+                method: "GET",
+                path: "/characters/\(character.id.uuidString.lowercased())",
+                headers: [("Accept", "application/activity+json")],
+                body: nil,
+                host: "127.0.0.2"
+            )
             #expect(try served.status == 200 && ASObject.decode(served.body).id == noteID)
 
             // Bob sees it in his home feed.
-            #expect(try await eventually { try await b.application.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } })
+            #expect(
+                try await eventually { try await b.application.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } }
+            )
 
             // Bob likes, boosts and comments on it from his server; alice's server records each
             // and tells her.
@@ -81,10 +99,12 @@ struct FederationBetweenInstancesTests {
             try await b.application.social.actions.boost(noteID, as: bob.account.id)
             let comment = try await b.application.social.actions.comment(on: noteID, text: "Lovely <b>witch</b>!", as: bob.account.id)
             #expect(comment.content == "<p>Lovely &lt;b&gt;witch&lt;/b&gt;!</p>")
-            #expect(try await eventually {
-                let kinds = try await a.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind)
-                return Set(kinds).isSuperset(of: [.follow, .like, .boost, .comment])
-            })
+            #expect(
+                try await eventually {
+                    let kinds = try await a.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind)
+                    return Set(kinds).isSuperset(of: [.follow, .like, .boost, .comment])
+                }
+            )
             let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: 1)
             #expect(likes.items.map(\.id) == [bobActor])
             #expect(try await a.application.social.collections.interactions(.shares, of: noteID, page: nil).totalItems == 1)
@@ -95,15 +115,20 @@ struct FederationBetweenInstancesTests {
             // Unliking sends Undo; deleting the comment sends Delete.
             try await b.application.social.actions.unlike(noteID, as: bob.account.id)
             try await b.application.social.actions.deleteComment(comment.id, as: bob.account.id)
-            #expect(try await eventually {
-                let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: nil).totalItems
-                let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: nil).totalItems
-                return likes == 0 && replies == 0
-            })
+            #expect(
+                try await eventually {
+                    let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: nil).totalItems
+                    let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: nil).totalItems
+                    return likes == 0 && replies == 0
+                }
+            )
 
             // Editing sends an Update; unpublishing a Delete with a Tombstone, and the id answers 410.
             _ = try await a.application.core.characters.replaceCard(
-                character.id, with: CharacterCard(data: ["name": .string("Marsh Witch"), "description": .string("She guards the violet marsh.")]), for: alice)
+                character.id,
+                with: CharacterCard(data: ["name": .string("Marsh Witch"), "description": .string("She guards the violet marsh.")]),
+                for: alice
+            )
             #expect(try await eventually { try await !Self.received(b, "Update").isEmpty })
             #expect(try await Self.received(b, "Update").first?.object.first?.object?.content?.contains("guards") == true)
             _ = try await a.application.core.characters.setVisibility(character.id, to: .private, for: alice)
@@ -111,17 +136,24 @@ struct FederationBetweenInstancesTests {
             let delete = try #require(try await Self.received(b, "Delete").first)
             #expect(delete.object.first?.object?.isA("Tombstone") == true && delete.object.first?.id == noteID)
             let gone = try await LoopbackHTTP.send(
-                port: a.port, method: "GET", path: "/characters/\(character.id.uuidString.lowercased())", headers: [("Accept", "application/activity+json")],
-                body: nil, host: "127.0.0.2")
+                port: a.port,
+                method: "GET",
+                path: "/characters/\(character.id.uuidString.lowercased())",
+                headers: [("Accept", "application/activity+json")],
+                body: nil,
+                host: "127.0.0.2"
+            )
             #expect(try gone.status == 410 && ASObject.decode(gone.body).isA("Tombstone"))
 
             // Deleting alice's account sends the Delete of her actor, signed with her retired key;
             // bob's server drops the follow.
             try await a.application.core.accounts.delete(alice, password: "correct horse battery")
             #expect(try await eventually { try await Self.received(b, "Delete").contains { $0.object.first?.id == aliceActor } })
-            #expect(try await eventually {
-                try await Self.rows(b, "SELECT 1 FROM social.follows WHERE followed = '\(aliceActor)'").isEmpty
-            })
+            #expect(
+                try await eventually {
+                    try await Self.rows(b, "SELECT 1 FROM social.follows WHERE followed = '\(aliceActor)'").isEmpty
+                }
+            )
         }
     }
 }

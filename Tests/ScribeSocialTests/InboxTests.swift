@@ -14,7 +14,10 @@ import Testing
 struct InboxTests {
     static func follow(_ peer: TestPeer, _ instance: TestInstance, name: String = "carol", id: String? = nil) -> ASObject {
         ASObject.activity(
-            "Follow", id: id ?? "\(peer.origin)/follows/\(UUID().uuidString)", actor: peer.actorID(name), object: .string("\(instance.publicURL)/users/alice")
+            "Follow",
+            id: id ?? "\(peer.origin)/follows/\(UUID().uuidString)",
+            actor: peer.actorID(name),
+            object: .string("\(instance.publicURL)/users/alice")
         ).document(in: .mastodon)
     }
 
@@ -73,7 +76,11 @@ struct InboxTests {
             try await instance.application.social.actors.setManuallyApprovesFollowers(alice.account.id, true)
             try await withTestPeer { peer in
                 #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
-                #expect(try await eventually { try await instance.application.social.following.requests(for: alice.account.id) == [peer.actorID("carol")] })
+                #expect(
+                    try await eventually {
+                        try await instance.application.social.following.requests(for: alice.account.id) == [peer.actorID("carol")]
+                    }
+                )
                 #expect(await !peer.inbox.contains { $0.isA("Accept") })
                 #expect(try await instance.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind) == [.followRequest])
                 try await instance.application.social.following.answer(request: peer.actorID("carol"), accept: true, as: alice.account.id)
@@ -149,11 +156,16 @@ struct InboxTests {
                     sent += 1
                 }
                 #expect(sent > 40)
-                #expect(try await eventually(timeout: .seconds(60)) {
-                    try await FederationBetweenInstancesTests.rows(instance, "SELECT 1 FROM social.inbox_activities WHERE state = 'pending'").isEmpty
-                })
+                #expect(
+                    try await eventually(timeout: .seconds(60)) {
+                        try await FederationBetweenInstancesTests.rows(instance, "SELECT 1 FROM social.inbox_activities WHERE state = 'pending'")
+                            .isEmpty
+                    }
+                )
                 let unexplained = try await FederationBetweenInstancesTests.rows(
-                    instance, "SELECT activity_id FROM social.inbox_activities WHERE state = 'ignored' AND coalesce(reason, '') = ''")
+                    instance,
+                    "SELECT activity_id FROM social.inbox_activities WHERE state = 'ignored' AND coalesce(reason, '') = ''"
+                )
                 #expect(unexplained.isEmpty)
                 let stored = try await FederationBetweenInstancesTests.rows(instance, "SELECT count(*)::int FROM social.inbox_activities")
                 #expect(try stored[0].decode(Int.self) == sent)

@@ -19,11 +19,14 @@ struct IndependentPeerTests {
             let lines = LineLog()
             let result = try await ChildProcess.run(
                 ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] ?? "/usr/bin/python3",
-                [TestPaths.packageRoot + "/scripts/fediverse_peer.py", "--handle", "alice@\(instance.domain)", "--timeout", "60"], timeout: .seconds(120)
+                [TestPaths.packageRoot + "/scripts/fediverse_peer.py", "--handle", "alice@\(instance.domain)", "--timeout", "60"],
+                timeout: .seconds(120)
             ) { line in
                 if await lines.append(line) == "FOLLOWED" {
                     let character = try await instance.application.core.characters.create(
-                        CharacterCard(data: ["name": .string("Lantern Keeper"), "description": .string("Keeps the last light.")]), for: alice)
+                        CharacterCard(data: ["name": .string("Lantern Keeper"), "description": .string("Keeps the last light.")]),
+                        for: alice
+                    )
                     _ = try await instance.application.core.characters.setVisibility(character.id, to: .public, for: alice)
                 }
             }

@@ -19,7 +19,12 @@ struct IngestionFaultTests {
     /// the server dies), until `stopped` is set (a request to a dead server would wait for its
     /// whole timeout); returns the ids answered 202.
     static func likes(
-        _ count: Int, of object: String, from peer: TestPeer, to inbox: String, concurrency: Int = 8, stopped: OnceFlag,
+        _ count: Int,
+        of object: String,
+        from peer: TestPeer,
+        to inbox: String,
+        concurrency: Int = 8,
+        stopped: OnceFlag,
         onAccepted: @escaping @Sendable (Int) async -> Void
     ) async -> Set<String> {
         await withTaskGroup(of: String?.self) { group in
@@ -54,14 +59,24 @@ struct IngestionFaultTests {
 
     static func register(_ port: Int) async throws -> [(String, String)] {
         let registered = try await LoopbackHTTP.send(
-            port: port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
-            body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8))
+            port: port,
+            method: "POST",
+            path: "/api/v1/accounts",
+            headers: [("Content-Type", "application/json")],
+            body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
+        )
         let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
         return [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
     }
 
     static func publish(_ port: Int, _ auth: [(String, String)], name: String) async throws -> String? {
-        let created = try await LoopbackHTTP.send(port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8))
+        let created = try await LoopbackHTTP.send(
+            port: port,
+            method: "POST",
+            path: "/api/v1/characters",
+            headers: auth,
+            body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8)
+        )
         guard created.status == 201, let id = (try created.json()["character"] as? [String: Any])?["id"] as? String else { return nil }
         return id
     }
@@ -83,16 +98,27 @@ struct IngestionFaultTests {
             try await server.waitUntilReady()
             let auth = try await Self.register(port)
             let id = try #require(try await Self.publish(port, auth, name: "Lantern"))
-            _ = try await LoopbackHTTP.send(port: port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth, body: Data(#"{"sharing_visibility":"public"}"#.utf8))
+            _ = try await LoopbackHTTP.send(
+                port: port,
+                method: "PUT",
+                path: "/api/v1/characters/\(id)/visibility",
+                headers: auth,
+                body: Data(#"{"sharing_visibility":"public"}"#.utf8)
+            )
             let object = "\(origin)/characters/\(id.lowercased())"
             // Liked only once Social has published it: before that, a Like of it is ignored.
             let itemID = try #require(UUID(uuidString: id))
-            #expect(try await eventually {
-                try await Database.withConnection(to: location) { connection in
-                    try await connection.query("SELECT count(*) FROM social.published_objects WHERE item_id = \(itemID)", logger: connection.logger)
+            #expect(
+                try await eventually {
+                    try await Database.withConnection(to: location) { connection in
+                        try await connection.query(
+                            "SELECT count(*) FROM social.published_objects WHERE item_id = \(itemID)",
+                            logger: connection.logger
+                        )
                         .decode(Int.self).reduce(0, +) == 1
+                    }
                 }
-            })
+            )
 
             // Kill the server once a third of the stream is acknowledged.
             let total = 240
@@ -102,7 +128,10 @@ struct IngestionFaultTests {
                 if count >= total / 3, killed.set() { running.signal(SIGKILL) }
             }
             _ = try await server.waitForExit()
-            #expect(accepted.count >= total / 3 && accepted.count < total, "the kill came too late or too early to prove anything: \(accepted.count) of \(total)")
+            #expect(
+                accepted.count >= total / 3 && accepted.count < total,
+                "the kill came too late or too early to prove anything: \(accepted.count) of \(total)"
+            )
 
             server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
@@ -114,7 +143,9 @@ struct IngestionFaultTests {
             states = try await Self.inboxStates(location)
             #expect(processed, "acknowledged but not processed: \(accepted.filter { states[$0] != "processed" }.sorted().prefix(5))")
             let likes = try await Database.withConnection(to: location) { connection in
-                try await connection.query("SELECT count(*) FROM social.likes WHERE object_id = \(object)", logger: connection.logger).decode(Int.self).reduce(0, +)
+                try await connection.query("SELECT count(*) FROM social.likes WHERE object_id = \(object)", logger: connection.logger).decode(
+                    Int.self
+                ).reduce(0, +)
             }
             #expect(likes == states.values.filter { $0 == "processed" }.count, "each processed Like counted once")
             #expect(likes >= accepted.count)
@@ -132,7 +163,8 @@ struct IngestionFaultTests {
             try await Database.createDatabase(cluster.location.database, on: cluster.location)
             let port = try freePort(host: "127.0.0.1")
             let server = try ScribeProcess(environment: [
-                "DATABASE_URL": try #require(cluster.location.processURL), "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)",
+                "DATABASE_URL": try #require(cluster.location.processURL), "SCRIBE_DATA_DIR": directory + "/scribe",
+                "SCRIBE_BIND": "127.0.0.1:\(port)",
                 "SCRIBE_PUBLIC_URL": "http://127.0.0.1:\(port)",
             ])
             try await server.waitUntilReady()
@@ -144,10 +176,15 @@ struct IngestionFaultTests {
                 var index = 0
                 while !Task.isCancelled {
                     let reply = try? await LoopbackHTTP.send(
-                        port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Load \#(index)"}}"#.utf8),
+                        port: port,
+                        method: "POST",
+                        path: "/api/v1/characters",
+                        headers: auth,
+                        body: Data(#"{"card":{"name":"Load \#(index)"}}"#.utf8),
                         // Longer than the outage can last on a loaded machine: a write that waits for
                         // the database must be seen to finish, not given up on here.
-                        timeout: .seconds(120))
+                        timeout: .seconds(120)
+                    )
                     // The last request is cut short by the cancellation that ends the stream.
                     guard !Task.isCancelled else { break }
                     let id = reply.flatMap { try? ($0.json()["character"] as? [String: Any])?["id"] as? String }
@@ -178,7 +215,10 @@ struct IngestionFaultTests {
             // it is never answered 500, never dropped, and writing resumes by itself.
             let (statuses, acknowledged) = await outcomes.snapshot()
             #expect(statuses.isSubset(of: [201, 503]), "only created or unavailable, never a 500 or a dropped connection: \(statuses)")
-            #expect(beforeOutage > 0 && acknowledged.count > beforeOutage, "writes before and after the outage: \(beforeOutage), then \(acknowledged.count)")
+            #expect(
+                beforeOutage > 0 && acknowledged.count > beforeOutage,
+                "writes before and after the outage: \(beforeOutage), then \(acknowledged.count)"
+            )
             let listed = try await LoopbackHTTP.send(port: port, method: "GET", path: "/api/v1/characters", headers: auth, body: nil)
             let ids = Set(((try listed.json()["characters"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
             #expect(acknowledged.isSubset(of: ids), "answered 201 but gone: \(acknowledged.subtracting(ids).count)")
@@ -207,7 +247,8 @@ extension IngestionFaultTests {
             try await Database.createDatabase(cluster.location.database, on: cluster.location)
             let port = try freePort(host: "127.0.0.1")
             let server = try ScribeProcess(environment: [
-                "DATABASE_URL": try #require(cluster.location.processURL), "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)",
+                "DATABASE_URL": try #require(cluster.location.processURL), "SCRIBE_DATA_DIR": directory + "/scribe",
+                "SCRIBE_BIND": "127.0.0.1:\(port)",
                 "SCRIBE_PUBLIC_URL": "http://127.0.0.1:\(port)", "SCRIBE_SHUTDOWN_SECONDS": "3",
                 // The last resort (a fatal error 10 s into cancellation) is a stop too; symbolicating
                 // its backtrace took 20 s on a loaded machine, which is not what this measures.
@@ -220,8 +261,13 @@ extension IngestionFaultTests {
             let waiting = (0..<3).map { index in
                 Task {
                     try? await LoopbackHTTP.send(
-                        port: port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Stuck \#(index)"}}"#.utf8),
-                        timeout: .seconds(120))
+                        port: port,
+                        method: "POST",
+                        path: "/api/v1/characters",
+                        headers: auth,
+                        body: Data(#"{"card":{"name":"Stuck \#(index)"}}"#.utf8),
+                        timeout: .seconds(120)
+                    )
                 }
             }
             try await Task.sleep(for: .seconds(2))

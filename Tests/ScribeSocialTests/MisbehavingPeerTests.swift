@@ -17,20 +17,31 @@ struct MisbehavingPeerTests {
         ("127.0.0.14", .flood(bytes: 10 << 20)), ("127.0.0.15", .redirect(to: "http://169.254.169.254/latest/meta-data/")),
     ]
 
-    static func withPeers(_ remaining: ArraySlice<Peer>, _ started: [TestPeer] = [], _ body: @escaping @Sendable ([TestPeer]) async throws -> Void) async throws {
+    static func withPeers(
+        _ remaining: ArraySlice<Peer>,
+        _ started: [TestPeer] = [],
+        _ body: @escaping @Sendable ([TestPeer]) async throws -> Void
+    ) async throws {
         guard let next = remaining.first else { return try await body(started) }
         try await withTestPeer(host: next.host, sharedInbox: false, inbox: next.inbox) { peer in
             try await withPeers(remaining.dropFirst(), started + [peer], body)
         }
     }
 
-    @Test("a follower's server that is slow, hangs, fails, floods or redirects to a private address is retried later; the others get the post at once")
+    @Test(
+        "a follower's server that is slow, hangs, fails, floods or redirects to a private address is retried later; the others get the post at once"
+    )
     func misbehavingPeers() async throws {
         try await withTestInstance(host: "127.0.0.8") { instance in
             try await Self.withPeers(Self.peers[...]) { peers in
                 let registered = try await LoopbackHTTP.send(
-                    port: instance.port, method: "POST", path: "/api/v1/accounts", headers: [("Content-Type", "application/json")],
-                    body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8), host: "127.0.0.8")
+                    port: instance.port,
+                    method: "POST",
+                    path: "/api/v1/accounts",
+                    headers: [("Content-Type", "application/json")],
+                    body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8),
+                    host: "127.0.0.8"
+                )
                 let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
                 let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
                 let alice = instance.publicURL + "/users/alice"
@@ -40,16 +51,28 @@ struct MisbehavingPeerTests {
                 }
 
                 let created = try await LoopbackHTTP.send(
-                    port: instance.port, method: "POST", path: "/api/v1/characters", headers: auth, body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8), host: "127.0.0.8")
+                    port: instance.port,
+                    method: "POST",
+                    path: "/api/v1/characters",
+                    headers: auth,
+                    body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8),
+                    host: "127.0.0.8"
+                )
                 let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
                 let started = ContinuousClock.now
                 _ = try await LoopbackHTTP.send(
-                    port: instance.port, method: "PUT", path: "/api/v1/characters/\(id)/visibility", headers: auth,
-                    body: Data(#"{"sharing_visibility":"public"}"#.utf8), host: "127.0.0.8")
+                    port: instance.port,
+                    method: "PUT",
+                    path: "/api/v1/characters/\(id)/visibility",
+                    headers: auth,
+                    body: Data(#"{"sharing_visibility":"public"}"#.utf8),
+                    host: "127.0.0.8"
+                )
 
                 // The healthy server has it at once, the slow one after its delay: neither waits
                 // for the one that never answers.
-                let healthy = peers[0], slow = peers[1]
+                let healthy = peers[0]
+                let slow = peers[1]
                 #expect(try await eventually(timeout: .seconds(20)) { await healthy.inbox.contains { $0.isA("Create") } })
                 #expect(try await eventually(timeout: .seconds(20)) { await slow.inbox.contains { $0.isA("Create") } })
                 #expect(ContinuousClock.now - started < .seconds(25), "the healthy and the slow server waited for the hanging one")
@@ -72,7 +95,10 @@ struct MisbehavingPeerTests {
                         #expect(outcome?.state == "delivered", "\(host): \(String(describing: outcome))")
                     case .hang, .fail, .redirect:
                         // Tried, and put off: the failing one may have had its second try by now.
-                        #expect(outcome?.state == "pending" && (outcome?.attempts ?? 0) >= 1 && outcome?.backedOff == true, "\(host): \(String(describing: outcome))")
+                        #expect(
+                            outcome?.state == "pending" && (outcome?.attempts ?? 0) >= 1 && outcome?.backedOff == true,
+                            "\(host): \(String(describing: outcome))"
+                        )
                     }
                 }
                 #expect(states[hosts[2]]?.error?.contains("timed_out") == true, "\(String(describing: states[hosts[2]]))")
@@ -84,7 +110,13 @@ struct MisbehavingPeerTests {
                 // Operators see the same in the federation health report (alice, the first
                 // account, administers the instance).
                 let report = try await LoopbackHTTP.send(
-                    port: instance.port, method: "GET", path: "/api/v1/admin/federation", headers: auth, body: nil, host: "127.0.0.8")
+                    port: instance.port,
+                    method: "GET",
+                    path: "/api/v1/admin/federation",
+                    headers: auth,
+                    body: nil,
+                    host: "127.0.0.8"
+                )
                 let federation = try #require(try report.json()["federation"] as? [String: Any])
                 let reported = (federation["failing_hosts"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
                     $0[$1["host"] as? String ?? ""] = $1["last_error"] as? String
@@ -93,23 +125,36 @@ struct MisbehavingPeerTests {
                 #expect(reported[hosts[3]] == "HTTP 500" && reported[hosts[5]] == "HTTP 302")
                 #expect((federation["pending"] as? Int ?? 0) >= 3)
                 let page = try await LoopbackHTTP.send(
-                    port: instance.port, method: "GET", path: "/moderation", headers: [auth[0], ("Accept", "text/html")], body: nil, host: "127.0.0.8")
+                    port: instance.port,
+                    method: "GET",
+                    path: "/moderation",
+                    headers: [auth[0], ("Accept", "text/html")],
+                    body: nil,
+                    host: "127.0.0.8"
+                )
                 let html = String(decoding: page.body, as: UTF8.self)
-                #expect(page.status == 200 && html.contains("<td>\(hosts[3])</td>") && html.contains("HTTP 500"), "the moderation page shows the failing hosts")
+                #expect(
+                    page.status == 200 && html.contains("<td>\(hosts[3])</td>") && html.contains("HTTP 500"),
+                    "the moderation page shows the failing hosts"
+                )
             }
         }
     }
 
     /// Each host's delivery of the `Create`: its state, attempts, last error, and whether its next
     /// attempt was put off by at least the first back-off (30 s, less a margin).
-    static func createDeliveries(_ location: DatabaseLocation) async throws -> [String: (state: String, attempts: Int, error: String?, backedOff: Bool)] {
+    static func createDeliveries(
+        _ location: DatabaseLocation
+    ) async throws -> [String: (state: String, attempts: Int, error: String?, backedOff: Bool)] {
         try await Database.withConnection(to: location) { connection in
             var result: [String: (String, Int, String?, Bool)] = [:]
             let rows = try await connection.query(
                 """
                 SELECT host, state, attempts, last_error, next_attempt_at > now() + interval '15 seconds'
                 FROM social.deliveries WHERE convert_from(body, 'UTF8')::jsonb ->> 'type' = 'Create'
-                """, logger: connection.logger)
+                """,
+                logger: connection.logger
+            )
             for try await (host, state, attempts, error, backedOff) in rows.decode((String, String, Int, String?, Bool).self) {
                 result[host] = (state, attempts, error, backedOff)
             }

@@ -15,7 +15,8 @@ struct ProfileTests {
     func profiles() async throws {
         try await withTestModules { application in
             let created = try await application.core.accounts.register(
-                Registration(username: "Alice", email: "alice@example.org", password: "correct horse battery"))
+                Registration(username: "Alice", email: "alice@example.org", password: "correct horse battery")
+            )
             let core = application.social.core
             let byName = try await core.profile(username: "ALICE")
             #expect(byName.username == "Alice" && byName.isActive)
@@ -39,7 +40,9 @@ struct ProfileTests {
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
             let accounts = instance.application.core.accounts
             try await withTestPeer { peer in
-                #expect(try await peer.post(InboxTests.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
+                #expect(
+                    try await peer.post(InboxTests.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202
+                )
                 #expect(try await eventually { await peer.inbox.contains { $0.isA("Accept") } })
 
                 let avatar = try Fixtures.data("cards/seraphina.png")
@@ -51,21 +54,39 @@ struct ProfileTests {
                 await #expect(throws: CoreError.self) { try await accounts.setAvatar(alice, image: Data("GIF89a".utf8)) }
                 await #expect(throws: CoreError.self) { try await accounts.setAvatar(alice, image: Data(count: (1 << 20) + 1)) }
 
-                let actor = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/users/alice", headers: [("Accept", "application/activity+json")], body: nil, host: "127.0.0.5")
+                let actor = try await LoopbackHTTP.send(
+                    port: instance.port,
+                    method: "GET",
+                    path: "/users/alice",
+                    headers: [("Accept", "application/activity+json")],
+                    body: nil,
+                    host: "127.0.0.5"
+                )
                 let document = try actor.json()
                 #expect(document["name"] as? String == "Alice of the Marsh")
                 #expect(document["summary"] as? String == "<p>Writes &lt;characters&gt;.</p><p>Second paragraph.</p>")
                 let icon = try #require((document["icon"] as? [String: Any])?["url"] as? String)
                 #expect(icon == "\(instance.publicURL)/api/v1/users/alice/avatar")
-                let served = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/users/alice/avatar", body: nil, host: "127.0.0.5")
+                let served = try await LoopbackHTTP.send(
+                    port: instance.port,
+                    method: "GET",
+                    path: "/api/v1/users/alice/avatar",
+                    body: nil,
+                    host: "127.0.0.5"
+                )
                 #expect(served.status == 200 && served.body == avatar)
 
                 // Each change tells the follower's server: two Updates of the Person.
-                #expect(try await eventually {
-                    await peer.inbox.filter { $0.isA("Update") && $0.object.first?.object?.isA("Person") == true }.count == 2
-                })
+                #expect(
+                    try await eventually {
+                        await peer.inbox.filter { $0.isA("Update") && $0.object.first?.object?.isA("Person") == true }.count == 2
+                    }
+                )
                 try await accounts.setAvatar(alice, image: nil)
-                #expect(try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/users/alice/avatar", body: nil, host: "127.0.0.5").status == 404)
+                #expect(
+                    try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/users/alice/avatar", body: nil, host: "127.0.0.5")
+                        .status == 404
+                )
             }
         }
     }

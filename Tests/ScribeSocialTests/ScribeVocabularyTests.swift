@@ -24,7 +24,9 @@ struct ScribeVocabularyTests {
 
     @Test("a document in Scribe's context keeps the ActivityStreams IRI first and defines the terms it uses")
     func documentContext() throws {
-        let note: ASObject = ["id": "https://scribe.example/characters/1", "type": "Note", "characterCard": ["spec": "chara_card_v3"], "sensitive": false]
+        let note: ASObject = [
+            "id": "https://scribe.example/characters/1", "type": "Note", "characterCard": ["spec": "chara_card_v3"], "sensitive": false,
+        ]
         let json = try JSONSerialization.jsonObject(with: note.document(in: ScribeVocabulary.context).encoded()) as? [String: Any]
         let context = try #require(json?["@context"] as? [Any])
         #expect(context.first as? String == JSONLDContext.activityStreams)

@@ -1,6 +1,6 @@
 import ScribeContracts
-import ScribeSocial
 import ScribeServer
+import ScribeSocial
 import ScribeTestSupport
 import Testing
 

@@ -32,10 +32,13 @@ struct DatabaseLocationTests {
         #expect(location.redacted == "app@db.example:5432/scribe")
     }
 
-    @Test("rejects what is not a usable PostgreSQL URL", arguments: [
-        "mysql://app@db/scribe", "postgres://db.example/scribe", "postgres://app@db.example", "postgres://app@db.example/",
-        "postgres://app@db.example/scribe?sslmode=sometimes", "postgres://app@:5432/scribe", "::::",
-    ])
+    @Test(
+        "rejects what is not a usable PostgreSQL URL",
+        arguments: [
+            "mysql://app@db/scribe", "postgres://db.example/scribe", "postgres://app@db.example", "postgres://app@db.example/",
+            "postgres://app@db.example/scribe?sslmode=sometimes", "postgres://app@:5432/scribe", "::::",
+        ]
+    )
     func rejects(url: String) {
         #expect(throws: StorageError.self) { try DatabaseLocation(url: url) }
     }

@@ -14,25 +14,29 @@ struct ModuleRoleTests {
                 let pool = database.pool(for: schema)
                 let role = try await pool.query("SELECT current_user::text", logger: Self.logger).decode(String.self).reduce("") { $1 }
                 #expect(role == schema.role)
-                let table = switch schema {
-                case .core: "core.events"
-                case .edge: "edge.rate_counters"
-                default: "\(schema.name).event_consumers"
-                }
+                let table =
+                    switch schema {
+                    case .core: "core.events"
+                    case .edge: "edge.rate_counters"
+                    default: "\(schema.name).event_consumers"
+                    }
                 #expect(await sqlState(of: "SELECT count(*) FROM \(table)", on: pool) == nil)
             }
         }
     }
 
-    @Test("no module can read or write another module's tables", arguments: [
-        (ModuleSchema.marketplace, "SELECT * FROM core.events"),
-        (ModuleSchema.social, "SELECT * FROM core.events"),
-        (ModuleSchema.core, "SELECT * FROM marketplace.event_consumers"),
-        (ModuleSchema.marketplace, "INSERT INTO social.event_consumers (consumer) VALUES ('intruder')"),
-        (ModuleSchema.social, "SELECT * FROM storage.schema_migrations"),
-        (ModuleSchema.edge, "SELECT * FROM core.sessions"),
-        (ModuleSchema.core, "SELECT * FROM edge.rate_counters"),
-    ])
+    @Test(
+        "no module can read or write another module's tables",
+        arguments: [
+            (ModuleSchema.marketplace, "SELECT * FROM core.events"),
+            (ModuleSchema.social, "SELECT * FROM core.events"),
+            (ModuleSchema.core, "SELECT * FROM marketplace.event_consumers"),
+            (ModuleSchema.marketplace, "INSERT INTO social.event_consumers (consumer) VALUES ('intruder')"),
+            (ModuleSchema.social, "SELECT * FROM storage.schema_migrations"),
+            (ModuleSchema.edge, "SELECT * FROM core.sessions"),
+            (ModuleSchema.core, "SELECT * FROM edge.rate_counters"),
+        ]
+    )
     func crossSchemaAccessIsDenied(schema: ModuleSchema, sql: String) async throws {
         try await withTestPools { database in
             // 42501 is insufficient_privilege.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import ScribeStorage
 import Testing
+
+@testable import ScribeStorage
 
 @Suite("Finding the PostgreSQL server programs")
 struct PostgresBinariesTests {
@@ -8,7 +9,11 @@ struct PostgresBinariesTests {
     static func fakeInstallation(at directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for program in ["initdb", "pg_ctl", "postgres"] {
-            _ = FileManager.default.createFile(atPath: "\(directory)/\(program)", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+            _ = FileManager.default.createFile(
+                atPath: "\(directory)/\(program)",
+                contents: Data("#!/bin/sh\n".utf8),
+                attributes: [.posixPermissions: 0o755]
+            )
         }
     }
 
@@ -20,7 +25,10 @@ struct PostgresBinariesTests {
             _ = try PostgresBinaries.locate(preferringMajorVersion: nil, searchPath: empty, debianRoot: empty)
             Issue.record("found server programs in an empty folder")
         } catch {
-            guard case .postgresNotInstalled = error else { Issue.record("unexpected \(error)"); return }
+            guard case .postgresNotInstalled = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(error.description.contains("apt-get install postgresql"))
         }
     }

@@ -31,10 +31,12 @@ struct SQLScriptTests {
             SELECT $1;
             """
         let statements = SQLScript.statements(in: script)
-        #expect(statements == [
-            "DO $$ BEGIN PERFORM 1; PERFORM 2; END $$",
-            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
-            "SELECT $1",
-        ])
+        #expect(
+            statements == [
+                "DO $$ BEGIN PERFORM 1; PERFORM 2; END $$",
+                "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
+                "SELECT $1",
+            ]
+        )
     }
 }

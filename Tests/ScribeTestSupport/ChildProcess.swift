@@ -14,7 +14,10 @@ public enum ChildProcess {
     /// Runs `executable` with `arguments`; `onLine` sees each line of standard output as it
     /// comes. Past `timeout` the process is terminated and a ``TestTimeout`` thrown.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(300),
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        timeout: Duration = .seconds(300),
         onLine: (@Sendable (String) async throws -> Void)? = nil
     ) async throws -> Result {
         let outputPath = NSTemporaryDirectory() + "scribe-child-\(UUID().uuidString).out"

@@ -26,7 +26,12 @@ public enum LoopbackHTTP {
     ///   - timeout: generous by default: a debug build on a loaded 2-core machine derives
     ///     production-cost scrypt keys slowly, and a deadline here must not fail a correct server.
     public static func send(
-        port: Int, method: String, path: String, headers: [(String, String)] = [], body: Data?, timeout: Duration = .seconds(60),
+        port: Int,
+        method: String,
+        path: String,
+        headers: [(String, String)] = [],
+        body: Data?,
+        timeout: Duration = .seconds(60),
         host: String = "127.0.0.1"
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")

@@ -16,7 +16,10 @@ public final class ScribeProcess: @unchecked Sendable {
     /// Starts `scribe <arguments>` with only the given environment (plus `PATH`), listening on
     /// a free loopback port unless `SCRIBE_BIND` is given.
     public init(
-        arguments: [String] = ["serve"], environment: [String: String], workingDirectory: String? = nil, standardInput: String? = nil
+        arguments: [String] = ["serve"],
+        environment: [String: String],
+        workingDirectory: String? = nil,
+        standardInput: String? = nil
     ) throws {
         var environment = environment
         let port = try environment["SCRIBE_BIND"].flatMap { Int($0.split(separator: ":").last ?? "") } ?? FreePort.find()
@@ -70,7 +73,9 @@ public final class ScribeProcess: @unchecked Sendable {
     public func waitUntilReady(timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw TestTimeout(what: "readiness (scribe exited with \(process.terminationStatus))", output: standardError) }
+            guard process.isRunning else {
+                throw TestTimeout(what: "readiness (scribe exited with \(process.terminationStatus))", output: standardError)
+            }
             if (try? await LoopbackHTTP.get(port: port, path: "/readyz", timeout: .seconds(5)).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -31,7 +31,9 @@ public enum TestCoreTransport {
 /// `nil` in-process (the application uses its own Core), or, per calling service, an
 /// ``HTTPCoreClient`` to a Core server started on `location` for the duration of `body`.
 public func withTestCoreAPI<Result: Sendable>(
-    on location: DatabaseLocation, settings: CoreSettings, _ body: @Sendable ((@Sendable (CallingService) -> any CoreAPI)?) async throws -> Result
+    on location: DatabaseLocation,
+    settings: CoreSettings,
+    _ body: @Sendable ((@Sendable (CallingService) -> any CoreAPI)?) async throws -> Result
 ) async throws -> Result {
     guard TestCoreTransport.current == .http else { return try await body(nil) }
     let port = try freePort(host: "127.0.0.1")
@@ -39,16 +41,27 @@ public func withTestCoreAPI<Result: Sendable>(
         flags: [
             "SCRIBE_ROLE": "core", "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_SERVICE_SECRET": TestCoreTransport.secretText,
             "SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory, "SCRIBE_RATE_LIMIT_ADDRESS": "0", "SCRIBE_RATE_LIMIT_ACCOUNT": "0",
-        ], environment: [:])
+        ],
+        environment: [:]
+    )
     let logger = TestLogger.make("core-service")
     let coreServer = ScribeApplication(
-        configuration: configuration, database: Database(location: location, connectionsPerModule: 4, schemas: ProcessRole.core.schemas, logger: logger),
-        catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory), masterKeys: .testing, coreSettings: settings, logger: logger)
+        configuration: configuration,
+        database: Database(location: location, connectionsPerModule: 4, schemas: ProcessRole.core.schemas, logger: logger),
+        catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+        masterKeys: .testing,
+        coreSettings: settings,
+        logger: logger
+    )
     return try await serving(coreServer.buildApplication(), host: "127.0.0.1", port: port, logger: logger) {
         try await body { service in
             HTTPCoreClient(
-                baseURL: URL(string: "http://127.0.0.1:\(port)")!, service: service, secret: TestCoreTransport.secret,
-                client: TestCoreTransport.client, logger: logger)
+                baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                service: service,
+                secret: TestCoreTransport.secret,
+                client: TestCoreTransport.client,
+                logger: logger
+            )
         }
     }
 }

@@ -92,7 +92,8 @@ public actor TestDatabases {
             var names: [String] = []
             let rows = try await connection.query(
                 "SELECT datname FROM pg_database WHERE datname LIKE 'scribe\\_test\\_%' AND (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = pg_database.datname) = 0",
-                logger: connection.logger)
+                logger: connection.logger
+            )
             for try await name in rows.decode(String.self) { names.append(name) }
             return names
         }

@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-import ServiceLifecycle
-import Synchronization
 import ScribeCore
 import ScribeServer
 import ScribeStorage
+import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +25,10 @@ public struct TestInstance: Sendable {
 ///
 /// - Parameter flags: settings by environment variable name, over the test defaults (rate limits off).
 public func withTestInstance<Result: Sendable>(
-    host: String, settings: CoreSettings = .testing, flags: [String: String] = [:], _ body: @escaping @Sendable (TestInstance) async throws -> Result
+    host: String,
+    settings: CoreSettings = .testing,
+    flags: [String: String] = [:],
+    _ body: @escaping @Sendable (TestInstance) async throws -> Result
 ) async throws -> Result {
     let port = try freePort(host: host)
     let publicURL = "http://\(host):\(port)"
@@ -35,12 +38,20 @@ public func withTestInstance<Result: Sendable>(
                 flags: [
                     "SCRIBE_BIND": "\(host):\(port)", "SCRIBE_PUBLIC_URL": publicURL, "SCRIBE_ALLOW_PRIVATE_PEERS": "true",
                     "SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory,
-                ].merging(TestLimits.off) { $1 }.merging(flags) { $1 }, environment: [:])
+                ].merging(TestLimits.off) { $1 }.merging(flags) { $1 },
+                environment: [:]
+            )
             let logger = TestLogger.make("instance-\(host)")
             let database = Database(location: location, connectionsPerModule: 4, logger: logger)
             let application = ScribeApplication(
-                configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-                masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: logger)
+                configuration: configuration,
+                database: database,
+                catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+                masterKeys: .testing,
+                coreSettings: settings,
+                reachCore: reachCore,
+                logger: logger
+            )
             // Hummingbird's test harness binds to localhost; an instance must listen on its own host.
             return try await serving(application.buildApplication(), host: host, port: port, logger: logger) {
                 try await body(TestInstance(application: application, publicURL: publicURL, domain: "\(host):\(port)", port: port))
@@ -55,7 +66,9 @@ public enum TestLimits {
 }
 
 /// Two instances on different loopback addresses, both running.
-public func withTwoTestInstances<Result: Sendable>(_ body: @escaping @Sendable (TestInstance, TestInstance) async throws -> Result) async throws -> Result {
+public func withTwoTestInstances<Result: Sendable>(
+    _ body: @escaping @Sendable (TestInstance, TestInstance) async throws -> Result
+) async throws -> Result {
     try await withTestInstance(host: "127.0.0.2") { first in
         try await withTestInstance(host: "127.0.0.3") { second in
             try await body(first, second)

@@ -5,22 +5,30 @@ import PostgresNIO
 import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
-import ScribeSocial
 import ScribeServer
+import ScribeSocial
 import ScribeStorage
 
 /// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
 /// Social holding Core as `any CoreAPI`, in-process or over HTTP as ``TestCoreTransport``
 /// says), on a fresh migrated database.
 public func withTestModules<Result: Sendable>(
-    settings: CoreSettings = .testing, logger: Logger = TestLogger.make("modules"), _ body: @Sendable (ScribeApplication) async throws -> Result
+    settings: CoreSettings = .testing,
+    logger: Logger = TestLogger.make("modules"),
+    _ body: @Sendable (ScribeApplication) async throws -> Result
 ) async throws -> Result {
     try await withTestPools { database in
         try await withTestCoreAPI(on: database.location, settings: settings) { reachCore in
             let configuration = try ServerConfiguration.resolve(flags: ["SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory], environment: [:])
             let application = ScribeApplication(
-                configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-                masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: logger)
+                configuration: configuration,
+                database: database,
+                catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+                masterKeys: .testing,
+                coreSettings: settings,
+                reachCore: reachCore,
+                logger: logger
+            )
             do {
                 let result = try await body(application)
                 try await application.shutdown()

@@ -41,15 +41,32 @@ public final class TestPeer: Sendable {
     }
 
     /// Posts `activity` to `inbox`, signed (draft-cavage) as the peer's actor `name`.
-    public func post(_ activity: ASObject, to inbox: String, as name: String, contentType: String = ActivityPubMediaType.activityJSON) async throws -> LoopbackHTTP.Reply {
+    public func post(
+        _ activity: ASObject,
+        to inbox: String,
+        as name: String,
+        contentType: String = ActivityPubMediaType.activityJSON
+    ) async throws -> LoopbackHTTP.Reply {
         try await post(try activity.encoded(), to: inbox, as: name, contentType: contentType)
     }
 
-    public func post(_ body: Data, to inbox: String, as name: String?, contentType: String = ActivityPubMediaType.activityJSON) async throws -> LoopbackHTTP.Reply {
+    public func post(
+        _ body: Data,
+        to inbox: String,
+        as name: String?,
+        contentType: String = ActivityPubMediaType.activityJSON
+    ) async throws -> LoopbackHTTP.Reply {
         let url = try require(URL(string: inbox))
         var authority = url.host() ?? ""
         if let port = url.port { authority += ":\(port)" }
-        var signed = SignedRequest(method: "POST", path: url.path(), authority: authority, scheme: "http", headers: [("Content-Type", contentType)], body: body)
+        var signed = SignedRequest(
+            method: "POST",
+            path: url.path(),
+            authority: authority,
+            scheme: "http",
+            headers: [("Content-Type", contentType)],
+            body: body
+        )
         if let name { try HTTPSignatureSigner.sign(&signed, keyID: actorID(name) + "#main-key", key: key) }
         var request = HTTPClientRequest(url: inbox)
         request.method = .POST
@@ -96,7 +113,10 @@ public enum InboxBehaviour: Sendable {
 ///   - sharedInbox: whether its actors name a shared inbox.
 ///   - inbox: how its inboxes answer.
 public func withTestPeer<Result: Sendable>(
-    host: String = "127.0.0.4", sharedInbox: Bool = true, inbox behaviour: InboxBehaviour = .accept(), _ body: @escaping @Sendable (TestPeer) async throws -> Result
+    host: String = "127.0.0.4",
+    sharedInbox: Bool = true,
+    inbox behaviour: InboxBehaviour = .accept(),
+    _ body: @escaping @Sendable (TestPeer) async throws -> Result
 ) async throws -> Result {
     let port = try freePort(host: host)
     let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox)
@@ -104,7 +124,10 @@ public func withTestPeer<Result: Sendable>(
     router.get("users/:name") { _, context -> Response in
         let document = peer.actor(context.parameters.get("name") ?? "")
         return Response(
-            status: .ok, headers: [.contentType: ActivityPubMediaType.activityJSON], body: .init(byteBuffer: ByteBuffer(bytes: try document.encoded())))
+            status: .ok,
+            headers: [.contentType: ActivityPubMediaType.activityJSON],
+            body: .init(byteBuffer: ByteBuffer(bytes: try document.encoded()))
+        )
     }
     for path in ["users/:name/inbox", "inbox"] {
         router.post(RouterPath(path)) { request, _ -> Response in
@@ -120,10 +143,13 @@ public func withTestPeer<Result: Sendable>(
                 return Response(status: .init(code: status))
             case .flood(let bytes):
                 let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
-                return Response(status: .accepted, body: .init { writer in
-                    for _ in 0..<(bytes / chunk.readableBytes) { try await writer.write(chunk) }
-                    try await writer.finish(nil)
-                })
+                return Response(
+                    status: .accepted,
+                    body: .init { writer in
+                        for _ in 0..<(bytes / chunk.readableBytes) { try await writer.write(chunk) }
+                        try await writer.finish(nil)
+                    }
+                )
             case .redirect(let location):
                 return Response(status: .found, headers: [.location: location])
             }
@@ -133,8 +159,17 @@ public func withTestPeer<Result: Sendable>(
         let resource = request.uri.queryParameters.get("resource") ?? ""
         guard case .account(let name, _)? = WebFingerResource(resource) else { return Response(status: .notFound) }
         let document = WebFingerDocument.account(
-            username: name, domain: "\(host):\(port)", actorID: peer.actorID(name), profileURL: peer.actorID(name), interactionTemplate: peer.origin + "/{uri}")
-        return Response(status: .ok, headers: [.contentType: WebFingerDocument.mediaType], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document))))
+            username: name,
+            domain: "\(host):\(port)",
+            actorID: peer.actorID(name),
+            profileURL: peer.actorID(name),
+            interactionTemplate: peer.origin + "/{uri}"
+        )
+        return Response(
+            status: .ok,
+            headers: [.contentType: WebFingerDocument.mediaType],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document)))
+        )
     }
     return try await withLoopbackApplication(router, host: host, port: port, probePath: "/users/probe") { try await body(peer) }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import ScribeCore
 import ScribeServer
 import ScribeStorage
+
 // Debug builds, which every test build is, compile Hummingbird's test module for testing; its
 // `TestResponse` has no public initialiser, and ``LiveTestClient`` must make one.
 #if DEBUG
@@ -22,7 +23,8 @@ import HummingbirdTesting
 ///
 /// - Parameter flags: settings by environment variable name, e.g. `SCRIBE_PUBLIC_URL`.
 public func withTestServer<Result: Sendable>(
-    flags: [String: String] = [:], settings: CoreSettings = .testing,
+    flags: [String: String] = [:],
+    settings: CoreSettings = .testing,
     _ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Result
 ) async throws -> Result {
     let host = "127.0.0.1"
@@ -32,12 +34,19 @@ public func withTestServer<Result: Sendable>(
             let configuration = try ServerConfiguration.resolve(
                 flags: ["SCRIBE_BIND": "\(host):\(port)", "SCRIBE_MIGRATIONS_DIR": TestPaths.migrationsDirectory].merging(TestLimits.off) { $1 }
                     .merging(flags) { $1 },
-                environment: [:])
+                environment: [:]
+            )
             let logger = TestLogger.make("server")
             let database = Database(location: location, connectionsPerModule: 4, logger: logger)
             let application = ScribeApplication(
-                configuration: configuration, database: database, catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
-                masterKeys: .testing, coreSettings: settings, reachCore: reachCore, logger: logger)
+                configuration: configuration,
+                database: database,
+                catalog: try MigrationCatalog(directory: TestPaths.migrationsDirectory),
+                masterKeys: .testing,
+                coreSettings: settings,
+                reachCore: reachCore,
+                logger: logger
+            )
             #if DEBUG
             return try await serving(application.buildApplication(), host: host, port: port, logger: logger) {
                 try await LiveTestClient.with(host: host, port: port) { client in try await body(client, database) }

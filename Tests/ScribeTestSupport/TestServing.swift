@@ -14,7 +14,11 @@ import Synchronization
 /// - A request still in flight 30 s after the stop began is cancelled, as ``ServerConfiguration``'s
 ///   shutdown grace does in production: a stop never waits forever.
 func serving<Result: Sendable>(
-    _ server: some Service, host: String, port: Int, logger: Logger, _ body: () async throws -> Result
+    _ server: some Service,
+    host: String,
+    port: Int,
+    logger: Logger,
+    _ body: () async throws -> Result
 ) async throws -> Result {
     var configuration = ServiceGroupConfiguration(services: [server], logger: logger)
     configuration.maximumGracefulShutdownDuration = .seconds(30)
@@ -33,7 +37,8 @@ func serving<Result: Sendable>(
         // Generous: the whole suite starts at once on two cores.
         let ready = try await eventually(timeout: .seconds(180)) {
             if let error = ended.error { throw error }
-            return (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: host))?.status == 200
+            return (try? await LoopbackHTTP.send(port: port, method: "GET", path: "/readyz", body: nil, timeout: .seconds(5), host: host))?.status
+                == 200
         }
         guard ready, ended.error == nil else {
             await services.triggerGracefulShutdown()

@@ -41,14 +41,21 @@ public final class TestStripe: Sendable {
     /// The `Stripe-Signature` header Stripe would send for `payload` at `timestamp`, signed with `secret`.
     public func signature(for payload: Data, timestamp: Int = Int(Date().timeIntervalSince1970), secret: String? = nil) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("\(timestamp).".utf8) + payload, using: SymmetricKey(data: Data((secret ?? webhookSecret).utf8)))
+            for: Data("\(timestamp).".utf8) + payload,
+            using: SymmetricKey(data: Data((secret ?? webhookSecret).utf8))
+        )
         let v1 = mac.map { String(format: "%02x", $0) }.joined()
         // Test mode adds a v0 signature, which must be ignored.
         return "t=\(timestamp),v1=\(v1),v0=\(String(repeating: "0", count: 64))"
     }
 
     /// A `checkout.session.*` event as Stripe sends it for a session made from `request`.
-    public func event(_ type: String, for request: SessionRequest, paymentStatus: String = "paid", eventID: String = "evt_" + UUID().uuidString) -> Data {
+    public func event(
+        _ type: String,
+        for request: SessionRequest,
+        paymentStatus: String = "paid",
+        eventID: String = "evt_" + UUID().uuidString
+    ) -> Data {
         let session: [String: Any] = [
             "id": request.sessionID, "object": "checkout.session", "mode": "payment", "payment_status": paymentStatus,
             "status": type == "checkout.session.expired" ? "expired" : "complete",
@@ -79,7 +86,9 @@ public final class TestStripe: Sendable {
         let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
         var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             guard parts.count == 2 else { return refuse(.badRequest, "Malformed form body.") }
             fields[parts[0]] = parts[1]
         }

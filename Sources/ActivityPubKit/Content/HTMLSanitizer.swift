@@ -28,7 +28,8 @@ public enum HTMLSanitizer {
         "p", "br", "span", "a", "abbr", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i", "em", "ul", "ol", "li", "ruby", "rt", "rp",
     ]
     static let droppedElements: Set<String> = [
-        "script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "head", "title", "form", "textarea", "select", "button",
+        "script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "head", "title", "form", "textarea", "select",
+        "button",
     ]
     static let linkSchemes: Set<String> = ["http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"]
     static let classPrefixes = ["h-", "p-", "u-", "dt-", "e-"]
@@ -44,9 +45,13 @@ public enum HTMLSanitizer {
         // loose text in an implied <p>, so plain text stays plain and sanitising is idempotent.
         var bytes = Array("<div>".utf8) + Array(html.utf8.prefix(maximumInputSize)) + Array("</div>".utf8)
         let options = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue)
-        guard let document = bytes.withUnsafeMutableBufferPointer({ buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options) }
-        }) else { return "" }
+        guard
+            let document = bytes.withUnsafeMutableBufferPointer({ buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)
+                }
+            })
+        else { return "" }
         defer { xmlFreeDoc(document) }
         var output = ""
         if let root = xmlDocGetRootElement(document) {
@@ -143,7 +148,9 @@ public enum HTMLSanitizer {
         let trimmed = href.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
         guard let colon = trimmed.firstIndex(of: ":") else { return nil }
         let scheme = trimmed[..<colon].lowercased()
-        guard linkSchemes.contains(scheme), !trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else { return nil }
+        guard linkSchemes.contains(scheme), !trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            return nil
+        }
         return trimmed
     }
 

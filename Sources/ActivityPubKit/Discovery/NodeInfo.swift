@@ -40,8 +40,18 @@ public struct NodeInfo: Codable, Sendable, Equatable {
 
     /// The document for `version` (`2.0` or `2.1`); 2.0 omits what only 2.1 defines.
     public init(
-        version: String, softwareName: String, softwareVersion: String, repository: String? = nil, homepage: String? = nil, openRegistrations: Bool,
-        users: Int, activeMonth: Int, activeHalfyear: Int, localPosts: Int, nodeName: String, nodeDescription: String
+        version: String,
+        softwareName: String,
+        softwareVersion: String,
+        repository: String? = nil,
+        homepage: String? = nil,
+        openRegistrations: Bool,
+        users: Int,
+        activeMonth: Int,
+        activeHalfyear: Int,
+        localPosts: Int,
+        nodeName: String,
+        nodeDescription: String
     ) {
         self.version = version
         let is21 = version == "2.1"

@@ -62,7 +62,13 @@ public struct WebFingerDocument: Codable, Sendable, Equatable {
 
     /// What Mastodon serves for an account: profile page, `self` (the actor id, which must equal
     /// the actor document's `id` exactly), and the remote-interaction template.
-    public static func account(username: String, domain: String, actorID: String, profileURL: String, interactionTemplate: String) -> WebFingerDocument {
+    public static func account(
+        username: String,
+        domain: String,
+        actorID: String,
+        profileURL: String,
+        interactionTemplate: String
+    ) -> WebFingerDocument {
         WebFingerDocument(
             subject: "acct:\(username)@\(domain)",
             aliases: [profileURL, actorID],
@@ -70,7 +76,8 @@ public struct WebFingerDocument: Codable, Sendable, Equatable {
                 Link(rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: profileURL),
                 Link(rel: "self", type: ActivityPubMediaType.activityJSON, href: actorID),
                 Link(rel: "http://ostatus.org/schema/1.0/subscribe", template: interactionTemplate),
-            ])
+            ]
+        )
     }
 
     /// The actor id, as Mastodon reads it: the `self` link of an ActivityPub type.

@@ -55,7 +55,11 @@ public final class FederationClient: Sendable {
         self.configuration = configuration
         var settings = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)), read: .nanoseconds(Int64(configuration.readTimeout.nanoseconds))))
+            timeout: .init(
+                connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
+                read: .nanoseconds(Int64(configuration.readTimeout.nanoseconds))
+            )
+        )
         settings.httpVersion = .http1Only
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
@@ -107,7 +111,10 @@ public final class FederationClient: Sendable {
     private func fetchActivityPub(_ url: URL, signedBy identity: SigningIdentity?) async throws(FetchError) -> (ASObject, Response) {
         let response = try await get(url, accept: Self.activityPubAccept, signedBy: identity)
         guard let type = response.contentType, ActivityPubMediaType.isActivityPub(contentType: type) else {
-            throw FetchError(.unexpectedContentType, "\(url.host() ?? "?") answered \(response.contentType ?? "no content type"), not ActivityPub JSON")
+            throw FetchError(
+                .unexpectedContentType,
+                "\(url.host() ?? "?") answered \(response.contentType ?? "no content type"), not ActivityPub JSON"
+            )
         }
         guard let document = try? ASObject.decode(response.body) else {
             throw FetchError(.malformedDocument, "the document at \(url.host() ?? "?") is not a JSON object")
@@ -172,8 +179,15 @@ public final class FederationClient: Sendable {
         try await configuration.policy.check(inbox)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadline.nanoseconds))
         let (status, _, _) = try await exchange(
-            "POST", inbox, accept: Self.activityPubAccept, body: body, contentType: ActivityPubMediaType.activityJSON, signedBy: identity, deadline: deadline,
-            keepingBody: false)
+            "POST",
+            inbox,
+            accept: Self.activityPubAccept,
+            body: body,
+            contentType: ActivityPubMediaType.activityJSON,
+            signedBy: identity,
+            deadline: deadline,
+            keepingBody: false
+        )
         return status
     }
 
@@ -186,7 +200,15 @@ public final class FederationClient: Sendable {
         var current = url
         for _ in 0...configuration.maximumRedirects {
             try await configuration.policy.check(current)
-            let (status, headers, body) = try await exchange("GET", current, accept: accept, body: nil, contentType: nil, signedBy: identity, deadline: deadline)
+            let (status, headers, body) = try await exchange(
+                "GET",
+                current,
+                accept: accept,
+                body: nil,
+                contentType: nil,
+                signedBy: identity,
+                deadline: deadline
+            )
             if [301, 302, 303, 307, 308].contains(status) {
                 guard let location = headers.first(name: "location"), let next = URL(string: location, relativeTo: current)?.absoluteURL else {
                     throw FetchError(.tooManyRedirects, "\(current.host() ?? "?") redirected without a usable Location")
@@ -203,14 +225,27 @@ public final class FederationClient: Sendable {
     /// One request. With `keepingBody` false (deliveries) the answer's body is only drained, up to
     /// the cap, and dropped: its status is all that counts, however much a server sends after it.
     private func exchange(
-        _ method: String, _ url: URL, accept: String, body: Data?, contentType: String?, signedBy identity: SigningIdentity?, deadline: NIODeadline,
+        _ method: String,
+        _ url: URL,
+        accept: String,
+        body: Data?,
+        contentType: String?,
+        signedBy identity: SigningIdentity?,
+        deadline: NIODeadline,
         keepingBody: Bool = true
     ) async throws(FetchError) -> (Int, HTTPHeaders, Data) {
         let path = url.path(percentEncoded: true).isEmpty ? "/" : url.path(percentEncoded: true)
         let target = path + (url.query(percentEncoded: true).map { "?" + $0 } ?? "")
         var authority = url.host(percentEncoded: true) ?? ""
         if let port = url.port { authority += ":\(port)" }
-        var signed = SignedRequest(method: method, path: target, authority: authority, scheme: url.scheme ?? "https", headers: [("Accept", accept)], body: body)
+        var signed = SignedRequest(
+            method: method,
+            path: target,
+            authority: authority,
+            scheme: url.scheme ?? "https",
+            headers: [("Accept", accept)],
+            body: body
+        )
         if let contentType { signed.setHeader("Content-Type", contentType) }
         signed.setHeader("User-Agent", configuration.userAgent)
         if let identity {

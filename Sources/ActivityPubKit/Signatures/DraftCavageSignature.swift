@@ -67,8 +67,13 @@ enum DraftCavageSignature {
         }
         let headers = (parameters["headers"] ?? "date").lowercased().split(separator: " ").map(String.init)
         return Parsed(
-            keyID: keyID, algorithm: parameters["algorithm"]?.lowercased(), headers: headers, signature: signature,
-            created: parameters["created"].flatMap { Int64($0) }, expires: parameters["expires"].flatMap { Int64($0) })
+            keyID: keyID,
+            algorithm: parameters["algorithm"]?.lowercased(),
+            headers: headers,
+            signature: signature,
+            created: parameters["created"].flatMap { Int64($0) },
+            expires: parameters["expires"].flatMap { Int64($0) }
+        )
     }
 
     /// The signing string: `name: value` per covered name, in order, joined by newlines.
@@ -111,7 +116,9 @@ enum DraftCavageSignature {
         let covered = headers.joined(separator: " ")
         return PendingSignature(message: Data(try signingString(parsed, request: request, path: request.path).utf8)) { request, signature in
             request.setHeader(
-                "Signature", "keyId=\"\(keyID)\",algorithm=\"\(algorithm)\",headers=\"\(covered)\",signature=\"\(signature.base64EncodedString())\"")
+                "Signature",
+                "keyId=\"\(keyID)\",algorithm=\"\(algorithm)\",headers=\"\(covered)\",signature=\"\(signature.base64EncodedString())\""
+            )
         }
     }
 }

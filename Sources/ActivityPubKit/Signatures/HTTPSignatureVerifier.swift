@@ -76,7 +76,9 @@ public struct HTTPSignatureVerifier: Sendable {
         if let seconds = parsed.created {
             created = Date(timeIntervalSince1970: TimeInterval(seconds))
         } else {
-            guard let header = request.header("date") else { throw SignatureError(.insufficientCoverage, "the request has no Date and the signature no created time") }
+            guard let header = request.header("date") else {
+                throw SignatureError(.insufficientCoverage, "the request has no Date and the signature no created time")
+            }
             guard let date = HTTPDate.date(from: header) else {
                 throw SignatureError(.invalidDate, "Invalid Date header: not RFC 2616 compliant date: \"\(header)\"")
             }
@@ -84,11 +86,15 @@ public struct HTTPSignatureVerifier: Sendable {
         }
         try checkTime(created: created, expires: parsed.expires.map { Date(timeIntervalSince1970: TimeInterval($0)) })
         let covered = Set(parsed.headers)
-        guard covered.contains("date") || covered.contains("(created)") else { throw SignatureError(.insufficientCoverage, "the signature must cover date or (created)") }
+        guard covered.contains("date") || covered.contains("(created)") else {
+            throw SignatureError(.insufficientCoverage, "the signature must cover date or (created)")
+        }
         guard covered.contains("(request-target)") || covered.contains("digest") else {
             throw SignatureError(.insufficientCoverage, "the signature must cover (request-target) or digest")
         }
-        if request.method.uppercased() == "GET", !covered.contains("host") { throw SignatureError(.insufficientCoverage, "the signature must cover host on GET") }
+        if request.method.uppercased() == "GET", !covered.contains("host") {
+            throw SignatureError(.insufficientCoverage, "the signature must cover host on GET")
+        }
         if request.isPost, !covered.contains("digest") {
             throw SignatureError(.insufficientCoverage, "Mastodon requires the Digest header to be signed when doing a POST request")
         }
@@ -96,7 +102,9 @@ public struct HTTPSignatureVerifier: Sendable {
         var targets = [request.path]
         // Some signers leave the query out of (request-target); Mastodon retries without it.
         if let mark = request.path.firstIndex(of: "?") { targets.append(String(request.path[..<mark])) }
-        for target in targets where key.isValid(signature: parsed.signature, for: Data(try DraftCavageSignature.signingString(parsed, request: request, path: target).utf8)) {
+        for target in targets
+        where key.isValid(signature: parsed.signature, for: Data(try DraftCavageSignature.signingString(parsed, request: request, path: target).utf8))
+        {
             return
         }
         throw SignatureError(.signatureInvalid, "the signature does not verify with key \(parsed.keyID)")
@@ -120,7 +128,9 @@ public struct HTTPSignatureVerifier: Sendable {
         try checkAlgorithm(parsed.algorithm, key: key, names: ["rsa-v1_5-sha256": .rsa, "ed25519": .ed25519])
         guard let created = parsed.created else { throw SignatureError(.malformedHeader, "Signature-Input has no created parameter") }
         try checkTime(
-            created: Date(timeIntervalSince1970: TimeInterval(created)), expires: parsed.expires.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            created: Date(timeIntervalSince1970: TimeInterval(created)),
+            expires: parsed.expires.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        )
         let covered = Set(parsed.components)
         guard covered.contains("@method"), covered.contains("@target-uri") else {
             throw SignatureError(.insufficientCoverage, "the signature must cover @method and @target-uri")
@@ -136,7 +146,8 @@ public struct HTTPSignatureVerifier: Sendable {
             guard given == computed else {
                 throw SignatureError(
                     .digestMismatch,
-                    "Invalid Digest value. Computed SHA-256 digest: \(computed.base64EncodedString()); given: \(given.base64EncodedString())")
+                    "Invalid Digest value. Computed SHA-256 digest: \(computed.base64EncodedString()); given: \(given.base64EncodedString())"
+                )
             }
         }
         guard key.isValid(signature: parsed.signature, for: Data(try RFC9421Signature.base(parsed, request: request).utf8)) else {
@@ -174,7 +185,10 @@ public struct HTTPSignatureVerifier: Sendable {
 public enum HTTPSignatureSigner {
     /// Signs `request` in `scheme` with a key held here, setting every header the signature covers.
     public static func sign(
-        _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme = .draftCavage, keyID: String, key: SignaturePrivateKey,
+        _ request: inout SignedRequest,
+        scheme: HTTPSignatureVerifier.Scheme = .draftCavage,
+        keyID: String,
+        key: SignaturePrivateKey,
         at date: Date = Date()
     ) throws {
         let pending = try prepare(&request, scheme: scheme, keyID: keyID, keyKind: key.kind, at: date)
@@ -184,7 +198,10 @@ public enum HTTPSignatureSigner {
     /// Signs `request` with a key held elsewhere (a key service, or another module that keeps
     /// private keys to itself): only the signing string is handed to `signer`.
     public static func sign(
-        _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme = .draftCavage, keyID: String, signer: any MessageSigner,
+        _ request: inout SignedRequest,
+        scheme: HTTPSignatureVerifier.Scheme = .draftCavage,
+        keyID: String,
+        signer: any MessageSigner,
         at date: Date = Date()
     ) async throws {
         let pending = try prepare(&request, scheme: scheme, keyID: keyID, keyKind: signer.kind, at: date)
@@ -192,7 +209,11 @@ public enum HTTPSignatureSigner {
     }
 
     static func prepare(
-        _ request: inout SignedRequest, scheme: HTTPSignatureVerifier.Scheme, keyID: String, keyKind: SignatureKeyKind, at date: Date
+        _ request: inout SignedRequest,
+        scheme: HTTPSignatureVerifier.Scheme,
+        keyID: String,
+        keyKind: SignatureKeyKind,
+        at date: Date
     ) throws -> PendingSignature {
         switch scheme {
         case .draftCavage: try DraftCavageSignature.prepare(&request, keyID: keyID, keyKind: keyKind, date: date)

@@ -19,7 +19,9 @@ enum RFC9421Signature {
 
     /// Parses the first signature of the request (its label, components and parameters).
     static func parse(input: String, signature: String) throws(SignatureError) -> Parsed {
-        guard input.utf8.count <= 8192, signature.utf8.count <= 8192 else { throw SignatureError(.malformedHeader, "the signature headers are too long") }
+        guard input.utf8.count <= 8192, signature.utf8.count <= 8192 else {
+            throw SignatureError(.malformedHeader, "the signature headers are too long")
+        }
         let inputs: OrderedMap<String, ItemOrInnerList>
         let signatures: OrderedMap<String, ItemOrInnerList>
         do {
@@ -58,8 +60,15 @@ enum RFC9421Signature {
             case .undecodedByteSequence(let encoded) = item.rfc9651BareItem, let bytes = Data(base64Encoded: encoded)
         else { throw SignatureError(.malformedHeader, "Signature has no byte sequence for \(label)") }
         return Parsed(
-            label: label, components: components, keyID: keyID, created: created, expires: expires, algorithm: algorithm,
-            rawParameters: try rawMember(label, in: input), signature: bytes)
+            label: label,
+            components: components,
+            keyID: keyID,
+            created: created,
+            expires: expires,
+            algorithm: algorithm,
+            rawParameters: try rawMember(label, in: input),
+            signature: bytes
+        )
     }
 
     /// The text of dictionary member `label` as sent, which RFC 9421 signs verbatim: the header
@@ -80,7 +89,13 @@ enum RFC9421Signature {
         }
         for (index, byte) in bytes.enumerated() {
             if quoted {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    quoted = false
+                }
             } else if byte == UInt8(ascii: "\"") {
                 quoted = true
             } else if byte == UInt8(ascii: "(") {
@@ -112,7 +127,9 @@ enum RFC9421Signature {
             case "@query": value = "?" + (query ?? "")
             default:
                 guard !component.hasPrefix("@") else { throw SignatureError(.unsupportedAlgorithm, "the component \(component) is not supported") }
-                guard let header = request.header(component) else { throw SignatureError(.missingHeader, "the signed header \(component) is missing") }
+                guard let header = request.header(component) else {
+                    throw SignatureError(.missingHeader, "the signed header \(component) is missing")
+                }
                 value = header.trimmingCharacters(in: .whitespaces)
             }
             lines.append("\"\(component)\": \(value)")
@@ -141,7 +158,8 @@ enum RFC9421Signature {
             throw SignatureError(.malformedDigest, "Content-Digest could not be parsed. It does not contain a valid RFC8941 dictionary.")
         }
         guard let member = members.first(where: { $0.0 == "sha-256" })?.1 else { return nil }
-        guard case .item(let item) = member, case .undecodedByteSequence(let encoded) = item.rfc9651BareItem, let bytes = Data(base64Encoded: encoded) else {
+        guard case .item(let item) = member, case .undecodedByteSequence(let encoded) = item.rfc9651BareItem, let bytes = Data(base64Encoded: encoded)
+        else {
             throw SignatureError(.malformedDigest, "Content-Digest's sha-256 is not a byte sequence")
         }
         return bytes
@@ -158,10 +176,18 @@ enum RFC9421Signature {
             request.setHeader("Content-Digest", contentDigest(of: body))
             components.append("content-digest")
         }
-        let parameters = "(" + components.map { "\"\($0)\"" }.joined(separator: " ") + ");created=\(Int64(created.timeIntervalSince1970));keyid=\"\(keyID)\""
+        let parameters =
+            "(" + components.map { "\"\($0)\"" }.joined(separator: " ") + ");created=\(Int64(created.timeIntervalSince1970));keyid=\"\(keyID)\""
         let parsed = Parsed(
-            label: "sig1", components: components, keyID: keyID, created: Int64(created.timeIntervalSince1970), expires: nil, algorithm: nil,
-            rawParameters: parameters, signature: Data())
+            label: "sig1",
+            components: components,
+            keyID: keyID,
+            created: Int64(created.timeIntervalSince1970),
+            expires: nil,
+            algorithm: nil,
+            rawParameters: parameters,
+            signature: Data()
+        )
         return PendingSignature(message: Data(try base(parsed, request: request).utf8)) { request, signature in
             request.setHeader("Signature-Input", "sig1=" + parameters)
             request.setHeader("Signature", "sig1=:" + signature.base64EncodedString() + ":")

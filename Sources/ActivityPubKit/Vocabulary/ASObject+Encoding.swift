@@ -28,7 +28,13 @@ extension ASObject {
 extension ASObject {
     /// An activity: `id`, `type`, `actor`, `object` (an IRI or an embedded object) and addressing.
     public static func activity(
-        _ type: String, id: String, actor: String, object: JSONLDValue, to: [String] = [], cc: [String] = [], published: Date? = nil
+        _ type: String,
+        id: String,
+        actor: String,
+        object: JSONLDValue,
+        to: [String] = [],
+        cc: [String] = [],
+        published: Date? = nil
     ) -> ASObject {
         var activity: ASObject = ["id": .string(id), "type": .string(type), "actor": .string(actor), "object": object]
         if !to.isEmpty { activity["to"] = .strings(to) }
@@ -45,7 +51,9 @@ extension ASObject {
 
     /// One page of an `OrderedCollection`, newest first, linked to the next.
     public static func orderedCollectionPage(id: String, partOf: String, items: [JSONLDValue], next: String?, totalItems: Int? = nil) -> ASObject {
-        var page: ASObject = ["id": .string(id), "type": "OrderedCollectionPage", "partOf": .string(partOf), "orderedItems": .array(items), "next": .optional(next)]
+        var page: ASObject = [
+            "id": .string(id), "type": "OrderedCollectionPage", "partOf": .string(partOf), "orderedItems": .array(items), "next": .optional(next),
+        ]
         if let totalItems { page["totalItems"] = .integer(Int64(totalItems)) }
         return page
     }

@@ -17,7 +17,9 @@ public struct ASObject: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         guard case .object(let properties) = try JSONLDValue(from: decoder) else {
             throw DecodingError.typeMismatch(
-                ASObject.self, .init(codingPath: decoder.codingPath, debugDescription: "An ActivityStreams object must be a JSON object."))
+                ASObject.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "An ActivityStreams object must be a JSON object.")
+            )
         }
         self.properties = properties
     }

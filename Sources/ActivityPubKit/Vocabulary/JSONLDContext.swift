@@ -35,7 +35,9 @@ public struct JSONLDContext: Sendable, Hashable {
         guard case .object(let document)? = try? JSONDecoder().decode(JSONLDValue.self, from: data),
             case .object(let terms)? = document["@context"]
         else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "A context document is an object whose @context is an object of terms."))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "A context document is an object whose @context is an object of terms.")
+            )
         }
         return terms
     }

@@ -27,7 +27,12 @@ public protocol CoreAPI: Sendable {
     /// vouches that the user bought it, if it is for sale, and `followsOwner` that they are an
     /// approved follower of its owner (for a followers-only item).
     func fork(
-        of kind: CoreEvent.SubjectKind, id: UUID, sessionToken: String, sourceURI: String, entitled: Bool, followsOwner: Bool
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        sessionToken: String,
+        sourceURI: String,
+        entitled: Bool,
+        followsOwner: Bool
     ) async throws(CoreAPIError) -> OwnedCharacter
 
     /// The user a session token belongs to, if the session is live (`unauthenticated` if not).

@@ -27,9 +27,23 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
     public var tagline: String?
 
     public init(
-        kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, name: String, tags: [String],
-        creator: String?, spec: String, specVersion: String?, characterVersion: String?, hasAvatar: Bool, entryCount: Int, tokenEstimate: Int,
-        publishedAt: Date, updatedAt: Date, tagline: String? = nil
+        kind: CoreEvent.SubjectKind,
+        id: UUID,
+        ownerID: UUID,
+        ownerUsername: String,
+        visibility: SharingVisibility,
+        name: String,
+        tags: [String],
+        creator: String?,
+        spec: String,
+        specVersion: String?,
+        characterVersion: String?,
+        hasAvatar: Bool,
+        entryCount: Int,
+        tokenEstimate: Int,
+        publishedAt: Date,
+        updatedAt: Date,
+        tagline: String? = nil
     ) {
         self.tagline = tagline
         self.kind = kind

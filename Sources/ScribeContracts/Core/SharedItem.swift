@@ -47,8 +47,16 @@ public struct SharedItem: Codable, Sendable, Equatable {
     public var isPreview: Bool
 
     public init(
-        kind: CoreEvent.SubjectKind, id: UUID, ownerID: UUID, ownerUsername: String, visibility: SharingVisibility, content: JSONValue,
-        hasAvatar: Bool, publishedAt: Date, updatedAt: Date, isPreview: Bool = false
+        kind: CoreEvent.SubjectKind,
+        id: UUID,
+        ownerID: UUID,
+        ownerUsername: String,
+        visibility: SharingVisibility,
+        content: JSONValue,
+        hasAvatar: Bool,
+        publishedAt: Date,
+        updatedAt: Date,
+        isPreview: Bool = false
     ) {
         self.isPreview = isPreview
         self.kind = kind

@@ -12,8 +12,10 @@ extension Accounts {
         guard created.session.account.role != role else { return created }
         var account = try await setRole(username: registration.username, role: role)
         account.role = role
-        return NewAccount(session: SessionGrant(account: account, token: created.session.token, expiresAt: created.session.expiresAt),
-                          recoveryPhrase: created.recoveryPhrase)
+        return NewAccount(
+            session: SessionGrant(account: account, token: created.session.token, expiresAt: created.session.expiresAt),
+            recoveryPhrase: created.recoveryPhrase
+        )
     }
 
     /// The public facts about an account, for Social.
@@ -32,7 +34,9 @@ extension Accounts {
             unsafeSQL: """
                 SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type IS NOT NULL
                 FROM core.users u LEFT JOIN core.public_profiles p ON p.user_id = u.id WHERE \(condition)
-                """, binds: binds)
+                """,
+            binds: binds
+        )
         let rows = try await run { try await pool.query(statement, logger: logger).collect() }
         guard let row = rows.first else { throw CoreError(.notFound, "There is no such user.") }
         let account = try AccountRow.account(from: row)
@@ -41,14 +45,21 @@ extension Accounts {
             let hasAvatar = try? cells[cells.count - 1].decode(Bool.self)
         else { throw CoreError(.corrupted, "a public profile could not be read") }
         return UserProfile(
-            id: account.id, username: account.username, createdAt: account.createdAt, isActive: account.status == .active, displayName: displayName, bio: bio,
-            hasAvatar: hasAvatar)
+            id: account.id,
+            username: account.username,
+            createdAt: account.createdAt,
+            isActive: account.status == .active,
+            displayName: displayName,
+            bio: bio,
+            hasAvatar: hasAvatar
+        )
     }
 
     /// Every account, oldest first.
     public func list() async throws(CoreError) -> [Account] {
         let rows = try await run {
-            try await pool.query("SELECT \(unescaped: AccountRow.columns) FROM core.users u ORDER BY u.created_at, u.username", logger: logger).collect()
+            try await pool.query("SELECT \(unescaped: AccountRow.columns) FROM core.users u ORDER BY u.created_at, u.username", logger: logger)
+                .collect()
         }
         return try rows.map { row throws(CoreError) in try AccountRow.account(from: row) }
     }
@@ -79,7 +90,9 @@ extension Accounts {
     /// Runs one account update, records `UserUpdated`, and optionally ends the account's
     /// sessions, in one transaction.
     private func update(
-        username: String, endingSessions: Bool, _ statement: @Sendable () -> PostgresQuery
+        username: String,
+        endingSessions: Bool,
+        _ statement: @Sendable () -> PostgresQuery
     ) async throws(CoreError) -> Account {
         try await run {
             try await pool.withTransaction(logger: logger) { connection in

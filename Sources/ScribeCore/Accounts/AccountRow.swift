@@ -1,6 +1,6 @@
 import Foundation
-import ScribeContracts
 import PostgresNIO
+import ScribeContracts
 
 /// The public columns of `core.users` under aliases, so any query can select an account next to
 /// its own columns and decode it the same way.
@@ -20,8 +20,10 @@ enum AccountRow {
                 id: try cells["account_id"].decode(UUID.self),
                 username: try cells["account_username"].decode(String.self),
                 email: try cells["account_email"].decode(String.self),
-                role: role, status: status,
-                createdAt: try cells["account_created_at"].decode(Date.self))
+                role: role,
+                status: status,
+                createdAt: try cells["account_created_at"].decode(Date.self)
+            )
         } catch let error as CoreError {
             throw error
         } catch {

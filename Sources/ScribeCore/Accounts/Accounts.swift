@@ -42,10 +42,18 @@ public struct Accounts: Sendable {
         let id = UUID()
         let dek = SymmetricKey(size: .bits256)
         let (passwordWrap, verifier) = try await UserKeys.wrap(
-            dek, secret: registration.password, kdf: settings.passwordKDF, binding: UserKeys.passwordBinding(id))
+            dek,
+            secret: registration.password,
+            kdf: settings.passwordKDF,
+            binding: UserKeys.passwordBinding(id)
+        )
         let phrase = RecoveryPhrase.generate()
         let (recoveryWrap, _) = try await UserKeys.wrap(
-            dek, secret: phrase.normalized, kdf: settings.passwordKDF, binding: UserKeys.recoveryBinding(id))
+            dek,
+            secret: phrase.normalized,
+            kdf: settings.passwordKDF,
+            binding: UserKeys.recoveryBinding(id)
+        )
         let actorKey = try ActorKeys.generate(for: .user(id), masterKeys: masterKeys)
 
         let session = try await transaction { connection in
@@ -66,7 +74,8 @@ public struct Accounts: Sendable {
                         \(passwordWrap.sealed.nonce), \(try Self.json(recoveryWrap.kdf))::jsonb, \(Self.encodeSalt(recoveryWrap.salt)),
                         \(recoveryWrap.sealed.ciphertext), \(recoveryWrap.sealed.nonce))
                     RETURNING \(unescaped: AccountRow.columns)
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 guard let first = rows.first else { throw CoreError(.corrupted, "the new account was not returned") }
                 row = first
@@ -98,15 +107,21 @@ public struct Accounts: Sendable {
             try await throttle.recordFailure(subject)
             throw Self.wrongCredentials
         }
-        guard let dek = try await UserKeys.unwrap(
-            stored.keys.password, secret: password, binding: UserKeys.passwordBinding(stored.account.id), verifier: stored.verifier)
+        guard
+            let dek = try await UserKeys.unwrap(
+                stored.keys.password,
+                secret: password,
+                binding: UserKeys.passwordBinding(stored.account.id),
+                verifier: stored.verifier
+            )
         else {
             try await throttle.recordFailure(subject)
             throw Self.wrongCredentials
         }
         try Self.checkMayLogIn(stored.account)
         try await throttle.reset(account: subject.account)
-        let upgrade = stored.keys.password.kdf.memoryCost < settings.passwordKDF.memoryCost
+        let upgrade =
+            stored.keys.password.kdf.memoryCost < settings.passwordKDF.memoryCost
             ? try await UserKeys.wrap(dek, secret: password, kdf: settings.passwordKDF, binding: UserKeys.passwordBinding(stored.account.id))
             : nil
         return try await transaction { connection in
@@ -138,7 +153,8 @@ public struct Accounts: Sendable {
         let seconds = Double(age.components.seconds)
         return try await run {
             try await pool.query(
-                "DELETE FROM core.actor_keys WHERE retired_at < now() - make_interval(secs => \(seconds)) RETURNING 1", logger: logger
+                "DELETE FROM core.actor_keys WHERE retired_at < now() - make_interval(secs => \(seconds)) RETURNING 1",
+                logger: logger
             ).collect().count
         }
     }
@@ -151,10 +167,18 @@ public struct Accounts: Sendable {
         try AccountRules.checkPassword(new, field: "new_password")
         guard let stored = try await storedKeys(identifier: session.account.username),
             try await UserKeys.unwrap(
-                stored.keys.password, secret: current, binding: UserKeys.passwordBinding(stored.account.id), verifier: stored.verifier) != nil
+                stored.keys.password,
+                secret: current,
+                binding: UserKeys.passwordBinding(stored.account.id),
+                verifier: stored.verifier
+            ) != nil
         else { throw CoreError(.invalidCredentials, "The current password is wrong.", field: "current_password") }
         let (wrap, verifier) = try await UserKeys.wrap(
-            session.dek, secret: new, kdf: settings.passwordKDF, binding: UserKeys.passwordBinding(session.account.id))
+            session.dek,
+            secret: new,
+            kdf: settings.passwordKDF,
+            binding: UserKeys.passwordBinding(session.account.id)
+        )
         try await transaction { connection in
             try await storePasswordWrap(wrap, verifier: verifier, for: session.account.id, on: connection)
             try await sessions.endAll(of: session.account.id, keeping: session.id, on: connection)
@@ -162,14 +186,23 @@ public struct Accounts: Sendable {
     }
 
     /// Sets a new password with the recovery phrase, ends every session, and logs in afresh.
-    public func recover(identifier: String, phrase typedPhrase: String, newPassword: String, clientAddress: String?) async throws(CoreError) -> SessionGrant {
+    public func recover(
+        identifier: String,
+        phrase typedPhrase: String,
+        newPassword: String,
+        clientAddress: String?
+    ) async throws(CoreError) -> SessionGrant {
         try AccountRules.checkPassword(newPassword, field: "new_password")
         let subject = LoginThrottle.Subject(account: Self.normalizedIdentifier(identifier), address: clientAddress)
         try await throttle.check(subject)
         let phrase = RecoveryPhrase(typed: typedPhrase)
         guard let phrase, let stored = try await storedKeys(identifier: subject.account),
             let dek = try await UserKeys.unwrap(
-                stored.keys.recovery, secret: phrase.normalized, binding: UserKeys.recoveryBinding(stored.account.id), verifier: nil)
+                stored.keys.recovery,
+                secret: phrase.normalized,
+                binding: UserKeys.recoveryBinding(stored.account.id),
+                verifier: nil
+            )
         else {
             try await throttle.recordFailure(subject)
             throw CoreError(.invalidCredentials, "That recovery phrase does not match the account.")
@@ -177,7 +210,11 @@ public struct Accounts: Sendable {
         try Self.checkMayLogIn(stored.account)
         try await throttle.reset(account: subject.account)
         let (wrap, verifier) = try await UserKeys.wrap(
-            dek, secret: newPassword, kdf: settings.passwordKDF, binding: UserKeys.passwordBinding(stored.account.id))
+            dek,
+            secret: newPassword,
+            kdf: settings.passwordKDF,
+            binding: UserKeys.passwordBinding(stored.account.id)
+        )
         return try await transaction { connection in
             try await storePasswordWrap(wrap, verifier: verifier, for: stored.account.id, on: connection)
             try await sessions.endAll(of: stored.account.id, on: connection)
@@ -193,7 +230,11 @@ public struct Accounts: Sendable {
     public func delete(_ session: AuthenticatedSession, password: String) async throws(CoreError) {
         guard let stored = try await storedKeys(identifier: session.account.username),
             try await UserKeys.unwrap(
-                stored.keys.password, secret: password, binding: UserKeys.passwordBinding(stored.account.id), verifier: stored.verifier) != nil
+                stored.keys.password,
+                secret: password,
+                binding: UserKeys.passwordBinding(stored.account.id),
+                verifier: stored.verifier
+            ) != nil
         else { throw CoreError(.invalidCredentials, "The password is wrong.", field: "password") }
         try await transaction { connection in
             try await connection.query("DELETE FROM core.users WHERE id = \(session.account.id)", logger: logger)
@@ -238,7 +279,8 @@ public struct Accounts: Sendable {
                 SELECT u.password_verifier, u.kdf_params::text, u.kek_salt, u.encrypted_dek, u.dek_nonce, u.recovery_kdf_params::text,
                     u.recovery_kek_salt, u.encrypted_dek_by_recovery, u.recovery_dek_nonce, \(unescaped: AccountRow.columns)
                 FROM core.users u WHERE lower(u.username) = \(identifier) OR lower(u.email) = \(identifier)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { return nil }
@@ -248,10 +290,17 @@ public struct Accounts: Sendable {
             let passwordSalt = Self.decodeSalt(salt), let recoverySaltBytes = Self.decodeSalt(recoverySalt)
         else { throw CoreError(.corrupted, "an account's key parameters could not be read") }
         return StoredKeys(
-            account: try AccountRow.account(from: row), verifier: verifier,
+            account: try AccountRow.account(from: row),
+            verifier: verifier,
             keys: UserKeys(
                 password: .init(kdf: passwordKDF, salt: passwordSalt, sealed: SealedValue(ciphertext: sealed, nonce: nonce)),
-                recovery: .init(kdf: recoveryParameters, salt: recoverySaltBytes, sealed: SealedValue(ciphertext: recoverySealed, nonce: recoveryNonce))))
+                recovery: .init(
+                    kdf: recoveryParameters,
+                    salt: recoverySaltBytes,
+                    sealed: SealedValue(ciphertext: recoverySealed, nonce: recoveryNonce)
+                )
+            )
+        )
     }
 
     private func storePasswordWrap(_ wrap: UserKeys.Wrap, verifier: Data, for userID: UUID, on connection: PostgresConnection) async throws {
@@ -261,7 +310,9 @@ public struct Accounts: Sendable {
                 kek_salt = \(Self.encodeSalt(wrap.salt)), encrypted_dek = \(wrap.sealed.ciphertext), dek_nonce = \(wrap.sealed.nonce),
                 updated_at = now()
             WHERE id = \(userID)
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     private func transaction<Result: Sendable>(

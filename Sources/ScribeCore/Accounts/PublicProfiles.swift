@@ -23,7 +23,9 @@ extension Accounts {
                 """
                 INSERT INTO core.public_profiles (user_id, display_name, bio) VALUES (\(session.account.id), \(name), \(text))
                 ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, bio = EXCLUDED.bio, updated_at = now()
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -42,7 +44,9 @@ extension Accounts {
                 """
                 INSERT INTO core.public_profiles (user_id, avatar, avatar_content_type) VALUES (\(session.account.id), \(image), \(type))
                 ON CONFLICT (user_id) DO UPDATE SET avatar = EXCLUDED.avatar, avatar_content_type = EXCLUDED.avatar_content_type, updated_at = now()
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -53,7 +57,8 @@ extension Accounts {
                 """
                 SELECT p.avatar, p.avatar_content_type FROM core.public_profiles p JOIN core.users u ON u.id = p.user_id
                 WHERE lower(u.username) = \(Self.normalizedIdentifier(username)) AND u.account_status = 'active' AND p.avatar IS NOT NULL
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first, let (bytes, type) = try? row.decode((Data, String).self) else { return nil }

@@ -46,8 +46,10 @@ public struct ActorKeys: Sendable {
         let key: _RSA.Signing.PrivateKey
         do { key = try _RSA.Signing.PrivateKey(keySize: .bits2048) } catch { throw CoreError(.unavailable, "An actor key could not be generated.") }
         return Sealed(
-            publicKeyPEM: key.publicKey.pemRepresentation, masterKeyID: masterKeys.current.id,
-            privateKey: try FieldCipher.seal(key.derRepresentation, with: masterKeys.current.key, binding: binding(rowID(owner))))
+            publicKeyPEM: key.publicKey.pemRepresentation,
+            masterKeyID: masterKeys.current.id,
+            privateKey: try FieldCipher.seal(key.derRepresentation, with: masterKeys.current.key, binding: binding(rowID(owner)))
+        )
     }
 
     /// Stores a key made by ``generate(for:masterKeys:)`` inside the caller's transaction; a key
@@ -60,7 +62,9 @@ public struct ActorKeys: Sendable {
             INSERT INTO core.actor_keys (id, user_id, public_key_pem, master_key_id, private_key, private_key_nonce)
             VALUES (\(id), \(userID), \(sealed.publicKeyPEM), \(sealed.masterKeyID), \(sealed.privateKey.ciphertext), \(sealed.privateKey.nonce))
             ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     public func publicKeyPEM(of owner: ActorKeyOwner) async throws(CoreError) -> String {
@@ -110,7 +114,8 @@ public struct ActorKeys: Sendable {
         let id = Self.rowID(owner)
         let rows = try await run {
             try await pool.query(
-                "SELECT public_key_pem, master_key_id, private_key, private_key_nonce FROM core.actor_keys WHERE id = \(id)", logger: logger
+                "SELECT public_key_pem, master_key_id, private_key, private_key_nonce FROM core.actor_keys WHERE id = \(id)",
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { return nil }
@@ -128,17 +133,24 @@ public struct ActorKeys: Sendable {
                     """
                     SELECT id, master_key_id, private_key, private_key_nonce FROM core.actor_keys
                     WHERE master_key_id <> \(masterKeys.current.id) LIMIT 100 FOR UPDATE SKIP LOCKED
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 for row in rows {
                     let (id, keyID, sealed, nonce) = try decode(row, as: (UUID, String, Data, Data).self)
-                    let der = try FieldCipher.open(SealedValue(ciphertext: sealed, nonce: nonce), with: masterKeys.key(id: keyID), binding: Self.binding(id))
+                    let der = try FieldCipher.open(
+                        SealedValue(ciphertext: sealed, nonce: nonce),
+                        with: masterKeys.key(id: keyID),
+                        binding: Self.binding(id)
+                    )
                     let resealed = try FieldCipher.seal(der, with: masterKeys.current.key, binding: Self.binding(id))
                     try await connection.query(
                         """
                         UPDATE core.actor_keys SET master_key_id = \(masterKeys.current.id), private_key = \(resealed.ciphertext),
                             private_key_nonce = \(resealed.nonce) WHERE id = \(id)
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                 }
                 return rows.count
             }
@@ -149,7 +161,9 @@ public struct ActorKeys: Sendable {
 
     /// How many actor keys each master key wraps.
     func masterKeyUsage() async throws(CoreError) -> [String: Int] {
-        let rows = try await run { try await pool.query("SELECT master_key_id, count(*)::int FROM core.actor_keys GROUP BY master_key_id", logger: logger).collect() }
+        let rows = try await run {
+            try await pool.query("SELECT master_key_id, count(*)::int FROM core.actor_keys GROUP BY master_key_id", logger: logger).collect()
+        }
         var usage: [String: Int] = [:]
         for row in rows {
             let (id, count) = try decode(row, as: (String, Int).self)

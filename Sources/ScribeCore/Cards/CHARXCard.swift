@@ -39,7 +39,10 @@ public enum CHARXCard {
             var assets = (card.data["assets"]?.arrayValue ?? []).filter { asset in
                 !(asset.objectValue?["type"] == .string("icon") && asset.objectValue?["name"] == .string("main"))
             }
-            assets.insert(.object(["type": .string("icon"), "uri": .string("embeded://" + avatarPath), "name": .string("main"), "ext": .string("png")]), at: 0)
+            assets.insert(
+                .object(["type": .string("icon"), "uri": .string("embeded://" + avatarPath), "name": .string("main"), "ext": .string("png")]),
+                at: 0
+            )
             card.data["assets"] = .array(assets)
         }
         do {

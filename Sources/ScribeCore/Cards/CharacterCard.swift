@@ -50,7 +50,9 @@ public struct CharacterCard: Sendable, Equatable {
             return CharacterCard(data: root.filter { v1Fields.contains($0.key) }, sourceSpec: "v1", sourceSpecVersion: "1.0")
         }
         if let name = root["char_name"]?.stringValue {
-            let mapping = ["char_persona": "description", "world_scenario": "scenario", "char_greeting": "first_mes", "example_dialogue": "mes_example"]
+            let mapping = [
+                "char_persona": "description", "world_scenario": "scenario", "char_greeting": "first_mes", "example_dialogue": "mes_example",
+            ]
             var data: [String: JSONValue] = ["name": .string(name)]
             for (from, to) in mapping { if let value = root[from] { data[to] = value } }
             return CharacterCard(data: data, sourceSpec: "pygmalion", sourceSpecVersion: "1.0")

@@ -99,7 +99,9 @@ enum WorldInfoEntry {
     ]
 
     /// The World Info fields with a V3 field of their own.
-    static let directFields: Set<String> = ["uid", "key", "keysecondary", "comment", "content", "constant", "selective", "order", "disable", "extensions"]
+    static let directFields: Set<String> = [
+        "uid", "key", "keysecondary", "comment", "content", "constant", "selective", "order", "disable", "extensions",
+    ]
     /// The V3 entry fields with a World Info field of their own.
     static let directV3Fields: Set<String> = [
         "id", "keys", "secondary_keys", "comment", "content", "constant", "selective", "insertion_order", "enabled", "position", "extensions",

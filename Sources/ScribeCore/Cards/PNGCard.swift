@@ -56,7 +56,8 @@ public enum PNGCard {
 
     /// A 1×1 transparent PNG, for exporting a character that has no avatar.
     public static let blankImage = Data(
-        base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=")!
+        base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII="
+    )!
 
     static func isCardChunk(_ chunk: Chunk) -> Bool {
         guard chunk.type == "tEXt", let separator = chunk.body.firstIndex(of: 0) else { return false }

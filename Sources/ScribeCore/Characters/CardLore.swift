@@ -18,7 +18,11 @@ extension CoreModule {
     }
 
     /// Replaces the character's embedded lorebook with a copy of one from the user's library.
-    public func embedLorebook(_ lorebookID: UUID, intoCharacter id: UUID, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
+    public func embedLorebook(
+        _ lorebookID: UUID,
+        intoCharacter id: UUID,
+        for session: AuthenticatedSession
+    ) async throws(CoreError) -> LibraryCharacter {
         let lorebook = try await lorebooks.get(lorebookID, for: session)
         var card = try await characters.get(id, for: session).card
         card.data["character_book"] = .object(lorebook.book.data)

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import ScribeContracts
 import PostgresNIO
+import ScribeContracts
 
 /// How a character's card maps onto the encrypted columns of `core.characters`.
 ///
@@ -35,13 +35,21 @@ enum CharacterRecord {
             }
         }
         let extra = card.data.filter { !cardColumns.contains($0.key) }
-        sealed[extraColumn] = extra.isEmpty ? nil : try FieldCipher.seal(JSONValue.object(extra).serialized(), with: key, binding: binding(id, extraColumn))
-        sealed[avatarColumn] = try avatar.map { image throws(CoreError) in try FieldCipher.seal(image, with: key, binding: binding(id, avatarColumn)) }
+        sealed[extraColumn] =
+            extra.isEmpty ? nil : try FieldCipher.seal(JSONValue.object(extra).serialized(), with: key, binding: binding(id, extraColumn))
+        sealed[avatarColumn] = try avatar.map { image throws(CoreError) in try FieldCipher.seal(image, with: key, binding: binding(id, avatarColumn))
+        }
         return sealed
     }
 
     /// The card back from a row holding the sealed columns.
-    static func openCard(_ cells: PostgresRandomAccessRow, id: UUID, key: SymmetricKey, spec: String, specVersion: String) throws(CoreError) -> CharacterCard {
+    static func openCard(
+        _ cells: PostgresRandomAccessRow,
+        id: UUID,
+        key: SymmetricKey,
+        spec: String,
+        specVersion: String
+    ) throws(CoreError) -> CharacterCard {
         var data: [String: JSONValue] = [:]
         for column in cardColumns + [extraColumn] {
             guard let plaintext = try open(cells, column: column, id: id, key: key) else { continue }

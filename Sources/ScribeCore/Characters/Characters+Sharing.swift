@@ -11,12 +11,18 @@ extension Characters {
     /// `ItemPublished`; a change between shared visibilities re-seals it and records
     /// `ItemUpdated`; returning to `private` destroys it and records `ItemUnpublished`. Each in
     /// one transaction; setting the visibility it already has changes nothing.
-    public func setVisibility(_ id: UUID, to visibility: SharingVisibility, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
+    public func setVisibility(
+        _ id: UUID,
+        to visibility: SharingVisibility,
+        for session: AuthenticatedSession
+    ) async throws(CoreError) -> LibraryCharacter {
         try await transaction { connection in
             let current = try await lockedVisibility(id, session: session, on: connection)
             guard current != visibility else { return }
             try await connection.query(
-                "UPDATE core.characters SET sharing_visibility = \(visibility.rawValue), updated_at = now() WHERE id = \(id)", logger: logger)
+                "UPDATE core.characters SET sharing_visibility = \(visibility.rawValue), updated_at = now() WHERE id = \(id)",
+                logger: logger
+            )
             let event: CoreEvent.Kind
             if visibility == .private {
                 try await Publication.characters.delete(id, on: connection, logger: logger)
@@ -42,14 +48,21 @@ extension Characters {
         documents["avatar"] = avatar
         let sealed = try Publication.characters.seal(documents, id: id, masterKeys: masterKeys)
         try await Publication.characters.store(
-            sealed, id: id, ownerID: session.account.id, extra: [("visibility", visibility.rawValue)], columns: ["card", "avatar"], on: connection,
-            logger: logger)
+            sealed,
+            id: id,
+            ownerID: session.account.id,
+            extra: [("visibility", visibility.rawValue)],
+            columns: ["card", "avatar"],
+            on: connection,
+            logger: logger
+        )
     }
 
     /// The character's visibility, with its row locked for the rest of the transaction.
     func lockedVisibility(_ id: UUID, session: AuthenticatedSession, on connection: PostgresConnection) async throws -> SharingVisibility {
         let rows = try await connection.query(
-            "SELECT sharing_visibility FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE", logger: logger
+            "SELECT sharing_visibility FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE",
+            logger: logger
         ).collect()
         guard let row = rows.first else { throw Self.notFound }
         return SharingVisibility(rawValue: try decode(row, as: String.self)) ?? .private
@@ -66,7 +79,9 @@ extension Characters {
 
     /// The published avatar, under the same rule as ``sharedView(_:for:)`` (a preview shows it).
     public func sharedAvatar(_ id: UUID, for viewer: Viewer) async throws(CoreError) -> ExportedFile? {
-        try await published(id, for: viewer, withAvatar: true).avatar.map { ExportedFile(bytes: $0, contentType: "image/png", fileName: "avatar.png") }
+        try await published(id, for: viewer, withAvatar: true).avatar.map {
+            ExportedFile(bytes: $0, contentType: "image/png", fileName: "avatar.png")
+        }
     }
 
     /// The published character in full, if its visibility lets `viewer` see it and it is not hidden.
@@ -80,11 +95,15 @@ extension Characters {
                 FROM core.character_publications p JOIN core.users u ON u.id = p.owner_id
                 LEFT JOIN core.item_restrictions r ON r.subject_kind = 'character' AND r.item_id = p.character_id
                 WHERE p.character_id = \(id) AND u.account_status = 'active' AND NOT coalesce(r.hidden, false)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
-        let (ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, forSale, avatar, avatarNonce) =
+        let (
+            ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, forSale, avatar,
+            avatarNonce
+        ) =
             try decode(row, as: (UUID, String, String, String, Data, Data, Data, Data, Bool, Date, Date, Bool, Data?, Data?).self)
         let visibility = SharingVisibility(rawValue: visibilityName) ?? .private
         switch visibility {
@@ -94,7 +113,11 @@ extension Characters {
         }
         let publication = Publication.characters
         let key = try publication.publicationKey(
-            id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrappedKey, nonce: wrappedNonce), masterKeys: masterKeys)
+            id: id,
+            masterKeyID: keyID,
+            wrapped: SealedValue(ciphertext: wrappedKey, nonce: wrappedNonce),
+            masterKeys: masterKeys
+        )
         let cardJSON = try FieldCipher.open(SealedValue(ciphertext: card, nonce: cardNonce), with: key, binding: publication.binding(id, "card"))
         guard let cardValue = JSONValue.parse(cardJSON) else { throw CoreError(.corrupted, "a published card is not JSON") }
         let image = try avatar.flatMap { bytes throws(CoreError) -> Data? in
@@ -102,8 +125,16 @@ extension Characters {
             return try FieldCipher.open(SealedValue(ciphertext: bytes, nonce: avatarNonce), with: key, binding: publication.binding(id, "avatar"))
         }
         let item = SharedItem(
-            kind: .character, id: id, ownerID: ownerID, ownerUsername: username, visibility: visibility, content: cardValue, hasAvatar: hasAvatar,
-            publishedAt: publishedAt, updatedAt: updatedAt)
+            kind: .character,
+            id: id,
+            ownerID: ownerID,
+            ownerUsername: username,
+            visibility: visibility,
+            content: cardValue,
+            hasAvatar: hasAvatar,
+            publishedAt: publishedAt,
+            updatedAt: updatedAt
+        )
         return PublishedItem(item: item, avatar: image, forSale: forSale)
     }
 
@@ -127,7 +158,11 @@ extension Characters {
     /// (`entitled`), a buyer; a followers-only one by its owner or, when Social vouches for it
     /// (`followsOwner`), a follower.
     public func fork(
-        _ id: UUID, sourceURI: String, entitled: Bool = false, followsOwner: Bool = false, for session: AuthenticatedSession
+        _ id: UUID,
+        sourceURI: String,
+        entitled: Bool = false,
+        followsOwner: Bool = false,
+        for session: AuthenticatedSession
     ) async throws(CoreError) -> LibraryCharacter {
         let viewer = Viewer(accountID: session.account.id, followsOwner: followsOwner, entitled: entitled)
         let published = try await published(id, for: viewer, withAvatar: true)

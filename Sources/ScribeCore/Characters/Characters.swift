@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
-import ScribeContracts
 import Logging
 import NIOCore
 import PostgresNIO
+import ScribeContracts
 
 /// A user's characters: creation, import from card files, listing, reading, replacing,
 /// deleting and export.
@@ -52,13 +52,21 @@ public struct Characters: Sendable {
             unsafeSQL: """
                 INSERT INTO core.characters (id, user_id, spec, spec_version, avatar_content_type, \(CharacterRecord.columnList(CharacterRecord.sealedColumns)))
                 VALUES (\(placeholders)) RETURNING created_at, updated_at
-                """, binds: binds)
+                """,
+            binds: binds
+        )
         let rows = try await run { try await pool.query(statement, logger: logger).collect() }
         let (createdAt, updatedAt) = try decode(rows[0], as: (Date, Date).self)
         logger.info("character created", metadata: ["character": .string(id.uuidString), "account": .string(session.account.username)])
         return LibraryCharacter(
-            id: id, ownerID: session.account.id, card: card, visibility: .private, avatarContentType: avatar == nil ? nil : "image/png",
-            createdAt: createdAt, updatedAt: updatedAt)
+            id: id,
+            ownerID: session.account.id,
+            card: card,
+            visibility: .private,
+            avatarContentType: avatar == nil ? nil : "image/png",
+            createdAt: createdAt,
+            updatedAt: updatedAt
+        )
     }
 
     /// Imports a card file: a PNG card (which also becomes the avatar), a CHARX archive (its main
@@ -84,34 +92,53 @@ public struct Characters: Sendable {
                 """
                 SELECT id, sharing_visibility, created_at, updated_at, name, name_nonce, tags, tags_nonce
                 FROM core.characters WHERE user_id = \(session.account.id) ORDER BY created_at, id
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return try rows.map { row throws(CoreError) in
             let (id, visibility, createdAt, updatedAt) = try decode(row, as: (UUID, String, Date, Date).self)
             let cells = row.makeRandomAccess()
             let name = try CharacterRecord.open(cells, column: "name", id: id, key: session.dek).flatMap(JSONValue.parse)?.stringValue ?? ""
-            let tags = try CharacterRecord.open(cells, column: "tags", id: id, key: session.dek).flatMap(JSONValue.parse)?.arrayValue?
+            let tags =
+                try CharacterRecord.open(cells, column: "tags", id: id, key: session.dek).flatMap(JSONValue.parse)?.arrayValue?
                 .compactMap(\.stringValue) ?? []
             return CharacterSummary(
-                id: id, name: name, tags: tags, visibility: SharingVisibility(rawValue: visibility) ?? .private, createdAt: createdAt, updatedAt: updatedAt)
+                id: id,
+                name: name,
+                tags: tags,
+                visibility: SharingVisibility(rawValue: visibility) ?? .private,
+                createdAt: createdAt,
+                updatedAt: updatedAt
+            )
         }
     }
 
     /// The whole character, for its owner only.
     public func get(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
         let row = try await ownedRow(id, columns: CharacterRecord.cardColumns + [CharacterRecord.extraColumn], session: session)
-        let (spec, specVersion, visibility, avatarType, createdAt, updatedAt) = try decode(row, as: (String, String, String, String?, Date, Date).self)
+        let (spec, specVersion, visibility, avatarType, createdAt, updatedAt) = try decode(
+            row,
+            as: (String, String, String, String?, Date, Date).self
+        )
         let card = try CharacterRecord.openCard(row.makeRandomAccess(), id: id, key: session.dek, spec: spec, specVersion: specVersion)
         return LibraryCharacter(
-            id: id, ownerID: session.account.id, card: card, visibility: SharingVisibility(rawValue: visibility) ?? .private,
-            avatarContentType: avatarType, createdAt: createdAt, updatedAt: updatedAt)
+            id: id,
+            ownerID: session.account.id,
+            card: card,
+            visibility: SharingVisibility(rawValue: visibility) ?? .private,
+            avatarContentType: avatarType,
+            createdAt: createdAt,
+            updatedAt: updatedAt
+        )
     }
 
     /// The avatar image, if the character has one.
     public func avatar(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) -> ExportedFile? {
         let row = try await ownedRow(id, columns: [CharacterRecord.avatarColumn], session: session)
-        guard let image = try CharacterRecord.open(row.makeRandomAccess(), column: CharacterRecord.avatarColumn, id: id, key: session.dek) else { return nil }
+        guard let image = try CharacterRecord.open(row.makeRandomAccess(), column: CharacterRecord.avatarColumn, id: id, key: session.dek) else {
+            return nil
+        }
         return ExportedFile(bytes: image, contentType: "image/png", fileName: "avatar.png")
     }
 
@@ -136,7 +163,9 @@ public struct Characters: Sendable {
             unsafeSQL: """
                 UPDATE core.characters SET \(assignments.joined(separator: ", ")), spec = 'chara_card_v3', spec_version = '3.0', updated_at = now()
                 WHERE id = $1 AND user_id = $2
-                """, binds: binds)
+                """,
+            binds: binds
+        )
         try await transaction { connection in
             let visibility = try await lockedVisibility(id, session: session, on: connection)
             try await connection.query(statement, logger: logger)
@@ -173,7 +202,12 @@ public struct Characters: Sendable {
         switch format {
         case .v3: return ExportedFile(bytes: card.v3JSON(), contentType: "application/json", fileName: "\(stem).json")
         case .v2: return ExportedFile(bytes: card.v2JSON(), contentType: "application/json", fileName: "\(stem).v2.json")
-        case .png: return ExportedFile(bytes: try PNGCard.embedding(card, in: avatar ?? PNGCard.blankImage), contentType: "image/png", fileName: "\(stem).png")
+        case .png:
+            return ExportedFile(
+                bytes: try PNGCard.embedding(card, in: avatar ?? PNGCard.blankImage),
+                contentType: "image/png",
+                fileName: "\(stem).png"
+            )
         case .charx: return ExportedFile(bytes: try CHARXCard.write(card, avatar: avatar), contentType: "application/zip", fileName: "\(stem).charx")
         }
     }
@@ -195,13 +229,22 @@ public struct Characters: Sendable {
     /// The row of a character the session's user owns, with the given sealed columns after
     /// spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at. Read
     /// on `connection` inside a transaction, else from the pool.
-    func ownedRow(_ id: UUID, columns: [String], session: AuthenticatedSession, on connection: PostgresConnection? = nil) async throws(CoreError) -> PostgresRow {
+    func ownedRow(
+        _ id: UUID,
+        columns: [String],
+        session: AuthenticatedSession,
+        on connection: PostgresConnection? = nil
+    ) async throws(CoreError) -> PostgresRow {
         let query: PostgresQuery = """
             SELECT spec, spec_version, sharing_visibility, avatar_content_type, created_at, updated_at, \(unescaped: CharacterRecord.columnList(columns))
             FROM core.characters WHERE id = \(id) AND user_id = \(session.account.id)
             """
         let rows = try await run {
-            if let connection { try await connection.query(query, logger: logger).collect() } else { try await pool.query(query, logger: logger).collect() }
+            if let connection {
+                try await connection.query(query, logger: logger).collect()
+            } else {
+                try await pool.query(query, logger: logger).collect()
+            }
         }
         guard let row = rows.first else { throw Self.notFound }
         return row

@@ -52,7 +52,12 @@ extension OwnedCharacter {
     /// How the owner sees `character` through the API: its card as Character Card V3 JSON.
     public init(_ character: LibraryCharacter) {
         self.init(
-            id: character.id, visibility: character.visibility, card: JSONValue.parse(character.card.v3JSON()) ?? .null,
-            hasAvatar: character.avatarContentType != nil, createdAt: character.createdAt, updatedAt: character.updatedAt)
+            id: character.id,
+            visibility: character.visibility,
+            card: JSONValue.parse(character.card.v3JSON()) ?? .null,
+            hasAvatar: character.avatarContentType != nil,
+            createdAt: character.createdAt,
+            updatedAt: character.updatedAt
+        )
     }
 }

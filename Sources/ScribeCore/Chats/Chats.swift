@@ -73,7 +73,8 @@ public struct Chats: Sendable {
                 WHERE \(characterID)::uuid IS NULL
                     OR EXISTS (SELECT 1 FROM core.characters c WHERE c.id = \(characterID) AND c.user_id = \(session.account.id))
                 RETURNING created_at, updated_at
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw CoreError(.notFound, "There is no such character.", field: "character_id") }
@@ -88,7 +89,8 @@ public struct Chats: Sendable {
                 """
                 SELECT id, character_id, visibility, created_at, updated_at, title_ciphertext, title_nonce
                 FROM core.chat_sessions WHERE user_id = \(session.account.id) ORDER BY updated_at DESC, id
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return try rows.map { row throws(CoreError) in try chat(from: row, session: session) }
@@ -101,7 +103,8 @@ public struct Chats: Sendable {
                 """
                 SELECT id, character_id, visibility, created_at, updated_at, title_ciphertext, title_nonce
                 FROM core.chat_sessions WHERE id = \(id) AND user_id = \(session.account.id)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
@@ -114,21 +117,36 @@ public struct Chats: Sendable {
         }
         chat.messages = try messages.map { row throws(CoreError) in
             let (messageID, type, createdAt, content, nonce) = try decode(row, as: (UUID, String, Date, Data, Data).self)
-            let text = try FieldCipher.open(SealedValue(ciphertext: content, nonce: nonce), with: session.dek, binding: Self.contentBinding(messageID))
-            return ChatMessage(id: messageID, type: ChatMessage.Kind(rawValue: type) ?? .user, content: String(decoding: text, as: UTF8.self), createdAt: createdAt)
+            let text = try FieldCipher.open(
+                SealedValue(ciphertext: content, nonce: nonce),
+                with: session.dek,
+                binding: Self.contentBinding(messageID)
+            )
+            return ChatMessage(
+                id: messageID,
+                type: ChatMessage.Kind(rawValue: type) ?? .user,
+                content: String(decoding: text, as: UTF8.self),
+                createdAt: createdAt
+            )
         }
         return chat
     }
 
     /// Appends a message to one of the user's chats.
-    public func append(_ type: ChatMessage.Kind, content: String, to chatID: UUID, for session: AuthenticatedSession) async throws(CoreError) -> ChatMessage {
+    public func append(
+        _ type: ChatMessage.Kind,
+        content: String,
+        to chatID: UUID,
+        for session: AuthenticatedSession
+    ) async throws(CoreError) -> ChatMessage {
         guard !content.isEmpty else { throw CoreError.invalid("content", "A message cannot be empty.") }
         guard content.utf8.count <= Self.maximumMessageSize else { throw CoreError.invalid("content", "A message has at most 256 KiB.") }
         let id = UUID()
         let sealed = try FieldCipher.seal(Data(content.utf8), with: session.dek, binding: Self.contentBinding(id))
         let created: Date? = try await transaction(on: pool, logger: logger) { connection in
             let owned = try await connection.query(
-                "UPDATE core.chat_sessions SET updated_at = now() WHERE id = \(chatID) AND user_id = \(session.account.id) RETURNING id", logger: logger
+                "UPDATE core.chat_sessions SET updated_at = now() WHERE id = \(chatID) AND user_id = \(session.account.id) RETURNING id",
+                logger: logger
             ).collect()
             guard !owned.isEmpty else { return nil }
             let rows = try await connection.query(
@@ -137,7 +155,8 @@ public struct Chats: Sendable {
                 VALUES (\(id), \(chatID), \(session.account.id), \(type.rawValue)::core.message_type, \(ByteBuffer(bytes: sealed.ciphertext)),
                     \(ByteBuffer(bytes: sealed.nonce)))
                 RETURNING created_at
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
             return try rows[0].decode(Date.self)
         }
@@ -158,16 +177,26 @@ public struct Chats: Sendable {
 
     public func delete(_ id: UUID, for session: AuthenticatedSession) async throws(CoreError) {
         let rows = try await run {
-            try await pool.query("DELETE FROM core.chat_sessions WHERE id = \(id) AND user_id = \(session.account.id) RETURNING id", logger: logger).collect()
+            try await pool.query("DELETE FROM core.chat_sessions WHERE id = \(id) AND user_id = \(session.account.id) RETURNING id", logger: logger)
+                .collect()
         }
         guard !rows.isEmpty else { throw Self.notFound }
     }
 
     private func chat(from row: PostgresRow, session: AuthenticatedSession) throws(CoreError) -> Chat {
-        let (id, characterID, visibility, createdAt, updatedAt, title, nonce) = try decode(row, as: (UUID, UUID?, String, Date, Date, Data, Data).self)
+        let (id, characterID, visibility, createdAt, updatedAt, title, nonce) = try decode(
+            row,
+            as: (UUID, UUID?, String, Date, Date, Data, Data).self
+        )
         let plaintext = try FieldCipher.open(SealedValue(ciphertext: title, nonce: nonce), with: session.dek, binding: Self.titleBinding(id))
         return Chat(
-            id: id, title: String(decoding: plaintext, as: UTF8.self), characterID: characterID, visibility: Chat.Visibility(rawValue: visibility) ?? .private,
-            messages: nil, createdAt: createdAt, updatedAt: updatedAt)
+            id: id,
+            title: String(decoding: plaintext, as: UTF8.self),
+            characterID: characterID,
+            visibility: Chat.Visibility(rawValue: visibility) ?? .private,
+            messages: nil,
+            createdAt: createdAt,
+            updatedAt: updatedAt
+        )
     }
 }

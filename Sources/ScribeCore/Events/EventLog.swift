@@ -30,7 +30,10 @@ public struct EventLog: Sendable {
     /// visible behind one with a higher id, and a consumer's cursor never skips an event.
     @discardableResult
     public func append(
-        _ type: CoreEvent.Kind, subjectKind: CoreEvent.SubjectKind, subjectID: UUID, visibility: SharingVisibility? = nil,
+        _ type: CoreEvent.Kind,
+        subjectKind: CoreEvent.SubjectKind,
+        subjectID: UUID,
+        visibility: SharingVisibility? = nil,
         on connection: PostgresConnection
     ) async throws -> Int64 {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
@@ -38,7 +41,9 @@ public struct EventLog: Sendable {
             """
             INSERT INTO core.events (type, subject_kind, subject_id, visibility)
             VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID), \(visibility?.rawValue)) RETURNING id
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         for try await id in rows.decode(Int64.self) { return id }
         throw CoreAPIError(.unavailable, "the event log did not return the new event's position")
     }
@@ -55,14 +60,24 @@ public struct EventLog: Sendable {
                 """
                 SELECT id, type, subject_kind, subject_id, recorded_at, visibility FROM core.events
                 WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
-                """, logger: logger)
-            for try await (id, type, subjectKind, subjectID, recordedAt, visibility) in rows.decode((Int64, String, String, UUID, Date, String?).self) {
+                """,
+                logger: logger
+            )
+            for try await (id, type, subjectKind, subjectID, recordedAt, visibility) in rows.decode((Int64, String, String, UUID, Date, String?).self)
+            {
                 guard let type = CoreEvent.Kind(rawValue: type), let subjectKind = CoreEvent.SubjectKind(rawValue: subjectKind) else {
                     throw CoreAPIError(.unavailable, "event \(id) has a type this build does not know")
                 }
-                events.append(CoreEvent(
-                    id: id, type: type, subjectKind: subjectKind, subjectID: subjectID, visibility: visibility.flatMap(SharingVisibility.init(rawValue:)),
-                    recordedAt: recordedAt))
+                events.append(
+                    CoreEvent(
+                        id: id,
+                        type: type,
+                        subjectKind: subjectKind,
+                        subjectID: subjectID,
+                        visibility: visibility.flatMap(SharingVisibility.init(rawValue:)),
+                        recordedAt: recordedAt
+                    )
+                )
             }
             return events
         } catch let error as CoreAPIError {

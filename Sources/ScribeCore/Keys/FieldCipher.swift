@@ -52,7 +52,10 @@ public enum FieldCipher {
         do {
             guard sealed.ciphertext.count >= 16 else { throw CoreError(.corrupted, "a stored value is truncated") }
             let box = try AES.GCM.SealedBox(
-                nonce: AES.GCM.Nonce(data: sealed.nonce), ciphertext: sealed.ciphertext.dropLast(16), tag: sealed.ciphertext.suffix(16))
+                nonce: AES.GCM.Nonce(data: sealed.nonce),
+                ciphertext: sealed.ciphertext.dropLast(16),
+                tag: sealed.ciphertext.suffix(16)
+            )
             return try AES.GCM.open(box, using: key, authenticating: binding.associatedData)
         } catch {
             throw CoreError(.corrupted, "a stored value could not be decrypted")

@@ -55,8 +55,13 @@ public struct PasswordKDF: Codable, Sendable, Equatable {
         do {
             return try await NIOThreadPool.singleton.runIfActive {
                 let output = try KDF.Scrypt.deriveKey(
-                    from: Data(secret.utf8), salt: salt, outputByteCount: 64,
-                    rounds: parameters.rounds, blockSize: parameters.blockSize, parallelism: parameters.parallelism)
+                    from: Data(secret.utf8),
+                    salt: salt,
+                    outputByteCount: 64,
+                    rounds: parameters.rounds,
+                    blockSize: parameters.blockSize,
+                    parallelism: parameters.parallelism
+                )
                 return output.withUnsafeBytes { bytes in
                     Derived(kek: SymmetricKey(data: bytes.prefix(32)), verifier: Data(SHA256.hash(data: bytes.suffix(32))))
                 }

@@ -20,11 +20,20 @@ extension Lorebooks {
                 """
                 UPDATE core.lorebooks SET book = \(ByteBuffer(bytes: sealed.header.ciphertext)), book_nonce = \(ByteBuffer(bytes: sealed.header.nonce)),
                     updated_at = now() WHERE id = \(id)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             try await connection.query("DELETE FROM core.lorebook_entries WHERE lorebook_id = \(id)", logger: logger)
             try await Self.storeEntries(sealed.entries, of: id, owner: session.account.id, on: connection, logger: logger)
             if isPublic {
-                try await Publication.lorebooks.store(projection, id: id, ownerID: session.account.id, columns: ["book"], on: connection, logger: logger)
+                try await Publication.lorebooks.store(
+                    projection,
+                    id: id,
+                    ownerID: session.account.id,
+                    columns: ["book"],
+                    on: connection,
+                    logger: logger
+                )
                 try await eventLog.append(.itemUpdated, subjectKind: .lorebook, subjectID: id, visibility: .public, on: connection)
             }
         }

@@ -65,7 +65,11 @@ public struct Lorebooks: Sendable {
     }
 
     /// Stores a book as a new private lorebook.
-    public func create(_ book: Lorebook, sourceFormat: String = "scribe", for session: AuthenticatedSession) async throws(CoreError) -> LibraryLorebook {
+    public func create(
+        _ book: Lorebook,
+        sourceFormat: String = "scribe",
+        for session: AuthenticatedSession
+    ) async throws(CoreError) -> LibraryLorebook {
         guard let name = book.name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CoreError.invalid("name", "A lorebook needs a name.")
         }
@@ -77,7 +81,8 @@ public struct Lorebooks: Sendable {
                 INSERT INTO core.lorebooks (id, user_id, source_format, book, book_nonce)
                 VALUES (\(id), \(session.account.id), \(sourceFormat), \(ByteBuffer(bytes: sealed.header.ciphertext)), \(ByteBuffer(bytes: sealed.header.nonce)))
                 RETURNING created_at, updated_at
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
             try await Self.storeEntries(sealed.entries, of: id, owner: session.account.id, on: connection, logger: logger)
             return try decode(rows[0], as: (Date, Date).self)
@@ -92,14 +97,21 @@ public struct Lorebooks: Sendable {
                 SELECT l.id, l.is_public, l.created_at, l.updated_at, l.book, l.book_nonce,
                     (SELECT count(*)::int FROM core.lorebook_entries e WHERE e.lorebook_id = l.id)
                 FROM core.lorebooks l WHERE l.user_id = \(session.account.id) ORDER BY l.created_at, l.id
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return try rows.map { row throws(CoreError) in
             let (id, isPublic, createdAt, updatedAt, book, nonce, count) = try decode(row, as: (UUID, Bool, Date, Date, Data, Data, Int).self)
             let header = try Self.openHeader(SealedValue(ciphertext: book, nonce: nonce), id: id, key: session)
             return LorebookSummary(
-                id: id, name: header["name"]?.stringValue ?? "", entryCount: count, isPublic: isPublic, createdAt: createdAt, updatedAt: updatedAt)
+                id: id,
+                name: header["name"]?.stringValue ?? "",
+                entryCount: count,
+                isPublic: isPublic,
+                createdAt: createdAt,
+                updatedAt: updatedAt
+            )
         }
     }
 
@@ -109,7 +121,8 @@ public struct Lorebooks: Sendable {
                 """
                 SELECT is_public, source_format, created_at, updated_at, book, book_nonce
                 FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let bookRow = books.first else { throw Self.notFound }
@@ -117,16 +130,30 @@ public struct Lorebooks: Sendable {
         var data = try Self.openHeader(SealedValue(ciphertext: book, nonce: nonce), id: id, key: session)
         let entryRows = try await run {
             try await pool.query(
-                "SELECT id, entry, entry_nonce FROM core.lorebook_entries WHERE lorebook_id = \(id) ORDER BY entry_order", logger: logger
+                "SELECT id, entry, entry_nonce FROM core.lorebook_entries WHERE lorebook_id = \(id) ORDER BY entry_order",
+                logger: logger
             ).collect()
         }
-        data["entries"] = .array(try entryRows.map { row throws(CoreError) -> JSONValue in
-            let (entryID, ciphertext, entryNonce) = try decode(row, as: (UUID, Data, Data).self)
-            let plaintext = try FieldCipher.open(SealedValue(ciphertext: ciphertext, nonce: entryNonce), with: session.dek, binding: Self.entryBinding(entryID))
-            guard let entry = JSONValue.parse(plaintext) else { throw CoreError(.corrupted, "a stored lorebook entry is not JSON") }
-            return entry
-        })
-        return LibraryLorebook(id: id, book: Lorebook(data: data), isPublic: isPublic, sourceFormat: sourceFormat, createdAt: createdAt, updatedAt: updatedAt)
+        data["entries"] = .array(
+            try entryRows.map { row throws(CoreError) -> JSONValue in
+                let (entryID, ciphertext, entryNonce) = try decode(row, as: (UUID, Data, Data).self)
+                let plaintext = try FieldCipher.open(
+                    SealedValue(ciphertext: ciphertext, nonce: entryNonce),
+                    with: session.dek,
+                    binding: Self.entryBinding(entryID)
+                )
+                guard let entry = JSONValue.parse(plaintext) else { throw CoreError(.corrupted, "a stored lorebook entry is not JSON") }
+                return entry
+            }
+        )
+        return LibraryLorebook(
+            id: id,
+            book: Lorebook(data: data),
+            isPublic: isPublic,
+            sourceFormat: sourceFormat,
+            createdAt: createdAt,
+            updatedAt: updatedAt
+        )
     }
 
     /// Deletes the lorebook, its entries and its projection; a public one records `ItemDeleted`.
@@ -184,26 +211,41 @@ public struct Lorebooks: Sendable {
                 FROM core.lorebook_publications p JOIN core.users u ON u.id = p.owner_id
                 LEFT JOIN core.item_restrictions r ON r.subject_kind = 'lorebook' AND r.item_id = p.lorebook_id
                 WHERE p.lorebook_id = \(id) AND u.account_status = 'active' AND NOT coalesce(r.hidden, false)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
         let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt, forSale) =
             try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date, Bool).self)
         let publication = Publication.lorebooks
-        let key = try publication.publicationKey(id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: wrappedNonce), masterKeys: masterKeys)
+        let key = try publication.publicationKey(
+            id: id,
+            masterKeyID: keyID,
+            wrapped: SealedValue(ciphertext: wrapped, nonce: wrappedNonce),
+            masterKeys: masterKeys
+        )
         let json = try FieldCipher.open(SealedValue(ciphertext: book, nonce: bookNonce), with: key, binding: publication.binding(id, "book"))
         guard let content = JSONValue.parse(json) else { throw CoreError(.corrupted, "a published lorebook is not JSON") }
         let item = SharedItem(
-            kind: .lorebook, id: id, ownerID: ownerID, ownerUsername: username, visibility: .public, content: content, hasAvatar: false,
-            publishedAt: publishedAt, updatedAt: updatedAt)
+            kind: .lorebook,
+            id: id,
+            ownerID: ownerID,
+            ownerUsername: username,
+            visibility: .public,
+            content: content,
+            hasAvatar: false,
+            publishedAt: publishedAt,
+            updatedAt: updatedAt
+        )
         return PublishedItem(item: item, forSale: forSale)
     }
 
     /// Whether the lorebook is public, with its row locked for the rest of the transaction.
     func lockedIsPublic(_ id: UUID, session: AuthenticatedSession, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
-            "SELECT is_public FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE", logger: logger
+            "SELECT is_public FROM core.lorebooks WHERE id = \(id) AND user_id = \(session.account.id) FOR UPDATE",
+            logger: logger
         ).collect()
         guard let row = rows.first else { throw Self.notFound }
         return try row.decode(Bool.self)
@@ -234,7 +276,11 @@ public struct Lorebooks: Sendable {
     static func seal(_ book: Lorebook, id: UUID, key: SymmetricKey) throws(CoreError) -> SealedBook {
         var header = book.data
         header.removeValue(forKey: "entries")
-        let sealedHeader = try FieldCipher.seal(JSONValue.object(header).serialized(), with: key, binding: FieldBinding(table: booksTable, row: id, column: "book"))
+        let sealedHeader = try FieldCipher.seal(
+            JSONValue.object(header).serialized(),
+            with: key,
+            binding: FieldBinding(table: booksTable, row: id, column: "book")
+        )
         let entries = try book.entries.map { entry throws(CoreError) -> (id: UUID, value: SealedValue) in
             let entryID = UUID()
             return (entryID, try FieldCipher.seal(JSONValue.object(entry).serialized(), with: key, binding: entryBinding(entryID)))
@@ -243,14 +289,20 @@ public struct Lorebooks: Sendable {
     }
 
     static func storeEntries(
-        _ entries: [(id: UUID, value: SealedValue)], of lorebookID: UUID, owner: UUID, on connection: PostgresConnection, logger: Logger
+        _ entries: [(id: UUID, value: SealedValue)],
+        of lorebookID: UUID,
+        owner: UUID,
+        on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         for (order, entry) in entries.enumerated() {
             try await connection.query(
                 """
                 INSERT INTO core.lorebook_entries (id, lorebook_id, user_id, entry_order, entry, entry_nonce)
                 VALUES (\(entry.id), \(lorebookID), \(owner), \(order), \(ByteBuffer(bytes: entry.value.ciphertext)), \(ByteBuffer(bytes: entry.value.nonce)))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 

@@ -11,15 +11,28 @@ extension ItemMetadata {
         let data = root["data"]?.objectValue ?? [:]
         let book = item.kind == .lorebook ? data : data["character_book"]?.objectValue
         let entries = book?["entries"]?.arrayValue?.compactMap(\.objectValue) ?? []
-        let promptText = Self.promptFields.compactMap { data[$0]?.stringValue }.joined()
+        let promptText =
+            Self.promptFields.compactMap { data[$0]?.stringValue }.joined()
             + entries.compactMap { $0["content"]?.stringValue }.joined()
         self.init(
-            kind: item.kind, id: item.id, ownerID: item.ownerID, ownerUsername: item.ownerUsername, visibility: item.visibility,
-            name: data["name"]?.stringValue ?? "", tags: data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            creator: data["creator"]?.stringValue, spec: root["spec"]?.stringValue ?? "", specVersion: root["spec_version"]?.stringValue,
-            characterVersion: data["character_version"]?.stringValue, hasAvatar: item.hasAvatar, entryCount: entries.count,
-            tokenEstimate: (promptText.count + 3) / 4, publishedAt: item.publishedAt, updatedAt: item.updatedAt,
-            tagline: Self.tagline(data))
+            kind: item.kind,
+            id: item.id,
+            ownerID: item.ownerID,
+            ownerUsername: item.ownerUsername,
+            visibility: item.visibility,
+            name: data["name"]?.stringValue ?? "",
+            tags: data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            creator: data["creator"]?.stringValue,
+            spec: root["spec"]?.stringValue ?? "",
+            specVersion: root["spec_version"]?.stringValue,
+            characterVersion: data["character_version"]?.stringValue,
+            hasAvatar: item.hasAvatar,
+            entryCount: entries.count,
+            tokenEstimate: (promptText.count + 3) / 4,
+            publishedAt: item.publishedAt,
+            updatedAt: item.updatedAt,
+            tagline: Self.tagline(data)
+        )
     }
 
     /// The first non-empty line of the creator notes, else of the description, at most 160 characters.

@@ -35,20 +35,35 @@ struct ItemRestrictions: Sendable {
                         ON CONFLICT (subject_kind, item_id) DO UPDATE SET \(restriction.rawValue) = EXCLUDED.\(restriction.rawValue), updated_at = now()
                         WHERE r.\(restriction.rawValue) IS DISTINCT FROM EXCLUDED.\(restriction.rawValue)
                         RETURNING 1
-                        """, binds: binds),
+                        """,
+                    binds: binds
+                ),
                 logger: logger
             ).collect()
-            let cleared = value ? [] : try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE core.item_restrictions SET \(restriction.rawValue) = false, updated_at = now()
-                        WHERE subject_kind = $1 AND item_id = $2 AND \(restriction.rawValue) RETURNING 1
-                        """, binds: { var b = PostgresBindings(); b.append(kind.rawValue); b.append(id); return b }()),
-                logger: logger
-            ).collect()
+            let cleared =
+                value
+                ? []
+                : try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            UPDATE core.item_restrictions SET \(restriction.rawValue) = false, updated_at = now()
+                            WHERE subject_kind = $1 AND item_id = $2 AND \(restriction.rawValue) RETURNING 1
+                            """,
+                        binds: {
+                            var b = PostgresBindings()
+                            b.append(kind.rawValue)
+                            b.append(id)
+                            return b
+                        }()
+                    ),
+                    logger: logger
+                ).collect()
             guard !changed.isEmpty || !cleared.isEmpty else { return }
             try await eventLog.append(.itemRestricted, subjectKind: kind, subjectID: id, on: connection)
         }
-        logger.info("item restriction set", metadata: ["item": .string(id.uuidString), "restriction": .string(restriction.rawValue), "value": .stringConvertible(value)])
+        logger.info(
+            "item restriction set",
+            metadata: ["item": .string(id.uuidString), "restriction": .string(restriction.rawValue), "value": .stringConvertible(value)]
+        )
     }
 }

@@ -39,13 +39,19 @@ struct Publication: Sendable {
         return Sealed(
             masterKeyID: masterKeys.current.id,
             wrappedKey: try FieldCipher.wrap(publicationKey, with: masterKeys.current.key, binding: binding(id, "publication_key")),
-            documents: sealed)
+            documents: sealed
+        )
     }
 
     /// Creates or replaces the projection inside the caller's transaction. `columns` lists every
     /// document column of the table; those missing from `sealed` are stored as NULL.
     func store(
-        _ sealed: Sealed, id: UUID, ownerID: UUID, extra: [(String, String)] = [], columns: [String], on connection: PostgresConnection,
+        _ sealed: Sealed,
+        id: UUID,
+        ownerID: UUID,
+        extra: [(String, String)] = [],
+        columns: [String],
+        on connection: PostgresConnection,
         logger: Logger
     ) async throws {
         var binds = PostgresBindings()
@@ -71,12 +77,25 @@ struct Publication: Sendable {
                 unsafeSQL: """
                     INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders))
                     ON CONFLICT (\(idColumn)) DO UPDATE SET \(updates), updated_at = now()
-                    """, binds: binds),
-            logger: logger)
+                    """,
+                binds: binds
+            ),
+            logger: logger
+        )
     }
 
     func delete(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(idColumn) = $1", binds: { var b = PostgresBindings(); b.append(id); return b }()), logger: logger)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "DELETE FROM \(table) WHERE \(idColumn) = $1",
+                binds: {
+                    var b = PostgresBindings()
+                    b.append(id)
+                    return b
+                }()
+            ),
+            logger: logger
+        )
     }
 
     /// The publication key of a stored projection.
@@ -97,12 +116,19 @@ struct Publication: Sendable {
                         unsafeSQL: """
                             SELECT \(idColumn), master_key_id, publication_key, publication_key_nonce FROM \(table)
                             WHERE master_key_id <> $1 LIMIT 100 FOR UPDATE SKIP LOCKED
-                            """, binds: binds),
+                            """,
+                        binds: binds
+                    ),
                     logger: logger
                 ).collect()
                 for row in rows {
                     let (id, keyID, wrapped, nonce) = try decode(row, as: (UUID, String, Data, Data).self)
-                    let key = try publicationKey(id: id, masterKeyID: keyID, wrapped: SealedValue(ciphertext: wrapped, nonce: nonce), masterKeys: masterKeys)
+                    let key = try publicationKey(
+                        id: id,
+                        masterKeyID: keyID,
+                        wrapped: SealedValue(ciphertext: wrapped, nonce: nonce),
+                        masterKeys: masterKeys
+                    )
                     let rewrapped = try FieldCipher.wrap(key, with: masterKeys.current.key, binding: binding(id, "publication_key"))
                     var update = PostgresBindings()
                     update.append(masterKeys.current.id)
@@ -111,9 +137,12 @@ struct Publication: Sendable {
                     update.append(id)
                     try await connection.query(
                         PostgresQuery(
-                            unsafeSQL: "UPDATE \(table) SET master_key_id = $1, publication_key = $2, publication_key_nonce = $3 WHERE \(idColumn) = $4",
-                            binds: update),
-                        logger: logger)
+                            unsafeSQL:
+                                "UPDATE \(table) SET master_key_id = $1, publication_key = $2, publication_key_nonce = $3 WHERE \(idColumn) = $4",
+                            binds: update
+                        ),
+                        logger: logger
+                    )
                 }
                 return rows.count
             }
@@ -125,7 +154,8 @@ struct Publication: Sendable {
     /// How many publication keys of this table each master key wraps.
     func masterKeyUsage(pool: PostgresClient, logger: Logger) async throws(CoreError) -> [String: Int] {
         let rows = try await run {
-            try await pool.query(PostgresQuery(unsafeSQL: "SELECT master_key_id, count(*)::int FROM \(table) GROUP BY master_key_id"), logger: logger).collect()
+            try await pool.query(PostgresQuery(unsafeSQL: "SELECT master_key_id, count(*)::int FROM \(table) GROUP BY master_key_id"), logger: logger)
+                .collect()
         }
         var usage: [String: Int] = [:]
         for row in rows {

@@ -24,12 +24,16 @@ struct LoginThrottle: Sendable {
                     SELECT failures, ceil(extract(epoch FROM window_started_at + make_interval(secs => \(window)) - now()))::int
                     FROM core.login_failures
                     WHERE scope = \(scope) AND key = \(key) AND window_started_at > now() - make_interval(secs => \(window))
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
             }
             if let row = rows.first, let (failures, remaining) = try? row.decode((Int, Int).self), failures >= limit {
-                throw CoreError(.rateLimited, "Too many failed attempts; try again in \(max(remaining, 1)) seconds.",
-                                retryAfterSeconds: max(remaining, 1))
+                throw CoreError(
+                    .rateLimited,
+                    "Too many failed attempts; try again in \(max(remaining, 1)) seconds.",
+                    retryAfterSeconds: max(remaining, 1)
+                )
             }
         }
     }
@@ -45,7 +49,9 @@ struct LoginThrottle: Sendable {
                         failures = CASE WHEN f.window_started_at <= now() - make_interval(secs => \(window)) THEN 1 ELSE f.failures + 1 END,
                         window_started_at = CASE WHEN f.window_started_at <= now() - make_interval(secs => \(window))
                             THEN now() ELSE f.window_started_at END
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
             }
         }
     }

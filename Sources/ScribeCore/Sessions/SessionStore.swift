@@ -37,7 +37,9 @@ struct SessionStore: Sendable {
             INSERT INTO core.sessions (id, user_id, token_hash, wrapped_dek, wrapped_dek_nonce, expires_at)
             VALUES (\(id), \(account.id), \(token.hash), \(wrapped.ciphertext), \(wrapped.nonce), now() + make_interval(secs => \(lifetime)))
             RETURNING expires_at
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var expiresAt = Date()
         for try await value in rows.decode(Date.self) { expiresAt = value }
         return SessionGrant(account: account, token: token, expiresAt: expiresAt)
@@ -53,7 +55,8 @@ struct SessionStore: Sendable {
                 SELECT s.id, s.wrapped_dek, s.wrapped_dek_nonce, s.last_used_at < now() - interval '1 minute', \(unescaped: AccountRow.columns)
                 FROM core.sessions s JOIN core.users u ON u.id = s.user_id
                 WHERE s.token_hash = \(token.hash) AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => \(idle))
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else {
@@ -65,7 +68,10 @@ struct SessionStore: Sendable {
         let account = try AccountRow.account(from: row)
         guard account.status == .active else { throw CoreError(.accountLocked, "This account is locked.") }
         let dek = try FieldCipher.unwrap(
-            SealedValue(ciphertext: ciphertext, nonce: nonce), with: token.dekWrappingKey(sessionID: id), binding: Self.binding(id))
+            SealedValue(ciphertext: ciphertext, nonce: nonce),
+            with: token.dekWrappingKey(sessionID: id),
+            binding: Self.binding(id)
+        )
         if isStale {
             // Idle expiry counts from the last use; a minute's precision saves a write per request.
             _ = try await run { try await pool.query("UPDATE core.sessions SET last_used_at = now() WHERE id = \(id)", logger: logger) }
@@ -82,7 +88,8 @@ struct SessionStore: Sendable {
             try await pool.query(
                 """
                 DELETE FROM core.sessions WHERE expires_at <= now() OR last_used_at <= now() - make_interval(secs => \(idle)) RETURNING id
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return rows.count
@@ -95,7 +102,9 @@ struct SessionStore: Sendable {
     /// Ends every session of a user but `keeping`, inside the caller's transaction.
     func endAll(of userID: UUID, keeping: UUID? = nil, on connection: PostgresConnection) async throws {
         try await connection.query(
-            "DELETE FROM core.sessions WHERE user_id = \(userID) AND id IS DISTINCT FROM \(keeping)", logger: logger)
+            "DELETE FROM core.sessions WHERE user_id = \(userID) AND id IS DISTINCT FROM \(keeping)",
+            logger: logger
+        )
     }
 }
 

@@ -9,14 +9,18 @@ public struct SessionToken: Sendable, Equatable {
     public let value: String
 
     public static func generate() -> SessionToken {
-        SessionToken(value: randomBytes(32).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+        SessionToken(
+            value: randomBytes(32).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        )
     }
 
     /// Accepts what a client sent if it has the shape of a token (43 base64url characters).
     public init?(presented: String) {
         guard presented.utf8.count == 43,
-            presented.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F })
+            presented.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
+            })
         else { return nil }
         value = presented
     }
@@ -32,6 +36,7 @@ public struct SessionToken: Sendable, Equatable {
             inputKeyMaterial: SymmetricKey(data: Data(value.utf8)),
             salt: Data(sessionID.uuidString.lowercased().utf8),
             info: Data("scribe session dek v1".utf8),
-            outputByteCount: 32)
+            outputByteCount: 32
+        )
     }
 }

@@ -68,14 +68,17 @@ public struct Engagement: Sendable {
                     """
                     INSERT INTO marketplace.downloads (item_id, downloader, day) VALUES (\(id), \(downloader), current_date)
                     ON CONFLICT DO NOTHING RETURNING 1
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 guard !counted.isEmpty else { return }
                 try await connection.query(
                     """
                     UPDATE marketplace.listings SET download_count = download_count + 1,
                         trend = marketplace.log_add(trend, marketplace.trend_point(now())) WHERE item_id = \(id)
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
             }
         }
         return Download(filename: file.fileName, contentType: file.contentType, data: file.bytes)
@@ -94,7 +97,9 @@ public struct Engagement: Sendable {
                 """
                 INSERT INTO marketplace.ratings (user_id, item_id, stars) VALUES (\(userID), \(id), \(stars))
                 ON CONFLICT (user_id, item_id) DO UPDATE SET stars = EXCLUDED.stars, updated_at = now()
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -131,7 +136,8 @@ public struct Engagement: Sendable {
                 INSERT INTO marketplace.reviews (id, item_id, user_id, username, body) VALUES (\(UUID()), \(id), \(userID), \(actor.username ?? ""), \(text))
                 ON CONFLICT (item_id, user_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now(), removed_at = NULL
                 RETURNING id, username, body, created_at, updated_at
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first, let review = try? Self.review(row) else { throw MarketplaceError(.unavailable, "The review was not saved.") }
@@ -146,7 +152,8 @@ public struct Engagement: Sendable {
                 """
                 UPDATE marketplace.reviews SET removed_at = now() WHERE id = \(reviewID) AND removed_at IS NULL AND (user_id = \(userID) OR \(actor.isModerator))
                 RETURNING 1
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard !rows.isEmpty else { throw MarketplaceError(.notFound, "No such review of yours.") }
@@ -160,7 +167,8 @@ public struct Engagement: Sendable {
                 """
                 SELECT id, username, body, created_at, updated_at FROM marketplace.reviews WHERE item_id = \(id) AND removed_at IS NULL
                 ORDER BY created_at DESC, id LIMIT \(limit)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return rows.compactMap { try? Self.review($0) }
@@ -188,7 +196,8 @@ public struct Engagement: Sendable {
                     ON CONFLICT (item_id) DO UPDATE SET content_rating = EXCLUDED.content_rating, by_moderator = EXCLUDED.by_moderator, set_at = now()
                     WHERE EXCLUDED.by_moderator OR NOT marketplace.content_ratings.by_moderator
                     RETURNING 1
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 guard !rows.isEmpty else { return false }
                 try await connection.query("UPDATE marketplace.listings SET content_rating = \(rating) WHERE item_id = \(id)", logger: logger)
@@ -207,7 +216,9 @@ public struct Engagement: Sendable {
                 """
                 INSERT INTO marketplace.favourites (user_id, item_id, seen_version)
                 SELECT \(userID), item_id, version FROM marketplace.listings WHERE item_id = \(id) ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -235,12 +246,19 @@ public struct Engagement: Sendable {
                         JOIN marketplace.listings l ON l.item_id = f.item_id WHERE f.user_id = $1
                         ORDER BY l.version > f.seen_version DESC, l.updated_at DESC LIMIT 200
                         """,
-                    binds: { var binds = PostgresBindings(); binds.append(userID); return binds }()),
+                    binds: {
+                        var binds = PostgresBindings()
+                        binds.append(userID)
+                        return binds
+                    }()
+                ),
                 logger: logger
             ).collect()
         }
         return rows.compactMap { row in
-            guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[Listing.columnCount].decode(Bool.self) else { return nil }
+            guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[Listing.columnCount].decode(Bool.self) else {
+                return nil
+            }
             return Favourite(listing: listing, changed: changed)
         }
     }
@@ -252,7 +270,9 @@ public struct Engagement: Sendable {
                 """
                 UPDATE marketplace.favourites f SET seen_version = l.version FROM marketplace.listings l
                 WHERE f.user_id = \(userID) AND f.item_id = \(id) AND l.item_id = f.item_id
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 

@@ -67,7 +67,8 @@ public struct Listing: Codable, Sendable, Equatable {
     /// The same columns, each with `prefix` (a table alias and a dot).
     static func columns(prefix: String) -> String {
         [
-            "item_id", "kind", "creator", "name", "tagline", "tags", "content_rating", "language", "has_avatar", "spec", "spec_version", "token_estimate",
+            "item_id", "kind", "creator", "name", "tagline", "tags", "content_rating", "language", "has_avatar", "spec", "spec_version",
+            "token_estimate",
             "entry_count", "version", "published_at", "updated_at", "download_count", "favourite_count", "rating_count", "rating_sum",
             "price_amount", "currency",
         ].map { prefix + $0 }.joined(separator: ", ")
@@ -75,7 +76,8 @@ public struct Listing: Codable, Sendable, Equatable {
 
     init(row: PostgresRow) throws {
         let (id, kind, creator, name, tagline, tags, rating, language, hasAvatar, spec, specVersion) = try row.decode(
-            (UUID, String, String, String, String, [String], String, String, Bool, String, String?).self)
+            (UUID, String, String, String, String, [String], String, String, Bool, String, String?).self
+        )
         let cells = row.makeRandomAccess()
         self.id = id
         self.kind = kind

@@ -25,14 +25,18 @@ public struct ListingSettings: Sendable {
             throw MarketplaceError(.invalidInput, "language is a BCP 47 tag such as en, pt-BR or und.")
         }
         let item = try await search.listedItem(id)
-        guard item.ownerID == userID || actor.isModerator else { throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the language.") }
+        guard item.ownerID == userID || actor.isModerator else {
+            throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the language.")
+        }
         try await run(logger) {
             try await pool.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     """
                     INSERT INTO marketplace.listing_settings (item_id, language) VALUES (\(id), \(tag))
                     ON CONFLICT (item_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 try await connection.query("UPDATE marketplace.listings SET language = \(tag) WHERE item_id = \(id)", logger: logger)
             }
         }
@@ -44,8 +48,12 @@ public struct ListingSettings: Sendable {
         let userID = try actor.requireUser()
         guard salesEnabled else { throw MarketplaceError(.salesDisabled, "Sales are off: this server has no Stripe account configured.") }
         if let price {
-            guard (50...100_000_000).contains(price.amount) else { throw MarketplaceError(.invalidInput, "amount is 50 to 100000000 in the currency's smallest unit.") }
-            guard price.currency.wholeMatch(of: /[a-z]{3}/) != nil else { throw MarketplaceError(.invalidInput, "currency is an ISO 4217 code in lower case, such as usd.") }
+            guard (50...100_000_000).contains(price.amount) else {
+                throw MarketplaceError(.invalidInput, "amount is 50 to 100000000 in the currency's smallest unit.")
+            }
+            guard price.currency.wholeMatch(of: /[a-z]{3}/) != nil else {
+                throw MarketplaceError(.invalidInput, "currency is an ISO 4217 code in lower case, such as usd.")
+            }
         }
         let item = try await search.listedItem(id)
         guard item.ownerID == userID else { throw MarketplaceError(.forbidden, "Only the creator sets the price.") }
@@ -56,9 +64,13 @@ public struct ListingSettings: Sendable {
                     """
                     INSERT INTO marketplace.listing_settings (item_id, price_amount, currency) VALUES (\(id), \(price?.amount), \(price?.currency))
                     ON CONFLICT (item_id) DO UPDATE SET price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency, updated_at = now()
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 try await connection.query(
-                    "UPDATE marketplace.listings SET price_amount = \(price?.amount), currency = \(price?.currency) WHERE item_id = \(id)", logger: logger)
+                    "UPDATE marketplace.listings SET price_amount = \(price?.amount), currency = \(price?.currency) WHERE item_id = \(id)",
+                    logger: logger
+                )
                 do { try await core.setForSale(of: item.kind, id: id, price != nil) } catch { throw MarketplaceError.fromCore(error) }
             }
         }

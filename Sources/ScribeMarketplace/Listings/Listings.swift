@@ -23,7 +23,8 @@ public struct Listings: Sendable {
     public func catchUp() async throws -> Int {
         try await consumer.catchUp(
             fetch: { [core] after, limit in try await core.events(after: after, limit: limit) },
-            handle: { event, connection in try await handle(event, on: connection) })
+            handle: { event, connection in try await handle(event, on: connection) }
+        )
     }
 
     /// Empties the listings and replays Core's log from the start.
@@ -55,15 +56,18 @@ public struct Listings: Sendable {
             return
         }
         let existing = try await connection.query(
-            "SELECT version FROM marketplace.listings WHERE item_id = \(metadata.id) FOR UPDATE", logger: logger
+            "SELECT version FROM marketplace.listings WHERE item_id = \(metadata.id) FOR UPDATE",
+            logger: logger
         ).collect().first.map { try $0.decode(Int.self) }
         let version = existing.map { $0 + (event.type == .itemUpdated ? 1 : 0) } ?? 1
         let override = try await connection.query(
-            "SELECT content_rating FROM marketplace.content_ratings WHERE item_id = \(metadata.id)", logger: logger
+            "SELECT content_rating FROM marketplace.content_ratings WHERE item_id = \(metadata.id)",
+            logger: logger
         ).collect().first.map { try $0.decode(String.self) }
         let rating = override ?? (metadata.tags.contains { $0.lowercased() == "nsfw" } ? "nsfw" : "sfw")
         let settings = try await connection.query(
-            "SELECT language, price_amount, currency FROM marketplace.listing_settings WHERE item_id = \(metadata.id)", logger: logger
+            "SELECT language, price_amount, currency FROM marketplace.listing_settings WHERE item_id = \(metadata.id)",
+            logger: logger
         ).collect().first.map { try $0.decode((String?, Int?, String?).self) }
         try await connection.query(
             """
@@ -77,7 +81,9 @@ public struct Listings: Sendable {
                 spec_version = EXCLUDED.spec_version, token_estimate = EXCLUDED.token_estimate, entry_count = EXCLUDED.entry_count,
                 version = EXCLUDED.version, published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
                 price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         if existing == nil {
             // A listing made (or remade, after a rebuild) takes its counters from what people did.
             try await connection.query("SELECT marketplace.recount(\(metadata.id))", logger: logger)
@@ -88,7 +94,9 @@ public struct Listings: Sendable {
                 """
                 INSERT INTO marketplace.listing_versions (item_id, version, changelog, created_at) VALUES (\(metadata.id), \(version), \(line), \(event.recordedAt))
                 ON CONFLICT (item_id, version) DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 

@@ -65,7 +65,12 @@ public struct Reports: Sendable {
     }
 
     private func file(
-        _ subject: String, subjectID: UUID, itemID: UUID, item: ListingSearch.ListedItem, reason: String, by actor: Engagement.Actor
+        _ subject: String,
+        subjectID: UUID,
+        itemID: UUID,
+        item: ListingSearch.ListedItem,
+        reason: String,
+        by actor: Engagement.Actor
     ) async throws(MarketplaceError) -> Report {
         let reporter = try actor.requireUser()
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -77,7 +82,8 @@ public struct Reports: Sendable {
                 VALUES (\(UUID()), \(subject), \(subjectID), \(itemID), \(item.kind.rawValue), \(item.name), \(reporter), \(text))
                 ON CONFLICT (subject, subject_id, reporter_id) WHERE status = 'open' DO NOTHING
                 RETURNING \(unescaped: Self.columns)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw MarketplaceError(.conflict, "You have reported this already; a moderator will look at it.") }
@@ -87,10 +93,13 @@ public struct Reports: Sendable {
     /// The reports with `status` (open ones by default), oldest first: moderators only.
     public func queue(status: String = "open", by actor: Engagement.Actor) async throws(MarketplaceError) -> [Report] {
         try requireModerator(actor)
-        guard ["open", "actioned", "dismissed"].contains(status) else { throw MarketplaceError(.invalidInput, "status is open, actioned or dismissed.") }
+        guard ["open", "actioned", "dismissed"].contains(status) else {
+            throw MarketplaceError(.invalidInput, "status is open, actioned or dismissed.")
+        }
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT \(unescaped: Self.columns) FROM marketplace.reports WHERE status = \(status) ORDER BY created_at, id LIMIT 200", logger: logger
+                "SELECT \(unescaped: Self.columns) FROM marketplace.reports WHERE status = \(status) ORDER BY created_at, id LIMIT 200",
+                logger: logger
             ).collect()
         }
         return try rows.map { row throws(MarketplaceError) in try Self.report(row) }
@@ -103,7 +112,8 @@ public struct Reports: Sendable {
         try await run(logger) {
             try await pool.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
-                    "SELECT \(unescaped: Self.columns) FROM marketplace.reports WHERE id = \(reportID) AND status = 'open' FOR UPDATE", logger: logger
+                    "SELECT \(unescaped: Self.columns) FROM marketplace.reports WHERE id = \(reportID) AND status = 'open' FOR UPDATE",
+                    logger: logger
                 ).collect()
                 guard let row = rows.first else { throw MarketplaceError(.notFound, "No such open report.") }
                 let report = try Self.report(row)
@@ -114,19 +124,28 @@ public struct Reports: Sendable {
                         """
                         INSERT INTO marketplace.hidden_items (item_id, item_kind, item_name, hidden_by) VALUES (\(report.itemID), \(report.itemKind),
                             \(report.itemName), \(moderator)) ON CONFLICT (item_id) DO NOTHING
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                     try await connection.query("DELETE FROM marketplace.listings WHERE item_id = \(report.itemID)", logger: logger)
                 case (.removeReview, "review"):
                     try await connection.query(
-                        "UPDATE marketplace.reviews SET removed_at = now() WHERE id = \(report.subjectID) AND removed_at IS NULL", logger: logger)
+                        "UPDATE marketplace.reviews SET removed_at = now() WHERE id = \(report.subjectID) AND removed_at IS NULL",
+                        logger: logger
+                    )
                 default:
-                    throw MarketplaceError(.invalidInput, "A \(report.subject) report is resolved with \(report.subject == "listing" ? "hide" : "remove_review") or dismiss.")
+                    throw MarketplaceError(
+                        .invalidInput,
+                        "A \(report.subject) report is resolved with \(report.subject == "listing" ? "hide" : "remove_review") or dismiss."
+                    )
                 }
                 try await connection.query(
                     """
                     UPDATE marketplace.reports SET status = \(decision == .dismiss ? "dismissed" : "actioned"), resolved_at = now(), resolved_by = \(moderator)
                     WHERE subject = \(report.subject) AND subject_id = \(report.subjectID) AND status = 'open'
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 if decision == .hide, let kind = CoreEvent.SubjectKind(rawValue: report.itemKind) {
                     do { try await core.setHidden(of: kind, id: report.itemID, true) } catch { throw MarketplaceError.fromCore(error) }
                 }
@@ -154,7 +173,8 @@ public struct Reports: Sendable {
         try requireModerator(actor)
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT item_id, item_kind, item_name, hidden_at FROM marketplace.hidden_items ORDER BY hidden_at DESC LIMIT 200", logger: logger
+                "SELECT item_id, item_kind, item_name, hidden_at FROM marketplace.hidden_items ORDER BY hidden_at DESC LIMIT 200",
+                logger: logger
             ).collect()
         }
         return rows.compactMap { row in
@@ -170,7 +190,8 @@ public struct Reports: Sendable {
         try await run(logger) {
             try await pool.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
-                    "DELETE FROM marketplace.hidden_items WHERE item_id = \(itemID) RETURNING item_kind", logger: logger
+                    "DELETE FROM marketplace.hidden_items WHERE item_id = \(itemID) RETURNING item_kind",
+                    logger: logger
                 ).collect()
                 guard let kindName = try rows.first?.decode(String.self), let kind = CoreEvent.SubjectKind(rawValue: kindName) else {
                     throw MarketplaceError(.notFound, "No such hidden item.")
@@ -190,11 +211,20 @@ public struct Reports: Sendable {
     static let columns = "id, subject, subject_id, item_id, item_kind, item_name, reason, status, created_at"
 
     static func report(_ row: PostgresRow) throws(MarketplaceError) -> Report {
-        guard let (id, subject, subjectID, itemID, kind, name, reason, status, created) =
-            try? row.decode((UUID, String, UUID, UUID, String, String, String, String, Date).self)
+        guard
+            let (id, subject, subjectID, itemID, kind, name, reason, status, created) =
+                try? row.decode((UUID, String, UUID, UUID, String, String, String, String, Date).self)
         else { throw MarketplaceError(.unavailable, "A report could not be read.") }
         return Report(
-            id: id, subject: subject, subjectID: subjectID, itemID: itemID, itemKind: kind, itemName: name, reason: reason, status: status,
-            createdAt: created)
+            id: id,
+            subject: subject,
+            subjectID: subjectID,
+            itemID: itemID,
+            itemKind: kind,
+            itemName: name,
+            reason: reason,
+            status: status,
+            createdAt: created
+        )
     }
 }

@@ -45,24 +45,36 @@ public struct Purchases: Sendable {
             try await pool.query(
                 """
                 INSERT INTO marketplace.purchases (id, item_id, buyer_id, price_amount, currency) VALUES (\(attempt), \(id), \(buyer), \(price.amount), \(price.currency))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
         // Stripe sends the buyer's browser back to the item's page, which tells them how their
         // purchase stands; an app follows the purchase through the API instead.
         let itemPage = listing.address(on: publicURL)
         let order = StripeCheckout.Order(
-            attempt: attempt, itemID: id, buyerID: buyer, name: listing.name, price: price,
-            successURL: itemPage + "?purchase=\(attempt.uuidString.lowercased())", cancelURL: itemPage)
+            attempt: attempt,
+            itemID: id,
+            buyerID: buyer,
+            name: listing.name,
+            price: price,
+            successURL: itemPage + "?purchase=\(attempt.uuidString.lowercased())",
+            cancelURL: itemPage
+        )
         let session: StripeCheckout.Session
         do {
             session = try await StripeCheckout(settings: stripe, logger: logger).createSession(for: order)
         } catch {
-            _ = try? await run(logger) { try await pool.query("UPDATE marketplace.purchases SET status = 'failed' WHERE id = \(attempt)", logger: logger) }
+            _ = try? await run(logger) {
+                try await pool.query("UPDATE marketplace.purchases SET status = 'failed' WHERE id = \(attempt)", logger: logger)
+            }
             throw error
         }
         _ = try await run(logger) {
             try await pool.query(
-                "UPDATE marketplace.purchases SET checkout_session_id = \(session.id) WHERE id = \(attempt) AND checkout_session_id IS NULL", logger: logger)
+                "UPDATE marketplace.purchases SET checkout_session_id = \(session.id) WHERE id = \(attempt) AND checkout_session_id IS NULL",
+                logger: logger
+            )
         }
         logger.info("checkout started", metadata: ["purchase": .string(attempt.uuidString), "item": .string(id.uuidString)])
         return Checkout(purchaseID: attempt, checkoutURL: session.url)
@@ -92,20 +104,29 @@ public struct Purchases: Sendable {
                 """
                 SELECT id, item_id, status, price_amount, currency, created_at, completed_at FROM marketplace.purchases
                 WHERE buyer_id = \(buyer) AND (\(id)::uuid IS NULL OR id = \(id)) ORDER BY created_at DESC LIMIT 200
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return rows.compactMap { row in
             guard let (id, item, status, amount, currency, created, completed) = try? row.decode((UUID, UUID, String, Int, String, Date, Date?).self)
             else { return nil }
-            return Purchase(id: id, itemID: item, status: status, price: Listing.Price(amount: amount, currency: currency), createdAt: created, completedAt: completed)
+            return Purchase(
+                id: id,
+                itemID: item,
+                status: status,
+                price: Listing.Price(amount: amount, currency: currency),
+                createdAt: created,
+                completedAt: completed
+            )
         }
     }
 
     /// Whether the user bought the item.
     func isEntitled(_ userID: UUID, to itemID: UUID) async throws(MarketplaceError) -> Bool {
         try await run(logger) {
-            try await !pool.query("SELECT 1 FROM marketplace.entitlements WHERE user_id = \(userID) AND item_id = \(itemID)", logger: logger).collect().isEmpty
+            try await !pool.query("SELECT 1 FROM marketplace.entitlements WHERE user_id = \(userID) AND item_id = \(itemID)", logger: logger)
+                .collect().isEmpty
         }
     }
 
@@ -130,7 +151,8 @@ public struct Purchases: Sendable {
         let outcome = try await run(logger) {
             try await pool.withTransaction(logger: logger) { connection -> WebhookOutcome in
                 let fresh = try await connection.query(
-                    "INSERT INTO marketplace.stripe_deliveries (signature) VALUES (\(signed)) ON CONFLICT DO NOTHING RETURNING 1", logger: logger
+                    "INSERT INTO marketplace.stripe_deliveries (signature) VALUES (\(signed)) ON CONFLICT DO NOTHING RETURNING 1",
+                    logger: logger
                 ).collect()
                 guard !fresh.isEmpty else { throw MarketplaceError(.invalidSignature, "This delivery was received before: a replay.") }
                 try await connection.query("DELETE FROM marketplace.stripe_deliveries WHERE received_at < now() - interval '1 hour'", logger: logger)
@@ -158,7 +180,8 @@ public struct Purchases: Sendable {
                 WHERE id = \(attempt) AND coalesce(checkout_session_id, \(session.id)) = \(session.id)
                     AND price_amount = \(session.amountTotal ?? -1) AND currency = \(session.currency ?? "")
                 RETURNING item_id, buyer_id
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
             guard let (item, buyer) = try rows.first?.decode((UUID, UUID).self) else {
                 logger.warning("a paid Checkout Session matches no purchase of ours", metadata: ["session": .string(session.id)])
@@ -168,13 +191,17 @@ public struct Purchases: Sendable {
                 """
                 INSERT INTO marketplace.entitlements (item_id, user_id, purchase_id) VALUES (\(item), \(buyer), \(attempt))
                 ON CONFLICT (item_id, user_id) DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             return .granted
         case "checkout.session.expired", "checkout.session.async_payment_failed":
             // Only a purchase still pending ends so: a later "expired" never undoes a payment.
             let status = event.type == "checkout.session.expired" ? "expired" : "failed"
             try await connection.query(
-                "UPDATE marketplace.purchases SET status = \(status), completed_at = now() WHERE id = \(attempt) AND status = 'pending'", logger: logger)
+                "UPDATE marketplace.purchases SET status = \(status), completed_at = now() WHERE id = \(attempt) AND status = 'pending'",
+                logger: logger
+            )
             return .recorded
         default:
             return .ignored
@@ -206,9 +233,12 @@ struct StripeEvent: Sendable {
             let sessionID = object["id"] as? String
         {
             checkoutSession = CheckoutSession(
-                id: sessionID, clientReference: (object["client_reference_id"] as? String).flatMap(UUID.init(uuidString:)),
-                paymentStatus: object["payment_status"] as? String, amountTotal: (object["amount_total"] as? NSNumber)?.intValue,
-                currency: object["currency"] as? String)
+                id: sessionID,
+                clientReference: (object["client_reference_id"] as? String).flatMap(UUID.init(uuidString:)),
+                paymentStatus: object["payment_status"] as? String,
+                amountTotal: (object["amount_total"] as? NSNumber)?.intValue,
+                currency: object["currency"] as? String
+            )
         }
     }
 }

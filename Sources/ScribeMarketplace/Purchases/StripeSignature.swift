@@ -10,7 +10,13 @@ import Foundation
 enum StripeSignature {
     /// Returns the matching signature (lower-case hex), by which a replayed delivery is known.
     @discardableResult
-    static func verify(header: String?, payload: Data, secrets: [String], tolerance: TimeInterval, now: Date = Date()) throws(MarketplaceError) -> String {
+    static func verify(
+        header: String?,
+        payload: Data,
+        secrets: [String],
+        tolerance: TimeInterval,
+        now: Date = Date()
+    ) throws(MarketplaceError) -> String {
         guard let header, !header.isEmpty else { throw MarketplaceError(.invalidSignature, "The Stripe-Signature header is missing.") }
         var timestamp: Int?
         var signatures: [Data] = []

@@ -69,7 +69,9 @@ public struct ListingQuery: Sendable, Equatable {
                 default: throw MarketplaceError(.invalidInput, "rating is sfw, nsfw or all.")
                 }
             case "language":
-                guard value.count <= 16, value.allSatisfy({ $0.isLetter || $0 == "-" }) else { throw MarketplaceError(.invalidInput, "language is a language tag such as en.") }
+                guard value.count <= 16, value.allSatisfy({ $0.isLetter || $0 == "-" }) else {
+                    throw MarketplaceError(.invalidInput, "language is a language tag such as en.")
+                }
                 query.language = value.lowercased()
             case "creator":
                 guard value.count <= 64 else { throw MarketplaceError(.invalidInput, "creator is a username.") }
@@ -80,7 +82,9 @@ public struct ListingQuery: Sendable, Equatable {
                 }
                 sort = value
             case "limit":
-                guard let limit = Int(value), (1...100).contains(limit) else { throw MarketplaceError(.invalidInput, "limit is a number from 1 to 100.") }
+                guard let limit = Int(value), (1...100).contains(limit) else {
+                    throw MarketplaceError(.invalidInput, "limit is a number from 1 to 100.")
+                }
                 query.limit = limit
             case "cursor": cursorText = value
             default: throw MarketplaceError(.invalidInput, "\(name) is not a search parameter.")
@@ -89,7 +93,8 @@ public struct ListingQuery: Sendable, Equatable {
         query.sort = sort ?? (query.text == nil ? .newest : .relevance)
         if query.sort == .relevance && query.text == nil { throw MarketplaceError(.invalidInput, "sort=relevance needs q.") }
         if let cursorText {
-            guard let data = Data(base64URL: cursorText), let cursor = try? JSONDecoder().decode(Cursor.self, from: data), cursor.query == query.fingerprint
+            guard let data = Data(base64URL: cursorText), let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
+                cursor.query == query.fingerprint
             else { throw MarketplaceError(.invalidInput, "The cursor does not belong to this search; start again without it.") }
             query.after = cursor
         }
@@ -98,7 +103,9 @@ public struct ListingQuery: Sendable, Equatable {
 
     static func tagList(_ value: String) throws(MarketplaceError) -> [String] {
         let tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-        guard tags.count <= 16, tags.allSatisfy({ $0.count <= 64 }) else { throw MarketplaceError(.invalidInput, "At most 16 tags of 64 characters.") }
+        guard tags.count <= 16, tags.allSatisfy({ $0.count <= 64 }) else {
+            throw MarketplaceError(.invalidInput, "At most 16 tags of 64 characters.")
+        }
         return tags
     }
 
@@ -126,6 +133,9 @@ extension Data {
     }
 
     func base64URLEncodedString() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=",
+            with: ""
+        )
     }
 }

@@ -107,7 +107,8 @@ public struct ListingSearch: Sendable {
                 throw MarketplaceError(.unavailable, "A listing could not be read.")
             }
         }
-        let next = rows.count > query.limit
+        let next =
+            rows.count > query.limit
             ? lastKey.flatMap { key in listings.last.map { query.cursor(key: key, id: $0.id, similarNames: match == .similarNames) } } : nil
         return Page(listings: listings, nextCursor: next)
     }
@@ -119,7 +120,8 @@ public struct ListingSearch: Sendable {
                 """
                 SELECT tag, count(*)::int FROM marketplace.listings, unnest(tags) AS tag WHERE content_rating = ANY(\(ratings))
                 GROUP BY tag ORDER BY count(*) DESC, tag LIMIT \(limit)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         do {
@@ -140,11 +142,17 @@ public struct ListingSearch: Sendable {
     /// One listing by id (a hidden or missing one is `notFound`).
     public func listing(_ id: UUID) async throws(MarketplaceError) -> Listing {
         let rows = try await run(logger) {
-            try await pool.query(PostgresQuery(unsafeSQL: "SELECT \(Listing.columns) FROM marketplace.listings WHERE item_id = $1", binds: {
-                var binds = PostgresBindings()
-                binds.append(id)
-                return binds
-            }()), logger: logger).collect()
+            try await pool.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(Listing.columns) FROM marketplace.listings WHERE item_id = $1",
+                    binds: {
+                        var binds = PostgresBindings()
+                        binds.append(id)
+                        return binds
+                    }()
+                ),
+                logger: logger
+            ).collect()
         }
         guard let row = rows.first, let listing = try? Listing(row: row) else { throw MarketplaceError(.notFound, "No such listing.") }
         return listing
@@ -165,7 +173,8 @@ public struct ListingSearch: Sendable {
     public func versions(of id: UUID) async throws(MarketplaceError) -> [Version] {
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT version, changelog, created_at FROM marketplace.listing_versions WHERE item_id = \(id) ORDER BY version DESC LIMIT 100", logger: logger
+                "SELECT version, changelog, created_at FROM marketplace.listing_versions WHERE item_id = \(id) ORDER BY version DESC LIMIT 100",
+                logger: logger
             ).collect()
         }
         return rows.compactMap { row in
@@ -185,7 +194,8 @@ public struct ListingSearch: Sendable {
         let rows = try await run(logger) {
             try await pool.query("SELECT kind, owner_id, name FROM marketplace.listings WHERE item_id = \(id)", logger: logger).collect()
         }
-        guard let row = rows.first, let (kind, owner, name) = try? row.decode((String, UUID, String).self), let subject = CoreEvent.SubjectKind(rawValue: kind)
+        guard let row = rows.first, let (kind, owner, name) = try? row.decode((String, UUID, String).self),
+            let subject = CoreEvent.SubjectKind(rawValue: kind)
         else { throw MarketplaceError(.notFound, "No such listing.") }
         return ListedItem(kind: subject, ownerID: owner, name: name)
     }
@@ -206,7 +216,8 @@ public struct ListingSearch: Sendable {
                         binds.append(id)
                         binds.append(limit)
                         return binds
-                    }()),
+                    }()
+                ),
                 logger: logger
             ).collect()
         }

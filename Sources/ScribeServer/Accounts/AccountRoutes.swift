@@ -110,7 +110,11 @@ struct AccountRoutes {
         api.post("accounts/recovery") { request, context in
             let body = try await request.decodeJSON(as: RecoveryRequest.self, context: context)
             let grant = try await accounts.recover(
-                identifier: body.identifier, phrase: body.recoveryPhrase, newPassword: body.newPassword, clientAddress: context.clientAddress)
+                identifier: body.identifier,
+                phrase: body.recoveryPhrase,
+                newPassword: body.newPassword,
+                clientAddress: context.clientAddress
+            )
             return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
         }
         api.put("accounts/me/profile") { request, context -> HTTPResponse.Status in
@@ -137,8 +141,10 @@ struct AccountRoutes {
                 throw APIError(.notFound, code: "not_found", message: "No such avatar.")
             }
             return Response(
-                status: .ok, headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
-                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes)))
+                status: .ok,
+                headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
+            )
         }
         api.delete("accounts/me") { request, context in
             let session = try context.requireSession()
@@ -151,7 +157,10 @@ struct AccountRoutes {
     /// 201 with the account and token in the body and the token in the session cookie.
     private func loggedIn(_ grant: SessionGrant, recoveryPhrase: String?, request: Request, context: ScribeRequestContext) throws -> Response {
         let body = LoggedIn(
-            account: grant.account, session: SessionView(token: grant.token.value, expiresAt: grant.expiresAt), recoveryPhrase: recoveryPhrase)
+            account: grant.account,
+            session: SessionView(token: grant.token.value, expiresAt: grant.expiresAt),
+            recoveryPhrase: recoveryPhrase
+        )
         var response = try EditedResponse(status: .created, response: body).response(from: request, context: context)
         response.setCookie(cookie.setting(token: grant.token.value, expiresAt: grant.expiresAt))
         response.headers[.cacheControl] = "no-store"

@@ -13,8 +13,15 @@ struct SessionCookie {
     }
 
     func setting(token: String, expiresAt: Date) -> Cookie {
-        Cookie(name: Self.name, value: token, maxAge: max(Int(expiresAt.timeIntervalSinceNow), 0), path: "/", secure: secure, httpOnly: true,
-               sameSite: .lax)
+        Cookie(
+            name: Self.name,
+            value: token,
+            maxAge: max(Int(expiresAt.timeIntervalSinceNow), 0),
+            path: "/",
+            secure: secure,
+            httpOnly: true,
+            sameSite: .lax
+        )
     }
 
     func clearing() -> Cookie {

@@ -36,8 +36,13 @@ public struct ScribeApplication: Sendable {
     ///   - reachCore: Core as each calling service should reach it; by default Core in this
     ///     process, or, in roles without Core, an ``HTTPCoreClient`` to `SCRIBE_CORE_URL`.
     public init(
-        configuration: ServerConfiguration, database: Database, catalog: MigrationCatalog, masterKeys: MasterKeyring?,
-        coreSettings: CoreSettings = .standard, reachCore: (@Sendable (CallingService) -> any CoreAPI)? = nil, logger: Logger
+        configuration: ServerConfiguration,
+        database: Database,
+        catalog: MigrationCatalog,
+        masterKeys: MasterKeyring?,
+        coreSettings: CoreSettings = .standard,
+        reachCore: (@Sendable (CallingService) -> any CoreAPI)? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
@@ -54,11 +59,18 @@ public struct ScribeApplication: Sendable {
             if let reachCore { return reachCore(service) }
             if let core { return core }
             // ServerConfiguration guarantees the address and the secret for roles without Core.
-            return HTTPCoreClient(baseURL: configuration.coreURL!, service: service, secret: configuration.serviceSecret!, client: serviceClient!, logger: logger)
+            return HTTPCoreClient(
+                baseURL: configuration.coreURL!,
+                service: service,
+                secret: configuration.serviceSecret!,
+                client: serviceClient!,
+                logger: logger
+            )
         }
         self.coreAPI = reach(role == .marketplace ? .marketplace : .social)
         self.marketplaceModule = role.runsMarketplace ? configuration.marketplace(core: reach(.marketplace), database: database, logger: logger) : nil
-        self.socialModule = role.runsSocial ? SocialModule(core: reach(.social), database: database, settings: configuration.socialSettings, logger: logger) : nil
+        self.socialModule =
+            role.runsSocial ? SocialModule(core: reach(.social), database: database, settings: configuration.socialSettings, logger: logger) : nil
     }
 
     public func buildRouter() -> Router<ScribeRequestContext> {
@@ -75,19 +87,38 @@ public struct ScribeApplication: Sendable {
         router.add(middleware: ForwardedRequestMiddleware(secret: configuration.serviceSecret))
         router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .address))
         if role == .social, let serviceClient {
-            router.add(middleware: ServiceProxyMiddleware(
-                client: serviceClient, secret: configuration.serviceSecret, marketplace: configuration.marketplaceURL, core: configuration.coreURL, logger: logger))
+            router.add(
+                middleware: ServiceProxyMiddleware(
+                    client: serviceClient,
+                    secret: configuration.serviceSecret,
+                    marketplace: configuration.marketplaceURL,
+                    core: configuration.coreURL,
+                    logger: logger
+                )
+            )
         }
         let authority: SessionMiddleware.Authority = coreModule.map { .accounts($0.accounts) } ?? .coreAPI(coreAPI)
         router.add(middleware: SessionMiddleware(authority: authority, publicURL: configuration.publicURL))
         if role == .all { router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL)) }
         router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .account))
         let readiness = Readiness(
-            database: database, migrator: migrator, core: coreModule, marketplace: marketplaceModule, social: socialModule,
-            remoteCore: coreModule == nil ? coreAPI : nil, logger: logger)
+            database: database,
+            migrator: migrator,
+            core: coreModule,
+            marketplace: marketplaceModule,
+            social: socialModule,
+            remoteCore: coreModule == nil ? coreAPI : nil,
+            logger: logger
+        )
         HealthRoutes(readiness: readiness).add(to: router)
         let sampler = MetricsSampler(
-            database: database, core: coreAPI, social: socialModule, marketplace: marketplaceModule, minimumInterval: .seconds(5), logger: logger)
+            database: database,
+            core: coreAPI,
+            social: socialModule,
+            marketplace: marketplaceModule,
+            minimumInterval: .seconds(5),
+            logger: logger
+        )
         MetricsRoutes(token: configuration.metricsToken, sampler: sampler).add(to: router)
         if let core = coreModule {
             AccountRoutes(accounts: core.accounts, cookie: SessionCookie(publicURL: configuration.publicURL)).add(to: router)
@@ -160,7 +191,8 @@ public struct ScribeApplication: Sendable {
             logger.info("serving", metadata: ["role": .string(configuration.role.rawValue)])
             if configuration.allowPrivatePeers {
                 logger.warning(
-                    "SCRIBE_ALLOW_PRIVATE_PEERS is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production.")
+                    "SCRIBE_ALLOW_PRIVATE_PEERS is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production."
+                )
             }
         }
         return app

@@ -68,7 +68,9 @@ struct CharacterRoutes {
         group.put(":id/visibility") { request, context in
             let session = try context.requireSession()
             let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
-            return CharacterResponse(character: OwnedCharacter(try await characters.setVisibility(try Self.id(context), to: body.visibility, for: session)))
+            return CharacterResponse(
+                character: OwnedCharacter(try await characters.setVisibility(try Self.id(context), to: body.visibility, for: session))
+            )
         }
         group.get(":id/export") { request, context in
             let session = try context.requireSession()
@@ -109,6 +111,7 @@ struct CharacterRoutes {
                 .contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.fileName)\"",
                 .cacheControl: "private, no-store",
             ],
-            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes))
+        )
     }
 }

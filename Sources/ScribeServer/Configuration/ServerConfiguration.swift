@@ -77,7 +77,10 @@ public struct ServerConfiguration: Sendable {
     ]
 
     /// Resolves the configuration: `flags` win over `environment`; empty values count as unset.
-    public static func resolve(flags: Values, environment: Values = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ServerConfiguration {
+    public static func resolve(
+        flags: Values,
+        environment: Values = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> ServerConfiguration {
         func value(_ name: String) -> String? {
             for source in [flags, environment] {
                 if let value = source[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty { return value }
@@ -110,7 +113,10 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("SCRIBE_LOG_LEVEL", "'\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         guard let migrationsDirectory = value("SCRIBE_MIGRATIONS_DIR") ?? MigrationCatalog.locateDirectory() else {
-            throw ConfigurationError("SCRIBE_MIGRATIONS_DIR", "schemas/migrations was not found near the working directory or the executable; set it to that folder")
+            throw ConfigurationError(
+                "SCRIBE_MIGRATIONS_DIR",
+                "schemas/migrations was not found near the working directory or the executable; set it to that folder"
+            )
         }
         let allowPrivatePeers: Bool
         switch (value("SCRIBE_ALLOW_PRIVATE_PEERS") ?? "false").lowercased() {
@@ -119,11 +125,23 @@ public struct ServerConfiguration: Sendable {
         case let other: throw ConfigurationError("SCRIBE_ALLOW_PRIVATE_PEERS", "must be true or false (got '\(other)')")
         }
         let deliveryLeaseSeconds = try seconds("SCRIBE_DELIVERY_LEASE_SECONDS", value("SCRIBE_DELIVERY_LEASE_SECONDS"), default: 120)
-        let stripe = try parseStripe(secretKey: value("STRIPE_SECRET_KEY"), webhookSecret: value("STRIPE_WEBHOOK_SECRET"), apiBase: value("STRIPE_API_BASE"))
+        let stripe = try parseStripe(
+            secretKey: value("STRIPE_SECRET_KEY"),
+            webhookSecret: value("STRIPE_WEBHOOK_SECRET"),
+            apiBase: value("STRIPE_API_BASE")
+        )
         var configuration = ServerConfiguration(
-            publicURL: publicURL, bindHost: bindHost, bindPort: bindPort, database: database, dataDirectory: dataDirectory,
-            masterKey: masterKey, logLevel: logLevel, migrationsDirectory: migrationsDirectory, allowPrivatePeers: allowPrivatePeers,
-            deliveryLeaseSeconds: deliveryLeaseSeconds, stripe: stripe
+            publicURL: publicURL,
+            bindHost: bindHost,
+            bindPort: bindPort,
+            database: database,
+            dataDirectory: dataDirectory,
+            masterKey: masterKey,
+            logLevel: logLevel,
+            migrationsDirectory: migrationsDirectory,
+            allowPrivatePeers: allowPrivatePeers,
+            deliveryLeaseSeconds: deliveryLeaseSeconds,
+            stripe: stripe
         )
         try configuration.resolveDeployment(value)
         return configuration
@@ -137,25 +155,33 @@ public struct ServerConfiguration: Sendable {
         }
         self.role = role
         if let text = value("SCRIBE_SERVICE_SECRET") {
-            guard let secret = ServiceSecret(text) else { throw ConfigurationError("SCRIBE_SERVICE_SECRET", "must be at least 32 characters (for example from: openssl rand -base64 32)") }
+            guard let secret = ServiceSecret(text) else {
+                throw ConfigurationError("SCRIBE_SERVICE_SECRET", "must be at least 32 characters (for example from: openssl rand -base64 32)")
+            }
             serviceSecret = secret
         } else if role != .all {
             throw ConfigurationError("SCRIBE_SERVICE_SECRET", "must be set, the same in every process, when a process runs as \(role.rawValue)")
         }
         coreURL = try Self.parseServiceURL("SCRIBE_CORE_URL", value("SCRIBE_CORE_URL"))
         if coreURL == nil, role == .marketplace || role == .social {
-            throw ConfigurationError("SCRIBE_CORE_URL", "must name the core process (such as http://127.0.0.1:8081) when a process runs as \(role.rawValue)")
+            throw ConfigurationError(
+                "SCRIBE_CORE_URL",
+                "must name the core process (such as http://127.0.0.1:8081) when a process runs as \(role.rawValue)"
+            )
         }
         marketplaceURL = try Self.parseServiceURL("SCRIBE_MARKETPLACE_URL", value("SCRIBE_MARKETPLACE_URL"))
         func limit(_ name: String, _ standard: Int) throws(ConfigurationError) -> Int {
             let text = value(name) ?? String(standard)
-            guard let number = Int(text), (0...1_000_000).contains(number) else { throw ConfigurationError(name, "must be a number of requests a minute from 0 (no limit) to 1000000 (got '\(text)')") }
+            guard let number = Int(text), (0...1_000_000).contains(number) else {
+                throw ConfigurationError(name, "must be a number of requests a minute from 0 (no limit) to 1000000 (got '\(text)')")
+            }
             return number
         }
         rateLimits = RateLimitSettings(
             perAddress: try limit("SCRIBE_RATE_LIMIT_ADDRESS", RateLimitSettings.standard.perAddress),
             perAccount: try limit("SCRIBE_RATE_LIMIT_ACCOUNT", RateLimitSettings.standard.perAccount),
-            perRemoteDomain: try limit("SCRIBE_RATE_LIMIT_INBOX", RateLimitSettings.standard.perRemoteDomain))
+            perRemoteDomain: try limit("SCRIBE_RATE_LIMIT_INBOX", RateLimitSettings.standard.perRemoteDomain)
+        )
         metricsToken = value("SCRIBE_METRICS_TOKEN")
         shutdownGrace = .seconds(try Self.seconds("SCRIBE_SHUTDOWN_SECONDS", value("SCRIBE_SHUTDOWN_SECONDS"), default: 20))
     }
@@ -203,7 +229,10 @@ public struct ServerConfiguration: Sendable {
         guard components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
             components.user == nil, components.password == nil
         else {
-            throw ConfigurationError("SCRIBE_PUBLIC_URL", "must be an origin without path, query or credentials, such as https://scribe.example (got '\(text)')")
+            throw ConfigurationError(
+                "SCRIBE_PUBLIC_URL",
+                "must be an origin without path, query or credentials, such as https://scribe.example (got '\(text)')"
+            )
         }
         var origin = URLComponents()
         origin.scheme = scheme

@@ -26,7 +26,10 @@ struct ActorRoutes {
                 page.headers[.vary] = "Accept"
                 return page
             }
-            return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(from: request, context: context)
+            return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(
+                from: request,
+                context: context
+            )
         }
         router.get("@{username}") { request, context -> Response in
             let username = try Self.username(context)
@@ -80,7 +83,9 @@ struct ActorRoutes {
                 router.get("\(kind)/:id/\(interaction.rawValue)") { request, context -> ActivityPubResponse in
                     let id = try context.uuidParameter(notFound: "No such object.")
                     let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
-                    return ActivityPubResponse(document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request)))
+                    return ActivityPubResponse(
+                        document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request))
+                    )
                 }
             }
         }
@@ -89,7 +94,9 @@ struct ActorRoutes {
     /// The `page` query parameter, if any; not a number is a 400.
     static func page(_ request: Request) throws -> Int? {
         try request.uri.queryParameters.get("page").map { text throws -> Int in
-            guard let page = Int(text) else { throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page") }
+            guard let page = Int(text) else {
+                throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page")
+            }
             return page
         }
     }

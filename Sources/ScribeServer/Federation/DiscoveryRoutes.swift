@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import ScribeSocial
 import ScribeContracts
+import ScribeSocial
 
 /// `/.well-known/webfinger`, `/.well-known/host-meta`, `/.well-known/nodeinfo` and the NodeInfo
 /// documents. None needs a signature; all are public.
@@ -20,7 +20,11 @@ struct DiscoveryRoutes {
             return Self.json(try ScribeJSON.encoder().encode(document), contentType: WebFingerDocument.mediaType + "; charset=utf-8")
         }
         router.get(".well-known/host-meta") { _, _ in
-            Response(status: .ok, headers: [.contentType: HostMeta.mediaType + "; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: discovery.hostMeta)))
+            Response(
+                status: .ok,
+                headers: [.contentType: HostMeta.mediaType + "; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: discovery.hostMeta))
+            )
         }
         router.get(".well-known/nodeinfo") { _, _ in
             Self.json(try ScribeJSON.encoder().encode(discovery.nodeInfoIndex), contentType: "application/json; charset=utf-8")
@@ -33,6 +37,9 @@ struct DiscoveryRoutes {
 
     static func json(_ data: Data, contentType: String) -> Response {
         Response(
-            status: .ok, headers: [.contentType: contentType, .accessControlAllowOrigin: "*"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: .ok,
+            headers: [.contentType: contentType, .accessControlAllowOrigin: "*"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 }

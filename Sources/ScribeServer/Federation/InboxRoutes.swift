@@ -44,16 +44,22 @@ struct InboxRoutes {
         // What became of an accepted activity: "stored", or "dropped" (blocked, irrelevant).
         guard ActivityPubMediaType.isActivityPub(contentType: request.headers[.contentType] ?? "") else {
             throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                message: "Send activities as application/activity+json or application/ld+json with the ActivityStreams profile.")
+                .unsupportedMediaType,
+                code: "unsupported_media_type",
+                message: "Send activities as application/activity+json or application/ld+json with the ActivityStreams profile."
+            )
         }
         let limit = InboundRequest.maximumBodySize
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Self.tooLarge }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch { throw Self.tooLarge }
         let inbound = InboundRequest(
-            method: request.method.rawValue, target: request.uri.description, authority: request.head.authority ?? "",
-            headers: request.headers.map { ($0.name.canonicalName, $0.value) }, body: Data(body.readableBytesView))
+            method: request.method.rawValue,
+            target: request.uri.description,
+            authority: request.head.authority ?? "",
+            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+            body: Data(body.readableBytesView)
+        )
         let receipt = try await inbox.receive(inbound, recipient: recipient) { [limiter] host throws(SocialError) in
             if case .limited(let seconds) = limiter.hit("inbox:\(host)", limit: limiter.settings.perRemoteDomain) {
                 ScribeMetrics.rateLimited("inbox")

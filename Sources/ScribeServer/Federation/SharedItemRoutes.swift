@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ScribeContracts
 import NIOCore
+import ScribeContracts
 import ScribeSocial
 
 /// What others see of shared items: `/api/v1/shared/characters/{id}` (view, avatar, fork) and
@@ -34,8 +34,10 @@ struct SharedItemRoutes {
             let id = try CharacterRoutes.id(context)
             let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: try await social.viewer(context, of: .character, id))
             return Response(
-                status: .ok, headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
-                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes)))
+                status: .ok,
+                headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
+            )
         }
         shared.post(":id/fork") { _, context in
             let user = try context.requireUser()
@@ -43,7 +45,14 @@ struct SharedItemRoutes {
             let id = try CharacterRoutes.id(context)
             let source = publicURL.appendingPathComponent("characters").appendingPathComponent(id.uuidString.lowercased()).absoluteString
             let followsOwner = try await social.followsOwner(user.id, of: .character, id)
-            let forked = try await core.fork(of: .character, id: id, sessionToken: token, sourceURI: source, entitled: false, followsOwner: followsOwner)
+            let forked = try await core.fork(
+                of: .character,
+                id: id,
+                sessionToken: token,
+                sourceURI: source,
+                entitled: false,
+                followsOwner: followsOwner
+            )
             return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: forked))
         }
     }

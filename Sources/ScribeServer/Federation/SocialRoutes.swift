@@ -130,7 +130,9 @@ struct SocialRoutes {
     /// The `before` cursor: an entry id from the previous page.
     static func cursor(_ request: Request) throws -> Int64? {
         try request.uri.queryParameters.get("before").map { text throws -> Int64 in
-            guard let value = Int64(text) else { throw APIError(.badRequest, code: "invalid_input", message: "before must be a number.", field: "before") }
+            guard let value = Int64(text) else {
+                throw APIError(.badRequest, code: "invalid_input", message: "before must be a number.", field: "before")
+            }
             return value
         }
     }

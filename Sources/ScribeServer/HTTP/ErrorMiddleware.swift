@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Logging
+import NIOCore
 import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
@@ -25,8 +25,13 @@ struct ErrorMiddleware: RouterMiddleware {
             if let pages, Self.wantsPage(request) {
                 if apiError.status == .unauthorized { return Pages.redirect("/login", notice: apiError.message) }
                 return pages.render(
-                    "error", title: apiError.status.reasonPhrase, page: ErrorPage(status: apiError.status.code, message: apiError.message), request: request,
-                    context: context, status: apiError.status)
+                    "error",
+                    title: apiError.status.reasonPhrase,
+                    page: ErrorPage(status: apiError.status.code, message: apiError.message),
+                    request: request,
+                    context: context,
+                    status: apiError.status
+                )
             }
             return try apiError.response(from: request, context: context)
         }
@@ -49,8 +54,12 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as APIError:
             return error
         case let error as HTTPError:
-            return APIError(error.status, code: APIError.code(for: error.status),
-                            message: error.body ?? error.status.reasonPhrase, headers: error.headers)
+            return APIError(
+                error.status,
+                code: APIError.code(for: error.status),
+                message: error.body ?? error.status.reasonPhrase,
+                headers: error.headers
+            )
         case let error as CoreError:
             return apiError(for: error, logger: logger)
         case let error as CoreAPIError:
@@ -118,34 +127,36 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func apiError(for error: SocialError) -> APIError {
-        let status: HTTPResponse.Status = switch error.code {
-        case .invalidInput: .badRequest
-        case .signatureRejected: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .gone: .gone
-        case .unsupportedMediaType: .unsupportedMediaType
-        case .payloadTooLarge: .contentTooLarge
-        case .remoteFailed: .badGateway
-        case .unavailable: .serviceUnavailable
-        case .rateLimited: .tooManyRequests
-        }
+        let status: HTTPResponse.Status =
+            switch error.code {
+            case .invalidInput: .badRequest
+            case .signatureRejected: .unauthorized
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .gone: .gone
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .payloadTooLarge: .contentTooLarge
+            case .remoteFailed: .badGateway
+            case .unavailable: .serviceUnavailable
+            case .rateLimited: .tooManyRequests
+            }
         let retryAfter = error.code == .rateLimited ? error.retryAfterSeconds ?? 60 : error.code == .unavailable ? 5 : nil
         return APIError(status, code: error.code.rawValue, message: error.message, headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
     }
 
     static func apiError(for error: MarketplaceError) -> APIError {
-        let status: HTTPResponse.Status = switch error.code {
-        case .invalidInput: .badRequest
-        case .unauthenticated: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .conflict, .salesDisabled: .conflict
-        case .paymentRequired: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
-        case .invalidSignature: .badRequest
-        case .paymentProviderFailed: .badGateway
-        case .unavailable: .serviceUnavailable
-        }
+        let status: HTTPResponse.Status =
+            switch error.code {
+            case .invalidInput: .badRequest
+            case .unauthenticated: .unauthorized
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .conflict, .salesDisabled: .conflict
+            case .paymentRequired: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
+            case .invalidSignature: .badRequest
+            case .paymentProviderFailed: .badGateway
+            case .unavailable: .serviceUnavailable
+            }
         return APIError(status, code: error.code.rawValue, message: error.message, headers: error.code == .unavailable ? [.retryAfter: "5"] : [:])
     }
 

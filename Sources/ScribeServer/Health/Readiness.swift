@@ -68,7 +68,9 @@ struct Readiness: Sendable {
             let work = Task {
                 do { answer.give(try await check()) } catch {
                     // Cancelled at its timeout: "timeout" has been answered already.
-                    if !Database.isCancellation(error) { logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))]) }
+                    if !Database.isCancellation(error) {
+                        logger.warning("readiness check failed", metadata: ["reason": .string(Database.reason(error))])
+                    }
                     answer.give("unavailable")
                 }
             }

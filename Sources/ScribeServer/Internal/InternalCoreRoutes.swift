@@ -37,8 +37,13 @@ struct InternalCoreRoutes {
         }
         route(.fork, InternalCoreRequest.Fork.self) { body, session in
             try await core.fork(
-                of: body.kind, id: body.id, sessionToken: try Self.require(session), sourceURI: body.sourceURI, entitled: body.entitled,
-                followsOwner: body.followsOwner)
+                of: body.kind,
+                id: body.id,
+                sessionToken: try Self.require(session),
+                sourceURI: body.sourceURI,
+                entitled: body.entitled,
+                followsOwner: body.followsOwner
+            )
         }
         route(.user, HTTPCoreClient.Empty.self) { _, session in
             try await core.user(sessionToken: try Self.require(session))
@@ -67,7 +72,8 @@ struct InternalCoreRoutes {
         }
 
         func route<Body: Decodable & Sendable, Answer: Encodable & Sendable>(
-            _ operation: InternalCoreOperation, _ body: Body.Type,
+            _ operation: InternalCoreOperation,
+            _ body: Body.Type,
             _ perform: @escaping @Sendable (Body, _ sessionToken: String?) async throws -> Answer
         ) {
             router.post(path(operation)) { request, context in
@@ -98,7 +104,11 @@ struct InternalCoreRoutes {
             throw APIError(.unauthorized, code: "service_token_invalid", message: "The service token is not valid (\(error)).")
         }
         guard operation.callers.contains(token.service) else {
-            throw APIError(.forbidden, code: "service_forbidden", message: "The \(token.service.rawValue) service may not call \(operation.rawValue).")
+            throw APIError(
+                .forbidden,
+                code: "service_forbidden",
+                message: "The \(token.service.rawValue) service may not call \(operation.rawValue)."
+            )
         }
     }
 

@@ -31,7 +31,9 @@ struct ServiceProxyMiddleware: RouterMiddleware {
 
     /// Core's JSON API, by path prefix.
     static let corePrefixes = ["/api/v1/accounts", "/api/v1/sessions", "/api/v1/users/", "/api/v1/characters", "/api/v1/lorebooks", "/api/v1/chats"]
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"]
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+    ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -51,8 +53,10 @@ struct ServiceProxyMiddleware: RouterMiddleware {
         let base = target.absoluteString.hasSuffix("/") ? String(target.absoluteString.dropLast()) : target.absoluteString
         var outbound = HTTPClientRequest(url: base + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName)
-            && ![ForwardingHeader.forwardedBy, ForwardingHeader.clientAddress].contains(field.name) {
+        for field in request.headers
+        where !Self.hopByHop.contains(field.name.canonicalName)
+            && ![ForwardingHeader.forwardedBy, ForwardingHeader.clientAddress].contains(field.name)
+        {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
         if let secret { outbound.headers.add(name: ForwardingHeader.forwardedBy.rawName, value: ServiceToken.mint(for: .social, secret: secret)) }
@@ -69,15 +73,22 @@ struct ServiceProxyMiddleware: RouterMiddleware {
             answer = try await client.execute(outbound, timeout: .seconds(60))
         } catch {
             logger.warning("forwarding failed", metadata: ["target": .string(target.absoluteString), "reason": .string("\(error)")])
-            throw APIError(.badGateway, code: "upstream_unavailable", message: "That part of the server cannot be reached right now.", headers: [.retryAfter: "5"])
+            throw APIError(
+                .badGateway,
+                code: "upstream_unavailable",
+                message: "That part of the server cannot be reached right now.",
+                headers: [.retryAfter: "5"]
+            )
         }
         var headers = HTTPFields()
         for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) || name.lowercased() == "content-length" {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         return Response(
-            status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase), headers: headers,
-            body: ResponseBody(asyncSequence: answer.body))
+            status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase),
+            headers: headers,
+            body: ResponseBody(asyncSequence: answer.body)
+        )
     }
 }
 

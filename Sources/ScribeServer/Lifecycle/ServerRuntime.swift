@@ -16,13 +16,22 @@ public enum ServerRuntime {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         try await withDatabase(configuration, logger: logger) { location in
             // Only the process that runs Core holds the master keys.
-            let masterKeys = configuration.role.runsCore
+            let masterKeys =
+                configuration.role.runsCore
                 ? try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory) : nil
             let database = Database(location: location, schemas: configuration.role.schemas, logger: logger)
             let application = ScribeApplication(
-                configuration: configuration, database: database, catalog: catalog, masterKeys: masterKeys, logger: logger)
+                configuration: configuration,
+                database: database,
+                catalog: catalog,
+                masterKeys: masterKeys,
+                logger: logger
+            )
             var group = ServiceGroupConfiguration(
-                services: [application.buildApplication()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                services: [application.buildApplication()],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
             // A graceful stop waits for requests in flight, and one waiting for a database that is
             // gone never ends: past the grace they are cancelled (a wait for a connection ends at
             // once), and a process that still cannot stop 10 s later ends itself (a fatal error).
@@ -45,7 +54,8 @@ public enum ServerRuntime {
     /// - Parameter keyring: how to get the master keys once the database is reached; by default,
     ///   the configured key and the data directory's key file.
     public static func withCore<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger,
+        _ configuration: ServerConfiguration,
+        logger: Logger,
         keyring: (@Sendable () throws -> MasterKeyring)? = nil,
         _ body: @Sendable (CoreModule) async throws -> Result
     ) async throws -> Result {
@@ -54,12 +64,17 @@ public enum ServerRuntime {
 
     /// Runs an administration command against Social, composed as the server composes it.
     public static func withSocial<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (SocialModule) async throws -> Result
+        _ configuration: ServerConfiguration,
+        logger: Logger,
+        _ body: @Sendable (SocialModule) async throws -> Result
     ) async throws -> Result {
         try await withModules(configuration, logger: logger, keyring: nil) { core, database in
             let social = SocialModule(
-                core: core, database: database,
-                settings: configuration.socialSettings, logger: logger)
+                core: core,
+                database: database,
+                settings: configuration.socialSettings,
+                logger: logger
+            )
             do {
                 let result = try await body(social)
                 try await social.shutdown()
@@ -73,7 +88,9 @@ public enum ServerRuntime {
 
     /// Runs an administration command against the marketplace, composed as the server composes it.
     public static func withMarketplace<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger, _ body: @Sendable (MarketplaceModule) async throws -> Result
+        _ configuration: ServerConfiguration,
+        logger: Logger,
+        _ body: @Sendable (MarketplaceModule) async throws -> Result
     ) async throws -> Result {
         try await withModules(configuration, logger: logger, keyring: nil) { core, database in
             try await body(configuration.marketplace(core: core, database: database, logger: logger))
@@ -82,7 +99,9 @@ public enum ServerRuntime {
 
     /// Reaches and migrates the database, then runs `body` with Core over running pools.
     static func withModules<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger, keyring: (@Sendable () throws -> MasterKeyring)?,
+        _ configuration: ServerConfiguration,
+        logger: Logger,
+        keyring: (@Sendable () throws -> MasterKeyring)?,
         _ body: @Sendable (CoreModule, Database) async throws -> Result
     ) async throws -> Result {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
@@ -99,7 +118,9 @@ public enum ServerRuntime {
     /// owns afterwards, whether `body` returned or threw. A signal that arrives while the
     /// cluster is still starting ends the process cleanly once the start has finished.
     static func withDatabase<Result: Sendable>(
-        _ configuration: ServerConfiguration, logger: Logger, _ body: (DatabaseLocation) async throws -> Result
+        _ configuration: ServerConfiguration,
+        logger: Logger,
+        _ body: (DatabaseLocation) async throws -> Result
     ) async throws -> Result {
         if let location = configuration.database {
             // Reach the server before anything else, so a wrong URL fails in one line and

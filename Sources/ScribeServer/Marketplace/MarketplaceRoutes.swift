@@ -42,8 +42,11 @@ struct MarketplaceRoutes {
     /// Who is acting: the session's user (a moderator or not), or the anonymous client's address.
     static func actor(_ context: ScribeRequestContext) -> Engagement.Actor {
         Engagement.Actor(
-            userID: context.user?.id, username: context.user?.username, clientAddress: context.clientAddress,
-            isModerator: context.user?.role.moderates ?? false)
+            userID: context.user?.id,
+            username: context.user?.username,
+            clientAddress: context.clientAddress,
+            isModerator: context.user?.role.moderates ?? false
+        )
     }
 
     func add(to router: Router<ScribeRequestContext>) {
@@ -61,11 +64,15 @@ struct MarketplaceRoutes {
                 throw MarketplaceError(.invalidInput, "format is json, v2, png or world_info.")
             }
             let download = try await marketplace.engagement.download(
-                try context.uuidParameter(notFound: "No such listing."), format: format, by: Self.actor(context))
+                try context.uuidParameter(notFound: "No such listing."),
+                format: format,
+                by: Self.actor(context)
+            )
             return Response(
                 status: .ok,
                 headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(download.filename)\""],
-                body: .init(byteBuffer: ByteBuffer(bytes: download.data)))
+                body: .init(byteBuffer: ByteBuffer(bytes: download.data))
+            )
         }
         api.put("listings/:id/rating") { request, context -> HTTPResponse.Status in
             let stars = try await request.decodeJSON(as: RatingRequest.self, context: context).stars
@@ -78,12 +85,19 @@ struct MarketplaceRoutes {
         }
         api.post("listings/:id/fork") { _, context in
             let fork = try await marketplace.fork(
-                try context.uuidParameter(notFound: "No such listing."), sessionToken: context.sessionToken, by: Self.actor(context))
+                try context.uuidParameter(notFound: "No such listing."),
+                sessionToken: context.sessionToken,
+                by: Self.actor(context)
+            )
             return EditedResponse(status: .created, response: fork)
         }
         api.put("listings/:id/content-rating") { request, context -> HTTPResponse.Status in
             let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
-            try await marketplace.engagement.setContentRating(try context.uuidParameter(notFound: "No such listing."), to: rating, by: Self.actor(context))
+            try await marketplace.engagement.setContentRating(
+                try context.uuidParameter(notFound: "No such listing."),
+                to: rating,
+                by: Self.actor(context)
+            )
             return .noContent
         }
         api.get("listings/:id/reviews") { _, context in
@@ -91,7 +105,13 @@ struct MarketplaceRoutes {
         }
         api.put("listings/:id/review") { request, context in
             let body = try await request.decodeJSON(as: ReviewRequest.self, context: context).body
-            return ReviewResponse(review: try await marketplace.engagement.review(try context.uuidParameter(notFound: "No such listing."), body: body, by: Self.actor(context)))
+            return ReviewResponse(
+                review: try await marketplace.engagement.review(
+                    try context.uuidParameter(notFound: "No such listing."),
+                    body: body,
+                    by: Self.actor(context)
+                )
+            )
         }
         api.delete("reviews/:id") { _, context -> HTTPResponse.Status in
             try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: Self.actor(context))
@@ -112,12 +132,13 @@ struct MarketplaceRoutes {
         addModeration(to: api)
         api.get("tags") { request, _ in
             let rating = request.uri.queryParameters.get("rating") ?? "sfw"
-            let ratings: [String] = switch rating {
-            case "sfw": ["sfw"]
-            case "nsfw": ["nsfw"]
-            case "all": ["sfw", "nsfw"]
-            default: throw MarketplaceError(.invalidInput, "rating is sfw, nsfw or all.")
-            }
+            let ratings: [String] =
+                switch rating {
+                case "sfw": ["sfw"]
+                case "nsfw": ["nsfw"]
+                case "all": ["sfw", "nsfw"]
+                default: throw MarketplaceError(.invalidInput, "rating is sfw, nsfw or all.")
+                }
             return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
         }
     }
@@ -138,8 +159,10 @@ extension MarketplaceRoutes {
         api.put("listings/:id/price") { request, context -> HTTPResponse.Status in
             let price = try await request.decodeJSON(as: PriceRequest.self, context: context)
             try await marketplace.settings.setPrice(
-                try context.uuidParameter(notFound: "No such listing."), to: Listing.Price(amount: price.amount, currency: price.currency),
-                by: Self.actor(context))
+                try context.uuidParameter(notFound: "No such listing."),
+                to: Listing.Price(amount: price.amount, currency: price.currency),
+                by: Self.actor(context)
+            )
             return .noContent
         }
         api.delete("listings/:id/price") { _, context -> HTTPResponse.Status in
@@ -148,7 +171,9 @@ extension MarketplaceRoutes {
         }
         api.post("listings/:id/purchase") { _, context in
             EditedResponse(
-                status: .created, response: try await marketplace.purchases.buy(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context)))
+                status: .created,
+                response: try await marketplace.purchases.buy(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
+            )
         }
         api.get("purchases") { _, context in
             PurchasesResponse(purchases: try await marketplace.purchases.purchases(of: Self.actor(context)))
@@ -175,20 +200,32 @@ extension MarketplaceRoutes {
     func addModeration(to api: RouterGroup<ScribeRequestContext>) {
         api.post("listings/:id/reports") { request, context in
             let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
-            let report = try await marketplace.reports.report(listing: try context.uuidParameter(notFound: "No such listing."), reason: reason, by: Self.actor(context))
+            let report = try await marketplace.reports.report(
+                listing: try context.uuidParameter(notFound: "No such listing."),
+                reason: reason,
+                by: Self.actor(context)
+            )
             return EditedResponse(status: .created, response: ReportResponse(report: report))
         }
         api.post("reviews/:id/reports") { request, context in
             let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
-            let report = try await marketplace.reports.report(review: try context.uuidParameter(notFound: "No such review."), reason: reason, by: Self.actor(context))
+            let report = try await marketplace.reports.report(
+                review: try context.uuidParameter(notFound: "No such review."),
+                reason: reason,
+                by: Self.actor(context)
+            )
             return EditedResponse(status: .created, response: ReportResponse(report: report))
         }
         api.get("reports") { request, context in
-            ReportsResponse(reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: Self.actor(context)))
+            ReportsResponse(
+                reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: Self.actor(context))
+            )
         }
         api.post("reports/:id/decision") { request, context -> HTTPResponse.Status in
             let name = try await request.decodeJSON(as: DecisionRequest.self, context: context).decision
-            guard let decision = Reports.Decision(rawValue: name) else { throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.") }
+            guard let decision = Reports.Decision(rawValue: name) else {
+                throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.")
+            }
             try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: Self.actor(context))
             return .noContent
         }

@@ -15,8 +15,10 @@ struct MetricsRoutes {
             }
             await sampler.sampleIfStale()
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: ScribeMetrics.exposition())))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: ScribeMetrics.exposition()))
+            )
         }
     }
 

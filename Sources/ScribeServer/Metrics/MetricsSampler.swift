@@ -48,7 +48,9 @@ final class MetricsSampler: Sendable {
                 Gauge(label: "scribe_delivery_queue_depth").record(report.pending)
                 Gauge(label: "scribe_delivery_oldest_pending_seconds").record(report.oldestPending.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
                 Gauge(label: "scribe_delivery_failing_hosts").record(report.failingHosts.count)
-                Gauge(label: "scribe_delivery_unavailable_hosts").record(report.failingHosts.filter { ($0.unavailableUntil ?? .distantPast) > Date() }.count)
+                Gauge(label: "scribe_delivery_unavailable_hosts").record(
+                    report.failingHosts.filter { ($0.unavailableUntil ?? .distantPast) > Date() }.count
+                )
             } catch {
                 logger.debug("sampling the delivery queue failed", metadata: ["reason": .string("\(error)")])
             }

@@ -38,7 +38,10 @@ struct RateLimitMiddleware: RouterMiddleware {
     static func refusal(_ scope: String, retryAfter seconds: Int) -> APIError {
         ScribeMetrics.rateLimited(scope)
         return APIError(
-            .tooManyRequests, code: "rate_limited", message: "Too many requests; try again in \(seconds) seconds.",
-            headers: [.retryAfter: String(seconds)])
+            .tooManyRequests,
+            code: "rate_limited",
+            message: "Too many requests; try again in \(seconds) seconds.",
+            headers: [.retryAfter: String(seconds)]
+        )
     }
 }

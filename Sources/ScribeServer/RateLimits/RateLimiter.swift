@@ -98,7 +98,9 @@ final class RateLimiter: Service, Sendable {
                 SELECT * FROM unnest(\(batch.map(\.0.bucket))::text[], \(batch.map { Date(timeIntervalSince1970: TimeInterval($0.0.window)) })::timestamptz[], \(batch.map(\.1))::int[])
                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = c.hits + excluded.hits
                 RETURNING c.bucket, extract(epoch FROM c.window_start)::bigint, c.hits
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             var totals: [Key: Int] = [:]
             for try await (bucket, window, hits) in rows.decode((String, Int64, Int).self) { totals[Key(bucket: bucket, window: window)] = hits }
             counts.withLock { counts in

@@ -84,20 +84,32 @@ struct Pages: Sendable {
     func frame(_ title: String, context: ScribeRequestContext, request: Request, meta: Frame.Meta? = nil, notice: String? = nil) -> Frame {
         let account = context.session?.account
         return Frame(
-            title: title, siteName: siteName,
+            title: title,
+            siteName: siteName,
             user: account.map { Frame.User(username: $0.username, isModerator: $0.role.moderates) },
-            csrf: context.csrfToken ?? "", path: request.uri.path, meta: meta,
-            notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty)
+            csrf: context.csrfToken ?? "",
+            path: request.uri.path,
+            meta: meta,
+            notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty
+        )
     }
 
     /// Renders `template` in the layout as a complete response (and forgets the notice it showed).
     func render<Page>(
-        _ template: String, title: String, page: Page, request: Request, context: ScribeRequestContext, meta: Frame.Meta? = nil,
+        _ template: String,
+        title: String,
+        page: Page,
+        request: Request,
+        context: ScribeRequestContext,
+        meta: Frame.Meta? = nil,
         status: HTTPResponse.Status = .ok
     ) -> Response {
-        let html = library.render(Context(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
+        let html =
+            library.render(Context(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
         var response = Self.html(html, status: status)
-        if request.cookies[Self.noticeCookie] != nil { response.setCookie(Cookie(name: Self.noticeCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax)) }
+        if request.cookies[Self.noticeCookie] != nil {
+            response.setCookie(Cookie(name: Self.noticeCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
+        }
         return response
     }
 
@@ -106,10 +118,12 @@ struct Pages: Sendable {
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:",
+                .contentSecurityPolicy:
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 
     /// The one-time message the next page shows ("Saved."), carried in a short-lived cookie

@@ -23,7 +23,11 @@ struct StaticFiles {
             guard let name = context.parameters.get("name"), let file = Self.files[name] else {
                 throw APIError(.notFound, code: "not_found", message: "No such file.")
             }
-            return Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: "public, max-age=86400"], body: .init(byteBuffer: file.bytes))
+            return Response(
+                status: .ok,
+                headers: [.contentType: file.contentType, .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: file.bytes)
+            )
         }
     }
 }

@@ -48,7 +48,11 @@ struct WebForm: Sendable {
             form = WebForm(fields: fields, files: [:])
         }
         guard FormTokenMiddleware.matches(form.fields["csrf"], request) else {
-            throw APIError(.forbidden, code: "forbidden", message: "This form has expired or did not come from this site; reload the page and try again.")
+            throw APIError(
+                .forbidden,
+                code: "forbidden",
+                message: "This form has expired or did not come from this site; reload the page and try again."
+            )
         }
         return form
     }

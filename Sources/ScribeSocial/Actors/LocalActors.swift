@@ -55,7 +55,8 @@ public struct LocalActors: Sendable {
     /// A plain-text bio as the HTML `summary` Mastodon shows: escaped, a paragraph per blank line.
     static func summary(_ bio: String) -> String {
         guard !bio.isEmpty else { return "" }
-        return bio.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        return bio.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }
+            .joined()
     }
 
     /// The instance actor (`Application` at `/actor`), readable without a signature.
@@ -91,7 +92,8 @@ public struct LocalActors: Sendable {
 
     public func manuallyApprovesFollowers(_ userID: UUID) async throws(SocialError) -> Bool {
         let rows = try await run(logger) {
-            try await pool.query("SELECT manually_approves_followers FROM social.account_settings WHERE user_id = \(userID)", logger: logger).collect()
+            try await pool.query("SELECT manually_approves_followers FROM social.account_settings WHERE user_id = \(userID)", logger: logger)
+                .collect()
         }
         guard let row = rows.first else { return false }
         return try decode(row, as: Bool.self)
@@ -104,7 +106,9 @@ public struct LocalActors: Sendable {
                 """
                 INSERT INTO social.account_settings (user_id, manually_approves_followers) VALUES (\(userID), \(locked))
                 ON CONFLICT (user_id) DO UPDATE SET manually_approves_followers = EXCLUDED.manually_approves_followers, updated_at = now()
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 

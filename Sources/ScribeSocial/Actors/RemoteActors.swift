@@ -104,7 +104,8 @@ struct RemoteActors: Sendable {
     func cached(_ id: String) async throws(SocialError) -> RemoteActor? {
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT id, host, inbox, shared_inbox, followers, preferred_username FROM social.remote_actors WHERE id = \(id)", logger: logger
+                "SELECT id, host, inbox, shared_inbox, followers, preferred_username FROM social.remote_actors WHERE id = \(id)",
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { return nil }
@@ -120,8 +121,13 @@ struct RemoteActors: Sendable {
             throw SocialError(.remoteFailed, "The document is not an actor with an inbox.")
         }
         let actor = RemoteActor(
-            id: id, host: url.port.map { "\(host):\($0)" } ?? host, inbox: inbox, sharedInbox: document.sharedInbox ?? document["sharedInbox"]?.string,
-            followers: document.followers, preferredUsername: document.preferredUsername.map { String($0.prefix(2048)) })
+            id: id,
+            host: url.port.map { "\(host):\($0)" } ?? host,
+            inbox: inbox,
+            sharedInbox: document.sharedInbox ?? document["sharedInbox"]?.string,
+            followers: document.followers,
+            preferredUsername: document.preferredUsername.map { String($0.prefix(2048)) }
+        )
         // Only keys the actor owns, on its own host: a document cannot claim another server's key id.
         let keys = document.publicKeys.filter { ($0.owner ?? id) == id && URL(string: $0.id)?.host()?.lowercased() == host }
         let json = String(decoding: (try? document.encoded()) ?? Data("{}".utf8), as: UTF8.self)
@@ -132,7 +138,9 @@ struct RemoteActors: Sendable {
                 VALUES (\(actor.id), \(actor.host), \(actor.inbox), \(actor.sharedInbox), \(actor.followers), \(actor.preferredUsername), \(json)::jsonb, now())
                 ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, inbox = EXCLUDED.inbox, shared_inbox = EXCLUDED.shared_inbox,
                     followers = EXCLUDED.followers, preferred_username = EXCLUDED.preferred_username, document = EXCLUDED.document, fetched_at = now()
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             verifiedKeys.removeAll { $1.owner == actor.id }
             try await connection.query("DELETE FROM social.remote_keys WHERE actor_id = \(actor.id)", logger: logger)
             for key in keys {
@@ -140,7 +148,9 @@ struct RemoteActors: Sendable {
                     """
                     INSERT INTO social.remote_keys (key_id, actor_id, public_key_pem) VALUES (\(key.id), \(actor.id), \(key.pem))
                     ON CONFLICT (key_id) DO UPDATE SET actor_id = EXCLUDED.actor_id, public_key_pem = EXCLUDED.public_key_pem, fetched_at = now()
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
             }
         }
         return actor

@@ -41,7 +41,9 @@ public struct Collections: Sendable {
                         unsafeSQL: """
                             SELECT \(theirs) FROM social.follows WHERE \(mine) = $1 AND state = 'accepted'
                             ORDER BY accepted_at DESC, \(theirs) LIMIT $2 OFFSET $3
-                            """, binds: Self.binds(actor, Self.pageSize, offset)),
+                            """,
+                        binds: Self.binds(actor, Self.pageSize, offset)
+                    ),
                     logger: logger
                 ).collect()
             }
@@ -60,9 +62,11 @@ public struct Collections: Sendable {
         let rows = try await run(logger) {
             switch name {
             case .followers:
-                try await pool.query("SELECT count(*)::int FROM social.follows WHERE followed = \(actor) AND state = 'accepted'", logger: logger).collect()
+                try await pool.query("SELECT count(*)::int FROM social.follows WHERE followed = \(actor) AND state = 'accepted'", logger: logger)
+                    .collect()
             case .following:
-                try await pool.query("SELECT count(*)::int FROM social.follows WHERE follower = \(actor) AND state = 'accepted'", logger: logger).collect()
+                try await pool.query("SELECT count(*)::int FROM social.follows WHERE follower = \(actor) AND state = 'accepted'", logger: logger)
+                    .collect()
             case .outbox:
                 try await pool.query(
                     "SELECT count(*)::int FROM social.published_objects WHERE owner_id = \(ownerID) AND deleted_at IS NULL AND visibility = 'public'",
@@ -81,7 +85,8 @@ public struct Collections: Sendable {
                 """
                 SELECT item_id, kind FROM social.published_objects WHERE owner_id = \(ownerID) AND deleted_at IS NULL AND visibility = 'public'
                 ORDER BY published_at DESC, item_id LIMIT \(Self.pageSize) OFFSET \(offset)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         var items: [JSONLDValue] = []
@@ -89,7 +94,14 @@ public struct Collections: Sendable {
             let (itemID, kindText) = try decode(row, as: (UUID, String).self)
             guard let kind = CoreEvent.SubjectKind(rawValue: kindText), let note = try? await object(kind, itemID) else { continue }
             var activity = ASObject.activity(
-                "Create", id: (note.id ?? "") + "#create", actor: note.attributedTo?.id ?? "", object: .null, to: note.to, cc: note.cc, published: note.published)
+                "Create",
+                id: (note.id ?? "") + "#create",
+                actor: note.attributedTo?.id ?? "",
+                object: .null,
+                to: note.to,
+                cc: note.cc,
+                published: note.published
+            )
             var embedded = note
             embedded["@context"] = nil
             activity["object"] = embedded.embedded
@@ -113,13 +125,16 @@ public struct Collections: Sendable {
         guard failure.code == .notFound else { throw LocalActors.socialError(failure) }
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT deleted_at FROM social.published_objects WHERE item_id = \(itemID) AND deleted_at IS NOT NULL", logger: logger
+                "SELECT deleted_at FROM social.published_objects WHERE item_id = \(itemID) AND deleted_at IS NOT NULL",
+                logger: logger
             ).collect()
         }
         if let row = rows.first {
             let deleted = try decode(row, as: Date.self)
             var gone = SocialError(.gone, "This object was deleted.")
-            gone.document = ASObject.tombstone(id: notes.id(kind, itemID), formerType: "Note", deleted: deleted).document(in: ScribeVocabulary.context)
+            gone.document = ASObject.tombstone(id: notes.id(kind, itemID), formerType: "Note", deleted: deleted).document(
+                in: ScribeVocabulary.context
+            )
             throw gone
         }
         throw SocialError(.notFound, "No such object.")
@@ -130,7 +145,8 @@ public struct Collections: Sendable {
         let objectID = urls.comment(id)
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT document::text, deleted_at FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL", logger: logger
+                "SELECT document::text, deleted_at FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL",
+                logger: logger
             ).collect()
         }
         guard let row = rows.first else { throw SocialError(.notFound, "No such comment.") }
@@ -155,7 +171,11 @@ public struct Collections: Sendable {
     /// one page of it. The object must be one anyone may see.
     public func interactions(_ interaction: Interaction, of objectID: String, page: Int?) async throws(SocialError) -> ASObject {
         guard let (kind, id) = urls.localObject(objectID) else { throw SocialError(.notFound, "No such object.") }
-        if kind == "comment" { _ = try await comment(id) } else if let subject = CoreEvent.SubjectKind(rawValue: kind) { _ = try await object(subject, id) }
+        if kind == "comment" {
+            _ = try await comment(id)
+        } else if let subject = CoreEvent.SubjectKind(rawValue: kind) {
+            _ = try await object(subject, id)
+        }
         let collectionID = objectID + "/" + interaction.rawValue
         let total: Int
         var items: [JSONLDValue] = []
@@ -166,19 +186,24 @@ public struct Collections: Sendable {
                 let kind: Reactions.Kind = interaction == .likes ? .like : .boost
                 let reactions = Reactions(logger: logger)
                 total = try await reactions.count(kind, of: objectID, on: pool)
-                if page != nil { items = try await reactions.actors(kind, of: objectID, limit: Self.pageSize, offset: offset, on: pool).map(JSONLDValue.string) }
+                if page != nil {
+                    items = try await reactions.actors(kind, of: objectID, limit: Self.pageSize, offset: offset, on: pool).map(JSONLDValue.string)
+                }
             case .replies:
-                total = try await pool.query(
-                    """
-                    SELECT count(*)::int FROM social.notes WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
-                    """, logger: logger
-                ).collect().first?.decode(Int.self) ?? 0
+                total =
+                    try await pool.query(
+                        """
+                        SELECT count(*)::int FROM social.notes WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
+                        """,
+                        logger: logger
+                    ).collect().first?.decode(Int.self) ?? 0
                 if page != nil {
                     items = try await pool.query(
                         """
                         SELECT id FROM social.notes WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
                         ORDER BY published_at, id LIMIT \(Self.pageSize) OFFSET \(offset)
-                        """, logger: logger
+                        """,
+                        logger: logger
                     ).collect().map { .string(try $0.decode(String.self)) }
                 }
             }
@@ -186,7 +211,9 @@ public struct Collections: Sendable {
             throw SocialError(.unavailable, "The database could not complete the operation; try again shortly.")
         }
         guard let page else {
-            return ASObject.orderedCollection(id: collectionID, totalItems: total, first: collectionID + "?page=1").document(in: ScribeVocabulary.context)
+            return ASObject.orderedCollection(id: collectionID, totalItems: total, first: collectionID + "?page=1").document(
+                in: ScribeVocabulary.context
+            )
         }
         let next = offset + items.count < total ? "\(collectionID)?page=\(page + 1)" : nil
         return ASObject.orderedCollectionPage(id: "\(collectionID)?page=\(page)", partOf: collectionID, items: items, next: next, totalItems: total)

@@ -38,7 +38,8 @@ extension SocialModule {
                     SELECT id, actor_id, content, published_at FROM social.notes
                     WHERE in_reply_to = \(objectID) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
                     ORDER BY published_at, id LIMIT \(limit)
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
             )
         }
@@ -47,7 +48,15 @@ extension SocialModule {
             guard let (id, actor, content, published) = try? row.decode((String, String, String, Date).self) else { continue }
             let handle = (try? await actions.handle(of: actor)) ?? actor
             comments.append(
-                Discussion.Comment(id: id, author: handle, authorURL: actor, content: content, publishedAt: published, isViewers: actor == viewerActor))
+                Discussion.Comment(
+                    id: id,
+                    author: handle,
+                    authorURL: actor,
+                    content: content,
+                    publishedAt: published,
+                    isViewers: actor == viewerActor
+                )
+            )
         }
         return Discussion(likes: likes, boosts: boosts, comments: comments)
     }
@@ -67,7 +76,8 @@ extension SocialModule {
                 """
                 SELECT (SELECT count(*)::int FROM social.follows WHERE followed = \(actor) AND state = 'accepted'),
                     (SELECT count(*)::int FROM social.follows WHERE follower = \(actor) AND state = 'accepted')
-                """, logger: logger
+                """,
+                logger: logger
             ).collect().first
             let (followers, following) = try row?.decode((Int, Int).self) ?? (0, 0)
             return (followers, following)
@@ -79,7 +89,8 @@ extension SocialModule {
         let me = urls.actor(try await actors.profile(id: follower).username)
         return try await run(logger) {
             try await pool.query(
-                "SELECT state FROM social.follows WHERE follower = \(me) AND followed = \(urls.actor(username))", logger: logger
+                "SELECT state FROM social.follows WHERE follower = \(me) AND followed = \(urls.actor(username))",
+                logger: logger
             ).collect().first?.decode(String.self)
         }
     }

@@ -24,7 +24,9 @@ struct DeliveryQueue: Sendable {
                 SELECT \(inbox), \(hostKey), \(signer), \(id), \(body)
                 WHERE NOT EXISTS (SELECT 1 FROM social.domain_blocks b WHERE \(host) = b.domain OR \(host) LIKE '%.' || b.domain)
                 ON CONFLICT (activity_id, inbox) DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 }

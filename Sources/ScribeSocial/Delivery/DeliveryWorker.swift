@@ -89,7 +89,8 @@ struct DeliveryWorker: Sendable {
                     WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND NOT (d.host = ANY(\(saturated)))
                       AND NOT EXISTS (SELECT 1 FROM social.host_health h WHERE h.host = d.host AND h.retry_after > now())
                     ORDER BY d.next_attempt_at LIMIT \(limit * 4) FOR UPDATE SKIP LOCKED
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 var chosen: [Int64] = []
                 for row in candidates where chosen.count < limit {
@@ -104,7 +105,8 @@ struct DeliveryWorker: Sendable {
                     UPDATE social.deliveries SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds)), attempts = attempts + 1
                     WHERE id = ANY(\(chosen))
                     RETURNING id, inbox, host, signer, body, attempts, created_at
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect().map { row in
                     let (id, inbox, host, signer, body, attempts, createdAt) = try row.decode((Int64, String, String, UUID?, Data, Int, Date).self)
                     return Job(id: id, inbox: inbox, host: host, signer: signer, body: body, attempts: attempts, createdAt: createdAt)
@@ -183,10 +185,14 @@ struct DeliveryWorker: Sendable {
                     WITH delivered AS (
                         UPDATE social.deliveries SET state = 'delivered', finished_at = now(), last_error = NULL WHERE id = \(job.id))
                     DELETE FROM social.host_health WHERE host = \(job.host)
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
             case .final(let reason):
                 try await pool.query(
-                    "UPDATE social.deliveries SET state = 'failed', finished_at = now(), last_error = \(reason) WHERE id = \(job.id)", logger: logger)
+                    "UPDATE social.deliveries SET state = 'failed', finished_at = now(), last_error = \(reason) WHERE id = \(job.id)",
+                    logger: logger
+                )
             case .retry(let reason):
                 try await pool.withTransaction(logger: logger) { connection in
                     let expired = Date().timeIntervalSince(job.createdAt) > Self.giveUpAfter
@@ -198,14 +204,18 @@ struct DeliveryWorker: Sendable {
                             finished_at = CASE WHEN \(expired) THEN now() END,
                             next_attempt_at = now() + make_interval(secs => \(delay))
                         WHERE id = \(job.id)
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                     try await connection.query(
                         """
                         INSERT INTO social.host_health (host, failures, first_failure) VALUES (\(job.host), 1, now())
                         ON CONFLICT (host) DO UPDATE SET failures = social.host_health.failures + 1,
                             retry_after = CASE WHEN social.host_health.first_failure < now() - interval '1 day'
                                 THEN now() + interval '6 hours' ELSE social.host_health.retry_after END
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                 }
             }
             Self.attempts(outcome).increment()

@@ -56,7 +56,8 @@ public struct FederationHealth: Sendable {
                         count(*) FILTER (WHERE state = 'delivered' AND finished_at > now() - interval '1 hour'),
                         count(*) FILTER (WHERE state = 'failed' AND finished_at > now() - interval '1 hour')
                     FROM social.deliveries
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 let hosts = try await connection.query(
                     """
@@ -65,7 +66,8 @@ public struct FederationHealth: Sendable {
                         (SELECT d.last_error FROM social.deliveries d WHERE d.host = h.host AND d.last_error IS NOT NULL
                          ORDER BY d.next_attempt_at DESC LIMIT 1)
                     FROM social.host_health h ORDER BY h.failures DESC, h.host LIMIT 500
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 return (queue, hosts)
             }
@@ -74,11 +76,18 @@ public struct FederationHealth: Sendable {
         var failing: [FailingHost] = []
         for row in hosts {
             let (host, failures, since, until, waiting, error) = try decode(row, as: (String, Int, Date?, Date?, Int, String?).self)
-            failing.append(FailingHost(host: host, failures: failures, failingSince: since, unavailableUntil: until, pending: waiting, lastError: error))
+            failing.append(
+                FailingHost(host: host, failures: failures, failingSince: since, unavailableUntil: until, pending: waiting, lastError: error)
+            )
         }
         return Report(
-            pending: pending, oldestPending: oldest, deliveredLastHour: delivered, failedLastHour: failed, failingHosts: failing,
-            blockedDomains: try await domainBlocks.list().map(\.domain))
+            pending: pending,
+            oldestPending: oldest,
+            deliveredLastHour: delivered,
+            failedLastHour: failed,
+            failingHosts: failing,
+            blockedDomains: try await domainBlocks.list().map(\.domain)
+        )
     }
 
     private func first(_ rows: [PostgresRow]) throws(SocialError) -> PostgresRow {

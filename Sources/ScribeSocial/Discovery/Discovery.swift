@@ -36,14 +36,20 @@ public struct Discovery: Sendable {
         }
         let profile = try await actors.profile(username: username)
         return WebFingerDocument.account(
-            username: profile.username, domain: settings.domain, actorID: urls.actor(profile.username), profileURL: urls.profile(profile.username),
-            interactionTemplate: urls.origin + "/authorize_interaction?uri={uri}")
+            username: profile.username,
+            domain: settings.domain,
+            actorID: urls.actor(profile.username),
+            profileURL: urls.profile(profile.username),
+            interactionTemplate: urls.origin + "/authorize_interaction?uri={uri}"
+        )
     }
 
     private var instanceDocument: WebFingerDocument {
         WebFingerDocument(
-            subject: "acct:\(settings.domain)@\(settings.domain)", aliases: [urls.instanceActor],
-            links: [WebFingerDocument.Link(rel: "self", type: ActivityPubMediaType.activityJSON, href: urls.instanceActor)])
+            subject: "acct:\(settings.domain)@\(settings.domain)",
+            aliases: [urls.instanceActor],
+            links: [WebFingerDocument.Link(rel: "self", type: ActivityPubMediaType.activityJSON, href: urls.instanceActor)]
+        )
     }
 
     public var hostMeta: String { HostMeta.document(publicURL: urls.origin) }
@@ -56,9 +62,18 @@ public struct Discovery: Sendable {
         let statistics: InstanceStatistics
         do { statistics = try await core.statistics() } catch { throw LocalActors.socialError(error) }
         return NodeInfo(
-            version: version, softwareName: "scribe", softwareVersion: ScribeVersion.current, repository: nil, homepage: nil,
-            openRegistrations: settings.openRegistrations, users: statistics.users, activeMonth: statistics.activeMonth,
-            activeHalfyear: statistics.activeHalfyear, localPosts: statistics.publishedItems, nodeName: settings.domain,
-            nodeDescription: "A Scribe server: AI-roleplay characters and lorebooks, shared over ActivityPub.")
+            version: version,
+            softwareName: "scribe",
+            softwareVersion: ScribeVersion.current,
+            repository: nil,
+            homepage: nil,
+            openRegistrations: settings.openRegistrations,
+            users: statistics.users,
+            activeMonth: statistics.activeMonth,
+            activeHalfyear: statistics.activeHalfyear,
+            localPosts: statistics.publishedItems,
+            nodeName: settings.domain,
+            nodeDescription: "A Scribe server: AI-roleplay characters and lorebooks, shared over ActivityPub."
+        )
     }
 }

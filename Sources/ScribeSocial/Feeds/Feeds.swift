@@ -39,13 +39,17 @@ public struct Feeds: Sendable {
             JOIN social.local_actors la ON f.follower = \(prefix) || la.username AND la.deleted_at IS NULL
             WHERE f.followed = \(actor) AND f.state = 'accepted'
             ON CONFLICT DO NOTHING
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         if let alsoUser {
             try await connection.query(
                 """
                 INSERT INTO social.feed_entries (user_id, kind, object_id, actor_id) VALUES (\(alsoUser), \(kind), \(object), \(actor))
                 ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -58,12 +62,16 @@ public struct Feeds: Sendable {
                 FROM social.feed_entries e LEFT JOIN social.notes n ON n.id = e.object_id
                 WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max)
                 ORDER BY e.seq DESC LIMIT \(min(max(limit, 1), 100))
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         var entries: [Entry] = []
         for row in rows {
-            let (seq, kind, actor, object, created, noteContent, deleted) = try decode(row, as: (Int64, String, String, String, Date, String?, Bool?).self)
+            let (seq, kind, actor, object, created, noteContent, deleted) = try decode(
+                row,
+                as: (Int64, String, String, String, Date, String?, Bool?).self
+            )
             if deleted == true { continue }
             entries.append(Entry(id: seq, kind: kind, actor: actor, object: object, content: noteContent ?? "", createdAt: created))
         }
@@ -71,7 +79,8 @@ public struct Feeds: Sendable {
     }
 
     /// Public items published on this server, newest first, before the date `before`.
-    public func localPublic(before: Date?, limit: Int = 20) async throws(SocialError) -> [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)] {
+    public func localPublic(before: Date?, limit: Int = 20) async throws(SocialError) -> [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)]
+    {
         // A cursor is the client's: one beyond PostgreSQL's (and the encoder's) range means "all".
         let before = min(max(before ?? .distantFuture, .distantPast), .distantFuture)
         let rows = try await run(logger) {
@@ -80,7 +89,8 @@ public struct Feeds: Sendable {
                 SELECT kind, item_id, published_at FROM social.published_objects
                 WHERE deleted_at IS NULL AND visibility = 'public' AND published_at < \(before)
                 ORDER BY published_at DESC, item_id LIMIT \(min(max(limit, 1), 100))
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         var items: [(kind: CoreEvent.SubjectKind, id: UUID, publishedAt: Date)] = []

@@ -33,7 +33,8 @@ public struct Notifications: Sendable {
     func add(_ kind: Kind, for userID: UUID, actor: String, object: String?, on connection: PostgresConnection) async throws {
         try await connection.query(
             "INSERT INTO social.notifications (user_id, kind, actor_id, object_id) VALUES (\(userID), \(kind.rawValue), \(actor), \(object))",
-            logger: logger)
+            logger: logger
+        )
     }
 
     /// The user's notifications, newest first, before the cursor `before` (an id) when given.
@@ -43,7 +44,8 @@ public struct Notifications: Sendable {
                 """
                 SELECT seq, kind, actor_id, object_id, created_at FROM social.notifications
                 WHERE user_id = \(userID) AND seq < \(before ?? Int64.max) ORDER BY seq DESC LIMIT \(min(max(limit, 1), 100))
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         var notifications: [Notification] = []

@@ -38,9 +38,19 @@ public struct Following: Sendable {
             let locked = try await actors.manuallyApprovesFollowers(followed.id)
             let stored = try await transaction(on: pool, logger: logger) { connection in
                 let stored = try await follows.record(
-                    follower: me, followed: urls.actor(followed.username), activityID: urls.activity(UUID()), state: locked ? .pending : .accepted,
-                    on: connection)
-                try await notifications.add(stored.state == .accepted ? .follow : .followRequest, for: followed.id, actor: me, object: nil, on: connection)
+                    follower: me,
+                    followed: urls.actor(followed.username),
+                    activityID: urls.activity(UUID()),
+                    state: locked ? .pending : .accepted,
+                    on: connection
+                )
+                try await notifications.add(
+                    stored.state == .accepted ? .follow : .followRequest,
+                    for: followed.id,
+                    actor: me,
+                    object: nil,
+                    on: connection
+                )
                 return stored
             }
             return Followed(actor: stored.followed, state: stored.state.rawValue)
@@ -98,7 +108,9 @@ public struct Following: Sendable {
         let me = urls.actor(profile.username)
         let remoteActor = urls.isLocal(follower) ? nil : try await remote.actor(follower)
         let answered = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            guard let follow = try await follows.find(follower: follower, followed: me, on: connection), follow.state == .pending else { return false }
+            guard let follow = try await follows.find(follower: follower, followed: me, on: connection), follow.state == .pending else {
+                return false
+            }
             if accept {
                 try await follows.accept(follower: follower, followed: me, on: connection)
             } else {
@@ -106,7 +118,13 @@ public struct Following: Sendable {
             }
             if let remoteActor {
                 let original = ASObject.activity("Follow", id: follow.activityID, actor: follower, object: .string(me))
-                let answer = ASObject.activity(accept ? "Accept" : "Reject", id: urls.activity(UUID()), actor: me, object: original.embedded, to: [follower])
+                let answer = ASObject.activity(
+                    accept ? "Accept" : "Reject",
+                    id: urls.activity(UUID()),
+                    actor: me,
+                    object: original.embedded,
+                    to: [follower]
+                )
                 try await deliveries.enqueue(answer.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
             }
             return true
@@ -126,7 +144,9 @@ public struct Following: Sendable {
         if host == domain.lowercased() {
             return urls.actor(try await actors.profile(username: username).username)
         }
-        guard let actor = try await webFinger(username, host).actorID else { throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).") }
+        guard let actor = try await webFinger(username, host).actorID else {
+            throw SocialError(.remoteFailed, "\(host) names no ActivityPub actor for \(username).")
+        }
         return actor
     }
 

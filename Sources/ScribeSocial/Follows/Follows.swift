@@ -27,7 +27,8 @@ struct Follows: Sendable {
             VALUES (\(follower), \(followed), \(state.rawValue), \(activityID), CASE WHEN \(state.rawValue) = 'accepted' THEN now() END)
             ON CONFLICT (follower, followed) DO UPDATE SET activity_id = EXCLUDED.activity_id
             RETURNING state
-            """, logger: logger
+            """,
+            logger: logger
         ).collect()
         let stored = try rows.first.map { State(rawValue: try $0.decode(String.self)) ?? .pending } ?? state
         return Follow(follower: follower, followed: followed, state: stored, activityID: activityID)
@@ -35,7 +36,8 @@ struct Follows: Sendable {
 
     func find(follower: String, followed: String, on connection: PostgresConnection) async throws -> Follow? {
         try await connection.query(
-            "SELECT state, activity_id FROM social.follows WHERE follower = \(follower) AND followed = \(followed)", logger: logger
+            "SELECT state, activity_id FROM social.follows WHERE follower = \(follower) AND followed = \(followed)",
+            logger: logger
         ).collect().first.map { row in
             let (state, activityID) = try row.decode((String, String).self)
             return Follow(follower: follower, followed: followed, state: State(rawValue: state) ?? .pending, activityID: activityID)
@@ -44,7 +46,8 @@ struct Follows: Sendable {
 
     func find(activityID: String, on connection: PostgresConnection) async throws -> Follow? {
         try await connection.query(
-            "SELECT follower, followed, state FROM social.follows WHERE activity_id = \(activityID)", logger: logger
+            "SELECT follower, followed, state FROM social.follows WHERE activity_id = \(activityID)",
+            logger: logger
         ).collect().first.map { row in
             let (follower, followed, state) = try row.decode((String, String, String).self)
             return Follow(follower: follower, followed: followed, state: State(rawValue: state) ?? .pending, activityID: activityID)
@@ -53,13 +56,16 @@ struct Follows: Sendable {
 
     func accept(follower: String, followed: String, on connection: PostgresConnection) async throws {
         try await connection.query(
-            "UPDATE social.follows SET state = 'accepted', accepted_at = now() WHERE follower = \(follower) AND followed = \(followed)", logger: logger)
+            "UPDATE social.follows SET state = 'accepted', accepted_at = now() WHERE follower = \(follower) AND followed = \(followed)",
+            logger: logger
+        )
     }
 
     @discardableResult
     func remove(follower: String, followed: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
-            "DELETE FROM social.follows WHERE follower = \(follower) AND followed = \(followed) RETURNING 1", logger: logger
+            "DELETE FROM social.follows WHERE follower = \(follower) AND followed = \(followed) RETURNING 1",
+            logger: logger
         ).collect()
         return !rows.isEmpty
     }
@@ -72,7 +78,8 @@ struct Follows: Sendable {
     /// Accepted followers of `actor`, oldest first.
     func followers(of actor: String, on connection: PostgresConnection) async throws -> [String] {
         try await connection.query(
-            "SELECT follower FROM social.follows WHERE followed = \(actor) AND state = 'accepted' ORDER BY accepted_at, follower", logger: logger
+            "SELECT follower FROM social.follows WHERE followed = \(actor) AND state = 'accepted' ORDER BY accepted_at, follower",
+            logger: logger
         ).collect().map { try $0.decode(String.self) }
     }
 
@@ -83,7 +90,8 @@ struct Follows: Sendable {
             """
             SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM social.follows f JOIN social.remote_actors a ON a.id = f.follower
             WHERE f.followed = \(actor) AND f.state = 'accepted'
-            """, logger: logger
+            """,
+            logger: logger
         ).collect().map { try $0.decode(String.self) }.sorted()
     }
 }

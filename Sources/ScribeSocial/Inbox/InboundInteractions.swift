@@ -34,13 +34,19 @@ extension InboxProcessor {
         if try await hasLocalFollowers(actor, on: connection) {
             if !urls.isLocal(objectID), try await notes.find(objectID, on: connection) == nil {
                 let object = try await remote.object(objectID)
-                guard !Set(object.types).isDisjoint(with: Self.noteTypes), let author = object.attributedTo?.id, Self.sameOrigin(object.id, author) else {
+                guard !Set(object.types).isDisjoint(with: Self.noteTypes), let author = object.attributedTo?.id, Self.sameOrigin(object.id, author)
+                else {
                     return handled ? .processed : .ignored("the boosted object is not a note by its server's actor")
                 }
                 let authorActor = try? await remote.actor(author)
                 try await notes.store(
-                    object, actorID: author, localAuthor: nil, itemID: nil,
-                    visibility: Notes.visibility(of: object, authorFollowers: authorActor?.followers), on: connection)
+                    object,
+                    actorID: author,
+                    localAuthor: nil,
+                    itemID: nil,
+                    visibility: Notes.visibility(of: object, authorFollowers: authorActor?.followers),
+                    on: connection
+                )
             }
             _ = try await reactions.add(.boost, actor: actor, object: objectID, activityID: activityID, on: connection)
             try await feeds.fanOut("boost", object: objectID, actor: actor, on: connection)
@@ -61,7 +67,9 @@ extension InboxProcessor {
         } else {
             note = try await remote.object(objectID)
         }
-        guard !Set(note.types).isDisjoint(with: Self.noteTypes) else { return .ignored("Create of \(note.types.first ?? "an unknown type") is not a note") }
+        guard !Set(note.types).isDisjoint(with: Self.noteTypes) else {
+            return .ignored("Create of \(note.types.first ?? "an unknown type") is not a note")
+        }
         guard note.attributedTo?.id == actor, note.id == objectID, Self.sameOrigin(objectID, actor) else {
             return .ignored("the note is not the actor's own")
         }
@@ -110,11 +118,15 @@ extension InboxProcessor {
     /// A remote actor blocks one of our users: the follows between them end, and the block is
     /// remembered so nothing of ours is delivered to them.
     func block(_ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
-        guard let blocked = activity.object.first?.id, urls.username(ofActor: blocked) != nil else { return .ignored("the block is not of a local actor") }
+        guard let blocked = activity.object.first?.id, urls.username(ofActor: blocked) != nil else {
+            return .ignored("the block is not of a local actor")
+        }
         try await follows.remove(follower: actor, followed: blocked, on: connection)
         try await follows.remove(follower: blocked, followed: actor, on: connection)
         try await connection.query(
-            "INSERT INTO social.blocks (blocker, blocked, activity_id) VALUES (\(actor), \(blocked), \(activity.id)) ON CONFLICT DO NOTHING", logger: logger)
+            "INSERT INTO social.blocks (blocker, blocked, activity_id) VALUES (\(actor), \(blocked), \(activity.id)) ON CONFLICT DO NOTHING",
+            logger: logger
+        )
         return .processed
     }
 
@@ -127,7 +139,9 @@ extension InboxProcessor {
             """
             INSERT INTO social.reports (activity_id, reporter, objects, content) VALUES (\(activityID), \(actor), \(objects), \(HTMLSanitizer.sanitize(content)))
             ON CONFLICT (activity_id) DO NOTHING
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         return .processed
     }
 
@@ -145,7 +159,8 @@ extension InboxProcessor {
             """
             SELECT la.user_id, f.follower FROM social.follows f JOIN social.local_actors la ON f.follower = \(prefix) || la.username
             WHERE f.followed = \(actor)
-            """, logger: logger
+            """,
+            logger: logger
         ).collect()
         for row in rows {
             let (userID, follower) = try row.decode((UUID, String).self)
@@ -163,7 +178,8 @@ extension InboxProcessor {
 
     /// Whether a local actor blocks `actor`.
     func isBlocked(_ actor: String, by localActor: String, on connection: PostgresConnection) async throws -> Bool {
-        try await !connection.query("SELECT 1 FROM social.blocks WHERE blocker = \(localActor) AND blocked = \(actor)", logger: logger).collect().isEmpty
+        try await !connection.query("SELECT 1 FROM social.blocks WHERE blocker = \(localActor) AND blocked = \(actor)", logger: logger).collect()
+            .isEmpty
     }
 
     /// Whether the local user `userID` blocks `actor`.
@@ -173,14 +189,16 @@ extension InboxProcessor {
             """
             SELECT 1 FROM social.blocks b JOIN social.local_actors la ON b.blocker = \(prefix) || la.username
             WHERE la.user_id = \(userID) AND b.blocked = \(actor)
-            """, logger: logger
+            """,
+            logger: logger
         ).collect().isEmpty
     }
 
     func hasLocalFollowers(_ actor: String, on connection: PostgresConnection) async throws -> Bool {
         let prefix = urls.origin + "/users/"
         return try await !connection.query(
-            "SELECT 1 FROM social.follows WHERE followed = \(actor) AND state = 'accepted' AND starts_with(follower, \(prefix)) LIMIT 1", logger: logger
+            "SELECT 1 FROM social.follows WHERE followed = \(actor) AND state = 'accepted' AND starts_with(follower, \(prefix)) LIMIT 1",
+            logger: logger
         ).collect().isEmpty
     }
 
@@ -189,13 +207,15 @@ extension InboxProcessor {
         let names = note.tags.filter { $0.isA("Mention") }.compactMap { $0["href"]?.string }.compactMap(urls.username(ofActor:))
         guard !names.isEmpty else { return [] }
         return try await connection.query(
-            "SELECT user_id FROM social.local_actors WHERE lower(username) = ANY(\(names.map { $0.lowercased() })) AND deleted_at IS NULL", logger: logger
+            "SELECT user_id FROM social.local_actors WHERE lower(username) = ANY(\(names.map { $0.lowercased() })) AND deleted_at IS NULL",
+            logger: logger
         ).collect().map { try $0.decode(UUID.self) }
     }
 
     /// Whether two ids are on the same scheme, host and port.
     static func sameOrigin(_ first: String?, _ second: String?) -> Bool {
-        guard let first, let second, let a = URL(string: first), let b = URL(string: second), let hostA = a.host()?.lowercased(), let hostB = b.host()?.lowercased()
+        guard let first, let second, let a = URL(string: first), let b = URL(string: second), let hostA = a.host()?.lowercased(),
+            let hostB = b.host()?.lowercased()
         else { return false }
         return a.scheme?.lowercased() == b.scheme?.lowercased() && hostA == hostB && a.port == b.port
     }

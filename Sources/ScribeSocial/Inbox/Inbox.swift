@@ -31,7 +31,9 @@ public struct Inbox: Sendable {
     ///   and before anything is stored; it throws (``SocialError/Code/rateLimited``) to refuse.
     ///   Asking only then means no one can spend another server's budget by naming its key.
     public func receive(
-        _ request: InboundRequest, recipient username: String?, admit: @Sendable (_ senderHost: String) throws(SocialError) -> Void = { _ in }
+        _ request: InboundRequest,
+        recipient username: String?,
+        admit: @Sendable (_ senderHost: String) throws(SocialError) -> Void = { _ in }
     ) async throws(SocialError) -> Receipt {
         var recipientID: UUID?
         if let username { recipientID = try await actors.profile(username: username).id }
@@ -48,12 +50,16 @@ public struct Inbox: Sendable {
         }
 
         // A blocked domain gets 403 before any key is fetched, as Mastodon answers.
-        if try await remote.domainBlocks.isBlocked(actorID) { throw SocialError(.forbidden, "This server does not accept activities from that domain.") }
+        if try await remote.domainBlocks.isBlocked(actorID) {
+            throw SocialError(.forbidden, "This server does not accept activities from that domain.")
+        }
         let signed = request.signed(scheme: scheme)
         let verifier = HTTPSignatureVerifier()
         let candidate: HTTPSignatureVerifier.Candidate
         do { candidate = try verifier.candidate(for: signed) } catch { throw SocialError(.signatureRejected, error.reason) }
-        if try await remote.domainBlocks.isBlocked(candidate.keyID) { throw SocialError(.forbidden, "This server does not accept activities from that domain.") }
+        if try await remote.domainBlocks.isBlocked(candidate.keyID) {
+            throw SocialError(.forbidden, "This server does not accept activities from that domain.")
+        }
         let resolved: Result<(owner: String, key: SignaturePublicKey), SocialError>
         do { resolved = .success(try await remote.key(candidate.keyID)) } catch { resolved = .failure(error) }
         guard case .success(let (owner, key)) = resolved else {
@@ -83,7 +89,8 @@ public struct Inbox: Sendable {
                 INSERT INTO social.inbox_activities (activity_id, actor_id, type, recipient, document)
                 VALUES (\(activityID), \(actorID), \(type), \(recipientID), \(json)::jsonb)
                 ON CONFLICT (activity_id) DO NOTHING RETURNING seq
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         guard !inserted.isEmpty else { return .duplicate }

@@ -69,7 +69,8 @@ struct InboxProcessor: Sendable {
                     WHERE a.state = 'pending' AND NOT EXISTS (
                         SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
                     ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).collect()
                 guard let row = rows.first else { return false }
                 let (seq, json) = try row.decode((Int64, String).self)
@@ -79,14 +80,18 @@ struct InboxProcessor: Sendable {
                 } catch {
                     throw Failure(seq: seq, reason: String(describing: error))
                 }
-                let (state, reason): (String, String?) = switch outcome {
-                case .processed: ("processed", nil)
-                case .ignored(let reason): ("ignored", reason)
-                }
+                let (state, reason): (String, String?) =
+                    switch outcome {
+                    case .processed: ("processed", nil)
+                    case .ignored(let reason): ("ignored", reason)
+                    }
                 try await connection.query(
                     "UPDATE social.inbox_activities SET state = \(state), reason = \(reason), processed_at = now(), attempts = attempts + 1 WHERE seq = \(seq)",
-                    logger: logger)
-                if case .ignored(let reason) = outcome { logger.info("activity ignored", metadata: ["seq": .stringConvertible(seq), "reason": .string(reason)]) }
+                    logger: logger
+                )
+                if case .ignored(let reason) = outcome {
+                    logger.info("activity ignored", metadata: ["seq": .stringConvertible(seq), "reason": .string(reason)])
+                }
                 return true
             }
             if processed { await deliveryBell.ring() }
@@ -106,7 +111,9 @@ struct InboxProcessor: Sendable {
                     state = CASE WHEN attempts + 1 >= \(Self.maximumAttempts) THEN 'ignored' ELSE 'pending' END,
                     processed_at = CASE WHEN attempts + 1 >= \(Self.maximumAttempts) THEN now() END
                 WHERE seq = \(failure.seq)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             return true
         }
     }
@@ -165,20 +172,39 @@ struct InboxProcessor: Sendable {
             var followActivity = activity
             followActivity["@context"] = nil
             let reject = ASObject.activity(
-                "Reject", id: urls.activity(UUID()), actor: urls.actor(profile.username), object: followActivity.embedded, to: [actor]
+                "Reject",
+                id: urls.activity(UUID()),
+                actor: urls.actor(profile.username),
+                object: followActivity.embedded,
+                to: [actor]
             ).document(in: ScribeVocabulary.context)
             try await deliveries.enqueue(reject, to: [follower.inbox], signer: profile.id, on: connection)
             return .ignored("the follower is blocked; rejected")
         }
         let locked = try await actors.manuallyApprovesFollowers(profile.id)
         let recorded = try await follows.record(
-            follower: actor, followed: urls.actor(profile.username), activityID: activityID, state: locked ? .pending : .accepted, on: connection)
-        try await notifications.add(recorded.state == .accepted ? .follow : .followRequest, for: profile.id, actor: actor, object: nil, on: connection)
+            follower: actor,
+            followed: urls.actor(profile.username),
+            activityID: activityID,
+            state: locked ? .pending : .accepted,
+            on: connection
+        )
+        try await notifications.add(
+            recorded.state == .accepted ? .follow : .followRequest,
+            for: profile.id,
+            actor: actor,
+            object: nil,
+            on: connection
+        )
         if recorded.state == .accepted {
             var followActivity = activity
             followActivity["@context"] = nil
             let accept = ASObject.activity(
-                "Accept", id: urls.activity(UUID()), actor: urls.actor(profile.username), object: followActivity.embedded, to: [actor]
+                "Accept",
+                id: urls.activity(UUID()),
+                actor: urls.actor(profile.username),
+                object: followActivity.embedded,
+                to: [actor]
             ).document(in: ScribeVocabulary.context)
             try await deliveries.enqueue(accept, to: [follower.inbox], signer: profile.id, on: connection)
         }
@@ -203,7 +229,9 @@ struct InboxProcessor: Sendable {
         if follow == nil, let embedded = object.object, embedded.isA("Follow"), let follower = embedded.actor?.id {
             follow = try await follows.find(follower: follower, followed: actor, on: connection)
         }
-        guard let follow, follow.followed == actor, urls.isLocal(follow.follower) else { return .ignored("no Follow of ours to \(accepted ? "accept" : "reject")") }
+        guard let follow, follow.followed == actor, urls.isLocal(follow.follower) else {
+            return .ignored("no Follow of ours to \(accepted ? "accept" : "reject")")
+        }
         if accepted {
             try await follows.accept(follower: follow.follower, followed: follow.followed, on: connection)
         } else {
@@ -222,7 +250,9 @@ struct InboxProcessor: Sendable {
             let removed = try await reactions.remove(kind, actor: actor, object: embedded?.object.first?.id, activityID: object.id, on: connection)
             if kind == .boost, let target = embedded?.object.first?.id {
                 try await connection.query(
-                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(actor) AND object_id = \(target)", logger: logger)
+                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(actor) AND object_id = \(target)",
+                    logger: logger
+                )
             }
             return removed == nil ? .ignored("nothing to undo") : .processed
         case "Block"?:
@@ -232,7 +262,9 @@ struct InboxProcessor: Sendable {
         case "Follow"?, nil:
             var follow: Follows.Follow?
             if let id = object.id { follow = try await follows.find(activityID: id, on: connection) }
-            if follow == nil, let followed = embedded?.object.first?.id { follow = try await follows.find(follower: actor, followed: followed, on: connection) }
+            if follow == nil, let followed = embedded?.object.first?.id {
+                follow = try await follows.find(follower: actor, followed: followed, on: connection)
+            }
             if let follow, follow.follower == actor {
                 try await follows.remove(follower: actor, followed: follow.followed, on: connection)
                 return .processed

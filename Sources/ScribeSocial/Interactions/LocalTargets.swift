@@ -20,14 +20,16 @@ struct LocalTargets: Sendable {
         guard let (kind, id) = urls.localObject(objectID) else { return nil }
         if kind == "comment" {
             return try await connection.query(
-                "SELECT local_author, item_id FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL AND deleted_at IS NULL", logger: logger
+                "SELECT local_author, item_id FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL AND deleted_at IS NULL",
+                logger: logger
             ).collect().first.flatMap { row in
                 let (author, item) = try row.decode((UUID?, UUID?).self)
                 return author.map { LocalTarget(objectID: objectID, ownerID: $0, itemID: item) }
             }
         }
         return try await connection.query(
-            "SELECT owner_id FROM social.published_objects WHERE item_id = \(id) AND kind = \(kind) AND deleted_at IS NULL", logger: logger
+            "SELECT owner_id FROM social.published_objects WHERE item_id = \(id) AND kind = \(kind) AND deleted_at IS NULL",
+            logger: logger
         ).collect().first.map { LocalTarget(objectID: objectID, ownerID: try $0.decode(UUID.self), itemID: id) }
     }
 }

@@ -32,7 +32,12 @@ struct Notes: Sendable {
     }
 
     func store(
-        _ note: ASObject, actorID: String, localAuthor: UUID?, itemID: UUID?, visibility: String, on connection: PostgresConnection
+        _ note: ASObject,
+        actorID: String,
+        localAuthor: UUID?,
+        itemID: UUID?,
+        visibility: String,
+        on connection: PostgresConnection
     ) async throws {
         guard let id = note.id else { return }
         // Remote HTML is sanitised once, here, before anything can show it.
@@ -48,7 +53,9 @@ struct Notes: Sendable {
             ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content, document = EXCLUDED.document, visibility = EXCLUDED.visibility,
                 updated_at = now(), deleted_at = NULL
             WHERE social.notes.actor_id = EXCLUDED.actor_id
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     func find(_ id: String, on connection: PostgresConnection) async throws -> StoredNote? {
@@ -56,13 +63,23 @@ struct Notes: Sendable {
             """
             SELECT actor_id, local_author, in_reply_to, item_id, content, visibility, published_at, deleted_at IS NOT NULL
             FROM social.notes WHERE id = \(id)
-            """, logger: logger
+            """,
+            logger: logger
         ).collect().first.map { row in
             let (actor, author, reply, item, content, visibility, published, deleted) = try row.decode(
-                (String, UUID?, String?, UUID?, String, String, Date, Bool).self)
+                (String, UUID?, String?, UUID?, String, String, Date, Bool).self
+            )
             return StoredNote(
-                id: id, actorID: actor, localAuthor: author, inReplyTo: reply, itemID: item, content: content, visibility: visibility,
-                publishedAt: published, deleted: deleted)
+                id: id,
+                actorID: actor,
+                localAuthor: author,
+                inReplyTo: reply,
+                itemID: item,
+                content: content,
+                visibility: visibility,
+                publishedAt: published,
+                deleted: deleted
+            )
         }
     }
 

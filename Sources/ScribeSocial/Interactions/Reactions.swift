@@ -21,7 +21,8 @@ struct Reactions: Sendable {
         return try await !connection.query(
             PostgresQuery(
                 unsafeSQL: "INSERT INTO \(kind.table) (actor_id, object_id, activity_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
-                binds: binds),
+                binds: binds
+            ),
             logger: logger
         ).collect().isEmpty
     }
@@ -37,7 +38,9 @@ struct Reactions: Sendable {
             PostgresQuery(
                 unsafeSQL: """
                     DELETE FROM \(kind.table) WHERE actor_id = $1 AND (object_id = $2 OR activity_id = $3) RETURNING activity_id
-                    """, binds: binds),
+                    """,
+                binds: binds
+            ),
             logger: logger
         ).collect().first?.decode(String.self)
     }
@@ -45,8 +48,11 @@ struct Reactions: Sendable {
     func count(_ kind: Kind, of object: String, on pool: PostgresClient) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(object)
-        return try await pool.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(kind.table) WHERE object_id = $1", binds: binds), logger: logger)
-            .collect().first?.decode(Int.self) ?? 0
+        return try await pool.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(kind.table) WHERE object_id = $1", binds: binds),
+            logger: logger
+        )
+        .collect().first?.decode(Int.self) ?? 0
     }
 
     /// Who reacted, newest first.
@@ -57,7 +63,9 @@ struct Reactions: Sendable {
         binds.append(offset)
         return try await pool.query(
             PostgresQuery(
-                unsafeSQL: "SELECT actor_id FROM \(kind.table) WHERE object_id = $1 ORDER BY created_at DESC, actor_id LIMIT $2 OFFSET $3", binds: binds),
+                unsafeSQL: "SELECT actor_id FROM \(kind.table) WHERE object_id = $1 ORDER BY created_at DESC, actor_id LIMIT $2 OFFSET $3",
+                binds: binds
+            ),
             logger: logger
         ).collect().map { try $0.decode(String.self) }
     }

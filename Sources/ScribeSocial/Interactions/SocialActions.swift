@@ -69,12 +69,22 @@ public struct SocialActions: Sendable {
                 activity = ASObject.activity("Like", id: activityID, actor: myActor, object: .string(objectID), to: [target.author])
             } else {
                 activity = ASObject.activity(
-                    "Announce", id: activityID, actor: myActor, object: .string(objectID), to: [Notes.publicAudience],
-                    cc: [target.author, urls.followers(me.username)], published: Date())
+                    "Announce",
+                    id: activityID,
+                    actor: myActor,
+                    object: .string(objectID),
+                    to: [Notes.publicAudience],
+                    cc: [target.author, urls.followers(me.username)],
+                    published: Date()
+                )
                 try await feeds.fanOut("boost", object: objectID, actor: myActor, alsoUser: userID, on: connection)
             }
             try await deliveries.enqueue(
-                activity.document(in: ScribeVocabulary.context), to: inboxes + [target.remoteInbox].compactMap { $0 }, signer: userID, on: connection)
+                activity.document(in: ScribeVocabulary.context),
+                to: inboxes + [target.remoteInbox].compactMap { $0 },
+                signer: userID,
+                on: connection
+            )
         }
         await deliveryBell.ring()
     }
@@ -85,17 +95,29 @@ public struct SocialActions: Sendable {
         let target = try? await resolve(objectID, for: me)
         let inboxes = kind == .boost ? try await followerInboxes(of: myActor) : []
         let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            guard let activityID = try await reactions.remove(kind, actor: myActor, object: objectID, activityID: nil, on: connection) else { return false }
+            guard let activityID = try await reactions.remove(kind, actor: myActor, object: objectID, activityID: nil, on: connection) else {
+                return false
+            }
             if kind == .boost {
                 try await connection.query(
-                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(myActor) AND object_id = \(objectID)", logger: logger)
+                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(myActor) AND object_id = \(objectID)",
+                    logger: logger
+                )
             }
             let original = ASObject.activity(kind == .like ? "Like" : "Announce", id: activityID, actor: myActor, object: .string(objectID))
             let undo = ASObject.activity(
-                "Undo", id: urls.activity(UUID()), actor: myActor, object: original.embedded,
-                to: kind == .like ? [target?.author].compactMap { $0 } : [Notes.publicAudience])
+                "Undo",
+                id: urls.activity(UUID()),
+                actor: myActor,
+                object: original.embedded,
+                to: kind == .like ? [target?.author].compactMap { $0 } : [Notes.publicAudience]
+            )
             try await deliveries.enqueue(
-                undo.document(in: ScribeVocabulary.context), to: inboxes + [target?.remoteInbox].compactMap { $0 }, signer: userID, on: connection)
+                undo.document(in: ScribeVocabulary.context),
+                to: inboxes + [target?.remoteInbox].compactMap { $0 },
+                signer: userID,
+                on: connection
+            )
             return true
         }
         guard removed else { throw SocialError(.notFound, kind == .like ? "You have not liked that." : "You have not boosted that.") }
@@ -124,7 +146,9 @@ public struct SocialActions: Sendable {
         let myActor = urls.actor(me.username)
         let target = try await resolve(objectID, for: me)
         let id = urls.comment(UUID())
-        let html = trimmed.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        let html = trimmed.components(separatedBy: "\n\n").map {
+            "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+        }.joined()
         var note: ASObject = [
             "id": .string(id), "type": "Note", "attributedTo": .string(myActor), "inReplyTo": .string(objectID), "content": .string(html),
             "url": .string(id), "to": [.string(Notes.publicAudience)], "cc": .strings([urls.followers(me.username), target.author]),
@@ -139,7 +163,14 @@ public struct SocialActions: Sendable {
             }
             try await feeds.fanOut("note", object: id, actor: myActor, alsoUser: userID, on: connection)
             let create = ASObject.activity(
-                "Create", id: id + "#create", actor: myActor, object: note.embedded, to: note.to, cc: note.cc, published: Date())
+                "Create",
+                id: id + "#create",
+                actor: myActor,
+                object: note.embedded,
+                to: note.to,
+                cc: note.cc,
+                published: Date()
+            )
             try await deliveries.enqueue(create.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
         }
         await deliveryBell.ring()
@@ -157,8 +188,13 @@ public struct SocialActions: Sendable {
         try await transaction(on: pool, logger: logger) { connection in
             _ = try await notes.delete(commentID, by: myActor, on: connection)
             let delete = ASObject.activity(
-                "Delete", id: urls.activity(UUID()), actor: myActor, object: ASObject.tombstone(id: commentID, formerType: "Note", deleted: Date()).embedded,
-                to: [Notes.publicAudience], cc: [urls.followers(me.username)] + [target?.author].compactMap { $0 })
+                "Delete",
+                id: urls.activity(UUID()),
+                actor: myActor,
+                object: ASObject.tombstone(id: commentID, formerType: "Note", deleted: Date()).embedded,
+                to: [Notes.publicAudience],
+                cc: [urls.followers(me.username)] + [target?.author].compactMap { $0 }
+            )
             try await deliveries.enqueue(delete.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
         }
         await deliveryBell.ring()
@@ -176,7 +212,8 @@ public struct SocialActions: Sendable {
             let activityID = urls.activity(UUID())
             try await connection.query(
                 "INSERT INTO social.blocks (blocker, blocked, activity_id) VALUES (\(myActor), \(actorID), \(activityID)) ON CONFLICT DO NOTHING",
-                logger: logger)
+                logger: logger
+            )
             try await follows.remove(follower: myActor, followed: actorID, on: connection)
             try await follows.remove(follower: actorID, followed: myActor, on: connection)
             if let remoteActor {
@@ -193,7 +230,8 @@ public struct SocialActions: Sendable {
         let remoteActor = urls.isLocal(actorID) ? nil : try await remote.cached(actorID)
         let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
             let rows = try await connection.query(
-                "DELETE FROM social.blocks WHERE blocker = \(myActor) AND blocked = \(actorID) RETURNING activity_id", logger: logger
+                "DELETE FROM social.blocks WHERE blocker = \(myActor) AND blocked = \(actorID) RETURNING activity_id",
+                logger: logger
             ).collect()
             guard let row = rows.first else { return false }
             if let remoteActor, let activityID = try row.decode(String?.self) {
@@ -215,7 +253,14 @@ public struct SocialActions: Sendable {
             if kind == "comment" {
                 let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
                 guard let stored, let author = stored.localAuthor, !stored.deleted else { throw SocialError(.notFound, "No such comment.") }
-                return Target(objectID: objectID, author: stored.actorID, remoteInbox: nil, localOwner: author, itemID: stored.itemID, isPublic: stored.visibility == "public")
+                return Target(
+                    objectID: objectID,
+                    author: stored.actorID,
+                    remoteInbox: nil,
+                    localOwner: author,
+                    itemID: stored.itemID,
+                    isPublic: stored.visibility == "public"
+                )
             }
             guard let subject = CoreEvent.SubjectKind(rawValue: kind) else { throw SocialError(.notFound, "No such object.") }
             let followsOwner = try await follows(me, ownerOf: subject, id)
@@ -224,8 +269,13 @@ public struct SocialActions: Sendable {
                 throw LocalActors.socialError(error)
             }
             return Target(
-                objectID: objectID, author: urls.actor(item.ownerUsername), remoteInbox: nil, localOwner: item.ownerID, itemID: item.id,
-                isPublic: item.visibility == .public)
+                objectID: objectID,
+                author: urls.actor(item.ownerUsername),
+                remoteInbox: nil,
+                localOwner: item.ownerID,
+                itemID: item.id,
+                isPublic: item.visibility == .public
+            )
         }
         let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
         let authorID: String
@@ -257,7 +307,8 @@ public struct SocialActions: Sendable {
                 SELECT 1 FROM social.published_objects p JOIN social.local_actors la ON la.user_id = p.owner_id
                 JOIN social.follows f ON f.followed = \(urls.origin + "/users/") || la.username AND f.follower = \(myActor) AND f.state = 'accepted'
                 WHERE p.item_id = \(id)
-                """, logger: logger
+                """,
+                logger: logger
             ).collect()
         }
         return !rows.isEmpty

@@ -45,18 +45,24 @@ public struct DomainBlocks: Sendable {
                 """
                 INSERT INTO social.domain_blocks (domain, reason) VALUES (\(domain), \(reason))
                 ON CONFLICT (domain) DO UPDATE SET reason = EXCLUDED.reason
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             let pattern = "%." + domain
             try await connection.query(
                 """
                 UPDATE social.deliveries SET state = 'failed', finished_at = now(), last_error = 'domain blocked'
                 WHERE state = 'pending' AND (split_part(host, ':', 1) = \(domain) OR split_part(host, ':', 1) LIKE \(pattern))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             try await connection.query(
                 """
                 DELETE FROM social.follows f USING social.remote_actors a
                 WHERE (a.id = f.follower OR a.id = f.followed) AND (split_part(a.host, ':', 1) = \(domain) OR split_part(a.host, ':', 1) LIKE \(pattern))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
         cached.removeAll()
         logger.notice("domain blocked", metadata: ["domain": .string(domain)])

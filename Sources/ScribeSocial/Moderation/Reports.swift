@@ -26,7 +26,8 @@ public struct Reports: Sendable {
     public func open() async throws(SocialError) -> [Report] {
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT seq, reporter, objects, content, state, created_at FROM social.reports WHERE state = 'open' ORDER BY seq", logger: logger
+                "SELECT seq, reporter, objects, content, state, created_at FROM social.reports WHERE state = 'open' ORDER BY seq",
+                logger: logger
             ).collect()
         }
         var reports: [Report] = []
@@ -39,7 +40,8 @@ public struct Reports: Sendable {
 
     public func resolve(_ id: Int64) async throws(SocialError) {
         let rows = try await run(logger) {
-            try await pool.query("UPDATE social.reports SET state = 'resolved' WHERE seq = \(id) AND state = 'open' RETURNING 1", logger: logger).collect()
+            try await pool.query("UPDATE social.reports SET state = 'resolved' WHERE seq = \(id) AND state = 'open' RETURNING 1", logger: logger)
+                .collect()
         }
         guard !rows.isEmpty else { throw SocialError(.notFound, "No open report \(id).") }
     }

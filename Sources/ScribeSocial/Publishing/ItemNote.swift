@@ -26,11 +26,17 @@ struct ItemNote {
         let id = id(item.kind, item.id)
         let (to, cc) = addressing(item.visibility, owner: item.ownerUsername)
         let tags = metadata.tags.compactMap(Self.hashtagName).prefix(20)
-        var paragraphs = ["<p><strong>\(HTMLSanitizer.escape(metadata.name))</strong> — \(item.kind == .character ? "a character" : "a lorebook") on Scribe</p>"]
+        var paragraphs = [
+            "<p><strong>\(HTMLSanitizer.escape(metadata.name))</strong> — \(item.kind == .character ? "a character" : "a lorebook") on Scribe</p>"
+        ]
         if let summary = Self.summary(of: item), !summary.isEmpty { paragraphs.append("<p>\(HTMLSanitizer.escape(summary))</p>") }
         var links = "<p><a href=\"\(HTMLSanitizer.escape(id))\">\(HTMLSanitizer.escape(id))</a></p>"
         if !tags.isEmpty {
-            links += "<p>" + tags.map { "<a href=\"\(HTMLSanitizer.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape($0))</span></a>" }
+            links +=
+                "<p>"
+                + tags.map {
+                    "<a href=\"\(HTMLSanitizer.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape($0))</span></a>"
+                }
                 .joined(separator: " ") + "</p>"
         }
         var note: ASObject = [
@@ -43,7 +49,9 @@ struct ItemNote {
             "likes": .string(id + "/likes"), "shares": .string(id + "/shares"), "replies": .string(id + "/replies"),
         ]
         if item.hasAvatar {
-            note["attachment"] = [ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded]
+            note["attachment"] = [
+                ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded
+            ]
             note["icon"] = ASObject.image(url: urls.avatar(item.id), mediaType: "image/png").embedded
         }
         let content = (try? JSONDecoder().decode(JSONLDValue.self, from: item.content.serialized())) ?? .null
@@ -61,7 +69,9 @@ struct ItemNote {
     /// A line to show under the name: the card's creator notes or the start of its description.
     static func summary(of item: SharedItem) -> String? {
         let data = item.content.objectValue?["data"]?.objectValue ?? item.content.objectValue ?? [:]
-        let text = [data["creator_notes"], data["description"]].compactMap { $0?.stringValue }.first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let text = [data["creator_notes"], data["description"]].compactMap { $0?.stringValue }.first {
+            !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
         guard let text else { return nil }
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count > 280 ? String(flat.prefix(279)) + "…" : flat

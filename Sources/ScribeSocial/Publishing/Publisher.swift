@@ -29,7 +29,8 @@ struct Publisher: Sendable {
     func catchUp() async throws -> Int {
         try await consumer.catchUp(
             fetch: { [core] after, limit in try await core.events(after: after, limit: limit) },
-            handle: { event, connection in try await handle(event, on: connection) })
+            handle: { event, connection in try await handle(event, on: connection) }
+        )
     }
 
     func handle(_ event: CoreEvent, on connection: PostgresConnection) async throws {
@@ -51,7 +52,9 @@ struct Publisher: Sendable {
             """
             INSERT INTO social.local_actors (user_id, username) VALUES (\(userID), \(profile.username))
             ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     /// The actor's `Update` with its document as it is now (name, bio, avatar), to every server
@@ -62,7 +65,11 @@ struct Publisher: Sendable {
         let inboxes = try await followerInboxes(of: actor, on: connection)
         guard !inboxes.isEmpty else { return }
         let update = ASObject.activity(
-            "Update", id: urls.activity(UUID()), actor: actor, object: try await actors.document(for: profile).embedded, to: [ItemNote.publicAudience]
+            "Update",
+            id: urls.activity(UUID()),
+            actor: actor,
+            object: try await actors.document(for: profile).embedded,
+            to: [ItemNote.publicAudience]
         ).document(in: ScribeVocabulary.context)
         try await deliveries.enqueue(update, to: inboxes, signer: userID, on: connection)
     }
@@ -70,24 +77,32 @@ struct Publisher: Sendable {
     /// The actor's `Delete`, to every server that follows it, signed with its retired key.
     func deleteActor(_ userID: UUID, on connection: PostgresConnection) async throws {
         let rows = try await connection.query(
-            "UPDATE social.local_actors SET deleted_at = now() WHERE user_id = \(userID) AND deleted_at IS NULL RETURNING username", logger: logger
+            "UPDATE social.local_actors SET deleted_at = now() WHERE user_id = \(userID) AND deleted_at IS NULL RETURNING username",
+            logger: logger
         ).collect()
         guard let username = try rows.first?.decode(String.self) else { return }
         let actor = urls.actor(username)
         let inboxes = try await followerInboxes(of: actor, on: connection)
         let delete = ASObject.activity(
-            "Delete", id: actor + "#delete", actor: actor, object: .string(actor), to: [ItemNote.publicAudience]
+            "Delete",
+            id: actor + "#delete",
+            actor: actor,
+            object: .string(actor),
+            to: [ItemNote.publicAudience]
         ).document(in: ScribeVocabulary.context)
         try await deliveries.enqueue(delete, to: inboxes, signer: userID, on: connection)
         try await follows.removeAll(of: actor, on: connection)
         try await connection.query(
-            "UPDATE social.published_objects SET deleted_at = now() WHERE owner_id = \(userID) AND deleted_at IS NULL", logger: logger)
+            "UPDATE social.published_objects SET deleted_at = now() WHERE owner_id = \(userID) AND deleted_at IS NULL",
+            logger: logger
+        )
     }
 
     /// Brings the fediverse's copy of an item in line with what Core shows now.
     func publish(_ kind: CoreEvent.SubjectKind, _ itemID: UUID, on connection: PostgresConnection) async throws {
         let known = try await connection.query(
-            "SELECT owner_id, visibility, deleted_at IS NULL FROM social.published_objects WHERE item_id = \(itemID)", logger: logger
+            "SELECT owner_id, visibility, deleted_at IS NULL FROM social.published_objects WHERE item_id = \(itemID)",
+            logger: logger
         ).collect().first.map { try $0.decode((UUID, String, Bool).self) }
         let current = try await currentView(kind, itemID)
         let federated = current.map { $0.item.visibility == .public || $0.item.visibility == .followers } ?? false
@@ -98,10 +113,19 @@ struct Publisher: Sendable {
             let id = notes.id(kind, itemID)
             let (to, cc) = notes.addressing(SharingVisibility(rawValue: visibility) ?? .followers, owner: username)
             let delete = ASObject.activity(
-                "Delete", id: urls.activity(UUID()), actor: urls.actor(username),
-                object: ASObject.tombstone(id: id, formerType: "Note", deleted: Date()).embedded, to: to, cc: cc
+                "Delete",
+                id: urls.activity(UUID()),
+                actor: urls.actor(username),
+                object: ASObject.tombstone(id: id, formerType: "Note", deleted: Date()).embedded,
+                to: to,
+                cc: cc
             ).document(in: ScribeVocabulary.context)
-            try await deliveries.enqueue(delete, to: try await followerInboxes(of: urls.actor(username), on: connection), signer: ownerID, on: connection)
+            try await deliveries.enqueue(
+                delete,
+                to: try await followerInboxes(of: urls.actor(username), on: connection),
+                signer: ownerID,
+                on: connection
+            )
             try await connection.query("UPDATE social.published_objects SET deleted_at = now() WHERE item_id = \(itemID)", logger: logger)
             try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(id)", logger: logger)
             return
@@ -114,18 +138,33 @@ struct Publisher: Sendable {
             VALUES (\(itemID), \(kind.rawValue), \(item.ownerID), \(item.visibility.rawValue), \(item.publishedAt), \(item.updatedAt))
             ON CONFLICT (item_id) DO UPDATE SET visibility = EXCLUDED.visibility, updated_at = EXCLUDED.updated_at, deleted_at = NULL,
                 published_at = CASE WHEN social.published_objects.deleted_at IS NULL THEN social.published_objects.published_at ELSE EXCLUDED.published_at END
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         try await connection.query(
             "INSERT INTO social.local_actors (user_id, username) VALUES (\(item.ownerID), \(item.ownerUsername)) ON CONFLICT (user_id) DO NOTHING",
-            logger: logger)
+            logger: logger
+        )
         let note = notes.note(item, metadata: metadata)
-        if isNew { try await feeds.fanOut("item", object: note.id ?? "", actor: urls.actor(item.ownerUsername), alsoUser: item.ownerID, on: connection) }
+        if isNew {
+            try await feeds.fanOut("item", object: note.id ?? "", actor: urls.actor(item.ownerUsername), alsoUser: item.ownerID, on: connection)
+        }
         let (to, cc) = notes.addressing(item.visibility, owner: item.ownerUsername)
         let activity = ASObject.activity(
-            isNew ? "Create" : "Update", id: urls.activity(UUID()), actor: urls.actor(item.ownerUsername),
-            object: note.embedded, to: to, cc: cc, published: isNew ? item.publishedAt : item.updatedAt
+            isNew ? "Create" : "Update",
+            id: urls.activity(UUID()),
+            actor: urls.actor(item.ownerUsername),
+            object: note.embedded,
+            to: to,
+            cc: cc,
+            published: isNew ? item.publishedAt : item.updatedAt
         ).document(in: ScribeVocabulary.context)
-        try await deliveries.enqueue(activity, to: try await followerInboxes(of: urls.actor(item.ownerUsername), on: connection), signer: item.ownerID, on: connection)
+        try await deliveries.enqueue(
+            activity,
+            to: try await followerInboxes(of: urls.actor(item.ownerUsername), on: connection),
+            signer: item.ownerID,
+            on: connection
+        )
     }
 
     /// The item as followers see it now, or nil when it is gone or private.

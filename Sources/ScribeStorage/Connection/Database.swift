@@ -116,7 +116,9 @@ public final class Database: Service, Sendable {
             """
             SELECT substr(application_name, 8), coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
             WHERE datname = current_database() AND application_name LIKE 'scribe-%' GROUP BY 1, 2
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var counts: [(role: String, state: String, count: Int)] = []
         for try await (role, state, count) in rows.decode((String, String, Int).self) { counts.append((role, state, count)) }
         return counts
@@ -139,7 +141,9 @@ public final class Database: Service, Sendable {
     ///   connection that runs longer, so a statement stuck behind a lock or a barrier ends with an
     ///   error that names it instead of waiting for ever.
     public static func withConnection<Result>(
-        to location: DatabaseLocation, timeoutSeconds: Int64 = 5, statementTimeoutSeconds: Int? = nil,
+        to location: DatabaseLocation,
+        timeoutSeconds: Int64 = 5,
+        statementTimeoutSeconds: Int? = nil,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var quiet = Logger(label: "scribe.database.connection")
@@ -147,8 +151,14 @@ public final class Database: Service, Sendable {
         var configuration: PostgresConnection.Configuration
         switch location.endpoint {
         case .tcp(let host, let port, let tls):
-            configuration = .init(host: host, port: port, username: location.username, password: location.password,
-                                  database: location.database, tls: try tls.connectionTLS())
+            configuration = .init(
+                host: host,
+                port: port,
+                username: location.username,
+                password: location.password,
+                database: location.database,
+                tls: try tls.connectionTLS()
+            )
         case .unixSocket(let path):
             configuration = .init(unixSocketPath: path, username: location.username, password: location.password, database: location.database)
         }
@@ -173,19 +183,27 @@ public final class Database: Service, Sendable {
     /// run that starts hundreds of databases on two cores needs more than a server's start-up.
     /// The statement itself may take ``administrationStatementTimeout`` seconds.
     public static func createDatabase(
-        _ name: String, template: String? = nil, on server: DatabaseLocation, timeoutSeconds: Int64 = 5
+        _ name: String,
+        template: String? = nil,
+        on server: DatabaseLocation,
+        timeoutSeconds: Int64 = 5
     ) async throws(StorageError) {
         do {
             try await withConnection(
-                to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds, statementTimeoutSeconds: administrationStatementTimeout
+                to: server.with(database: "postgres"),
+                timeoutSeconds: timeoutSeconds,
+                statementTimeoutSeconds: administrationStatementTimeout
             ) { connection in
-                let exists = try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
+                let exists =
+                    try await connection.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: connection.logger)
                     .decode(Int.self).reduce(0, +) > 0
                 guard !exists else { return }
                 let templateClause = template.map { " TEMPLATE \(quoteIdentifier($0))" } ?? ""
                 do {
                     try await connection.query(
-                        PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))\(templateClause)"), logger: connection.logger)
+                        PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))\(templateClause)"),
+                        logger: connection.logger
+                    )
                 } catch let error as PSQLError where ["42P04", "23505"].contains(error.serverInfo?[.sqlState]) {
                     // Created by another process at the same moment: duplicate_database, or the
                     // unique index of pg_database when both got past the check together.
@@ -203,10 +221,14 @@ public final class Database: Service, Sendable {
     public static func dropDatabase(_ name: String, on server: DatabaseLocation, timeoutSeconds: Int64 = 5) async throws(StorageError) {
         do {
             try await withConnection(
-                to: server.with(database: "postgres"), timeoutSeconds: timeoutSeconds, statementTimeoutSeconds: administrationStatementTimeout
+                to: server.with(database: "postgres"),
+                timeoutSeconds: timeoutSeconds,
+                statementTimeoutSeconds: administrationStatementTimeout
             ) { connection -> Void in
                 try await connection.query(
-                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: connection.logger)
+                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"),
+                    logger: connection.logger
+                )
             }
         } catch {
             throw .databaseUnreachable("cannot drop database \(name) on \(server.redacted): \(reason(error))")

@@ -52,7 +52,8 @@ public struct DatabaseLocation: Sendable, Equatable {
             throw .invalidDatabaseURL("the scheme must be postgres:// or postgresql://")
         }
         let query = Dictionary(
-            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last }
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
+            uniquingKeysWith: { _, last in last }
         )
         guard let user = components.user?.removingPercentEncoding, !user.isEmpty else {
             throw .invalidDatabaseURL("a user name is required (postgres://USER@host/database)")

@@ -8,7 +8,10 @@ import PostgresNIO
 /// logged here, with its cause, and becomes `unavailable` — which says nothing about the database
 /// to the caller.
 public func runDatabaseStep<Result, Failure: Error>(
-    logger: Logger, unavailable: @autoclosure () -> Failure, rejected: @autoclosure () -> Failure, _ step: () async throws -> Result
+    logger: Logger,
+    unavailable: @autoclosure () -> Failure,
+    rejected: @autoclosure () -> Failure,
+    _ step: () async throws -> Result
 ) async throws(Failure) -> Result {
     do {
         return try await step()

@@ -13,7 +13,9 @@ import Darwin
 enum ClusterLock {
     /// Runs `body` while holding the lock at `path`.
     static func holding<Result>(
-        _ path: String, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+        _ path: String,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> Result
     ) async throws -> Result {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

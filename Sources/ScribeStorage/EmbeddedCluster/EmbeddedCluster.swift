@@ -70,7 +70,9 @@ public actor EmbeddedCluster {
     public nonisolated var location: DatabaseLocation {
         DatabaseLocation(
             endpoint: .unixSocket(path: socketDirectory + "/.s.PGSQL.5432"),
-            username: Self.superuser, password: nil, database: Self.databaseName
+            username: Self.superuser,
+            password: nil,
+            database: Self.databaseName
         )
     }
 
@@ -117,11 +119,15 @@ public actor EmbeddedCluster {
             // the cluster's log. A session still open after a few seconds is ended the fast way.
             do {
                 try await ExternalCommand(
-                    executable: binaries.pgCtl, arguments: ["stop", "-D", clusterDirectory, "-m", "smart", "-w", "-t", "5"], account: account
+                    executable: binaries.pgCtl,
+                    arguments: ["stop", "-D", clusterDirectory, "-m", "smart", "-w", "-t", "5"],
+                    account: account
                 ).run()
             } catch {
                 try await ExternalCommand(
-                    executable: binaries.pgCtl, arguments: ["stop", "-D", clusterDirectory, "-m", "fast", "-w", "-t", "60"], account: account
+                    executable: binaries.pgCtl,
+                    arguments: ["stop", "-D", clusterDirectory, "-m", "fast", "-w", "-t", "60"],
+                    account: account
                 ).run()
             }
             try? FileManager.default.removeItem(atPath: ownerPath)
@@ -206,7 +212,9 @@ public actor EmbeddedCluster {
         try account?.own(logPath)
         logger.info("starting the embedded PostgreSQL", metadata: ["socket": .string(socketDirectory)])
         let pid = try ExternalCommand(
-            executable: binaries.postgres, arguments: ["-D", clusterDirectory, "-h", "", "-k", socketDirectory], account: account
+            executable: binaries.postgres,
+            arguments: ["-D", clusterDirectory, "-h", "", "-k", socketDirectory],
+            account: account
         ).launch(logPath: logPath)
         let probe = location.with(database: "postgres")
         let deadline = ContinuousClock.now + .seconds(60)

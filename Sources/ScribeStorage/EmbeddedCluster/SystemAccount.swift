@@ -31,8 +31,10 @@ struct SystemAccount: Sendable, Equatable {
         do {
             try await ExternalCommand(
                 executable: "/usr/sbin/useradd",
-                arguments: ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-                            "--shell", "/usr/sbin/nologin", "--comment", "Scribe embedded PostgreSQL", clusterAccountName]
+                arguments: [
+                    "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                    "--shell", "/usr/sbin/nologin", "--comment", "Scribe embedded PostgreSQL", clusterAccountName,
+                ]
             ).run()
         } catch {
             // Another process may have created it at the same moment.

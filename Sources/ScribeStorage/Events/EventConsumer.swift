@@ -65,24 +65,31 @@ public struct EventConsumer<Event: Sendable>: Sendable {
             // Lock this consumer's row: concurrent runners of the same consumer take turns.
             try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT 1 FROM \(schema.name).event_consumers WHERE consumer = $1 FOR UPDATE", binds: binds(name)),
-                logger: logger)
-            let seen = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: "SELECT count(*)::int FROM \(schema.name).handled_events WHERE consumer = $1 AND event_id = $2",
-                    binds: binds(name, id)),
                 logger: logger
-            ).collect().first?.decode(Int.self) ?? 0
+            )
+            let seen =
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT count(*)::int FROM \(schema.name).handled_events WHERE consumer = $1 AND event_id = $2",
+                        binds: binds(name, id)
+                    ),
+                    logger: logger
+                ).collect().first?.decode(Int.self) ?? 0
             guard seen == 0 else { return false }
             try await handle(event, connection)
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO \(schema.name).handled_events (consumer, event_id) VALUES ($1, $2)", binds: binds(name, id)),
-                logger: logger)
+                logger: logger
+            )
             try await connection.query(
                 PostgresQuery(
                     unsafeSQL: """
                         UPDATE \(schema.name).event_consumers SET last_event_id = greatest(last_event_id, $2), updated_at = now() WHERE consumer = $1
-                        """, binds: binds(name, id)),
-                logger: logger)
+                        """,
+                    binds: binds(name, id)
+                ),
+                logger: logger
+            )
             return true
         }
     }
@@ -90,7 +97,8 @@ public struct EventConsumer<Event: Sendable>: Sendable {
     private func register() async throws {
         try await pool.query(
             PostgresQuery(unsafeSQL: "INSERT INTO \(schema.name).event_consumers (consumer) VALUES ($1) ON CONFLICT DO NOTHING", binds: binds(name)),
-            logger: logger)
+            logger: logger
+        )
     }
 
     private func binds(_ name: String, _ id: Int64? = nil) -> PostgresBindings {

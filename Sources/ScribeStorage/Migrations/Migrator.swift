@@ -74,7 +74,9 @@ public struct Migrator: Sendable {
                     """
                     INSERT INTO storage.schema_migrations (schema_name, version, name, checksum)
                     VALUES (\(migration.schema.name), \(migration.version), \(migration.name), \(migration.checksum))
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 appliedNow.append(migration.identifier)
             }
             try await run("RESET search_path;\n" + grantsSQL, on: connection)
@@ -89,7 +91,8 @@ public struct Migrator: Sendable {
         guard exists else { return .pending(catalog.migrations.map(\.identifier)) }
         var applied: [String: String] = [:]
         for try await (schema, version, name, checksum) in try await database.owner.query(Self.historyQuery, logger: logger)
-            .decode((String, Int, String, String).self) {
+            .decode((String, Int, String, String).self)
+        {
             applied[Migration.identifier(schema: schema, version: version, name: name)] = checksum
         }
         return compare(applied)
@@ -115,7 +118,8 @@ public struct Migrator: Sendable {
     private func appliedChecksums(on connection: PostgresConnection) async throws -> [String: String] {
         var applied: [String: String] = [:]
         for try await (schema, version, name, checksum) in try await connection.query(Self.historyQuery, logger: logger)
-            .decode((String, Int, String, String).self) {
+            .decode((String, Int, String, String).self)
+        {
             applied[Migration.identifier(schema: schema, version: version, name: name)] = checksum
         }
         return applied
@@ -137,15 +141,18 @@ public struct Migrator: Sendable {
     /// checks that an operator has, and says what to run.
     private func provisionRoles(on connection: PostgresConnection) async throws {
         let mayCreateRoles = try await connection.query(
-            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user", logger: logger
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user",
+            logger: logger
         ).decode(Bool.self).reduce(false) { $0 || $1 }
         for schema in ModuleSchema.all {
-            let exists = try await connection.query("SELECT count(*) FROM pg_roles WHERE rolname = \(schema.role)", logger: logger)
+            let exists =
+                try await connection.query("SELECT count(*) FROM pg_roles WHERE rolname = \(schema.role)", logger: logger)
                 .decode(Int.self).reduce(0, +) > 0
             if !exists {
                 guard mayCreateRoles else {
                     throw StorageError.migrationFailed(
-                        "role \(schema.role) does not exist and the DATABASE_URL user may not create roles; run the SQL in docs/database.md as an administrator")
+                        "role \(schema.role) does not exist and the DATABASE_URL user may not create roles; run the SQL in docs/database.md as an administrator"
+                    )
                 }
                 // Roles are shared by every database of the server: another database's migration
                 // may create it at the same moment, which is fine.
@@ -155,7 +162,9 @@ public struct Migrator: Sendable {
                         CREATE ROLE \(schema.role) NOLOGIN;
                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
                     END $$;
-                    """, on: connection)
+                    """,
+                    on: connection
+                )
             }
             let isMember = try await connection.query(
                 "SELECT pg_has_role(current_user, \(schema.role), 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)",
@@ -163,7 +172,9 @@ public struct Migrator: Sendable {
             ).decode(Bool.self).reduce(false) { $0 || $1 }
             if !isMember {
                 guard mayCreateRoles else {
-                    throw StorageError.migrationFailed("the DATABASE_URL user is not a member of \(schema.role); run: GRANT \(schema.role) TO <that user>")
+                    throw StorageError.migrationFailed(
+                        "the DATABASE_URL user is not a member of \(schema.role); run: GRANT \(schema.role) TO <that user>"
+                    )
                 }
                 try await run("GRANT \(schema.role) TO CURRENT_USER;", on: connection)
             }
@@ -172,7 +183,9 @@ public struct Migrator: Sendable {
                 CREATE SCHEMA IF NOT EXISTS \(schema.name);
                 REVOKE ALL ON SCHEMA \(schema.name) FROM PUBLIC;
                 GRANT USAGE ON SCHEMA \(schema.name) TO \(schema.role);
-                """, on: connection)
+                """,
+                on: connection
+            )
         }
     }
 

@@ -28,7 +28,10 @@ public enum SQLScript {
                 var end = index + 1
                 while end < characters.count {
                     if characters[end] == character {
-                        if end + 1 < characters.count && characters[end + 1] == character { end += 2; continue }
+                        if end + 1 < characters.count && characters[end + 1] == character {
+                            end += 2
+                            continue
+                        }
                         break
                     }
                     end += 1
@@ -44,9 +47,15 @@ public enum SQLScript {
                 var depth = 0
                 var end = index
                 repeat {
-                    if end + 1 < characters.count && characters[end] == "/" && characters[end + 1] == "*" { depth += 1; end += 2 }
-                    else if end + 1 < characters.count && characters[end] == "*" && characters[end + 1] == "/" { depth -= 1; end += 2 }
-                    else { end += 1 }
+                    if end + 1 < characters.count && characters[end] == "/" && characters[end + 1] == "*" {
+                        depth += 1
+                        end += 2
+                    } else if end + 1 < characters.count && characters[end] == "*" && characters[end + 1] == "/" {
+                        depth -= 1
+                        end += 2
+                    } else {
+                        end += 1
+                    }
                 } while depth > 0 && end < characters.count
                 current += String(characters[index..<min(end, characters.count)])
                 index = end

@@ -22,16 +22,30 @@ struct AccountPages {
         router.post("signup") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
             do {
-                let created = try await accounts.register(Registration(username: form["username"], email: form["email"], password: form.fields["password"] ?? ""))
+                let created = try await accounts.register(
+                    Registration(username: form["username"], email: form["email"], password: form.fields["password"] ?? "")
+                )
                 var context = context
                 context.session = try await accounts.authenticate(token: created.session.token.value)
                 var response = pages.render(
-                    "welcome", title: "Welcome", page: Welcome(username: created.session.account.username, recoveryPhrase: created.recoveryPhrase.description),
-                    request: request, context: context, status: .created)
+                    "welcome",
+                    title: "Welcome",
+                    page: Welcome(username: created.session.account.username, recoveryPhrase: created.recoveryPhrase.description),
+                    request: request,
+                    context: context,
+                    status: .created
+                )
                 response.setCookie(cookie.setting(token: created.session.token.value, expiresAt: created.session.expiresAt))
                 return response
-            } catch where FormState.isUsers(error) {
-                return pages.render("signup", title: "Sign up", page: Signup(form: FormState(form, error: error)), request: request, context: context, status: .unprocessableContent)
+            } catch  where FormState.isUsers(error) {
+                return pages.render(
+                    "signup",
+                    title: "Sign up",
+                    page: Signup(form: FormState(form, error: error)),
+                    request: request,
+                    context: context,
+                    status: .unprocessableContent
+                )
             }
         }
         router.get("login") { request, context in
@@ -40,10 +54,21 @@ struct AccountPages {
         router.post("login") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
             do {
-                let grant = try await accounts.logIn(identifier: form["identifier"], password: form.fields["password"] ?? "", clientAddress: context.clientAddress)
+                let grant = try await accounts.logIn(
+                    identifier: form["identifier"],
+                    password: form.fields["password"] ?? "",
+                    clientAddress: context.clientAddress
+                )
                 return loggedIn(grant, then: "/library")
-            } catch where FormState.isUsers(error) {
-                return pages.render("login", title: "Log in", page: Signup(form: FormState(form, error: error)), request: request, context: context, status: .unprocessableContent)
+            } catch  where FormState.isUsers(error) {
+                return pages.render(
+                    "login",
+                    title: "Log in",
+                    page: Signup(form: FormState(form, error: error)),
+                    request: request,
+                    context: context,
+                    status: .unprocessableContent
+                )
             }
         }
         router.post("logout") { request, context -> Response in
@@ -60,13 +85,21 @@ struct AccountPages {
             let form = try await WebForm.read(request, context: context)
             do {
                 let grant = try await accounts.recover(
-                    identifier: form["identifier"], phrase: form["recovery_phrase"], newPassword: form.fields["new_password"] ?? "",
-                    clientAddress: context.clientAddress)
+                    identifier: form["identifier"],
+                    phrase: form["recovery_phrase"],
+                    newPassword: form.fields["new_password"] ?? "",
+                    clientAddress: context.clientAddress
+                )
                 return loggedIn(grant, then: "/library", notice: "Your password is changed and your library is unlocked.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return pages.render(
-                    "recover", title: "Recover your account", page: Signup(form: FormState(form, error: error)), request: request, context: context,
-                    status: .unprocessableContent)
+                    "recover",
+                    title: "Recover your account",
+                    page: Signup(form: FormState(form, error: error)),
+                    request: request,
+                    context: context,
+                    status: .unprocessableContent
+                )
             }
         }
     }

@@ -20,7 +20,11 @@ struct ItemPages {
 
     /// The page, as the HTML side of the object id (``ActorRoutes`` negotiates).
     func page(
-        _ kind: CoreEvent.SubjectKind, _ id: UUID, request: Request, context: ScribeRequestContext, forms: ItemView.Forms = .init(),
+        _ kind: CoreEvent.SubjectKind,
+        _ id: UUID,
+        request: Request,
+        context: ScribeRequestContext,
+        forms: ItemView.Forms = .init(),
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let viewer = context.session?.account.id
@@ -35,14 +39,24 @@ struct ItemPages {
         }
         guard item.kind == kind else { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue).") }
         let view = ItemView(
-            item: item, detail: detail, versions: detail == nil ? [] : try await marketplace.search.versions(of: id),
-            reviews: detail == nil ? [] : try await marketplace.engagement.reviews(of: id), discussion: try await social.discussion(of: kind, id, viewer: viewer),
-            viewer: viewer, forms: forms, purchase: try await returnedPurchase(request, of: id, by: actor))
+            item: item,
+            detail: detail,
+            versions: detail == nil ? [] : try await marketplace.search.versions(of: id),
+            reviews: detail == nil ? [] : try await marketplace.engagement.reviews(of: id),
+            discussion: try await social.discussion(of: kind, id, viewer: viewer),
+            viewer: viewer,
+            forms: forms,
+            purchase: try await returnedPurchase(request, of: id, by: actor)
+        )
         let url = social.urls.item(kind.rawValue, id)
         let summary = ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
         let meta = Pages.Frame.Meta(
-            description: String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)), url: url, type: "article",
-            image: view.avatarURL.map { pages.publicURL.absoluteString + $0 }, activityPub: url)
+            description: String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)),
+            url: url,
+            type: "article",
+            image: view.avatarURL.map { pages.publicURL.absoluteString + $0 },
+            activityPub: url
+        )
         return pages.render("item", title: view.name, page: view, request: request, context: context, meta: meta, status: status)
     }
 
@@ -63,7 +77,9 @@ struct ItemPages {
 
     private func sharedView(_ kind: CoreEvent.SubjectKind, _ id: UUID, for viewer: Viewer) async throws -> SharedItem {
         do { return try await core.sharedView(of: kind, id: id, for: viewer) } catch {
-            if error.code == .notFound { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue), or you may not see it.") }
+            if error.code == .notFound {
+                throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue), or you may not see it.")
+            }
             throw error
         }
     }
@@ -103,12 +119,19 @@ struct ItemPages {
             }
             router.post(RouterPath(base + "/buy")) { request, context -> Response in
                 _ = try await WebForm.read(request, context: context)
-                let checkout = try await marketplace.purchases.buy(try context.uuidParameter(notFound: "No such listing."), by: MarketplaceRoutes.actor(context))
+                let checkout = try await marketplace.purchases.buy(
+                    try context.uuidParameter(notFound: "No such listing."),
+                    by: MarketplaceRoutes.actor(context)
+                )
                 return Response(status: .seeOther, headers: [.location: checkout.checkoutURL])
             }
             router.post(RouterPath(base + "/comment")) { request, context in
                 try await act(kind, request, context, form: \.comment) { id, form, _ in
-                    _ = try await social.actions.comment(on: social.urls.item(kind.rawValue, id), text: form["text"], as: try context.requireSession().account.id)
+                    _ = try await social.actions.comment(
+                        on: social.urls.item(kind.rawValue, id),
+                        text: form["text"],
+                        as: try context.requireSession().account.id
+                    )
                     return "Your comment is published."
                 }
             }
@@ -117,7 +140,11 @@ struct ItemPages {
                     try await act(kind, request, context) { id, _, _ in
                         let me = try context.requireSession().account.id
                         let object = social.urls.item(kind.rawValue, id)
-                        if reaction == "like" { try await social.actions.like(object, as: me) } else { try await social.actions.boost(object, as: me) }
+                        if reaction == "like" {
+                            try await social.actions.like(object, as: me)
+                        } else {
+                            try await social.actions.boost(object, as: me)
+                        }
                         return reaction == "like" ? "Liked." : "Boosted to your followers."
                     }
                 }
@@ -129,7 +156,10 @@ struct ItemPages {
     /// notice. A failure the user can fix shows the page again with `field`'s form as typed, or,
     /// for a one-button action, goes back with the failure as the notice.
     private func act(
-        _ kind: CoreEvent.SubjectKind, _ request: Request, _ context: ScribeRequestContext, form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
+        _ kind: CoreEvent.SubjectKind,
+        _ request: Request,
+        _ context: ScribeRequestContext,
+        form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
         _ action: (UUID, WebForm, Engagement.Actor) async throws -> String
     ) async throws -> Response {
         let form = try await WebForm.read(request, context: context)
@@ -138,8 +168,10 @@ struct ItemPages {
         do {
             let notice = try await action(id, form, MarketplaceRoutes.actor(context))
             return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
-        } catch where FormState.isUsers(error) {
-            guard let field else { return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: FormState.explain(error).message) }
+        } catch  where FormState.isUsers(error) {
+            guard let field else {
+                return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: FormState.explain(error).message)
+            }
             var forms = ItemView.Forms()
             forms[keyPath: field] = FormState(form, error: error)
             return try await page(kind, id, request: request, context: context, forms: forms, status: .unprocessableContent)

@@ -95,8 +95,16 @@ struct ItemView: Sendable {
         date.formatted(.iso8601.year().month().day())
     }
 
-    init(item: SharedItem, detail: MarketplaceModule.Detail?, versions: [ListingSearch.Version], reviews: [Engagement.Review], discussion: Discussion,
-         viewer: UUID?, forms: Forms, purchase: Purchases.Purchase? = nil) {
+    init(
+        item: SharedItem,
+        detail: MarketplaceModule.Detail?,
+        versions: [ListingSearch.Version],
+        reviews: [Engagement.Review],
+        discussion: Discussion,
+        viewer: UUID?,
+        forms: Forms,
+        purchase: Purchases.Purchase? = nil
+    ) {
         let data = item.content.objectValue?["data"]?.objectValue ?? [:]
         kind = item.kind.rawValue
         kindLabel = item.kind == .character ? "Character" : "Lorebook"
@@ -123,7 +131,10 @@ struct ItemView: Sendable {
         }
         entries = (data["entries"]?.arrayValue ?? []).prefix(100).compactMap { value in
             guard let entry = value.objectValue else { return nil }
-            return Entry(keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "), content: entry["content"]?.stringValue ?? "")
+            return Entry(
+                keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
+                content: entry["content"]?.stringValue ?? ""
+            )
         }
         listed = detail != nil
         rating = detail?.listing.rating.map { String(format: "%.1f", $0) }
@@ -131,14 +142,22 @@ struct ItemView: Sendable {
         downloads = detail?.listing.downloadCount ?? 0
         favourites = detail?.listing.favouriteCount ?? 0
         let base = "/api/v1/marketplace/listings/\(id)/download?format="
-        downloadsOffered = detail == nil || item.isPreview ? [] : item.kind == .character
-            ? [DownloadLink(label: "PNG card", url: base + "png"), DownloadLink(label: "JSON (V3)", url: base + "json"), DownloadLink(label: "JSON (V2)", url: base + "v2")]
-            : [DownloadLink(label: "Lorebook JSON", url: base + "json"), DownloadLink(label: "World Info JSON", url: base + "world_info")]
+        downloadsOffered =
+            detail == nil || item.isPreview
+            ? []
+            : item.kind == .character
+                ? [
+                    DownloadLink(label: "PNG card", url: base + "png"), DownloadLink(label: "JSON (V3)", url: base + "json"),
+                    DownloadLink(label: "JSON (V2)", url: base + "v2"),
+                ]
+                : [DownloadLink(label: "Lorebook JSON", url: base + "json"), DownloadLink(label: "World Info JSON", url: base + "world_info")]
         self.versions = versions.map { VersionLine(version: $0.version, changelog: $0.changelog, date: Self.date($0.createdAt)) }
         self.reviews = reviews.map { ReviewLine(author: $0.author, body: $0.body, date: Self.date($0.createdAt)) }
         likes = discussion.likes
         boosts = discussion.boosts
-        comments = discussion.comments.map { CommentLine(author: $0.author, authorURL: $0.authorURL, content: $0.content, date: Self.date($0.publishedAt)) }
+        comments = discussion.comments.map {
+            CommentLine(author: $0.author, authorURL: $0.authorURL, content: $0.content, date: Self.date($0.publishedAt))
+        }
         canAct = viewer != nil
         isOwner = viewer == item.ownerID
         canFork = viewer != nil && item.kind == .character && !item.isPreview

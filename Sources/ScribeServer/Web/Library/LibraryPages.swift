@@ -73,7 +73,7 @@ struct LibraryPages {
                 }
                 let character = try await core.characters.importFile(file, for: session)
                 return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.card.name).")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 // The import form has one field: every problem is about the file.
                 var state = FormState(form, error: error)
                 state.errors = ["file": FormState.explain(error).message]
@@ -87,7 +87,7 @@ struct LibraryPages {
             do {
                 let character = try await core.characters.create(CharacterCard(data: Self.cardData(from: form)), for: session)
                 return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.card.name).")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
@@ -96,9 +96,11 @@ struct LibraryPages {
             let session = try requireSession(context)
             do {
                 let book = try await core.lorebooks.create(
-                    Lorebook(data: ["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]), for: session)
+                    Lorebook(data: ["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
+                    for: session
+                )
                 return Pages.redirect("/library/lorebooks/\(book.id.uuidString.lowercased())", notice: "Created: add its entries.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await library(request, context, lorebookForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
@@ -114,7 +116,7 @@ struct LibraryPages {
                 card.data.merge(Self.cardData(from: form)) { $1 }
                 _ = try await core.characters.replaceCard(id, with: card, for: session)
                 return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await editor(request, context, id: id, form: FormState(form, error: error), status: .unprocessableContent)
             }
         }
@@ -123,10 +125,19 @@ struct LibraryPages {
             let session = try requireSession(context)
             let id = try context.uuidParameter(notFound: "No such character.")
             guard let visibility = SharingVisibility(rawValue: form["visibility"]) else {
-                return try await editor(request, context, id: id, form: FormState(values: [:], errors: [:], message: "Choose who may see it."), status: .unprocessableContent)
+                return try await editor(
+                    request,
+                    context,
+                    id: id,
+                    form: FormState(values: [:], errors: [:], message: "Choose who may see it."),
+                    status: .unprocessableContent
+                )
             }
             _ = try await core.characters.setVisibility(id, to: visibility, for: session)
-            return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue).")
+            return Pages.redirect(
+                "/library/characters/\(id.uuidString.lowercased())",
+                notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue)."
+            )
         }
         router.post("library/characters/:id/delete") { request, context -> Response in
             _ = try await WebForm.read(request, context: context)
@@ -155,28 +166,53 @@ struct LibraryPages {
     static let loginFirst = APIError(.unauthorized, code: "unauthenticated", message: "Log in to see your library.")
 
     private func library(
-        _ request: Request, _ context: ScribeRequestContext, importForm: FormState = .empty, createForm: FormState = .empty,
-        lorebookForm: FormState = .empty, status: HTTPResponse.Status = .ok
+        _ request: Request,
+        _ context: ScribeRequestContext,
+        importForm: FormState = .empty,
+        createForm: FormState = .empty,
+        lorebookForm: FormState = .empty,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let session = try requireSession(context)
         let characters = try await core.characters.list(for: session).map {
-            CharacterLine(name: $0.name, editURL: "/library/characters/\($0.id.uuidString.lowercased())", visibility: $0.visibility.rawValue, updated: ItemView.date($0.updatedAt))
+            CharacterLine(
+                name: $0.name,
+                editURL: "/library/characters/\($0.id.uuidString.lowercased())",
+                visibility: $0.visibility.rawValue,
+                updated: ItemView.date($0.updatedAt)
+            )
         }
         let lorebooks = try await core.lorebooks.list(for: session).map {
             LorebookLine(
-                id: $0.id.uuidString.lowercased(), name: $0.name, entries: $0.entryCount, isPublic: $0.isPublic,
-                pageURL: "/lorebooks/\($0.id.uuidString.lowercased())", updated: ItemView.date($0.updatedAt))
+                id: $0.id.uuidString.lowercased(),
+                name: $0.name,
+                entries: $0.entryCount,
+                isPublic: $0.isPublic,
+                pageURL: "/lorebooks/\($0.id.uuidString.lowercased())",
+                updated: ItemView.date($0.updatedAt)
+            )
         }
         let favourites = try await marketplace.engagement.favourites(of: MarketplaceRoutes.actor(context)).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
-        let page = Library(characters: characters, lorebooks: lorebooks, favourites: favourites, importForm: importForm, createForm: createForm, lorebookForm: lorebookForm,
-            importsLorebook: importForm.values["kind"] == "lorebook")
+        let page = Library(
+            characters: characters,
+            lorebooks: lorebooks,
+            favourites: favourites,
+            importForm: importForm,
+            createForm: createForm,
+            lorebookForm: lorebookForm,
+            importsLorebook: importForm.values["kind"] == "lorebook"
+        )
         return pages.render("library", title: "Your library", page: page, request: request, context: context, status: status)
     }
 
     private func editor(
-        _ request: Request, _ context: ScribeRequestContext, id: UUID, form: FormState? = nil, status: HTTPResponse.Status = .ok
+        _ request: Request,
+        _ context: ScribeRequestContext,
+        id: UUID,
+        form: FormState? = nil,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let character = try await core.characters.get(id, for: try requireSession(context))
         var values: [String: String] = [:]
@@ -184,14 +220,29 @@ struct LibraryPages {
         values["tags"] = (character.card.data["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
         let path = id.uuidString.lowercased()
         let editor = Editor(
-            id: path, name: character.card.name, hasAvatar: character.avatarContentType != nil, form: form ?? FormState(values: values),
+            id: path,
+            name: character.card.name,
+            hasAvatar: character.avatarContentType != nil,
+            form: form ?? FormState(values: values),
             visibilities: Choice.options(
-                [("private", "Only me"), ("unlisted", "Anyone with the link"), ("followers", "My followers"), ("public", "Everyone (listed, federated)")],
-                selected: character.visibility.rawValue),
+                [
+                    ("private", "Only me"), ("unlisted", "Anyone with the link"), ("followers", "My followers"),
+                    ("public", "Everyone (listed, federated)"),
+                ],
+                selected: character.visibility.rawValue
+            ),
             pageURL: character.visibility == .private ? nil : "/characters/\(path)",
             exports: [("png", "PNG card"), ("v3", "JSON (V3)"), ("v2", "JSON (V2)"), ("charx", "CHARX")]
-                .map { ItemView.DownloadLink(label: $0.1, url: "/api/v1/characters/\(path)/export?format=\($0.0)") })
-        return pages.render("character-editor", title: "Edit \(character.card.name)", page: editor, request: request, context: context, status: status)
+                .map { ItemView.DownloadLink(label: $0.1, url: "/api/v1/characters/\(path)/export?format=\($0.0)") }
+        )
+        return pages.render(
+            "character-editor",
+            title: "Edit \(character.card.name)",
+            page: editor,
+            request: request,
+            context: context,
+            status: status
+        )
     }
 
     /// The card fields the editor sets, from its form (tags comma-separated).

@@ -37,29 +37,51 @@ struct LorebookEditor {
                 let current = try await lorebooks.get(id, for: session).book
                 _ = try await lorebooks.replace(id, with: Self.book(from: form, replacing: current), for: session)
                 return Pages.redirect("/library/lorebooks/\(id.uuidString.lowercased())", notice: "Saved.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await page(request, context, id: id, form: form, error: error)
             }
         }
     }
 
-    private func page(_ request: Request, _ context: ScribeRequestContext, id: UUID, form: WebForm? = nil, error: (any Error)? = nil) async throws -> Response {
+    private func page(
+        _ request: Request,
+        _ context: ScribeRequestContext,
+        id: UUID,
+        form: WebForm? = nil,
+        error: (any Error)? = nil
+    ) async throws -> Response {
         guard let session = context.session else { throw LibraryPages.loginFirst }
         let lorebook = try await lorebooks.get(id, for: session)
         let book = form.map { Self.book(from: $0, replacing: lorebook.book) } ?? lorebook.book
         var entries = book.entries.enumerated().map { index, entry in
             EntryFields(
-                index: index, number: index + 1, keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
-                content: entry["content"]?.stringValue ?? "", isNew: false)
+                index: index,
+                number: index + 1,
+                keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
+                content: entry["content"]?.stringValue ?? "",
+                isNew: false
+            )
         }
         entries.append(EntryFields(index: entries.count, number: entries.count + 1, keys: "", content: "", isNew: true))
-        let state = form.flatMap { form in error.map { FormState(form, error: $0) } }
+        let state =
+            form.flatMap { form in error.map { FormState(form, error: $0) } }
             ?? FormState(values: ["name": book.name ?? "", "description": book.data["description"]?.stringValue ?? ""])
         let path = id.uuidString.lowercased()
-        let editor = Editor(id: path, name: lorebook.book.name ?? "Lorebook", form: state, entries: entries, pageURL: lorebook.isPublic ? "/lorebooks/\(path)" : nil)
+        let editor = Editor(
+            id: path,
+            name: lorebook.book.name ?? "Lorebook",
+            form: state,
+            entries: entries,
+            pageURL: lorebook.isPublic ? "/lorebooks/\(path)" : nil
+        )
         return pages.render(
-            "lorebook-editor", title: "Edit \(editor.name)", page: editor, request: request, context: context,
-            status: error == nil ? .ok : .unprocessableContent)
+            "lorebook-editor",
+            title: "Edit \(editor.name)",
+            page: editor,
+            request: request,
+            context: context,
+            status: error == nil ? .ok : .unprocessableContent
+        )
     }
 
     /// The book as the form sets it: `entry_keys_N` / `entry_content_N` for each entry, and

@@ -48,7 +48,10 @@ struct MarketplacePages {
             results = page.listings.map(ListingCard.init)
             if let cursor = page.nextCursor {
                 var components = URLComponents()
-                components.queryItems = parameters.filter { $0.0 != "cursor" }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "cursor", value: cursor)]
+                components.queryItems =
+                    parameters.filter { $0.0 != "cursor" }.map { URLQueryItem(name: $0.0, value: $0.1) } + [
+                        URLQueryItem(name: "cursor", value: cursor)
+                    ]
                 nextPage = "/" + (components.string ?? "")
             }
         } catch {
@@ -57,17 +60,45 @@ struct MarketplacePages {
         }
         let sort = value("sort").isEmpty ? (value("q").isEmpty ? "newest" : "relevance") : value("sort")
         let home = Home(
-            q: value("q"), tag: value("tag"), excludeTag: value("exclude_tag"), language: value("language"), creator: value("creator"),
-            kinds: Choice.options([("", "Characters and lorebooks"), ("character", "Characters"), ("lorebook", "Lorebooks")], selected: value("kind")),
-            ratings: Choice.options([("sfw", "Safe for work"), ("nsfw", "Adult only"), ("all", "Both")], selected: value("rating").isEmpty ? "sfw" : value("rating")),
+            q: value("q"),
+            tag: value("tag"),
+            excludeTag: value("exclude_tag"),
+            language: value("language"),
+            creator: value("creator"),
+            kinds: Choice.options(
+                [("", "Characters and lorebooks"), ("character", "Characters"), ("lorebook", "Lorebooks")],
+                selected: value("kind")
+            ),
+            ratings: Choice.options(
+                [("sfw", "Safe for work"), ("nsfw", "Adult only"), ("all", "Both")],
+                selected: value("rating").isEmpty ? "sfw" : value("rating")
+            ),
             sorts: Choice.options(
-                [("relevance", "Best match"), ("newest", "Newest"), ("updated", "Recently updated"), ("downloads", "Most downloaded"), ("top", "Top rated"),
-                 ("trending", "Trending")], selected: sort),
-            results: results, nextPage: nextPage, message: message, searched: !given.isEmpty,
-            popularTags: (try? await marketplace.search.tags(ratings: ["sfw"]).prefix(12).map { $0 }) ?? [])
+                [
+                    ("relevance", "Best match"), ("newest", "Newest"), ("updated", "Recently updated"), ("downloads", "Most downloaded"),
+                    ("top", "Top rated"),
+                    ("trending", "Trending"),
+                ],
+                selected: sort
+            ),
+            results: results,
+            nextPage: nextPage,
+            message: message,
+            searched: !given.isEmpty,
+            popularTags: (try? await marketplace.search.tags(ratings: ["sfw"]).prefix(12).map { $0 }) ?? []
+        )
         return pages.render(
-            "home", title: "Marketplace", page: home, request: request, context: context,
-            meta: .init(description: "Find characters and lorebooks shared on \(pages.siteName).", url: pages.publicURL.absoluteString, type: "website"),
-            status: status)
+            "home",
+            title: "Marketplace",
+            page: home,
+            request: request,
+            context: context,
+            meta: .init(
+                description: "Find characters and lorebooks shared on \(pages.siteName).",
+                url: pages.publicURL.absoluteString,
+                type: "website"
+            ),
+            status: status
+        )
     }
 }

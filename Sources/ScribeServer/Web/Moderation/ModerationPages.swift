@@ -35,17 +35,29 @@ struct ModerationPages {
             let actor = try Self.moderator(context)
             let reports = try await marketplace.reports.queue(by: actor).map {
                 ReportLine(
-                    id: $0.id.uuidString.lowercased(), subject: $0.subject, itemName: $0.itemName, itemURL: "/\($0.itemKind)s/\($0.itemID.uuidString.lowercased())",
-                    reason: $0.reason, date: ItemView.date($0.createdAt), isListing: $0.subject == "listing")
+                    id: $0.id.uuidString.lowercased(),
+                    subject: $0.subject,
+                    itemName: $0.itemName,
+                    itemURL: "/\($0.itemKind)s/\($0.itemID.uuidString.lowercased())",
+                    reason: $0.reason,
+                    date: ItemView.date($0.createdAt),
+                    isListing: $0.subject == "listing"
+                )
             }
             let page = Moderation(
-                reports: reports, hidden: try await marketplace.reports.hidden(by: actor), federated: try await social.reports.open(),
-                domains: try await social.domainBlocks.list(), federation: try await social.federationHealth.report())
+                reports: reports,
+                hidden: try await marketplace.reports.hidden(by: actor),
+                federated: try await social.reports.open(),
+                domains: try await social.domainBlocks.list(),
+                federation: try await social.federationHealth.report()
+            )
             return pages.render("moderation", title: "Moderation", page: page, request: request, context: context)
         }
         router.post("moderation/reports/:id") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
-            guard let decision = ScribeMarketplace.Reports.Decision(rawValue: form["decision"]) else { throw MarketplaceError(.invalidInput, "Choose hide, remove_review or dismiss.") }
+            guard let decision = ScribeMarketplace.Reports.Decision(rawValue: form["decision"]) else {
+                throw MarketplaceError(.invalidInput, "Choose hide, remove_review or dismiss.")
+            }
             try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: try Self.moderator(context))
             return Pages.redirect("/moderation", notice: "Done.")
         }

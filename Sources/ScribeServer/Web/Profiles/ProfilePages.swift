@@ -32,7 +32,13 @@ struct ProfilePages {
         var remoteForm: FormState
     }
 
-    func page(_ username: String, request: Request, context: ScribeRequestContext, remoteForm: FormState = .empty, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func page(
+        _ username: String,
+        request: Request,
+        context: ScribeRequestContext,
+        remoteForm: FormState = .empty,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let profile = try await social.actors.profile(username: username)
         guard profile.username == username else { return Pages.redirect("/@\(profile.username)") }
         let counts = try await social.followCounts(of: profile.username)
@@ -40,18 +46,38 @@ struct ProfilePages {
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
         let items = try await marketplace.search.search(try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")]))
         let page = Profile(
-            username: profile.username, displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName, bio: profile.bio,
-            avatarURL: profile.hasAvatar ? "/api/v1/users/\(profile.username)/avatar" : nil, handle: "@\(profile.username)@\(social.settings.domain)", initial: String(profile.username.prefix(1)).uppercased(),
-            joined: ItemView.date(profile.createdAt), followers: counts.followers, following: counts.following, items: items.listings.map(ListingCard.init),
-            isSelf: viewer == profile.id, canFollow: viewer != nil && viewer != profile.id, followState: state, followsPending: state == "pending",
-            remoteForm: remoteForm)
+            username: profile.username,
+            displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,
+            bio: profile.bio,
+            avatarURL: profile.hasAvatar ? "/api/v1/users/\(profile.username)/avatar" : nil,
+            handle: "@\(profile.username)@\(social.settings.domain)",
+            initial: String(profile.username.prefix(1)).uppercased(),
+            joined: ItemView.date(profile.createdAt),
+            followers: counts.followers,
+            following: counts.following,
+            items: items.listings.map(ListingCard.init),
+            isSelf: viewer == profile.id,
+            canFollow: viewer != nil && viewer != profile.id,
+            followState: state,
+            followsPending: state == "pending",
+            remoteForm: remoteForm
+        )
         let url = social.urls.profile(profile.username)
         return pages.render(
-            "profile", title: "@\(profile.username)", page: page, request: request, context: context,
+            "profile",
+            title: "@\(profile.username)",
+            page: page,
+            request: request,
+            context: context,
             meta: .init(
-                description: profile.bio.isEmpty ? "Characters and lorebooks by @\(profile.username) on Scribe." : String(profile.bio.prefix(200)), url: url,
-                type: "profile", image: profile.hasAvatar ? social.urls.userAvatar(profile.username) : nil, activityPub: social.urls.actor(profile.username)),
-            status: status)
+                description: profile.bio.isEmpty ? "Characters and lorebooks by @\(profile.username) on Scribe." : String(profile.bio.prefix(200)),
+                url: url,
+                type: "profile",
+                image: profile.hasAvatar ? social.urls.userAvatar(profile.username) : nil,
+                activityPub: social.urls.actor(profile.username)
+            ),
+            status: status
+        )
     }
 
     func add(to router: Router<ScribeRequestContext>) {
@@ -70,10 +96,16 @@ struct ProfilePages {
             let form = try await WebForm.read(request, context: context)
             let username = try ActorRoutes.username(context)
             do {
-                return Response(status: .seeOther, headers: [.location: try await social.following.remoteFollowURL(for: form["handle"], toFollow: username)])
-            } catch where FormState.isUsers(error) {
+                return Response(
+                    status: .seeOther,
+                    headers: [.location: try await social.following.remoteFollowURL(for: form["handle"], toFollow: username)]
+                )
+            } catch  where FormState.isUsers(error) {
                 var state = FormState(form, error: error)
-                if let message = state.message { state.errors["handle"] = message; state.message = nil }
+                if let message = state.message {
+                    state.errors["handle"] = message
+                    state.message = nil
+                }
                 return try await page(username, request: request, context: context, remoteForm: state, status: .unprocessableContent)
             }
         }

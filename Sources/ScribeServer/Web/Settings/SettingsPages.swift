@@ -33,7 +33,7 @@ struct SettingsPages {
                     try await accounts.setAvatar(session, image: nil)
                 }
                 return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await page(request, context, profileForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
@@ -50,7 +50,7 @@ struct SettingsPages {
             do {
                 try await accounts.changePassword(session, current: form.fields["current_password"] ?? "", new: form.fields["new_password"] ?? "")
                 return Pages.redirect("/settings", notice: "Your password is changed.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
@@ -59,26 +59,41 @@ struct SettingsPages {
             guard let me = context.session?.account.id else { return Pages.redirect("/login") }
             do {
                 let actor = try await social.following.resolve(form["handle"])
-                if form["action"] == "unblock" { try await social.actions.unblock(actor, as: me) } else { try await social.actions.block(actor, as: me) }
+                if form["action"] == "unblock" {
+                    try await social.actions.unblock(actor, as: me)
+                } else {
+                    try await social.actions.block(actor, as: me)
+                }
                 return Pages.redirect("/settings", notice: form["action"] == "unblock" ? "Unblocked." : "Blocked: they no longer see or reach you.")
-            } catch where FormState.isUsers(error) {
+            } catch  where FormState.isUsers(error) {
                 var state = FormState(form, error: error)
-                if let message = state.message { state.errors["handle"] = message; state.message = nil }
+                if let message = state.message {
+                    state.errors["handle"] = message
+                    state.message = nil
+                }
                 return try await page(request, context, blockForm: state, status: .unprocessableContent)
             }
         }
     }
 
     private func page(
-        _ request: Request, _ context: ScribeRequestContext, profileForm: FormState? = nil, passwordForm: FormState = .empty, blockForm: FormState = .empty,
+        _ request: Request,
+        _ context: ScribeRequestContext,
+        profileForm: FormState? = nil,
+        passwordForm: FormState = .empty,
+        blockForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let session = context.session else { return Pages.redirect("/login", notice: "Log in to change your settings.") }
         let profile = try await accounts.profile(id: session.account.id)
         let settings = Settings(
-            username: session.account.username, hasAvatar: profile.hasAvatar,
+            username: session.account.username,
+            hasAvatar: profile.hasAvatar,
             profileForm: profileForm ?? FormState(values: ["display_name": profile.displayName, "bio": profile.bio]),
-            locked: try await social.actors.manuallyApprovesFollowers(session.account.id), passwordForm: passwordForm, blockForm: blockForm)
+            locked: try await social.actors.manuallyApprovesFollowers(session.account.id),
+            passwordForm: passwordForm,
+            blockForm: blockForm
+        )
         return pages.render("settings", title: "Settings", page: settings, request: request, context: context, status: status)
     }
 }

@@ -40,17 +40,27 @@ struct SocialPages {
             let entries = try await social.homeFeed(for: me, before: before)
             let page = Feed(
                 entries: entries.map {
-                    FeedLine(actor: $0.actor, kind: $0.kind == "boost" ? "boosted" : "posted", object: $0.object, content: $0.content, date: ItemView.date($0.createdAt))
+                    FeedLine(
+                        actor: $0.actor,
+                        kind: $0.kind == "boost" ? "boosted" : "posted",
+                        object: $0.object,
+                        content: $0.content,
+                        date: ItemView.date($0.createdAt)
+                    )
                 },
-                older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil)
+                older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
+            )
             return pages.render("feed", title: "Feed", page: page, request: request, context: context)
         }
         router.get("notifications") { request, context -> Response in
             guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to see your notifications.") }
             let notifications = try await social.notifications.list(for: me, before: nil)
             let page = NotificationsPage(
-                notifications: notifications.map { NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt)) },
-                requests: try await social.following.requests(for: me))
+                notifications: notifications.map {
+                    NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt))
+                },
+                requests: try await social.following.requests(for: me)
+            )
             return pages.render("notifications", title: "Notifications", page: page, request: request, context: context)
         }
         router.post("follow-requests") { request, context -> Response in
