@@ -55,18 +55,24 @@ public struct SocialModule: Sendable {
         self.actors = actors
         let domainBlocks = DomainBlocks(pool: pool, logger: logger)
         self.domainBlocks = domainBlocks
-        self.reports = Reports(pool: pool, logger: logger)
+        let reports = Reports(pool: pool, logger: logger)
+        self.reports = reports
         self.federationHealth = FederationHealth(pool: pool, domainBlocks: domainBlocks, logger: logger)
         let remote = RemoteActors(client: client, instance: actors.instanceIdentity, domainBlocks: domainBlocks, pool: pool, logger: logger)
         self.remote = remote
-        let follows = Follows(logger: logger)
-        let deliveries = DeliveryQueue(logger: logger)
-        let notes = Notes(logger: logger)
-        let reactions = Reactions(logger: logger)
-        let notifications = Notifications(pool: pool, logger: logger)
-        let feeds = Feeds(pool: pool, urls: urls, logger: logger)
-        self.feeds = feeds
-        self.notifications = notifications
+        let tables = SocialTables(
+            follows: Follows(logger: logger),
+            notes: Notes(logger: logger),
+            reactions: Reactions(logger: logger),
+            feeds: Feeds(pool: pool, urls: urls, logger: logger),
+            notifications: Notifications(pool: pool, logger: logger),
+            blocks: Blocks(urls: urls, logger: logger),
+            reports: reports,
+            deliveries: DeliveryQueue(logger: logger),
+            targets: LocalTargets(urls: urls, logger: logger)
+        )
+        self.feeds = tables.feeds
+        self.notifications = tables.notifications
         self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
         self.collections = Collections(actors: actors, core: core, urls: urls, pool: pool, logger: logger)
         self.inbox = Inbox(
@@ -82,10 +88,8 @@ public struct SocialModule: Sendable {
             actors: actors,
             remote: remote,
             client: client,
-            follows: follows,
-            deliveries: deliveries,
+            tables: tables,
             deliveryBell: deliveryBell,
-            notifications: notifications,
             urls: urls,
             domain: settings.domain,
             pool: pool,
@@ -96,14 +100,9 @@ public struct SocialModule: Sendable {
             actors: actors,
             remote: remote,
             urls: urls,
-            follows: follows,
-            deliveries: deliveries,
+            tables: tables,
             deliveryBell: deliveryBell,
-            notes: notes,
-            reactions: reactions,
-            notifications: notifications,
-            feeds: feeds,
-            targets: LocalTargets(urls: urls, logger: logger),
+            leaseSeconds: Int(settings.inboxLease.components.seconds),
             logger: logger
         )
         self.actions = SocialActions(
@@ -111,12 +110,7 @@ public struct SocialModule: Sendable {
             remote: remote,
             core: core,
             urls: urls,
-            notes: notes,
-            reactions: reactions,
-            notifications: notifications,
-            feeds: feeds,
-            follows: follows,
-            deliveries: deliveries,
+            tables: tables,
             deliveryBell: deliveryBell,
             pool: pool,
             logger: logger
@@ -137,9 +131,7 @@ public struct SocialModule: Sendable {
             consumer: EventConsumer(name: "social.publisher", schema: Self.schema, pool: pool, position: \.id, logger: logger),
             urls: urls,
             actors: actors,
-            follows: follows,
-            deliveries: deliveries,
-            feeds: feeds,
+            tables: tables,
             logger: logger
         )
     }
@@ -157,7 +149,16 @@ public struct SocialModule: Sendable {
     /// processes sharing the database is found too.
     public func runWorkers() async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await loop(bell: inboxBell) { await processor.drain() } }
+            // Inbox workers each take the next activity as soon as they are free, so one waiting on a
+            // slow server never keeps the others from new work.
+            for _ in 0..<InboxProcessor.concurrency {
+                group.addTask {
+                    while !Task.isCancelled {
+                        if await processor.processNext() { continue }
+                        await inboxBell.wait(timeout: settings.pollInterval)
+                    }
+                }
+            }
             group.addTask {
                 await loop(bell: eventBell) {
                     do { return try await publisher.catchUp() } catch {

@@ -16,6 +16,9 @@ public struct SocialSettings: Sendable {
     /// How long a claimed delivery stays claimed: if its worker dies mid-send, another worker
     /// sends it again once this has passed. Longer than any one send (the client's 30-second deadline).
     public var deliveryLease: Duration
+    /// How long a taken inbound activity stays taken: if its worker dies while fetching what the
+    /// activity needs, another takes it once this has passed. Longer than those fetches.
+    public var inboxLease: Duration
 
     public init(
         publicURL: URL,
@@ -23,9 +26,11 @@ public struct SocialSettings: Sendable {
         pollInterval: Duration = .milliseconds(250),
         perHostConcurrency: Int = 4,
         openRegistrations: Bool = true,
-        deliveryLease: Duration = .seconds(120)
+        deliveryLease: Duration = .seconds(120),
+        inboxLease: Duration = .seconds(120)
     ) {
         self.deliveryLease = deliveryLease
+        self.inboxLease = inboxLease
         self.publicURL = publicURL
         self.allowsPrivatePeers = allowsPrivatePeers
         self.pollInterval = pollInterval

@@ -90,6 +90,11 @@ public final class ScribeProcess: @unchecked Sendable {
 public struct TestTimeout: Error, CustomStringConvertible {
     public var what: String
     public var output: String
+
+    public init(what: String, output: String) {
+        self.what = what
+        self.output = output
+    }
     public var description: String { "timed out waiting for \(what); stderr:\n\(output)" }
 }
 

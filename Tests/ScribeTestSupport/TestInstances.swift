@@ -23,11 +23,15 @@ public struct TestInstance: Sendable {
 /// Runs `body` with a Scribe instance listening on `host` (any 127.x.y.z address works on Linux,
 /// so two instances have different host names) at a free port.
 ///
-/// - Parameter flags: settings by environment variable name, over the test defaults (rate limits off).
+/// - Parameters:
+///   - flags: settings by environment variable name, over the test defaults (rate limits off).
+///   - connectionsPerModule: each module's pool; smaller than a server's by default, since a
+///     parallel test run starts many instances on one PostgreSQL.
 public func withTestInstance<Result: Sendable>(
     host: String,
     settings: CoreSettings = .testing,
     flags: [String: String] = [:],
+    connectionsPerModule: Int = 4,
     _ body: @escaping @Sendable (TestInstance) async throws -> Result
 ) async throws -> Result {
     let port = try freePort(host: host)
@@ -42,7 +46,7 @@ public func withTestInstance<Result: Sendable>(
                 environment: [:]
             )
             let logger = TestLogger.make("instance-\(host)")
-            let database = Database(location: location, connectionsPerModule: 4, logger: logger)
+            let database = Database(location: location, connectionsPerModule: connectionsPerModule, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration,
                 database: database,

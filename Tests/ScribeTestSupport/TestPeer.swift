@@ -8,7 +8,8 @@ import NIOHTTP1
 
 /// A remote server under the test's control: it serves actors (one RSA key for all of them) and
 /// WebFinger on its own loopback address, keeps whatever is posted to its inboxes, and signs
-/// activities it sends as any of its actors.
+/// activities it sends as any of its actors. Anything under `/hanging/` it never answers, as a
+/// server that accepted the connection and then went quiet.
 public final class TestPeer: Sendable {
     public let origin: String
     public let key: SignaturePrivateKey
@@ -154,6 +155,10 @@ public func withTestPeer<Result: Sendable>(
                 return Response(status: .found, headers: [.location: location])
             }
         }
+    }
+    router.get("hanging/**") { _, _ -> Response in
+        try await Task.sleep(for: .seconds(600))
+        return Response(status: .notFound)
     }
     router.get(".well-known/webfinger") { request, _ -> Response in
         let resource = request.uri.queryParameters.get("resource") ?? ""

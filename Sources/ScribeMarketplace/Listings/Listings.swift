@@ -23,7 +23,8 @@ public struct Listings: Sendable {
     public func catchUp() async throws -> Int {
         try await consumer.catchUp(
             fetch: { [core] after, limit in try await core.events(after: after, limit: limit) },
-            handle: { event, connection in try await handle(event, on: connection) }
+            prepare: { event in try await currentMetadata(of: event) },
+            apply: { event, metadata, connection in try await apply(event, metadata: metadata, on: connection) }
         )
     }
 
@@ -37,19 +38,25 @@ public struct Listings: Sendable {
         return try await catchUp()
     }
 
-    func handle(_ event: CoreEvent, on connection: PostgresConnection) async throws {
+    /// What anyone may see of the event's item now, from Core (nil when nobody may, or when the
+    /// event is about an account).
+    func currentMetadata(of event: CoreEvent) async throws -> ItemMetadata? {
+        guard event.subjectKind != .user else { return nil }
+        do {
+            return try await core.metadata(of: event.subjectKind, id: event.subjectID, for: .anonymous)
+        } catch {
+            guard error.code == .notFound else { throw error }
+            return nil
+        }
+    }
+
+    /// Makes the listing match `metadata`, the item as Core showed it when the event was prepared.
+    func apply(_ event: CoreEvent, metadata: ItemMetadata?, on connection: PostgresConnection) async throws {
         guard event.subjectKind != .user else {
             if event.type == .userDeleted {
                 try await connection.query("DELETE FROM marketplace.listings WHERE owner_id = \(event.subjectID)", logger: logger)
             }
             return
-        }
-        let metadata: ItemMetadata?
-        do {
-            metadata = try await core.metadata(of: event.subjectKind, id: event.subjectID, for: .anonymous)
-        } catch {
-            guard error.code == .notFound else { throw error }
-            metadata = nil
         }
         guard let metadata, metadata.visibility == .public else {
             try await connection.query("DELETE FROM marketplace.listings WHERE item_id = \(event.subjectID)", logger: logger)

@@ -11,7 +11,10 @@ public struct ActorURLs: Sendable {
         origin = text
     }
 
-    public func actor(_ username: String) -> String { "\(origin)/users/\(username)" }
+    public func actor(_ username: String) -> String { localActorPrefix + username }
+    /// What every local user's actor id starts with: SQL joins `social.local_actors` on
+    /// `prefix || username`.
+    public var localActorPrefix: String { "\(origin)/users/" }
     public func key(_ username: String) -> String { actor(username) + "#main-key" }
     public func inbox(_ username: String) -> String { actor(username) + "/inbox" }
     public func outbox(_ username: String) -> String { actor(username) + "/outbox" }
@@ -32,7 +35,7 @@ public struct ActorURLs: Sendable {
 
     /// The local username an actor id names, if it is one of ours.
     public func username(ofActor id: String) -> String? {
-        let prefix = origin + "/users/"
+        let prefix = localActorPrefix
         guard id.hasPrefix(prefix) else { return nil }
         let rest = id.dropFirst(prefix.count)
         guard !rest.isEmpty, !rest.contains("/"), !rest.contains("#"), !rest.contains("?") else { return nil }

@@ -101,6 +101,12 @@ struct RemoteActors: Sendable {
         }
     }
 
+    /// Forgets an actor whose account is gone: its keys first (memory and table), then its document.
+    func forget(_ id: String, on connection: PostgresConnection) async throws {
+        verifiedKeys.removeAll { $1.owner == id }
+        try await connection.query("DELETE FROM social.remote_actors WHERE id = \(id)", logger: logger)
+    }
+
     func cached(_ id: String) async throws(SocialError) -> RemoteActor? {
         let rows = try await run(logger) {
             try await pool.query(

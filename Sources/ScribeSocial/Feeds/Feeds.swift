@@ -31,7 +31,7 @@ public struct Feeds: Sendable {
 
     /// Adds an entry to the feed of every local user who follows `actor` (and of `alsoUser`).
     func fanOut(_ kind: String, object: String, actor: String, alsoUser: UUID? = nil, on connection: PostgresConnection) async throws {
-        let prefix = urls.origin + "/users/"
+        let prefix = urls.localActorPrefix
         try await connection.query(
             """
             INSERT INTO social.feed_entries (user_id, kind, object_id, actor_id)
@@ -51,6 +51,30 @@ public struct Feeds: Sendable {
                 logger: logger
             )
         }
+    }
+
+    /// Takes an object out of every feed (it was deleted or unpublished).
+    func remove(object: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(object)", logger: logger)
+    }
+
+    /// Takes `actor`'s boost of `object` out of every feed.
+    func removeBoost(by actor: String, of object: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(actor) AND object_id = \(object)",
+            logger: logger
+        )
+    }
+
+    /// Takes everything `actor` posted or boosted out of every feed (the account is gone).
+    func removeAll(by actor: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            DELETE FROM social.feed_entries WHERE actor_id = \(actor)
+                OR object_id IN (SELECT id FROM social.notes WHERE actor_id = \(actor))
+            """,
+            logger: logger
+        )
     }
 
     /// The user's home feed, newest first; `before` is the last entry id of the previous page.

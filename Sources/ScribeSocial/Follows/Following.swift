@@ -10,10 +10,8 @@ public struct Following: Sendable {
     let actors: LocalActors
     let remote: RemoteActors
     let client: FederationClient
-    let follows: Follows
-    let deliveries: DeliveryQueue
+    let tables: SocialTables
     let deliveryBell: Doorbell
-    let notifications: Notifications
     let urls: ActorURLs
     let domain: String
     let pool: PostgresClient
@@ -37,14 +35,14 @@ public struct Following: Sendable {
             let followed = try await actors.profile(username: username)
             let locked = try await actors.manuallyApprovesFollowers(followed.id)
             let stored = try await transaction(on: pool, logger: logger) { connection in
-                let stored = try await follows.record(
+                let stored = try await tables.follows.record(
                     follower: me,
                     followed: urls.actor(followed.username),
                     activityID: urls.activity(UUID()),
                     state: locked ? .pending : .accepted,
                     on: connection
                 )
-                try await notifications.add(
+                try await tables.notifications.add(
                     stored.state == .accepted ? .follow : .followRequest,
                     for: followed.id,
                     actor: me,
@@ -59,11 +57,11 @@ public struct Following: Sendable {
         let actor = try await remote.actor(target)
         let activityID = urls.activity(UUID())
         let stored = try await transaction(on: pool, logger: logger) { connection in
-            let stored = try await follows.record(follower: me, followed: actor.id, activityID: activityID, state: .pending, on: connection)
+            let stored = try await tables.follows.record(follower: me, followed: actor.id, activityID: activityID, state: .pending, on: connection)
             // Re-sending a Follow that was already accepted is harmless; servers answer it again.
             let follow = ASObject.activity("Follow", id: stored.activityID, actor: me, object: .string(actor.id), to: [actor.id])
                 .document(in: ScribeVocabulary.context)
-            try await deliveries.enqueue(follow, to: [actor.inbox], signer: userID, on: connection)
+            try await tables.deliveries.enqueue(follow, to: [actor.inbox], signer: userID, on: connection)
             return stored
         }
         await deliveryBell.ring()
@@ -77,13 +75,13 @@ public struct Following: Sendable {
         let target = try await resolve(handle)
         let remoteActor = urls.isLocal(target) ? nil : try await remote.cached(target)
         let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            guard let follow = try await follows.find(follower: me, followed: target, on: connection) else { return false }
-            try await follows.remove(follower: me, followed: target, on: connection)
+            guard let follow = try await tables.follows.find(follower: me, followed: target, on: connection) else { return false }
+            try await tables.follows.remove(follower: me, followed: target, on: connection)
             if let remoteActor {
                 let original = ASObject.activity("Follow", id: follow.activityID, actor: me, object: .string(target))
                 let undo = ASObject.activity("Undo", id: urls.activity(UUID()), actor: me, object: original.embedded, to: [target])
                     .document(in: ScribeVocabulary.context)
-                try await deliveries.enqueue(undo, to: [remoteActor.inbox], signer: userID, on: connection)
+                try await tables.deliveries.enqueue(undo, to: [remoteActor.inbox], signer: userID, on: connection)
             }
             return true
         }
@@ -108,13 +106,13 @@ public struct Following: Sendable {
         let me = urls.actor(profile.username)
         let remoteActor = urls.isLocal(follower) ? nil : try await remote.actor(follower)
         let answered = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            guard let follow = try await follows.find(follower: follower, followed: me, on: connection), follow.state == .pending else {
+            guard let follow = try await tables.follows.find(follower: follower, followed: me, on: connection), follow.state == .pending else {
                 return false
             }
             if accept {
-                try await follows.accept(follower: follower, followed: me, on: connection)
+                try await tables.follows.accept(follower: follower, followed: me, on: connection)
             } else {
-                try await follows.remove(follower: follower, followed: me, on: connection)
+                try await tables.follows.remove(follower: follower, followed: me, on: connection)
             }
             if let remoteActor {
                 let original = ASObject.activity("Follow", id: follow.activityID, actor: follower, object: .string(me))
@@ -125,7 +123,12 @@ public struct Following: Sendable {
                     object: original.embedded,
                     to: [follower]
                 )
-                try await deliveries.enqueue(answer.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+                try await tables.deliveries.enqueue(
+                    answer.document(in: ScribeVocabulary.context),
+                    to: [remoteActor.inbox],
+                    signer: userID,
+                    on: connection
+                )
             }
             return true
         }

@@ -75,6 +75,28 @@ struct Follows: Sendable {
         try await connection.query("DELETE FROM social.follows WHERE follower = \(actor) OR followed = \(actor)", logger: logger)
     }
 
+    /// Whether any local user follows `actor` (accepted follows only).
+    func hasLocalFollowers(_ actor: String, prefix: String, on connection: PostgresConnection) async throws -> Bool {
+        try await !connection.query(
+            "SELECT 1 FROM social.follows WHERE followed = \(actor) AND state = 'accepted' AND starts_with(follower, \(prefix)) LIMIT 1",
+            logger: logger
+        ).collect().isEmpty
+    }
+
+    /// The local users who follow `actor` (any state), with their actor ids.
+    func localFollowers(of actor: String, prefix: String, on connection: PostgresConnection) async throws -> [(userID: UUID, follower: String)] {
+        try await connection.query(
+            """
+            SELECT la.user_id, f.follower FROM social.follows f JOIN social.local_actors la ON f.follower = \(prefix) || la.username
+            WHERE f.followed = \(actor)
+            """,
+            logger: logger
+        ).collect().map { row in
+            let (userID, follower) = try row.decode((UUID, String).self)
+            return (userID, follower)
+        }
+    }
+
     /// Accepted followers of `actor`, oldest first.
     func followers(of actor: String, on connection: PostgresConnection) async throws -> [String] {
         try await connection.query(

@@ -5,37 +5,64 @@ import PostgresNIO
 import ScribeContracts
 import ScribeStorage
 
-/// Processes stored inbound activities, one transaction each: the activity's effects, the
-/// deliveries they cause and the activity's new state commit together, so each is applied once
-/// however often the worker is interrupted. Workers in several processes share the queue
-/// (`FOR UPDATE SKIP LOCKED`).
+/// Processes stored inbound activities: fetch, then apply.
+///
+/// A worker leases the oldest activity it may take (one short statement), then gathers what the
+/// activity needs from elsewhere (remote actors and objects, local profiles from Core) with no
+/// database connection held, and finally applies the effect in one short transaction, together
+/// with the deliveries it causes and the activity's new state. A server that answers slowly, or
+/// never, therefore holds a worker, never a connection: local users' writes go on meanwhile.
+///
+/// Guarantees:
+/// - Each activity is applied at most once: the applying transaction checks that the lease is
+///   still the worker's own, and another worker takes an activity only once its lease has run
+///   out (a worker that died).
+/// - Only each actor's oldest pending activity can be taken, so one actor's activities (a
+///   `Follow`, then its `Undo`) apply in the order they arrived; different actors' proceed side
+///   by side, in this process and in every other on the database.
+/// - A failed attempt is tried again later, after a back-off; the fifth sets it aside as ignored
+///   with the error as its reason. A stop in the middle counts no attempt.
 struct InboxProcessor: Sendable {
     let pool: PostgresClient
     let actors: LocalActors
     let remote: RemoteActors
     let urls: ActorURLs
-    let follows: Follows
-    let deliveries: DeliveryQueue
+    let tables: SocialTables
     let deliveryBell: Doorbell
-    let notes: Notes
-    let reactions: Reactions
-    let notifications: Notifications
-    let feeds: Feeds
-    let targets: LocalTargets
+    /// How long a taken activity is the worker's own: longer than the fetches one activity can
+    /// need (a few, each within the outbound client's 30-second deadline). A process that dies
+    /// leaves what it held to wait this long.
+    let leaseSeconds: Int
     let logger: Logger
 
     /// An activity gets this many tries before it is set aside as ignored.
     static let maximumAttempts = 5
+
+    /// Activities in hand at once per process. Waiting on a remote server holds no connection,
+    /// so this can be larger than the pool.
+    static let concurrency = 16
 
     enum Outcome: Equatable {
         case processed
         case ignored(String)
     }
 
-    /// Activities processed at once, so one that waits on a slow server does not hold up the rest.
-    static let concurrency = 4
+    /// What an activity does to our tables, decided once everything remote is known. It runs in
+    /// the transaction that records the activity's outcome, and reaches nothing but the database.
+    typealias Effect = @Sendable (PostgresConnection) async throws -> Outcome
 
-    /// Processes pending activities until none is left; returns how many.
+    /// An effect that changes nothing and records why.
+    static func ignore(_ reason: String) -> Effect { { _ in .ignored(reason) } }
+
+    /// An activity this worker holds, and the lease that says so.
+    struct Claim: Sendable {
+        let seq: Int64
+        let document: String
+        let attempts: Int
+        let leasedUntil: Date
+    }
+
+    /// Processes pending activities until none is left to take; returns how many.
     @discardableResult
     func drain() async -> Int {
         await withTaskGroup(of: Int.self) { group in
@@ -50,165 +77,196 @@ struct InboxProcessor: Sendable {
         }
     }
 
-    /// Why processing one activity failed; the transaction rolled back, the activity stays queued.
-    struct Failure: Error {
-        let seq: Int64
-        let reason: String
-    }
-
-    /// Processes the oldest pending activity no other worker holds. Only each actor's oldest
-    /// pending activity is eligible, so one actor's activities (a Follow, then its Undo) are
-    /// applied in the order they arrived while different actors' proceed side by side.
-    /// False when there is nothing to take.
+    /// Takes, prepares and applies one activity. False when there is nothing to take.
     func processNext() async -> Bool {
+        let claim: Claim
         do {
-            let processed = try await pool.withTransaction(logger: logger) { connection -> Bool in
-                let rows = try await connection.query(
-                    """
-                    SELECT a.seq, a.document::text FROM social.inbox_activities a
-                    WHERE a.state = 'pending' AND NOT EXISTS (
-                        SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
-                    ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """,
-                    logger: logger
-                ).collect()
-                guard let row = rows.first else { return false }
-                let (seq, json) = try row.decode((Int64, String).self)
-                let outcome: Outcome
-                do {
-                    outcome = try await handle(try ASObject.decode(Data(json.utf8)), on: connection)
-                } catch {
-                    throw Failure(seq: seq, reason: String(describing: error))
-                }
-                let (state, reason): (String, String?) =
-                    switch outcome {
-                    case .processed: ("processed", nil)
-                    case .ignored(let reason): ("ignored", reason)
-                    }
-                try await connection.query(
-                    "UPDATE social.inbox_activities SET state = \(state), reason = \(reason), processed_at = now(), attempts = attempts + 1 WHERE seq = \(seq)",
-                    logger: logger
-                )
-                if case .ignored(let reason) = outcome {
-                    logger.info("activity ignored", metadata: ["seq": .stringConvertible(seq), "reason": .string(reason)])
-                }
-                return true
-            }
-            if processed { await deliveryBell.ring() }
-            return processed
+            guard let taken = try await take() else { return false }
+            claim = taken
         } catch {
-            // Stopping mid-activity: its transaction rolled back, and it is taken again next time,
-            // without counting an attempt against it.
-            if Database.isCancellation(error) { return false }
-            guard let failure = (error as? PostgresTransactionError)?.closureError as? Failure else {
+            if !Database.isCancellation(error) {
                 logger.warning("reading the inbox failed", metadata: ["reason": .string(Database.reason(error))])
+            }
+            return false
+        }
+        do {
+            let effect = try await plan(try ASObject.decode(Data(claim.document.utf8)))
+            let outcome = try await pool.withTransaction(logger: logger) { connection -> Outcome? in
+                guard try await stillLeased(claim, on: connection) else { return nil }
+                let outcome = try await effect(connection)
+                try await settle(claim, outcome, on: connection)
+                return outcome
+            }
+            if case .ignored(let reason)? = outcome {
+                logger.info("activity ignored", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
+            }
+            if outcome != nil { await deliveryBell.ring() }
+        } catch {
+            // A stop in the middle: the activity is handed back at once, with no attempt counted
+            // against it (a process that dies instead leaves its lease to run out).
+            if Database.isCancellation(error) {
+                await release(claim)
                 return false
             }
-            logger.warning("processing an activity failed", metadata: ["seq": .stringConvertible(failure.seq), "reason": .string(failure.reason)])
-            _ = try? await pool.query(
-                """
-                UPDATE social.inbox_activities SET attempts = attempts + 1, reason = \(failure.reason),
-                    state = CASE WHEN attempts + 1 >= \(Self.maximumAttempts) THEN 'ignored' ELSE 'pending' END,
-                    processed_at = CASE WHEN attempts + 1 >= \(Self.maximumAttempts) THEN now() END
-                WHERE seq = \(failure.seq)
-                """,
-                logger: logger
-            )
-            return true
+            let reason = String(describing: (error as? PostgresTransactionError)?.closureError ?? error)
+            logger.warning("processing an activity failed", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
+            await recordFailure(claim, reason: reason)
+        }
+        return true
+    }
+
+    /// Leases the oldest activity no other worker holds whose actor has nothing older pending.
+    func take() async throws -> Claim? {
+        let rows = try await pool.query(
+            """
+            UPDATE social.inbox_activities SET leased_until = now() + make_interval(secs => \(leaseSeconds))
+            WHERE seq = (
+                SELECT a.seq FROM social.inbox_activities a
+                WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now()) AND NOT EXISTS (
+                    SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
+                ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING seq, document::text, attempts, leased_until
+            """,
+            logger: logger
+        ).collect()
+        return try rows.first.map { row in
+            let (seq, document, attempts, leasedUntil) = try row.decode((Int64, String, Int, Date).self)
+            return Claim(seq: seq, document: document, attempts: attempts, leasedUntil: leasedUntil)
         }
     }
 
-    func handle(_ activity: ASObject, on connection: PostgresConnection) async throws -> Outcome {
-        guard let actor = activity.actor?.id else { return .ignored("no actor") }
+    /// Locks the activity for the applying transaction, if it is still pending and still this
+    /// worker's lease (a lease that ran out may have gone to another worker).
+    func stillLeased(_ claim: Claim, on connection: PostgresConnection) async throws -> Bool {
+        try await !connection.query(
+            """
+            SELECT 1 FROM social.inbox_activities WHERE seq = \(claim.seq) AND state = 'pending' AND leased_until = \(claim.leasedUntil)
+            FOR UPDATE
+            """,
+            logger: logger
+        ).collect().isEmpty
+    }
+
+    func settle(_ claim: Claim, _ outcome: Outcome, on connection: PostgresConnection) async throws {
+        let (state, reason): (String, String?) =
+            switch outcome {
+            case .processed: ("processed", nil)
+            case .ignored(let reason): ("ignored", reason)
+            }
+        try await connection.query(
+            """
+            UPDATE social.inbox_activities SET state = \(state), reason = \(reason), processed_at = now(), attempts = attempts + 1,
+                leased_until = NULL
+            WHERE seq = \(claim.seq)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Hands an activity back untried, for any worker to take now. It runs even though the worker
+    /// was cancelled (the server stops workers before it closes the pools).
+    func release(_ claim: Claim) async {
+        await Task { [pool, logger] in
+            _ = try? await pool.query(
+                "UPDATE social.inbox_activities SET leased_until = NULL WHERE seq = \(claim.seq) AND leased_until = \(claim.leasedUntil)",
+                logger: logger
+            )
+        }.value
+    }
+
+    /// Counts a failed attempt: the activity is tried again after a back-off (30 s, doubling), or
+    /// set aside as ignored after its last attempt. A lease that is no longer ours is left alone.
+    func recordFailure(_ claim: Claim, reason: String) async {
+        let attempts = claim.attempts + 1
+        let backOff = 30 * (1 << min(attempts - 1, 10))
+        do {
+            try await pool.query(
+                """
+                UPDATE social.inbox_activities SET attempts = attempts + 1, reason = \(reason),
+                    state = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN 'ignored' ELSE 'pending' END,
+                    processed_at = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN now() END,
+                    leased_until = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN NULL ELSE now() + make_interval(secs => \(backOff)) END
+                WHERE seq = \(claim.seq) AND leased_until = \(claim.leasedUntil)
+                """,
+                logger: logger
+            )
+        } catch {
+            // The lease runs out and the activity is tried again without this attempt counted.
+            if !Database.isCancellation(error) {
+                logger.warning("recording a failed activity failed", metadata: ["reason": .string(Database.reason(error))])
+            }
+        }
+    }
+
+    /// Gathers what `activity` needs from other servers and from Core, and returns its effect.
+    func plan(_ activity: ASObject) async throws -> Effect {
+        guard let actor = activity.actor?.id else { return Self.ignore("no actor") }
         let isAboutActor = activity.object.first?.id == actor
         switch activity.types.first ?? "" {
-        case "Follow": return try await follow(activity, by: actor, on: connection)
-        case "Accept": return try await answer(activity, by: actor, accepted: true, on: connection)
-        case "Reject": return try await answer(activity, by: actor, accepted: false, on: connection)
-        case "Undo": return try await undo(activity, by: actor, on: connection)
-        case "Delete" where isAboutActor:
-            // The account is gone: everything of theirs goes with it, its keys first.
-            remote.verifiedKeys.removeAll { $1.owner == actor }
-            try await follows.removeAll(of: actor, on: connection)
-            for statement: PostgresQuery in [
-                "DELETE FROM social.feed_entries WHERE actor_id = \(actor)",
-                "DELETE FROM social.likes WHERE actor_id = \(actor)",
-                "DELETE FROM social.announces WHERE actor_id = \(actor)",
-                "UPDATE social.notes SET deleted_at = now(), content = '' WHERE actor_id = \(actor) AND deleted_at IS NULL",
-                "DELETE FROM social.feed_entries WHERE object_id IN (SELECT id FROM social.notes WHERE actor_id = \(actor))",
-                "DELETE FROM social.remote_actors WHERE id = \(actor)",
-            ] {
-                try await connection.query(statement, logger: logger)
-            }
-            return .processed
-        case "Delete": return try await deleteNote(activity, by: actor, on: connection)
+        case "Follow": return try await follow(activity, by: actor)
+        case "Accept": return answer(activity, by: actor, accepted: true)
+        case "Reject": return answer(activity, by: actor, accepted: false)
+        case "Undo": return undo(activity, by: actor)
+        case "Delete" where isAboutActor: return forgetActor(actor)
+        case "Delete": return deleteNote(activity, by: actor)
         case "Update" where isAboutActor:
             // Never trust the embedded copy: fetch the actor from its own origin.
             _ = try await remote.actor(actor, refresh: true)
-            return .processed
-        case "Update": return try await updateNote(activity, by: actor, on: connection)
-        case "Create": return try await create(activity, by: actor, on: connection)
-        case "Like", "EmojiReact": return try await react(.like, activity, by: actor, on: connection)
-        case "Announce": return try await announce(activity, by: actor, on: connection)
-        case "Block": return try await block(activity, by: actor, on: connection)
-        case "Flag": return try await flag(activity, by: actor, on: connection)
-        case "Move": return try await move(activity, by: actor, on: connection)
-        case let type:
-            return .ignored("\(type) activities are not something Scribe acts on")
+            return { _ in .processed }
+        case "Update": return try await updateNote(activity, by: actor)
+        case "Create": return try await create(activity, by: actor)
+        case "Like", "EmojiReact": return react(.like, activity, by: actor)
+        case "Announce": return try await announce(activity, by: actor)
+        case "Block": return block(activity, by: actor)
+        case "Flag": return flag(activity, by: actor)
+        case "Move": return try await move(activity, by: actor)
+        case let type: return Self.ignore("\(type) activities are not something Scribe acts on")
         }
     }
 
     /// `Follow` of a local actor: accepted at once and answered with `Accept`, or left pending
-    /// when the account approves followers by hand.
-    func follow(_ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
+    /// when the account approves followers by hand; a blocked follower gets `Reject`.
+    func follow(_ activity: ASObject, by actor: String) async throws -> Effect {
         guard let target = activity.object.first?.id, let username = urls.username(ofActor: target) else {
-            return .ignored("the Follow is not of a local actor")
+            return Self.ignore("the Follow is not of a local actor")
         }
-        guard let activityID = activity.id else { return .ignored("the Follow has no id") }
-        guard let profile = try await localProfile(username) else { return .ignored("the followed account does not exist") }
+        guard let activityID = activity.id else { return Self.ignore("the Follow has no id") }
+        guard let profile = try await localProfile(username) else { return Self.ignore("the followed account does not exist") }
         let follower = try await remote.actor(actor)
-        if try await isBlocked(actor, by: urls.actor(profile.username), on: connection) {
-            // Mastodon answers a blocked account's Follow with Reject.
-            var followActivity = activity
-            followActivity["@context"] = nil
-            let reject = ASObject.activity(
-                "Reject",
-                id: urls.activity(UUID()),
-                actor: urls.actor(profile.username),
-                object: followActivity.embedded,
-                to: [actor]
-            ).document(in: ScribeVocabulary.context)
-            try await deliveries.enqueue(reject, to: [follower.inbox], signer: profile.id, on: connection)
-            return .ignored("the follower is blocked; rejected")
-        }
         let locked = try await actors.manuallyApprovesFollowers(profile.id)
-        let recorded = try await follows.record(
-            follower: actor,
-            followed: urls.actor(profile.username),
-            activityID: activityID,
-            state: locked ? .pending : .accepted,
-            on: connection
-        )
-        try await notifications.add(
-            recorded.state == .accepted ? .follow : .followRequest,
-            for: profile.id,
-            actor: actor,
-            object: nil,
-            on: connection
-        )
-        if recorded.state == .accepted {
-            var followActivity = activity
-            followActivity["@context"] = nil
-            let accept = ASObject.activity(
-                "Accept",
-                id: urls.activity(UUID()),
-                actor: urls.actor(profile.username),
-                object: followActivity.embedded,
-                to: [actor]
-            ).document(in: ScribeVocabulary.context)
-            try await deliveries.enqueue(accept, to: [follower.inbox], signer: profile.id, on: connection)
+        var withoutContext = activity
+        withoutContext["@context"] = nil
+        let followActivity = withoutContext.embedded
+        let followed = urls.actor(profile.username)
+        let answer: @Sendable (String) -> ASObject = { [urls] type in
+            ASObject.activity(type, id: urls.activity(UUID()), actor: followed, object: followActivity, to: [actor])
+                .document(in: ScribeVocabulary.context)
         }
-        return .processed
+        return { [tables] connection in
+            if try await tables.blocks.blocks(followed, actor, on: connection) {
+                // Mastodon answers a blocked account's Follow with Reject.
+                try await tables.deliveries.enqueue(answer("Reject"), to: [follower.inbox], signer: profile.id, on: connection)
+                return .ignored("the follower is blocked; rejected")
+            }
+            let recorded = try await tables.follows.record(
+                follower: actor,
+                followed: followed,
+                activityID: activityID,
+                state: locked ? .pending : .accepted,
+                on: connection
+            )
+            try await tables.notifications.add(
+                recorded.state == .accepted ? .follow : .followRequest,
+                for: profile.id,
+                actor: actor,
+                object: nil,
+                on: connection
+            )
+            if recorded.state == .accepted {
+                try await tables.deliveries.enqueue(answer("Accept"), to: [follower.inbox], signer: profile.id, on: connection)
+            }
+            return .processed
+        }
     }
 
     /// A local user by name; nil if there is none (or it is locked).
@@ -222,62 +280,84 @@ struct InboxProcessor: Sendable {
     }
 
     /// `Accept` or `Reject` of a Follow we sent: only the followed actor may answer it.
-    func answer(_ activity: ASObject, by actor: String, accepted: Bool, on connection: PostgresConnection) async throws -> Outcome {
-        guard let object = activity.object.first else { return .ignored("no object") }
-        var follow: Follows.Follow?
-        if let id = object.id { follow = try await follows.find(activityID: id, on: connection) }
-        if follow == nil, let embedded = object.object, embedded.isA("Follow"), let follower = embedded.actor?.id {
-            follow = try await follows.find(follower: follower, followed: actor, on: connection)
+    func answer(_ activity: ASObject, by actor: String, accepted: Bool) -> Effect {
+        { [tables, urls] connection in
+            guard let object = activity.object.first else { return .ignored("no object") }
+            var follow: Follows.Follow?
+            if let id = object.id { follow = try await tables.follows.find(activityID: id, on: connection) }
+            if follow == nil, let embedded = object.object, embedded.isA("Follow"), let follower = embedded.actor?.id {
+                follow = try await tables.follows.find(follower: follower, followed: actor, on: connection)
+            }
+            guard let follow, follow.followed == actor, urls.isLocal(follow.follower) else {
+                return .ignored("no Follow of ours to \(accepted ? "accept" : "reject")")
+            }
+            if accepted {
+                try await tables.follows.accept(follower: follow.follower, followed: follow.followed, on: connection)
+            } else {
+                try await tables.follows.remove(follower: follow.follower, followed: follow.followed, on: connection)
+            }
+            return .processed
         }
-        guard let follow, follow.followed == actor, urls.isLocal(follow.follower) else {
-            return .ignored("no Follow of ours to \(accepted ? "accept" : "reject")")
-        }
-        if accepted {
-            try await follows.accept(follower: follow.follower, followed: follow.followed, on: connection)
-        } else {
-            try await follows.remove(follower: follow.follower, followed: follow.followed, on: connection)
-        }
-        return .processed
     }
 
     /// `Undo` of a Follow, Like, Announce or Block: only its own actor may undo it.
-    func undo(_ activity: ASObject, by actor: String, on connection: PostgresConnection) async throws -> Outcome {
-        guard let object = activity.object.first else { return .ignored("no object") }
-        let embedded = object.object
-        switch embedded?.types.first {
-        case "Like"?, "EmojiReact"?, "Announce"?:
-            let kind: Reactions.Kind = embedded?.isA("Announce") == true ? .boost : .like
-            let removed = try await reactions.remove(kind, actor: actor, object: embedded?.object.first?.id, activityID: object.id, on: connection)
-            if kind == .boost, let target = embedded?.object.first?.id {
-                try await connection.query(
-                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(actor) AND object_id = \(target)",
-                    logger: logger
+    func undo(_ activity: ASObject, by actor: String) -> Effect {
+        { [tables] connection in
+            guard let object = activity.object.first else { return .ignored("no object") }
+            let embedded = object.object
+            switch embedded?.types.first {
+            case "Like"?, "EmojiReact"?, "Announce"?:
+                let kind: Reactions.Kind = embedded?.isA("Announce") == true ? .boost : .like
+                let removed = try await tables.reactions.remove(
+                    kind,
+                    actor: actor,
+                    object: embedded?.object.first?.id,
+                    activityID: object.id,
+                    on: connection
                 )
-            }
-            return removed == nil ? .ignored("nothing to undo") : .processed
-        case "Block"?:
-            guard let blocked = embedded?.object.first?.id else { return .ignored("no object") }
-            try await connection.query("DELETE FROM social.blocks WHERE blocker = \(actor) AND blocked = \(blocked)", logger: logger)
-            return .processed
-        case "Follow"?, nil:
-            var follow: Follows.Follow?
-            if let id = object.id { follow = try await follows.find(activityID: id, on: connection) }
-            if follow == nil, let followed = embedded?.object.first?.id {
-                follow = try await follows.find(follower: actor, followed: followed, on: connection)
-            }
-            if let follow, follow.follower == actor {
-                try await follows.remove(follower: actor, followed: follow.followed, on: connection)
-                return .processed
-            }
-            if embedded == nil, let id = object.id {
-                // An Undo naming only an activity id: a like or boost of ours.
-                for kind in [Reactions.Kind.like, .boost] {
-                    if try await reactions.remove(kind, actor: actor, object: nil, activityID: id, on: connection) != nil { return .processed }
+                if kind == .boost, let target = embedded?.object.first?.id {
+                    try await tables.feeds.removeBoost(by: actor, of: target, on: connection)
                 }
+                return removed == nil ? .ignored("nothing to undo") : .processed
+            case "Block"?:
+                guard let blocked = embedded?.object.first?.id else { return .ignored("no object") }
+                _ = try await tables.blocks.remove(blocker: actor, blocked: blocked, on: connection)
+                return .processed
+            case "Follow"?, nil:
+                var follow: Follows.Follow?
+                if let id = object.id { follow = try await tables.follows.find(activityID: id, on: connection) }
+                if follow == nil, let followed = embedded?.object.first?.id {
+                    follow = try await tables.follows.find(follower: actor, followed: followed, on: connection)
+                }
+                if let follow, follow.follower == actor {
+                    try await tables.follows.remove(follower: actor, followed: follow.followed, on: connection)
+                    return .processed
+                }
+                if embedded == nil, let id = object.id {
+                    // An Undo naming only an activity id: a like or boost of ours.
+                    for kind in [Reactions.Kind.like, .boost] {
+                        if try await tables.reactions.remove(kind, actor: actor, object: nil, activityID: id, on: connection) != nil {
+                            return .processed
+                        }
+                    }
+                }
+                return .ignored("nothing to undo")
+            case let type?:
+                return .ignored("Undo of \(type) is not something Scribe acts on")
             }
-            return .ignored("nothing to undo")
-        case let type?:
-            return .ignored("Undo of \(type) is not something Scribe acts on")
+        }
+    }
+
+    /// The `Delete` of an actor: the account is gone, and everything of theirs goes with it, its
+    /// keys first.
+    func forgetActor(_ actor: String) -> Effect {
+        { [tables, remote] connection in
+            try await remote.forget(actor, on: connection)
+            try await tables.follows.removeAll(of: actor, on: connection)
+            try await tables.feeds.removeAll(by: actor, on: connection)
+            try await tables.reactions.removeAll(by: actor, on: connection)
+            try await tables.notes.deleteAll(by: actor, on: connection)
+            return .processed
         }
     }
 }

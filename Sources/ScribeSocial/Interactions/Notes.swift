@@ -83,13 +83,21 @@ struct Notes: Sendable {
         }
     }
 
-    /// Marks a note deleted (its author's Delete) and takes it out of every feed.
+    /// Marks a note deleted (its author's Delete), keeping its id so replies still thread.
+    /// Callers take it out of the feeds too.
     func delete(_ id: String, by actorID: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             "UPDATE social.notes SET deleted_at = now(), content = '' WHERE id = \(id) AND actor_id = \(actorID) AND deleted_at IS NULL RETURNING 1",
             logger: logger
         ).collect()
-        try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(id)", logger: logger)
         return !rows.isEmpty
+    }
+
+    /// Marks every note of `actor` deleted (the account is gone).
+    func deleteAll(by actorID: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE social.notes SET deleted_at = now(), content = '' WHERE actor_id = \(actorID) AND deleted_at IS NULL",
+            logger: logger
+        )
     }
 }

@@ -45,6 +45,15 @@ struct Reactions: Sendable {
         ).collect().first?.decode(String.self)
     }
 
+    /// Removes every like and boost by `actor` (the account is gone).
+    func removeAll(by actor: String, on connection: PostgresConnection) async throws {
+        for kind in [Kind.like, .boost] {
+            var binds = PostgresBindings()
+            binds.append(actor)
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(kind.table) WHERE actor_id = $1", binds: binds), logger: logger)
+        }
+    }
+
     func count(_ kind: Kind, of object: String, on pool: PostgresClient) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(object)

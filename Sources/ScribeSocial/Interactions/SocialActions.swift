@@ -12,12 +12,7 @@ public struct SocialActions: Sendable {
     let remote: RemoteActors
     let core: any CoreAPI
     let urls: ActorURLs
-    let notes: Notes
-    let reactions: Reactions
-    let notifications: Notifications
-    let feeds: Feeds
-    let follows: Follows
-    let deliveries: DeliveryQueue
+    let tables: SocialTables
     let deliveryBell: Doorbell
     let pool: PostgresClient
     let logger: Logger
@@ -60,9 +55,9 @@ public struct SocialActions: Sendable {
         let activityID = urls.activity(UUID())
         let inboxes = kind == .boost ? try await followerInboxes(of: myActor) : []
         try await transaction(on: pool, logger: logger) { connection in
-            guard try await reactions.add(kind, actor: myActor, object: objectID, activityID: activityID, on: connection) else { return }
+            guard try await tables.reactions.add(kind, actor: myActor, object: objectID, activityID: activityID, on: connection) else { return }
             if let owner = target.localOwner, owner != userID {
-                try await notifications.add(kind == .like ? .like : .boost, for: owner, actor: myActor, object: objectID, on: connection)
+                try await tables.notifications.add(kind == .like ? .like : .boost, for: owner, actor: myActor, object: objectID, on: connection)
             }
             let activity: ASObject
             if kind == .like {
@@ -77,9 +72,9 @@ public struct SocialActions: Sendable {
                     cc: [target.author, urls.followers(me.username)],
                     published: Date()
                 )
-                try await feeds.fanOut("boost", object: objectID, actor: myActor, alsoUser: userID, on: connection)
+                try await tables.feeds.fanOut("boost", object: objectID, actor: myActor, alsoUser: userID, on: connection)
             }
-            try await deliveries.enqueue(
+            try await tables.deliveries.enqueue(
                 activity.document(in: ScribeVocabulary.context),
                 to: inboxes + [target.remoteInbox].compactMap { $0 },
                 signer: userID,
@@ -95,15 +90,10 @@ public struct SocialActions: Sendable {
         let target = try? await resolve(objectID, for: me)
         let inboxes = kind == .boost ? try await followerInboxes(of: myActor) : []
         let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            guard let activityID = try await reactions.remove(kind, actor: myActor, object: objectID, activityID: nil, on: connection) else {
+            guard let activityID = try await tables.reactions.remove(kind, actor: myActor, object: objectID, activityID: nil, on: connection) else {
                 return false
             }
-            if kind == .boost {
-                try await connection.query(
-                    "DELETE FROM social.feed_entries WHERE kind = 'boost' AND actor_id = \(myActor) AND object_id = \(objectID)",
-                    logger: logger
-                )
-            }
+            if kind == .boost { try await tables.feeds.removeBoost(by: myActor, of: objectID, on: connection) }
             let original = ASObject.activity(kind == .like ? "Like" : "Announce", id: activityID, actor: myActor, object: .string(objectID))
             let undo = ASObject.activity(
                 "Undo",
@@ -112,7 +102,7 @@ public struct SocialActions: Sendable {
                 object: original.embedded,
                 to: kind == .like ? [target?.author].compactMap { $0 } : [Notes.publicAudience]
             )
-            try await deliveries.enqueue(
+            try await tables.deliveries.enqueue(
                 undo.document(in: ScribeVocabulary.context),
                 to: inboxes + [target?.remoteInbox].compactMap { $0 },
                 signer: userID,
@@ -157,11 +147,11 @@ public struct SocialActions: Sendable {
         note["tag"] = [ASObject.mention(actor: target.author, name: try await handle(of: target.author)).embedded]
         let inboxes = try await followerInboxes(of: myActor) + [target.remoteInbox].compactMap { $0 }
         try await transaction(on: pool, logger: logger) { connection in
-            try await notes.store(note, actorID: myActor, localAuthor: userID, itemID: target.itemID, visibility: "public", on: connection)
+            try await tables.notes.store(note, actorID: myActor, localAuthor: userID, itemID: target.itemID, visibility: "public", on: connection)
             if let owner = target.localOwner, owner != userID {
-                try await notifications.add(.comment, for: owner, actor: myActor, object: id, on: connection)
+                try await tables.notifications.add(.comment, for: owner, actor: myActor, object: id, on: connection)
             }
-            try await feeds.fanOut("note", object: id, actor: myActor, alsoUser: userID, on: connection)
+            try await tables.feeds.fanOut("note", object: id, actor: myActor, alsoUser: userID, on: connection)
             let create = ASObject.activity(
                 "Create",
                 id: id + "#create",
@@ -171,7 +161,7 @@ public struct SocialActions: Sendable {
                 cc: note.cc,
                 published: Date()
             )
-            try await deliveries.enqueue(create.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+            try await tables.deliveries.enqueue(create.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
         }
         await deliveryBell.ring()
         return Comment(id: id, inReplyTo: objectID, content: html)
@@ -181,12 +171,13 @@ public struct SocialActions: Sendable {
     public func deleteComment(_ commentID: String, as userID: UUID) async throws(SocialError) {
         let me = try await actors.profile(id: userID)
         let myActor = urls.actor(me.username)
-        let stored = try await run(logger) { try await pool.withConnection { try await notes.find(commentID, on: $0) } }
+        let stored = try await run(logger) { try await pool.withConnection { try await tables.notes.find(commentID, on: $0) } }
         guard let stored, stored.localAuthor == userID, !stored.deleted else { throw SocialError(.notFound, "No such comment of yours.") }
         let target = try? await stored.inReplyTo.asyncFlatMap { try await resolve($0, for: me) }
         let inboxes = try await followerInboxes(of: myActor) + [target?.remoteInbox].compactMap { $0 }
         try await transaction(on: pool, logger: logger) { connection in
-            _ = try await notes.delete(commentID, by: myActor, on: connection)
+            _ = try await tables.notes.delete(commentID, by: myActor, on: connection)
+            try await tables.feeds.remove(object: commentID, on: connection)
             let delete = ASObject.activity(
                 "Delete",
                 id: urls.activity(UUID()),
@@ -195,7 +186,7 @@ public struct SocialActions: Sendable {
                 to: [Notes.publicAudience],
                 cc: [urls.followers(me.username)] + [target?.author].compactMap { $0 }
             )
-            try await deliveries.enqueue(delete.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+            try await tables.deliveries.enqueue(delete.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
         }
         await deliveryBell.ring()
     }
@@ -210,15 +201,17 @@ public struct SocialActions: Sendable {
         let remoteActor = urls.isLocal(actorID) ? nil : try await remote.actor(actorID)
         try await transaction(on: pool, logger: logger) { connection in
             let activityID = urls.activity(UUID())
-            try await connection.query(
-                "INSERT INTO social.blocks (blocker, blocked, activity_id) VALUES (\(myActor), \(actorID), \(activityID)) ON CONFLICT DO NOTHING",
-                logger: logger
-            )
-            try await follows.remove(follower: myActor, followed: actorID, on: connection)
-            try await follows.remove(follower: actorID, followed: myActor, on: connection)
+            try await tables.blocks.add(blocker: myActor, blocked: actorID, activityID: activityID, on: connection)
+            try await tables.follows.remove(follower: myActor, followed: actorID, on: connection)
+            try await tables.follows.remove(follower: actorID, followed: myActor, on: connection)
             if let remoteActor {
                 let block = ASObject.activity("Block", id: activityID, actor: myActor, object: .string(actorID), to: [actorID])
-                try await deliveries.enqueue(block.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+                try await tables.deliveries.enqueue(
+                    block.document(in: ScribeVocabulary.context),
+                    to: [remoteActor.inbox],
+                    signer: userID,
+                    on: connection
+                )
             }
         }
         await deliveryBell.ring()
@@ -229,15 +222,17 @@ public struct SocialActions: Sendable {
         let myActor = urls.actor(me.username)
         let remoteActor = urls.isLocal(actorID) ? nil : try await remote.cached(actorID)
         let removed = try await transaction(on: pool, logger: logger) { connection -> Bool in
-            let rows = try await connection.query(
-                "DELETE FROM social.blocks WHERE blocker = \(myActor) AND blocked = \(actorID) RETURNING activity_id",
-                logger: logger
-            ).collect()
-            guard let row = rows.first else { return false }
-            if let remoteActor, let activityID = try row.decode(String?.self) {
+            let removed = try await tables.blocks.remove(blocker: myActor, blocked: actorID, on: connection)
+            guard removed.existed else { return false }
+            if let remoteActor, let activityID = removed.activityID {
                 let original = ASObject.activity("Block", id: activityID, actor: myActor, object: .string(actorID))
                 let undo = ASObject.activity("Undo", id: urls.activity(UUID()), actor: myActor, object: original.embedded, to: [actorID])
-                try await deliveries.enqueue(undo.document(in: ScribeVocabulary.context), to: [remoteActor.inbox], signer: userID, on: connection)
+                try await tables.deliveries.enqueue(
+                    undo.document(in: ScribeVocabulary.context),
+                    to: [remoteActor.inbox],
+                    signer: userID,
+                    on: connection
+                )
             }
             return true
         }
@@ -251,7 +246,7 @@ public struct SocialActions: Sendable {
     func resolve(_ objectID: String, for me: UserProfile) async throws(SocialError) -> Target {
         if let (kind, id) = urls.localObject(objectID) {
             if kind == "comment" {
-                let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
+                let stored = try await run(logger) { try await pool.withConnection { try await tables.notes.find(objectID, on: $0) } }
                 guard let stored, let author = stored.localAuthor, !stored.deleted else { throw SocialError(.notFound, "No such comment.") }
                 return Target(
                     objectID: objectID,
@@ -277,7 +272,7 @@ public struct SocialActions: Sendable {
                 isPublic: item.visibility == .public
             )
         }
-        let stored = try await run(logger) { try await pool.withConnection { try await notes.find(objectID, on: $0) } }
+        let stored = try await run(logger) { try await pool.withConnection { try await tables.notes.find(objectID, on: $0) } }
         let authorID: String
         let visibility: String
         if let stored, !stored.deleted {
@@ -292,7 +287,7 @@ public struct SocialActions: Sendable {
             authorID = author
             visibility = Notes.visibility(of: object, authorFollowers: authorActor.followers)
             try await transaction(on: pool, logger: logger) { connection in
-                try await notes.store(object, actorID: author, localAuthor: nil, itemID: nil, visibility: visibility, on: connection)
+                try await tables.notes.store(object, actorID: author, localAuthor: nil, itemID: nil, visibility: visibility, on: connection)
             }
         }
         let author = try await remote.actor(authorID)
@@ -305,7 +300,7 @@ public struct SocialActions: Sendable {
             try await pool.query(
                 """
                 SELECT 1 FROM social.published_objects p JOIN social.local_actors la ON la.user_id = p.owner_id
-                JOIN social.follows f ON f.followed = \(urls.origin + "/users/") || la.username AND f.follower = \(myActor) AND f.state = 'accepted'
+                JOIN social.follows f ON f.followed = \(urls.localActorPrefix) || la.username AND f.follower = \(myActor) AND f.state = 'accepted'
                 WHERE p.item_id = \(id)
                 """,
                 logger: logger
@@ -315,7 +310,7 @@ public struct SocialActions: Sendable {
     }
 
     func followerInboxes(of actor: String) async throws(SocialError) -> [String] {
-        try await run(logger) { try await pool.withConnection { try await follows.inboxes(ofFollowersOf: actor, on: $0) } }
+        try await run(logger) { try await pool.withConnection { try await tables.follows.inboxes(ofFollowersOf: actor, on: $0) } }
     }
 
     /// `@user@host` for a mention's name.

@@ -1,3 +1,4 @@
+import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
@@ -20,6 +21,19 @@ public struct Reports: Sendable {
             case id, reporter, objects, content, state
             case createdAt = "created_at"
         }
+    }
+
+    /// Queues a report another server sent (`Flag`); a redelivered one is kept once. Its text is
+    /// sanitised here and cut to 5000 characters, as Mastodon cuts it.
+    func record(activityID: String, reporter: String, objects: [String], content: String, on connection: PostgresConnection) async throws {
+        let text = HTMLSanitizer.sanitize(String(content.prefix(5000)))
+        try await connection.query(
+            """
+            INSERT INTO social.reports (activity_id, reporter, objects, content) VALUES (\(activityID), \(reporter), \(objects), \(text))
+            ON CONFLICT (activity_id) DO NOTHING
+            """,
+            logger: logger
+        )
     }
 
     /// Open reports, oldest first.

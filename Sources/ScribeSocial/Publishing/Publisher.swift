@@ -10,47 +10,71 @@ import ScribeStorage
 /// a `Tombstone`, `UserDeleted` → `Delete` of the actor. Unlisted items are reachable by link and
 /// never announced.
 ///
-/// Each event is handled in one transaction with the consumer's bookkeeping and the deliveries it
-/// queues, so every activity is queued exactly once however often the worker restarts.
+/// What an event needs from Core (the profile, the item as followers see it, the actor's key) is
+/// gathered first, with no connection held; the event is then applied in one transaction with the
+/// consumer's bookkeeping and the deliveries it queues, so every activity is queued exactly once
+/// however often the worker restarts.
 struct Publisher: Sendable {
     let core: any CoreAPI
     let consumer: EventConsumer<CoreEvent>
     let urls: ActorURLs
     let actors: LocalActors
-    let follows: Follows
-    let deliveries: DeliveryQueue
-    let feeds: Feeds
+    let tables: SocialTables
     let logger: Logger
 
     var notes: ItemNote { ItemNote(urls: urls) }
+
+    /// What an event needs from Core, gathered before its transaction.
+    enum Preparation: Sendable {
+        /// An account created or changed: its profile (nil if it is gone) and, for a change of an
+        /// active account, its actor document as followers' servers should now show it.
+        case account(UserProfile?, document: ASObject?)
+        /// An item: as followers see it now, or nil when it is gone, private or unlisted.
+        case item(SharedItem, ItemMetadata)
+        case goneItem
+        /// Nothing to ask Core (an account deleted, an event about nothing we publish).
+        case none
+    }
 
     /// Handles every event recorded since the last run; returns how many.
     @discardableResult
     func catchUp() async throws -> Int {
         try await consumer.catchUp(
             fetch: { [core] after, limit in try await core.events(after: after, limit: limit) },
-            handle: { event, connection in try await handle(event, on: connection) }
+            prepare: { event in try await prepare(event) },
+            apply: { event, preparation, connection in try await apply(event, preparation, on: connection) }
         )
     }
 
-    func handle(_ event: CoreEvent, on connection: PostgresConnection) async throws {
+    func prepare(_ event: CoreEvent) async throws -> Preparation {
         switch event.type {
-        case .userCreated: try await recordActor(event.subjectID, on: connection)
-        case .userUpdated:
-            try await recordActor(event.subjectID, on: connection)
-            try await updateActor(event.subjectID, on: connection)
-        case .userDeleted: try await deleteActor(event.subjectID, on: connection)
+        case .userCreated, .userUpdated:
+            guard let profile = try? await core.profile(id: event.subjectID) else { return .account(nil, document: nil) }
+            let document = event.type == .userUpdated && profile.isActive ? try await actors.document(for: profile) : nil
+            return .account(profile, document: document)
+        case .userDeleted: return .none
         case .itemPublished, .itemUpdated, .itemUnpublished, .itemDeleted, .itemRestricted:
-            guard event.subjectKind != .user else { return }
-            try await publish(event.subjectKind, event.subjectID, on: connection)
+            guard event.subjectKind != .user else { return .none }
+            return try await currentView(event.subjectKind, event.subjectID).map { .item($0.item, $0.metadata) } ?? .goneItem
         }
     }
 
-    func recordActor(_ userID: UUID, on connection: PostgresConnection) async throws {
-        guard let profile = try? await core.profile(id: userID) else { return }
+    func apply(_ event: CoreEvent, _ preparation: Preparation, on connection: PostgresConnection) async throws {
+        switch (event.type, preparation) {
+        case (.userDeleted, _): try await deleteActor(event.subjectID, on: connection)
+        case (_, .account(let profile?, let document)):
+            try await recordActor(profile, on: connection)
+            if let document { try await updateActor(profile, document: document, on: connection) }
+        case (_, .item(let item, let metadata)): try await publish(event.subjectKind, event.subjectID, as: (item, metadata), on: connection)
+        case (_, .goneItem): try await publish(event.subjectKind, event.subjectID, as: nil, on: connection)
+        case (_, .account(nil, _)), (_, .none): return
+        }
+    }
+
+    func recordActor(_ profile: UserProfile, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO social.local_actors (user_id, username) VALUES (\(userID), \(profile.username))
+            INSERT INTO social.local_actors (user_id, username) VALUES (\(profile.id), \(profile.username))
             ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
             """,
             logger: logger
@@ -59,8 +83,7 @@ struct Publisher: Sendable {
 
     /// The actor's `Update` with its document as it is now (name, bio, avatar), to every server
     /// that follows it, so they refresh what they show.
-    func updateActor(_ userID: UUID, on connection: PostgresConnection) async throws {
-        guard let profile = try? await core.profile(id: userID), profile.isActive else { return }
+    func updateActor(_ profile: UserProfile, document: ASObject, on connection: PostgresConnection) async throws {
         let actor = urls.actor(profile.username)
         let inboxes = try await followerInboxes(of: actor, on: connection)
         guard !inboxes.isEmpty else { return }
@@ -68,10 +91,10 @@ struct Publisher: Sendable {
             "Update",
             id: urls.activity(UUID()),
             actor: actor,
-            object: try await actors.document(for: profile).embedded,
+            object: document.embedded,
             to: [ItemNote.publicAudience]
         ).document(in: ScribeVocabulary.context)
-        try await deliveries.enqueue(update, to: inboxes, signer: userID, on: connection)
+        try await tables.deliveries.enqueue(update, to: inboxes, signer: profile.id, on: connection)
     }
 
     /// The actor's `Delete`, to every server that follows it, signed with its retired key.
@@ -90,21 +113,26 @@ struct Publisher: Sendable {
             object: .string(actor),
             to: [ItemNote.publicAudience]
         ).document(in: ScribeVocabulary.context)
-        try await deliveries.enqueue(delete, to: inboxes, signer: userID, on: connection)
-        try await follows.removeAll(of: actor, on: connection)
+        try await tables.deliveries.enqueue(delete, to: inboxes, signer: userID, on: connection)
+        try await tables.follows.removeAll(of: actor, on: connection)
         try await connection.query(
             "UPDATE social.published_objects SET deleted_at = now() WHERE owner_id = \(userID) AND deleted_at IS NULL",
             logger: logger
         )
     }
 
-    /// Brings the fediverse's copy of an item in line with what Core shows now.
-    func publish(_ kind: CoreEvent.SubjectKind, _ itemID: UUID, on connection: PostgresConnection) async throws {
+    /// Brings the fediverse's copy of an item in line with `current`, what Core showed followers
+    /// when the event was prepared (nil: gone or private).
+    func publish(
+        _ kind: CoreEvent.SubjectKind,
+        _ itemID: UUID,
+        as current: (item: SharedItem, metadata: ItemMetadata)?,
+        on connection: PostgresConnection
+    ) async throws {
         let known = try await connection.query(
             "SELECT owner_id, visibility, deleted_at IS NULL FROM social.published_objects WHERE item_id = \(itemID)",
             logger: logger
         ).collect().first.map { try $0.decode((UUID, String, Bool).self) }
-        let current = try await currentView(kind, itemID)
         let federated = current.map { $0.item.visibility == .public || $0.item.visibility == .followers } ?? false
 
         guard let (item, metadata) = current, federated else {
@@ -120,14 +148,14 @@ struct Publisher: Sendable {
                 to: to,
                 cc: cc
             ).document(in: ScribeVocabulary.context)
-            try await deliveries.enqueue(
+            try await tables.deliveries.enqueue(
                 delete,
                 to: try await followerInboxes(of: urls.actor(username), on: connection),
                 signer: ownerID,
                 on: connection
             )
             try await connection.query("UPDATE social.published_objects SET deleted_at = now() WHERE item_id = \(itemID)", logger: logger)
-            try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(id)", logger: logger)
+            try await tables.feeds.remove(object: id, on: connection)
             return
         }
 
@@ -147,7 +175,13 @@ struct Publisher: Sendable {
         )
         let note = notes.note(item, metadata: metadata)
         if isNew {
-            try await feeds.fanOut("item", object: note.id ?? "", actor: urls.actor(item.ownerUsername), alsoUser: item.ownerID, on: connection)
+            try await tables.feeds.fanOut(
+                "item",
+                object: note.id ?? "",
+                actor: urls.actor(item.ownerUsername),
+                alsoUser: item.ownerID,
+                on: connection
+            )
         }
         let (to, cc) = notes.addressing(item.visibility, owner: item.ownerUsername)
         let activity = ASObject.activity(
@@ -159,7 +193,7 @@ struct Publisher: Sendable {
             cc: cc,
             published: isNew ? item.publishedAt : item.updatedAt
         ).document(in: ScribeVocabulary.context)
-        try await deliveries.enqueue(
+        try await tables.deliveries.enqueue(
             activity,
             to: try await followerInboxes(of: urls.actor(item.ownerUsername), on: connection),
             signer: item.ownerID,
@@ -185,6 +219,6 @@ struct Publisher: Sendable {
     }
 
     func followerInboxes(of actor: String, on connection: PostgresConnection) async throws -> [String] {
-        try await follows.inboxes(ofFollowersOf: actor, on: connection)
+        try await tables.follows.inboxes(ofFollowersOf: actor, on: connection)
     }
 }

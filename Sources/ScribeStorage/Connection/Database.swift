@@ -23,9 +23,17 @@ public final class Database: Service, Sendable {
     private let modulePoolsOpen = Latch()
     private let logger: Logger
 
+    /// Connections each module's pool may open, unless told otherwise.
+    public static let defaultConnectionsPerModule = 10
+
     /// - Parameter schemas: the schemas this process's modules use; it has pools for these only,
     ///   so a process running one module holds no connection that could reach another's tables.
-    public init(location: DatabaseLocation, connectionsPerModule: Int = 10, schemas: [ModuleSchema] = ModuleSchema.all, logger: Logger) {
+    public init(
+        location: DatabaseLocation,
+        connectionsPerModule: Int = Database.defaultConnectionsPerModule,
+        schemas: [ModuleSchema] = ModuleSchema.all,
+        logger: Logger
+    ) {
         self.location = location
         self.logger = logger
         self.owner = PostgresClient(configuration: location.clientConfiguration(role: nil, maximumConnections: 2), backgroundLogger: logger)

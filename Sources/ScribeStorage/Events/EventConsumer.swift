@@ -5,8 +5,12 @@ import PostgresNIO
 /// A named consumer of Core's event log that keeps its place in its own module's schema
 /// (`<schema>.event_consumers`, `<schema>.handled_events`, docs/architecture.md §3).
 ///
+/// Handling an event has two steps. `prepare` gathers what the event needs from elsewhere (Core,
+/// which may be another process over HTTP) with no database connection held; `apply` then writes
+/// the effect. A slow Core therefore never holds one of the module's connections.
+///
 /// Guarantees:
-/// - Each event is handled in one transaction on the module's own pool, together with the record
+/// - Each event is applied in one transaction on the module's own pool, together with the record
 ///   that it was handled and the new cursor: a crash before the commit handles it again later, a
 ///   crash after it never does, so delivery is at-least-once and the effect exactly once.
 /// - Events are handled in log order; a restart resumes after the last committed one.
@@ -17,7 +21,6 @@ import PostgresNIO
 /// `fetch` and the event's position as `position`.
 public struct EventConsumer<Event: Sendable>: Sendable {
     public typealias Fetch = @Sendable (_ after: Int64, _ limit: Int) async throws -> [Event]
-    public typealias Handle = @Sendable (_ event: Event, _ connection: PostgresConnection) async throws -> Void
 
     public let name: String
     let schema: ModuleSchema
@@ -44,22 +47,34 @@ public struct EventConsumer<Event: Sendable>: Sendable {
 
     /// Handles every event after the cursor that `fetch` returns, in batches of `batchSize`, and
     /// returns how many it handled. Call it when woken (LISTEN/NOTIFY) or on a timer.
+    ///
+    /// - Parameters:
+    ///   - prepare: what the event needs from outside this module's schema, gathered with no
+    ///     connection held. It may run for an event that another runner then applies first; what
+    ///     it gathered is then dropped.
+    ///   - apply: the event's effect, inside the transaction that records it as handled.
     @discardableResult
-    public func catchUp(fetch: Fetch, batchSize: Int = 100, handle: Handle) async throws -> Int {
+    public func catchUp<Prepared: Sendable>(
+        fetch: Fetch,
+        batchSize: Int = 100,
+        prepare: @Sendable (_ event: Event) async throws -> Prepared,
+        apply: @Sendable (_ event: Event, _ prepared: Prepared, _ connection: PostgresConnection) async throws -> Void
+    ) async throws -> Int {
         try await register()
         var handled = 0
         while true {
             let events = try await fetch(try await cursor(), batchSize)
-            for event in events where try await handleOnce(event, handle: handle) {
-                handled += 1
+            for event in events {
+                let prepared = try await prepare(event)
+                if try await applyOnce(event, { connection in try await apply(event, prepared, connection) }) { handled += 1 }
             }
             if events.count < batchSize { return handled }
         }
     }
 
-    /// Handles `event` unless it already was, in one transaction with its bookkeeping. Returns
-    /// whether it was handled now.
-    private func handleOnce(_ event: Event, handle: Handle) async throws -> Bool {
+    /// Applies `event` unless it already was, in one transaction with its bookkeeping. Returns
+    /// whether it was applied now.
+    private func applyOnce(_ event: Event, _ apply: (PostgresConnection) async throws -> Void) async throws -> Bool {
         let id = position(event)
         return try await pool.withTransaction(logger: logger) { connection in
             // Lock this consumer's row: concurrent runners of the same consumer take turns.
@@ -76,7 +91,7 @@ public struct EventConsumer<Event: Sendable>: Sendable {
                     logger: logger
                 ).collect().first?.decode(Int.self) ?? 0
             guard seen == 0 else { return false }
-            try await handle(event, connection)
+            try await apply(connection)
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO \(schema.name).handled_events (consumer, event_id) VALUES ($1, $2)", binds: binds(name, id)),
                 logger: logger

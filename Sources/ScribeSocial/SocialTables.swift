@@ -1,0 +1,25 @@
+import Logging
+
+/// The stores of Social's tables, one owner per table: every write to a table goes through its
+/// store, and the inbox processor, the local users' actions, following and the publisher share
+/// them through this one value.
+struct SocialTables: Sendable {
+    /// `social.follows`
+    let follows: Follows
+    /// `social.notes`
+    let notes: Notes
+    /// `social.likes`, `social.announces`
+    let reactions: Reactions
+    /// `social.feed_entries`
+    let feeds: Feeds
+    /// `social.notifications`
+    let notifications: Notifications
+    /// `social.blocks`
+    let blocks: Blocks
+    /// `social.reports`
+    let reports: Reports
+    /// `social.deliveries`, for what is queued; ``DeliveryWorker`` sends and settles.
+    let deliveries: DeliveryQueue
+    /// Reads `social.published_objects` and `social.notes` to find what an id names here.
+    let targets: LocalTargets
+}
