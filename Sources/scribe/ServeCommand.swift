@@ -5,21 +5,16 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default command).")
 
     @OptionGroup var settings: SettingOptions
-    @Option(help: "Which modules this process runs: all, core, marketplace or social (SCRIBE_ROLE; default all). See docs/operations.md.")
+    @Option(name: .customLong(Setting.role.flag!), help: ArgumentHelp(Setting.role.optionHelp))
     var role: String?
-    @Option(name: .customLong("core-url"), help: "The core process's address, for marketplace and social processes (SCRIBE_CORE_URL).")
+    @Option(name: .customLong(Setting.coreURL.flag!), help: ArgumentHelp(Setting.coreURL.optionHelp))
     var coreURL: String?
-    @Option(
-        name: .customLong("marketplace-url"),
-        help: "The marketplace process's address, where social forwards /api/v1/marketplace (SCRIBE_MARKETPLACE_URL)."
-    )
+    @Option(name: .customLong(Setting.marketplaceURL.flag!), help: ArgumentHelp(Setting.marketplaceURL.optionHelp))
     var marketplaceURL: String?
 
     func run() async throws {
-        var flags: ServerConfiguration.Values = [:]
-        flags["SCRIBE_ROLE"] = role
-        flags["SCRIBE_CORE_URL"] = coreURL
-        flags["SCRIBE_MARKETPLACE_URL"] = marketplaceURL
+        let given: [(Setting, String?)] = [(.role, role), (.coreURL, coreURL), (.marketplaceURL, marketplaceURL)]
+        let flags = ServerConfiguration.Values(given.compactMap { setting, value in value.map { (setting.variable, $0) } }) { $1 }
         let (configuration, logger) = try settings.prepare(extraFlags: flags)
         try await reportingFailure {
             try await ServerRuntime.serve(configuration, logger: logger)

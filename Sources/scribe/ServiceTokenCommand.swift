@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScribeCoreClient
+import ScribeServer
 
 /// `scribe service-token --service marketplace`: a token for Core's internal API, signed with
 /// `SCRIBE_SERVICE_SECRET`, for an operator checking a split deployment by hand (`curl -H
@@ -21,10 +22,9 @@ struct ServiceTokenCommand: ParsableCommand {
             FileHandle.standardError.write(Data("scribe: --service must be marketplace or social (got '\(service)')\n".utf8))
             throw ExitCode(2)
         }
-        guard let text = ProcessInfo.processInfo.environment["SCRIBE_SERVICE_SECRET"], let secret = ServiceSecret(text) else {
-            FileHandle.standardError.write(
-                Data("scribe: SCRIBE_SERVICE_SECRET must be set to the deployment's secret (32 characters or more)\n".utf8)
-            )
+        let variable = Setting.serviceSecret.variable
+        guard let text = ProcessInfo.processInfo.environment[variable], let secret = ServiceSecret(text) else {
+            FileHandle.standardError.write(Data("scribe: \(variable) must be set to the deployment's secret (32 characters or more)\n".utf8))
             throw ExitCode(2)
         }
         print(ServiceToken.mint(for: caller, secret: secret, lifetime: TimeInterval(min(max(lifetime, 1), 300))))

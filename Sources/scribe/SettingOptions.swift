@@ -3,45 +3,38 @@ import Foundation
 import Logging
 import ScribeServer
 
-/// The settings every command shares. Each flag overrides its environment variable.
+/// The settings every command shares, each an option named and described by its ``Setting``.
+/// Each flag overrides its environment variable.
 struct SettingOptions: ParsableArguments {
-    @Option(name: .customLong("public-url"), help: "Origin of every public id (SCRIBE_PUBLIC_URL; default http://localhost:8080).")
+    @Option(name: .customLong(Setting.publicURL.flag!), help: ArgumentHelp(Setting.publicURL.optionHelp))
     var publicURL: String?
-    @Option(help: "Listen address HOST:PORT (SCRIBE_BIND; default 127.0.0.1:8080).")
+    @Option(name: .customLong(Setting.bind.flag!), help: ArgumentHelp(Setting.bind.optionHelp))
     var bind: String?
-    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (DATABASE_URL); without it an embedded cluster runs under the data directory.")
+    @Option(name: .customLong(Setting.databaseURL.flag!), help: ArgumentHelp(Setting.databaseURL.optionHelp))
     var databaseURL: String?
-    @Option(name: .customLong("data-dir"), help: "Data directory (SCRIBE_DATA_DIR; default ./.scribe).")
+    @Option(name: .customLong(Setting.dataDirectory.flag!), help: ArgumentHelp(Setting.dataDirectory.optionHelp))
     var dataDirectory: String?
-    @Option(name: .customLong("master-key"), help: "Server master key, 32 bytes in base64 (SCRIBE_MASTER_KEY).")
+    @Option(name: .customLong(Setting.masterKey.flag!), help: ArgumentHelp(Setting.masterKey.optionHelp))
     var masterKey: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (SCRIBE_LOG_LEVEL; default info).")
+    @Option(name: .customLong(Setting.logLevel.flag!), help: ArgumentHelp(Setting.logLevel.optionHelp))
     var logLevel: String?
-    @Option(name: .customLong("migrations-dir"), help: "Folder of SQL migrations (SCRIBE_MIGRATIONS_DIR; default schemas/migrations).")
+    @Option(name: .customLong(Setting.migrationsDirectory.flag!), help: ArgumentHelp(Setting.migrationsDirectory.optionHelp))
     var migrationsDirectory: String?
-    @Flag(
-        name: .customLong("allow-private-peers"),
-        help: "Federate with http:// peers on loopback and private addresses, for tests and local development (SCRIBE_ALLOW_PRIVATE_PEERS)."
-    )
+    @Flag(name: .customLong(Setting.allowPrivatePeers.flag!), help: ArgumentHelp(Setting.allowPrivatePeers.optionHelp))
     var allowPrivatePeers = false
-    @Option(
-        name: .customLong("delivery-lease"),
-        help: "Seconds before a delivery whose worker died is sent again (SCRIBE_DELIVERY_LEASE_SECONDS; default 120)."
-    )
+    @Option(name: .customLong(Setting.deliveryLease.flag!), help: ArgumentHelp(Setting.deliveryLease.optionHelp))
     var deliveryLease: String?
+    @Option(name: .customLong(Setting.inboxLease.flag!), help: ArgumentHelp(Setting.inboxLease.optionHelp))
+    var inboxLease: String?
 
+    /// The options given, by the variable of the setting each sets.
     var flags: ServerConfiguration.Values {
-        var values: ServerConfiguration.Values = [:]
-        values["SCRIBE_PUBLIC_URL"] = publicURL
-        values["SCRIBE_BIND"] = bind
-        values["DATABASE_URL"] = databaseURL
-        values["SCRIBE_DATA_DIR"] = dataDirectory
-        values["SCRIBE_MASTER_KEY"] = masterKey
-        values["SCRIBE_LOG_LEVEL"] = logLevel
-        values["SCRIBE_MIGRATIONS_DIR"] = migrationsDirectory
-        if allowPrivatePeers { values["SCRIBE_ALLOW_PRIVATE_PEERS"] = "true" }
-        values["SCRIBE_DELIVERY_LEASE_SECONDS"] = deliveryLease
-        return values
+        let given: [(Setting, String?)] = [
+            (.publicURL, publicURL), (.bind, bind), (.databaseURL, databaseURL), (.dataDirectory, dataDirectory), (.masterKey, masterKey),
+            (.logLevel, logLevel), (.migrationsDirectory, migrationsDirectory), (.allowPrivatePeers, allowPrivatePeers ? "true" : nil),
+            (.deliveryLease, deliveryLease), (.inboxLease, inboxLease),
+        ]
+        return ServerConfiguration.Values(given.compactMap { setting, value in value.map { (setting.variable, $0) } }) { $1 }
     }
 
     /// Resolves the configuration and sets up logging, or ends the process with one line

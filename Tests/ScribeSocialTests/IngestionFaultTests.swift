@@ -92,6 +92,8 @@ struct IngestionFaultTests {
         let environment = [
             "DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)",
             "SCRIBE_PUBLIC_URL": origin, "SCRIBE_ALLOW_PRIVATE_PEERS": "true",
+            // What the killed process held is taken again once its lease has run out.
+            "SCRIBE_INBOX_LEASE_SECONDS": "3",
         ]
         try await withTestPeer(host: "127.0.0.16") { peer in
             var server = try ScribeProcess(environment: environment)

@@ -191,7 +191,7 @@ public struct ScribeApplication: Sendable {
             logger.info("serving", metadata: ["role": .string(configuration.role.rawValue)])
             if configuration.allowPrivatePeers {
                 logger.warning(
-                    "SCRIBE_ALLOW_PRIVATE_PEERS is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production."
+                    "\(Setting.allowPrivatePeers.variable) is on: federating with http:// peers and private, loopback and link-local addresses. Never use this in production."
                 )
             }
         }

@@ -1,11 +1,11 @@
 /// A setting that cannot be used. Start-up stops on the first one, with one line naming it.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The environment variable (and, by the same name in lower-case kebab form, the flag).
+    /// The setting's environment variable (its flag, if it has one, is ``Setting/flag``).
     public var setting: String
     public var reason: String
 
-    public init(_ setting: String, _ reason: String) {
-        self.setting = setting
+    public init(_ setting: Setting, _ reason: String) {
+        self.setting = setting.variable
         self.reason = reason
     }
 
