@@ -1,7 +1,7 @@
 /// Why a Core operation refused or failed. The server maps each code to one HTTP status in one
 /// place; messages are for people and never carry secrets, private fields or key material.
 public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// A field is missing or malformed; `field` names it.
         case invalidInput = "invalid_input"
         case usernameTaken = "username_taken"

@@ -3,8 +3,12 @@ import ScribeContracts
 /// Why the marketplace refused or could not do something: a stable ``Code`` the server maps to
 /// HTTP in one place, and a message for people.
 public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// An unknown sort or filter value, a malformed cursor, a rating outside 1–5 (400).
+    public enum Code: String, Sendable, CaseIterable {
+        /// A malformed request: an unknown search parameter, sort or filter value, a cursor that
+        /// does not belong to the search, a webhook body that is not a Stripe event (400).
+        case badRequest = "bad_request"
+        /// A well-formed request whose values break a rule: a rating outside 1–5, a review too
+        /// long, a price below the minimum (422).
         case invalidInput = "invalid_input"
         /// Needs a logged-in user (401).
         case unauthenticated

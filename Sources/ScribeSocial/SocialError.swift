@@ -3,8 +3,12 @@ import ActivityPubKit
 /// Why Social refused or could not do something: a stable ``Code`` the server maps to HTTP in
 /// one place, and a message for people that names nothing private.
 public struct SocialError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// Malformed input: not JSON, not an object, a bad handle (400).
+    public enum Code: String, Sendable, CaseIterable {
+        /// A malformed request: a body that is not a JSON object, an activity without an id, a
+        /// query parameter that does not parse (400).
+        case badRequest = "bad_request"
+        /// A well-formed request whose values break a rule: a comment too long, following
+        /// oneself, a handle that names no account (422).
         case invalidInput = "invalid_input"
         /// The request's signature is missing or does not verify (401).
         case signatureRejected = "signature_rejected"

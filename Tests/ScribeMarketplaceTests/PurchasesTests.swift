@@ -85,10 +85,12 @@ struct PurchasesTests {
                     try await bob.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .forbidden
                 )
                 #expect(
-                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":10,"currency":"usd"}"#).status == .badRequest
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":10,"currency":"usd"}"#).status
+                        == .unprocessableContent
                 )
                 #expect(
-                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"USD!"}"#).status == .badRequest
+                    try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"USD!"}"#).status
+                        == .unprocessableContent
                 )
                 #expect(
                     try await alice.send(.put, "/api/v1/marketplace/listings/\(id)/price", #"{"amount":499,"currency":"usd"}"#).status == .noContent

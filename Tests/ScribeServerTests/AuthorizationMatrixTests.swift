@@ -478,7 +478,7 @@ extension AuthorizationMatrixTests {
             call(
                 "POST /api/v1/boosts",
                 "/api/v1/boosts",
-                [.anonymous: 401, .stranger: 404, .follower: 400, .moderator: 404, .owner: 400],
+                [.anonymous: 401, .stranger: 404, .follower: 422, .moderator: 404, .owner: 422],
                 body: json(["object": w.object(w.followersCharacter)]),
                 label: "boost the followers-only one"
             ),
@@ -506,7 +506,7 @@ extension AuthorizationMatrixTests {
             call(
                 "POST /api/v1/follows",
                 "/api/v1/follows",
-                [.anonymous: 401, .stranger: 201, .follower: 201, .moderator: 201, .owner: 400],
+                [.anonymous: 401, .stranger: 201, .follower: 201, .moderator: 201, .owner: 422],
                 body: json(["handle": w.ownerHandle])
             ),
             call(
@@ -526,7 +526,7 @@ extension AuthorizationMatrixTests {
                 signedIn(404),
                 body: json(["handle": "root@" + w.ownerHandle.split(separator: "@")[1]])
             ),
-            call("POST /api/v1/blocks", "/api/v1/blocks", [.anonymous: 401, .stranger: 204, .owner: 400], body: json(["handle": w.ownerHandle])),
+            call("POST /api/v1/blocks", "/api/v1/blocks", [.anonymous: 401, .stranger: 204, .owner: 422], body: json(["handle": w.ownerHandle])),
             call("DELETE /api/v1/blocks", "/api/v1/blocks?handle=\(w.ownerHandle)", [.anonymous: 401, .stranger: 204, .follower: 404, .owner: 404]),
 
             // The marketplace: public listings only; moderation for moderators.

@@ -157,6 +157,13 @@ struct WebPageTests {
                 headers: alice.merging(form),
                 body: Self.form(["visibility": "public", "csrf": "token-alice"])
             ) { $0 }
+            // Pages that change as the marketplace catches up would differ between the two requests.
+            let caughtUp = try await eventually(timeout: .seconds(20)) {
+                let profile = try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }
+                let home = try await client.execute(uri: "/", method: .get, headers: Self.html) { $0 }
+                return String(buffer: profile.body).contains("/characters/\(id)") && String(buffer: home.body).contains("Lantern")
+            }
+            #expect(caughtUp)
             let activityPub: HTTPFields = [.accept: "application/activity+json"]
             let requests: [(String, HTTPFields)] = [
                 ("/", Self.html), ("/characters/\(id)", Self.html), ("/characters/\(id)", activityPub), ("/@alice", Self.html),

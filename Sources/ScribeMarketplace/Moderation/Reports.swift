@@ -94,7 +94,7 @@ public struct Reports: Sendable {
     public func queue(status: String = "open", by actor: Engagement.Actor) async throws(MarketplaceError) -> [Report] {
         try requireModerator(actor)
         guard ["open", "actioned", "dismissed"].contains(status) else {
-            throw MarketplaceError(.invalidInput, "status is open, actioned or dismissed.")
+            throw MarketplaceError(.badRequest, "status is open, actioned or dismissed.")
         }
         let rows = try await run(logger) {
             try await pool.query(

@@ -226,7 +226,7 @@ struct StripeEvent: Sendable {
     init(_ payload: Data) throws(MarketplaceError) {
         guard let root = try? JSONSerialization.jsonObject(with: payload) as? [String: Any], let id = root["id"] as? String,
             let type = root["type"] as? String, root["object"] as? String == "event"
-        else { throw MarketplaceError(.invalidInput, "The webhook body is not a Stripe event.") }
+        else { throw MarketplaceError(.badRequest, "The webhook body is not a Stripe event.") }
         self.id = id
         self.type = type
         if let object = (root["data"] as? [String: Any])?["object"] as? [String: Any], object["object"] as? String == "checkout.session",

@@ -52,13 +52,13 @@ public struct ListingQuery: Sendable, Equatable {
             switch name {
             case "q":
                 let text = value.trimmingCharacters(in: .whitespaces)
-                guard text.count <= 200 else { throw MarketplaceError(.invalidInput, "q is limited to 200 characters.") }
+                guard text.count <= 200 else { throw MarketplaceError(.badRequest, "q is limited to 200 characters.") }
                 query.text = text.isEmpty ? nil : text
             case "tag": query.tags.append(contentsOf: try tagList(value))
             case "exclude_tag": query.excludedTags.append(contentsOf: try tagList(value))
             case "kind":
                 guard let kind = CoreEvent.SubjectKind(rawValue: value), kind != .user else {
-                    throw MarketplaceError(.invalidInput, "kind is character or lorebook.")
+                    throw MarketplaceError(.badRequest, "kind is character or lorebook.")
                 }
                 query.kind = kind
             case "rating":
@@ -66,36 +66,36 @@ public struct ListingQuery: Sendable, Equatable {
                 case "sfw": query.ratings = ["sfw"]
                 case "nsfw": query.ratings = ["nsfw"]
                 case "all": query.ratings = ["sfw", "nsfw"]
-                default: throw MarketplaceError(.invalidInput, "rating is sfw, nsfw or all.")
+                default: throw MarketplaceError(.badRequest, "rating is sfw, nsfw or all.")
                 }
             case "language":
                 guard value.count <= 16, value.allSatisfy({ $0.isLetter || $0 == "-" }) else {
-                    throw MarketplaceError(.invalidInput, "language is a language tag such as en.")
+                    throw MarketplaceError(.badRequest, "language is a language tag such as en.")
                 }
                 query.language = value.lowercased()
             case "creator":
-                guard value.count <= 64 else { throw MarketplaceError(.invalidInput, "creator is a username.") }
+                guard value.count <= 64 else { throw MarketplaceError(.badRequest, "creator is a username.") }
                 query.creator = value.lowercased()
             case "sort":
                 guard let value = Sort(rawValue: value) else {
-                    throw MarketplaceError(.invalidInput, "sort is one of \(Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw MarketplaceError(.badRequest, "sort is one of \(Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 sort = value
             case "limit":
                 guard let limit = Int(value), (1...100).contains(limit) else {
-                    throw MarketplaceError(.invalidInput, "limit is a number from 1 to 100.")
+                    throw MarketplaceError(.badRequest, "limit is a number from 1 to 100.")
                 }
                 query.limit = limit
             case "cursor": cursorText = value
-            default: throw MarketplaceError(.invalidInput, "\(name) is not a search parameter.")
+            default: throw MarketplaceError(.badRequest, "\(name) is not a search parameter.")
             }
         }
         query.sort = sort ?? (query.text == nil ? .newest : .relevance)
-        if query.sort == .relevance && query.text == nil { throw MarketplaceError(.invalidInput, "sort=relevance needs q.") }
+        if query.sort == .relevance && query.text == nil { throw MarketplaceError(.badRequest, "sort=relevance needs q.") }
         if let cursorText {
             guard let data = Data(base64URL: cursorText), let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
                 cursor.query == query.fingerprint
-            else { throw MarketplaceError(.invalidInput, "The cursor does not belong to this search; start again without it.") }
+            else { throw MarketplaceError(.badRequest, "The cursor does not belong to this search; start again without it.") }
             query.after = cursor
         }
         return query
@@ -104,7 +104,7 @@ public struct ListingQuery: Sendable, Equatable {
     static func tagList(_ value: String) throws(MarketplaceError) -> [String] {
         let tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         guard tags.count <= 16, tags.allSatisfy({ $0.count <= 64 }) else {
-            throw MarketplaceError(.invalidInput, "At most 16 tags of 64 characters.")
+            throw MarketplaceError(.badRequest, "At most 16 tags of 64 characters.")
         }
         return tags
     }

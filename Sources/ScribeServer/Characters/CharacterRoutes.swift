@@ -76,7 +76,7 @@ struct CharacterRoutes {
             let session = try context.requireSession()
             let formatName = request.uri.queryParameters.get("format") ?? "png"
             guard let format = CharacterExportFormat(rawValue: formatName) else {
-                throw APIError(.badRequest, code: "invalid_input", message: "The format must be png, charx, v3 or v2.", field: "format")
+                throw APIError(.badRequest, code: "bad_request", message: "The format must be png, charx, v3 or v2.", field: "format")
             }
             return Self.download(try await characters.export(try Self.id(context), as: format, for: session))
         }

@@ -95,7 +95,7 @@ struct ActorRoutes {
     static func page(_ request: Request) throws -> Int? {
         try request.uri.queryParameters.get("page").map { text throws -> Int in
             guard let page = Int(text) else {
-                throw APIError(.badRequest, code: "invalid_input", message: "The page must be a number.", field: "page")
+                throw APIError(.badRequest, code: "bad_request", message: "The page must be a number.", field: "page")
             }
             return page
         }

@@ -14,7 +14,7 @@ struct DiscoveryRoutes {
     func add(to router: Router<ScribeRequestContext>) {
         router.get(".well-known/webfinger") { request, _ -> Response in
             guard let resource = request.uri.queryParameters.get("resource") else {
-                throw APIError(.badRequest, code: "invalid_input", message: "The resource parameter is required.", field: "resource")
+                throw APIError(.badRequest, code: "bad_request", message: "The resource parameter is required.", field: "resource")
             }
             let document = try await discovery.webFinger(resource: resource)
             return Self.json(try ScribeJSON.encoder().encode(document), contentType: WebFingerDocument.mediaType + "; charset=utf-8")

@@ -27,7 +27,7 @@ struct FollowRoutes {
         router.delete("api/v1/follows") { request, context -> HTTPResponse.Status in
             let user = try context.requireUser()
             guard let handle = request.uri.queryParameters.get("handle") else {
-                throw APIError(.badRequest, code: "invalid_input", message: "The handle parameter is required.", field: "handle")
+                throw APIError(.badRequest, code: "bad_request", message: "The handle parameter is required.", field: "handle")
             }
             try await following.unfollow(handle, as: user.id)
             return .noContent

@@ -122,7 +122,7 @@ struct SocialRoutes {
 
     static func query(_ request: Request, _ name: String) throws -> String {
         guard let value = request.uri.queryParameters.get(name), !value.isEmpty else {
-            throw APIError(.badRequest, code: "invalid_input", message: "The \(name) parameter is required.", field: name)
+            throw APIError(.badRequest, code: "bad_request", message: "The \(name) parameter is required.", field: name)
         }
         return value
     }
@@ -131,7 +131,7 @@ struct SocialRoutes {
     static func cursor(_ request: Request) throws -> Int64? {
         try request.uri.queryParameters.get("before").map { text throws -> Int64 in
             guard let value = Int64(text) else {
-                throw APIError(.badRequest, code: "invalid_input", message: "before must be a number.", field: "before")
+                throw APIError(.badRequest, code: "bad_request", message: "before must be a number.", field: "before")
             }
             return value
         }

@@ -42,7 +42,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// The code a bare HTTP status stands for, e.g. `not_found` for 404.
+    /// The code a bare HTTP status stands for, e.g. `not_found` for 404. Like every code, each
+    /// stands for one status only.
     static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400: "bad_request"
@@ -52,12 +53,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case 405: "method_not_allowed"
         case 406: "not_acceptable"
         case 409: "conflict"
+        case 410: "gone"
         case 413: "payload_too_large"
         case 415: "unsupported_media_type"
-        case 422: "unprocessable"
+        case 422: "invalid_input"
         case 429: "rate_limited"
+        case 500: "internal_error"
+        case 502: "bad_gateway"
         case 503: "unavailable"
-        default: status.code >= 500 ? "internal_error" : "bad_request"
+        default: "http_\(status.code)"
         }
     }
 }

@@ -118,7 +118,7 @@ struct ErrorMiddleware: RouterMiddleware {
     /// keeps the contract's own codes in its bodies, so its client can rebuild the error).
     static func status(for code: CoreAPIError.Code) -> HTTPResponse.Status {
         switch code {
-        case .invalidArgument: .badRequest
+        case .invalidArgument: .unprocessableContent
         case .notFound: .notFound
         case .forbidden: .forbidden
         case .unauthenticated: .unauthorized
@@ -129,7 +129,8 @@ struct ErrorMiddleware: RouterMiddleware {
     static func apiError(for error: SocialError) -> APIError {
         let status: HTTPResponse.Status =
             switch error.code {
-            case .invalidInput: .badRequest
+            case .badRequest: .badRequest
+            case .invalidInput: .unprocessableContent
             case .signatureRejected: .unauthorized
             case .forbidden: .forbidden
             case .notFound: .notFound
@@ -147,7 +148,8 @@ struct ErrorMiddleware: RouterMiddleware {
     static func apiError(for error: MarketplaceError) -> APIError {
         let status: HTTPResponse.Status =
             switch error.code {
-            case .invalidInput: .badRequest
+            case .badRequest: .badRequest
+            case .invalidInput: .unprocessableContent
             case .unauthenticated: .unauthorized
             case .forbidden: .forbidden
             case .notFound: .notFound

@@ -133,7 +133,7 @@ struct InternalCoreRoutes {
     }
 
     static func invalid(_ message: String) -> APIError {
-        APIError(.badRequest, code: CoreAPIError.Code.invalidArgument.rawValue, message: message)
+        APIError(ErrorMiddleware.status(for: .invalidArgument), code: CoreAPIError.Code.invalidArgument.rawValue, message: message)
     }
 
     static func require(_ session: String?) throws(CoreAPIError) -> String {

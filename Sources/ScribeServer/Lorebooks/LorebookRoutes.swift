@@ -84,7 +84,7 @@ struct LorebookRoutes {
         group.get(":id/export") { request, context in
             let session = try context.requireSession()
             guard let format = LorebookExportFormat(rawValue: request.uri.queryParameters.get("format") ?? "world_info") else {
-                throw APIError(.badRequest, code: "invalid_input", message: "The format must be world_info or v3.", field: "format")
+                throw APIError(.badRequest, code: "bad_request", message: "The format must be world_info or v3.", field: "format")
             }
             return CharacterRoutes.download(try await lorebooks.export(try Self.id(context), as: format, for: session))
         }

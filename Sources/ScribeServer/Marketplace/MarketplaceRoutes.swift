@@ -61,7 +61,7 @@ struct MarketplaceRoutes {
         api.get("listings/:id/download") { request, context -> Response in
             let formatName = request.uri.queryParameters.get("format") ?? "json"
             guard let format = SharedFile.Format(rawValue: formatName), format != .avatar else {
-                throw MarketplaceError(.invalidInput, "format is json, v2, png or world_info.")
+                throw MarketplaceError(.badRequest, "format is json, v2, png or world_info.")
             }
             let download = try await marketplace.engagement.download(
                 try context.uuidParameter(notFound: "No such listing."),
@@ -137,7 +137,7 @@ struct MarketplaceRoutes {
                 case "sfw": ["sfw"]
                 case "nsfw": ["nsfw"]
                 case "all": ["sfw", "nsfw"]
-                default: throw MarketplaceError(.invalidInput, "rating is sfw, nsfw or all.")
+                default: throw MarketplaceError(.badRequest, "rating is sfw, nsfw or all.")
                 }
             return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
         }
@@ -188,7 +188,7 @@ extension MarketplaceRoutes {
         api.post("stripe/webhook") { request, _ in
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: Self.webhookBodyLimit) } catch {
-                throw MarketplaceError(.invalidInput, "A Stripe event is at most 256 KB.")
+                throw MarketplaceError(.badRequest, "A Stripe event is at most 256 KB.")
             }
             let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
             _ = try await marketplace.purchases.receiveWebhook(payload: Data(body.readableBytesView), signature: signature)

@@ -22,7 +22,7 @@ struct WebForm: Sendable {
         let contentType = request.headers[.contentType] ?? ""
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: maximumSize) } catch {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The form is larger than 8 MB.")
+            throw APIError(.contentTooLarge, code: "payload_too_large", message: "The form is larger than 8 MB.")
         }
         let form: WebForm
         if contentType.lowercased().hasPrefix("multipart/form-data") {
@@ -82,7 +82,7 @@ struct WebForm: Sendable {
         return rest[..<end].split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)
     }
 
-    static let malformed = APIError(.badRequest, code: "invalid_input", message: "The form could not be read.")
+    static let malformed = APIError(.badRequest, code: "bad_request", message: "The form could not be read.")
 
     static func boundary(_ contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {

@@ -29,7 +29,7 @@ public struct Collections: Sendable {
         guard let page else {
             return ASObject.orderedCollection(id: id, totalItems: total, first: id + "?page=1").document(in: ScribeVocabulary.context)
         }
-        guard page >= 1, page <= 10_000 else { throw SocialError(.invalidInput, "The page must be a number from 1.") }
+        guard page >= 1, page <= 10_000 else { throw SocialError(.badRequest, "The page must be a number from 1.") }
         let offset = (page - 1) * Self.pageSize
         let items: [JSONLDValue]
         switch name {

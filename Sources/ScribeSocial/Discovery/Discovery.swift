@@ -13,7 +13,7 @@ public struct Discovery: Sendable {
     /// actor or profile URL of ours, or `acct:<domain>@<domain>` for the instance actor. A
     /// resource on another domain or of an unknown user is `notFound`; an unreadable one `invalidInput`.
     public func webFinger(resource text: String) async throws(SocialError) -> WebFingerDocument {
-        guard let resource = WebFingerResource(text) else { throw SocialError(.invalidInput, "The resource parameter is not an account or a URL.") }
+        guard let resource = WebFingerResource(text) else { throw SocialError(.badRequest, "The resource parameter is not an account or a URL.") }
         let username: String
         switch resource {
         case .account(let name, let domain):

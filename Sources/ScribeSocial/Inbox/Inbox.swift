@@ -41,12 +41,12 @@ public struct Inbox: Sendable {
             throw SocialError(.payloadTooLarge, "Activities are limited to 1 MB.")
         }
         guard let activity = try? ASObject.decode(request.body) else {
-            throw SocialError(.invalidInput, "The body is not a JSON object.")
+            throw SocialError(.badRequest, "The body is not a JSON object.")
         }
         guard let type = activity.types.first, let actorID = activity.actor?.id, let activityID = activity.id,
             URL(string: actorID)?.host() != nil
         else {
-            throw SocialError(.invalidInput, "An activity needs an id, a type and an actor.")
+            throw SocialError(.badRequest, "An activity needs an id, a type and an actor.")
         }
 
         // A blocked domain gets 403 before any key is fetched, as Mastodon answers.
