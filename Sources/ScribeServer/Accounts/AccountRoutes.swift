@@ -84,74 +84,93 @@ struct AccountRoutes {
 
     func add(to router: Router<ScribeRequestContext>) {
         let api = router.group("api/v1")
-        api.post("accounts") { request, context in
-            let body = try await request.decodeJSON(as: RegisterRequest.self, context: context)
-            let created = try await accounts.register(.init(username: body.username, email: body.email, password: body.password))
-            return try loggedIn(created.session, recoveryPhrase: created.recoveryPhrase.description, request: request, context: context)
+        api.post("accounts", use: register)
+        api.post("sessions", use: logIn)
+        api.post("accounts/recovery", use: recover)
+        api.get("users/:username/avatar", use: publicAvatar)
+        let me = router.group("api/v1", context: LibraryContext.self)
+        me.delete("sessions/current", use: logOut)
+        me.get("accounts/me", use: account)
+        me.put("accounts/me/password", use: changePassword)
+        me.put("accounts/me/profile", use: setPublicProfile)
+        me.put("accounts/me/avatar", use: setAvatar)
+        me.delete("accounts/me/avatar", use: removeAvatar)
+        me.delete("accounts/me", use: deleteAccount)
+    }
+
+    @Sendable func register(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: RegisterRequest.self, context: context)
+        let created = try await accounts.register(.init(username: body.username, email: body.email, password: body.password))
+        return try loggedIn(created.session, recoveryPhrase: created.recoveryPhrase.description, request: request, context: context)
+    }
+
+    @Sendable func logIn(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+        let grant = try await accounts.logIn(identifier: body.identifier, password: body.password, clientAddress: context.clientAddress)
+        return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+    }
+
+    @Sendable func recover(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: RecoveryRequest.self, context: context)
+        let grant = try await accounts.recover(
+            identifier: body.identifier,
+            phrase: body.recoveryPhrase,
+            newPassword: body.newPassword,
+            clientAddress: context.clientAddress
+        )
+        return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+    }
+
+    @Sendable func publicAvatar(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        guard let username = context.parameters.get("username"), let avatar = try await accounts.avatar(username: username) else {
+            throw APIError(.notFound, code: "not_found", message: "No such avatar.")
         }
-        api.post("sessions") { request, context in
-            let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
-            let grant = try await accounts.logIn(identifier: body.identifier, password: body.password, clientAddress: context.clientAddress)
-            return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
+        return Response(
+            status: .ok,
+            headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
+        )
+    }
+
+    @Sendable func logOut(_ request: Request, context: LibraryContext) async throws -> Response {
+        try await accounts.logOut(context.session)
+        return loggedOut()
+    }
+
+    @Sendable func account(_ request: Request, context: LibraryContext) async throws -> AccountView {
+        AccountView(account: context.session.account)
+    }
+
+    @Sendable func changePassword(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
+        try await accounts.changePassword(context.session, current: body.currentPassword, new: body.newPassword)
+        return .noContent
+    }
+
+    @Sendable func setPublicProfile(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decodeJSON(as: PublicProfileRequest.self, context: context)
+        try await accounts.setPublicProfile(context.session, displayName: body.displayName, bio: body.bio)
+        return .noContent
+    }
+
+    @Sendable func setAvatar(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        let image: ByteBuffer
+        do { image = try await request.body.collect(upTo: Accounts.maximumAvatarSize) } catch {
+            throw CoreError(.invalidInput, "An avatar is at most 1 MB.", field: "avatar")
         }
-        api.delete("sessions/current") { _, context in
-            try await accounts.logOut(try context.requireSession())
-            return loggedOut()
-        }
-        api.get("accounts/me") { _, context in
-            AccountView(account: try context.requireSession().account)
-        }
-        api.put("accounts/me/password") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
-            try await accounts.changePassword(session, current: body.currentPassword, new: body.newPassword)
-            return HTTPResponse.Status.noContent
-        }
-        api.post("accounts/recovery") { request, context in
-            let body = try await request.decodeJSON(as: RecoveryRequest.self, context: context)
-            let grant = try await accounts.recover(
-                identifier: body.identifier,
-                phrase: body.recoveryPhrase,
-                newPassword: body.newPassword,
-                clientAddress: context.clientAddress
-            )
-            return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
-        }
-        api.put("accounts/me/profile") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: PublicProfileRequest.self, context: context)
-            try await accounts.setPublicProfile(session, displayName: body.displayName, bio: body.bio)
-            return .noContent
-        }
-        api.put("accounts/me/avatar") { request, context -> HTTPResponse.Status in
-            let session = try context.requireSession()
-            let image: ByteBuffer
-            do { image = try await request.body.collect(upTo: Accounts.maximumAvatarSize) } catch {
-                throw CoreError(.invalidInput, "An avatar is at most 1 MB.", field: "avatar")
-            }
-            try await accounts.setAvatar(session, image: Data(image.readableBytesView))
-            return .noContent
-        }
-        api.delete("accounts/me/avatar") { _, context -> HTTPResponse.Status in
-            try await accounts.setAvatar(try context.requireSession(), image: nil)
-            return .noContent
-        }
-        api.get("users/:username/avatar") { _, context -> Response in
-            guard let username = context.parameters.get("username"), let avatar = try await accounts.avatar(username: username) else {
-                throw APIError(.notFound, code: "not_found", message: "No such avatar.")
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
-                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
-            )
-        }
-        api.delete("accounts/me") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: DeletionRequest.self, context: context)
-            try await accounts.delete(session, password: body.password)
-            return loggedOut()
-        }
+        try await accounts.setAvatar(context.session, image: Data(image.readableBytesView))
+        return .noContent
+    }
+
+    @Sendable func removeAvatar(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        try await accounts.setAvatar(context.session, image: nil)
+        return .noContent
+    }
+
+    @Sendable func deleteAccount(_ request: Request, context: LibraryContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: DeletionRequest.self, context: context)
+        try await accounts.delete(context.session, password: body.password)
+        return loggedOut()
     }
 
     /// 201 with the account and token in the body and the token in the session cookie.

@@ -36,71 +36,86 @@ struct CharacterRoutes {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        let group = router.group("api/v1/characters")
-        group.get { _, context in
-            CharacterList(characters: try await characters.list(for: try context.requireSession()))
-        }
-        group.post { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: CardRequest.self, context: context)
-            let created = try await characters.create(try CharacterCard.read(json: body.card.serialized()), for: session)
-            return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(created)))
-        }
-        group.post("import") { request, context in
-            let session = try context.requireSession()
-            let file = try await request.body.collect(upTo: Characters.maximumFileSize)
-            let imported = try await characters.importFile(Data(buffer: file), for: session)
-            return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(imported)))
-        }
-        group.get(":id") { _, context in
-            CharacterResponse(character: OwnedCharacter(try await characters.get(try Self.id(context), for: try context.requireSession())))
-        }
-        group.put(":id") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: CardRequest.self, context: context)
-            let card = try CharacterCard.read(json: body.card.serialized())
-            return CharacterResponse(character: OwnedCharacter(try await characters.replaceCard(try Self.id(context), with: card, for: session)))
-        }
-        group.delete(":id") { _, context in
-            try await characters.delete(try Self.id(context), for: try context.requireSession())
-            return HTTPResponse.Status.noContent
-        }
-        group.put(":id/visibility") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
-            return CharacterResponse(
-                character: OwnedCharacter(try await characters.setVisibility(try Self.id(context), to: body.visibility, for: session))
-            )
-        }
-        group.get(":id/export") { request, context in
-            let session = try context.requireSession()
-            let formatName = request.uri.queryParameters.get("format") ?? "png"
-            guard let format = CharacterExportFormat(rawValue: formatName) else {
-                throw APIError(.badRequest, code: "bad_request", message: "The format must be png, charx, v3 or v2.", field: "format")
-            }
-            return Self.download(try await characters.export(try Self.id(context), as: format, for: session))
-        }
-        group.post(":id/lorebook") { _, context in
-            let lorebook = try await core.extractLorebook(fromCharacter: try Self.id(context), for: try context.requireSession())
-            return EditedResponse(status: .created, response: LorebookRoutes.LorebookResponse(lorebook: LorebookRoutes.LorebookView(lorebook)))
-        }
-        group.put(":id/lorebook") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: EmbedRequest.self, context: context)
-            let character = try await core.embedLorebook(body.lorebookID, intoCharacter: try Self.id(context), for: session)
-            return CharacterResponse(character: OwnedCharacter(character))
-        }
-        group.get(":id/avatar") { _, context in
-            guard let avatar = try await characters.avatar(try Self.id(context), for: try context.requireSession()) else {
-                throw APIError(.notFound, code: "not_found", message: "This character has no avatar.")
-            }
-            var response = Self.download(avatar)
-            response.headers[.contentDisposition] = nil
-            return response
-        }
+        let group = router.group("api/v1/characters", context: LibraryContext.self)
+        group.get(use: list)
+        group.post(use: create)
+        group.post("import", use: importFile)
+        group.get(":id", use: get)
+        group.put(":id", use: replaceCard)
+        group.delete(":id", use: delete)
+        group.put(":id/visibility", use: setVisibility)
+        group.get(":id/export", use: export)
+        group.post(":id/lorebook", use: extractLorebook)
+        group.put(":id/lorebook", use: embedLorebook)
+        group.get(":id/avatar", use: avatar)
     }
 
-    static func id(_ context: ScribeRequestContext) throws -> UUID {
+    @Sendable func list(_ request: Request, context: LibraryContext) async throws -> CharacterList {
+        CharacterList(characters: try await characters.list(for: context.session))
+    }
+
+    @Sendable func create(_ request: Request, context: LibraryContext) async throws -> EditedResponse<CharacterResponse> {
+        let body = try await request.decodeJSON(as: CardRequest.self, context: context)
+        let created = try await characters.create(try CharacterCard.read(json: body.card.serialized()), for: context.session)
+        return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(created)))
+    }
+
+    @Sendable func importFile(_ request: Request, context: LibraryContext) async throws -> EditedResponse<CharacterResponse> {
+        let file = try await request.body.collect(upTo: Characters.maximumFileSize)
+        let imported = try await characters.importFile(Data(buffer: file), for: context.session)
+        return EditedResponse(status: .created, response: CharacterResponse(character: OwnedCharacter(imported)))
+    }
+
+    @Sendable func get(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {
+        CharacterResponse(character: OwnedCharacter(try await characters.get(try Self.id(context), for: context.session)))
+    }
+
+    @Sendable func replaceCard(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {
+        let body = try await request.decodeJSON(as: CardRequest.self, context: context)
+        let card = try CharacterCard.read(json: body.card.serialized())
+        return CharacterResponse(character: OwnedCharacter(try await characters.replaceCard(try Self.id(context), with: card, for: context.session)))
+    }
+
+    @Sendable func delete(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        try await characters.delete(try Self.id(context), for: context.session)
+        return .noContent
+    }
+
+    @Sendable func setVisibility(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {
+        let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
+        let character = try await characters.setVisibility(try Self.id(context), to: body.visibility, for: context.session)
+        return CharacterResponse(character: OwnedCharacter(character))
+    }
+
+    @Sendable func export(_ request: Request, context: LibraryContext) async throws -> Response {
+        let formatName = request.uri.queryParameters.get("format") ?? "png"
+        guard let format = CharacterExportFormat(rawValue: formatName) else {
+            throw APIError(.badRequest, code: "bad_request", message: "The format must be png, charx, v3 or v2.", field: "format")
+        }
+        return Self.download(try await characters.export(try Self.id(context), as: format, for: context.session))
+    }
+
+    @Sendable func extractLorebook(_ request: Request, context: LibraryContext) async throws -> EditedResponse<LorebookRoutes.LorebookResponse> {
+        let lorebook = try await core.extractLorebook(fromCharacter: try Self.id(context), for: context.session)
+        return EditedResponse(status: .created, response: LorebookRoutes.LorebookResponse(lorebook: LorebookRoutes.LorebookView(lorebook)))
+    }
+
+    @Sendable func embedLorebook(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {
+        let body = try await request.decodeJSON(as: EmbedRequest.self, context: context)
+        let character = try await core.embedLorebook(body.lorebookID, intoCharacter: try Self.id(context), for: context.session)
+        return CharacterResponse(character: OwnedCharacter(character))
+    }
+
+    @Sendable func avatar(_ request: Request, context: LibraryContext) async throws -> Response {
+        guard let avatar = try await characters.avatar(try Self.id(context), for: context.session) else {
+            throw APIError(.notFound, code: "not_found", message: "This character has no avatar.")
+        }
+        var response = Self.download(avatar)
+        response.headers[.contentDisposition] = nil
+        return response
+    }
+
+    static func id(_ context: some ScribeContext) throws -> UUID {
         try context.uuidParameter(notFound: "There is no such character.")
     }
 

@@ -19,18 +19,21 @@ struct FollowRoutes {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.post("api/v1/follows") { request, context in
-            let user = try context.requireUser()
-            let body = try await request.decodeJSON(as: FollowRequest.self, context: context)
-            return EditedResponse(status: .created, response: FollowResponse(follow: try await following.follow(body.handle, as: user.id)))
+        let group = router.group("api/v1/follows", context: SignedInContext.self)
+        group.post(use: follow)
+        group.delete(use: unfollow)
+    }
+
+    @Sendable func follow(_ request: Request, context: SignedInContext) async throws -> EditedResponse<FollowResponse> {
+        let body = try await request.decodeJSON(as: FollowRequest.self, context: context)
+        return EditedResponse(status: .created, response: FollowResponse(follow: try await following.follow(body.handle, as: context.user.id)))
+    }
+
+    @Sendable func unfollow(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        guard let handle = request.uri.queryParameters.get("handle") else {
+            throw APIError(.badRequest, code: "bad_request", message: "The handle parameter is required.", field: "handle")
         }
-        router.delete("api/v1/follows") { request, context -> HTTPResponse.Status in
-            let user = try context.requireUser()
-            guard let handle = request.uri.queryParameters.get("handle") else {
-                throw APIError(.badRequest, code: "bad_request", message: "The handle parameter is required.", field: "handle")
-            }
-            try await following.unfollow(handle, as: user.id)
-            return .noContent
-        }
+        try await following.unfollow(handle, as: context.user.id)
+        return .noContent
     }
 }

@@ -21,40 +21,45 @@ struct SharedItemRoutes {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("api/v1/shared/lorebooks/:id") { _, context in
-            let id = try LorebookRoutes.id(context)
-            return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
-        }
-        let shared = router.group("api/v1/shared/characters")
-        shared.get(":id") { _, context in
-            let id = try CharacterRoutes.id(context)
-            return SharedResponse(item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context, of: .character, id)))
-        }
-        shared.get(":id/avatar") { _, context in
-            let id = try CharacterRoutes.id(context)
-            let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: try await social.viewer(context, of: .character, id))
-            return Response(
-                status: .ok,
-                headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
-                body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
-            )
-        }
-        shared.post(":id/fork") { _, context in
-            let user = try context.requireUser()
-            guard let token = context.sessionToken else { throw ScribeRequestContext.loginRequired }
-            let id = try CharacterRoutes.id(context)
-            let source = publicURL.appendingPathComponent("characters").appendingPathComponent(id.uuidString.lowercased()).absoluteString
-            let followsOwner = try await social.followsOwner(user.id, of: .character, id)
-            let forked = try await core.fork(
-                of: .character,
-                id: id,
-                sessionToken: token,
-                sourceURI: source,
-                entitled: false,
-                followsOwner: followsOwner
-            )
-            return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: forked))
-        }
+        router.get("api/v1/shared/lorebooks/:id", use: lorebook)
+        router.get("api/v1/shared/characters/:id", use: character)
+        router.get("api/v1/shared/characters/:id/avatar", use: avatar)
+        router.group("api/v1/shared/characters", context: SignedInContext.self).post(":id/fork", use: fork)
+    }
+
+    @Sendable func lorebook(_ request: Request, context: ScribeRequestContext) async throws -> SharedResponse {
+        let id = try LorebookRoutes.id(context)
+        return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
+    }
+
+    @Sendable func character(_ request: Request, context: ScribeRequestContext) async throws -> SharedResponse {
+        let id = try CharacterRoutes.id(context)
+        return SharedResponse(item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context, of: .character, id)))
+    }
+
+    @Sendable func avatar(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let id = try CharacterRoutes.id(context)
+        let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: try await social.viewer(context, of: .character, id))
+        return Response(
+            status: .ok,
+            headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
+        )
+    }
+
+    @Sendable func fork(_ request: Request, context: SignedInContext) async throws -> EditedResponse<CharacterRoutes.CharacterResponse> {
+        let id = try CharacterRoutes.id(context)
+        let source = publicURL.appendingPathComponent("characters").appendingPathComponent(id.uuidString.lowercased()).absoluteString
+        let followsOwner = try await social.followsOwner(context.user.id, of: .character, id)
+        let forked = try await core.fork(
+            of: .character,
+            id: id,
+            sessionToken: context.sessionToken,
+            sourceURI: source,
+            entitled: false,
+            followsOwner: followsOwner
+        )
+        return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: forked))
     }
 }
 

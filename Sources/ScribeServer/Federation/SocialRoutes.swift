@@ -45,79 +45,109 @@ struct SocialRoutes {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        let api = router.group("api/v1")
-        for (path, add, remove) in [
-            ("likes", social.actions.like, social.actions.unlike), ("boosts", social.actions.boost, social.actions.unboost),
-        ] as [(String, @Sendable (String, UUID) async throws(SocialError) -> Void, @Sendable (String, UUID) async throws(SocialError) -> Void)] {
-            api.post(RouterPath(path)) { request, context -> HTTPResponse.Status in
-                let user = try context.requireUser()
-                try await add(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, user.id)
-                return .noContent
-            }
-            api.delete(RouterPath(path)) { request, context -> HTTPResponse.Status in
-                let user = try context.requireUser()
-                try await remove(try Self.query(request, "object"), user.id)
-                return .noContent
-            }
+        router.get("api/v1/feeds/public", use: publicFeed)
+        let api = router.group("api/v1", context: SignedInContext.self)
+        api.post("likes", use: like)
+        api.delete("likes", use: unlike)
+        api.post("boosts", use: boost)
+        api.delete("boosts", use: unboost)
+        api.post("comments", use: comment)
+        api.delete("comments", use: deleteComment)
+        api.post("blocks", use: block)
+        api.delete("blocks", use: unblock)
+        api.get("follow-requests", use: followRequests)
+        api.post("follow-requests/accept", use: acceptFollowRequest)
+        api.post("follow-requests/reject", use: rejectFollowRequest)
+        api.put("social/settings", use: updateSettings)
+        api.get("feeds/home", use: homeFeed)
+        api.get("notifications", use: notifications)
+        api.get("admin/federation", use: federationHealth)
+    }
+
+    @Sendable func like(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.like(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func unlike(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.unlike(try Self.query(request, "object"), as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func boost(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.boost(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func unboost(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.unboost(try Self.query(request, "object"), as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func comment(_ request: Request, context: SignedInContext) async throws -> EditedResponse<CommentResponse> {
+        let body = try await request.decodeJSON(as: CommentRequest.self, context: context)
+        let comment = try await social.actions.comment(on: body.inReplyTo, text: body.content, as: context.user.id)
+        return EditedResponse(status: .created, response: CommentResponse(comment: comment))
+    }
+
+    @Sendable func deleteComment(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.deleteComment(try Self.query(request, "id"), as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func block(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
+        try await social.actions.block(actor, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func unblock(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let actor = try await social.following.resolve(try Self.query(request, "handle"))
+        try await social.actions.unblock(actor, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func followRequests(_ request: Request, context: SignedInContext) async throws -> RequestsResponse {
+        RequestsResponse(requests: try await social.following.requests(for: context.user.id))
+    }
+
+    @Sendable func acceptFollowRequest(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await answerFollowRequest(request, context: context, accept: true)
+    }
+
+    @Sendable func rejectFollowRequest(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await answerFollowRequest(request, context: context, accept: false)
+    }
+
+    func answerFollowRequest(_ request: Request, context: SignedInContext, accept: Bool) async throws -> HTTPResponse.Status {
+        let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
+        try await social.following.answer(request: actor, accept: accept, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func updateSettings(_ request: Request, context: SignedInContext) async throws -> SettingsResponse {
+        let body = try await request.decodeJSON(as: SettingsRequest.self, context: context)
+        try await social.actors.setManuallyApprovesFollowers(context.user.id, body.manuallyApprovesFollowers)
+        return SettingsResponse(manuallyApprovesFollowers: body.manuallyApprovesFollowers)
+    }
+
+    @Sendable func homeFeed(_ request: Request, context: SignedInContext) async throws -> FeedResponse {
+        FeedResponse(entries: try await social.homeFeed(for: context.user.id, before: try Self.cursor(request)))
+    }
+
+    @Sendable func publicFeed(_ request: Request, context: ScribeRequestContext) async throws -> FeedResponse {
+        FeedResponse(entries: try await social.publicFeed(before: try Self.cursor(request).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+    }
+
+    @Sendable func notifications(_ request: Request, context: SignedInContext) async throws -> NotificationsResponse {
+        NotificationsResponse(notifications: try await social.notifications.list(for: context.user.id, before: try Self.cursor(request)))
+    }
+
+    @Sendable func federationHealth(_ request: Request, context: SignedInContext) async throws -> FederationResponse {
+        guard context.user.role.moderates else {
+            throw APIError(.forbidden, code: "forbidden", message: "Only moderators see federation health.")
         }
-        api.post("comments") { request, context in
-            let user = try context.requireUser()
-            let body = try await request.decodeJSON(as: CommentRequest.self, context: context)
-            let comment = try await social.actions.comment(on: body.inReplyTo, text: body.content, as: user.id)
-            return EditedResponse(status: .created, response: CommentResponse(comment: comment))
-        }
-        api.delete("comments") { request, context -> HTTPResponse.Status in
-            let user = try context.requireUser()
-            try await social.actions.deleteComment(try Self.query(request, "id"), as: user.id)
-            return .noContent
-        }
-        api.post("blocks") { request, context -> HTTPResponse.Status in
-            let user = try context.requireUser()
-            let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
-            try await social.actions.block(actor, as: user.id)
-            return .noContent
-        }
-        api.delete("blocks") { request, context -> HTTPResponse.Status in
-            let user = try context.requireUser()
-            let actor = try await social.following.resolve(try Self.query(request, "handle"))
-            try await social.actions.unblock(actor, as: user.id)
-            return .noContent
-        }
-        api.get("follow-requests") { _, context in
-            RequestsResponse(requests: try await social.following.requests(for: try context.requireSession().account.id))
-        }
-        for (path, accept) in [("accept", true), ("reject", false)] {
-            api.post(RouterPath("follow-requests/\(path)")) { request, context -> HTTPResponse.Status in
-                let user = try context.requireUser()
-                let actor = try await social.following.resolve(try await request.decodeJSON(as: AccountRequest.self, context: context).handle)
-                try await social.following.answer(request: actor, accept: accept, as: user.id)
-                return .noContent
-            }
-        }
-        api.put("social/settings") { request, context in
-            let user = try context.requireUser()
-            let body = try await request.decodeJSON(as: SettingsRequest.self, context: context)
-            try await social.actors.setManuallyApprovesFollowers(user.id, body.manuallyApprovesFollowers)
-            return SettingsResponse(manuallyApprovesFollowers: body.manuallyApprovesFollowers)
-        }
-        api.get("feeds/home") { request, context in
-            let user = try context.requireUser()
-            return FeedResponse(entries: try await social.homeFeed(for: user.id, before: try Self.cursor(request)))
-        }
-        api.get("feeds/public") { request, _ in
-            FeedResponse(entries: try await social.publicFeed(before: try Self.cursor(request).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
-        }
-        api.get("admin/federation") { _, context in
-            let user = try context.requireUser()
-            guard user.role.moderates else {
-                throw APIError(.forbidden, code: "forbidden", message: "Only moderators see federation health.")
-            }
-            return FederationResponse(federation: try await social.federationHealth.report())
-        }
-        api.get("notifications") { request, context in
-            let user = try context.requireUser()
-            return NotificationsResponse(notifications: try await social.notifications.list(for: user.id, before: try Self.cursor(request)))
-        }
+        return FederationResponse(federation: try await social.federationHealth.report())
     }
 
     static func query(_ request: Request, _ name: String) throws -> String {

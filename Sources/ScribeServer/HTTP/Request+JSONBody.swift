@@ -6,7 +6,7 @@ extension Request {
     ///
     /// Unlike `decode(as:context:)`, a decoding failure reaches ``ErrorMiddleware`` as the
     /// `DecodingError` itself, which names the offending field in the API's own words.
-    func decodeJSON<Body: Decodable>(as type: Body.Type, context: ScribeRequestContext) async throws -> Body {
+    func decodeJSON<Body: Decodable>(as type: Body.Type, context: some ScribeContext) async throws -> Body {
         try await context.requestDecoder.decode(type, from: self, context: context)
     }
 }

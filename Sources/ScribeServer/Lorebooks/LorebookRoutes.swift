@@ -52,45 +52,55 @@ struct LorebookRoutes {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        let group = router.group("api/v1/lorebooks")
-        group.get { _, context in
-            LorebookList(lorebooks: try await lorebooks.list(for: try context.requireSession()))
-        }
-        group.post("import") { request, context in
-            let session = try context.requireSession()
-            let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
-            let name = request.uri.queryParameters.get("name")
-            let imported = try await lorebooks.importFile(Data(buffer: file), name: name, for: session)
-            return EditedResponse(status: .created, response: LorebookResponse(lorebook: LorebookView(imported)))
-        }
-        group.get(":id") { _, context in
-            LorebookResponse(lorebook: LorebookView(try await lorebooks.get(try Self.id(context), for: try context.requireSession())))
-        }
-        group.put(":id") { request, context in
-            let session = try context.requireSession()
-            let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
-            let book = try Lorebook.read(json: Data(buffer: file), name: request.uri.queryParameters.get("name"))
-            return LorebookResponse(lorebook: LorebookView(try await lorebooks.replace(try Self.id(context), with: book, for: session)))
-        }
-        group.delete(":id") { _, context in
-            try await lorebooks.delete(try Self.id(context), for: try context.requireSession())
-            return HTTPResponse.Status.noContent
-        }
-        group.put(":id/visibility") { request, context in
-            let session = try context.requireSession()
-            let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
-            return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: session)))
-        }
-        group.get(":id/export") { request, context in
-            let session = try context.requireSession()
-            guard let format = LorebookExportFormat(rawValue: request.uri.queryParameters.get("format") ?? "world_info") else {
-                throw APIError(.badRequest, code: "bad_request", message: "The format must be world_info or v3.", field: "format")
-            }
-            return CharacterRoutes.download(try await lorebooks.export(try Self.id(context), as: format, for: session))
-        }
+        let group = router.group("api/v1/lorebooks", context: LibraryContext.self)
+        group.get(use: list)
+        group.post("import", use: importFile)
+        group.get(":id", use: get)
+        group.put(":id", use: replace)
+        group.delete(":id", use: delete)
+        group.put(":id/visibility", use: setVisibility)
+        group.get(":id/export", use: export)
     }
 
-    static func id(_ context: ScribeRequestContext) throws -> UUID {
+    @Sendable func list(_ request: Request, context: LibraryContext) async throws -> LorebookList {
+        LorebookList(lorebooks: try await lorebooks.list(for: context.session))
+    }
+
+    @Sendable func importFile(_ request: Request, context: LibraryContext) async throws -> EditedResponse<LorebookResponse> {
+        let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
+        let name = request.uri.queryParameters.get("name")
+        let imported = try await lorebooks.importFile(Data(buffer: file), name: name, for: context.session)
+        return EditedResponse(status: .created, response: LorebookResponse(lorebook: LorebookView(imported)))
+    }
+
+    @Sendable func get(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
+        LorebookResponse(lorebook: LorebookView(try await lorebooks.get(try Self.id(context), for: context.session)))
+    }
+
+    @Sendable func replace(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
+        let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
+        let book = try Lorebook.read(json: Data(buffer: file), name: request.uri.queryParameters.get("name"))
+        return LorebookResponse(lorebook: LorebookView(try await lorebooks.replace(try Self.id(context), with: book, for: context.session)))
+    }
+
+    @Sendable func delete(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
+        try await lorebooks.delete(try Self.id(context), for: context.session)
+        return .noContent
+    }
+
+    @Sendable func setVisibility(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
+        let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
+        return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: context.session)))
+    }
+
+    @Sendable func export(_ request: Request, context: LibraryContext) async throws -> Response {
+        guard let format = LorebookExportFormat(rawValue: request.uri.queryParameters.get("format") ?? "world_info") else {
+            throw APIError(.badRequest, code: "bad_request", message: "The format must be world_info or v3.", field: "format")
+        }
+        return CharacterRoutes.download(try await lorebooks.export(try Self.id(context), as: format, for: context.session))
+    }
+
+    static func id(_ context: some ScribeContext) throws -> UUID {
         try context.uuidParameter(notFound: "There is no such lorebook.")
     }
 }

@@ -86,87 +86,96 @@ struct ItemPages {
 
     func add(to router: Router<ScribeRequestContext>) {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
-            let base = "\(kind.rawValue)s/:id"
-            router.post(RouterPath(base + "/rating")) { request, context in
-                try await act(kind, request, context, form: \.rating) { id, form, actor in
-                    try await marketplace.engagement.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
-                    return "Thank you for rating."
-                }
-            }
-            router.post(RouterPath(base + "/review")) { request, context in
-                try await act(kind, request, context, form: \.review) { id, form, actor in
-                    _ = try await marketplace.engagement.review(id, body: form["body"], by: actor)
-                    return "Your review is published."
-                }
-            }
-            router.post(RouterPath(base + "/favourite")) { request, context in
-                try await act(kind, request, context) { id, _, actor in
-                    try await marketplace.engagement.favourite(id, by: actor)
-                    return "Added to your favourites."
-                }
-            }
-            router.post(RouterPath(base + "/report")) { request, context in
-                try await act(kind, request, context, form: \.report) { id, form, actor in
-                    _ = try await marketplace.reports.report(listing: id, reason: form["reason"], by: actor)
-                    return "Thank you: a moderator will look at it."
-                }
-            }
-            router.post(RouterPath(base + "/fork")) { request, context -> Response in
-                _ = try await WebForm.read(request, context: context)
-                let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
-                _ = try await marketplace.fork(id, sessionToken: context.sessionToken, by: MarketplaceRoutes.actor(context))
-                return Pages.redirect("/library", notice: "Forked into your library.")
-            }
-            router.post(RouterPath(base + "/buy")) { request, context -> Response in
-                _ = try await WebForm.read(request, context: context)
-                let checkout = try await marketplace.purchases.buy(
-                    try context.uuidParameter(notFound: "No such listing."),
-                    by: MarketplaceRoutes.actor(context)
-                )
-                return Response(status: .seeOther, headers: [.location: checkout.checkoutURL])
-            }
-            router.post(RouterPath(base + "/comment")) { request, context in
-                try await act(kind, request, context, form: \.comment) { id, form, _ in
-                    _ = try await social.actions.comment(
-                        on: social.urls.item(kind.rawValue, id),
-                        text: form["text"],
-                        as: try context.requireSession().account.id
-                    )
-                    return "Your comment is published."
-                }
-            }
-            for reaction in ["like", "boost"] {
-                router.post(RouterPath(base + "/" + reaction)) { request, context in
-                    try await act(kind, request, context) { id, _, _ in
-                        let me = try context.requireSession().account.id
-                        let object = social.urls.item(kind.rawValue, id)
-                        if reaction == "like" {
-                            try await social.actions.like(object, as: me)
-                        } else {
-                            try await social.actions.boost(object, as: me)
-                        }
-                        return reaction == "like" ? "Liked." : "Boosted to your followers."
-                    }
-                }
-            }
+            let item = router.group(RouterPath("\(kind.rawValue)s/:id"), context: SignedInContext.self)
+            item.post("rating") { request, context in try await rate(kind, request, context) }
+            item.post("review") { request, context in try await review(kind, request, context) }
+            item.post("favourite") { request, context in try await favourite(kind, request, context) }
+            item.post("report") { request, context in try await report(kind, request, context) }
+            item.post("fork") { request, context in try await fork(kind, request, context) }
+            item.post("buy") { request, context in try await buy(kind, request, context) }
+            item.post("comment") { request, context in try await comment(kind, request, context) }
+            item.post("like") { request, context in try await react(kind, request, context, boost: false) }
+            item.post("boost") { request, context in try await react(kind, request, context, boost: true) }
         }
     }
 
-    /// Reads the form, requires a session, does `action`, and goes back to the item with its
-    /// notice. A failure the user can fix shows the page again with `field`'s form as typed, or,
-    /// for a one-button action, goes back with the failure as the notice.
+    func rate(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        try await act(kind, request, context, form: \.rating) { id, form, actor in
+            try await marketplace.engagement.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
+            return "Thank you for rating."
+        }
+    }
+
+    func review(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        try await act(kind, request, context, form: \.review) { id, form, actor in
+            _ = try await marketplace.engagement.review(id, body: form["body"], by: actor)
+            return "Your review is published."
+        }
+    }
+
+    func favourite(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        try await act(kind, request, context) { id, _, actor in
+            try await marketplace.engagement.favourite(id, by: actor)
+            return "Added to your favourites."
+        }
+    }
+
+    func report(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        try await act(kind, request, context, form: \.report) { id, form, actor in
+            _ = try await marketplace.reports.report(listing: id, reason: form["reason"], by: actor)
+            return "Thank you: a moderator will look at it."
+        }
+    }
+
+    func fork(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        _ = try await WebForm.read(request, context: context.request)
+        let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+        _ = try await marketplace.fork(id, sessionToken: context.sessionToken, by: MarketplaceRoutes.actor(context.request))
+        return Pages.redirect("/library", notice: "Forked into your library.")
+    }
+
+    func buy(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        _ = try await WebForm.read(request, context: context.request)
+        let checkout = try await marketplace.purchases.buy(
+            try context.uuidParameter(notFound: "No such listing."),
+            by: MarketplaceRoutes.actor(context.request)
+        )
+        return Response(status: .seeOther, headers: [.location: checkout.checkoutURL])
+    }
+
+    func comment(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        try await act(kind, request, context, form: \.comment) { id, form, _ in
+            _ = try await social.actions.comment(on: social.urls.item(kind.rawValue, id), text: form["text"], as: context.user.id)
+            return "Your comment is published."
+        }
+    }
+
+    func react(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext, boost: Bool) async throws -> Response {
+        try await act(kind, request, context) { id, _, _ in
+            let object = social.urls.item(kind.rawValue, id)
+            if boost {
+                try await social.actions.boost(object, as: context.user.id)
+                return "Boosted to your followers."
+            }
+            try await social.actions.like(object, as: context.user.id)
+            return "Liked."
+        }
+    }
+
+    /// Reads the form, does `action`, and goes back to the item with its notice. A failure the
+    /// user can fix shows the page again with `field`'s form as typed, or, for a one-button
+    /// action, goes back with the failure as the notice.
     private func act(
         _ kind: CoreEvent.SubjectKind,
         _ request: Request,
-        _ context: ScribeRequestContext,
+        _ context: SignedInContext,
         form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
         _ action: (UUID, WebForm, Engagement.Actor) async throws -> String
     ) async throws -> Response {
-        let form = try await WebForm.read(request, context: context)
+        let form = try await WebForm.read(request, context: context.request)
         let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
-        guard context.session != nil else { return Pages.redirect("/login", notice: "Log in to continue.") }
         do {
-            let notice = try await action(id, form, MarketplaceRoutes.actor(context))
+            let notice = try await action(id, form, MarketplaceRoutes.actor(context.request))
             return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
         } catch  where FormState.isUsers(error) {
             guard let field else {
@@ -174,7 +183,7 @@ struct ItemPages {
             }
             var forms = ItemView.Forms()
             forms[keyPath: field] = FormState(form, error: error)
-            return try await page(kind, id, request: request, context: context, forms: forms, status: .unprocessableContent)
+            return try await page(kind, id, request: request, context: context.request, forms: forms, status: .unprocessableContent)
         }
     }
 }

@@ -59,10 +59,11 @@ struct LibraryPages {
     static let cardFields = ["name", "description", "personality", "scenario", "first_mes", "creator_notes", "tags"]
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("library") { request, context in try await library(request, context) }
-        router.post("library/import") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let session = try requireSession(context)
+        let router = router.group("library", context: LibraryContext.self)
+        router.get { request, context in try await library(request, context) }
+        router.post("import") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             do {
                 guard let file = form.files["file"] else { throw CoreError.init(.invalidInput, "Choose a file to import.", field: "file") }
                 if form["kind"] == "lorebook" {
@@ -81,9 +82,9 @@ struct LibraryPages {
                 return try await library(request, context, importForm: state, status: .unprocessableContent)
             }
         }
-        router.post("library/characters") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let session = try requireSession(context)
+        router.post("characters") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             do {
                 let character = try await core.characters.create(CharacterCard(data: Self.cardData(from: form)), for: session)
                 return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.card.name).")
@@ -91,9 +92,9 @@ struct LibraryPages {
                 return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
-        router.post("library/lorebooks") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let session = try requireSession(context)
+        router.post("lorebooks") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             do {
                 let book = try await core.lorebooks.create(
                     Lorebook(data: ["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
@@ -104,12 +105,12 @@ struct LibraryPages {
                 return try await library(request, context, lorebookForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
-        router.get("library/characters/:id") { request, context in
+        router.get("characters/:id") { request, context in
             try await editor(request, context, id: try context.uuidParameter(notFound: "No such character."))
         }
-        router.post("library/characters/:id") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let session = try requireSession(context)
+        router.post("characters/:id") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             let id = try context.uuidParameter(notFound: "No such character.")
             do {
                 var card = try await core.characters.get(id, for: session).card
@@ -120,9 +121,9 @@ struct LibraryPages {
                 return try await editor(request, context, id: id, form: FormState(form, error: error), status: .unprocessableContent)
             }
         }
-        router.post("library/characters/:id/visibility") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let session = try requireSession(context)
+        router.post("characters/:id/visibility") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             let id = try context.uuidParameter(notFound: "No such character.")
             guard let visibility = SharingVisibility(rawValue: form["visibility"]) else {
                 return try await editor(
@@ -139,41 +140,33 @@ struct LibraryPages {
                 notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue)."
             )
         }
-        router.post("library/characters/:id/delete") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context)
-            try await core.characters.delete(try context.uuidParameter(notFound: "No such character."), for: try requireSession(context))
+        router.post("characters/:id/delete") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context.request)
+            try await core.characters.delete(try context.uuidParameter(notFound: "No such character."), for: context.session)
             return Pages.redirect("/library", notice: "Deleted.")
         }
-        router.post("library/lorebooks/:id/visibility") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
+        router.post("lorebooks/:id/visibility") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
             let id = try context.uuidParameter(notFound: "No such lorebook.")
-            _ = try await core.lorebooks.setPublic(id, form["visibility"] == "public", for: try requireSession(context))
+            _ = try await core.lorebooks.setPublic(id, form["visibility"] == "public", for: context.session)
             return Pages.redirect("/library", notice: form["visibility"] == "public" ? "The lorebook is public." : "The lorebook is private.")
         }
-        router.post("library/lorebooks/:id/delete") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context)
-            try await core.lorebooks.delete(try context.uuidParameter(notFound: "No such lorebook."), for: try requireSession(context))
+        router.post("lorebooks/:id/delete") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context.request)
+            try await core.lorebooks.delete(try context.uuidParameter(notFound: "No such lorebook."), for: context.session)
             return Pages.redirect("/library", notice: "Deleted.")
         }
     }
-
-    private func requireSession(_ context: ScribeRequestContext) throws -> AuthenticatedSession {
-        guard let session = context.session else { throw Self.loginFirst }
-        return session
-    }
-
-    /// Pages for logged-in users send others to the login page.
-    static let loginFirst = APIError(.unauthorized, code: "unauthenticated", message: "Log in to see your library.")
 
     private func library(
         _ request: Request,
-        _ context: ScribeRequestContext,
+        _ context: LibraryContext,
         importForm: FormState = .empty,
         createForm: FormState = .empty,
         lorebookForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let session = try requireSession(context)
+        let session = context.session
         let characters = try await core.characters.list(for: session).map {
             CharacterLine(
                 name: $0.name,
@@ -192,7 +185,7 @@ struct LibraryPages {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let favourites = try await marketplace.engagement.favourites(of: MarketplaceRoutes.actor(context)).map {
+        let favourites = try await marketplace.engagement.favourites(of: MarketplaceRoutes.actor(context.request)).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
         let page = Library(
@@ -204,17 +197,17 @@ struct LibraryPages {
             lorebookForm: lorebookForm,
             importsLorebook: importForm.values["kind"] == "lorebook"
         )
-        return pages.render("library", title: "Your library", page: page, request: request, context: context, status: status)
+        return pages.render("library", title: "Your library", page: page, request: request, context: context.request, status: status)
     }
 
     private func editor(
         _ request: Request,
-        _ context: ScribeRequestContext,
+        _ context: LibraryContext,
         id: UUID,
         form: FormState? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let character = try await core.characters.get(id, for: try requireSession(context))
+        let character = try await core.characters.get(id, for: context.session)
         var values: [String: String] = [:]
         for field in Self.cardFields where field != "tags" { values[field] = character.card.data[field]?.stringValue ?? "" }
         values["tags"] = (character.card.data["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
@@ -240,7 +233,7 @@ struct LibraryPages {
             title: "Edit \(character.card.name)",
             page: editor,
             request: request,
-            context: context,
+            context: context.request,
             status: status
         )
     }

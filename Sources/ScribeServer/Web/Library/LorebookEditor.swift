@@ -26,12 +26,13 @@ struct LorebookEditor {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("library/lorebooks/:id") { request, context in
+        let router = router.group("library/lorebooks", context: LibraryContext.self)
+        router.get(":id") { request, context in
             try await page(request, context, id: try context.uuidParameter(notFound: "No such lorebook."))
         }
-        router.post("library/lorebooks/:id") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let session = context.session else { throw LibraryPages.loginFirst }
+        router.post(":id") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             let id = try context.uuidParameter(notFound: "No such lorebook.")
             do {
                 let current = try await lorebooks.get(id, for: session).book
@@ -45,12 +46,12 @@ struct LorebookEditor {
 
     private func page(
         _ request: Request,
-        _ context: ScribeRequestContext,
+        _ context: LibraryContext,
         id: UUID,
         form: WebForm? = nil,
         error: (any Error)? = nil
     ) async throws -> Response {
-        guard let session = context.session else { throw LibraryPages.loginFirst }
+        let session = context.session
         let lorebook = try await lorebooks.get(id, for: session)
         let book = form.map { Self.book(from: $0, replacing: lorebook.book) } ?? lorebook.book
         var entries = book.entries.enumerated().map { index, entry in
@@ -79,7 +80,7 @@ struct LorebookEditor {
             title: "Edit \(editor.name)",
             page: editor,
             request: request,
-            context: context,
+            context: context.request,
             status: error == nil ? .ok : .unprocessableContent
         )
     }

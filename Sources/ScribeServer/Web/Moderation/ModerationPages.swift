@@ -31,7 +31,8 @@ struct ModerationPages {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("moderation") { request, context -> Response in
+        let router = router.group("moderation", context: SignedInContext.self)
+        router.get { request, context -> Response in
             let actor = try Self.moderator(context)
             let reports = try await marketplace.reports.queue(by: actor).map {
                 ReportLine(
@@ -51,30 +52,30 @@ struct ModerationPages {
                 domains: try await social.domainBlocks.list(),
                 federation: try await social.federationHealth.report()
             )
-            return pages.render("moderation", title: "Moderation", page: page, request: request, context: context)
+            return pages.render("moderation", title: "Moderation", page: page, request: request, context: context.request)
         }
-        router.post("moderation/reports/:id") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
+        router.post("reports/:id") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
             guard let decision = ScribeMarketplace.Reports.Decision(rawValue: form["decision"]) else {
                 throw MarketplaceError(.invalidInput, "Choose hide, remove_review or dismiss.")
             }
             try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: try Self.moderator(context))
             return Pages.redirect("/moderation", notice: "Done.")
         }
-        router.post("moderation/hidden/:id/restore") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context)
+        router.post("hidden/:id/restore") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context.request)
             try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: try Self.moderator(context))
             return Pages.redirect("/moderation", notice: "Restored.")
         }
-        router.post("moderation/federated/:id/resolve") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context)
+        router.post("federated/:id/resolve") { request, context -> Response in
+            _ = try await WebForm.read(request, context: context.request)
             _ = try Self.moderator(context)
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw MarketplaceError(.notFound, "No such report.") }
             try await social.reports.resolve(id)
             return Pages.redirect("/moderation", notice: "Resolved.")
         }
-        router.post("moderation/domains") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
+        router.post("domains") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
             _ = try Self.moderator(context)
             if form["action"] == "unblock" {
                 try await social.domainBlocks.unblock(form["domain"])
@@ -85,9 +86,8 @@ struct ModerationPages {
         }
     }
 
-    static func moderator(_ context: ScribeRequestContext) throws -> Engagement.Actor {
-        let actor = MarketplaceRoutes.actor(context)
-        guard actor.userID != nil else { throw LibraryPages.loginFirst }
+    static func moderator(_ context: SignedInContext) throws -> Engagement.Actor {
+        let actor = MarketplaceRoutes.actor(context.request)
         guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators see this page.") }
         return actor
     }

@@ -81,10 +81,10 @@ struct ProfilePages {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.post("@{username}/follow") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let username = try ActorRoutes.username(context)
-            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to follow.") }
+        router.group(context: SignedInContext.self).post("@{username}/follow") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let username = try ActorRoutes.username(context.request)
+            let me = context.user.id
             if form["action"] == "unfollow" {
                 try await social.following.unfollow("\(username)@\(social.settings.domain)", as: me)
                 return Pages.redirect("/@\(username)", notice: "You no longer follow @\(username).")

@@ -21,10 +21,11 @@ struct SettingsPages {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("settings") { request, context in try await page(request, context) }
-        router.post("settings/profile") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let session = context.session else { return Pages.redirect("/login") }
+        let router = router.group("settings", context: LibraryContext.self)
+        router.get { request, context in try await page(request, context) }
+        router.post("profile") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             do {
                 try await accounts.setPublicProfile(session, displayName: form["display_name"], bio: form["bio"])
                 if let image = form.files["avatar"] {
@@ -37,16 +38,16 @@ struct SettingsPages {
                 return try await page(request, context, profileForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
-        router.post("settings/locked") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+        router.post("locked") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let me = context.session.account.id
             let locked = form["locked"] == "on"
             try await social.actors.setManuallyApprovesFollowers(me, locked)
             return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
         }
-        router.post("settings/password") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let session = context.session else { return Pages.redirect("/login") }
+        router.post("password") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let session = context.session
             do {
                 try await accounts.changePassword(session, current: form.fields["current_password"] ?? "", new: form.fields["new_password"] ?? "")
                 return Pages.redirect("/settings", notice: "Your password is changed.")
@@ -54,9 +55,9 @@ struct SettingsPages {
                 return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
-        router.post("settings/blocks") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+        router.post("blocks") { request, context -> Response in
+            let form = try await WebForm.read(request, context: context.request)
+            let me = context.session.account.id
             do {
                 let actor = try await social.following.resolve(form["handle"])
                 if form["action"] == "unblock" {
@@ -78,13 +79,13 @@ struct SettingsPages {
 
     private func page(
         _ request: Request,
-        _ context: ScribeRequestContext,
+        _ context: LibraryContext,
         profileForm: FormState? = nil,
         passwordForm: FormState = .empty,
         blockForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        guard let session = context.session else { return Pages.redirect("/login", notice: "Log in to change your settings.") }
+        let session = context.session
         let profile = try await accounts.profile(id: session.account.id)
         let settings = Settings(
             username: session.account.username,
@@ -94,6 +95,6 @@ struct SettingsPages {
             passwordForm: passwordForm,
             blockForm: blockForm
         )
-        return pages.render("settings", title: "Settings", page: settings, request: request, context: context, status: status)
+        return pages.render("settings", title: "Settings", page: settings, request: request, context: context.request, status: status)
     }
 }

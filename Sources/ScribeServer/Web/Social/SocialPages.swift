@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ScribeContracts
 import ScribeCore
 import ScribeSocial
 
@@ -34,8 +35,9 @@ struct SocialPages {
     }
 
     func add(to router: Router<ScribeRequestContext>) {
+        let router = router.group(context: SignedInContext.self)
         router.get("feed") { request, context -> Response in
-            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to see your feed.") }
+            let me = context.user.id
             let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
             let entries = try await social.homeFeed(for: me, before: before)
             let page = Feed(
@@ -50,10 +52,10 @@ struct SocialPages {
                 },
                 older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
             )
-            return pages.render("feed", title: "Feed", page: page, request: request, context: context)
+            return pages.render("feed", title: "Feed", page: page, request: request, context: context.request)
         }
         router.get("notifications") { request, context -> Response in
-            guard let me = context.session?.account.id else { return Pages.redirect("/login", notice: "Log in to see your notifications.") }
+            let me = context.user.id
             let notifications = try await social.notifications.list(for: me, before: nil)
             let page = NotificationsPage(
                 notifications: notifications.map {
@@ -61,11 +63,11 @@ struct SocialPages {
                 },
                 requests: try await social.following.requests(for: me)
             )
-            return pages.render("notifications", title: "Notifications", page: page, request: request, context: context)
+            return pages.render("notifications", title: "Notifications", page: page, request: request, context: context.request)
         }
         router.post("follow-requests") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            guard let me = context.session?.account.id else { return Pages.redirect("/login") }
+            let form = try await WebForm.read(request, context: context.request)
+            let me = context.user.id
             try await social.following.answer(request: form["actor"], accept: form["answer"] == "accept", as: me)
             return Pages.redirect("/notifications", notice: form["answer"] == "accept" ? "Accepted." : "Declined.")
         }
