@@ -28,6 +28,25 @@ struct WebPageTests {
         return [.cookie: "scribe_session=\(token); scribe_csrf=token-\(username)", .origin: "http://localhost:8080", .accept: "text/html"]
     }
 
+    /// Creates a character through the library's form and makes it public; returns its id.
+    static func publish(_ client: any TestClientProtocol, _ name: String, as browser: HTTPFields, token: String) async throws -> String {
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        let created = try await client.execute(
+            uri: "/library/characters",
+            method: .post,
+            headers: browser.merging(form),
+            body: Self.form(["name": name, "csrf": token])
+        ) { $0 }
+        let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
+        _ = try await client.execute(
+            uri: editor + "/visibility",
+            method: .post,
+            headers: browser.merging(form),
+            body: Self.form(["visibility": "public", "csrf": token])
+        ) { $0 }
+        return try #require(editor.split(separator: "/").last.map { String($0) })
+    }
+
     static func form(_ fields: [String: String]) -> ByteBuffer {
         var components = URLComponents()
         components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
@@ -89,21 +108,7 @@ struct WebPageTests {
     func negotiation() async throws {
         try await withTestServer { client, _ in
             let alice = try await Self.browser(client, "alice")
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            let created = try await client.execute(
-                uri: "/library/characters",
-                method: .post,
-                headers: alice.merging(form),
-                body: Self.form(["name": "Lantern", "csrf": "token-alice"])
-            ) { $0 }
-            let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
-            let id = try #require(editor.split(separator: "/").last.map { String($0) })
-            _ = try await client.execute(
-                uri: editor + "/visibility",
-                method: .post,
-                headers: alice.merging(form),
-                body: Self.form(["visibility": "public", "csrf": "token-alice"])
-            ) { $0 }
+            let id = try await Self.publish(client, "Lantern", as: alice, token: "token-alice")
 
             let page = try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }
             #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true && page.headers[.vary] == "Accept")
@@ -142,21 +147,7 @@ struct WebPageTests {
     func head() async throws {
         try await withTestServer { client, _ in
             let alice = try await Self.browser(client, "alice")
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            let created = try await client.execute(
-                uri: "/library/characters",
-                method: .post,
-                headers: alice.merging(form),
-                body: Self.form(["name": "Lantern", "csrf": "token-alice"])
-            ) { $0 }
-            let editor = try #require(created.headers[.location]?.split(separator: "?").first.map { String($0) })
-            let id = try #require(editor.split(separator: "/").last.map { String($0) })
-            _ = try await client.execute(
-                uri: editor + "/visibility",
-                method: .post,
-                headers: alice.merging(form),
-                body: Self.form(["visibility": "public", "csrf": "token-alice"])
-            ) { $0 }
+            let id = try await Self.publish(client, "Lantern", as: alice, token: "token-alice")
             // Pages that change as the marketplace catches up would differ between the two requests.
             let caughtUp = try await eventually(timeout: .seconds(20)) {
                 let profile = try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }

@@ -59,7 +59,9 @@ struct InboxProcessor: Sendable {
         let seq: Int64
         let document: String
         let attempts: Int
-        let leasedUntil: Date
+        /// This worker's own lease: a fresh id for each take, so a lease that ran out and went to
+        /// another worker is told apart from ours.
+        let lease: UUID
     }
 
     /// Processes pending activities until none is left to take; returns how many.
@@ -117,21 +119,22 @@ struct InboxProcessor: Sendable {
 
     /// Leases the oldest activity no other worker holds whose actor has nothing older pending.
     func take() async throws -> Claim? {
+        let lease = UUID()
         let rows = try await pool.query(
             """
-            UPDATE social.inbox_activities SET leased_until = now() + make_interval(secs => \(leaseSeconds))
+            UPDATE social.inbox_activities SET leased_until = now() + make_interval(secs => \(leaseSeconds)), lease = \(lease)
             WHERE seq = (
                 SELECT a.seq FROM social.inbox_activities a
                 WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now()) AND NOT EXISTS (
                     SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
                 ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING seq, document::text, attempts, leased_until
+            RETURNING seq, document::text, attempts
             """,
             logger: logger
         ).collect()
         return try rows.first.map { row in
-            let (seq, document, attempts, leasedUntil) = try row.decode((Int64, String, Int, Date).self)
-            return Claim(seq: seq, document: document, attempts: attempts, leasedUntil: leasedUntil)
+            let (seq, document, attempts) = try row.decode((Int64, String, Int).self)
+            return Claim(seq: seq, document: document, attempts: attempts, lease: lease)
         }
     }
 
@@ -140,7 +143,7 @@ struct InboxProcessor: Sendable {
     func stillLeased(_ claim: Claim, on connection: PostgresConnection) async throws -> Bool {
         try await !connection.query(
             """
-            SELECT 1 FROM social.inbox_activities WHERE seq = \(claim.seq) AND state = 'pending' AND leased_until = \(claim.leasedUntil)
+            SELECT 1 FROM social.inbox_activities WHERE seq = \(claim.seq) AND state = 'pending' AND lease = \(claim.lease)
             FOR UPDATE
             """,
             logger: logger
@@ -156,7 +159,7 @@ struct InboxProcessor: Sendable {
         try await connection.query(
             """
             UPDATE social.inbox_activities SET state = \(state), reason = \(reason), processed_at = now(), attempts = attempts + 1,
-                leased_until = NULL
+                leased_until = NULL, lease = NULL
             WHERE seq = \(claim.seq)
             """,
             logger: logger
@@ -168,7 +171,7 @@ struct InboxProcessor: Sendable {
     func release(_ claim: Claim) async {
         await Task { [pool, logger] in
             _ = try? await pool.query(
-                "UPDATE social.inbox_activities SET leased_until = NULL WHERE seq = \(claim.seq) AND leased_until = \(claim.leasedUntil)",
+                "UPDATE social.inbox_activities SET leased_until = NULL, lease = NULL WHERE seq = \(claim.seq) AND lease = \(claim.lease)",
                 logger: logger
             )
         }.value
@@ -185,8 +188,9 @@ struct InboxProcessor: Sendable {
                 UPDATE social.inbox_activities SET attempts = attempts + 1, reason = \(reason),
                     state = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN 'ignored' ELSE 'pending' END,
                     processed_at = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN now() END,
-                    leased_until = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN NULL ELSE now() + make_interval(secs => \(backOff)) END
-                WHERE seq = \(claim.seq) AND leased_until = \(claim.leasedUntil)
+                    leased_until = CASE WHEN \(attempts) >= \(Self.maximumAttempts) THEN NULL ELSE now() + make_interval(secs => \(backOff)) END,
+                    lease = NULL
+                WHERE seq = \(claim.seq) AND lease = \(claim.lease)
                 """,
                 logger: logger
             )
