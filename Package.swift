@@ -162,10 +162,14 @@ let package = Package(
             swiftSettings: fuzzedSettings
         ),
 
-        // Tests: one target per module, and the support they share.
+        // Tests. ScribeUnitTests is the fast tier: pure logic (parsers, signatures, card formats,
+        // SQL scripts, the inbox vocabulary), no PostgreSQL, no server, seconds to run. The other
+        // test targets, one per module, run against a real PostgreSQL and real HTTP.
+        .target(name: "ScribeTestFixtures", path: "Tests/ScribeTestFixtures", swiftSettings: strictSettings),
         .target(
             name: "ScribeTestSupport",
             dependencies: [
+                "ScribeTestFixtures",
                 "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
                 "ScribeServer",
                 .hummingbird, .hummingbirdTesting, .postgres, .nioCore,
@@ -178,6 +182,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ScribeUnitTests",
+            dependencies: [
+                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeSocial", "ScribeFuzzTargets", "ScribeTestFixtures",
+                .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ActivityPubKitTests",
             dependencies: [
                 "ActivityPubKit", "ScribeTestSupport", .hummingbird, .hummingbirdTesting, .crypto, .nioCore,
@@ -185,12 +197,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ScribeContractsTests", dependencies: ["ScribeContracts"], swiftSettings: strictSettings),
         .testTarget(name: "ScribeStorageTests", dependencies: ["ScribeStorage", "ScribeTestSupport", .postgres], swiftSettings: strictSettings),
         .testTarget(
             name: "ScribeCoreTests",
             dependencies: [
-                "ScribeFuzzTargets", "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
+                "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
                 .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeContracts
 import ScribeServer
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -32,7 +33,7 @@ struct CardLoreTests {
         try await withTestModules { application in
             let alice = try await CharactersTests.session(application, "alice")
             let bob = try await CharactersTests.session(application, "bob")
-            let eldoria = try await application.core.lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let eldoria = try await application.core.lorebooks.importFile(try Fixtures.eldoriaWorldInfo, name: "Eldoria", for: alice)
             let pip = try await application.core.characters.create(CharacterCard(data: ["name": .string("Pip")]), for: alice)
             let embedded = try await application.core.embedLorebook(eldoria.id, intoCharacter: pip.id, for: alice)
             #expect(embedded.card.characterBook?["entries"] == eldoria.book.data["entries"])

@@ -2,6 +2,7 @@ import Foundation
 import ScribeContracts
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -19,12 +20,12 @@ struct CharactersTests {
 
     /// The original card's data object, as Foundation reads it from the fixture.
     static func originalData() throws -> NSDictionary {
-        try CharacterCardTests.foundationData(try CharacterCardTests.originalCardJSON())
+        try Fixtures.cardData(try Fixtures.seraphinaCardJSON())
     }
 
     static func expectEveryOriginalField(in card: CharacterCard) throws {
         let original = try originalData()
-        let ours = try CharacterCardTests.foundationData(card.v3JSON())
+        let ours = try Fixtures.cardData(card.v3JSON())
         for case let key as String in original.allKeys {
             #expect((ours[key] as? NSObject) == (original[key] as? NSObject), "field \(key)")
         }

@@ -2,6 +2,7 @@ import Foundation
 import ScribeContracts
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -14,13 +15,13 @@ struct LorebooksTests {
         try await withTestModules { application in
             let session = try await CharactersTests.session(application, "alice")
             let lorebooks = application.core.lorebooks
-            let imported = try await lorebooks.importFile(LorebookTests.eldoria, name: "Eldoria", for: session)
+            let imported = try await lorebooks.importFile(Fixtures.eldoriaWorldInfo, name: "Eldoria", for: session)
             #expect(imported.sourceFormat == "silly_tavern_world_info" && !imported.isPublic)
             let stored = try await lorebooks.get(imported.id, for: session)
             #expect(stored.book == imported.book)
             let exported = try await lorebooks.export(imported.id, as: .worldInfo, for: session)
-            let original = try LorebookTests.worldInfoEntries(LorebookTests.eldoria)
-            let again = try LorebookTests.worldInfoEntries(exported.bytes)
+            let original = try Fixtures.worldInfoEntries(Fixtures.eldoriaWorldInfo)
+            let again = try Fixtures.worldInfoEntries(exported.bytes)
             for (uid, entry) in original {
                 for case let field as String in entry.allKeys {
                     #expect((again[uid]?[field] as? NSObject) == (entry[field] as? NSObject), "entry \(uid) field \(field)")
@@ -39,7 +40,7 @@ struct LorebooksTests {
             let alice = try await CharactersTests.session(application, "alice")
             let bob = try await CharactersTests.session(application, "bob")
             let lorebooks = application.core.lorebooks
-            let imported = try await lorebooks.importFile(LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let imported = try await lorebooks.importFile(Fixtures.eldoriaWorldInfo, name: "Eldoria", for: alice)
             let dump = try await DatabaseDump.sql(of: application.database.location)
             #expect(dump.contains("COPY core.lorebook_entries"))
             for entry in imported.book.entries {
@@ -61,7 +62,7 @@ struct LorebooksTests {
             let alice = try await CharactersTests.session(application, "alice")
             let lorebooks = application.core.lorebooks
             let core: any CoreAPI = application.core
-            let imported = try await lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let imported = try await lorebooks.importFile(try Fixtures.eldoriaWorldInfo, name: "Eldoria", for: alice)
             await #expect(throws: CoreAPIError.self) { try await core.sharedView(of: .lorebook, id: imported.id, for: .anonymous) }
             #expect(try await lorebooks.setPublic(imported.id, true, for: alice).isPublic)
             _ = try await lorebooks.setPublic(imported.id, true, for: alice)
@@ -88,7 +89,7 @@ struct LorebooksTests {
             let bob = try await CharactersTests.session(application, "bob")
             let lorebooks = application.core.lorebooks
             let core: any CoreAPI = application.core
-            let imported = try await lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let imported = try await lorebooks.importFile(try Fixtures.eldoriaWorldInfo, name: "Eldoria", for: alice)
             var book = imported.book
             book.data["name"] = .string("Eldoria, revised")
             book.data["entries"] = .array([.object(["keys": .array([.string("Lantern")]), "content": .string("The lantern never goes out.")])])
@@ -114,7 +115,7 @@ struct LorebooksTests {
     func refused() async throws {
         try await withTestModules { application in
             let session = try await CharactersTests.session(application, "alice")
-            for (file, name) in try [(LorebookTests.eldoria, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")]
+            for (file, name) in try [(Fixtures.eldoriaWorldInfo, nil), (Data("nope".utf8), "X"), (Data(#"{"entries":[1]}"#.utf8), "X")]
                 as [(Data, String?)]
             {
                 do {

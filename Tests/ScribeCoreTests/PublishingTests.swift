@@ -5,6 +5,7 @@ import PostgresNIO
 import ScribeContracts
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -200,7 +201,7 @@ struct MasterKeyRotationTests {
             for id in ids {
                 _ = try await before.characters.setVisibility(id, to: .unlisted, for: alice)
             }
-            let lorebook = try await before.lorebooks.importFile(try LorebookTests.eldoria, name: "Eldoria", for: alice)
+            let lorebook = try await before.lorebooks.importFile(try Fixtures.eldoriaWorldInfo, name: "Eldoria", for: alice)
             _ = try await before.lorebooks.setPublic(lorebook.id, true, for: alice)
             #expect(try await before.masterKeyUsage() == [try MasterKeyring(keys: [oldKey]).current.id: 4, MasterKeyring.testing.current.id: 1])
 

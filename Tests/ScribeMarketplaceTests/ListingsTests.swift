@@ -7,6 +7,7 @@ import ScribeContracts
 import ScribeCore
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

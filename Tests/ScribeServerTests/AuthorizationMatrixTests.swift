@@ -2,6 +2,7 @@ import Foundation
 import ScribeContracts
 import ScribeCore
 import ScribeServer
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

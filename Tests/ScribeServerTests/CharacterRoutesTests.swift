@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import ScribeCore
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import ScribeContracts
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import PostgresNIO
 import ScribeContracts
 import ScribeCore
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScribeMarketplace
 import ScribeServer
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

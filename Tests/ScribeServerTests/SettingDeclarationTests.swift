@@ -1,5 +1,6 @@
 import Foundation
 import ScribeServer
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import ScribeCoreClient
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

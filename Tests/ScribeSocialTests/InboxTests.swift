@@ -6,6 +6,7 @@ import ScribeCore
 import ScribeServer
 import ScribeSocial
 import ScribeStorage
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

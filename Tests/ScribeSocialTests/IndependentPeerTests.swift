@@ -3,6 +3,7 @@ import ScribeContracts
 import ScribeCore
 import ScribeServer
 import ScribeSocial
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import ScribeStorage
+import ScribeTestFixtures
 
 #if canImport(Glibc)
 import Glibc

@@ -6,6 +6,7 @@ import ScribeCore
 import ScribeCoreClient
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 
 /// How the application under test hands Core to Marketplace and Social: in-process (the
 /// default), or, with `SCRIBE_TEST_CORE=http`, an ``HTTPCoreClient`` talking to a separately

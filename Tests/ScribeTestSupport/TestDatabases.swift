@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ScribeStorage
+import ScribeTestFixtures
 
 #if canImport(Glibc)
 import Glibc

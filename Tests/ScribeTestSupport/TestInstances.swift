@@ -3,6 +3,7 @@ import Hummingbird
 import ScribeCore
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 import ServiceLifecycle
 import Synchronization
 

@@ -8,6 +8,7 @@ import ScribeMarketplace
 import ScribeServer
 import ScribeSocial
 import ScribeStorage
+import ScribeTestFixtures
 
 /// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
 /// Social holding Core as `any CoreAPI`, in-process or over HTTP as ``TestCoreTransport``

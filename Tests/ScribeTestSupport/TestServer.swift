@@ -4,6 +4,7 @@ import NIOCore
 import ScribeCore
 import ScribeServer
 import ScribeStorage
+import ScribeTestFixtures
 
 // Debug builds, which every test build is, compile Hummingbird's test module for testing; its
 // `TestResponse` has no public initialiser, and ``LiveTestClient`` must make one.

@@ -1,6 +1,6 @@
 import Foundation
 import ScribeFuzzTargets
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 /// Every input of the fuzzers' saved corpus (`Fuzz/Corpus/<target>/`) and every input that once

@@ -1,27 +1,19 @@
 import Foundation
 import ScribeContracts
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 @testable import ScribeCore
 
 @Suite("Lorebooks: World Info, lorebook_v3 and character books")
 struct LorebookTests {
-    static var eldoria: Data { get throws { try Fixtures.data("cards/eldoria-worldinfo.json") } }
-
-    /// Entries of a World Info file as Foundation reads them, by uid.
-    static func worldInfoEntries(_ json: Data) throws -> [String: NSDictionary] {
-        let root = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-        return try #require(root["entries"] as? [String: NSDictionary])
-    }
-
     @Test("Eldoria's World Info exports back with every field of every entry as it came")
     func worldInfoRoundTrip() throws {
-        let book = try Lorebook.read(json: Self.eldoria, name: "Eldoria")
+        let book = try Lorebook.read(json: Fixtures.eldoriaWorldInfo, name: "Eldoria")
         #expect(book.name == "Eldoria")
         #expect(book.entries.count == 4)
-        let original = try Self.worldInfoEntries(Self.eldoria)
-        let exported = try Self.worldInfoEntries(book.worldInfoJSON())
+        let original = try Fixtures.worldInfoEntries(Fixtures.eldoriaWorldInfo)
+        let exported = try Fixtures.worldInfoEntries(book.worldInfoJSON())
         #expect(Set(exported.keys) == Set(original.keys))
         for (uid, entry) in original {
             for case let field as String in entry.allKeys {
@@ -32,8 +24,8 @@ struct LorebookTests {
 
     @Test("World Info entries become V3 entries SillyTavern's way, and lorebook_v3 JSON reads back equal")
     func worldInfoToV3() throws {
-        let book = try Lorebook.read(json: Self.eldoria, name: "Eldoria")
-        let original = try Self.worldInfoEntries(Self.eldoria)
+        let book = try Lorebook.read(json: Fixtures.eldoriaWorldInfo, name: "Eldoria")
+        let original = try Fixtures.worldInfoEntries(Fixtures.eldoriaWorldInfo)
         for entry in book.entries {
             let uid = try #require(entry["id"]?.integerValue)
             let source = try #require(original[String(uid)])

@@ -1,45 +1,21 @@
 import Foundation
 import ScribeContracts
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 @testable import ScribeCore
 
 @Suite("Character cards: JSON and PNG")
 struct CharacterCardTests {
-    static var seraphinaPNG: Data { get throws { try Fixtures.data("cards/seraphina.png") } }
-
-    /// The card's data object as an independent parser (Foundation's) reads it.
-    static func foundationData(_ json: Data) throws -> NSDictionary {
-        let root = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-        return try #require(root["data"] as? NSDictionary)
-    }
-
-    /// The original `chara` chunk's JSON, extracted without our PNG code.
-    static func originalCardJSON() throws -> Data {
-        let bytes = [UInt8](try seraphinaPNG)
-        var offset = 8
-        while offset + 12 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            if String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self) == "tEXt" {
-                let body = bytes[(offset + 8)..<(offset + 8 + length)]
-                let text = body[(body.firstIndex(of: 0)! + 1)...]
-                return try #require(Data(base64Encoded: Data(text)))
-            }
-            offset += 12 + length
-        }
-        throw CoreError(.notFound, "no tEXt chunk in the fixture")
-    }
-
     @Test("Seraphina reads from her PNG with every field, her lorebook and her extensions")
     func readsSeraphina() throws {
-        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Self.seraphinaPNG))
+        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Fixtures.seraphinaPNG))
         #expect(card.name == "Seraphina")
         #expect(card.sourceSpec == "chara_card_v2")
         #expect(card.characterBook?["entries"]?.arrayValue?.count == 4)
         #expect(card.data["extensions"]?.objectValue?["world"] == .string("Eldoria"))
-        let original = try Self.foundationData(try Self.originalCardJSON())
-        let ours = try Self.foundationData(card.v3JSON())
+        let original = try Fixtures.cardData(try Fixtures.seraphinaCardJSON())
+        let ours = try Fixtures.cardData(card.v3JSON())
         for case let key as String in original.allKeys {
             #expect((ours[key] as? NSObject) == (original[key] as? NSObject), "field \(key)")
         }
@@ -48,13 +24,14 @@ struct CharacterCardTests {
 
     @Test("exporting to PNG keeps the image, writes ccv3 and chara, and reads back equal")
     func pngRoundTrip() throws {
-        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Self.seraphinaPNG))
-        let exported = try PNGCard.embedding(card, in: Self.seraphinaPNG)
+        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Fixtures.seraphinaPNG))
+        let exported = try PNGCard.embedding(card, in: Fixtures.seraphinaPNG)
         let chunks = try PNGCard.chunks(of: exported)
         let keywords = chunks.filter { $0.type == "tEXt" }.map { String(decoding: $0.body.prefix { $0 != 0 }, as: UTF8.self) }
         #expect(keywords.sorted() == ["ccv3", "chara"])
         #expect(
-            chunks.filter { $0.type == "IDAT" }.map(\.body) == (try PNGCard.chunks(of: Self.seraphinaPNG)).filter { $0.type == "IDAT" }.map(\.body)
+            chunks.filter { $0.type == "IDAT" }.map(\.body)
+                == (try PNGCard.chunks(of: Fixtures.seraphinaPNG)).filter { $0.type == "IDAT" }.map(\.body)
         )
         let reread = try CharacterCard.read(json: try PNGCard.cardJSON(in: exported))
         #expect(reread.data == card.data)
@@ -67,7 +44,7 @@ struct CharacterCardTests {
     func crcs() throws {
         #expect(CRC32.checksum(Data("123456789".utf8)) == 0xCBF4_3926)  // the standard check value
         let card = CharacterCard(data: ["name": .string("Crc")])
-        let exported = [UInt8](try PNGCard.embedding(card, in: Self.seraphinaPNG))
+        let exported = [UInt8](try PNGCard.embedding(card, in: Fixtures.seraphinaPNG))
         var offset = 8
         while offset + 12 <= exported.count {
             let length = Int(exported[offset]) << 24 | Int(exported[offset + 1]) << 16 | Int(exported[offset + 2]) << 8 | Int(exported[offset + 3])
@@ -80,11 +57,11 @@ struct CharacterCardTests {
 
     @Test("V3 JSON export reads back equal, and ccv3 wins over chara")
     func v3JSONRoundTrip() throws {
-        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Self.seraphinaPNG))
+        let card = try CharacterCard.read(json: try PNGCard.cardJSON(in: Fixtures.seraphinaPNG))
         #expect(try CharacterCard.read(json: card.v3JSON()).data == card.data)
         var renamed = card
         renamed.data["name"] = .string("Only in ccv3")
-        let png = try PNGCard.embedding(renamed, in: Self.seraphinaPNG)
+        let png = try PNGCard.embedding(renamed, in: Fixtures.seraphinaPNG)
         #expect(try CharacterCard.read(json: try PNGCard.cardJSON(in: png)).name == "Only in ccv3")
     }
 
@@ -132,7 +109,7 @@ struct CharacterCardTests {
 
     @Test("hostile and damaged PNGs are refused without crashing")
     func hostilePNGs() throws {
-        let png = try Self.seraphinaPNG
+        let png = try Fixtures.seraphinaPNG
         var cases: [Data] = [Data(), Data("GIF89a".utf8), Data(png.prefix(8)), Data(png.prefix(20))]
         // Cut anywhere: before the card chunk, inside it, before IEND.
         for cut in stride(from: 33, to: png.count, by: png.count / 50) { cases.append(Data(png.prefix(cut))) }

@@ -1,6 +1,6 @@
 import ActivityPubKit
 import Foundation
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 /// Mastodon's own HTTP Signature test vectors (`Tests/Fixtures/http-signatures/`): every valid

@@ -1,12 +1,12 @@
 import ActivityPubKit
 import Foundation
 import ScribeSocial
+import ScribeTestFixtures
 import Testing
 
 @Suite("Scribe's ActivityPub vocabulary")
 struct ScribeVocabularyTests {
-    static let schemaFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schemas/jsonld/scribe.jsonld")
+    static let schemaFile = URL(fileURLWithPath: TestPaths.schemasDirectory + "/jsonld/scribe.jsonld")
 
     @Test("the terms in code are exactly the published context document in schemas/")
     func matchesSchema() throws {

@@ -1,6 +1,6 @@
 import ActivityPubKit
 import Foundation
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 /// Every ActivityPub document under `Tests/Fixtures/fediverse/` (Mastodon, Pleroma, Friendica,

@@ -1,6 +1,6 @@
 import Foundation
 import ScribeStorage
-import ScribeTestSupport
+import ScribeTestFixtures
 import Testing
 
 @Suite("Reading migration files")
@@ -26,14 +26,4 @@ struct MigrationCatalogTests {
         #expect(throws: StorageError.self) { try MigrationCatalog(directory: duplicated) }
         #expect(throws: StorageError.self) { try MigrationCatalog(directory: "/nonexistent/migrations") }
     }
-}
-
-/// Writes migration files into a new temporary folder and returns its path.
-func temporaryMigrations(_ files: [(schema: String, name: String, sql: String)]) throws -> String {
-    let root = NSTemporaryDirectory() + "scribe-migrations-\(UUID().uuidString)"
-    for file in files {
-        try FileManager.default.createDirectory(atPath: "\(root)/\(file.schema)", withIntermediateDirectories: true)
-        try file.sql.write(toFile: "\(root)/\(file.schema)/\(file.name)", atomically: true, encoding: .utf8)
-    }
-    return root
 }

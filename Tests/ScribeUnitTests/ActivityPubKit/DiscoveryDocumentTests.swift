@@ -1,5 +1,6 @@
 import ActivityPubKit
 import Foundation
+import ScribeTestFixtures
 import Testing
 
 @Suite("Discovery documents: WebFinger, host-meta, NodeInfo")
@@ -58,8 +59,7 @@ struct DiscoveryDocumentTests {
         #expect(HostMeta.render(template: "<X a=\"{{publicURL}}\"/>", publicURL: "https://x/\"<&") == "<X a=\"https://x/&quot;&lt;&amp;\"/>")
         let template =
             (try? String(
-                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().appendingPathComponent("wellknown/host-meta.xrd"),
+                contentsOf: URL(fileURLWithPath: TestPaths.packageRoot + "/wellknown/host-meta.xrd"),
                 encoding: .utf8
             )) ?? ""
         #expect(HostMeta.render(template: template, publicURL: "https://scribe.example") == document)

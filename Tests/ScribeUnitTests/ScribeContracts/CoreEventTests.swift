@@ -1,13 +1,13 @@
 import Foundation
 import ScribeContracts
+import ScribeTestFixtures
 import Testing
 
 @Suite("Core events on the wire")
 struct CoreEventTests {
     /// `schemas/events/core-event.schema.json`, the published contract for consumers.
     static func schema() throws -> [String: Any] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("schemas/events/core-event.schema.json")
+        let path = URL(fileURLWithPath: TestPaths.schemasDirectory + "/events/core-event.schema.json")
         return try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any] ?? [:]
     }
 
