@@ -51,192 +51,213 @@ struct MarketplaceRoutes {
 
     func add(to router: Router<ScribeRequestContext>) {
         let api = router.group("api/v1/marketplace")
-        api.get("listings") { request, _ in
-            let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-            return try await marketplace.search.search(try ListingQuery.parse(parameters))
-        }
-        api.get("listings/:id") { _, context in
-            try await marketplace.detail(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
-        }
-        api.get("listings/:id/download") { request, context -> Response in
-            let formatName = request.uri.queryParameters.get("format") ?? "json"
-            guard let format = SharedFile.Format(rawValue: formatName), format != .avatar else {
-                throw MarketplaceError(.badRequest, "format is json, v2, png or world_info.")
+        api.get("listings", use: search)
+        api.get("tags", use: tags)
+        api.get("listings/:id", use: detail)
+        api.get("listings/:id/download", use: download)
+        api.put("listings/:id/rating", use: rate)
+        api.delete("listings/:id/rating", use: unrate)
+        api.post("listings/:id/fork", use: fork)
+        api.put("listings/:id/content-rating", use: setContentRating)
+        api.get("listings/:id/reviews", use: reviews)
+        api.put("listings/:id/review", use: review)
+        api.delete("reviews/:id", use: deleteReview)
+        api.get("favourites", use: favourites)
+        api.put("favourites/:id", use: favourite)
+        api.delete("favourites/:id", use: unfavourite)
+        // Creators' settings, buying, and Stripe's webhook.
+        api.put("listings/:id/language", use: setLanguage)
+        api.put("listings/:id/price", use: setPrice)
+        api.delete("listings/:id/price", use: removePrice)
+        api.post("listings/:id/purchase", use: buy)
+        api.get("purchases", use: purchases)
+        api.get("purchases/:id", use: purchase)
+        api.post("stripe/webhook", use: stripeWebhook)
+        // Reports, and moderators' queue and decisions.
+        api.post("listings/:id/reports", use: reportListing)
+        api.post("reviews/:id/reports", use: reportReview)
+        api.get("reports", use: reportQueue)
+        api.post("reports/:id/decision", use: decide)
+        api.get("hidden", use: hidden)
+        api.delete("hidden/:id", use: restore)
+    }
+
+    static func listingID(_ context: ScribeRequestContext) throws -> UUID { try context.uuidParameter(notFound: "No such listing.") }
+
+    // MARK: Listings
+
+    @Sendable func search(_ request: Request, context: ScribeRequestContext) async throws -> ListingSearch.Page {
+        let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        return try await marketplace.search.search(try ListingQuery.parse(parameters))
+    }
+
+    @Sendable func tags(_ request: Request, context: ScribeRequestContext) async throws -> TagsResponse {
+        let ratings: [String] =
+            switch request.uri.queryParameters.get("rating") ?? "sfw" {
+            case "sfw": ["sfw"]
+            case "nsfw": ["nsfw"]
+            case "all": ["sfw", "nsfw"]
+            default: throw MarketplaceError(.badRequest, "rating is sfw, nsfw or all.")
             }
-            let download = try await marketplace.engagement.download(
-                try context.uuidParameter(notFound: "No such listing."),
-                format: format,
-                by: Self.actor(context)
-            )
-            return Response(
-                status: .ok,
-                headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(download.filename)\""],
-                body: .init(byteBuffer: ByteBuffer(bytes: download.data))
-            )
+        return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
+    }
+
+    @Sendable func detail(_ request: Request, context: ScribeRequestContext) async throws -> MarketplaceModule.Detail {
+        try await marketplace.detail(try Self.listingID(context), by: Self.actor(context))
+    }
+
+    @Sendable func download(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let formatName = request.uri.queryParameters.get("format") ?? "json"
+        guard let format = SharedFile.Format(rawValue: formatName), format != .avatar else {
+            throw MarketplaceError(.badRequest, "format is json, v2, png or world_info.")
         }
-        api.put("listings/:id/rating") { request, context -> HTTPResponse.Status in
-            let stars = try await request.decodeJSON(as: RatingRequest.self, context: context).stars
-            try await marketplace.engagement.rate(try context.uuidParameter(notFound: "No such listing."), stars: stars, by: Self.actor(context))
-            return .noContent
+        let download = try await marketplace.engagement.download(try Self.listingID(context), format: format, by: Self.actor(context))
+        return Response(
+            status: .ok,
+            headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(download.filename)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: download.data))
+        )
+    }
+
+    @Sendable func fork(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<MarketplaceModule.Fork> {
+        let fork = try await marketplace.fork(try Self.listingID(context), sessionToken: context.sessionToken, by: Self.actor(context))
+        return EditedResponse(status: .created, response: fork)
+    }
+
+    // MARK: What people do with listings
+
+    @Sendable func rate(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        let stars = try await request.decodeJSON(as: RatingRequest.self, context: context).stars
+        try await marketplace.engagement.rate(try Self.listingID(context), stars: stars, by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func unrate(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.engagement.unrate(try Self.listingID(context), by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func setContentRating(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
+        try await marketplace.engagement.setContentRating(try Self.listingID(context), to: rating, by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func reviews(_ request: Request, context: ScribeRequestContext) async throws -> ReviewsResponse {
+        ReviewsResponse(reviews: try await marketplace.engagement.reviews(of: try Self.listingID(context)))
+    }
+
+    @Sendable func review(_ request: Request, context: ScribeRequestContext) async throws -> ReviewResponse {
+        let body = try await request.decodeJSON(as: ReviewRequest.self, context: context).body
+        return ReviewResponse(review: try await marketplace.engagement.review(try Self.listingID(context), body: body, by: Self.actor(context)))
+    }
+
+    @Sendable func deleteReview(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func favourites(_ request: Request, context: ScribeRequestContext) async throws -> FavouritesResponse {
+        FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: Self.actor(context)))
+    }
+
+    @Sendable func favourite(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.engagement.favourite(try Self.listingID(context), by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func unfavourite(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.engagement.unfavourite(try Self.listingID(context), by: Self.actor(context))
+        return .noContent
+    }
+
+    // MARK: Creators' settings and sales
+
+    @Sendable func setLanguage(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        let language = try await request.decodeJSON(as: LanguageRequest.self, context: context).language
+        try await marketplace.settings.setLanguage(try Self.listingID(context), to: language, by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func setPrice(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        let price = try await request.decodeJSON(as: PriceRequest.self, context: context)
+        let listing = try Self.listingID(context)
+        try await marketplace.settings.setPrice(listing, to: Listing.Price(amount: price.amount, currency: price.currency), by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func removePrice(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.settings.setPrice(try Self.listingID(context), to: nil, by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func buy(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<Purchases.Checkout> {
+        EditedResponse(status: .created, response: try await marketplace.purchases.buy(try Self.listingID(context), by: Self.actor(context)))
+    }
+
+    @Sendable func purchases(_ request: Request, context: ScribeRequestContext) async throws -> PurchasesResponse {
+        PurchasesResponse(purchases: try await marketplace.purchases.purchases(of: Self.actor(context)))
+    }
+
+    @Sendable func purchase(_ request: Request, context: ScribeRequestContext) async throws -> PurchaseResponse {
+        let id = try context.uuidParameter(notFound: "No such purchase.")
+        guard let purchase = try await marketplace.purchases.purchases(of: Self.actor(context), id: id).first else {
+            throw MarketplaceError(.notFound, "No such purchase of yours.")
         }
-        api.delete("listings/:id/rating") { _, context -> HTTPResponse.Status in
-            try await marketplace.engagement.unrate(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
-            return .noContent
+        return PurchaseResponse(purchase: purchase)
+    }
+
+    @Sendable func stripeWebhook(_ request: Request, context: ScribeRequestContext) async throws -> WebhookResponse {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.webhookBodyLimit) } catch {
+            throw MarketplaceError(.badRequest, "A Stripe event is at most 256 KB.")
         }
-        api.post("listings/:id/fork") { _, context in
-            let fork = try await marketplace.fork(
-                try context.uuidParameter(notFound: "No such listing."),
-                sessionToken: context.sessionToken,
-                by: Self.actor(context)
-            )
-            return EditedResponse(status: .created, response: fork)
+        let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
+        _ = try await marketplace.purchases.receiveWebhook(payload: Data(body.readableBytesView), signature: signature)
+        return WebhookResponse(received: true)
+    }
+
+    // MARK: Reports and moderation
+
+    @Sendable func reportListing(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ReportResponse> {
+        let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
+        let report = try await marketplace.reports.report(listing: try Self.listingID(context), reason: reason, by: Self.actor(context))
+        return EditedResponse(status: .created, response: ReportResponse(report: report))
+    }
+
+    @Sendable func reportReview(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ReportResponse> {
+        let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
+        let review = try context.uuidParameter(notFound: "No such review.")
+        let report = try await marketplace.reports.report(review: review, reason: reason, by: Self.actor(context))
+        return EditedResponse(status: .created, response: ReportResponse(report: report))
+    }
+
+    @Sendable func reportQueue(_ request: Request, context: ScribeRequestContext) async throws -> ReportsResponse {
+        ReportsResponse(
+            reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: Self.actor(context))
+        )
+    }
+
+    @Sendable func decide(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        let name = try await request.decodeJSON(as: DecisionRequest.self, context: context).decision
+        guard let decision = Reports.Decision(rawValue: name) else {
+            throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.")
         }
-        api.put("listings/:id/content-rating") { request, context -> HTTPResponse.Status in
-            let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
-            try await marketplace.engagement.setContentRating(
-                try context.uuidParameter(notFound: "No such listing."),
-                to: rating,
-                by: Self.actor(context)
-            )
-            return .noContent
-        }
-        api.get("listings/:id/reviews") { _, context in
-            ReviewsResponse(reviews: try await marketplace.engagement.reviews(of: try context.uuidParameter(notFound: "No such listing.")))
-        }
-        api.put("listings/:id/review") { request, context in
-            let body = try await request.decodeJSON(as: ReviewRequest.self, context: context).body
-            return ReviewResponse(
-                review: try await marketplace.engagement.review(
-                    try context.uuidParameter(notFound: "No such listing."),
-                    body: body,
-                    by: Self.actor(context)
-                )
-            )
-        }
-        api.delete("reviews/:id") { _, context -> HTTPResponse.Status in
-            try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: Self.actor(context))
-            return .noContent
-        }
-        api.get("favourites") { _, context in
-            FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: Self.actor(context)))
-        }
-        api.put("favourites/:id") { _, context -> HTTPResponse.Status in
-            try await marketplace.engagement.favourite(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
-            return .noContent
-        }
-        api.delete("favourites/:id") { _, context -> HTTPResponse.Status in
-            try await marketplace.engagement.unfavourite(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
-            return .noContent
-        }
-        addSettingsAndSales(to: api)
-        addModeration(to: api)
-        api.get("tags") { request, _ in
-            let rating = request.uri.queryParameters.get("rating") ?? "sfw"
-            let ratings: [String] =
-                switch rating {
-                case "sfw": ["sfw"]
-                case "nsfw": ["nsfw"]
-                case "all": ["sfw", "nsfw"]
-                default: throw MarketplaceError(.badRequest, "rating is sfw, nsfw or all.")
-                }
-            return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
-        }
+        try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: Self.actor(context))
+        return .noContent
+    }
+
+    @Sendable func hidden(_ request: Request, context: ScribeRequestContext) async throws -> HiddenResponse {
+        HiddenResponse(hidden: try await marketplace.reports.hidden(by: Self.actor(context)))
+    }
+
+    @Sendable func restore(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
+        try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: Self.actor(context))
+        return .noContent
     }
 }
 
 extension ListingSearch.Page: ResponseEncodable {}
 extension MarketplaceModule.Detail: ResponseEncodable {}
 extension MarketplaceModule.Fork: ResponseEncodable {}
-
-extension MarketplaceRoutes {
-    /// Creators' settings, buying, and Stripe's webhook.
-    func addSettingsAndSales(to api: RouterGroup<ScribeRequestContext>) {
-        api.put("listings/:id/language") { request, context -> HTTPResponse.Status in
-            let language = try await request.decodeJSON(as: LanguageRequest.self, context: context).language
-            try await marketplace.settings.setLanguage(try context.uuidParameter(notFound: "No such listing."), to: language, by: Self.actor(context))
-            return .noContent
-        }
-        api.put("listings/:id/price") { request, context -> HTTPResponse.Status in
-            let price = try await request.decodeJSON(as: PriceRequest.self, context: context)
-            try await marketplace.settings.setPrice(
-                try context.uuidParameter(notFound: "No such listing."),
-                to: Listing.Price(amount: price.amount, currency: price.currency),
-                by: Self.actor(context)
-            )
-            return .noContent
-        }
-        api.delete("listings/:id/price") { _, context -> HTTPResponse.Status in
-            try await marketplace.settings.setPrice(try context.uuidParameter(notFound: "No such listing."), to: nil, by: Self.actor(context))
-            return .noContent
-        }
-        api.post("listings/:id/purchase") { _, context in
-            EditedResponse(
-                status: .created,
-                response: try await marketplace.purchases.buy(try context.uuidParameter(notFound: "No such listing."), by: Self.actor(context))
-            )
-        }
-        api.get("purchases") { _, context in
-            PurchasesResponse(purchases: try await marketplace.purchases.purchases(of: Self.actor(context)))
-        }
-        api.get("purchases/:id") { _, context in
-            let id = try context.uuidParameter(notFound: "No such purchase.")
-            guard let purchase = try await marketplace.purchases.purchases(of: Self.actor(context), id: id).first else {
-                throw MarketplaceError(.notFound, "No such purchase of yours.")
-            }
-            return PurchaseResponse(purchase: purchase)
-        }
-        api.post("stripe/webhook") { request, _ in
-            let body: ByteBuffer
-            do { body = try await request.body.collect(upTo: Self.webhookBodyLimit) } catch {
-                throw MarketplaceError(.badRequest, "A Stripe event is at most 256 KB.")
-            }
-            let signature = request.headers[HTTPField.Name("Stripe-Signature")!]
-            _ = try await marketplace.purchases.receiveWebhook(payload: Data(body.readableBytesView), signature: signature)
-            return WebhookResponse(received: true)
-        }
-    }
-
-    /// Reports, and moderators' queue and decisions.
-    func addModeration(to api: RouterGroup<ScribeRequestContext>) {
-        api.post("listings/:id/reports") { request, context in
-            let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
-            let report = try await marketplace.reports.report(
-                listing: try context.uuidParameter(notFound: "No such listing."),
-                reason: reason,
-                by: Self.actor(context)
-            )
-            return EditedResponse(status: .created, response: ReportResponse(report: report))
-        }
-        api.post("reviews/:id/reports") { request, context in
-            let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
-            let report = try await marketplace.reports.report(
-                review: try context.uuidParameter(notFound: "No such review."),
-                reason: reason,
-                by: Self.actor(context)
-            )
-            return EditedResponse(status: .created, response: ReportResponse(report: report))
-        }
-        api.get("reports") { request, context in
-            ReportsResponse(
-                reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: Self.actor(context))
-            )
-        }
-        api.post("reports/:id/decision") { request, context -> HTTPResponse.Status in
-            let name = try await request.decodeJSON(as: DecisionRequest.self, context: context).decision
-            guard let decision = Reports.Decision(rawValue: name) else {
-                throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.")
-            }
-            try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: Self.actor(context))
-            return .noContent
-        }
-        api.get("hidden") { _, context in
-            HiddenResponse(hidden: try await marketplace.reports.hidden(by: Self.actor(context)))
-        }
-        api.delete("hidden/:id") { _, context -> HTTPResponse.Status in
-            try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: Self.actor(context))
-            return .noContent
-        }
-    }
-}
-
 extension Purchases.Checkout: ResponseEncodable {}
