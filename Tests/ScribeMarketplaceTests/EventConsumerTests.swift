@@ -44,7 +44,9 @@ struct EventConsumerTests {
                         }
                     }
                     group.addTask {
-                        try await Task.sleep(for: .seconds(30))
+                        // A consumer that held the connection would wait for ever; the generous limit only
+                        // ends such a run. CI runs every suite at once on two cores, where 30 s was too short.
+                        try await Task.sleep(for: .seconds(120))
                         throw TestTimeout(what: "catching up on a pool of one connection", output: "")
                     }
                     defer { group.cancelAll() }
