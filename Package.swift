@@ -62,7 +62,7 @@ let package = Package(
             ],
             swiftSettings: fuzzedSettings
         ),
-        .target(name: "ScribeContracts", swiftSettings: strictSettings),
+        .target(name: "ScribeContracts", dependencies: [.crypto], swiftSettings: strictSettings),
         .target(
             name: "ScribeCoreClient",
             dependencies: [
@@ -149,7 +149,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "marketplace-benchmark",
-            dependencies: ["ScribeMarketplace", "ScribeStorage", .postgres, .logging],
+            dependencies: ["ScribeContracts", "ScribeMarketplace", "ScribeStorage", .postgres, .logging],
             path: "Benchmarks/MarketplaceBenchmark",
             swiftSettings: strictSettings
         ),

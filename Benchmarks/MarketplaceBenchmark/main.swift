@@ -10,6 +10,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeContracts
 import ScribeMarketplace
 import ScribeStorage
 

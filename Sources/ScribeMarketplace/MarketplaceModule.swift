@@ -51,16 +51,9 @@ public struct MarketplaceModule: Sendable {
         try await pool.query("SELECT count(*) FROM marketplace.event_consumers", logger: logger)
     }
 
-    /// A listing with what Core shows this viewer of the item now (never stored here).
-    public struct Detail: Codable, Sendable, Equatable {
-        public var listing: Listing
-        public var item: SharedItem
-        public var related: [Listing]
-    }
-
     /// The listing and what Core shows this viewer now: for an item on sale, a preview unless
     /// they own or bought it.
-    public func detail(_ id: UUID, by actor: Engagement.Actor) async throws(MarketplaceError) -> Detail {
+    public func detail(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingDetail {
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let item: SharedItem
@@ -68,26 +61,20 @@ public struct MarketplaceModule: Sendable {
             throw MarketplaceError.fromCore(error)
         }
         if let userID = actor.userID { try await engagement.markSeen(id, by: userID) }
-        return Detail(listing: listing, item: item, related: try await search.related(to: id))
-    }
-
-    /// A fork: the copy in the user's library, and the original's public address it records.
-    public struct Fork: Codable, Sendable, Equatable {
-        public var id: UUID
-        public var source: String
+        return ListingDetail(listing: listing, item: item, related: try await search.related(to: id))
     }
 
     /// Copies a listed item into the user's own library (Core re-encrypts it under their key),
     /// recording the original's public address as its provenance. An item on sale is forked only
     /// by its owner or a buyer.
-    public func fork(_ id: UUID, sessionToken: String?, by actor: Engagement.Actor) async throws(MarketplaceError) -> Fork {
+    public func fork(_ id: UUID, sessionToken: String?, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingFork {
         guard let sessionToken else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let source = listing.address(on: publicURL)
         let entitled = try await purchases.viewer(actor, of: id).entitled
         do {
-            return Fork(
+            return ListingFork(
                 id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id,
                 source: source
             )

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ScribeContracts
 import ScribeStorage
 
 /// Runs a database step for the marketplace: callers see ``MarketplaceError`` only.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeContracts
 import ScribeMarketplace
 import ScribeServer
 

@@ -8,8 +8,8 @@ import Testing
 
 @Suite("Downloads, ratings, reviews and favourites")
 struct EngagementTests {
-    static func actor(_ session: AuthenticatedSession, moderator: Bool = false) -> Engagement.Actor {
-        Engagement.Actor(userID: session.account.id, username: session.account.username, clientAddress: "192.0.2.1", isModerator: moderator)
+    static func actor(_ session: AuthenticatedSession, moderator: Bool = false) -> MarketplaceCaller {
+        MarketplaceCaller(userID: session.account.id, username: session.account.username, clientAddress: "192.0.2.1", isModerator: moderator)
     }
 
     @Test("downloads count once per downloader per day and drive the downloads and trending sorts; only listed items download")
@@ -27,7 +27,7 @@ struct EngagementTests {
             #expect(file.filename == "Popular.json" && String(decoding: file.data, as: UTF8.self).contains("Popular"))
             _ = try await engagement.download(popular, by: Self.actor(bob))
             for address in ["198.51.100.1", "198.51.100.2", "198.51.100.2"] {
-                _ = try await engagement.download(popular, by: Engagement.Actor(userID: nil, clientAddress: address))
+                _ = try await engagement.download(popular, by: MarketplaceCaller(userID: nil, clientAddress: address))
             }
             _ = try await engagement.download(quiet, by: Self.actor(bob))
             #expect(try await application.marketplace.search.listing(popular).downloadCount == 3)
@@ -69,7 +69,7 @@ struct EngagementTests {
             await #expect(throws: MarketplaceError(.forbidden, "Creators cannot rate their own items.")) {
                 try await engagement.rate(lone, stars: 5, by: Self.actor(alice))
             }
-            await #expect(throws: MarketplaceError.self) { try await engagement.rate(lone, stars: 5, by: Engagement.Actor(userID: nil)) }
+            await #expect(throws: MarketplaceError.self) { try await engagement.rate(lone, stars: 5, by: MarketplaceCaller(userID: nil)) }
             try await engagement.unrate(lone, by: Self.actor(raters[0]))
             #expect(try await application.marketplace.search.listing(lone).ratingCount == 0)
         }

@@ -143,7 +143,7 @@ struct ListingsTests {
             #expect(related.count == 8 && related.allSatisfy { $0.name.hasPrefix("Knight") && $0.id != darkKnight.id })
             #expect(related.prefix(2).allSatisfy { $0.tags.contains("dark") })
             let tags = try await search.tags(ratings: ["sfw"])
-            #expect(tags.first == ListingSearch.TagCount(tag: "fantasy", count: 9) && !tags.contains { $0.tag == "nsfw" })
+            #expect(tags.first == TagCount(tag: "fantasy", count: 9) && !tags.contains { $0.tag == "nsfw" })
 
             // Every sort, and relevance both for words the index knows and for a typo (names similar to it).
             let cases: [[(String, String)]] =

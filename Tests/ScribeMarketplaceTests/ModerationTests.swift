@@ -12,7 +12,7 @@ import Testing
 
 @Suite("Reports, hiding, language and file downloads")
 struct ModerationTests {
-    static func actor(_ session: AuthenticatedSession, moderator: Bool = false) -> Engagement.Actor {
+    static func actor(_ session: AuthenticatedSession, moderator: Bool = false) -> MarketplaceCaller {
         EngagementTests.actor(session, moderator: moderator)
     }
 
@@ -39,7 +39,7 @@ struct ModerationTests {
             await #expect(throws: MarketplaceError.self) { try await reports.report(listing: spam, reason: "  ", by: Self.actor(bob)) }
             await #expect(throws: MarketplaceError.self) { try await reports.report(listing: UUID(), reason: "Nothing there", by: Self.actor(bob)) }
             await #expect(throws: MarketplaceError(.unauthenticated, "Log in to continue.")) {
-                try await reports.report(listing: spam, reason: "anonymous", by: Engagement.Actor(userID: nil))
+                try await reports.report(listing: spam, reason: "anonymous", by: MarketplaceCaller(userID: nil))
             }
             await #expect(throws: MarketplaceError(.forbidden, "Only moderators do this.")) { try await reports.queue(by: Self.actor(bob)) }
             #expect(try await reports.queue(by: Self.actor(moderator, moderator: true)).map(\.reason) == ["It is spam.", "Spam, really."])

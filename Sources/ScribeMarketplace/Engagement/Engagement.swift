@@ -18,32 +18,6 @@ public struct Engagement: Sendable {
     let pool: PostgresClient
     let logger: Logger
 
-    /// Who is acting: a logged-in user, or an anonymous client by address.
-    public struct Actor: Sendable {
-        public var userID: UUID?
-        public var username: String?
-        public var clientAddress: String?
-        public var isModerator: Bool
-
-        public init(userID: UUID?, username: String? = nil, clientAddress: String? = nil, isModerator: Bool = false) {
-            self.userID = userID
-            self.username = username
-            self.clientAddress = clientAddress
-            self.isModerator = isModerator
-        }
-
-        var downloader: String {
-            if let userID { return "user:\(userID.uuidString.lowercased())" }
-            let digest = SHA256.hash(data: Data((clientAddress ?? "unknown").utf8))
-            return "address:" + digest.map { String(format: "%02x", $0) }.joined()
-        }
-
-        func requireUser() throws(MarketplaceError) -> UUID {
-            guard let userID else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
-            return userID
-        }
-    }
-
     // MARK: Downloads
 
     public struct Download: Sendable {
@@ -54,7 +28,7 @@ public struct Engagement: Sendable {
 
     /// The item as a file in `format` (JSON by default: the V3 card, or the lorebook), counted
     /// once per downloader per day. An item on sale downloads only for its owner and buyers.
-    public func download(_ id: UUID, format: SharedFile.Format = .json, by actor: Actor) async throws(MarketplaceError) -> Download {
+    public func download(_ id: UUID, format: SharedFile.Format = .json, by actor: MarketplaceCaller) async throws(MarketplaceError) -> Download {
         let listing = try await search.listing(id)
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let file: SharedFile
@@ -87,7 +61,7 @@ public struct Engagement: Sendable {
     // MARK: Ratings and reviews
 
     /// Rates an item 1 to 5; rating again replaces the rating.
-    public func rate(_ id: UUID, stars: Int, by actor: Actor) async throws(MarketplaceError) {
+    public func rate(_ id: UUID, stars: Int, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         guard (1...5).contains(stars) else { throw MarketplaceError(.invalidInput, "A rating is 1 to 5 stars.") }
         let owner = try await ownerOfListing(id)
@@ -103,29 +77,15 @@ public struct Engagement: Sendable {
         }
     }
 
-    public func unrate(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+    public func unrate(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         try await change(id) { connection in
             try await connection.query("DELETE FROM marketplace.ratings WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
         }
     }
 
-    public struct Review: Codable, Sendable, Equatable {
-        public var id: UUID
-        public var author: String
-        public var body: String
-        public var createdAt: Date
-        public var updatedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, author, body
-            case createdAt = "created_at"
-            case updatedAt = "updated_at"
-        }
-    }
-
     /// Writes (or rewrites) the user's review of an item.
-    public func review(_ id: UUID, body: String, by actor: Actor) async throws(MarketplaceError) -> Review {
+    public func review(_ id: UUID, body: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReview {
         let userID = try actor.requireUser()
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...5000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A review has 1 to 5000 characters.") }
@@ -145,7 +105,7 @@ public struct Engagement: Sendable {
     }
 
     /// Deletes a review: the author's own, or any, by a moderator.
-    public func deleteReview(_ reviewID: UUID, by actor: Actor) async throws(MarketplaceError) {
+    public func deleteReview(_ reviewID: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         let rows = try await run(logger) {
             try await pool.query(
@@ -160,7 +120,7 @@ public struct Engagement: Sendable {
     }
 
     /// An item's reviews, newest first.
-    public func reviews(of id: UUID, limit: Int = 50) async throws(MarketplaceError) -> [Review] {
+    public func reviews(of id: UUID, limit: Int = 50) async throws(MarketplaceError) -> [ListingReview] {
         _ = try await ownerOfListing(id)
         let rows = try await run(logger) {
             try await pool.query(
@@ -174,16 +134,16 @@ public struct Engagement: Sendable {
         return rows.compactMap { try? Self.review($0) }
     }
 
-    static func review(_ row: PostgresRow) throws -> Review {
+    static func review(_ row: PostgresRow) throws -> ListingReview {
         let (id, author, body, created, updated) = try row.decode((UUID, String, String, Date, Date).self)
-        return Review(id: id, author: author, body: body, createdAt: created, updatedAt: updated)
+        return ListingReview(id: id, author: author, body: body, createdAt: created, updatedAt: updated)
     }
 
     // MARK: Content ratings
 
     /// Sets a listing's content rating by hand: its creator may, unless a moderator already has;
     /// a moderator always may. It holds across updates and rebuilds.
-    public func setContentRating(_ id: UUID, to rating: String, by actor: Actor) async throws(MarketplaceError) {
+    public func setContentRating(_ id: UUID, to rating: String, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         guard ["sfw", "nsfw"].contains(rating) else { throw MarketplaceError(.invalidInput, "content_rating is sfw or nsfw.") }
         let owner = try await ownerOfListing(id)
@@ -209,7 +169,7 @@ public struct Engagement: Sendable {
 
     // MARK: Favourites
 
-    public func favourite(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+    public func favourite(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         try await change(id) { connection in
             try await connection.query(
@@ -222,21 +182,15 @@ public struct Engagement: Sendable {
         }
     }
 
-    public func unfavourite(_ id: UUID, by actor: Actor) async throws(MarketplaceError) {
+    public func unfavourite(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         try await change(id) { connection in
             try await connection.query("DELETE FROM marketplace.favourites WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
         }
     }
 
-    public struct Favourite: Codable, Sendable, Equatable {
-        public var listing: Listing
-        /// Whether the item has a new version since the user last looked at it.
-        public var changed: Bool
-    }
-
     /// The user's favourites that are still listed, changed ones first, then newest updates.
-    public func favourites(of actor: Actor) async throws(MarketplaceError) -> [Favourite] {
+    public func favourites(of actor: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing] {
         let userID = try actor.requireUser()
         let rows = try await run(logger) {
             try await pool.query(
@@ -259,7 +213,7 @@ public struct Engagement: Sendable {
             guard let listing = try? Listing(row: row), let changed = try? row.makeRandomAccess()[Listing.columnCount].decode(Bool.self) else {
                 return nil
             }
-            return Favourite(listing: listing, changed: changed)
+            return FavouriteListing(listing: listing, changed: changed)
         }
     }
 

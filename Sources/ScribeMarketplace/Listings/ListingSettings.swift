@@ -18,7 +18,7 @@ public struct ListingSettings: Sendable {
     let logger: Logger
 
     /// Sets the language: a BCP 47 tag such as `en`, `pt-BR` or `und` (not known).
-    public func setLanguage(_ id: UUID, to language: String, by actor: Engagement.Actor) async throws(MarketplaceError) {
+    public func setLanguage(_ id: UUID, to language: String, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         let tag = language.trimmingCharacters(in: .whitespaces)
         guard tag.wholeMatch(of: /[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}/) != nil else {
@@ -44,7 +44,7 @@ public struct ListingSettings: Sendable {
 
     /// Puts the item on sale at `price` (smallest currency unit, 50 to 100,000,000), or takes it
     /// off sale when `price` is nil.
-    public func setPrice(_ id: UUID, to price: Listing.Price?, by actor: Engagement.Actor) async throws(MarketplaceError) {
+    public func setPrice(_ id: UUID, to price: Listing.Price?, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.requireUser()
         guard salesEnabled else { throw MarketplaceError(.salesDisabled, "Sales are off: this server has no Stripe account configured.") }
         if let price {

@@ -16,46 +16,14 @@ public struct Reports: Sendable {
     let pool: PostgresClient
     let logger: Logger
 
-    public struct Report: Codable, Sendable, Equatable {
-        public var id: UUID
-        /// `listing` or `review`.
-        public var subject: String
-        public var subjectID: UUID
-        public var itemID: UUID
-        public var itemKind: String
-        public var itemName: String
-        public var reason: String
-        /// `open`, `actioned` or `dismissed`.
-        public var status: String
-        public var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, subject, reason, status
-            case subjectID = "subject_id"
-            case itemID = "item_id"
-            case itemKind = "item_kind"
-            case itemName = "item_name"
-            case createdAt = "created_at"
-        }
-    }
-
-    /// What a moderator decides about a report.
-    public enum Decision: String, Sendable, CaseIterable {
-        /// Hide the reported listing (listing reports).
-        case hide
-        /// Remove the reported review (review reports).
-        case removeReview = "remove_review"
-        case dismiss
-    }
-
-    public func report(listing id: UUID, reason: String, by actor: Engagement.Actor) async throws(MarketplaceError) -> Report {
+    public func report(listing id: UUID, reason: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReport {
         // Signing in comes first: an anonymous caller learns nothing about what exists.
         _ = try actor.requireUser()
         let item = try await search.listedItem(id)
         return try await file("listing", subjectID: id, itemID: id, item: item, reason: reason, by: actor)
     }
 
-    public func report(review reviewID: UUID, reason: String, by actor: Engagement.Actor) async throws(MarketplaceError) -> Report {
+    public func report(review reviewID: UUID, reason: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReport {
         _ = try actor.requireUser()
         let rows = try await run(logger) {
             try await pool.query("SELECT item_id FROM marketplace.reviews WHERE id = \(reviewID) AND removed_at IS NULL", logger: logger).collect()
@@ -70,8 +38,8 @@ public struct Reports: Sendable {
         itemID: UUID,
         item: ListingSearch.ListedItem,
         reason: String,
-        by actor: Engagement.Actor
-    ) async throws(MarketplaceError) -> Report {
+        by actor: MarketplaceCaller
+    ) async throws(MarketplaceError) -> ListingReport {
         let reporter = try actor.requireUser()
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...1000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A reason has 1 to 1000 characters.") }
@@ -91,7 +59,7 @@ public struct Reports: Sendable {
     }
 
     /// The reports with `status` (open ones by default), oldest first: moderators only.
-    public func queue(status: String = "open", by actor: Engagement.Actor) async throws(MarketplaceError) -> [Report] {
+    public func queue(status: String = "open", by actor: MarketplaceCaller) async throws(MarketplaceError) -> [ListingReport] {
         try requireModerator(actor)
         guard ["open", "actioned", "dismissed"].contains(status) else {
             throw MarketplaceError(.badRequest, "status is open, actioned or dismissed.")
@@ -106,7 +74,7 @@ public struct Reports: Sendable {
     }
 
     /// Carries out a moderator's decision on an open report.
-    public func resolve(_ reportID: UUID, _ decision: Decision, by actor: Engagement.Actor) async throws(MarketplaceError) {
+    public func resolve(_ reportID: UUID, _ decision: ReportDecision, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let moderator = try requireModerator(actor)
         let core = self.core
         try await run(logger) {
@@ -154,22 +122,8 @@ public struct Reports: Sendable {
         logger.info("report resolved", metadata: ["report": .string(reportID.uuidString), "decision": .string(decision.rawValue)])
     }
 
-    public struct HiddenItem: Codable, Sendable, Equatable {
-        public var itemID: UUID
-        public var itemKind: String
-        public var itemName: String
-        public var hiddenAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case itemID = "item_id"
-            case itemKind = "item_kind"
-            case itemName = "item_name"
-            case hiddenAt = "hidden_at"
-        }
-    }
-
     /// Items moderators hid, newest first: moderators only.
-    public func hidden(by actor: Engagement.Actor) async throws(MarketplaceError) -> [HiddenItem] {
+    public func hidden(by actor: MarketplaceCaller) async throws(MarketplaceError) -> [HiddenItem] {
         try requireModerator(actor)
         let rows = try await run(logger) {
             try await pool.query(
@@ -184,7 +138,7 @@ public struct Reports: Sendable {
     }
 
     /// Shows a hidden item again; its listing returns once the listings consumer sees Core's event.
-    public func restore(_ itemID: UUID, by actor: Engagement.Actor) async throws(MarketplaceError) {
+    public func restore(_ itemID: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         try requireModerator(actor)
         let core = self.core
         try await run(logger) {
@@ -202,7 +156,7 @@ public struct Reports: Sendable {
     }
 
     @discardableResult
-    private func requireModerator(_ actor: Engagement.Actor) throws(MarketplaceError) -> UUID {
+    private func requireModerator(_ actor: MarketplaceCaller) throws(MarketplaceError) -> UUID {
         let userID = try actor.requireUser()
         guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators do this.") }
         return userID
@@ -210,12 +164,12 @@ public struct Reports: Sendable {
 
     static let columns = "id, subject, subject_id, item_id, item_kind, item_name, reason, status, created_at"
 
-    static func report(_ row: PostgresRow) throws(MarketplaceError) -> Report {
+    static func report(_ row: PostgresRow) throws(MarketplaceError) -> ListingReport {
         guard
             let (id, subject, subjectID, itemID, kind, name, reason, status, created) =
                 try? row.decode((UUID, String, UUID, UUID, String, String, String, String, Date).self)
         else { throw MarketplaceError(.unavailable, "A report could not be read.") }
-        return Report(
+        return ListingReport(
             id: id,
             subject: subject,
             subjectID: subjectID,

@@ -21,19 +21,8 @@ public struct Purchases: Sendable {
     /// Whether the operator configured Stripe.
     public var enabled: Bool { stripe != nil }
 
-    public struct Checkout: Codable, Sendable, Equatable {
-        public var purchaseID: UUID
-        /// Where to send the buyer: Stripe's hosted payment page.
-        public var checkoutURL: String
-
-        enum CodingKeys: String, CodingKey {
-            case purchaseID = "purchase_id"
-            case checkoutURL = "checkout_url"
-        }
-    }
-
     /// Starts buying a listed item that is for sale: a pending purchase and its Checkout Session.
-    public func buy(_ id: UUID, by actor: Engagement.Actor) async throws(MarketplaceError) -> Checkout {
+    public func buy(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) -> Checkout {
         let buyer = try actor.requireUser()
         guard let stripe else { throw MarketplaceError(.salesDisabled, "Sales are off: this server has no Stripe account configured.") }
         let listing = try await search.listing(id)
@@ -80,24 +69,8 @@ public struct Purchases: Sendable {
         return Checkout(purchaseID: attempt, checkoutURL: session.url)
     }
 
-    public struct Purchase: Codable, Sendable, Equatable {
-        public var id: UUID
-        public var itemID: UUID
-        public var status: String
-        public var price: Listing.Price
-        public var createdAt: Date
-        public var completedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, price
-            case itemID = "item_id"
-            case createdAt = "created_at"
-            case completedAt = "completed_at"
-        }
-    }
-
     /// The buyer's own purchases, newest first (or one, by id).
-    public func purchases(of actor: Engagement.Actor, id: UUID? = nil) async throws(MarketplaceError) -> [Purchase] {
+    public func purchases(of actor: MarketplaceCaller, id: UUID? = nil) async throws(MarketplaceError) -> [Purchase] {
         let buyer = try actor.requireUser()
         let rows = try await run(logger) {
             try await pool.query(
@@ -131,7 +104,7 @@ public struct Purchases: Sendable {
     }
 
     /// The viewer Core is told about: the user, and whether they bought the item.
-    func viewer(_ actor: Engagement.Actor, of itemID: UUID) async throws(MarketplaceError) -> Viewer {
+    func viewer(_ actor: MarketplaceCaller, of itemID: UUID) async throws(MarketplaceError) -> Viewer {
         guard let userID = actor.userID else { return .anonymous }
         return Viewer(accountID: userID, entitled: try await isEntitled(userID, to: itemID))
     }

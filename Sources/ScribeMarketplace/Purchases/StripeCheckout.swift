@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import ScribeContracts
 
 /// Creates Stripe Checkout Sessions through Stripe's HTTP API (`POST /v1/checkout/sessions`,
 /// form-encoded, the secret key as bearer token). Stripe is a fixed, configured endpoint, not a

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 
 /// Checks a `Stripe-Signature` header as Stripe documents it: `t=<unix time>` and one or more
 /// `v1=<hex HMAC-SHA256 of "{t}.{raw body}">`, any of which may match any configured secret;

@@ -16,17 +16,6 @@ public struct ListingSearch: Sendable {
         self.logger = logger
     }
 
-    public struct Page: Codable, Sendable, Equatable {
-        public var listings: [Listing]
-        /// Pass as `cursor` for the next page; absent on the last page.
-        public var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey {
-            case listings
-            case nextCursor = "next_cursor"
-        }
-    }
-
     /// How text is matched. Words first: the full-text index answers, ranked by `ts_rank`. Only
     /// when the words find nothing does the search fall back to trigram word similarity on names
     /// (typos), ranked by that similarity; a page's cursor remembers which it was.
@@ -48,7 +37,7 @@ public struct ListingSearch: Sendable {
         }
     }
 
-    public func search(_ query: ListingQuery) async throws(MarketplaceError) -> Page {
+    public func search(_ query: ListingQuery) async throws(MarketplaceError) -> ListingPage {
         if query.text != nil, query.after == nil {
             let page = try await search(query, match: .words)
             if !page.listings.isEmpty { return page }
@@ -57,7 +46,7 @@ public struct ListingSearch: Sendable {
         return try await search(query, match: query.after?.similarNames == true ? .similarNames : .words)
     }
 
-    private func search(_ query: ListingQuery, match: TextMatch) async throws(MarketplaceError) -> Page {
+    private func search(_ query: ListingQuery, match: TextMatch) async throws(MarketplaceError) -> ListingPage {
         var binds = PostgresBindings()
         func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
             binds.append(value)
@@ -110,7 +99,7 @@ public struct ListingSearch: Sendable {
         let next =
             rows.count > query.limit
             ? lastKey.flatMap { key in listings.last.map { query.cursor(key: key, id: $0.id, similarNames: match == .similarNames) } } : nil
-        return Page(listings: listings, nextCursor: next)
+        return ListingPage(listings: listings, nextCursor: next)
     }
 
     /// Tags in use, most used first, with how many listings carry each (public, sfw unless asked).
@@ -134,11 +123,6 @@ public struct ListingSearch: Sendable {
         }
     }
 
-    public struct TagCount: Codable, Sendable, Equatable {
-        public var tag: String
-        public var count: Int
-    }
-
     /// One listing by id (a hidden or missing one is `notFound`).
     public func listing(_ id: UUID) async throws(MarketplaceError) -> Listing {
         let rows = try await run(logger) {
@@ -158,19 +142,8 @@ public struct ListingSearch: Sendable {
         return listing
     }
 
-    public struct Version: Codable, Sendable, Equatable {
-        public var version: Int
-        public var changelog: String
-        public var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case version, changelog
-            case createdAt = "created_at"
-        }
-    }
-
     /// A listing's versions, newest first.
-    public func versions(of id: UUID) async throws(MarketplaceError) -> [Version] {
+    public func versions(of id: UUID) async throws(MarketplaceError) -> [ListingVersion] {
         let rows = try await run(logger) {
             try await pool.query(
                 "SELECT version, changelog, created_at FROM marketplace.listing_versions WHERE item_id = \(id) ORDER BY version DESC LIMIT 100",
@@ -179,7 +152,7 @@ public struct ListingSearch: Sendable {
         }
         return rows.compactMap { row in
             guard let (version, changelog, created) = try? row.decode((Int, String, Date).self) else { return nil }
-            return Version(version: version, changelog: changelog, createdAt: created)
+            return ListingVersion(version: version, changelog: changelog, createdAt: created)
         }
     }
 

@@ -12,36 +12,36 @@ import ScribeMarketplace
 struct MarketplaceRoutes {
     let marketplace: MarketplaceModule
 
-    struct TagsResponse: ResponseEncodable { var tags: [ListingSearch.TagCount] }
+    struct TagsResponse: ResponseEncodable { var tags: [TagCount] }
     struct RatingRequest: Decodable { var stars: Int }
     struct ContentRatingRequest: Decodable {
         var contentRating: String
         enum CodingKeys: String, CodingKey { case contentRating = "content_rating" }
     }
     struct ReviewRequest: Decodable { var body: String }
-    struct ReviewResponse: ResponseEncodable { var review: Engagement.Review }
-    struct ReviewsResponse: ResponseEncodable { var reviews: [Engagement.Review] }
-    struct FavouritesResponse: ResponseEncodable { var favourites: [Engagement.Favourite] }
+    struct ReviewResponse: ResponseEncodable { var review: ListingReview }
+    struct ReviewsResponse: ResponseEncodable { var reviews: [ListingReview] }
+    struct FavouritesResponse: ResponseEncodable { var favourites: [FavouriteListing] }
     struct LanguageRequest: Decodable { var language: String }
     struct PriceRequest: Decodable {
         var amount: Int
         var currency: String
     }
     struct ReportRequest: Decodable { var reason: String }
-    struct ReportResponse: ResponseEncodable { var report: Reports.Report }
-    struct ReportsResponse: ResponseEncodable { var reports: [Reports.Report] }
+    struct ReportResponse: ResponseEncodable { var report: ListingReport }
+    struct ReportsResponse: ResponseEncodable { var reports: [ListingReport] }
     struct DecisionRequest: Decodable { var decision: String }
-    struct HiddenResponse: ResponseEncodable { var hidden: [Reports.HiddenItem] }
-    struct PurchasesResponse: ResponseEncodable { var purchases: [Purchases.Purchase] }
-    struct PurchaseResponse: ResponseEncodable { var purchase: Purchases.Purchase }
+    struct HiddenResponse: ResponseEncodable { var hidden: [HiddenItem] }
+    struct PurchasesResponse: ResponseEncodable { var purchases: [Purchase] }
+    struct PurchaseResponse: ResponseEncodable { var purchase: Purchase }
     struct WebhookResponse: ResponseEncodable { var received: Bool }
 
     /// A Stripe event is a few kilobytes; nothing larger is read.
     static let webhookBodyLimit = 256 * 1024
 
     /// Who is acting: the session's user (a moderator or not), or the anonymous client's address.
-    static func actor(_ context: ScribeRequestContext) -> Engagement.Actor {
-        Engagement.Actor(
+    static func actor(_ context: ScribeRequestContext) -> MarketplaceCaller {
+        MarketplaceCaller(
             userID: context.user?.id,
             username: context.user?.username,
             clientAddress: context.clientAddress,
@@ -86,7 +86,7 @@ struct MarketplaceRoutes {
 
     // MARK: Listings
 
-    @Sendable func search(_ request: Request, context: ScribeRequestContext) async throws -> ListingSearch.Page {
+    @Sendable func search(_ request: Request, context: ScribeRequestContext) async throws -> ListingPage {
         let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         return try await marketplace.search.search(try ListingQuery.parse(parameters))
     }
@@ -102,7 +102,7 @@ struct MarketplaceRoutes {
         return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
     }
 
-    @Sendable func detail(_ request: Request, context: ScribeRequestContext) async throws -> MarketplaceModule.Detail {
+    @Sendable func detail(_ request: Request, context: ScribeRequestContext) async throws -> ListingDetail {
         try await marketplace.detail(try Self.listingID(context), by: Self.actor(context))
     }
 
@@ -119,7 +119,7 @@ struct MarketplaceRoutes {
         )
     }
 
-    @Sendable func fork(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<MarketplaceModule.Fork> {
+    @Sendable func fork(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ListingFork> {
         let fork = try await marketplace.fork(try Self.listingID(context), sessionToken: context.sessionToken, by: Self.actor(context))
         return EditedResponse(status: .created, response: fork)
     }
@@ -191,7 +191,7 @@ struct MarketplaceRoutes {
         return .noContent
     }
 
-    @Sendable func buy(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<Purchases.Checkout> {
+    @Sendable func buy(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<Checkout> {
         EditedResponse(status: .created, response: try await marketplace.purchases.buy(try Self.listingID(context), by: Self.actor(context)))
     }
 
@@ -240,7 +240,7 @@ struct MarketplaceRoutes {
 
     @Sendable func decide(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
         let name = try await request.decodeJSON(as: DecisionRequest.self, context: context).decision
-        guard let decision = Reports.Decision(rawValue: name) else {
+        guard let decision = ReportDecision(rawValue: name) else {
             throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.")
         }
         try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: Self.actor(context))
@@ -257,7 +257,7 @@ struct MarketplaceRoutes {
     }
 }
 
-extension ListingSearch.Page: ResponseEncodable {}
-extension MarketplaceModule.Detail: ResponseEncodable {}
-extension MarketplaceModule.Fork: ResponseEncodable {}
-extension Purchases.Checkout: ResponseEncodable {}
+extension ListingPage: ResponseEncodable {}
+extension ListingDetail: ResponseEncodable {}
+extension ListingFork: ResponseEncodable {}
+extension Checkout: ResponseEncodable {}

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
+import ScribeContracts
 import ScribeCore
-import ScribeMarketplace
 import ScribeSocial
 
 /// A form as a page shows it again after a failure: what the user typed (never passwords) and

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
-import ScribeMarketplace
 import ScribeSocial
 
 /// The page of a character or lorebook at its object id (`/characters/{id}`, `/lorebooks/{id}`),
@@ -15,7 +14,7 @@ import ScribeSocial
 struct ItemPages {
     let pages: Pages
     let core: any CoreAPI
-    let marketplace: MarketplaceModule
+    let marketplace: any MarketplaceAPI
     let social: SocialModule
 
     /// The page, as the HTML side of the object id (``ActorRoutes`` negotiates).
@@ -41,8 +40,8 @@ struct ItemPages {
         let view = ItemView(
             item: item,
             detail: detail,
-            versions: detail == nil ? [] : try await marketplace.search.versions(of: id),
-            reviews: detail == nil ? [] : try await marketplace.engagement.reviews(of: id),
+            versions: detail == nil ? [] : try await marketplace.versions(of: id),
+            reviews: detail == nil ? [] : try await marketplace.reviews(of: id),
             discussion: try await social.discussion(of: kind, id, viewer: viewer),
             viewer: viewer,
             forms: forms,
@@ -62,13 +61,13 @@ struct ItemPages {
 
     /// The buyer's purchase of this item named by `?purchase=`, where Stripe sends them back
     /// after paying; nil for anyone else's purchase, another item's, or none.
-    private func returnedPurchase(_ request: Request, of itemID: UUID, by actor: Engagement.Actor) async throws -> Purchases.Purchase? {
+    private func returnedPurchase(_ request: Request, of itemID: UUID, by actor: MarketplaceCaller) async throws -> Purchase? {
         guard actor.userID != nil, let id = request.uri.queryParameters["purchase"].flatMap({ UUID(uuidString: String($0)) }) else { return nil }
-        return try await marketplace.purchases.purchases(of: actor, id: id).first { $0.itemID == itemID }
+        return try await marketplace.purchases(by: actor, id: id).first { $0.itemID == itemID }
     }
 
     /// The listing's detail, or nil when the item is not listed.
-    private func listedDetail(_ id: UUID, by actor: Engagement.Actor) async throws -> MarketplaceModule.Detail? {
+    private func listedDetail(_ id: UUID, by actor: MarketplaceCaller) async throws -> ListingDetail? {
         do { return try await marketplace.detail(id, by: actor) } catch {
             if error.code == .notFound { return nil }
             throw error
@@ -101,28 +100,28 @@ struct ItemPages {
 
     func rate(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
         try await act(kind, request, context, form: \.rating) { id, form, actor in
-            try await marketplace.engagement.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
+            try await marketplace.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
             return "Thank you for rating."
         }
     }
 
     func review(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
         try await act(kind, request, context, form: \.review) { id, form, actor in
-            _ = try await marketplace.engagement.review(id, body: form["body"], by: actor)
+            _ = try await marketplace.review(id, body: form["body"], by: actor)
             return "Your review is published."
         }
     }
 
     func favourite(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
         try await act(kind, request, context) { id, _, actor in
-            try await marketplace.engagement.favourite(id, by: actor)
+            try await marketplace.favourite(id, by: actor)
             return "Added to your favourites."
         }
     }
 
     func report(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
         try await act(kind, request, context, form: \.report) { id, form, actor in
-            _ = try await marketplace.reports.report(listing: id, reason: form["reason"], by: actor)
+            _ = try await marketplace.report(listing: id, reason: form["reason"], by: actor)
             return "Thank you: a moderator will look at it."
         }
     }
@@ -136,7 +135,7 @@ struct ItemPages {
 
     func buy(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
         _ = try await WebForm.read(request, context: context.request)
-        let checkout = try await marketplace.purchases.buy(
+        let checkout = try await marketplace.buy(
             try context.uuidParameter(notFound: "No such listing."),
             by: MarketplaceRoutes.actor(context.request)
         )
@@ -170,7 +169,7 @@ struct ItemPages {
         _ request: Request,
         _ context: SignedInContext,
         form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
-        _ action: (UUID, WebForm, Engagement.Actor) async throws -> String
+        _ action: (UUID, WebForm, MarketplaceCaller) async throws -> String
     ) async throws -> Response {
         let form = try await WebForm.read(request, context: context.request)
         let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")

@@ -1,6 +1,5 @@
 import Foundation
 import ScribeContracts
-import ScribeMarketplace
 import ScribeSocial
 
 /// What an item's page shows, gathered from Core (what this viewer may see), the marketplace
@@ -97,13 +96,13 @@ struct ItemView: Sendable {
 
     init(
         item: SharedItem,
-        detail: MarketplaceModule.Detail?,
-        versions: [ListingSearch.Version],
-        reviews: [Engagement.Review],
+        detail: ListingDetail?,
+        versions: [ListingVersion],
+        reviews: [ListingReview],
         discussion: Discussion,
         viewer: UUID?,
         forms: Forms,
-        purchase: Purchases.Purchase? = nil
+        purchase: Purchase? = nil
     ) {
         let data = item.content.objectValue?["data"]?.objectValue ?? [:]
         kind = item.kind.rawValue

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
-import ScribeMarketplace
 
 /// The user's library as pages: their characters and lorebooks, importing (PNG, JSON, CHARX,
 /// World Info), creating and editing characters, choosing who sees each, exporting and deleting;
@@ -10,7 +9,7 @@ import ScribeMarketplace
 struct LibraryPages {
     let pages: Pages
     let core: CoreModule
-    let marketplace: MarketplaceModule
+    let marketplace: any MarketplaceAPI
 
     struct Library {
         var characters: [CharacterLine]
@@ -185,7 +184,7 @@ struct LibraryPages {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let favourites = try await marketplace.engagement.favourites(of: MarketplaceRoutes.actor(context.request)).map {
+        let favourites = try await marketplace.favourites(of: MarketplaceRoutes.actor(context.request)).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
         let page = Library(

@@ -1,5 +1,5 @@
 import Foundation
-import ScribeMarketplace
+import ScribeContracts
 
 /// A listing as a result card shows it: what to click, who made it, how it is rated.
 struct ListingCard: Sendable {

@@ -1,13 +1,13 @@
 import Foundation
 import Hummingbird
-import ScribeMarketplace
+import ScribeContracts
 
 /// The marketplace home: search, filters, sorts and cursor pages over the listings, the same
 /// query parameters as `GET /api/v1/marketplace/listings`; and `/tags/{tag}`, where hashtags
 /// in the fediverse link to.
 struct MarketplacePages {
     let pages: Pages
-    let marketplace: MarketplaceModule
+    let marketplace: any MarketplaceAPI
 
     struct Home {
         var q: String
@@ -22,7 +22,7 @@ struct MarketplacePages {
         var nextPage: String?
         var message: String?
         var searched: Bool
-        var popularTags: [ListingSearch.TagCount]
+        var popularTags: [TagCount]
     }
 
     func add(to router: Router<ScribeRequestContext>) {
@@ -44,7 +44,7 @@ struct MarketplacePages {
         var message: String?
         var status: HTTPResponse.Status = .ok
         do {
-            let page = try await marketplace.search.search(try ListingQuery.parse(parameters))
+            let page = try await marketplace.listings(matching: try ListingQuery.parse(parameters))
             results = page.listings.map(ListingCard.init)
             if let cursor = page.nextCursor {
                 var components = URLComponents()
@@ -85,7 +85,7 @@ struct MarketplacePages {
             nextPage: nextPage,
             message: message,
             searched: !given.isEmpty,
-            popularTags: (try? await marketplace.search.tags(ratings: ["sfw"]).prefix(12).map { $0 }) ?? []
+            popularTags: (try? await marketplace.popularTags(ratings: ["sfw"], limit: 12)) ?? []
         )
         return pages.render(
             "home",

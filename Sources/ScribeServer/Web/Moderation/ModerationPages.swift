@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
+import ScribeContracts
 import ScribeCore
-import ScribeMarketplace
 import ScribeSocial
 
 /// What moderators see and do: the marketplace's reports (hide a listing, remove a review,
@@ -9,12 +9,12 @@ import ScribeSocial
 /// delivery to other servers is going.
 struct ModerationPages {
     let pages: Pages
-    let marketplace: MarketplaceModule
+    let marketplace: any MarketplaceAPI
     let social: SocialModule
 
     struct Moderation {
         var reports: [ReportLine]
-        var hidden: [ScribeMarketplace.Reports.HiddenItem]
+        var hidden: [HiddenItem]
         var federated: [ScribeSocial.Reports.Report]
         var domains: [DomainBlocks.Block]
         var federation: FederationHealth.Report
@@ -34,7 +34,7 @@ struct ModerationPages {
         let router = router.group("moderation", context: SignedInContext.self)
         router.get { request, context -> Response in
             let actor = try Self.moderator(context)
-            let reports = try await marketplace.reports.queue(by: actor).map {
+            let reports = try await marketplace.reportQueue(by: actor).map {
                 ReportLine(
                     id: $0.id.uuidString.lowercased(),
                     subject: $0.subject,
@@ -47,7 +47,7 @@ struct ModerationPages {
             }
             let page = Moderation(
                 reports: reports,
-                hidden: try await marketplace.reports.hidden(by: actor),
+                hidden: try await marketplace.hiddenItems(by: actor),
                 federated: try await social.reports.open(),
                 domains: try await social.domainBlocks.list(),
                 federation: try await social.federationHealth.report()
@@ -56,15 +56,15 @@ struct ModerationPages {
         }
         router.post("reports/:id") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            guard let decision = ScribeMarketplace.Reports.Decision(rawValue: form["decision"]) else {
+            guard let decision = ReportDecision(rawValue: form["decision"]) else {
                 throw MarketplaceError(.invalidInput, "Choose hide, remove_review or dismiss.")
             }
-            try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: try Self.moderator(context))
+            try await marketplace.resolveReport(try context.uuidParameter(notFound: "No such report."), decision, by: try Self.moderator(context))
             return Pages.redirect("/moderation", notice: "Done.")
         }
         router.post("hidden/:id/restore") { request, context -> Response in
             _ = try await WebForm.read(request, context: context.request)
-            try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: try Self.moderator(context))
+            try await marketplace.restoreItem(try context.uuidParameter(notFound: "No such hidden item."), by: try Self.moderator(context))
             return Pages.redirect("/moderation", notice: "Restored.")
         }
         router.post("federated/:id/resolve") { request, context -> Response in
@@ -86,7 +86,7 @@ struct ModerationPages {
         }
     }
 
-    static func moderator(_ context: SignedInContext) throws -> Engagement.Actor {
+    static func moderator(_ context: SignedInContext) throws -> MarketplaceCaller {
         let actor = MarketplaceRoutes.actor(context.request)
         guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators see this page.") }
         return actor

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
-import ScribeMarketplace
 import ScribeSocial
 
 /// A user's page at `/@{username}` (and the HTML side of `/users/{username}`): who they are,
@@ -11,7 +10,7 @@ import ScribeSocial
 struct ProfilePages {
     let pages: Pages
     let social: SocialModule
-    let marketplace: MarketplaceModule
+    let marketplace: any MarketplaceAPI
 
     struct Profile {
         var username: String
@@ -44,7 +43,9 @@ struct ProfilePages {
         let counts = try await social.followCounts(of: profile.username)
         let viewer = context.session?.account.id
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
-        let items = try await marketplace.search.search(try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")]))
+        let items = try await marketplace.listings(
+            matching: try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")])
+        )
         let page = Profile(
             username: profile.username,
             displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,

@@ -33,12 +33,12 @@ public struct ListingQuery: Sendable, Equatable {
     /// Where the previous page ended: the sort key (as PostgreSQL prints it, so it converts back
     /// exactly) and the id of its last listing.
     public struct Cursor: Codable, Sendable, Equatable {
-        var key: String
-        var id: UUID
+        package var key: String
+        package var id: UUID
         /// The query the cursor belongs to.
         var query: String
         /// Whether the pages are of names similar to the text (its words found nothing).
-        var similarNames: Bool
+        package var similarNames: Bool
     }
 
     public init() {}
@@ -119,7 +119,7 @@ public struct ListingQuery: Sendable, Equatable {
         return Data(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
-    func cursor(key: String, id: UUID, similarNames: Bool = false) -> String {
+    package func cursor(key: String, id: UUID, similarNames: Bool = false) -> String {
         let data = (try? JSONEncoder().encode(Cursor(key: key, id: id, query: fingerprint, similarNames: similarNames))) ?? Data()
         return data.base64URLEncodedString()
     }

@@ -1,9 +1,7 @@
-import ScribeContracts
-
 /// Why the marketplace refused or could not do something: a stable ``Code`` the server maps to
 /// HTTP in one place, and a message for people.
 public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, CaseIterable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// A malformed request: an unknown search parameter, sort or filter value, a cursor that
         /// does not belong to the search, a webhook body that is not a Stripe event (400).
         case badRequest = "bad_request"
@@ -39,19 +37,4 @@ public struct MarketplaceError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
-}
-
-extension MarketplaceError {
-    /// What a failed ``CoreAPI`` call means here (a ``MarketplaceError`` stays as it is).
-    static func fromCore(_ error: any Error) -> MarketplaceError {
-        if let error = error as? MarketplaceError { return error }
-        guard let error = error as? CoreAPIError else { return MarketplaceError(.unavailable, "Core cannot answer right now.") }
-        return switch error.code {
-        case .notFound: MarketplaceError(.notFound, "No such listing.")
-        case .forbidden: MarketplaceError(.paymentRequired, "This item is for sale; buy it to get it in full.")
-        case .unauthenticated: MarketplaceError(.unauthenticated, "Log in to continue.")
-        case .invalidArgument: MarketplaceError(.invalidInput, error.message)
-        case .unavailable: MarketplaceError(.unavailable, "Core cannot answer right now.")
-        }
-    }
 }

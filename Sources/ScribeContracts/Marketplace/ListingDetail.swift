@@ -1,0 +1,25 @@
+import Foundation
+
+/// A listing with what Core shows this viewer of the item now (never stored by the marketplace).
+public struct ListingDetail: Codable, Sendable, Equatable {
+    public var listing: Listing
+    public var item: SharedItem
+    public var related: [Listing]
+
+    public init(listing: Listing, item: SharedItem, related: [Listing]) {
+        self.listing = listing
+        self.item = item
+        self.related = related
+    }
+}
+
+/// A fork: the copy in the user's library, and the original's public address it records.
+public struct ListingFork: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var source: String
+
+    public init(id: UUID, source: String) {
+        self.id = id
+        self.source = source
+    }
+}
