@@ -107,17 +107,39 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ScribeMarketplaceClient",
+            dependencies: [
+                "ScribeContracts", "ScribeCoreClient", .logging, .nioCore, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // What every HTTP front of Scribe shares: the error shape, the request contexts' contract.
+        .target(name: "ScribeHTTP", dependencies: ["ScribeContracts", .hummingbird, .httpTypes, .nioCore], swiftSettings: strictSettings),
+        // The pages people use in a browser: they reach Core and the marketplace only through
+        // `CoreAPI` and `MarketplaceAPI`, so the process that serves them need not run either.
+        .target(
+            name: "ScribeWeb",
+            dependencies: [
+                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", .hummingbird, .httpTypes, .nioCore, .crypto,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ScribeServer",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeStorage", "ScribeCore", "ScribeMarketplace", "ScribeSocial",
+                "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeMarketplaceClient", "ScribeStorage", "ScribeCore",
+                "ScribeMarketplace", "ScribeSocial", "ScribeHTTP", "ScribeWeb",
                 .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Web/Templates"), .copy("Web/Static")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -226,8 +248,9 @@ let package = Package(
         .testTarget(
             name: "ScribeServerTests",
             dependencies: [
-                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeSocial", "ScribeContracts", "ScribeStorage",
-                "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres, .product(name: "NIOHTTP1", package: "swift-nio"),
+                "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeMarketplaceClient", "ScribeSocial", "ScribeContracts",
+                "ScribeStorage", "ScribeHTTP", "ScribeWeb", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ScribeContracts
 import ScribeStorage
 
 /// Runs a database step for Core: callers see ``CoreError`` only.

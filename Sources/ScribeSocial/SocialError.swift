@@ -1,4 +1,5 @@
 import ActivityPubKit
+import ScribeContracts
 
 /// Why Social refused or could not do something: a stable ``Code`` the server maps to HTTP in
 /// one place, and a message for people that names nothing private.
@@ -43,4 +44,8 @@ public struct SocialError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension SocialError: UserFacingError {
+    public var isUsersToFix: Bool { code != .unavailable }
 }

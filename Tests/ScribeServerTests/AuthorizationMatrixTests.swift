@@ -536,6 +536,8 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/marketplace/listings/{id}", listing + w.privateCharacter, everyone(404)),
             call("GET /api/v1/marketplace/listings/{id}/download", listing + w.publicCharacter + "/download", everyone(200)),
             call("GET /api/v1/marketplace/listings/{id}/download", listing + w.privateCharacter + "/download", everyone(404)),
+            call("GET /api/v1/marketplace/listings/{id}/versions", listing + w.publicCharacter + "/versions", everyone(200)),
+            call("GET /api/v1/marketplace/listings/{id}/versions", listing + w.privateCharacter + "/versions", everyone(404)),
             call("GET /api/v1/marketplace/listings/{id}/reviews", listing + w.publicCharacter + "/reviews", everyone(200)),
             call(
                 "PUT /api/v1/marketplace/listings/{id}/rating",

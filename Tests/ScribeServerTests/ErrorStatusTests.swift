@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 import ScribeMarketplace
 import ScribeSocial
 import Testing

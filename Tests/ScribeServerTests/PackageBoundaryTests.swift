@@ -14,6 +14,10 @@ struct PackageBoundaryTests {
         "ScribeCore": ["ScribeContracts", "ScribeStorage"],
         "ScribeMarketplace": ["ScribeContracts", "ScribeStorage"],
         "ScribeSocial": ["ActivityPubKit", "ScribeContracts", "ScribeStorage"],
+        "ScribeMarketplaceClient": ["ScribeContracts", "ScribeCoreClient"],
+        "ScribeHTTP": ["ScribeContracts"],
+        // The pages reach Core and the marketplace only through their contracts.
+        "ScribeWeb": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", "ScribeStorage"],
     ]
 
     /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.
@@ -61,6 +65,22 @@ struct PackageBoundaryTests {
         #expect(graph["ScribeMarketplace"] != nil && graph["ScribeSocial"] != nil)
         #expect(!Self.closure(of: "ScribeMarketplace", in: graph).contains("ScribeCore"))
         #expect(!Self.closure(of: "ScribeSocial", in: graph).contains("ScribeCore"))
+    }
+
+    @Test("the pages import neither Core nor the marketplace, in the manifest or in their sources")
+    func pagesAvoidCoreAndMarketplace() async throws {
+        let graph = try await Self.targetDependencies()
+        let closure = Self.closure(of: "ScribeWeb", in: graph)
+        #expect(graph["ScribeWeb"] != nil)
+        #expect(closure.isDisjoint(with: ["ScribeCore", "ScribeMarketplace", "ScribeServer"]), "ScribeWeb depends on \(closure.sorted())")
+        let folder = TestPaths.packageRoot + "/Sources/ScribeWeb"
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 10)
+        for file in files {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            let imports = text.split(separator: "\n").filter { $0.hasPrefix("import ") }.map { $0.dropFirst("import ".count) }
+            #expect(!imports.contains("ScribeCore") && !imports.contains("ScribeMarketplace"), "\(file) imports \(imports)")
+        }
     }
 
     @Test("every module depends only on the modules the design allows")

@@ -1,6 +1,7 @@
 import ActivityPubKit
 import Crypto
 import Foundation
+import NIOHTTP1
 import ScribeCoreClient
 import ScribeStorage
 import ScribeTestFixtures
@@ -63,7 +64,9 @@ struct SplitDeploymentTests {
 
     static func json(_ text: String) -> Data { Data(text.utf8) }
 
-    @Test("a card published through the API appears in marketplace search and reaches a federated follower, as in one process")
+    @Test(
+        "a card published through the API appears in marketplace search, reaches a federated follower, and is on the pages the social process serves, as in one process"
+    )
     func publishAcrossProcesses() async throws {
         try await Self.withSplitDeployment { social, _, publicURL in
             let port = social.port
@@ -148,8 +151,87 @@ struct SplitDeploymentTests {
                 // The shared view, served by the social process through CoreAPI over HTTP.
                 let shared = try await LoopbackHTTP.get(port: port, path: "/api/v1/shared/characters/\(id)")
                 #expect(shared.status == 200 && String(decoding: shared.body, as: UTF8.self).contains("Ferryman"))
+
+                try await Self.checkPages(port: port, publicURL: publicURL, character: id.lowercased())
             }
         }
+    }
+
+    /// The pages, served by the social process: the marketplace home, the item page and the
+    /// profile read the marketplace and Core over HTTP; a visitor signs up on the page (Core's
+    /// accounts over HTTP), favourites and rates the card on its page (the marketplace over HTTP,
+    /// acting for her), sees her settings and logs out.
+    static func checkPages(port: Int, publicURL: String, character id: String) async throws {
+        @Sendable func page(_ path: String, _ headers: [(String, String)] = []) async throws -> (status: Int, text: String) {
+            let reply = try await LoopbackHTTP.get(port: port, path: path, headers: [("Accept", "text/html")] + headers)
+            #expect(reply.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true, "\(path) is a page")
+            return (reply.status, String(decoding: reply.body, as: UTF8.self))
+        }
+        /// The one-time message the page after a form shows.
+        @Sendable func notice(_ reply: LoopbackHTTP.Reply) -> String? {
+            reply.headers["Set-Cookie"].first { $0.hasPrefix("scribe_notice=") }
+                .flatMap { $0.dropFirst("scribe_notice=".count).split(separator: ";").first?.removingPercentEncoding }
+        }
+        let home = try await page("/")
+        #expect(home.status == 200 && home.text.contains("Ferryman"), "the marketplace home lists the card, read from the marketplace process")
+        let item = try await page("/characters/\(id)")
+        #expect(item.status == 200 && item.text.contains("Ferryman") && item.text.contains("Rows the dead across."))
+        let profile = try await page("/@alice")
+        #expect(profile.status == 200 && profile.text.contains("@alice") && profile.text.contains("Ferryman"))
+        #expect(try await page("/characters/\(UUID().uuidString.lowercased())").status == 404)
+        #expect(try await page("/signup").status == 200)
+
+        // A visitor signs up on the page: the welcome page shows her recovery phrase, signed in.
+        let formToken = "form-token-of-cy"
+        let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", publicURL), ("Cookie", "scribe_csrf=\(formToken)")]
+        let signup = try await LoopbackHTTP.send(
+            port: port,
+            method: "POST",
+            path: "/signup",
+            headers: form,
+            body: Data("csrf=\(formToken)&username=cy&email=cy%40example.org&password=correct+horse+battery".utf8)
+        )
+        let welcome = String(decoding: signup.body, as: UTF8.self)
+        #expect(signup.status == 201 && welcome.contains("@cy"), "\(signup.status) \(welcome.suffix(2000))")
+        let session = try #require(
+            signup.headers["Set-Cookie"].first { $0.hasPrefix("scribe_session=") }?.dropFirst("scribe_session=".count).split(separator: ";").first
+        )
+        let cookies = ("Cookie", "scribe_session=\(session); scribe_csrf=\(formToken)")
+        let signedIn = try await page("/characters/\(id)", [cookies])
+        #expect(signedIn.status == 200 && signedIn.text.contains("@cy"), "the page knows who is signed in")
+
+        let signedInForm = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", publicURL), cookies]
+        func post(_ path: String, _ body: String) async throws -> LoopbackHTTP.Reply {
+            try await LoopbackHTTP.send(port: port, method: "POST", path: path, headers: signedInForm, body: Data(body.utf8), followRedirects: false)
+        }
+        let favourited = try await post("/characters/\(id)/favourite", "csrf=\(formToken)")
+        #expect(favourited.status == 303 && notice(favourited) == "Added to your favourites.", "\(notice(favourited) ?? "")")
+        let rated = try await post("/characters/\(id)/rating", "csrf=\(formToken)&stars=4")
+        #expect(rated.status == 303 && notice(rated) == "Thank you for rating.", "\(notice(rated) ?? "")")
+        let favourites = try await LoopbackHTTP.get(
+            port: port,
+            path: "/api/v1/marketplace/favourites",
+            headers: [("Authorization", "Bearer \(session)")]
+        )
+        #expect(favourites.status == 200 && String(decoding: favourites.body, as: UTF8.self).lowercased().contains(id))
+        let detail = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/listings/\(id)")
+        #expect((try detail.json()["listing"] as? [String: Any])?["rating_count"] as? Int == 1)
+        // A forged form (no token) is refused and changes nothing.
+        #expect(try await post("/characters/\(id)/rating", "stars=1").status == 403)
+
+        // Her settings, through Core over HTTP; a wrong current password is shown on the form.
+        let settings = try await page("/settings", [cookies])
+        #expect(settings.status == 200 && settings.text.contains("cy"))
+        let saved = try await post("/settings/profile", "csrf=\(formToken)&display_name=Cy+Lantern&bio=Collects+lamps.")
+        #expect(saved.status == 303, "\(saved.status)")
+        #expect(try await page("/@cy").text.contains("Cy Lantern"))
+        let wrong = try await post("/settings/password", "csrf=\(formToken)&current_password=not+my+password&new_password=another+long+password")
+        #expect(wrong.status == 422)
+
+        let loggedOut = try await post("/logout", "csrf=\(formToken)")
+        #expect(loggedOut.status == 303)
+        let after = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/favourites", headers: [("Authorization", "Bearer \(session)")])
+        #expect(after.status == 401, "the session ended in Core")
     }
 
     @Test("Core's internal API refuses calls without a valid service token, and a service calling outside its scope gets 403")

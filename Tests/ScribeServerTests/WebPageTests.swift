@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import ScribeTestFixtures
 import ScribeTestSupport
+import ScribeWeb
 import Testing
 
 @testable import ScribeServer

@@ -6,6 +6,12 @@ import NIOHTTP1
 
 /// Plain HTTP requests over loopback to a server under test, with AsyncHTTPClient.
 public enum LoopbackHTTP {
+    /// A client that hands back redirects as they are; it lives as long as the test process.
+    static let notFollowing = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow)
+    )
+
     public struct Reply: Sendable {
         public var status: Int
         public var headers: HTTPHeaders
@@ -25,6 +31,7 @@ public enum LoopbackHTTP {
     ///   - method: `GET`, `POST`, `PUT`, `DELETE`, ...
     ///   - timeout: generous by default: a debug build on a loaded 2-core machine derives
     ///     production-cost scrypt keys slowly, and a deadline here must not fail a correct server.
+    ///   - followRedirects: false to see a redirect itself (a form's 303 and its notice cookie).
     public static func send(
         port: Int,
         method: String,
@@ -32,13 +39,15 @@ public enum LoopbackHTTP {
         headers: [(String, String)] = [],
         body: Data?,
         timeout: Duration = .seconds(60),
-        host: String = "127.0.0.1"
+        host: String = "127.0.0.1",
+        followRedirects: Bool = true
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+        let client = followRedirects ? HTTPClient.shared : notFollowing
+        let response = try await client.execute(request, timeout: .init(timeout))
         let collected = try await response.body.collect(upTo: 4 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
     }

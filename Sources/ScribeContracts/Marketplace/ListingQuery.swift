@@ -101,6 +101,23 @@ public struct ListingQuery: Sendable, Equatable {
         return query
     }
 
+    /// The query string that ``parse(_:)`` reads back as this query: what a client of
+    /// `GET /api/v1/marketplace/listings` sends.
+    public var parameters: [(String, String)] {
+        var parameters: [(String, String)] = []
+        if let text { parameters.append(("q", text)) }
+        if !tags.isEmpty { parameters.append(("tag", tags.joined(separator: ","))) }
+        if !excludedTags.isEmpty { parameters.append(("exclude_tag", excludedTags.joined(separator: ","))) }
+        if let kind { parameters.append(("kind", kind.rawValue)) }
+        parameters.append(("rating", Set(ratings) == ["sfw", "nsfw"] ? "all" : ratings.first ?? "sfw"))
+        if let language { parameters.append(("language", language)) }
+        if let creator { parameters.append(("creator", creator)) }
+        parameters.append(("sort", sort.rawValue))
+        parameters.append(("limit", String(limit)))
+        if let after { parameters.append(("cursor", cursor(key: after.key, id: after.id, similarNames: after.similarNames))) }
+        return parameters
+    }
+
     static func tagList(_ value: String) throws(MarketplaceError) -> [String] {
         let tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         guard tags.count <= 16, tags.allSatisfy({ $0.count <= 64 }) else {

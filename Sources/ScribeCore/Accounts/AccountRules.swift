@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// What makes a username, email or password acceptable.
 enum AccountRules {

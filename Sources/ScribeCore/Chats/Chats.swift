@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import ScribeContracts
 
 /// A chat session, decrypted for its owner.
 public struct Chat: Codable, Sendable {

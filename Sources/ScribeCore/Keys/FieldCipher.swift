@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 
 /// Where a ciphertext belongs: its table, row and column. It is the AES-GCM associated data, so
 /// a ciphertext copied to another row or column fails to decrypt instead of being read as if it

@@ -1,8 +1,8 @@
+#if canImport(Glibc)
 import Crypto
 import Foundation
-
-#if canImport(Glibc)
 import Glibc
+import ScribeContracts
 #endif
 
 /// The server's master keys: they wrap publication keys and actors' signing keys, never

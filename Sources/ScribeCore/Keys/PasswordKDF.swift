@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import NIOPosix
+import ScribeContracts
 
 /// The memory-hard key derivation behind passwords and recovery phrases: scrypt, with its
 /// parameters stored beside each user's wrapped DEK so they can be raised later (a login with

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 
 /// A user's DEK as stored: wrapped twice, under the password KEK and under the recovery KEK,
 /// each with the KDF parameters and salt that re-derive its KEK.

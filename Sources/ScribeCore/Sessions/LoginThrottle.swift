@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ScribeContracts
 
 /// Limits failed logins per account and per client address in fixed windows, in the database so
 /// every server process shares the counts. The account key is the identifier as typed

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeContracts
 
 /// A request's proof of login, carrying the user's DEK for the duration of the request only.
 ///

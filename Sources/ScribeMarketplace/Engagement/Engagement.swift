@@ -62,7 +62,7 @@ public struct Engagement: Sendable {
 
     /// Rates an item 1 to 5; rating again replaces the rating.
     public func rate(_ id: UUID, stars: Int, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         guard (1...5).contains(stars) else { throw MarketplaceError(.invalidInput, "A rating is 1 to 5 stars.") }
         let owner = try await ownerOfListing(id)
         guard owner != userID else { throw MarketplaceError(.forbidden, "Creators cannot rate their own items.") }
@@ -78,7 +78,7 @@ public struct Engagement: Sendable {
     }
 
     public func unrate(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         try await change(id) { connection in
             try await connection.query("DELETE FROM marketplace.ratings WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
         }
@@ -86,7 +86,7 @@ public struct Engagement: Sendable {
 
     /// Writes (or rewrites) the user's review of an item.
     public func review(_ id: UUID, body: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReview {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...5000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A review has 1 to 5000 characters.") }
         guard try await ownerOfListing(id) != userID else { throw MarketplaceError(.forbidden, "Creators cannot review their own items.") }
@@ -106,7 +106,7 @@ public struct Engagement: Sendable {
 
     /// Deletes a review: the author's own, or any, by a moderator.
     public func deleteReview(_ reviewID: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         let rows = try await run(logger) {
             try await pool.query(
                 """
@@ -144,7 +144,7 @@ public struct Engagement: Sendable {
     /// Sets a listing's content rating by hand: its creator may, unless a moderator already has;
     /// a moderator always may. It holds across updates and rebuilds.
     public func setContentRating(_ id: UUID, to rating: String, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         guard ["sfw", "nsfw"].contains(rating) else { throw MarketplaceError(.invalidInput, "content_rating is sfw or nsfw.") }
         let owner = try await ownerOfListing(id)
         guard actor.isModerator || owner == userID else { throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the rating.") }
@@ -170,7 +170,7 @@ public struct Engagement: Sendable {
     // MARK: Favourites
 
     public func favourite(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         try await change(id) { connection in
             try await connection.query(
                 """
@@ -183,7 +183,7 @@ public struct Engagement: Sendable {
     }
 
     public func unfavourite(_ id: UUID, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         try await change(id) { connection in
             try await connection.query("DELETE FROM marketplace.favourites WHERE user_id = \(userID) AND item_id = \(id)", logger: logger)
         }
@@ -191,7 +191,7 @@ public struct Engagement: Sendable {
 
     /// The user's favourites that are still listed, changed ones first, then newest updates.
     public func favourites(of actor: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing] {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         let rows = try await run(logger) {
             try await pool.query(
                 PostgresQuery(

@@ -11,7 +11,7 @@ extension MarketplaceCaller {
         return "address:" + digest.map { String(format: "%02x", $0) }.joined()
     }
 
-    func requireUser() throws(MarketplaceError) -> UUID {
+    func signedInUserID() throws(MarketplaceError) -> UUID {
         guard let userID else { throw MarketplaceError(.unauthenticated, "Log in to continue.") }
         return userID
     }

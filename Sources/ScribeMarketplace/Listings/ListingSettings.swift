@@ -19,7 +19,7 @@ public struct ListingSettings: Sendable {
 
     /// Sets the language: a BCP 47 tag such as `en`, `pt-BR` or `und` (not known).
     public func setLanguage(_ id: UUID, to language: String, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         let tag = language.trimmingCharacters(in: .whitespaces)
         guard tag.wholeMatch(of: /[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}/) != nil else {
             throw MarketplaceError(.invalidInput, "language is a BCP 47 tag such as en, pt-BR or und.")
@@ -45,7 +45,7 @@ public struct ListingSettings: Sendable {
     /// Puts the item on sale at `price` (smallest currency unit, 50 to 100,000,000), or takes it
     /// off sale when `price` is nil.
     public func setPrice(_ id: UUID, to price: Listing.Price?, by actor: MarketplaceCaller) async throws(MarketplaceError) {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         guard salesEnabled else { throw MarketplaceError(.salesDisabled, "Sales are off: this server has no Stripe account configured.") }
         if let price {
             guard (50...100_000_000).contains(price.amount) else {

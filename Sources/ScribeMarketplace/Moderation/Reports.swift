@@ -18,13 +18,13 @@ public struct Reports: Sendable {
 
     public func report(listing id: UUID, reason: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReport {
         // Signing in comes first: an anonymous caller learns nothing about what exists.
-        _ = try actor.requireUser()
+        _ = try actor.signedInUserID()
         let item = try await search.listedItem(id)
         return try await file("listing", subjectID: id, itemID: id, item: item, reason: reason, by: actor)
     }
 
     public func report(review reviewID: UUID, reason: String, by actor: MarketplaceCaller) async throws(MarketplaceError) -> ListingReport {
-        _ = try actor.requireUser()
+        _ = try actor.signedInUserID()
         let rows = try await run(logger) {
             try await pool.query("SELECT item_id FROM marketplace.reviews WHERE id = \(reviewID) AND removed_at IS NULL", logger: logger).collect()
         }
@@ -40,7 +40,7 @@ public struct Reports: Sendable {
         reason: String,
         by actor: MarketplaceCaller
     ) async throws(MarketplaceError) -> ListingReport {
-        let reporter = try actor.requireUser()
+        let reporter = try actor.signedInUserID()
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...1000).contains(text.count) else { throw MarketplaceError(.invalidInput, "A reason has 1 to 1000 characters.") }
         let rows = try await run(logger) {
@@ -157,7 +157,7 @@ public struct Reports: Sendable {
 
     @discardableResult
     private func requireModerator(_ actor: MarketplaceCaller) throws(MarketplaceError) -> UUID {
-        let userID = try actor.requireUser()
+        let userID = try actor.signedInUserID()
         guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators do this.") }
         return userID
     }

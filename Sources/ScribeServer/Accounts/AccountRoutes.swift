@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 
 /// `/api/v1/accounts` and `/api/v1/sessions`: registration, login and logout, the current
 /// account, password change, recovery and deletion. Each handler decodes, calls

@@ -4,6 +4,7 @@ import Hummingbird
 import ScribeContracts
 import ScribeCore
 import ScribeCoreClient
+import ScribeHTTP
 
 /// Finds the session a request carries and guards cookie sessions against cross-site requests.
 ///

@@ -4,9 +4,12 @@ import Logging
 import ScribeContracts
 import ScribeCore
 import ScribeCoreClient
+import ScribeHTTP
 import ScribeMarketplace
+import ScribeMarketplaceClient
 import ScribeSocial
 import ScribeStorage
+import ScribeWeb
 import ServiceLifecycle
 
 /// The composition root: builds the modules this process's ``ProcessRole`` runs over one
@@ -79,7 +82,8 @@ public struct ScribeApplication: Sendable {
         let router = Router(context: ScribeRequestContext.self, options: .autoGenerateHeadEndpoints)
         let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
-        if role == .all { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
+        let servesPages = pagesMarketplace != nil
+        if servesPages { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
         ScribeMetrics.bootstrap()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware<ScribeRequestContext>())
@@ -99,7 +103,7 @@ public struct ScribeApplication: Sendable {
         }
         let authority: SessionMiddleware.Authority = coreModule.map { .accounts($0.accounts) } ?? .coreAPI(coreAPI)
         router.add(middleware: SessionMiddleware(authority: authority, publicURL: configuration.publicURL))
-        if role == .all { router.add(middleware: FormTokenMiddleware(publicURL: configuration.publicURL)) }
+        if servesPages { router.add(middleware: FormTokenMiddleware<ScribeRequestContext>(publicURL: configuration.publicURL)) }
         router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .account))
         let readiness = Readiness(
             database: database,
@@ -137,26 +141,50 @@ public struct ScribeApplication: Sendable {
         if let marketplace = marketplaceModule {
             MarketplaceRoutes(marketplace: marketplace).add(to: router)
         }
-        guard role == .all, let core = coreModule, let marketplace = marketplaceModule, let social = socialModule else {
+        guard let social = socialModule, let marketplace = pagesMarketplace else {
             if let social = socialModule { ActorRoutes(social: social, profilePages: nil, itemPages: nil).add(to: router) }
             return router
         }
-        // The pages people use in a browser draw on every module, so they are served where all run.
-        let itemPages = ItemPages(pages: pages, core: coreAPI, marketplace: marketplace, social: social)
-        let profilePages = ProfilePages(pages: pages, social: social, marketplace: marketplace)
+        // The pages people use in a browser reach Core and the marketplace through their contracts, so
+        // they are served wherever Social runs and the marketplace can be reached: here, or over HTTP.
+        let itemPages = ItemPages<ScribeRequestContext>(pages: pages, core: coreAPI, marketplace: marketplace, social: social)
+        let profilePages = ProfilePages<ScribeRequestContext>(pages: pages, social: social, marketplace: marketplace)
         ActorRoutes(social: social, profilePages: profilePages, itemPages: itemPages).add(to: router)
         StaticFiles().add(to: router)
-        let cookie = SessionCookie(publicURL: configuration.publicURL)
-        AccountPages(pages: pages, accounts: core.accounts, cookie: cookie).add(to: router)
-        MarketplacePages(pages: pages, marketplace: marketplace).add(to: router)
+        MarketplacePages<ScribeRequestContext>(pages: pages, marketplace: marketplace).add(to: router)
         itemPages.add(to: router)
         profilePages.add(to: router)
-        LibraryPages(pages: pages, core: core, marketplace: marketplace).add(to: router)
-        LorebookEditor(pages: pages, lorebooks: core.lorebooks).add(to: router)
-        SocialPages(pages: pages, social: social).add(to: router)
-        SettingsPages(pages: pages, accounts: core.accounts, social: social).add(to: router)
-        ModerationPages(pages: pages, marketplace: marketplace, social: social).add(to: router)
+        SocialPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
+        ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
+        let cookie = SessionCookie(publicURL: configuration.publicURL)
+        if let accounts = pagesAccounts {
+            AccountPages<ScribeRequestContext>(pages: pages, accounts: accounts, cookie: cookie).add(to: router)
+            SettingsPages<ScribeRequestContext>(pages: pages, accounts: accounts, core: coreAPI, social: social).add(to: router)
+        }
+        // The library pages still take Core itself (its unlocked session), so they are served only
+        // where Core runs too.
+        if let core = coreModule {
+            LibraryPages(pages: pages, core: core, marketplace: marketplace).add(to: router)
+            LorebookEditor(pages: pages, lorebooks: core.lorebooks).add(to: router)
+        }
         return router
+    }
+
+    /// People's own accounts as the pages reach them: Core in this process, or Core's public JSON
+    /// API over HTTP.
+    var pagesAccounts: (any AccountsAPI)? {
+        if let coreModule { return coreModule }
+        guard let url = configuration.coreURL, let secret = configuration.serviceSecret, let serviceClient else { return nil }
+        return HTTPAccountsClient(baseURL: url, secret: secret, client: serviceClient, logger: logger)
+    }
+
+    /// The marketplace as the pages reach it: in this process, or, in a social process that knows
+    /// the marketplace's address, over HTTP. Nil where no pages are served.
+    var pagesMarketplace: (any MarketplaceAPI)? {
+        guard socialModule != nil else { return nil }
+        if let marketplaceModule { return marketplaceModule }
+        guard let url = configuration.marketplaceURL, let secret = configuration.serviceSecret, let serviceClient else { return nil }
+        return HTTPMarketplaceClient(baseURL: url, secret: secret, client: serviceClient, logger: logger)
     }
 
     /// Releases what the modules hold outside the database (HTTP clients). The server's service

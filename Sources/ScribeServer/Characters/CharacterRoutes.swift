@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 
 /// `/api/v1/characters`: the logged-in user's characters. Handlers decode, call
 /// ``Characters``, and encode; another user's character and a malformed id are both 404.

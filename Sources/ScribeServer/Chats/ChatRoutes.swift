@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ScribeCore
+import ScribeHTTP
 
 /// `/api/v1/chats`: the logged-in user's chat sessions and their messages (storage only: no
 /// model is called). Another user's chat and a malformed id are both 404.

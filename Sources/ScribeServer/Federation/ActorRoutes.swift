@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ScribeContracts
+import ScribeHTTP
 import ScribeSocial
+import ScribeWeb
 
 /// Actors and what hangs off them: `/users/{username}` (ActivityPub JSON or a page, by
 /// `Accept`), `/@{username}`, the instance actor `/actor`, the followers, following and outbox
@@ -13,13 +15,13 @@ import ScribeSocial
 struct ActorRoutes {
     let social: SocialModule
     /// The HTML side of the same URLs: a person opening them in a browser gets these pages. A
-    /// process that serves no pages (a split deployment's `social`) answers with the documents.
-    let profilePages: ProfilePages?
-    let itemPages: ItemPages?
+    /// process that serves no pages answers with the documents.
+    let profilePages: ProfilePages<ScribeRequestContext>?
+    let itemPages: ItemPages<ScribeRequestContext>?
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("users/:username") { request, context -> Response in
-            let profile = try await social.actors.profile(username: try Self.username(context))
+            let profile = try await social.actors.profile(username: try context.usernameParameter())
             if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
             guard request.wantsActivityPub || profilePages == nil else {
                 var page = Pages.redirect("/@\(profile.username)")
@@ -32,7 +34,7 @@ struct ActorRoutes {
             )
         }
         router.get("@{username}") { request, context -> Response in
-            let username = try Self.username(context)
+            let username = try context.usernameParameter()
             if !request.wantsActivityPub, let profilePages {
                 var page = try await profilePages.page(username, request: request, context: context)
                 page.headers[.vary] = "Accept"
@@ -46,7 +48,7 @@ struct ActorRoutes {
         }
         for name in [Collections.Name.followers, .following, .outbox] {
             router.get("users/:username/\(name.rawValue)") { request, context -> Response in
-                let username = try Self.username(context)
+                let username = try context.usernameParameter()
                 return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
                     .response(from: request, context: context)
             }
@@ -99,13 +101,6 @@ struct ActorRoutes {
             }
             return page
         }
-    }
-
-    static func username(_ context: ScribeRequestContext) throws -> String {
-        guard let name = context.parameters.get("username"), !name.isEmpty, name.count <= 64 else {
-            throw APIError(.notFound, code: "not_found", message: "No such user.")
-        }
-        return name
     }
 
     /// `/users/ALICE` answers with a redirect to `/users/Alice`, so only one spelling is ever an id.

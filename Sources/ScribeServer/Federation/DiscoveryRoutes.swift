@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ScribeContracts
+import ScribeHTTP
 import ScribeSocial
 
 /// `/.well-known/webfinger`, `/.well-known/host-meta`, `/.well-known/nodeinfo` and the NodeInfo

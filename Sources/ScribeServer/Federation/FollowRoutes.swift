@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// `POST /api/v1/follows` `{"handle": "bob@remote.example"}` follows a local or remote account;

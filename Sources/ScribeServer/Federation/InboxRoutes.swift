@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ScribeHTTP
 import ScribeSocial
 
 /// `POST /users/{username}/inbox`, `POST /inbox` (shared) and `POST /actor/inbox`: an activity
@@ -23,7 +24,7 @@ struct InboxRoutes {
 
     func add(to router: Router<ScribeRequestContext>) {
         router.post("users/:username/inbox") { request, context in
-            try await receive(request, context, recipient: try ActorRoutes.username(context))
+            try await receive(request, context, recipient: try context.usernameParameter())
         }
         router.post("inbox") { request, context in try await receive(request, context, recipient: nil) }
         router.post("actor/inbox") { request, context in try await receive(request, context, recipient: nil) }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ScribeContracts
+import ScribeHTTP
 import ScribeSocial
 
 /// What others see of shared items: `/api/v1/shared/characters/{id}` (view, avatar, fork) and
@@ -29,17 +30,26 @@ struct SharedItemRoutes {
 
     @Sendable func lorebook(_ request: Request, context: ScribeRequestContext) async throws -> SharedResponse {
         let id = try LorebookRoutes.id(context)
-        return SharedResponse(item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context, of: .lorebook, id)))
+        return SharedResponse(
+            item: try await core.sharedView(of: .lorebook, id: id, for: try await social.viewer(context.user?.id, of: .lorebook, id))
+        )
     }
 
     @Sendable func character(_ request: Request, context: ScribeRequestContext) async throws -> SharedResponse {
         let id = try CharacterRoutes.id(context)
-        return SharedResponse(item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context, of: .character, id)))
+        return SharedResponse(
+            item: try await core.sharedView(of: .character, id: id, for: try await social.viewer(context.user?.id, of: .character, id))
+        )
     }
 
     @Sendable func avatar(_ request: Request, context: ScribeRequestContext) async throws -> Response {
         let id = try CharacterRoutes.id(context)
-        let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: try await social.viewer(context, of: .character, id))
+        let avatar = try await core.sharedFile(
+            of: .character,
+            id: id,
+            format: .avatar,
+            for: try await social.viewer(context.user?.id, of: .character, id)
+        )
         return Response(
             status: .ok,
             headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
@@ -60,14 +70,5 @@ struct SharedItemRoutes {
             followsOwner: followsOwner
         )
         return EditedResponse(status: .created, response: CharacterRoutes.CharacterResponse(character: forked))
-    }
-}
-
-extension SocialModule {
-    /// Who is looking at a shared item, with what Social knows of them: whether they follow its
-    /// owner. Every shared view the server answers (JSON and pages) asks here.
-    func viewer(_ context: ScribeRequestContext, of kind: CoreEvent.SubjectKind, _ id: UUID) async throws -> Viewer {
-        let account = context.user?.id
-        return Viewer(accountID: account, followsOwner: try await followsOwner(account, of: kind, id))
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// The JSON API of the social layer for a logged-in user: likes, boosts, comments, blocks,

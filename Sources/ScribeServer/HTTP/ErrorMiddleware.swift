@@ -5,8 +5,10 @@ import Logging
 import NIOCore
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 import ScribeMarketplace
 import ScribeSocial
+import ScribeWeb
 
 /// Turns whatever a route throws into an ``APIError`` response: the single place where errors
 /// become HTTP. An error nobody mapped is a bug: it is logged with the request id and answered

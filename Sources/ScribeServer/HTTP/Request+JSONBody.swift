@@ -1,5 +1,6 @@
 import Hummingbird
 import ScribeContracts
+import ScribeHTTP
 
 extension Request {
     /// Decodes the JSON body with ``ScribeJSON``'s decoder, up to the context's size limit.

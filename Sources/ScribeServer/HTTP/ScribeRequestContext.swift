@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 
 /// Per-request state for every Scribe route. It fixes the JSON coding of the whole API to
 /// ``ScribeJSON`` and caps request bodies at 1 MiB (``ScribeContext``). Routes that need a
 /// signed-in user run in a ``SignedInContext`` or a ``LibraryContext`` instead, which exist only
 /// for a live session.
-public struct ScribeRequestContext: ScribeContext {
+public struct ScribeRequestContext: SessionContext {
     public var coreContext: CoreRequestContextStorage
     /// The IP address of the connection's peer.
     public let connectionAddress: String?
@@ -36,7 +37,4 @@ public struct ScribeRequestContext: ScribeContext {
         self.sessionToken = nil
         self.csrfToken = nil
     }
-
-    /// What a route that needs a signed-in user answers anyone else.
-    static let loginRequired = APIError(.unauthorized, code: "unauthenticated", message: "Log in to continue.", headers: [.wwwAuthenticate: "Bearer"])
 }

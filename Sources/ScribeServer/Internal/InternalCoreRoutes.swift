@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ScribeContracts
 import ScribeCoreClient
+import ScribeHTTP
 
 /// Core's internal HTTP API (`/internal/core/...`): every `CoreAPI` operation, for Scribe's own
 /// Marketplace and Social processes when they run apart from Core (``HTTPCoreClient`` is the

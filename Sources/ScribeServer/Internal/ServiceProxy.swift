@@ -6,14 +6,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ScribeCoreClient
+import ScribeHTTP
 import ServiceLifecycle
 
-/// Scribe's own headers on a request the social process forwards: who forwarded it (a service
-/// token) and which client it came from. A client cannot set them: the social process replaces
-/// them, and the receiving process trusts them only with a valid token.
-enum ForwardingHeader {
-    static let forwardedBy = HTTPField.Name("Scribe-Forwarded-By")!
-    static let clientAddress = HTTPField.Name("Scribe-Client-Address")!
+extension ForwardingHeader {
+    static let forwardedByField = HTTPField.Name(forwardedBy)!
+    static let clientAddressField = HTTPField.Name(clientAddress)!
 }
 
 /// In a split deployment the social process is the public entry: this forwards
@@ -55,12 +53,12 @@ struct ServiceProxyMiddleware: RouterMiddleware {
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers
         where !Self.hopByHop.contains(field.name.canonicalName)
-            && ![ForwardingHeader.forwardedBy, ForwardingHeader.clientAddress].contains(field.name)
+            && ![ForwardingHeader.forwardedByField, ForwardingHeader.clientAddressField].contains(field.name)
         {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
-        if let secret { outbound.headers.add(name: ForwardingHeader.forwardedBy.rawName, value: ServiceToken.mint(for: .social, secret: secret)) }
-        if let address = context.clientAddress { outbound.headers.add(name: ForwardingHeader.clientAddress.rawName, value: address) }
+        if let secret { outbound.headers.add(name: ForwardingHeader.forwardedBy, value: ServiceToken.mint(for: .social, secret: secret)) }
+        if let address = context.clientAddress { outbound.headers.add(name: ForwardingHeader.clientAddress, value: address) }
         // Bodies stream through in both directions: the receiving process applies its own size
         // limits, and nothing is held here whole.
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > 0 {
@@ -101,12 +99,12 @@ struct ForwardedRequestMiddleware: RouterMiddleware {
     let secret: ServiceSecret?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let secret, let token = request.headers[ForwardingHeader.forwardedBy],
+        guard let secret, let token = request.headers[ForwardingHeader.forwardedByField],
             (try? ServiceToken.verify(token, secret: secret))?.service == .social
         else { return try await next(request, context) }
         var context = context
         context.forwardedByScribe = true
-        if let address = request.headers[ForwardingHeader.clientAddress] { context.clientAddress = address }
+        if let address = request.headers[ForwardingHeader.clientAddressField] { context.clientAddress = address }
         return try await next(request, context)
     }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 
 /// `/api/v1/lorebooks`: the logged-in user's lorebooks (public ones are seen by others through
 /// ``SharedItemRoutes``). Handlers decode, call ``Lorebooks``, and encode; another user's

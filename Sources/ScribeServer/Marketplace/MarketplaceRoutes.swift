@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
 import ScribeMarketplace
 
 /// `/api/v1/marketplace`: search and browse listings, tags, a listing's detail, what people do
@@ -13,6 +14,7 @@ struct MarketplaceRoutes {
     let marketplace: MarketplaceModule
 
     struct TagsResponse: ResponseEncodable { var tags: [TagCount] }
+    struct VersionsResponse: ResponseEncodable { var versions: [ListingVersion] }
     struct RatingRequest: Decodable { var stars: Int }
     struct ContentRatingRequest: Decodable {
         var contentRating: String
@@ -39,21 +41,12 @@ struct MarketplaceRoutes {
     /// A Stripe event is a few kilobytes; nothing larger is read.
     static let webhookBodyLimit = 256 * 1024
 
-    /// Who is acting: the session's user (a moderator or not), or the anonymous client's address.
-    static func actor(_ context: ScribeRequestContext) -> MarketplaceCaller {
-        MarketplaceCaller(
-            userID: context.user?.id,
-            username: context.user?.username,
-            clientAddress: context.clientAddress,
-            isModerator: context.user?.role.moderates ?? false
-        )
-    }
-
     func add(to router: Router<ScribeRequestContext>) {
         let api = router.group("api/v1/marketplace")
         api.get("listings", use: search)
         api.get("tags", use: tags)
         api.get("listings/:id", use: detail)
+        api.get("listings/:id/versions", use: versions)
         api.get("listings/:id/download", use: download)
         api.put("listings/:id/rating", use: rate)
         api.delete("listings/:id/rating", use: unrate)
@@ -99,11 +92,19 @@ struct MarketplaceRoutes {
             case "all": ["sfw", "nsfw"]
             default: throw MarketplaceError(.badRequest, "rating is sfw, nsfw or all.")
             }
-        return TagsResponse(tags: try await marketplace.search.tags(ratings: ratings))
+        let limitText = request.uri.queryParameters.get("limit") ?? "100"
+        guard let limit = Int(limitText), (1...100).contains(limit) else { throw MarketplaceError(.badRequest, "limit is a number from 1 to 100.") }
+        return TagsResponse(tags: try await marketplace.popularTags(ratings: ratings, limit: limit))
     }
 
     @Sendable func detail(_ request: Request, context: ScribeRequestContext) async throws -> ListingDetail {
-        try await marketplace.detail(try Self.listingID(context), by: Self.actor(context))
+        try await marketplace.detail(try Self.listingID(context), by: context.marketplaceCaller)
+    }
+
+    @Sendable func versions(_ request: Request, context: ScribeRequestContext) async throws -> VersionsResponse {
+        let id = try Self.listingID(context)
+        _ = try await marketplace.search.listing(id)
+        return VersionsResponse(versions: try await marketplace.versions(of: id))
     }
 
     @Sendable func download(_ request: Request, context: ScribeRequestContext) async throws -> Response {
@@ -111,7 +112,7 @@ struct MarketplaceRoutes {
         guard let format = SharedFile.Format(rawValue: formatName), format != .avatar else {
             throw MarketplaceError(.badRequest, "format is json, v2, png or world_info.")
         }
-        let download = try await marketplace.engagement.download(try Self.listingID(context), format: format, by: Self.actor(context))
+        let download = try await marketplace.engagement.download(try Self.listingID(context), format: format, by: context.marketplaceCaller)
         return Response(
             status: .ok,
             headers: [.contentType: download.contentType, .contentDisposition: "attachment; filename=\"\(download.filename)\""],
@@ -120,7 +121,7 @@ struct MarketplaceRoutes {
     }
 
     @Sendable func fork(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ListingFork> {
-        let fork = try await marketplace.fork(try Self.listingID(context), sessionToken: context.sessionToken, by: Self.actor(context))
+        let fork = try await marketplace.fork(try Self.listingID(context), sessionToken: context.sessionToken, by: context.marketplaceCaller)
         return EditedResponse(status: .created, response: fork)
     }
 
@@ -128,18 +129,18 @@ struct MarketplaceRoutes {
 
     @Sendable func rate(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
         let stars = try await request.decodeJSON(as: RatingRequest.self, context: context).stars
-        try await marketplace.engagement.rate(try Self.listingID(context), stars: stars, by: Self.actor(context))
+        try await marketplace.engagement.rate(try Self.listingID(context), stars: stars, by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func unrate(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.engagement.unrate(try Self.listingID(context), by: Self.actor(context))
+        try await marketplace.engagement.unrate(try Self.listingID(context), by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func setContentRating(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
         let rating = try await request.decodeJSON(as: ContentRatingRequest.self, context: context).contentRating
-        try await marketplace.engagement.setContentRating(try Self.listingID(context), to: rating, by: Self.actor(context))
+        try await marketplace.engagement.setContentRating(try Self.listingID(context), to: rating, by: context.marketplaceCaller)
         return .noContent
     }
 
@@ -149,25 +150,25 @@ struct MarketplaceRoutes {
 
     @Sendable func review(_ request: Request, context: ScribeRequestContext) async throws -> ReviewResponse {
         let body = try await request.decodeJSON(as: ReviewRequest.self, context: context).body
-        return ReviewResponse(review: try await marketplace.engagement.review(try Self.listingID(context), body: body, by: Self.actor(context)))
+        return ReviewResponse(review: try await marketplace.engagement.review(try Self.listingID(context), body: body, by: context.marketplaceCaller))
     }
 
     @Sendable func deleteReview(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: Self.actor(context))
+        try await marketplace.engagement.deleteReview(try context.uuidParameter(notFound: "No such review."), by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func favourites(_ request: Request, context: ScribeRequestContext) async throws -> FavouritesResponse {
-        FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: Self.actor(context)))
+        FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: context.marketplaceCaller))
     }
 
     @Sendable func favourite(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.engagement.favourite(try Self.listingID(context), by: Self.actor(context))
+        try await marketplace.engagement.favourite(try Self.listingID(context), by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func unfavourite(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.engagement.unfavourite(try Self.listingID(context), by: Self.actor(context))
+        try await marketplace.engagement.unfavourite(try Self.listingID(context), by: context.marketplaceCaller)
         return .noContent
     }
 
@@ -175,33 +176,37 @@ struct MarketplaceRoutes {
 
     @Sendable func setLanguage(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
         let language = try await request.decodeJSON(as: LanguageRequest.self, context: context).language
-        try await marketplace.settings.setLanguage(try Self.listingID(context), to: language, by: Self.actor(context))
+        try await marketplace.settings.setLanguage(try Self.listingID(context), to: language, by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func setPrice(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
         let price = try await request.decodeJSON(as: PriceRequest.self, context: context)
         let listing = try Self.listingID(context)
-        try await marketplace.settings.setPrice(listing, to: Listing.Price(amount: price.amount, currency: price.currency), by: Self.actor(context))
+        try await marketplace.settings.setPrice(
+            listing,
+            to: Listing.Price(amount: price.amount, currency: price.currency),
+            by: context.marketplaceCaller
+        )
         return .noContent
     }
 
     @Sendable func removePrice(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.settings.setPrice(try Self.listingID(context), to: nil, by: Self.actor(context))
+        try await marketplace.settings.setPrice(try Self.listingID(context), to: nil, by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func buy(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<Checkout> {
-        EditedResponse(status: .created, response: try await marketplace.purchases.buy(try Self.listingID(context), by: Self.actor(context)))
+        EditedResponse(status: .created, response: try await marketplace.purchases.buy(try Self.listingID(context), by: context.marketplaceCaller))
     }
 
     @Sendable func purchases(_ request: Request, context: ScribeRequestContext) async throws -> PurchasesResponse {
-        PurchasesResponse(purchases: try await marketplace.purchases.purchases(of: Self.actor(context)))
+        PurchasesResponse(purchases: try await marketplace.purchases.purchases(of: context.marketplaceCaller))
     }
 
     @Sendable func purchase(_ request: Request, context: ScribeRequestContext) async throws -> PurchaseResponse {
         let id = try context.uuidParameter(notFound: "No such purchase.")
-        guard let purchase = try await marketplace.purchases.purchases(of: Self.actor(context), id: id).first else {
+        guard let purchase = try await marketplace.purchases.purchases(of: context.marketplaceCaller, id: id).first else {
             throw MarketplaceError(.notFound, "No such purchase of yours.")
         }
         return PurchaseResponse(purchase: purchase)
@@ -221,20 +226,20 @@ struct MarketplaceRoutes {
 
     @Sendable func reportListing(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ReportResponse> {
         let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
-        let report = try await marketplace.reports.report(listing: try Self.listingID(context), reason: reason, by: Self.actor(context))
+        let report = try await marketplace.reports.report(listing: try Self.listingID(context), reason: reason, by: context.marketplaceCaller)
         return EditedResponse(status: .created, response: ReportResponse(report: report))
     }
 
     @Sendable func reportReview(_ request: Request, context: ScribeRequestContext) async throws -> EditedResponse<ReportResponse> {
         let reason = try await request.decodeJSON(as: ReportRequest.self, context: context).reason
         let review = try context.uuidParameter(notFound: "No such review.")
-        let report = try await marketplace.reports.report(review: review, reason: reason, by: Self.actor(context))
+        let report = try await marketplace.reports.report(review: review, reason: reason, by: context.marketplaceCaller)
         return EditedResponse(status: .created, response: ReportResponse(report: report))
     }
 
     @Sendable func reportQueue(_ request: Request, context: ScribeRequestContext) async throws -> ReportsResponse {
         ReportsResponse(
-            reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: Self.actor(context))
+            reports: try await marketplace.reports.queue(status: request.uri.queryParameters.get("status") ?? "open", by: context.marketplaceCaller)
         )
     }
 
@@ -243,16 +248,16 @@ struct MarketplaceRoutes {
         guard let decision = ReportDecision(rawValue: name) else {
             throw MarketplaceError(.invalidInput, "decision is hide, remove_review or dismiss.")
         }
-        try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: Self.actor(context))
+        try await marketplace.reports.resolve(try context.uuidParameter(notFound: "No such report."), decision, by: context.marketplaceCaller)
         return .noContent
     }
 
     @Sendable func hidden(_ request: Request, context: ScribeRequestContext) async throws -> HiddenResponse {
-        HiddenResponse(hidden: try await marketplace.reports.hidden(by: Self.actor(context)))
+        HiddenResponse(hidden: try await marketplace.reports.hidden(by: context.marketplaceCaller))
     }
 
     @Sendable func restore(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {
-        try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: Self.actor(context))
+        try await marketplace.reports.restore(try context.uuidParameter(notFound: "No such hidden item."), by: context.marketplaceCaller)
         return .noContent
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ScribeHTTP
 
 /// `GET /metrics` in the Prometheus text format, for the operator's scraper: loopback clients
 /// always, others only with `Authorization: Bearer <SCRIBE_METRICS_TOKEN>`; anyone else gets

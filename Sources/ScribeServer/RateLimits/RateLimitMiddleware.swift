@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
+import ScribeHTTP
 
 /// Applies ``RateLimiter`` to the JSON API (`/api/...`): per client address before anything
 /// else is done for the request, and per account once the session is known. Over the limit is

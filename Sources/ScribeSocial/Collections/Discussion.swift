@@ -68,6 +68,12 @@ extension SocialModule {
         return try await actions.follows(try await actors.profile(id: userID), ownerOf: kind, itemID)
     }
 
+    /// Who is looking at a shared item, with what Social knows of them: whether they follow its
+    /// owner. Every shared view the server answers (JSON and pages) asks here.
+    public func viewer(_ userID: UUID?, of kind: CoreEvent.SubjectKind, _ itemID: UUID) async throws(SocialError) -> Viewer {
+        Viewer(accountID: userID, followsOwner: try await followsOwner(userID, of: kind, itemID))
+    }
+
     /// How many follow a local user, and how many they follow (accepted follows only).
     public func followCounts(of username: String) async throws(SocialError) -> (followers: Int, following: Int) {
         let actor = urls.actor(username)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ScribeContracts
 import Testing
 
 @testable import ScribeCore

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
+import ScribeWeb
 
 /// The user's library as pages: their characters and lorebooks, importing (PNG, JSON, CHARX,
 /// World Info), creating and editing characters, choosing who sees each, exporting and deleting;
@@ -184,7 +186,7 @@ struct LibraryPages {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let favourites = try await marketplace.favourites(of: MarketplaceRoutes.actor(context.request)).map {
+        let favourites = try await marketplace.favourites(of: context.request.marketplaceCaller).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
         let page = Library(

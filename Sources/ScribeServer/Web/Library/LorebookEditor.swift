@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import ScribeContracts
 import ScribeCore
+import ScribeHTTP
+import ScribeWeb
 
 /// A lorebook's editor page: its name, description and entries (keys and content), with room
 /// for one more entry each time; other entry settings (order, position, …) are kept as they were.

@@ -1,13 +1,20 @@
 import Foundation
 import Hummingbird
-import ScribeCore
+import ScribeContracts
+import ScribeHTTP
 
 /// Sign up, log in, log out and account recovery, as pages. A new account's recovery phrase
 /// is shown once, on the page after signing up.
-struct AccountPages {
+public struct AccountPages<Context: SessionContext>: Sendable {
     let pages: Pages
-    let accounts: Accounts
+    let accounts: any AccountsAPI
     let cookie: SessionCookie
+
+    public init(pages: Pages, accounts: any AccountsAPI, cookie: SessionCookie) {
+        self.pages = pages
+        self.accounts = accounts
+        self.cookie = cookie
+    }
 
     struct Signup { var form: FormState }
     struct Welcome {
@@ -15,7 +22,7 @@ struct AccountPages {
         var recoveryPhrase: String
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
+    public func add(to router: Router<Context>) {
         router.get("signup") { request, context in
             pages.render("signup", title: "Sign up", page: Signup(form: .empty), request: request, context: context)
         }
@@ -23,19 +30,24 @@ struct AccountPages {
             let form = try await WebForm.read(request, context: context)
             do {
                 let created = try await accounts.register(
-                    Registration(username: form["username"], email: form["email"], password: form.fields["password"] ?? "")
+                    username: form["username"],
+                    email: form["email"],
+                    password: form.fields["password"] ?? "",
+                    clientAddress: context.clientAddress
                 )
+                // The welcome page is the new user's first signed-in page.
                 var context = context
-                context.session = try await accounts.authenticate(token: created.session.token.value)
+                context.user = created.session.user
+                context.sessionToken = created.session.token
                 var response = pages.render(
                     "welcome",
                     title: "Welcome",
-                    page: Welcome(username: created.session.account.username, recoveryPhrase: created.recoveryPhrase.description),
+                    page: Welcome(username: created.session.user.username, recoveryPhrase: created.recoveryPhrase),
                     request: request,
                     context: context,
                     status: .created
                 )
-                response.setCookie(cookie.setting(token: created.session.token.value, expiresAt: created.session.expiresAt))
+                response.setCookie(cookie.setting(token: created.session.token, expiresAt: created.session.expiresAt))
                 return response
             } catch  where FormState.isUsers(error) {
                 return pages.render(
@@ -73,7 +85,7 @@ struct AccountPages {
         }
         router.post("logout") { request, context -> Response in
             _ = try await WebForm.read(request, context: context)
-            if let session = context.session { try await accounts.logOut(session) }
+            if let token = context.sessionToken { try await accounts.logOut(sessionToken: token) }
             var response = Pages.redirect("/", notice: "You are logged out.")
             response.setCookie(cookie.clearing())
             return response
@@ -104,9 +116,9 @@ struct AccountPages {
         }
     }
 
-    private func loggedIn(_ grant: SessionGrant, then location: String, notice: String? = nil) -> Response {
+    private func loggedIn(_ grant: SignedInSession, then location: String, notice: String? = nil) -> Response {
         var response = Pages.redirect(location, notice: notice)
-        response.setCookie(cookie.setting(token: grant.token.value, expiresAt: grant.expiresAt))
+        response.setCookie(cookie.setting(token: grant.token, expiresAt: grant.expiresAt))
         return response
     }
 }

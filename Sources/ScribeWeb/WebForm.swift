@@ -4,21 +4,22 @@ import Hummingbird
 import MultipartKit
 import NIOCore
 import NIOHTTP1
+import ScribeHTTP
 
 /// A submitted web form: its text fields and, for uploads, its files. Reading it checks the
 /// anti-forgery token first, so no handler acts on a forged form.
-struct WebForm: Sendable {
-    var fields: [String: String]
-    var files: [String: Data]
+public struct WebForm: Sendable {
+    public var fields: [String: String]
+    public var files: [String: Data]
     /// The names the browser gave the uploaded files, by field.
-    var fileNames: [String: String] = [:]
+    public var fileNames: [String: String] = [:]
 
-    subscript(_ name: String) -> String { fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+    public subscript(_ name: String) -> String { fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
 
     /// The largest upload a form takes (a card PNG with its avatar, a CHARX, a lorebook).
     static let maximumSize = 8 << 20
 
-    static func read(_ request: Request, context: ScribeRequestContext) async throws -> WebForm {
+    public static func read(_ request: Request, context: some RequestContext) async throws -> WebForm {
         let contentType = request.headers[.contentType] ?? ""
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: maximumSize) } catch {
@@ -47,7 +48,7 @@ struct WebForm: Sendable {
             guard let fields = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) else { throw Self.malformed }
             form = WebForm(fields: fields, files: [:])
         }
-        guard FormTokenMiddleware.matches(form.fields["csrf"], request) else {
+        guard FormToken.matches(form.fields["csrf"], request) else {
             throw APIError(
                 .forbidden,
                 code: "forbidden",

@@ -4,7 +4,7 @@ import ScribeSocial
 
 /// What an item's page shows, gathered from Core (what this viewer may see), the marketplace
 /// (its listing, reviews and versions, when it is listed) and Social (likes, boosts, comments).
-struct ItemView: Sendable {
+public struct ItemView: Sendable {
     var kind: String
     var kindLabel: String
     var id: String
@@ -48,9 +48,14 @@ struct ItemView: Sendable {
         var content: String
     }
 
-    struct DownloadLink {
-        var label: String
-        var url: String
+    public struct DownloadLink: Sendable {
+        public var label: String
+        public var url: String
+
+        public init(label: String, url: String) {
+            self.label = label
+            self.url = url
+        }
     }
 
     struct VersionLine {
@@ -90,7 +95,8 @@ struct ItemView: Sendable {
         ("creator_notes", "Creator's notes"),
     ]
 
-    static func date(_ date: Date) -> String {
+    /// A date as every page shows it (`2026-12-06`).
+    public static func date(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day())
     }
 

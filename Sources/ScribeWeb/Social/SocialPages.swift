@@ -1,13 +1,18 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// The home feed (what the people one follows published, boosted and wrote) and notifications.
-struct SocialPages {
+public struct SocialPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let social: SocialModule
+
+    public init(pages: Pages, social: SocialModule) {
+        self.pages = pages
+        self.social = social
+    }
 
     struct Feed {
         var entries: [FeedLine]
@@ -34,8 +39,8 @@ struct SocialPages {
         var date: String
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
-        let router = router.group(context: SignedInContext.self)
+    public func add(to router: Router<Context>) {
+        let router = router.group(context: SignedIn<Context>.self)
         router.get("feed") { request, context -> Response in
             let me = context.user.id
             let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }

@@ -1,16 +1,22 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// A user's page at `/@{username}` (and the HTML side of `/users/{username}`): who they are,
 /// what they published, how many follow them, and how to follow them from here or from
 /// another server.
-struct ProfilePages {
+public struct ProfilePages<Context: SessionContext>: Sendable {
     let pages: Pages
     let social: SocialModule
     let marketplace: any MarketplaceAPI
+
+    public init(pages: Pages, social: SocialModule, marketplace: any MarketplaceAPI) {
+        self.pages = pages
+        self.social = social
+        self.marketplace = marketplace
+    }
 
     struct Profile {
         var username: String
@@ -31,17 +37,17 @@ struct ProfilePages {
         var remoteForm: FormState
     }
 
-    func page(
+    public func page(
         _ username: String,
         request: Request,
-        context: ScribeRequestContext,
+        context: Context,
         remoteForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let profile = try await social.actors.profile(username: username)
         guard profile.username == username else { return Pages.redirect("/@\(profile.username)") }
         let counts = try await social.followCounts(of: profile.username)
-        let viewer = context.session?.account.id
+        let viewer = context.user?.id
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
         let items = try await marketplace.listings(
             matching: try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")])
@@ -81,10 +87,10 @@ struct ProfilePages {
         )
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
-        router.group(context: SignedInContext.self).post("@{username}/follow") { request, context -> Response in
+    public func add(to router: Router<Context>) {
+        router.group(context: SignedIn<Context>.self).post("@{username}/follow") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let username = try ActorRoutes.username(context.request)
+            let username = try context.request.usernameParameter()
             let me = context.user.id
             if form["action"] == "unfollow" {
                 try await social.following.unfollow("\(username)@\(social.settings.domain)", as: me)
@@ -95,7 +101,7 @@ struct ProfilePages {
         }
         router.post("@{username}/remote-follow") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
-            let username = try ActorRoutes.username(context)
+            let username = try context.usernameParameter()
             do {
                 return Response(
                     status: .seeOther,

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// The page of a character or lorebook at its object id (`/characters/{id}`, `/lorebooks/{id}`),
@@ -11,30 +11,42 @@ import ScribeSocial
 /// Guarantees: it shows only what Core shows this viewer (a private item is 404 for everyone; its
 /// owner sees it in the library), with the link-preview tags and the `rel="alternate"` link to
 /// the ActivityPub object.
-struct ItemPages {
+public struct ItemPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let core: any CoreAPI
     let marketplace: any MarketplaceAPI
     let social: SocialModule
 
-    /// The page, as the HTML side of the object id (``ActorRoutes`` negotiates).
+    public init(pages: Pages, core: any CoreAPI, marketplace: any MarketplaceAPI, social: SocialModule) {
+        self.pages = pages
+        self.core = core
+        self.marketplace = marketplace
+        self.social = social
+    }
+
+    /// The page, as the HTML side of the object id (the server's object routes negotiate).
+    public func page(_ kind: CoreEvent.SubjectKind, _ id: UUID, request: Request, context: Context) async throws -> Response {
+        try await page(kind, id, request: request, context: context, forms: .init(), status: .ok)
+    }
+
+    /// The page with its forms as a failed submission left them.
     func page(
         _ kind: CoreEvent.SubjectKind,
         _ id: UUID,
         request: Request,
-        context: ScribeRequestContext,
-        forms: ItemView.Forms = .init(),
-        status: HTTPResponse.Status = .ok
+        context: Context,
+        forms: ItemView.Forms,
+        status: HTTPResponse.Status
     ) async throws -> Response {
-        let viewer = context.session?.account.id
-        let actor = MarketplaceRoutes.actor(context)
+        let viewer = context.user?.id
+        let actor = context.marketplaceCaller
         let detail = try await listedDetail(id, by: actor)
         let item: SharedItem
         if let detail {
             item = detail.item
         } else {
             // Not listed (unlisted, followers-only): Core alone decides what this viewer sees.
-            item = try await sharedView(kind, id, for: try await social.viewer(context, of: kind, id))
+            item = try await sharedView(kind, id, for: try await social.viewer(context.user?.id, of: kind, id))
         }
         guard item.kind == kind else { throw APIError(.notFound, code: "not_found", message: "There is no such \(kind.rawValue).") }
         let view = ItemView(
@@ -83,9 +95,9 @@ struct ItemPages {
         }
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
+    public func add(to router: Router<Context>) {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
-            let item = router.group(RouterPath("\(kind.rawValue)s/:id"), context: SignedInContext.self)
+            let item = router.group(RouterPath("\(kind.rawValue)s/:id"), context: SignedIn<Context>.self)
             item.post("rating") { request, context in try await rate(kind, request, context) }
             item.post("review") { request, context in try await review(kind, request, context) }
             item.post("favourite") { request, context in try await favourite(kind, request, context) }
@@ -98,58 +110,58 @@ struct ItemPages {
         }
     }
 
-    func rate(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func rate(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         try await act(kind, request, context, form: \.rating) { id, form, actor in
             try await marketplace.rate(id, stars: Int(form["stars"]) ?? 0, by: actor)
             return "Thank you for rating."
         }
     }
 
-    func review(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func review(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         try await act(kind, request, context, form: \.review) { id, form, actor in
             _ = try await marketplace.review(id, body: form["body"], by: actor)
             return "Your review is published."
         }
     }
 
-    func favourite(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func favourite(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         try await act(kind, request, context) { id, _, actor in
             try await marketplace.favourite(id, by: actor)
             return "Added to your favourites."
         }
     }
 
-    func report(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func report(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         try await act(kind, request, context, form: \.report) { id, form, actor in
             _ = try await marketplace.report(listing: id, reason: form["reason"], by: actor)
             return "Thank you: a moderator will look at it."
         }
     }
 
-    func fork(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func fork(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         _ = try await WebForm.read(request, context: context.request)
         let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
-        _ = try await marketplace.fork(id, sessionToken: context.sessionToken, by: MarketplaceRoutes.actor(context.request))
+        _ = try await marketplace.fork(id, sessionToken: context.sessionToken, by: context.request.marketplaceCaller)
         return Pages.redirect("/library", notice: "Forked into your library.")
     }
 
-    func buy(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func buy(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         _ = try await WebForm.read(request, context: context.request)
         let checkout = try await marketplace.buy(
             try context.uuidParameter(notFound: "No such listing."),
-            by: MarketplaceRoutes.actor(context.request)
+            by: context.request.marketplaceCaller
         )
         return Response(status: .seeOther, headers: [.location: checkout.checkoutURL])
     }
 
-    func comment(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext) async throws -> Response {
+    func comment(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
         try await act(kind, request, context, form: \.comment) { id, form, _ in
             _ = try await social.actions.comment(on: social.urls.item(kind.rawValue, id), text: form["text"], as: context.user.id)
             return "Your comment is published."
         }
     }
 
-    func react(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedInContext, boost: Bool) async throws -> Response {
+    func react(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>, boost: Bool) async throws -> Response {
         try await act(kind, request, context) { id, _, _ in
             let object = social.urls.item(kind.rawValue, id)
             if boost {
@@ -167,14 +179,14 @@ struct ItemPages {
     private func act(
         _ kind: CoreEvent.SubjectKind,
         _ request: Request,
-        _ context: SignedInContext,
+        _ context: SignedIn<Context>,
         form field: WritableKeyPath<ItemView.Forms, FormState>? = nil,
         _ action: (UUID, WebForm, MarketplaceCaller) async throws -> String
     ) async throws -> Response {
         let form = try await WebForm.read(request, context: context.request)
         let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
         do {
-            let notice = try await action(id, form, MarketplaceRoutes.actor(context.request))
+            let notice = try await action(id, form, context.request.marketplaceCaller)
             return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
         } catch  where FormState.isUsers(error) {
             guard let field else {

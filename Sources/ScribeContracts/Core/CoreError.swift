@@ -36,5 +36,9 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    static func invalid(_ field: String, _ message: String) -> CoreError { CoreError(.invalidInput, message, field: field) }
+    package static func invalid(_ field: String, _ message: String) -> CoreError { CoreError(.invalidInput, message, field: field) }
+}
+
+extension CoreError: UserFacingError {
+    public var isUsersToFix: Bool { ![.unavailable, .corrupted].contains(code) }
 }

@@ -1,13 +1,19 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
+import ScribeHTTP
 
 /// The marketplace home: search, filters, sorts and cursor pages over the listings, the same
 /// query parameters as `GET /api/v1/marketplace/listings`; and `/tags/{tag}`, where hashtags
 /// in the fediverse link to.
-struct MarketplacePages {
+public struct MarketplacePages<Context: SessionContext>: Sendable {
     let pages: Pages
     let marketplace: any MarketplaceAPI
+
+    public init(pages: Pages, marketplace: any MarketplaceAPI) {
+        self.pages = pages
+        self.marketplace = marketplace
+    }
 
     struct Home {
         var q: String
@@ -25,7 +31,7 @@ struct MarketplacePages {
         var popularTags: [TagCount]
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
+    public func add(to router: Router<Context>) {
         router.get("/") { request, context in try await home(request, context: context) }
         router.get("tags/:tag") { request, context -> Response in
             let tag = context.parameters.get("tag") ?? ""
@@ -33,7 +39,7 @@ struct MarketplacePages {
         }
     }
 
-    func home(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+    func home(_ request: Request, context: Context) async throws -> Response {
         let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty }
         let value = { (name: String) in given.first { $0.0 == name }?.1 ?? "" }
         var parameters = given

@@ -3,16 +3,16 @@ import Hummingbird
 
 /// The browser's copy of a session token: `scribe_session`, HttpOnly, SameSite=Lax, Path=/,
 /// Secure when the public URL is https, expiring with the session.
-struct SessionCookie {
-    static let name = "scribe_session"
+public struct SessionCookie: Sendable {
+    public static let name = "scribe_session"
 
     let secure: Bool
 
-    init(publicURL: URL) {
+    public init(publicURL: URL) {
         secure = publicURL.scheme == "https"
     }
 
-    func setting(token: String, expiresAt: Date) -> Cookie {
+    public func setting(token: String, expiresAt: Date) -> Cookie {
         Cookie(
             name: Self.name,
             value: token,
@@ -24,7 +24,7 @@ struct SessionCookie {
         )
     }
 
-    func clearing() -> Cookie {
+    public func clearing() -> Cookie {
         Cookie(name: Self.name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 }

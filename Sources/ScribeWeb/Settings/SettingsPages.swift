@@ -1,15 +1,23 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// The user's settings: their public profile (display name, bio, avatar), whether follows need
 /// approval, the password, and who they block.
-struct SettingsPages {
+public struct SettingsPages<Context: SessionContext>: Sendable {
     let pages: Pages
-    let accounts: Accounts
+    let accounts: any AccountsAPI
+    let core: any CoreAPI
     let social: SocialModule
+
+    public init(pages: Pages, accounts: any AccountsAPI, core: any CoreAPI, social: SocialModule) {
+        self.pages = pages
+        self.accounts = accounts
+        self.core = core
+        self.social = social
+    }
 
     struct Settings {
         var username: String
@@ -20,18 +28,18 @@ struct SettingsPages {
         var blockForm: FormState
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
-        let router = router.group("settings", context: LibraryContext.self)
+    public func add(to router: Router<Context>) {
+        let router = router.group("settings", context: SignedIn<Context>.self)
         router.get { request, context in try await page(request, context) }
         router.post("profile") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
+            let token = context.sessionToken
             do {
-                try await accounts.setPublicProfile(session, displayName: form["display_name"], bio: form["bio"])
+                try await accounts.setPublicProfile(displayName: form["display_name"], bio: form["bio"], sessionToken: token)
                 if let image = form.files["avatar"] {
-                    try await accounts.setAvatar(session, image: image)
+                    try await accounts.setAvatar(image, sessionToken: token)
                 } else if form["remove_avatar"] == "on" {
-                    try await accounts.setAvatar(session, image: nil)
+                    try await accounts.setAvatar(nil, sessionToken: token)
                 }
                 return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
             } catch  where FormState.isUsers(error) {
@@ -40,16 +48,19 @@ struct SettingsPages {
         }
         router.post("locked") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let me = context.session.account.id
+            let me = context.user.id
             let locked = form["locked"] == "on"
             try await social.actors.setManuallyApprovesFollowers(me, locked)
             return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
         }
         router.post("password") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             do {
-                try await accounts.changePassword(session, current: form.fields["current_password"] ?? "", new: form.fields["new_password"] ?? "")
+                try await accounts.changePassword(
+                    current: form.fields["current_password"] ?? "",
+                    new: form.fields["new_password"] ?? "",
+                    sessionToken: context.sessionToken
+                )
                 return Pages.redirect("/settings", notice: "Your password is changed.")
             } catch  where FormState.isUsers(error) {
                 return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
@@ -57,7 +68,7 @@ struct SettingsPages {
         }
         router.post("blocks") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let me = context.session.account.id
+            let me = context.user.id
             do {
                 let actor = try await social.following.resolve(form["handle"])
                 if form["action"] == "unblock" {
@@ -79,19 +90,19 @@ struct SettingsPages {
 
     private func page(
         _ request: Request,
-        _ context: LibraryContext,
+        _ context: SignedIn<Context>,
         profileForm: FormState? = nil,
         passwordForm: FormState = .empty,
         blockForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let session = context.session
-        let profile = try await accounts.profile(id: session.account.id)
+        let me = context.user
+        let profile = try await core.profile(id: me.id)
         let settings = Settings(
-            username: session.account.username,
+            username: me.username,
             hasAvatar: profile.hasAvatar,
             profileForm: profileForm ?? FormState(values: ["display_name": profile.displayName, "bio": profile.bio]),
-            locked: try await social.actors.manuallyApprovesFollowers(session.account.id),
+            locked: try await social.actors.manuallyApprovesFollowers(me.id),
             passwordForm: passwordForm,
             blockForm: blockForm
         )

@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ScribeHTTP
 
 /// `/static/…`: the style sheet, read once from the target's resources and cached by browsers
 /// for a day.
-struct StaticFiles {
+public struct StaticFiles: Sendable {
     static let files: [String: (contentType: String, bytes: ByteBuffer)] = {
         var files: [String: (String, ByteBuffer)] = [:]
         guard let directory = Pages.resources?.appendingPathComponent("Static"),
@@ -18,7 +19,9 @@ struct StaticFiles {
         return files
     }()
 
-    func add(to router: Router<ScribeRequestContext>) {
+    public init() {}
+
+    public func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("static/:name") { _, context -> Response in
             guard let name = context.parameters.get("name"), let file = Self.files[name] else {
                 throw APIError(.notFound, code: "not_found", message: "No such file.")

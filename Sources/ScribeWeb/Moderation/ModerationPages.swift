@@ -1,16 +1,22 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 import ScribeSocial
 
 /// What moderators see and do: the marketplace's reports (hide a listing, remove a review,
 /// dismiss), hidden items, reports that came from other servers, blocked domains, and how
 /// delivery to other servers is going.
-struct ModerationPages {
+public struct ModerationPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let marketplace: any MarketplaceAPI
     let social: SocialModule
+
+    public init(pages: Pages, marketplace: any MarketplaceAPI, social: SocialModule) {
+        self.pages = pages
+        self.marketplace = marketplace
+        self.social = social
+    }
 
     struct Moderation {
         var reports: [ReportLine]
@@ -30,8 +36,8 @@ struct ModerationPages {
         var isListing: Bool
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
-        let router = router.group("moderation", context: SignedInContext.self)
+    public func add(to router: Router<Context>) {
+        let router = router.group("moderation", context: SignedIn<Context>.self)
         router.get { request, context -> Response in
             let actor = try Self.moderator(context)
             let reports = try await marketplace.reportQueue(by: actor).map {
@@ -86,8 +92,8 @@ struct ModerationPages {
         }
     }
 
-    static func moderator(_ context: SignedInContext) throws -> MarketplaceCaller {
-        let actor = MarketplaceRoutes.actor(context.request)
+    static func moderator(_ context: SignedIn<Context>) throws -> MarketplaceCaller {
+        let actor = context.request.marketplaceCaller
         guard actor.isModerator else { throw MarketplaceError(.forbidden, "Only moderators see this page.") }
         return actor
     }

@@ -2,40 +2,43 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ScribeHTTP
 
 /// The anti-forgery token of the web forms: a random value in the `scribe_csrf` cookie
 /// (SameSite=Strict, HttpOnly) that every form repeats in a hidden `csrf` field. Another site
 /// can make a browser send the cookie, but it cannot read it to write the field. It backs up
 /// ``SessionMiddleware``'s `Origin` check, which older browsers may not support.
-struct FormTokenMiddleware: RouterMiddleware {
-    typealias Context = ScribeRequestContext
-
-    static let cookieName = "scribe_csrf"
+public struct FormTokenMiddleware<Context: SessionContext>: RouterMiddleware {
     let secure: Bool
 
-    init(publicURL: URL) {
+    public init(publicURL: URL) {
         secure = publicURL.scheme == "https"
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let existing = request.cookies[Self.cookieName]?.value.nilIfEmpty
-        let token = existing ?? Self.newToken()
+        let existing = request.cookies[FormToken.cookieName]?.value.nilIfEmpty
+        let token = existing ?? FormToken.newToken()
         context.csrfToken = token
         var response = try await next(request, context)
         if existing == nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
-            response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
+            response.setCookie(Cookie(name: FormToken.cookieName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
         }
         return response
     }
+}
 
-    static func newToken() -> String {
+/// The form token itself: its cookie, how a new one is made, and how a submitted one is checked.
+public enum FormToken {
+    public static let cookieName = "scribe_csrf"
+
+    public static func newToken() -> String {
         Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// Whether `submitted` is the request's cookie token, compared in constant time.
-    static func matches(_ submitted: String?, _ request: Request) -> Bool {
+    public static func matches(_ submitted: String?, _ request: Request) -> Bool {
         guard let submitted, let cookie = request.cookies[cookieName]?.value, !cookie.isEmpty else { return false }
         let a = Array(submitted.utf8)
         let b = Array(cookie.utf8)

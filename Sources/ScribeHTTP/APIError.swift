@@ -42,9 +42,17 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// What a route that needs a signed-in user answers anyone else.
+    public static let loginRequired = APIError(
+        .unauthorized,
+        code: "unauthenticated",
+        message: "Log in to continue.",
+        headers: [.wwwAuthenticate: "Bearer"]
+    )
+
     /// The code a bare HTTP status stands for, e.g. `not_found` for 404. Like every code, each
     /// stands for one status only.
-    static func code(for status: HTTPResponse.Status) -> String {
+    public static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400: "bad_request"
         case 401: "unauthorized"
@@ -64,4 +72,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         default: "http_\(status.code)"
         }
     }
+}
+
+extension APIError: UserFacingError {
+    public var isUsersToFix: Bool { status.code < 500 }
 }

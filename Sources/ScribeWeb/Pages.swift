@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import ScribeContracts
-import ScribeCore
+import ScribeHTTP
 
 /// The server-rendered pages: Mustache templates (`Web/Templates`, shipped as the target's
 /// resources) rendered into one layout. Every page gets the same frame: who is logged in, the
@@ -12,16 +12,16 @@ import ScribeCore
 ///
 /// Guarantees: every value reaches HTML through ``HTMLText``'s escaping (`{{…}}`); the only
 /// unescaped values (`{{{…}}}`) are HTML this server made or sanitised on arrival.
-struct Pages: Sendable {
+public struct Pages: Sendable {
     let library: MustacheLibrary
-    let publicURL: URL
-    let siteName: String
+    public let publicURL: URL
+    public let siteName: String
 
     /// Templates that could not be read or parsed: a packaging bug, logged at start-up and
     /// checked by a test.
-    let problems: [String]
+    public let problems: [String]
 
-    init(publicURL: URL) {
+    public init(publicURL: URL) {
         _ = HTMLText.registered
         self.publicURL = publicURL
         self.siteName = publicURL.host ?? "Scribe"
@@ -44,13 +44,13 @@ struct Pages: Sendable {
         self.problems = problems
     }
 
-    func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+    public func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
 
     /// The target's resources: templates and the style sheet.
-    static var resources: URL? { Bundle.module.resourceURL }
+    public static var resources: URL? { Bundle.module.resourceURL }
 
     /// What the layout shows around every page.
-    struct Frame {
+    public struct Frame {
         var title: String
         var siteName: String
         var user: User?
@@ -65,7 +65,7 @@ struct Pages: Sendable {
             var isModerator: Bool
         }
 
-        struct Meta {
+        public struct Meta {
             var description: String
             var url: String
             var type: String
@@ -76,17 +76,16 @@ struct Pages: Sendable {
     }
 
     /// The page's own values beside the frame: templates read `{{frame.title}}` and `{{#page}}…`.
-    struct Context<Page> {
+    struct Rendered<Page> {
         var frame: Frame
         var page: Page
     }
 
-    func frame(_ title: String, context: ScribeRequestContext, request: Request, meta: Frame.Meta? = nil, notice: String? = nil) -> Frame {
-        let account = context.session?.account
-        return Frame(
+    public func frame(_ title: String, context: some SessionContext, request: Request, meta: Frame.Meta? = nil, notice: String? = nil) -> Frame {
+        Frame(
             title: title,
             siteName: siteName,
-            user: account.map { Frame.User(username: $0.username, isModerator: $0.role.moderates) },
+            user: context.user.map { Frame.User(username: $0.username, isModerator: $0.role.moderates) },
             csrf: context.csrfToken ?? "",
             path: request.uri.path,
             meta: meta,
@@ -95,17 +94,17 @@ struct Pages: Sendable {
     }
 
     /// Renders `template` in the layout as a complete response (and forgets the notice it showed).
-    func render<Page>(
+    public func render<Page>(
         _ template: String,
         title: String,
         page: Page,
         request: Request,
-        context: ScribeRequestContext,
+        context: some SessionContext,
         meta: Frame.Meta? = nil,
         status: HTTPResponse.Status = .ok
     ) -> Response {
         let html =
-            library.render(Context(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
+            library.render(Rendered(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
         var response = Self.html(html, status: status)
         if request.cookies[Self.noticeCookie] != nil {
             response.setCookie(Cookie(name: Self.noticeCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
@@ -113,7 +112,7 @@ struct Pages: Sendable {
         return response
     }
 
-    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+    public static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [
@@ -128,10 +127,10 @@ struct Pages: Sendable {
 
     /// The one-time message the next page shows ("Saved."), carried in a short-lived cookie
     /// rather than the URL, so no link from elsewhere can put words on our pages.
-    static let noticeCookie = "scribe_notice"
+    public static let noticeCookie = "scribe_notice"
 
     /// After a form: back to a page, with an optional notice to show there (303, so the browser GETs).
-    static func redirect(_ location: String, notice: String? = nil) -> Response {
+    public static func redirect(_ location: String, notice: String? = nil) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
         if let notice, let encoded = notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             response.setCookie(Cookie(name: noticeCookie, value: encoded, maxAge: 60, path: "/", httpOnly: true, sameSite: .lax))

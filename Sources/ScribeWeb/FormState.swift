@@ -1,0 +1,37 @@
+import Foundation
+import HTTPTypes
+import ScribeContracts
+
+/// A form as a page shows it again after a failure: what the user typed (never passwords) and
+/// each message beside the field it is about, or above the form when it is about no one field.
+public struct FormState: Sendable {
+    public var values: [String: String] = [:]
+    public var errors: [String: String] = [:]
+    public var message: String?
+
+    public static let empty = FormState()
+
+    /// The state after `error`, keeping what was typed in `form`.
+    public init(_ form: WebForm, error: any Error) {
+        values = form.fields.filter { !$0.key.contains("password") && $0.key != "csrf" && $0.key != "recovery_phrase" }
+        let (field, text) = Self.explain(error)
+        if let field { errors[field] = text } else { message = text }
+    }
+
+    public init(values: [String: String] = [:], errors: [String: String] = [:], message: String? = nil) {
+        self.values = values
+        self.errors = errors
+        self.message = message
+    }
+
+    /// The field an error is about (in the form's own names), and what to tell the user.
+    public static func explain(_ error: any Error) -> (field: String?, message: String) {
+        guard let error = error as? any UserFacingError else { return (nil, "Something went wrong; please try again.") }
+        return (error.field, error.message)
+    }
+
+    /// Whether a failure belongs on the form (the user can fix it) rather than on an error page.
+    public static func isUsers(_ error: any Error) -> Bool {
+        (error as? any UserFacingError)?.isUsersToFix ?? false
+    }
+}
