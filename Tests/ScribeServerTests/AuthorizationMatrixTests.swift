@@ -316,6 +316,7 @@ extension AuthorizationMatrixTests {
             call("POST /api/v1/characters", "/api/v1/characters", signedIn(201), body: card),
             call("POST /api/v1/characters/import", "/api/v1/characters/import", signedIn(201), body: png, type: "image/png"),
             call("POST /api/v1/lorebooks/import", "/api/v1/lorebooks/import?name=Mine", signedIn(201), body: lore),
+            call("POST /api/v1/lorebooks", "/api/v1/lorebooks", signedIn(201), body: json(["lorebook": ["name": "Made here", "entries": []]])),
             call("POST /api/v1/chats", "/api/v1/chats", signedIn(201), body: json(["title": "Mine"])),
             call(
                 "POST /api/v1/chats",

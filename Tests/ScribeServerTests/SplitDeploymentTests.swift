@@ -19,10 +19,18 @@ import Glibc
 struct SplitDeploymentTests {
     static let secret = "split-deployment-test-secret-0123456789"
 
+    /// The three running processes, and what an operator's command (`scribe user create`) needs
+    /// to work on the same deployment.
+    struct Deployment: Sendable {
+        var social: ScribeProcess
+        var core: ScribeProcess
+        var publicURL: String
+        /// The database, data directory and master key, as the core process has them.
+        var commandEnvironment: [String: String]
+    }
+
     /// The three processes, started as an operator would (docs/operations.md), and stopped after `body`.
-    static func withSplitDeployment(
-        _ body: @escaping @Sendable (_ social: ScribeProcess, _ core: ScribeProcess, _ publicURL: String) async throws -> Void
-    ) async throws {
+    static func withSplitDeployment(_ body: @escaping @Sendable (Deployment) async throws -> Void) async throws {
         try await withTestDatabase { location in
             let databaseURL = try #require(location.processURL)
             let dataDirectory = NSTemporaryDirectory() + "scribe-split-\(UUID().uuidString.prefix(8))"
@@ -51,8 +59,9 @@ struct SplitDeploymentTests {
             try await marketplace.waitUntilReady()
             try await social.waitUntilReady()
             #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/master.key"), "only the core process holds master keys")
+            let command = ["DATABASE_URL": databaseURL, "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_MASTER_KEY": masterKey]
             do {
-                try await body(social, core, publicURL)
+                try await body(Deployment(social: social, core: core, publicURL: publicURL, commandEnvironment: command))
             } catch {
                 print("core:\n\(core.standardError)\nmarketplace:\n\(marketplace.standardError)\nsocial:\n\(social.standardError)")
                 throw error
@@ -68,8 +77,8 @@ struct SplitDeploymentTests {
         "a card published through the API appears in marketplace search, reaches a federated follower, and is on the pages the social process serves, as in one process"
     )
     func publishAcrossProcesses() async throws {
-        try await Self.withSplitDeployment { social, _, publicURL in
-            let port = social.port
+        try await Self.withSplitDeployment { deployment in
+            let (port, publicURL) = (deployment.social.port, deployment.publicURL)
             let jsonType = ("Content-Type", "application/json")
             // Everything goes to the social process; it forwards Core's and the marketplace's API.
             let registered = try await LoopbackHTTP.send(
@@ -160,7 +169,7 @@ struct SplitDeploymentTests {
     /// The pages, served by the social process: the marketplace home, the item page and the
     /// profile read the marketplace and Core over HTTP; a visitor signs up on the page (Core's
     /// accounts over HTTP), favourites and rates the card on its page (the marketplace over HTTP,
-    /// acting for her), sees her settings and logs out.
+    /// acting for her), edits her settings and her library (Core over HTTP) and logs out.
     static func checkPages(port: Int, publicURL: String, character id: String) async throws {
         @Sendable func page(_ path: String, _ headers: [(String, String)] = []) async throws -> (status: Int, text: String) {
             let reply = try await LoopbackHTTP.get(port: port, path: path, headers: [("Accept", "text/html")] + headers)
@@ -228,6 +237,36 @@ struct SplitDeploymentTests {
         let wrong = try await post("/settings/password", "csrf=\(formToken)&current_password=not+my+password&new_password=another+long+password")
         #expect(wrong.status == 422)
 
+        // Her library, through Core over HTTP: create a character and a lorebook, edit both, share one.
+        let created = try await post("/library/characters", "csrf=\(formToken)&name=Tinker&description=Mends+clocks.&tags=city%2C+craft")
+        let editor = try #require(created.headers.first(name: "Location"), "\(created.status)")
+        #expect(created.status == 303 && editor.hasPrefix("/library/characters/"))
+        let edited = try await post(editor, "csrf=\(formToken)&name=Tinker&description=Mends+clocks+and+hearts.&tags=city")
+        #expect(edited.status == 303 && notice(edited) == "Saved.")
+        let editing = try await page(editor, [cookies])
+        #expect(editing.status == 200 && editing.text.contains("Mends clocks and hearts."))
+        let shared = try await post(editor + "/visibility", "csrf=\(formToken)&visibility=unlisted")
+        #expect(shared.status == 303 && notice(shared) == "Shared: unlisted.")
+        let book = try await post("/library/lorebooks", "csrf=\(formToken)&name=Old+Quarter&description=Streets+and+lamps.")
+        let bookEditor = try #require(book.headers.first(name: "Location"), "\(book.status)")
+        let entry = try await post(
+            bookEditor,
+            "csrf=\(formToken)&name=Old+Quarter&description=Streets.&entry_keys_0=lamp%2C+wick&entry_content_0=Oil+lamps+line+the+lanes."
+        )
+        #expect(entry.status == 303 && notice(entry) == "Saved.")
+        #expect(try await page(bookEditor, [cookies]).text.contains("Oil lamps line the lanes."))
+        let library = try await page("/library", [cookies])
+        #expect(library.status == 200 && library.text.contains("Tinker") && library.text.contains("Old Quarter") && library.text.contains("Ferryman"))
+        let anonymous = try await LoopbackHTTP.send(
+            port: port,
+            method: "GET",
+            path: "/library",
+            headers: [("Accept", "text/html")],
+            body: nil,
+            followRedirects: false
+        )
+        #expect(anonymous.status == 303 && anonymous.headers.first(name: "Location")?.hasPrefix("/login") == true, "sent to log in")
+
         let loggedOut = try await post("/logout", "csrf=\(formToken)")
         #expect(loggedOut.status == 303)
         let after = try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/favourites", headers: [("Authorization", "Bearer \(session)")])
@@ -236,7 +275,8 @@ struct SplitDeploymentTests {
 
     @Test("Core's internal API refuses calls without a valid service token, and a service calling outside its scope gets 403")
     func internalAPIIsForServicesOnly() async throws {
-        try await Self.withSplitDeployment { social, core, _ in
+        try await Self.withSplitDeployment { deployment in
+            let (social, core) = (deployment.social, deployment.core)
             let readiness = try await LoopbackHTTP.get(port: social.port, path: "/readyz")
             let checks = try readiness.json()["checks"] as? [String: String]
             #expect(readiness.status == 200 && checks?["core"] == "ok")

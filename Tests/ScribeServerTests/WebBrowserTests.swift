@@ -11,34 +11,68 @@ import Glibc
 /// The web pages in a real browser: `scripts/web_acceptance.py` drives Debian's headless
 /// Chromium through Selenium against a real `scribe` process. `scripts/test` installs Chromium,
 /// its driver and Selenium, and sets `SCRIBE_PYTHON`; CI fails without them, elsewhere this test
-/// is skipped, never passed. Screenshots of each page go to `.build/test-output/web`.
+/// is skipped, never passed. It runs against one process and against a split deployment, whose
+/// social process serves the pages. Screenshots of each page go to `.build/test-output/web`.
 @Suite(
     "Pages in a real browser",
-    .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"))
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+    ),
+    // One browser at a time: Chromium shares two cores badly.
+    .serialized
 )
 struct WebBrowserTests {
     static let screenshots = TestPaths.packageRoot + "/.build/test-output/web"
 
+    /// How the server under test runs: one process, or three (`--role core|marketplace|social`)
+    /// with the browser talking to the social process, which serves the pages.
+    enum Deployment: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case oneProcess = "one process"
+        case split = "a split deployment"
+        var testDescription: String { rawValue }
+    }
+
     @Test(
-        "sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private"
+        "sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private",
+        arguments: Deployment.allCases
     )
-    func acceptance() async throws {
-        let location = try await TestDatabases.shared.makeDatabase()
-        defer { Task { try? await TestDatabases.shared.drop(location) } }
-        let dataDirectory = NSTemporaryDirectory() + "scribe-web-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        let port = try freePort(host: "127.0.0.1")
-        let origin = "http://127.0.0.1:\(port)"
-        let server = try ScribeProcess(environment: [
-            "DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)",
-            "SCRIBE_PUBLIC_URL": origin,
-        ])
-        try await server.waitUntilReady()
-        try? FileManager.default.removeItem(atPath: Self.screenshots)
+    func acceptance(_ deployment: Deployment) async throws {
+        switch deployment {
+        case .oneProcess:
+            let location = try await TestDatabases.shared.makeDatabase()
+            defer { Task { try? await TestDatabases.shared.drop(location) } }
+            let dataDirectory = NSTemporaryDirectory() + "scribe-web-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+            let port = try freePort(host: "127.0.0.1")
+            let origin = "http://127.0.0.1:\(port)"
+            let databaseURL = try #require(location.processURL)
+            let server = try ScribeProcess(environment: [
+                "DATABASE_URL": databaseURL, "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
+            ])
+            try await server.waitUntilReady()
+            try await Self.browse(
+                origin,
+                commandEnvironment: ["DATABASE_URL": databaseURL, "SCRIBE_DATA_DIR": dataDirectory],
+                screenshots: "one-process"
+            )
+            server.signal(SIGTERM)
+            _ = try await server.waitForExit()
+        case .split:
+            try await SplitDeploymentTests.withSplitDeployment { deployment in
+                try await Self.browse(deployment.publicURL, commandEnvironment: deployment.commandEnvironment, screenshots: "split")
+            }
+        }
+    }
+
+    /// The browser's whole run against the server at `origin`; `commandEnvironment` lets
+    /// `scribe user create` reach the same database and keys.
+    static func browse(_ origin: String, commandEnvironment: [String: String], screenshots folder: String) async throws {
+        let screenshots = Self.screenshots + "/" + folder
+        try? FileManager.default.removeItem(atPath: screenshots)
         // A moderator, made as an operator makes one, so the moderation page is audited too.
         let moderator = try ScribeProcess(
             arguments: ["user", "create", "mod", "--email", "mod@example.org", "--role", "moderator"],
-            environment: ["DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory],
+            environment: commandEnvironment,
             standardInput: "correct horse battery\n"
         )
         #expect(try await moderator.waitForExit() == 0, "\(moderator.standardError)")
@@ -50,14 +84,12 @@ struct WebBrowserTests {
             [
                 TestPaths.packageRoot + "/scripts/web_acceptance.py", "--base", origin, "--card",
                 TestPaths.fixturesDirectory + "/cards/seraphina.png",
-                "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", Self.screenshots, "--report",
+                "--lorebook", TestPaths.fixturesDirectory + "/cards/eldoria-worldinfo.json", "--screenshots", screenshots, "--report",
                 reportPath,
                 "--moderator", "mod:correct horse battery",
             ],
             timeout: .seconds(900)
         )
-        server.signal(SIGTERM)
-        _ = try await server.waitForExit()
         let data = try #require(FileManager.default.contents(atPath: reportPath), "the browser run wrote no report")
 
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")

@@ -20,6 +20,9 @@ public struct OwnedCharacter: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
+    /// The card's name.
+    public var name: String { card.objectValue?["data"]?.objectValue?["name"]?.stringValue ?? "" }
+
     enum CodingKeys: String, CodingKey {
         case id, card
         case visibility = "sharing_visibility"

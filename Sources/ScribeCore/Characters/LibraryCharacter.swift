@@ -12,23 +12,6 @@ public struct LibraryCharacter: Sendable {
     public var updatedAt: Date
 }
 
-/// One line of a library listing.
-public struct CharacterSummary: Codable, Sendable, Equatable {
-    public var id: UUID
-    public var name: String
-    public var tags: [String]
-    public var visibility: SharingVisibility
-    public var createdAt: Date
-    public var updatedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, tags
-        case visibility = "sharing_visibility"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-}
-
 /// An exported file: its bytes, media type and a file name to offer.
 public struct ExportedFile: Sendable {
     public var bytes: Data

@@ -15,24 +15,6 @@ public struct LibraryLorebook: Sendable {
     public var updatedAt: Date
 }
 
-/// One line of a lorebook listing.
-public struct LorebookSummary: Codable, Sendable, Equatable {
-    public var id: UUID
-    public var name: String
-    public var entryCount: Int
-    public var isPublic: Bool
-    public var createdAt: Date
-    public var updatedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case id, name
-        case entryCount = "entry_count"
-        case isPublic = "is_public"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-}
-
 /// The formats a lorebook exports to.
 public enum LorebookExportFormat: String, Sendable, CaseIterable {
     /// `{ "spec": "lorebook_v3", "data": ... }`.

@@ -82,6 +82,7 @@ public struct ScribeApplication: Sendable {
         let router = Router(context: ScribeRequestContext.self, options: .autoGenerateHeadEndpoints)
         let role = configuration.role
         let pages = Pages(publicURL: configuration.publicURL)
+        let pagesMarketplace = self.pagesMarketplace
         let servesPages = pagesMarketplace != nil
         if servesPages { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
         ScribeMetrics.bootstrap()
@@ -156,26 +157,25 @@ public struct ScribeApplication: Sendable {
         profilePages.add(to: router)
         SocialPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
         ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
-        let cookie = SessionCookie(publicURL: configuration.publicURL)
-        if let accounts = pagesAccounts {
+        if let (accounts, library) = pagesCore {
+            let cookie = SessionCookie(publicURL: configuration.publicURL)
             AccountPages<ScribeRequestContext>(pages: pages, accounts: accounts, cookie: cookie).add(to: router)
             SettingsPages<ScribeRequestContext>(pages: pages, accounts: accounts, core: coreAPI, social: social).add(to: router)
-        }
-        // The library pages still take Core itself (its unlocked session), so they are served only
-        // where Core runs too.
-        if let core = coreModule {
-            LibraryPages(pages: pages, core: core, marketplace: marketplace).add(to: router)
-            LorebookEditor(pages: pages, lorebooks: core.lorebooks).add(to: router)
+            LibraryPages<ScribeRequestContext>(pages: pages, library: library, marketplace: marketplace).add(to: router)
+            LorebookEditor<ScribeRequestContext>(pages: pages, library: library).add(to: router)
         }
         return router
     }
 
-    /// People's own accounts as the pages reach them: Core in this process, or Core's public JSON
-    /// API over HTTP.
-    var pagesAccounts: (any AccountsAPI)? {
-        if let coreModule { return coreModule }
-        guard let url = configuration.coreURL, let secret = configuration.serviceSecret, let serviceClient else { return nil }
-        return HTTPAccountsClient(baseURL: url, secret: secret, client: serviceClient, logger: logger)
+    /// People's own accounts and libraries as the pages reach them: Core in this process, or
+    /// Core's public JSON API over HTTP.
+    var pagesCore: (accounts: any AccountsAPI, library: any LibraryAPI)? {
+        if let coreModule { return (coreModule, coreModule) }
+        guard let url = configuration.coreURL, let secret = configuration.serviceSecret, let client = serviceClient else { return nil }
+        return (
+            HTTPAccountsClient(baseURL: url, secret: secret, client: client, logger: logger),
+            HTTPLibraryClient(baseURL: url, secret: secret, client: client, logger: logger)
+        )
     }
 
     /// The marketplace as the pages reach it: in this process, or, in a social process that knows

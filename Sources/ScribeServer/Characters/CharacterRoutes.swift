@@ -98,7 +98,7 @@ struct CharacterRoutes {
 
     @Sendable func extractLorebook(_ request: Request, context: LibraryContext) async throws -> EditedResponse<LorebookRoutes.LorebookResponse> {
         let lorebook = try await core.extractLorebook(fromCharacter: try Self.id(context), for: context.session)
-        return EditedResponse(status: .created, response: LorebookRoutes.LorebookResponse(lorebook: LorebookRoutes.LorebookView(lorebook)))
+        return EditedResponse(status: .created, response: LorebookRoutes.LorebookResponse(lorebook: OwnedLorebook(lorebook)))
     }
 
     @Sendable func embedLorebook(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {

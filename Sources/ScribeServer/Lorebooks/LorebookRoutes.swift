@@ -13,38 +13,17 @@ import ScribeHTTP
 struct LorebookRoutes {
     let lorebooks: Lorebooks
 
-    struct LorebookView: Encodable {
-        var id: UUID
-        var isPublic: Bool
-        var sourceFormat: String
-        var lorebook: JSONValue
-        var createdAt: Date
-        var updatedAt: Date
-
-        init(_ lorebook: LibraryLorebook) {
-            id = lorebook.id
-            isPublic = lorebook.isPublic
-            sourceFormat = lorebook.sourceFormat
-            self.lorebook = JSONValue.parse(lorebook.book.v3JSON()) ?? .null
-            createdAt = lorebook.createdAt
-            updatedAt = lorebook.updatedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, lorebook
-            case isPublic = "is_public"
-            case sourceFormat = "source_format"
-            case createdAt = "created_at"
-            case updatedAt = "updated_at"
-        }
-    }
-
     struct LorebookResponse: ResponseEncodable {
-        var lorebook: LorebookView
+        var lorebook: OwnedLorebook
     }
 
     struct LorebookList: ResponseEncodable {
         var lorebooks: [LorebookSummary]
+    }
+
+    struct CreateRequest: Decodable {
+        /// Lorebook V3 JSON, or the bare `data` object.
+        var lorebook: JSONValue
     }
 
     struct VisibilityRequest: Decodable {
@@ -55,6 +34,7 @@ struct LorebookRoutes {
     func add(to router: Router<ScribeRequestContext>) {
         let group = router.group("api/v1/lorebooks", context: LibraryContext.self)
         group.get(use: list)
+        group.post(use: create)
         group.post("import", use: importFile)
         group.get(":id", use: get)
         group.put(":id", use: replace)
@@ -67,21 +47,30 @@ struct LorebookRoutes {
         LorebookList(lorebooks: try await lorebooks.list(for: context.session))
     }
 
+    @Sendable func create(_ request: Request, context: LibraryContext) async throws -> EditedResponse<LorebookResponse> {
+        let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
+        let book = try Lorebook.read(json: body.lorebook.serialized())
+        return EditedResponse(
+            status: .created,
+            response: LorebookResponse(lorebook: OwnedLorebook(try await lorebooks.create(book, for: context.session)))
+        )
+    }
+
     @Sendable func importFile(_ request: Request, context: LibraryContext) async throws -> EditedResponse<LorebookResponse> {
         let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
         let name = request.uri.queryParameters.get("name")
         let imported = try await lorebooks.importFile(Data(buffer: file), name: name, for: context.session)
-        return EditedResponse(status: .created, response: LorebookResponse(lorebook: LorebookView(imported)))
+        return EditedResponse(status: .created, response: LorebookResponse(lorebook: OwnedLorebook(imported)))
     }
 
     @Sendable func get(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
-        LorebookResponse(lorebook: LorebookView(try await lorebooks.get(try Self.id(context), for: context.session)))
+        LorebookResponse(lorebook: OwnedLorebook(try await lorebooks.get(try Self.id(context), for: context.session)))
     }
 
     @Sendable func replace(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
         let file = try await request.body.collect(upTo: Lorebooks.maximumFileSize)
         let book = try Lorebook.read(json: Data(buffer: file), name: request.uri.queryParameters.get("name"))
-        return LorebookResponse(lorebook: LorebookView(try await lorebooks.replace(try Self.id(context), with: book, for: context.session)))
+        return LorebookResponse(lorebook: OwnedLorebook(try await lorebooks.replace(try Self.id(context), with: book, for: context.session)))
     }
 
     @Sendable func delete(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
@@ -91,7 +80,7 @@ struct LorebookRoutes {
 
     @Sendable func setVisibility(_ request: Request, context: LibraryContext) async throws -> LorebookResponse {
         let body = try await request.decodeJSON(as: VisibilityRequest.self, context: context)
-        return LorebookResponse(lorebook: LorebookView(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: context.session)))
+        return LorebookResponse(lorebook: OwnedLorebook(try await lorebooks.setPublic(try Self.id(context), body.isPublic, for: context.session)))
     }
 
     @Sendable func export(_ request: Request, context: LibraryContext) async throws -> Response {

@@ -1,17 +1,21 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
 import ScribeHTTP
-import ScribeWeb
 
 /// The user's library as pages: their characters and lorebooks, importing (PNG, JSON, CHARX,
 /// World Info), creating and editing characters, choosing who sees each, exporting and deleting;
 /// and their marketplace favourites, with what changed since they looked.
-struct LibraryPages {
+public struct LibraryPages<Context: SessionContext>: Sendable {
     let pages: Pages
-    let core: CoreModule
+    let library: any LibraryAPI
     let marketplace: any MarketplaceAPI
+
+    public init(pages: Pages, library: any LibraryAPI, marketplace: any MarketplaceAPI) {
+        self.pages = pages
+        self.library = library
+        self.marketplace = marketplace
+    }
 
     struct Library {
         var characters: [CharacterLine]
@@ -56,25 +60,22 @@ struct LibraryPages {
         var exports: [ItemView.DownloadLink]
     }
 
-    /// The card fields the editor offers, in order.
-    static let cardFields = ["name", "description", "personality", "scenario", "first_mes", "creator_notes", "tags"]
-
-    func add(to router: Router<ScribeRequestContext>) {
-        let router = router.group("library", context: LibraryContext.self)
+    public func add(to router: Router<Context>) {
+        let router = router.group("library", context: SignedIn<Context>.self)
         router.get { request, context in try await library(request, context) }
         router.post("import") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
+            let token = context.sessionToken
             do {
-                guard let file = form.files["file"] else { throw CoreError.init(.invalidInput, "Choose a file to import.", field: "file") }
+                guard let file = form.files["file"] else { throw CoreError(.invalidInput, "Choose a file to import.", field: "file") }
                 if form["kind"] == "lorebook" {
                     // World Info files carry no name of their own: the file's stands in.
                     let stem = form.fileNames["file"].map { ($0 as NSString).deletingPathExtension }
-                    let book = try await core.lorebooks.importFile(file, name: stem, for: session)
-                    return Pages.redirect("/library", notice: "Imported the lorebook \(book.book.name ?? "").")
+                    let book = try await library.importLorebook(file, name: stem, sessionToken: token)
+                    return Pages.redirect("/library", notice: "Imported the lorebook \(book.data["name"]?.stringValue ?? "").")
                 }
-                let character = try await core.characters.importFile(file, for: session)
-                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.card.name).")
+                let character = try await library.importCharacter(file, sessionToken: token)
+                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.name).")
             } catch  where FormState.isUsers(error) {
                 // The import form has one field: every problem is about the file.
                 var state = FormState(form, error: error)
@@ -85,21 +86,22 @@ struct LibraryPages {
         }
         router.post("characters") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             do {
-                let character = try await core.characters.create(CharacterCard(data: Self.cardData(from: form)), for: session)
-                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.card.name).")
+                let card: JSONValue = .object([
+                    "spec": .string("chara_card_v3"), "spec_version": .string("3.0"), "data": .object(CardForm.data(from: form)),
+                ])
+                let character = try await library.createCharacter(card: card, sessionToken: context.sessionToken)
+                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.name).")
             } catch  where FormState.isUsers(error) {
                 return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
             }
         }
         router.post("lorebooks") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             do {
-                let book = try await core.lorebooks.create(
-                    Lorebook(data: ["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
-                    for: session
+                let book = try await library.createLorebook(
+                    .object(["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
+                    sessionToken: context.sessionToken
                 )
                 return Pages.redirect("/library/lorebooks/\(book.id.uuidString.lowercased())", notice: "Created: add its entries.")
             } catch  where FormState.isUsers(error) {
@@ -111,12 +113,11 @@ struct LibraryPages {
         }
         router.post("characters/:id") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             let id = try context.uuidParameter(notFound: "No such character.")
             do {
-                var card = try await core.characters.get(id, for: session).card
-                card.data.merge(Self.cardData(from: form)) { $1 }
-                _ = try await core.characters.replaceCard(id, with: card, for: session)
+                var card = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
+                card["data"] = .object((card["data"]?.objectValue ?? [:]).merging(CardForm.data(from: form)) { $1 })
+                _ = try await library.replaceCard(of: id, with: .object(card), sessionToken: context.sessionToken)
                 return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
             } catch  where FormState.isUsers(error) {
                 return try await editor(request, context, id: id, form: FormState(form, error: error), status: .unprocessableContent)
@@ -124,7 +125,6 @@ struct LibraryPages {
         }
         router.post("characters/:id/visibility") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             let id = try context.uuidParameter(notFound: "No such character.")
             guard let visibility = SharingVisibility(rawValue: form["visibility"]) else {
                 return try await editor(
@@ -135,7 +135,7 @@ struct LibraryPages {
                     status: .unprocessableContent
                 )
             }
-            _ = try await core.characters.setVisibility(id, to: visibility, for: session)
+            _ = try await library.setVisibility(of: id, to: visibility, sessionToken: context.sessionToken)
             return Pages.redirect(
                 "/library/characters/\(id.uuidString.lowercased())",
                 notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue)."
@@ -143,32 +143,31 @@ struct LibraryPages {
         }
         router.post("characters/:id/delete") { request, context -> Response in
             _ = try await WebForm.read(request, context: context.request)
-            try await core.characters.delete(try context.uuidParameter(notFound: "No such character."), for: context.session)
+            try await library.deleteCharacter(try context.uuidParameter(notFound: "No such character."), sessionToken: context.sessionToken)
             return Pages.redirect("/library", notice: "Deleted.")
         }
         router.post("lorebooks/:id/visibility") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
             let id = try context.uuidParameter(notFound: "No such lorebook.")
-            _ = try await core.lorebooks.setPublic(id, form["visibility"] == "public", for: context.session)
+            _ = try await library.setLorebookPublic(id, form["visibility"] == "public", sessionToken: context.sessionToken)
             return Pages.redirect("/library", notice: form["visibility"] == "public" ? "The lorebook is public." : "The lorebook is private.")
         }
         router.post("lorebooks/:id/delete") { request, context -> Response in
             _ = try await WebForm.read(request, context: context.request)
-            try await core.lorebooks.delete(try context.uuidParameter(notFound: "No such lorebook."), for: context.session)
+            try await library.deleteLorebook(try context.uuidParameter(notFound: "No such lorebook."), sessionToken: context.sessionToken)
             return Pages.redirect("/library", notice: "Deleted.")
         }
     }
 
     private func library(
         _ request: Request,
-        _ context: LibraryContext,
+        _ context: SignedIn<Context>,
         importForm: FormState = .empty,
         createForm: FormState = .empty,
         lorebookForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let session = context.session
-        let characters = try await core.characters.list(for: session).map {
+        let characters = try await library.characters(sessionToken: context.sessionToken).map {
             CharacterLine(
                 name: $0.name,
                 editURL: "/library/characters/\($0.id.uuidString.lowercased())",
@@ -176,7 +175,7 @@ struct LibraryPages {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let lorebooks = try await core.lorebooks.list(for: session).map {
+        let lorebooks = try await library.lorebooks(sessionToken: context.sessionToken).map {
             LorebookLine(
                 id: $0.id.uuidString.lowercased(),
                 name: $0.name,
@@ -186,7 +185,7 @@ struct LibraryPages {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let favourites = try await marketplace.favourites(of: context.request.marketplaceCaller).map {
+        let favourites = try await marketplace.favourites(of: context.marketplaceCaller).map {
             Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
         }
         let page = Library(
@@ -203,20 +202,21 @@ struct LibraryPages {
 
     private func editor(
         _ request: Request,
-        _ context: LibraryContext,
+        _ context: SignedIn<Context>,
         id: UUID,
         form: FormState? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let character = try await core.characters.get(id, for: context.session)
+        let character = try await library.character(id, sessionToken: context.sessionToken)
+        let data = character.card.objectValue?["data"]?.objectValue ?? [:]
         var values: [String: String] = [:]
-        for field in Self.cardFields where field != "tags" { values[field] = character.card.data[field]?.stringValue ?? "" }
-        values["tags"] = (character.card.data["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        for field in CardForm.fields where field != "tags" { values[field] = data[field]?.stringValue ?? "" }
+        values["tags"] = (data["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
         let path = id.uuidString.lowercased()
         let editor = Editor(
             id: path,
-            name: character.card.name,
-            hasAvatar: character.avatarContentType != nil,
+            name: character.name,
+            hasAvatar: character.hasAvatar,
             form: form ?? FormState(values: values),
             visibilities: Choice.options(
                 [
@@ -231,23 +231,11 @@ struct LibraryPages {
         )
         return pages.render(
             "character-editor",
-            title: "Edit \(character.card.name)",
+            title: "Edit \(character.name)",
             page: editor,
             request: request,
             context: context.request,
             status: status
         )
-    }
-
-    /// The card fields the editor sets, from its form (tags comma-separated).
-    static func cardData(from form: WebForm) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [:]
-        for field in cardFields where field != "tags" { data[field] = .string(form[field]) }
-        data["tags"] = .array(tags(form["tags"]).map(JSONValue.string))
-        return data
-    }
-
-    static func tags(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -1,15 +1,18 @@
 import Foundation
 import Hummingbird
 import ScribeContracts
-import ScribeCore
 import ScribeHTTP
-import ScribeWeb
 
 /// A lorebook's editor page: its name, description and entries (keys and content), with room
 /// for one more entry each time; other entry settings (order, position, …) are kept as they were.
-struct LorebookEditor {
+public struct LorebookEditor<Context: SessionContext>: Sendable {
     let pages: Pages
-    let lorebooks: Lorebooks
+    let library: any LibraryAPI
+
+    public init(pages: Pages, library: any LibraryAPI) {
+        self.pages = pages
+        self.library = library
+    }
 
     struct Editor {
         var id: String
@@ -27,18 +30,18 @@ struct LorebookEditor {
         var isNew: Bool
     }
 
-    func add(to router: Router<ScribeRequestContext>) {
-        let router = router.group("library/lorebooks", context: LibraryContext.self)
+    public func add(to router: Router<Context>) {
+        let router = router.group("library/lorebooks", context: SignedIn<Context>.self)
         router.get(":id") { request, context in
             try await page(request, context, id: try context.uuidParameter(notFound: "No such lorebook."))
         }
         router.post(":id") { request, context -> Response in
             let form = try await WebForm.read(request, context: context.request)
-            let session = context.session
             let id = try context.uuidParameter(notFound: "No such lorebook.")
             do {
-                let current = try await lorebooks.get(id, for: session).book
-                _ = try await lorebooks.replace(id, with: Self.book(from: form, replacing: current), for: session)
+                let current = try await library.lorebook(id, sessionToken: context.sessionToken).data
+                let book: JSONValue = .object(["spec": .string("lorebook_v3"), "data": .object(Self.book(from: form, replacing: current))])
+                _ = try await library.replaceLorebook(id, with: book, sessionToken: context.sessionToken)
                 return Pages.redirect("/library/lorebooks/\(id.uuidString.lowercased())", notice: "Saved.")
             } catch  where FormState.isUsers(error) {
                 return try await page(request, context, id: id, form: form, error: error)
@@ -48,15 +51,15 @@ struct LorebookEditor {
 
     private func page(
         _ request: Request,
-        _ context: LibraryContext,
+        _ context: SignedIn<Context>,
         id: UUID,
         form: WebForm? = nil,
         error: (any Error)? = nil
     ) async throws -> Response {
-        let session = context.session
-        let lorebook = try await lorebooks.get(id, for: session)
-        let book = form.map { Self.book(from: $0, replacing: lorebook.book) } ?? lorebook.book
-        var entries = book.entries.enumerated().map { index, entry in
+        let lorebook = try await library.lorebook(id, sessionToken: context.sessionToken)
+        let book = form.map { Self.book(from: $0, replacing: lorebook.data) } ?? lorebook.data
+        let bookEntries = (book["entries"]?.arrayValue ?? []).map { $0.objectValue ?? [:] }
+        var entries = bookEntries.enumerated().map { index, entry in
             EntryFields(
                 index: index,
                 number: index + 1,
@@ -68,11 +71,11 @@ struct LorebookEditor {
         entries.append(EntryFields(index: entries.count, number: entries.count + 1, keys: "", content: "", isNew: true))
         let state =
             form.flatMap { form in error.map { FormState(form, error: $0) } }
-            ?? FormState(values: ["name": book.name ?? "", "description": book.data["description"]?.stringValue ?? ""])
+            ?? FormState(values: ["name": book["name"]?.stringValue ?? "", "description": book["description"]?.stringValue ?? ""])
         let path = id.uuidString.lowercased()
         let editor = Editor(
             id: path,
-            name: lorebook.book.name ?? "Lorebook",
+            name: lorebook.data["name"]?.stringValue ?? "Lorebook",
             form: state,
             entries: entries,
             pageURL: lorebook.isPublic ? "/lorebooks/\(path)" : nil
@@ -87,19 +90,20 @@ struct LorebookEditor {
         )
     }
 
-    /// The book as the form sets it: `entry_keys_N` / `entry_content_N` for each entry, and
-    /// `entry_remove_N` to drop one; an entry left blank is not added.
-    static func book(from form: WebForm, replacing current: Lorebook) -> Lorebook {
-        var data = current.data
+    /// The book's fields (Lorebook V3 `data`) as the form sets them: `entry_keys_N` /
+    /// `entry_content_N` for each entry, and `entry_remove_N` to drop one; an entry left blank is
+    /// not added. Other entry settings (order, position, …) are kept as they were.
+    static func book(from form: WebForm, replacing current: [String: JSONValue]) -> [String: JSONValue] {
+        var data = current
         data["name"] = .string(form["name"])
         data["description"] = .string(form["description"])
-        let existing = current.entries
+        let existing = (current["entries"]?.arrayValue ?? []).map { $0.objectValue ?? [:] }
         var entries: [JSONValue] = []
         var index = 0
         while form.fields["entry_content_\(index)"] != nil || form.fields["entry_keys_\(index)"] != nil {
             defer { index += 1 }
             guard form["entry_remove_\(index)"] != "on" else { continue }
-            let keys = LibraryPages.tags(form["entry_keys_\(index)"])
+            let keys = CardForm.tags(form["entry_keys_\(index)"])
             let content = form["entry_content_\(index)"]
             guard !keys.isEmpty || !content.isEmpty else { continue }
             var entry = index < existing.count ? existing[index] : ["enabled": .bool(true), "insertion_order": .number(Double(index))]
@@ -108,6 +112,6 @@ struct LorebookEditor {
             entries.append(.object(entry))
         }
         data["entries"] = .array(entries)
-        return Lorebook(data: data)
+        return data
     }
 }
