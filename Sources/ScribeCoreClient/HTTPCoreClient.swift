@@ -157,18 +157,10 @@ public struct HTTPCoreClient: CoreAPI {
         throw failure
     }
 
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var code: String
-            var message: String
-        }
-        var error: Detail
-    }
-
     /// Core's refusal as the contract names it. A refused service token is a deployment fault
     /// (mismatched secrets), never the user's: it reads as `unavailable` and is logged.
     static func error(status: HTTPResponseStatus, body: ByteBuffer, operation: InternalCoreOperation) -> CoreAPIError {
-        let detail = try? ScribeJSON.decoder().decode(ErrorBody.self, from: Data(buffer: body)).error
+        let detail = try? ScribeJSON.decoder().decode(ServiceErrorBody.self, from: Data(buffer: body)).error
         if let detail, let code = CoreAPIError.Code(rawValue: detail.code) { return CoreAPIError(code, detail.message) }
         return CoreAPIError(.unavailable, "Core refused \(operation.rawValue) (\(status.code)\(detail.map { ": " + $0.message } ?? "")).")
     }

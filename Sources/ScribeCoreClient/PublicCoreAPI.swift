@@ -66,19 +66,10 @@ struct PublicCoreAPI: Sendable {
         return answer
     }
 
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var code: String
-            var message: String
-            var field: String?
-        }
-        var error: Detail
-    }
-
     /// Core's refusal as the contract names it: its code, message and field, and how long to wait
     /// for a limit. A code Core's errors do not have (the edge's own) reads as the nearest.
     static func error(status: HTTPResponseStatus, body: ByteBuffer, retryAfter: String?) -> CoreError {
-        let detail = try? ScribeJSON.decoder().decode(ErrorBody.self, from: Data(buffer: body)).error
+        let detail = try? ScribeJSON.decoder().decode(ServiceErrorBody.self, from: Data(buffer: body)).error
         let message = detail?.message ?? "Core answered \(status.code)."
         let code =
             detail.flatMap { CoreError.Code(rawValue: $0.code) }

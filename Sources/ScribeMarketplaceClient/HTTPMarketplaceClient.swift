@@ -186,18 +186,10 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
         throw failure
     }
 
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var code: String
-            var message: String
-        }
-        var error: Detail
-    }
-
     /// The marketplace's refusal as the contract names it. A code the contract does not know
     /// (the rate limiter's, the framework's) keeps its message and reads as the nearest code.
     static func error(status: HTTPResponseStatus, body: ByteBuffer) -> MarketplaceError {
-        let detail = try? ScribeJSON.decoder().decode(ErrorBody.self, from: Data(buffer: body)).error
+        let detail = try? ScribeJSON.decoder().decode(ServiceErrorBody.self, from: Data(buffer: body)).error
         if let detail, let code = MarketplaceError.Code(rawValue: detail.code) { return MarketplaceError(code, detail.message) }
         let message = detail?.message ?? "The marketplace answered \(status.code)."
         switch status.code {

@@ -24,7 +24,7 @@ public struct AccountPages<Context: SessionContext>: Sendable {
 
     public func add(to router: Router<Context>) {
         router.get("signup") { request, context in
-            pages.render("signup", title: "Sign up", page: Signup(form: .empty), request: request, context: context)
+            form(.signup, request: request, context: context)
         }
         router.post("signup") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
@@ -50,18 +50,11 @@ public struct AccountPages<Context: SessionContext>: Sendable {
                 response.setCookie(cookie.setting(token: created.session.token, expiresAt: created.session.expiresAt))
                 return response
             } catch  where FormState.isUsers(error) {
-                return pages.render(
-                    "signup",
-                    title: "Sign up",
-                    page: Signup(form: FormState(form, error: error)),
-                    request: request,
-                    context: context,
-                    status: .unprocessableContent
-                )
+                return self.form(.signup, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
             }
         }
         router.get("login") { request, context in
-            pages.render("login", title: "Log in", page: Signup(form: .empty), request: request, context: context)
+            form(.login, request: request, context: context)
         }
         router.post("login") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
@@ -73,14 +66,7 @@ public struct AccountPages<Context: SessionContext>: Sendable {
                 )
                 return loggedIn(grant, then: "/library")
             } catch  where FormState.isUsers(error) {
-                return pages.render(
-                    "login",
-                    title: "Log in",
-                    page: Signup(form: FormState(form, error: error)),
-                    request: request,
-                    context: context,
-                    status: .unprocessableContent
-                )
+                return self.form(.login, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
             }
         }
         router.post("logout") { request, context -> Response in
@@ -91,7 +77,7 @@ public struct AccountPages<Context: SessionContext>: Sendable {
             return response
         }
         router.get("recover") { request, context in
-            pages.render("recover", title: "Recover your account", page: Signup(form: .empty), request: request, context: context)
+            form(.recover, request: request, context: context)
         }
         router.post("recover") { request, context -> Response in
             let form = try await WebForm.read(request, context: context)
@@ -104,16 +90,33 @@ public struct AccountPages<Context: SessionContext>: Sendable {
                 )
                 return loggedIn(grant, then: "/library", notice: "Your password is changed and your library is unlocked.")
             } catch  where FormState.isUsers(error) {
-                return pages.render(
-                    "recover",
-                    title: "Recover your account",
-                    page: Signup(form: FormState(form, error: error)),
-                    request: request,
-                    context: context,
-                    status: .unprocessableContent
-                )
+                return self.form(.recover, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
             }
         }
+    }
+
+    /// The three account forms, by their template's name.
+    enum AccountForm: String {
+        case signup, login, recover
+
+        var title: String {
+            switch self {
+            case .signup: "Sign up"
+            case .login: "Log in"
+            case .recover: "Recover your account"
+            }
+        }
+    }
+
+    /// An account form, empty or as a failed submission left it.
+    private func form(
+        _ which: AccountForm,
+        _ state: FormState = .empty,
+        request: Request,
+        context: Context,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        pages.render(which.rawValue, title: which.title, page: Signup(form: state), request: request, context: context, status: status)
     }
 
     private func loggedIn(_ grant: SignedInSession, then location: String, notice: String? = nil) -> Response {
