@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "ScribeCoreTests",
             dependencies: [
-                "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeServer", "ScribeTestSupport", .postgres, .crypto,
+                "ScribeCore", "ScribeContracts", "ScribeStorage", "ScribeTestSupport", .postgres, .crypto,
                 .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "ScribeMarketplaceTests",
             dependencies: [
-                "ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeSocial", "ScribeStorage", "ScribeTestSupport", .postgres,
+                "ScribeMarketplace", "ScribeContracts", "ScribeCore", "ScribeSocial", "ScribeStorage", "ScribeTestSupport", .postgres,
                 .hummingbirdTesting,
                 .httpTypes, .nioCore,
             ],
@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "ScribeSocialTests",
             dependencies: [
-                "ActivityPubKit", "ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeServer", "ScribeStorage", "ScribeTestSupport", .postgres,
+                "ActivityPubKit", "ScribeSocial", "ScribeContracts", "ScribeCore", "ScribeStorage", "ScribeTestSupport", .postgres,
                 .hummingbirdTesting, .httpTypes, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings

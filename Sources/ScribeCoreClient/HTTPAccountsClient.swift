@@ -20,7 +20,7 @@ public struct HTTPAccountsClient: AccountsAPI {
     /// - Parameter client: the process's client for its own services, never the guarded client
     ///   Social federates with (which refuses private addresses).
     public init(baseURL: URL, secret: ServiceSecret, client: HTTPClient, logger: Logger) {
-        core = PublicCoreAPI(baseURL: baseURL, secret: secret, client: client, logger: logger)
+        core = PublicCoreAPI(request: ForwardedRequest(baseURL: baseURL, secret: secret, client: client), logger: logger)
     }
 
     public func register(username: String, email: String, password: String, clientAddress: String?) async throws(CoreError) -> NewAccountSession {

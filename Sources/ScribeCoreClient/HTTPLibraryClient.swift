@@ -14,7 +14,7 @@ public struct HTTPLibraryClient: LibraryAPI {
     /// - Parameter client: the process's client for its own services, never the guarded client
     ///   Social federates with (which refuses private addresses).
     public init(baseURL: URL, secret: ServiceSecret, client: HTTPClient, logger: Logger) {
-        core = PublicCoreAPI(baseURL: baseURL, secret: secret, client: client, logger: logger)
+        core = PublicCoreAPI(request: ForwardedRequest(baseURL: baseURL, secret: secret, client: client), logger: logger)
     }
 
     struct Characters: Decodable { var characters: [CharacterSummary] }

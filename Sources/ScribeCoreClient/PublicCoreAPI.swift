@@ -7,14 +7,11 @@ import NIOHTTP1
 import ScribeContracts
 
 /// One request to Core's public JSON API on a user's behalf, as ``HTTPAccountsClient`` and
-/// ``HTTPLibraryClient`` make it: the user's session token as a bearer token, the client's
-/// address under a ``ServiceToken`` in the ``ForwardingHeader``s, and Core's refusal read back as
-/// the ``CoreError`` it was (code, message, field, retry-after). Nothing is repeated: most calls
+/// ``HTTPLibraryClient`` make it (a ``ForwardedRequest``), with Core's refusal read back as the
+/// ``CoreError`` it was (code, message, field, retry-after). Nothing is repeated: most calls
 /// change something, and a read the user repeats by reloading.
 struct PublicCoreAPI: Sendable {
-    let baseURL: URL
-    let secret: ServiceSecret
-    let client: HTTPClient
+    let request: ForwardedRequest
     let logger: Logger
     var timeout: Duration = .seconds(30)
     /// The largest answer read: a character with its card, or a lorebook, whole.
@@ -32,44 +29,40 @@ struct PublicCoreAPI: Sendable {
         clientAddress: String? = nil,
         as: Answer.Type
     ) async throws(CoreError) -> Answer {
-        let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
+        var payload: (data: Data, contentType: String)?
         if let json, let data = try? ScribeJSON.encoder().encode(json) {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
+            payload = (data, "application/json")
         } else if let body {
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .bytes(ByteBuffer(bytes: body))
+            payload = (body, "application/octet-stream")
         }
-        if let sessionToken { request.headers.add(name: "Authorization", value: "Bearer " + sessionToken) }
-        request.headers.add(name: ForwardingHeader.forwardedBy, value: ServiceToken.mint(for: .social, secret: secret))
-        if let clientAddress { request.headers.add(name: ForwardingHeader.clientAddress, value: clientAddress) }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
+        let answer: ForwardedRequest.Answer
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
-            bytes = try await response.body.collect(upTo: Self.maximumResponseSize)
+            answer = try await request.send(
+                method,
+                path,
+                body: payload,
+                sessionToken: sessionToken,
+                clientAddress: clientAddress,
+                timeout: timeout,
+                maximumSize: Self.maximumResponseSize
+            )
         } catch {
             if !Task.isCancelled {
                 logger.warning("call to Core's public API failed", metadata: ["path": .string(path), "reason": .string("\(error)")])
             }
             throw CoreError(.unavailable, "Your account cannot be reached right now; please try again.")
         }
-        guard (200..<300).contains(response.status.code) else {
-            throw Self.error(status: response.status, body: bytes, retryAfter: response.headers.first(name: "Retry-After"))
+        guard (200..<300).contains(answer.status.code) else {
+            throw Self.error(status: answer.status, detail: answer.error, retryAfter: answer.headers.first(name: "Retry-After"))
         }
         if let nothing = Nothing() as? Answer { return nothing }
-        guard let answer = try? ScribeJSON.decoder().decode(Answer.self, from: Data(buffer: bytes)) else {
-            throw CoreError(.unavailable, "Core's answer was not understood.")
-        }
-        return answer
+        guard let value = answer.decode(Answer.self) else { throw CoreError(.unavailable, "Core's answer was not understood.") }
+        return value
     }
 
     /// Core's refusal as the contract names it: its code, message and field, and how long to wait
     /// for a limit. A code Core's errors do not have (the edge's own) reads as the nearest.
-    static func error(status: HTTPResponseStatus, body: ByteBuffer, retryAfter: String?) -> CoreError {
-        let detail = try? ScribeJSON.decoder().decode(ServiceErrorBody.self, from: Data(buffer: body)).error
+    static func error(status: HTTPResponseStatus, detail: ServiceErrorBody.Detail?, retryAfter: String?) -> CoreError {
         let message = detail?.message ?? "Core answered \(status.code)."
         let code =
             detail.flatMap { CoreError.Code(rawValue: $0.code) }

@@ -18,9 +18,7 @@ import ScribeCoreClient
 /// marketplace throws; a process that cannot be reached is `unavailable`. Reads are tried again
 /// once after a connection failure or a 502/503/504; writes are never repeated.
 public struct HTTPMarketplaceClient: MarketplaceAPI {
-    public let baseURL: URL
-    let secret: ServiceSecret
-    let client: HTTPClient
+    let request: ForwardedRequest
     let logger: Logger
     public var timeout: Duration = .seconds(10)
     /// The largest answer read: a page of a hundred listings is well under it.
@@ -29,9 +27,7 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
     /// - Parameter client: the process's client for its own services, never the guarded client
     ///   Social federates with (which refuses private addresses).
     public init(baseURL: URL, secret: ServiceSecret, client: HTTPClient, logger: Logger) {
-        self.baseURL = baseURL
-        self.secret = secret
-        self.client = client
+        self.request = ForwardedRequest(baseURL: baseURL, secret: secret, client: client)
         self.logger = logger
     }
 
@@ -144,36 +140,37 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
     ) async throws(MarketplaceError) -> Answer {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
         // `+` is a space to a form decoder; URLComponents leaves it alone in a query.
         let queryText = (components.percentEncodedQuery.map { "?" + $0.replacingOccurrences(of: "+", with: "%2B") }) ?? ""
-        var request = HTTPClientRequest(url: base + "/api/v1/marketplace/" + path + queryText)
-        request.method = method
+        var payload: (data: Data, contentType: String)?
         if let body {
             guard let data = try? JSONSerialization.data(withJSONObject: body.mapValues { $0 as Any }) else {
                 throw MarketplaceError(.badRequest, "The request to the marketplace could not be encoded.")
             }
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
+            payload = (data, "application/json")
         }
-        if let token = caller?.sessionToken { request.headers.add(name: "Authorization", value: "Bearer " + token) }
-        request.headers.add(name: ForwardingHeader.forwardedBy, value: ServiceToken.mint(for: .social, secret: secret))
-        if let address = caller?.clientAddress { request.headers.add(name: ForwardingHeader.clientAddress, value: address) }
         let tries = method == .GET ? 2 : 1
         var failure = MarketplaceError(.unavailable, "The marketplace cannot be reached right now.")
         for attempt in 1...tries {
             do {
-                let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
-                let bytes = try await response.body.collect(upTo: Self.maximumResponseSize)
-                if (200..<300).contains(response.status.code) {
-                    if response.status == .noContent, let nothing = Answers.Nothing() as? Answer { return nothing }
-                    guard let answer = try? ScribeJSON.decoder().decode(Answer.self, from: Data(buffer: bytes)) else {
+                let answer = try await request.send(
+                    method,
+                    "/api/v1/marketplace/" + path + queryText,
+                    body: payload,
+                    sessionToken: caller?.sessionToken,
+                    clientAddress: caller?.clientAddress,
+                    timeout: timeout,
+                    maximumSize: Self.maximumResponseSize
+                )
+                if (200..<300).contains(answer.status.code) {
+                    if answer.status == .noContent, let nothing = Answers.Nothing() as? Answer { return nothing }
+                    guard let value = answer.decode(Answer.self) else {
                         throw MarketplaceError(.unavailable, "The marketplace's answer was not understood.")
                     }
-                    return answer
+                    return value
                 }
-                failure = Self.error(status: response.status, body: bytes)
-                guard [.badGateway, .serviceUnavailable, .gatewayTimeout].contains(response.status) else { throw failure }
+                failure = Self.error(status: answer.status, detail: answer.error)
+                guard [.badGateway, .serviceUnavailable, .gatewayTimeout].contains(answer.status) else { throw failure }
             } catch let error as MarketplaceError {
                 throw error
             } catch {
@@ -188,8 +185,7 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
 
     /// The marketplace's refusal as the contract names it. A code the contract does not know
     /// (the rate limiter's, the framework's) keeps its message and reads as the nearest code.
-    static func error(status: HTTPResponseStatus, body: ByteBuffer) -> MarketplaceError {
-        let detail = try? ScribeJSON.decoder().decode(ServiceErrorBody.self, from: Data(buffer: body)).error
+    static func error(status: HTTPResponseStatus, detail: ServiceErrorBody.Detail?) -> MarketplaceError {
         if let detail, let code = MarketplaceError.Code(rawValue: detail.code) { return MarketplaceError(code, detail.message) }
         let message = detail?.message ?? "The marketplace answered \(status.code)."
         switch status.code {

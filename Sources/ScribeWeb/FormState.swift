@@ -31,6 +31,10 @@ public struct FormState: Sendable {
     }
 
     /// Whether a failure belongs on the form (the user can fix it) rather than on an error page.
+    ///
+    /// Handlers write `catch { guard FormState.isUsers(error) else { throw error } … }`, not
+    /// `catch where FormState.isUsers(error)`: Swift 6.3.1 crashes compiling the latter in an
+    /// async method of a generic type (MandatoryAllocBoxToStack), which every page handler is.
     public static func isUsers(_ error: any Error) -> Bool {
         (error as? any UserFacingError)?.isUsersToFix ?? false
     }

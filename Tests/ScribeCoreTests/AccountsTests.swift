@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import PostgresNIO
 import ScribeContracts
-import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
@@ -19,7 +18,7 @@ struct AccountsTests {
 
     static func dekBytes(_ session: AuthenticatedSession) -> Data { session.dek.withUnsafeBytes { Data($0) } }
 
-    static func count(_ sql: String, _ application: ScribeApplication) async throws -> Int {
+    static func count(_ sql: String, _ application: TestModules) async throws -> Int {
         try await application.database.owner.query(PostgresQuery(unsafeSQL: sql), logger: TestLogger.make("count")).decode(Int.self)
             .reduce(0, +)
     }

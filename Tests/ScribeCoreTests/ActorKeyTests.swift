@@ -4,7 +4,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing

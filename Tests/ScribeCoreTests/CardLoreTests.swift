@@ -1,6 +1,5 @@
 import Foundation
 import ScribeContracts
-import ScribeServer
 import ScribeTestFixtures
 import ScribeTestSupport
 import Testing

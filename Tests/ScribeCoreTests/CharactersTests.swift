@@ -1,6 +1,5 @@
 import Foundation
 import ScribeContracts
-import ScribeServer
 import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport
@@ -13,7 +12,7 @@ struct CharactersTests {
     static var seraphinaPNG: Data { get throws { try Fixtures.data("cards/seraphina.png") } }
 
     /// Registers `username` and returns the session.
-    static func session(_ application: ScribeApplication, _ username: String) async throws -> AuthenticatedSession {
+    static func session(_ application: TestModules, _ username: String) async throws -> AuthenticatedSession {
         let created = try await AccountsTests.register(application.core.accounts, username)
         return try await application.core.accounts.authenticate(token: created.session.token.value)
     }

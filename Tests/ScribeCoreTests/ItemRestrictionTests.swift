@@ -1,14 +1,13 @@
 import Foundation
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeTestSupport
 import Testing
 
 @Suite("Restrictions other modules ask Core to keep: hidden and for sale")
 struct ItemRestrictionTests {
     /// A user's session and the token that unlocks it (what a fork carries).
-    static func user(_ application: ScribeApplication, _ username: String) async throws -> (session: AuthenticatedSession, token: String) {
+    static func user(_ application: TestModules, _ username: String) async throws -> (session: AuthenticatedSession, token: String) {
         let created = try await AccountsTests.register(application.core.accounts, username)
         return (try await application.core.accounts.authenticate(token: created.session.token.value), created.session.token.value)
     }

@@ -1,6 +1,5 @@
 import Foundation
 import ScribeContracts
-import ScribeServer
 import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport

@@ -3,7 +3,6 @@ import CryptoExtras
 import Foundation
 import PostgresNIO
 import ScribeContracts
-import ScribeServer
 import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport
@@ -17,7 +16,7 @@ struct PublishingTests {
         CharacterCard(data: ["name": .string(name), "description": .string("\(name) walks the violet marsh")])
     }
 
-    static func publications(_ application: ScribeApplication) async throws -> Int {
+    static func publications(_ application: TestModules) async throws -> Int {
         try await AccountsTests.count("SELECT count(*)::int FROM core.character_publications", application)
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeMarketplace
-import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
@@ -15,11 +14,11 @@ actor Seen {
 
 @Suite("Consuming Core's event log from Marketplace's schema")
 struct EventConsumerTests {
-    static func consumer(_ application: ScribeApplication, name: String = "listings") -> EventConsumer<CoreEvent> {
+    static func consumer(_ application: TestModules, name: String = "listings") -> EventConsumer<CoreEvent> {
         EventConsumer(name: name, schema: .marketplace, pool: application.marketplace.pool, position: \.id, logger: TestLogger.make("consumer"))
     }
 
-    static func fetch(_ application: ScribeApplication) -> EventConsumer<CoreEvent>.Fetch {
+    static func fetch(_ application: TestModules) -> EventConsumer<CoreEvent>.Fetch {
         { after, limit in try await application.marketplace.core.events(after: after, limit: limit) }
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
-import ScribeServer
 import ScribeTestSupport
 import Testing
 

@@ -1,7 +1,6 @@
 import Foundation
 import ScribeContracts
 import ScribeMarketplace
-import ScribeServer
 import ScribeTestFixtures
 import ScribeTestSupport
 import Testing

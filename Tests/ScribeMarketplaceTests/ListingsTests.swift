@@ -5,7 +5,6 @@ import NIOCore
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport
@@ -15,7 +14,7 @@ import Testing
 
 @Suite("Listings follow Core's public items, and search them")
 struct ListingsTests {
-    static func session(_ application: ScribeApplication, _ username: String) async throws -> AuthenticatedSession {
+    static func session(_ application: TestModules, _ username: String) async throws -> AuthenticatedSession {
         let created = try await application.core.accounts.register(
             Registration(username: username, email: "\(username)@example.org", password: "correct horse battery")
         )
@@ -24,7 +23,7 @@ struct ListingsTests {
 
     @discardableResult
     static func publish(
-        _ application: ScribeApplication,
+        _ application: TestModules,
         _ session: AuthenticatedSession,
         _ name: String,
         tags: [String] = [],
@@ -40,7 +39,7 @@ struct ListingsTests {
         return character.id
     }
 
-    static func table(_ application: ScribeApplication) async throws -> [String] {
+    static func table(_ application: TestModules) async throws -> [String] {
         try await application.database.owner.query(
             """
             SELECT item_id::text || '|' || kind || '|' || creator || '|' || name || '|' || tagline || '|' || array_to_string(tags, ',') || '|' || version

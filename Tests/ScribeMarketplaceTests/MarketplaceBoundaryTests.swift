@@ -1,6 +1,5 @@
 import ScribeContracts
 import ScribeMarketplace
-import ScribeServer
 import ScribeTestSupport
 import Testing
 

@@ -3,7 +3,6 @@ import PostgresNIO
 import ScribeContracts
 import ScribeCore
 import ScribeMarketplace
-import ScribeServer
 import ScribeSocial
 import ScribeStorage
 import ScribeTestFixtures
@@ -16,7 +15,7 @@ struct ModerationTests {
         EngagementTests.actor(session, moderator: moderator)
     }
 
-    static func listed(_ application: ScribeApplication) async throws -> [String] {
+    static func listed(_ application: TestModules) async throws -> [String] {
         try await application.marketplace.search.search(ListingQuery.parse([("sort", "newest")])).listings.map(\.name)
     }
 

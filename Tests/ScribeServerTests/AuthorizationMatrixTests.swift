@@ -170,7 +170,7 @@ extension AuthorizationMatrixTests {
             for (caller, name) in [(Caller.owner, "alice"), (.stranger, "bob"), (.follower, "carol"), (.moderator, "mod")] {
                 world.tokens[caller] = try await register(name)
             }
-            try await instance.application.core.accounts.setRole(username: "mod", role: .moderator)
+            try await instance.modules.core.accounts.setRole(username: "mod", role: .moderator)
             let owner = world.tokens[.owner]
 
             func character(_ name: String) async throws -> String {

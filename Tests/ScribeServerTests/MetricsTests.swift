@@ -44,7 +44,7 @@ struct MetricsTests {
     @Test("/metrics parses as Prometheus text, its counters move under load, and only loopback or the token may read it")
     func metricsMoveUnderLoad() async throws {
         try await withTestInstance(host: "127.0.0.10", flags: ["SCRIBE_METRICS_TOKEN": "scrape-me"]) { instance in
-            _ = try await instance.application.core.accounts.register(
+            _ = try await instance.modules.core.accounts.register(
                 Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
             )
             @Sendable func scrape() async throws -> [String: Double] {

@@ -73,13 +73,46 @@ struct PackageBoundaryTests {
         let closure = Self.closure(of: "ScribeWeb", in: graph)
         #expect(graph["ScribeWeb"] != nil)
         #expect(closure.isDisjoint(with: ["ScribeCore", "ScribeMarketplace", "ScribeServer"]), "ScribeWeb depends on \(closure.sorted())")
-        let folder = TestPaths.packageRoot + "/Sources/ScribeWeb"
-        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
-        #expect(files.count > 10)
+        let imports = try Self.imports(in: "Sources/ScribeWeb")
+        #expect(imports.count > 10)
+        for (file, modules) in imports {
+            #expect(modules.isDisjoint(with: ["ScribeCore", "ScribeMarketplace"]), "\(file) imports \(modules.sorted())")
+        }
+    }
+
+    /// The modules each Swift file under `folder` (relative to the package) imports, by file.
+    static func imports(in folder: String) throws -> [String: Set<String>] {
+        let root = TestPaths.packageRoot + "/" + folder
+        let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        var imports: [String: Set<String>] = [:]
         for file in files {
-            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
-            let imports = text.split(separator: "\n").filter { $0.hasPrefix("import ") }.map { $0.dropFirst("import ".count) }
-            #expect(!imports.contains("ScribeCore") && !imports.contains("ScribeMarketplace"), "\(file) imports \(imports)")
+            let lines = try String(contentsOfFile: root + "/" + file, encoding: .utf8).split(separator: "\n")
+            imports[file] = Set(
+                lines.compactMap { line in
+                    // `import X`, `@testable import X`, `@_spi(Y) import X`
+                    guard let range = line.range(of: "import ") else { return nil }
+                    let prefix = line[..<range.lowerBound]
+                    guard prefix.isEmpty || prefix.hasPrefix("@") else { return nil }
+                    return String(line[range.upperBound...].split(separator: " ").first ?? "")
+                }
+            )
+        }
+        return imports
+    }
+
+    @Test("a module's tests reach the server only through ScribeTestSupport: they never import ScribeServer")
+    func moduleTestsAvoidTheCompositionRoot() async throws {
+        let graph = try await Self.targetDependencies()
+        for target in [
+            "ActivityPubKitTests", "ScribeStorageTests", "ScribeCoreTests", "ScribeMarketplaceTests", "ScribeSocialTests", "ScribeUnitTests",
+        ] {
+            #expect(graph[target] != nil, "no test target \(target)")
+            #expect(graph[target]?.contains("ScribeServer") == false, "\(target) depends on ScribeServer")
+            let imports = try Self.imports(in: "Tests/" + target)
+            #expect(!imports.isEmpty)
+            for (file, modules) in imports {
+                #expect(!modules.contains("ScribeServer"), "\(target)/\(file) imports ScribeServer")
+            }
         }
     }
 

@@ -13,8 +13,8 @@ struct QuietStopTests {
     func workersStopQuietly() async throws {
         let recorder = LogRecorder()
         try await withTestModules(logger: recorder.logger("modules", level: .warning)) { application in
-            let social = try #require(application.socialModule)
-            let marketplace = try #require(application.marketplaceModule)
+            let social = application.social
+            let marketplace = application.marketplace
             // Each start runs the inbox, publishing, delivery and listings queries at once; the
             // stops land before, during and after them.
             for attempt in 0..<60 {

@@ -32,7 +32,7 @@ struct RateLimitTests {
     @Test("flooding the inbox from one remote domain yields 429s for that domain while another domain's activities are still accepted")
     func inboxFloodIsLimitedPerDomain() async throws {
         try await withTestInstance(host: "127.0.0.6", flags: ["SCRIBE_RATE_LIMIT_INBOX": "10"]) { instance in
-            _ = try await instance.application.core.accounts.register(
+            _ = try await instance.modules.core.accounts.register(
                 Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
             )
             let inbox = "\(instance.publicURL)/users/alice/inbox"
@@ -71,7 +71,7 @@ struct RateLimitTests {
     @Test("the JSON API answers 429 with Retry-After past the limit per client address, and per account from any address")
     func apiIsLimitedPerAddressAndAccount() async throws {
         try await withTestInstance(host: "127.0.0.9", flags: ["SCRIBE_RATE_LIMIT_ADDRESS": "8", "SCRIBE_RATE_LIMIT_ACCOUNT": "5"]) { instance in
-            let alice = try await instance.application.core.accounts.register(
+            let alice = try await instance.modules.core.accounts.register(
                 Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
             )
             let auth = [("Authorization", "Bearer \(alice.session.token.value)")]

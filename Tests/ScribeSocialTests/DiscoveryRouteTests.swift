@@ -3,7 +3,6 @@ import Foundation
 import NIOHTTP1
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeSocial
 import ScribeTestSupport
 import Testing
@@ -85,7 +84,7 @@ struct DiscoveryRouteTests {
                 #expect(actor.inbox == id + "/inbox" && actor.sharedInbox == "\(instance.publicURL)/inbox" && actor.preferredUsername == "alice")
                 let key = try #require(actor.publicKey)
                 #expect(key.id == id + "#main-key" && key.owner == id)
-                #expect(try SignaturePublicKey(pem: key.pem).pem == (try await instance.application.core.actorPublicKey(of: .user(alice.account.id))))
+                #expect(try SignaturePublicKey(pem: key.pem).pem == (try await instance.modules.core.actorPublicKey(of: .user(alice.account.id))))
                 #expect(actor["manuallyApprovesFollowers"] == false && actor["published"]?.string != nil)
                 #expect(!String(decoding: reply.body, as: UTF8.self).contains("example.org"), "the email leaked")
             }

@@ -3,7 +3,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeSocial
 import ScribeStorage
 import ScribeTestSupport
@@ -14,14 +13,14 @@ import Testing
 @Suite("Two Scribe instances federate")
 struct FederationBetweenInstancesTests {
     static func register(_ instance: TestInstance, _ username: String) async throws -> AuthenticatedSession {
-        let created = try await instance.application.core.accounts.register(
+        let created = try await instance.modules.core.accounts.register(
             Registration(username: username, email: "\(username)@example.org", password: "correct horse battery")
         )
-        return try await instance.application.core.accounts.authenticate(token: created.session.token.value)
+        return try await instance.modules.core.accounts.authenticate(token: created.session.token.value)
     }
 
     static func rows(_ instance: TestInstance, _ sql: String) async throws -> [PostgresRow] {
-        try await instance.application.database.owner.query(PostgresQuery(unsafeSQL: sql), logger: TestLogger.make("probe")).collect()
+        try await instance.modules.database.owner.query(PostgresQuery(unsafeSQL: sql), logger: TestLogger.make("probe")).collect()
     }
 
     /// Activities of `type` the instance stored (each stored only after its signature verified).
@@ -42,7 +41,7 @@ struct FederationBetweenInstancesTests {
             let bobActor = "\(b.publicURL)/users/bob"
 
             // Bob follows alice by handle: WebFinger, actor fetch, Follow, Accept.
-            let followed = try await b.application.social.following.follow("@alice@\(a.domain)", as: bob.account.id)
+            let followed = try await b.modules.social.following.follow("@alice@\(a.domain)", as: bob.account.id)
             #expect(followed.actor == aliceActor && followed.state == "pending")
             #expect(
                 try await eventually {
@@ -56,18 +55,18 @@ struct FederationBetweenInstancesTests {
             // A's inbox verified B's signature (it fetched bob's key) and B's verified A's Accept.
             #expect(try await Self.received(a, "Follow").first?.actor?.id == bobActor)
             #expect(try await Self.received(b, "Accept").first?.actor?.id == aliceActor)
-            let followers = try await a.application.social.collections.collection(.followers, of: "alice", page: 1)
+            let followers = try await a.modules.social.collections.collection(.followers, of: "alice", page: 1)
             #expect(followers.items.map(\.id) == [bobActor] && followers.totalItems == 1)
 
             // Publishing a character sends a Create of its Note to bob's server.
-            let character = try await a.application.core.characters.create(
+            let character = try await a.modules.core.characters.create(
                 CharacterCard(data: [
                     "name": .string("Marsh Witch"), "description": .string("She walks the violet marsh."),
                     "tags": .array([.string("fantasy"), .string("witch")]),
                 ]),
                 for: alice
             )
-            _ = try await a.application.core.characters.setVisibility(character.id, to: .public, for: alice)
+            _ = try await a.modules.core.characters.setVisibility(character.id, to: .public, for: alice)
             let noteID = "\(a.publicURL)/characters/\(character.id.uuidString.lowercased())"
             #expect(try await eventually { try await !Self.received(b, "Create").isEmpty })
             let create = try #require(try await Self.received(b, "Create").first)
@@ -90,48 +89,48 @@ struct FederationBetweenInstancesTests {
 
             // Bob sees it in his home feed.
             #expect(
-                try await eventually { try await b.application.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } }
+                try await eventually { try await b.modules.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } }
             )
 
             // Bob likes, boosts and comments on it from his server; alice's server records each
             // and tells her.
-            try await b.application.social.actions.like(noteID, as: bob.account.id)
-            try await b.application.social.actions.boost(noteID, as: bob.account.id)
-            let comment = try await b.application.social.actions.comment(on: noteID, text: "Lovely <b>witch</b>!", as: bob.account.id)
+            try await b.modules.social.actions.like(noteID, as: bob.account.id)
+            try await b.modules.social.actions.boost(noteID, as: bob.account.id)
+            let comment = try await b.modules.social.actions.comment(on: noteID, text: "Lovely <b>witch</b>!", as: bob.account.id)
             #expect(comment.content == "<p>Lovely &lt;b&gt;witch&lt;/b&gt;!</p>")
             #expect(
                 try await eventually {
-                    let kinds = try await a.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind)
+                    let kinds = try await a.modules.social.notifications.list(for: alice.account.id, before: nil).map(\.kind)
                     return Set(kinds).isSuperset(of: [.follow, .like, .boost, .comment])
                 }
             )
-            let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: 1)
+            let likes = try await a.modules.social.collections.interactions(.likes, of: noteID, page: 1)
             #expect(likes.items.map(\.id) == [bobActor])
-            #expect(try await a.application.social.collections.interactions(.shares, of: noteID, page: nil).totalItems == 1)
-            let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: 1)
+            #expect(try await a.modules.social.collections.interactions(.shares, of: noteID, page: nil).totalItems == 1)
+            let replies = try await a.modules.social.collections.interactions(.replies, of: noteID, page: 1)
             #expect(replies.items.map(\.id) == [comment.id])
             #expect(try await Self.rows(a, "SELECT 1 FROM social.notes WHERE id = '\(comment.id)' AND item_id = '\(character.id)'").count == 1)
 
             // Unliking sends Undo; deleting the comment sends Delete.
-            try await b.application.social.actions.unlike(noteID, as: bob.account.id)
-            try await b.application.social.actions.deleteComment(comment.id, as: bob.account.id)
+            try await b.modules.social.actions.unlike(noteID, as: bob.account.id)
+            try await b.modules.social.actions.deleteComment(comment.id, as: bob.account.id)
             #expect(
                 try await eventually {
-                    let likes = try await a.application.social.collections.interactions(.likes, of: noteID, page: nil).totalItems
-                    let replies = try await a.application.social.collections.interactions(.replies, of: noteID, page: nil).totalItems
+                    let likes = try await a.modules.social.collections.interactions(.likes, of: noteID, page: nil).totalItems
+                    let replies = try await a.modules.social.collections.interactions(.replies, of: noteID, page: nil).totalItems
                     return likes == 0 && replies == 0
                 }
             )
 
             // Editing sends an Update; unpublishing a Delete with a Tombstone, and the id answers 410.
-            _ = try await a.application.core.characters.replaceCard(
+            _ = try await a.modules.core.characters.replaceCard(
                 character.id,
                 with: CharacterCard(data: ["name": .string("Marsh Witch"), "description": .string("She guards the violet marsh.")]),
                 for: alice
             )
             #expect(try await eventually { try await !Self.received(b, "Update").isEmpty })
             #expect(try await Self.received(b, "Update").first?.object.first?.object?.content?.contains("guards") == true)
-            _ = try await a.application.core.characters.setVisibility(character.id, to: .private, for: alice)
+            _ = try await a.modules.core.characters.setVisibility(character.id, to: .private, for: alice)
             #expect(try await eventually { try await !Self.received(b, "Delete").isEmpty })
             let delete = try #require(try await Self.received(b, "Delete").first)
             #expect(delete.object.first?.object?.isA("Tombstone") == true && delete.object.first?.id == noteID)
@@ -147,7 +146,7 @@ struct FederationBetweenInstancesTests {
 
             // Deleting alice's account sends the Delete of her actor, signed with her retired key;
             // bob's server drops the follow.
-            try await a.application.core.accounts.delete(alice, password: "correct horse battery")
+            try await a.modules.core.accounts.delete(alice, password: "correct horse battery")
             #expect(try await eventually { try await Self.received(b, "Delete").contains { $0.object.first?.id == aliceActor } })
             #expect(
                 try await eventually {

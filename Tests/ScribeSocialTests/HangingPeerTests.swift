@@ -3,7 +3,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
@@ -17,7 +16,7 @@ struct HangingPeerTests {
     )
     func hangingPeer() async throws {
         try await withTestInstance(host: "127.0.0.6", connectionsPerModule: Database.defaultConnectionsPerModule) { instance in
-            let core = instance.application.core
+            let core = instance.modules.core
             let created = try await core.accounts.register(
                 Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
             )
@@ -94,7 +93,7 @@ struct HangingPeerTests {
     }
 
     static func reasons(_ instance: TestInstance) async throws -> [String] {
-        try await instance.application.database.owner.query(
+        try await instance.modules.database.owner.query(
             """
             SELECT state || ' ' || attempts || ' ' || coalesce(reason, '') || ' ×' || count(*) FROM social.inbox_activities
             WHERE type = 'Create' GROUP BY state, attempts, reason
@@ -104,7 +103,7 @@ struct HangingPeerTests {
     }
 
     static func count(_ instance: TestInstance, _ condition: String) async throws -> Int {
-        try await instance.application.database.owner.query(
+        try await instance.modules.database.owner.query(
             PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM social.inbox_activities WHERE type = 'Create' AND \(condition)"),
             logger: TestLogger.make("probe")
         ).collect().first?.decode(Int.self) ?? 0

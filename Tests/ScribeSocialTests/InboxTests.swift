@@ -3,7 +3,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeSocial
 import ScribeStorage
 import ScribeTestFixtures
@@ -64,7 +63,7 @@ struct InboxTests {
                 #expect(accept.actor?.id == "\(instance.publicURL)/users/alice" && accept.object.first?.object?.id == follow.id)
                 let stored = try await FederationBetweenInstancesTests.rows(instance, "SELECT count(*)::int FROM social.inbox_activities")
                 #expect(try stored[0].decode(Int.self) == 1)
-                let notifications = try await instance.application.social.notifications.list(for: alice.account.id, before: nil)
+                let notifications = try await instance.modules.social.notifications.list(for: alice.account.id, before: nil)
                 #expect(notifications.map(\.kind) == [.follow] && notifications.first?.actor == peer.actorID("carol"))
             }
         }
@@ -74,19 +73,19 @@ struct InboxTests {
     func lockedAccount() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
-            try await instance.application.social.actors.setManuallyApprovesFollowers(alice.account.id, true)
+            try await instance.modules.social.actors.setManuallyApprovesFollowers(alice.account.id, true)
             try await withTestPeer { peer in
                 #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
                 #expect(
                     try await eventually {
-                        try await instance.application.social.following.requests(for: alice.account.id) == [peer.actorID("carol")]
+                        try await instance.modules.social.following.requests(for: alice.account.id) == [peer.actorID("carol")]
                     }
                 )
                 #expect(await !peer.inbox.contains { $0.isA("Accept") })
-                #expect(try await instance.application.social.notifications.list(for: alice.account.id, before: nil).map(\.kind) == [.followRequest])
-                try await instance.application.social.following.answer(request: peer.actorID("carol"), accept: true, as: alice.account.id)
+                #expect(try await instance.modules.social.notifications.list(for: alice.account.id, before: nil).map(\.kind) == [.followRequest])
+                try await instance.modules.social.following.answer(request: peer.actorID("carol"), accept: true, as: alice.account.id)
                 #expect(try await eventually { await peer.inbox.contains { $0.isA("Accept") } })
-                let followers = try await instance.application.social.collections.collection(.followers, of: "alice", page: nil)
+                let followers = try await instance.modules.social.collections.collection(.followers, of: "alice", page: nil)
                 #expect(followers.totalItems == 1)
             }
         }
@@ -97,12 +96,12 @@ struct InboxTests {
         try await withTestInstance(host: "127.0.0.5") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
             try await withTestPeer { peer in
-                try await instance.application.social.actions.block(peer.actorID("carol"), as: alice.account.id)
+                try await instance.modules.social.actions.block(peer.actorID("carol"), as: alice.account.id)
                 #expect(try await eventually { await peer.inbox.contains { $0.isA("Block") && $0.object.first?.id == peer.actorID("carol") } })
                 #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
                 #expect(try await eventually { await peer.inbox.contains { $0.isA("Reject") } })
-                #expect(try await instance.application.social.collections.collection(.followers, of: "alice", page: nil).totalItems == 0)
-                #expect(try await instance.application.social.notifications.list(for: alice.account.id, before: nil).isEmpty)
+                #expect(try await instance.modules.social.collections.collection(.followers, of: "alice", page: nil).totalItems == 0)
+                #expect(try await instance.modules.social.notifications.list(for: alice.account.id, before: nil).isEmpty)
             }
         }
     }
@@ -112,11 +111,11 @@ struct InboxTests {
         try await withTestInstance(host: "127.0.0.5") { instance in
             _ = try await FederationBetweenInstancesTests.register(instance, "alice")
             try await withTestPeer { peer in
-                try await instance.application.social.domainBlocks.block("127.0.0.4", reason: "test")
+                try await instance.modules.social.domainBlocks.block("127.0.0.4", reason: "test")
                 let reply = try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/inbox", as: "carol")
                 #expect(try reply.status == 403 && Self.error(reply).code == "forbidden")
-                #expect(try await instance.application.social.domainBlocks.list().map(\.domain) == ["127.0.0.4"])
-                try await instance.application.social.domainBlocks.unblock("127.0.0.4")
+                #expect(try await instance.modules.social.domainBlocks.list().map(\.domain) == ["127.0.0.4"])
+                try await instance.modules.social.domainBlocks.unblock("127.0.0.4")
                 #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/inbox", as: "carol").status == 202)
             }
         }

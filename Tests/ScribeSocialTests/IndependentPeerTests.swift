@@ -1,7 +1,6 @@
 import Foundation
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeSocial
 import ScribeTestFixtures
 import ScribeTestSupport
@@ -24,11 +23,11 @@ struct IndependentPeerTests {
                 timeout: .seconds(120)
             ) { line in
                 if await lines.append(line) == "FOLLOWED" {
-                    let character = try await instance.application.core.characters.create(
+                    let character = try await instance.modules.core.characters.create(
                         CharacterCard(data: ["name": .string("Lantern Keeper"), "description": .string("Keeps the last light.")]),
                         for: alice
                     )
-                    _ = try await instance.application.core.characters.setVisibility(character.id, to: .public, for: alice)
+                    _ = try await instance.modules.core.characters.setVisibility(character.id, to: .public, for: alice)
                 }
             }
             let seen = await lines.all

@@ -1,7 +1,6 @@
 import ActivityPubKit
 import Foundation
 import PostgresNIO
-import ScribeServer
 import ScribeStorage
 import ScribeTestSupport
 import Testing
@@ -79,7 +78,7 @@ struct MisbehavingPeerTests {
 
                 // The others are settled within the client's 30 s deadline: the flood delivered
                 // (its answer read up to the cap and dropped), the rest waiting for a later try.
-                let location = instance.application.database.location
+                let location = instance.modules.database.location
                 let peerCount = peers.count
                 let settled = try await eventually(timeout: .seconds(75)) {
                     let states = try await Self.createDeliveries(location)

@@ -3,7 +3,6 @@ import Foundation
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
-import ScribeServer
 import ScribeSocial
 import ScribeStorage
 import ScribeTestFixtures
@@ -39,7 +38,7 @@ struct ProfileTests {
     func publicProfile() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
-            let accounts = instance.application.core.accounts
+            let accounts = instance.modules.core.accounts
             try await withTestPeer { peer in
                 #expect(
                     try await peer.post(InboxTests.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202

@@ -1,5 +1,4 @@
 import ScribeContracts
-import ScribeServer
 import ScribeSocial
 import ScribeTestSupport
 import Testing

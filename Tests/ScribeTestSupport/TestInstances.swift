@@ -14,7 +14,8 @@ import Glibc
 /// A whole Scribe server under test: served over real HTTP on its own loopback address, with
 /// its own database, workers running, and federation with private peers allowed.
 public struct TestInstance: Sendable {
-    public let application: ScribeApplication
+    /// The instance's modules, as its tests reach them directly.
+    public let modules: TestModules
     public let publicURL: String
     /// `host:port`, as handles name the server (`alice@127.0.0.2:40123`).
     public let domain: String
@@ -59,7 +60,7 @@ public func withTestInstance<Result: Sendable>(
             )
             // Hummingbird's test harness binds to localhost; an instance must listen on its own host.
             return try await serving(application.buildApplication(), host: host, port: port, logger: logger) {
-                try await body(TestInstance(application: application, publicURL: publicURL, domain: "\(host):\(port)", port: port))
+                try await body(TestInstance(modules: TestModules(application), publicURL: publicURL, domain: "\(host):\(port)", port: port))
             }
         }
     }

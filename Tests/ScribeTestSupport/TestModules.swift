@@ -10,13 +10,32 @@ import ScribeSocial
 import ScribeStorage
 import ScribeTestFixtures
 
-/// Runs `body` with the modules composed exactly as the server composes them (Marketplace and
-/// Social holding Core as `any CoreAPI`, in-process or over HTTP as ``TestCoreTransport``
-/// says), on a fresh migrated database.
+/// The modules of one server in role `all`, composed exactly as the server composes them
+/// (Marketplace and Social holding Core as `any CoreAPI`, in-process or over HTTP as
+/// ``TestCoreTransport`` says), over one ``Database``.
+///
+/// A module's tests reach the modules through this value, never through the composition root,
+/// so that they do not import `ScribeServer`.
+public struct TestModules: Sendable {
+    public let core: CoreModule
+    public let marketplace: MarketplaceModule
+    public let social: SocialModule
+    public let database: Database
+
+    init(_ application: ScribeApplication) {
+        core = application.coreModule!
+        marketplace = application.marketplaceModule!
+        social = application.socialModule!
+        database = application.database
+    }
+}
+
+/// Runs `body` with the modules composed as the server composes them, on a fresh migrated
+/// database.
 public func withTestModules<Result: Sendable>(
     settings: CoreSettings = .testing,
     logger: Logger = TestLogger.make("modules"),
-    _ body: @Sendable (ScribeApplication) async throws -> Result
+    _ body: @Sendable (TestModules) async throws -> Result
 ) async throws -> Result {
     try await withTestPools { database in
         try await withTestCoreAPI(on: database.location, settings: settings) { reachCore in
@@ -31,7 +50,7 @@ public func withTestModules<Result: Sendable>(
                 logger: logger
             )
             do {
-                let result = try await body(application)
+                let result = try await body(TestModules(application))
                 try await application.shutdown()
                 return result
             } catch {
@@ -77,11 +96,4 @@ extension CoreSettings {
 extension MasterKeyring {
     /// One fixed master key for the whole test run, as a server has one keyring.
     public static let testing: MasterKeyring = try! MasterKeyring(keys: [SymmetricKey(size: .bits256)])
-}
-
-extension ScribeApplication {
-    /// The modules of an application in role `all`, as tests reach them directly.
-    public var core: CoreModule { coreModule! }
-    public var marketplace: MarketplaceModule { marketplaceModule! }
-    public var social: SocialModule { socialModule! }
 }

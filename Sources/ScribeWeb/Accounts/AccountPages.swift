@@ -23,75 +23,92 @@ public struct AccountPages<Context: SessionContext>: Sendable {
     }
 
     public func add(to router: Router<Context>) {
-        router.get("signup") { request, context in
-            form(.signup, request: request, context: context)
-        }
-        router.post("signup") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            do {
-                let created = try await accounts.register(
-                    username: form["username"],
-                    email: form["email"],
-                    password: form.fields["password"] ?? "",
-                    clientAddress: context.clientAddress
-                )
-                // The welcome page is the new user's first signed-in page.
-                var context = context
-                context.user = created.session.user
-                context.sessionToken = created.session.token
-                var response = pages.render(
-                    "welcome",
-                    title: "Welcome",
-                    page: Welcome(username: created.session.user.username, recoveryPhrase: created.recoveryPhrase),
-                    request: request,
-                    context: context,
-                    status: .created
-                )
-                response.setCookie(cookie.setting(token: created.session.token, expiresAt: created.session.expiresAt))
-                return response
-            } catch  where FormState.isUsers(error) {
-                return self.form(.signup, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
-            }
-        }
-        router.get("login") { request, context in
-            form(.login, request: request, context: context)
-        }
-        router.post("login") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            do {
-                let grant = try await accounts.logIn(
-                    identifier: form["identifier"],
-                    password: form.fields["password"] ?? "",
-                    clientAddress: context.clientAddress
-                )
-                return loggedIn(grant, then: "/library")
-            } catch  where FormState.isUsers(error) {
-                return self.form(.login, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
-            }
-        }
-        router.post("logout") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context)
-            if let token = context.sessionToken { try await accounts.logOut(sessionToken: token) }
-            var response = Pages.redirect("/", notice: "You are logged out.")
-            response.setCookie(cookie.clearing())
+        router.get("signup", use: signupPage)
+        router.post("signup", use: signUp)
+        router.get("login", use: loginPage)
+        router.post("login", use: logIn)
+        router.post("logout", use: logOut)
+        router.get("recover", use: recoverPage)
+        router.post("recover", use: recover)
+    }
+
+    @Sendable func signupPage(_ request: Request, context: Context) async throws -> Response {
+        form(.signup, request: request, context: context)
+    }
+
+    @Sendable func signUp(_ request: Request, context: Context) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        do {
+            let created = try await accounts.register(
+                username: form["username"],
+                email: form["email"],
+                password: form.fields["password"] ?? "",
+                clientAddress: context.clientAddress
+            )
+            // The welcome page is the new user's first signed-in page.
+            var signedIn = context
+            signedIn.user = created.session.user
+            signedIn.sessionToken = created.session.token
+            var response = pages.render(
+                "welcome",
+                title: "Welcome",
+                page: Welcome(username: created.session.user.username, recoveryPhrase: created.recoveryPhrase),
+                request: request,
+                context: signedIn,
+                status: .created
+            )
+            response.setCookie(cookie.setting(token: created.session.token, expiresAt: created.session.expiresAt))
             return response
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return self.form(.signup, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
         }
-        router.get("recover") { request, context in
-            form(.recover, request: request, context: context)
+    }
+
+    @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
+        form(.login, request: request, context: context)
+    }
+
+    @Sendable func logIn(_ request: Request, context: Context) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        do {
+            let grant = try await accounts.logIn(
+                identifier: form["identifier"],
+                password: form.fields["password"] ?? "",
+                clientAddress: context.clientAddress
+            )
+            return loggedIn(grant, then: "/library")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return self.form(.login, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
         }
-        router.post("recover") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            do {
-                let grant = try await accounts.recover(
-                    identifier: form["identifier"],
-                    phrase: form["recovery_phrase"],
-                    newPassword: form.fields["new_password"] ?? "",
-                    clientAddress: context.clientAddress
-                )
-                return loggedIn(grant, then: "/library", notice: "Your password is changed and your library is unlocked.")
-            } catch  where FormState.isUsers(error) {
-                return self.form(.recover, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
-            }
+    }
+
+    @Sendable func logOut(_ request: Request, context: Context) async throws -> Response {
+        _ = try await WebForm.read(request, context: context)
+        if let token = context.sessionToken { try await accounts.logOut(sessionToken: token) }
+        var response = Pages.redirect("/", notice: "You are logged out.")
+        response.setCookie(cookie.clearing())
+        return response
+    }
+
+    @Sendable func recoverPage(_ request: Request, context: Context) async throws -> Response {
+        form(.recover, request: request, context: context)
+    }
+
+    @Sendable func recover(_ request: Request, context: Context) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        do {
+            let grant = try await accounts.recover(
+                identifier: form["identifier"],
+                phrase: form["recovery_phrase"],
+                newPassword: form.fields["new_password"] ?? "",
+                clientAddress: context.clientAddress
+            )
+            return loggedIn(grant, then: "/library", notice: "Your password is changed and your library is unlocked.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return self.form(.recover, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
         }
     }
 

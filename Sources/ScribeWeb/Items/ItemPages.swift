@@ -188,7 +188,8 @@ public struct ItemPages<Context: SessionContext>: Sendable {
         do {
             let notice = try await action(id, form, context.request.marketplaceCaller)
             return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: notice)
-        } catch  where FormState.isUsers(error) {
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
             guard let field else {
                 return Pages.redirect("/\(kind.rawValue)s/\(id.uuidString.lowercased())", notice: FormState.explain(error).message)
             }

@@ -63,100 +63,122 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     public func add(to router: Router<Context>) {
         let router = router.group("library", context: SignedIn<Context>.self)
         router.get { request, context in try await library(request, context) }
-        router.post("import") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let token = context.sessionToken
-            do {
-                guard let file = form.files["file"] else { throw CoreError(.invalidInput, "Choose a file to import.", field: "file") }
-                if form["kind"] == "lorebook" {
-                    // World Info files carry no name of their own: the file's stands in.
-                    let stem = form.fileNames["file"].map { ($0 as NSString).deletingPathExtension }
-                    let book = try await library.importLorebook(file, name: stem, sessionToken: token)
-                    return Pages.redirect("/library", notice: "Imported the lorebook \(book.data["name"]?.stringValue ?? "").")
-                }
-                let character = try await library.importCharacter(file, sessionToken: token)
-                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.name).")
-            } catch  where FormState.isUsers(error) {
-                // The import form has one field: every problem is about the file.
-                var state = FormState(form, error: error)
-                state.errors = ["file": FormState.explain(error).message]
-                state.message = nil
-                return try await library(request, context, importForm: state, status: .unprocessableContent)
+        router.post("import", use: importFile)
+        router.post("characters", use: createCharacter)
+        router.post("lorebooks", use: createLorebook)
+        router.get("characters/:id", use: editCharacter)
+        router.post("characters/:id", use: saveCharacter)
+        router.post("characters/:id/visibility", use: shareCharacter)
+        router.post("characters/:id/delete", use: deleteCharacter)
+        router.post("lorebooks/:id/visibility", use: shareLorebook)
+        router.post("lorebooks/:id/delete", use: deleteLorebook)
+    }
+
+    @Sendable func importFile(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let token = context.sessionToken
+        do {
+            guard let file = form.files["file"] else { throw CoreError(.invalidInput, "Choose a file to import.", field: "file") }
+            if form["kind"] == "lorebook" {
+                // World Info files carry no name of their own: the file's stands in.
+                let stem = form.fileNames["file"].map { ($0 as NSString).deletingPathExtension }
+                let book = try await library.importLorebook(file, name: stem, sessionToken: token)
+                return Pages.redirect("/library", notice: "Imported the lorebook \(book.data["name"]?.stringValue ?? "").")
             }
+            let character = try await library.importCharacter(file, sessionToken: token)
+            return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Imported \(character.name).")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            // The import form has one field: every problem is about the file.
+            var state = FormState(form, error: error)
+            state.errors = ["file": FormState.explain(error).message]
+            state.message = nil
+            return try await library(request, context, importForm: state, status: .unprocessableContent)
         }
-        router.post("characters") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            do {
-                let card: JSONValue = .object([
-                    "spec": .string("chara_card_v3"), "spec_version": .string("3.0"), "data": .object(CardForm.data(from: form)),
-                ])
-                let character = try await library.createCharacter(card: card, sessionToken: context.sessionToken)
-                return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.name).")
-            } catch  where FormState.isUsers(error) {
-                return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
-            }
+    }
+
+    @Sendable func createCharacter(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        do {
+            let card: JSONValue = .object([
+                "spec": .string("chara_card_v3"), "spec_version": .string("3.0"), "data": .object(CardForm.data(from: form)),
+            ])
+            let character = try await library.createCharacter(card: card, sessionToken: context.sessionToken)
+            return Pages.redirect("/library/characters/\(character.id.uuidString.lowercased())", notice: "Created \(character.name).")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await library(request, context, createForm: FormState(form, error: error), status: .unprocessableContent)
         }
-        router.post("lorebooks") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            do {
-                let book = try await library.createLorebook(
-                    .object(["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
-                    sessionToken: context.sessionToken
-                )
-                return Pages.redirect("/library/lorebooks/\(book.id.uuidString.lowercased())", notice: "Created: add its entries.")
-            } catch  where FormState.isUsers(error) {
-                return try await library(request, context, lorebookForm: FormState(form, error: error), status: .unprocessableContent)
-            }
+    }
+
+    @Sendable func createLorebook(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        do {
+            let book = try await library.createLorebook(
+                .object(["name": .string(form["name"]), "description": .string(form["description"]), "entries": .array([])]),
+                sessionToken: context.sessionToken
+            )
+            return Pages.redirect("/library/lorebooks/\(book.id.uuidString.lowercased())", notice: "Created: add its entries.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await library(request, context, lorebookForm: FormState(form, error: error), status: .unprocessableContent)
         }
-        router.get("characters/:id") { request, context in
-            try await editor(request, context, id: try context.uuidParameter(notFound: "No such character."))
+    }
+
+    @Sendable func editCharacter(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        try await editor(request, context, id: try context.uuidParameter(notFound: "No such character."))
+    }
+
+    @Sendable func saveCharacter(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let id = try context.uuidParameter(notFound: "No such character.")
+        do {
+            var card = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
+            card["data"] = .object((card["data"]?.objectValue ?? [:]).merging(CardForm.data(from: form)) { $1 })
+            _ = try await library.replaceCard(of: id, with: .object(card), sessionToken: context.sessionToken)
+            return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await editor(request, context, id: id, form: FormState(form, error: error), status: .unprocessableContent)
         }
-        router.post("characters/:id") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let id = try context.uuidParameter(notFound: "No such character.")
-            do {
-                var card = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
-                card["data"] = .object((card["data"]?.objectValue ?? [:]).merging(CardForm.data(from: form)) { $1 })
-                _ = try await library.replaceCard(of: id, with: .object(card), sessionToken: context.sessionToken)
-                return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
-            } catch  where FormState.isUsers(error) {
-                return try await editor(request, context, id: id, form: FormState(form, error: error), status: .unprocessableContent)
-            }
-        }
-        router.post("characters/:id/visibility") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let id = try context.uuidParameter(notFound: "No such character.")
-            guard let visibility = SharingVisibility(rawValue: form["visibility"]) else {
-                return try await editor(
-                    request,
-                    context,
-                    id: id,
-                    form: FormState(values: [:], errors: [:], message: "Choose who may see it."),
-                    status: .unprocessableContent
-                )
-            }
-            _ = try await library.setVisibility(of: id, to: visibility, sessionToken: context.sessionToken)
-            return Pages.redirect(
-                "/library/characters/\(id.uuidString.lowercased())",
-                notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue)."
+    }
+
+    @Sendable func shareCharacter(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let id = try context.uuidParameter(notFound: "No such character.")
+        guard let visibility = SharingVisibility(rawValue: form["visibility"]) else {
+            return try await editor(
+                request,
+                context,
+                id: id,
+                form: FormState(values: [:], errors: [:], message: "Choose who may see it."),
+                status: .unprocessableContent
             )
         }
-        router.post("characters/:id/delete") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context.request)
-            try await library.deleteCharacter(try context.uuidParameter(notFound: "No such character."), sessionToken: context.sessionToken)
-            return Pages.redirect("/library", notice: "Deleted.")
-        }
-        router.post("lorebooks/:id/visibility") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let id = try context.uuidParameter(notFound: "No such lorebook.")
-            _ = try await library.setLorebookPublic(id, form["visibility"] == "public", sessionToken: context.sessionToken)
-            return Pages.redirect("/library", notice: form["visibility"] == "public" ? "The lorebook is public." : "The lorebook is private.")
-        }
-        router.post("lorebooks/:id/delete") { request, context -> Response in
-            _ = try await WebForm.read(request, context: context.request)
-            try await library.deleteLorebook(try context.uuidParameter(notFound: "No such lorebook."), sessionToken: context.sessionToken)
-            return Pages.redirect("/library", notice: "Deleted.")
-        }
+        _ = try await library.setVisibility(of: id, to: visibility, sessionToken: context.sessionToken)
+        return Pages.redirect(
+            "/library/characters/\(id.uuidString.lowercased())",
+            notice: visibility == .private ? "Only you see it now." : "Shared: \(visibility.rawValue)."
+        )
+    }
+
+    @Sendable func deleteCharacter(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        _ = try await WebForm.read(request, context: context.request)
+        try await library.deleteCharacter(try context.uuidParameter(notFound: "No such character."), sessionToken: context.sessionToken)
+        return Pages.redirect("/library", notice: "Deleted.")
+    }
+
+    @Sendable func shareLorebook(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let id = try context.uuidParameter(notFound: "No such lorebook.")
+        _ = try await library.setLorebookPublic(id, form["visibility"] == "public", sessionToken: context.sessionToken)
+        return Pages.redirect("/library", notice: form["visibility"] == "public" ? "The lorebook is public." : "The lorebook is private.")
+    }
+
+    @Sendable func deleteLorebook(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        _ = try await WebForm.read(request, context: context.request)
+        try await library.deleteLorebook(try context.uuidParameter(notFound: "No such lorebook."), sessionToken: context.sessionToken)
+        return Pages.redirect("/library", notice: "Deleted.")
     }
 
     private func library(

@@ -32,20 +32,25 @@ public struct LorebookEditor<Context: SessionContext>: Sendable {
 
     public func add(to router: Router<Context>) {
         let router = router.group("library/lorebooks", context: SignedIn<Context>.self)
-        router.get(":id") { request, context in
-            try await page(request, context, id: try context.uuidParameter(notFound: "No such lorebook."))
-        }
-        router.post(":id") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let id = try context.uuidParameter(notFound: "No such lorebook.")
-            do {
-                let current = try await library.lorebook(id, sessionToken: context.sessionToken).data
-                let book: JSONValue = .object(["spec": .string("lorebook_v3"), "data": .object(Self.book(from: form, replacing: current))])
-                _ = try await library.replaceLorebook(id, with: book, sessionToken: context.sessionToken)
-                return Pages.redirect("/library/lorebooks/\(id.uuidString.lowercased())", notice: "Saved.")
-            } catch  where FormState.isUsers(error) {
-                return try await page(request, context, id: id, form: form, error: error)
-            }
+        router.get(":id", use: show)
+        router.post(":id", use: save)
+    }
+
+    @Sendable func show(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        try await page(request, context, id: try context.uuidParameter(notFound: "No such lorebook."))
+    }
+
+    @Sendable func save(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let id = try context.uuidParameter(notFound: "No such lorebook.")
+        do {
+            let current = try await library.lorebook(id, sessionToken: context.sessionToken).data
+            let book: JSONValue = .object(["spec": .string("lorebook_v3"), "data": .object(Self.book(from: form, replacing: current))])
+            _ = try await library.replaceLorebook(id, with: book, sessionToken: context.sessionToken)
+            return Pages.redirect("/library/lorebooks/\(id.uuidString.lowercased())", notice: "Saved.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await page(request, context, id: id, form: form, error: error)
         }
     }
 

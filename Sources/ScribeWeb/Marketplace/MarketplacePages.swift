@@ -33,10 +33,12 @@ public struct MarketplacePages<Context: SessionContext>: Sendable {
 
     public func add(to router: Router<Context>) {
         router.get("/") { request, context in try await home(request, context: context) }
-        router.get("tags/:tag") { request, context -> Response in
-            let tag = context.parameters.get("tag") ?? ""
-            return Pages.redirect("/?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        }
+        router.get("tags/:tag", use: tag)
+    }
+
+    @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
+        let tag = context.parameters.get("tag") ?? ""
+        return Pages.redirect("/?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
     }
 
     func home(_ request: Request, context: Context) async throws -> Response {

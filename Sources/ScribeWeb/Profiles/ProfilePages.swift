@@ -88,33 +88,38 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
     }
 
     public func add(to router: Router<Context>) {
-        router.group(context: SignedIn<Context>.self).post("@{username}/follow") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let username = try context.request.usernameParameter()
-            let me = context.user.id
-            if form["action"] == "unfollow" {
-                try await social.following.unfollow("\(username)@\(social.settings.domain)", as: me)
-                return Pages.redirect("/@\(username)", notice: "You no longer follow @\(username).")
-            }
-            let followed = try await social.following.follow("\(username)@\(social.settings.domain)", as: me)
-            return Pages.redirect("/@\(username)", notice: followed.state == "accepted" ? "You follow @\(username)." : "Follow request sent.")
+        router.group(context: SignedIn<Context>.self).post("@{username}/follow", use: follow)
+        router.post("@{username}/remote-follow", use: remoteFollow)
+    }
+
+    @Sendable func follow(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let username = try context.request.usernameParameter()
+        let me = context.user.id
+        if form["action"] == "unfollow" {
+            try await social.following.unfollow("\(username)@\(social.settings.domain)", as: me)
+            return Pages.redirect("/@\(username)", notice: "You no longer follow @\(username).")
         }
-        router.post("@{username}/remote-follow") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context)
-            let username = try context.usernameParameter()
-            do {
-                return Response(
-                    status: .seeOther,
-                    headers: [.location: try await social.following.remoteFollowURL(for: form["handle"], toFollow: username)]
-                )
-            } catch  where FormState.isUsers(error) {
-                var state = FormState(form, error: error)
-                if let message = state.message {
-                    state.errors["handle"] = message
-                    state.message = nil
-                }
-                return try await page(username, request: request, context: context, remoteForm: state, status: .unprocessableContent)
+        let followed = try await social.following.follow("\(username)@\(social.settings.domain)", as: me)
+        return Pages.redirect("/@\(username)", notice: followed.state == "accepted" ? "You follow @\(username)." : "Follow request sent.")
+    }
+
+    @Sendable func remoteFollow(_ request: Request, context: Context) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        let username = try context.usernameParameter()
+        do {
+            return Response(
+                status: .seeOther,
+                headers: [.location: try await social.following.remoteFollowURL(for: form["handle"], toFollow: username)]
+            )
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            var state = FormState(form, error: error)
+            if let message = state.message {
+                state.errors["handle"] = message
+                state.message = nil
             }
+            return try await page(username, request: request, context: context, remoteForm: state, status: .unprocessableContent)
         }
     }
 }

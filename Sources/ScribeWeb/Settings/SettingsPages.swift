@@ -31,60 +31,71 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
     public func add(to router: Router<Context>) {
         let router = router.group("settings", context: SignedIn<Context>.self)
         router.get { request, context in try await page(request, context) }
-        router.post("profile") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let token = context.sessionToken
-            do {
-                try await accounts.setPublicProfile(displayName: form["display_name"], bio: form["bio"], sessionToken: token)
-                if let image = form.files["avatar"] {
-                    try await accounts.setAvatar(image, sessionToken: token)
-                } else if form["remove_avatar"] == "on" {
-                    try await accounts.setAvatar(nil, sessionToken: token)
-                }
-                return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
-            } catch  where FormState.isUsers(error) {
-                return try await page(request, context, profileForm: FormState(form, error: error), status: .unprocessableContent)
+        router.post("profile", use: saveProfile)
+        router.post("locked", use: setLocked)
+        router.post("password", use: changePassword)
+        router.post("blocks", use: changeBlock)
+    }
+
+    @Sendable func saveProfile(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let token = context.sessionToken
+        do {
+            try await accounts.setPublicProfile(displayName: form["display_name"], bio: form["bio"], sessionToken: token)
+            if let image = form.files["avatar"] {
+                try await accounts.setAvatar(image, sessionToken: token)
+            } else if form["remove_avatar"] == "on" {
+                try await accounts.setAvatar(nil, sessionToken: token)
             }
+            return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await page(request, context, profileForm: FormState(form, error: error), status: .unprocessableContent)
         }
-        router.post("locked") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let me = context.user.id
-            let locked = form["locked"] == "on"
-            try await social.actors.setManuallyApprovesFollowers(me, locked)
-            return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
+    }
+
+    @Sendable func setLocked(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let me = context.user.id
+        let locked = form["locked"] == "on"
+        try await social.actors.setManuallyApprovesFollowers(me, locked)
+        return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
+    }
+
+    @Sendable func changePassword(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        do {
+            try await accounts.changePassword(
+                current: form.fields["current_password"] ?? "",
+                new: form.fields["new_password"] ?? "",
+                sessionToken: context.sessionToken
+            )
+            return Pages.redirect("/settings", notice: "Your password is changed.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
         }
-        router.post("password") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            do {
-                try await accounts.changePassword(
-                    current: form.fields["current_password"] ?? "",
-                    new: form.fields["new_password"] ?? "",
-                    sessionToken: context.sessionToken
-                )
-                return Pages.redirect("/settings", notice: "Your password is changed.")
-            } catch  where FormState.isUsers(error) {
-                return try await page(request, context, passwordForm: FormState(form, error: error), status: .unprocessableContent)
+    }
+
+    @Sendable func changeBlock(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let me = context.user.id
+        do {
+            let actor = try await social.following.resolve(form["handle"])
+            if form["action"] == "unblock" {
+                try await social.actions.unblock(actor, as: me)
+            } else {
+                try await social.actions.block(actor, as: me)
             }
-        }
-        router.post("blocks") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let me = context.user.id
-            do {
-                let actor = try await social.following.resolve(form["handle"])
-                if form["action"] == "unblock" {
-                    try await social.actions.unblock(actor, as: me)
-                } else {
-                    try await social.actions.block(actor, as: me)
-                }
-                return Pages.redirect("/settings", notice: form["action"] == "unblock" ? "Unblocked." : "Blocked: they no longer see or reach you.")
-            } catch  where FormState.isUsers(error) {
-                var state = FormState(form, error: error)
-                if let message = state.message {
-                    state.errors["handle"] = message
-                    state.message = nil
-                }
-                return try await page(request, context, blockForm: state, status: .unprocessableContent)
+            return Pages.redirect("/settings", notice: form["action"] == "unblock" ? "Unblocked." : "Blocked: they no longer see or reach you.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            var state = FormState(form, error: error)
+            if let message = state.message {
+                state.errors["handle"] = message
+                state.message = nil
             }
+            return try await page(request, context, blockForm: state, status: .unprocessableContent)
         }
     }
 

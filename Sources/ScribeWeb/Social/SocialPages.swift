@@ -41,41 +41,47 @@ public struct SocialPages<Context: SessionContext>: Sendable {
 
     public func add(to router: Router<Context>) {
         let router = router.group(context: SignedIn<Context>.self)
-        router.get("feed") { request, context -> Response in
-            let me = context.user.id
-            let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
-            let entries = try await social.homeFeed(for: me, before: before)
-            let page = Feed(
-                entries: entries.map {
-                    FeedLine(
-                        actor: $0.actor,
-                        kind: $0.kind == "boost" ? "boosted" : "posted",
-                        object: $0.object,
-                        content: $0.content,
-                        date: ItemView.date($0.createdAt)
-                    )
-                },
-                older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
-            )
-            return pages.render("feed", title: "Feed", page: page, request: request, context: context.request)
-        }
-        router.get("notifications") { request, context -> Response in
-            let me = context.user.id
-            let notifications = try await social.notifications.list(for: me, before: nil)
-            let page = NotificationsPage(
-                notifications: notifications.map {
-                    NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt))
-                },
-                requests: try await social.following.requests(for: me)
-            )
-            return pages.render("notifications", title: "Notifications", page: page, request: request, context: context.request)
-        }
-        router.post("follow-requests") { request, context -> Response in
-            let form = try await WebForm.read(request, context: context.request)
-            let me = context.user.id
-            try await social.following.answer(request: form["actor"], accept: form["answer"] == "accept", as: me)
-            return Pages.redirect("/notifications", notice: form["answer"] == "accept" ? "Accepted." : "Declined.")
-        }
+        router.get("feed", use: feed)
+        router.get("notifications", use: notifications)
+        router.post("follow-requests", use: answerFollowRequest)
+    }
+
+    @Sendable func feed(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let me = context.user.id
+        let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
+        let entries = try await social.homeFeed(for: me, before: before)
+        let page = Feed(
+            entries: entries.map {
+                FeedLine(
+                    actor: $0.actor,
+                    kind: $0.kind == "boost" ? "boosted" : "posted",
+                    object: $0.object,
+                    content: $0.content,
+                    date: ItemView.date($0.createdAt)
+                )
+            },
+            older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
+        )
+        return pages.render("feed", title: "Feed", page: page, request: request, context: context.request)
+    }
+
+    @Sendable func notifications(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let me = context.user.id
+        let notifications = try await social.notifications.list(for: me, before: nil)
+        let page = NotificationsPage(
+            notifications: notifications.map {
+                NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt))
+            },
+            requests: try await social.following.requests(for: me)
+        )
+        return pages.render("notifications", title: "Notifications", page: page, request: request, context: context.request)
+    }
+
+    @Sendable func answerFollowRequest(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let me = context.user.id
+        try await social.following.answer(request: form["actor"], accept: form["answer"] == "accept", as: me)
+        return Pages.redirect("/notifications", notice: form["answer"] == "accept" ? "Accepted." : "Declined.")
     }
 
     static func describe(_ kind: Notifications.Kind) -> String {
