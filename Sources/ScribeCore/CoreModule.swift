@@ -127,6 +127,15 @@ public struct CoreModule: CoreAPI {
         do { try await restrictions.set(.forSale, to: forSale, of: kind, id: id) } catch { throw Self.apiError(error) }
     }
 
+    public func setContentRating(
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        _ rating: ContentRating,
+        byModerator: Bool
+    ) async throws(CoreAPIError) -> Bool {
+        do { return try await restrictions.setContentRating(rating, byModerator: byModerator, of: kind, id: id) } catch { throw Self.apiError(error) }
+    }
+
     public func profile(username: String) async throws(CoreAPIError) -> UserProfile {
         do { return try await accounts.profile(username: username) } catch { throw Self.apiError(error) }
     }

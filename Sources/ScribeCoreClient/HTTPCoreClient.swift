@@ -80,6 +80,16 @@ public struct HTTPCoreClient: CoreAPI {
         _ = try await call(.setForSale, body: InternalCoreRequest.Restriction(kind: kind, id: id, value: forSale), as: Empty.self)
     }
 
+    public func setContentRating(
+        of kind: CoreEvent.SubjectKind,
+        id: UUID,
+        _ rating: ContentRating,
+        byModerator: Bool
+    ) async throws(CoreAPIError) -> Bool {
+        let body = InternalCoreRequest.Rating(kind: kind, id: id, rating: rating, byModerator: byModerator)
+        return try await call(.setContentRating, body: body, as: InternalCoreResponse.Accepted.self).accepted
+    }
+
     public func profile(username: String) async throws(CoreAPIError) -> UserProfile {
         try await call(.profile, body: InternalCoreRequest.Profile(username: username), as: UserProfile.self)
     }

@@ -15,6 +15,7 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
     case user
     case setHidden = "set-hidden"
     case setForSale = "set-for-sale"
+    case setContentRating = "set-content-rating"
     case profile
     case statistics
     case actorPublicKey = "actor-public-key"
@@ -28,11 +29,11 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
     public var path: String { Self.pathPrefix + rawValue }
 
     /// Which services may call it: each only what it needs. Only Social signs as actors; only
-    /// the marketplace hides items and puts them on sale.
+    /// the marketplace hides items, puts them on sale and rates them.
     public var callers: Set<CallingService> {
         switch self {
         case .events, .sharedView, .metadata, .sharedFile, .fork, .user, .profile: [.marketplace, .social]
-        case .setHidden, .setForSale: [.marketplace]
+        case .setHidden, .setForSale, .setContentRating: [.marketplace]
         case .statistics, .actorPublicKey, .signAsActor: [.social]
         }
     }
@@ -91,6 +92,24 @@ public enum InternalCoreRequest {
     }
 
     /// `set-hidden` and `set-for-sale`.
+    /// `set-content-rating`: the rating, and whether a moderator gives it.
+    public struct Rating: Codable, Sendable {
+        public var kind: CoreEvent.SubjectKind
+        public var id: UUID
+        public var rating: ContentRating
+        public var byModerator: Bool
+        public init(kind: CoreEvent.SubjectKind, id: UUID, rating: ContentRating, byModerator: Bool) {
+            self.kind = kind
+            self.id = id
+            self.rating = rating
+            self.byModerator = byModerator
+        }
+        enum CodingKeys: String, CodingKey {
+            case kind, id, rating
+            case byModerator = "by_moderator"
+        }
+    }
+
     public struct Restriction: Codable, Sendable {
         public var kind: CoreEvent.SubjectKind
         public var id: UUID
@@ -129,6 +148,12 @@ public enum InternalCoreRequest {
 
 /// The JSON bodies of answers that are not a contract DTO of their own.
 public enum InternalCoreResponse {
+    /// Whether a change was made: `set-content-rating`.
+    public struct Accepted: Codable, Sendable {
+        public var accepted: Bool
+        public init(accepted: Bool) { self.accepted = accepted }
+    }
+
     public struct Events: Codable, Sendable {
         public var events: [CoreEvent]
         public init(events: [CoreEvent]) { self.events = events }

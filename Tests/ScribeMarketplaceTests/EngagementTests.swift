@@ -149,6 +149,10 @@ struct ContentRatingTests {
                 try await engagement.setContentRating(item, to: "sfw", by: EngagementTests.actor(alice))
             }
             #expect(try await application.marketplace.search.listing(item).contentRating == "nsfw")
+            // Core keeps the one rating, so the item's shared view (what the pages and the
+            // federation show) agrees with the listing.
+            #expect(try await application.core.sharedView(of: .character, id: item, for: .anonymous).contentRating == .nsfw)
+            #expect(try await application.core.metadata(of: .character, id: item, for: .anonymous).contentRating == .nsfw)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ActivityPubKit
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -142,6 +143,54 @@ struct WebPageTests {
             #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/json") == true)
             let anonymousLibrary = try await client.execute(uri: "/library", method: .get, headers: Self.html) { $0 }
             #expect(anonymousLibrary.status == .seeOther && anonymousLibrary.headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test("a creator rates her item for adults: its page's link preview loses the art and says NSFW, and its Note is folded behind a content warning")
+    func adultItemsUnfurlWithoutArt() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await CharacterRoutesTests.bearer(client, "alice")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice)
+            let json = CharacterRoutesTests.adding(alice, .contentType, "application/json")
+            let shared = try await client.execute(
+                uri: "/api/v1/characters/\(id)/visibility",
+                method: .put,
+                headers: json,
+                body: ByteBuffer(string: #"{"sharing_visibility":"public"}"#)
+            ) { $0 }
+            #expect(shared.status == .ok)
+            func page() async throws -> String {
+                String(buffer: try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }.body)
+            }
+            func note() async throws -> ASObject {
+                try ASObject.decode(
+                    Data(
+                        try await client.execute(uri: "/characters/\(id)", method: .get, headers: [.accept: "application/activity+json"]) { $0 }.body
+                            .readableBytesView
+                    )
+                )
+            }
+            let open = try await page()
+            #expect(open.contains("property=\"og:image\" content=\"http://localhost:8080/") && !open.contains("NSFW: a character for adults"))
+            #expect(try await note()["sensitive"] == .bool(false))
+
+            // The listing appears once the marketplace has caught up; then she rates it.
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await client.execute(uri: "/api/v1/marketplace/listings/\(id)", method: .get) { $0 }.status == .ok
+                }
+            )
+            let rated = try await client.execute(
+                uri: "/api/v1/marketplace/listings/\(id)/content-rating",
+                method: .put,
+                headers: json,
+                body: ByteBuffer(string: #"{"content_rating":"nsfw"}"#)
+            ) { $0 }
+            #expect(rated.status == .noContent)
+            let adult = try await page()
+            #expect(!adult.contains("og:image") && adult.contains("NSFW: a character for adults by @alice on Scribe."))
+            let folded = try await note()
+            #expect(folded["sensitive"] == .bool(true) && folded.summary?.hasPrefix("NSFW: a character for adults — Seraphina") == true)
         }
     }
 

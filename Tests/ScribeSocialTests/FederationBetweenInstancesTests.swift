@@ -30,6 +30,76 @@ struct FederationBetweenInstancesTests {
         }
     }
 
+    /// What Mastodon reads of a `Note`'s folding (`app/lib/activitypub/parser/status_parser.rb`):
+    /// the content warning is `summary`, and only an explicit `sensitive: true` blurs the media
+    /// (a content warning alone does not).
+    static func mastodonFolding(_ note: ASObject) -> (contentWarning: String?, mediaBlurred: Bool) {
+        (note.summary.flatMap { $0.isEmpty ? nil : $0 }, note["sensitive"] == .bool(true))
+    }
+
+    @Test(
+        "an item for adults reaches other servers folded: a tagged one is created with a content warning and sensitive media; a rating by hand sends an Update that folds or unfolds it, later than the last"
+    )
+    func adultItemsFederateFolded() async throws {
+        try await withTwoTestInstances { a, b in
+            let alice = try await Self.register(a, "alice")
+            let bob = try await Self.register(b, "bob")
+            let aliceActor = "\(a.publicURL)/users/alice"
+            _ = try await b.modules.social.following.follow("@alice@\(a.domain)", as: bob.account.id)
+            #expect(
+                try await eventually {
+                    try await Self.rows(a, "SELECT 1 FROM social.follows WHERE followed = '\(aliceActor)' AND state = 'accepted'").count == 1
+                }
+            )
+            func publish(_ name: String, tags: [String]) async throws -> (id: UUID, note: String) {
+                let character = try await a.modules.core.characters.create(
+                    CharacterCard(data: ["name": .string(name), "description": .string("Met at night."), "tags": .array(tags.map { .string($0) })]),
+                    for: alice
+                )
+                _ = try await a.modules.core.characters.setVisibility(character.id, to: .public, for: alice)
+                return (character.id, "\(a.publicURL)/characters/\(character.id.uuidString.lowercased())")
+            }
+            @Sendable func arrived(_ type: String, _ noteID: String) async throws -> [ASObject] {
+                try await Self.received(b, type).compactMap { $0.object.first?.object }.filter { $0.id == noteID }
+            }
+
+            // Tagged NSFW by its creator: folded from the start.
+            let tagged = try await publish("Velvet Den", tags: ["NSFW", "romance"])
+            #expect(try await eventually { try await !arrived("Create", tagged.note).isEmpty })
+            let taggedNote = try #require(try await arrived("Create", tagged.note).first)
+            let folded = Self.mastodonFolding(taggedNote)
+            #expect(folded.mediaBlurred && folded.contentWarning?.contains("NSFW") == true && folded.contentWarning?.contains("Velvet Den") == true)
+            #expect(taggedNote["contentRating"] == "nsfw")
+
+            // Untagged: open, and says so (`sensitive` is always present, as Mastodon sends it).
+            let untagged = try await publish("Lantern Keeper", tags: ["horror"])
+            #expect(try await eventually { try await !arrived("Create", untagged.note).isEmpty })
+            let openNote = try #require(try await arrived("Create", untagged.note).first)
+            #expect(Self.mastodonFolding(openNote) == (nil, false) && openNote["sensitive"] == .bool(false))
+
+            // Its creator rates it for adults (the marketplace asks Core, which keeps the rating):
+            // an Update folds it, with an `updated` later than the Create's (Mastodon ignores an
+            // edit whose `updated` does not move).
+            // Times go out to the second, as Mastodon sends them; a rating in the same second as
+            // the publication would not move `updated`.
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await a.modules.core.setContentRating(of: .character, id: untagged.id, .nsfw, byModerator: false))
+            #expect(try await eventually { try await !arrived("Update", untagged.note).isEmpty })
+            let update = try #require(try await arrived("Update", untagged.note).last)
+            #expect(Self.mastodonFolding(update).mediaBlurred && Self.mastodonFolding(update).contentWarning?.contains("Lantern Keeper") == true)
+            let created = try #require(openNote["updated"]?.string.flatMap(RFC3339Date.date(from:)))
+            let edited = try #require(update["updated"]?.string.flatMap(RFC3339Date.date(from:)))
+            #expect(edited > created)
+            #expect(try await a.modules.core.sharedView(of: .character, id: untagged.id, for: .anonymous).contentRating == .nsfw)
+
+            // Rated safe again: a second Update unfolds it.
+            #expect(try await a.modules.core.setContentRating(of: .character, id: untagged.id, .sfw, byModerator: false))
+            #expect(try await eventually { try await arrived("Update", untagged.note).count == 2 })
+            let reopened = try #require(try await arrived("Update", untagged.note).last)
+            #expect(Self.mastodonFolding(reopened) == (nil, false))
+        }
+    }
+
     @Test(
         "a follow is accepted across servers; publishing, liking, boosting, commenting, updating, unpublishing and deleting the account arrive signed"
     )

@@ -47,6 +47,11 @@ public protocol CoreAPI: Sendable {
     /// see a preview, or takes it off. Each change records `ItemRestricted`.
     func setForSale(of kind: CoreEvent.SubjectKind, id: UUID, _ forSale: Bool) async throws(CoreAPIError)
 
+    /// Rates an item for adults or not by hand, for its creator or a moderator (the caller
+    /// checks which). A moderator's rating holds: a creator's change of it returns false and
+    /// changes nothing. A new rating records `ItemRestricted`.
+    func setContentRating(of kind: CoreEvent.SubjectKind, id: UUID, _ rating: ContentRating, byModerator: Bool) async throws(CoreAPIError) -> Bool
+
     /// The public facts about a user, by username (case-insensitive) or by id.
     func profile(username: String) async throws(CoreAPIError) -> UserProfile
     func profile(id: UUID) async throws(CoreAPIError) -> UserProfile

@@ -25,6 +25,8 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// One line to show under the name: the card's creator notes or the start of its description.
     public var tagline: String?
+    /// Whether the item is for adults (``ContentRating``).
+    public var contentRating: ContentRating
 
     public init(
         kind: CoreEvent.SubjectKind,
@@ -43,9 +45,11 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
         tokenEstimate: Int,
         publishedAt: Date,
         updatedAt: Date,
-        tagline: String? = nil
+        tagline: String? = nil,
+        contentRating: ContentRating = .sfw
     ) {
         self.tagline = tagline
+        self.contentRating = contentRating
         self.kind = kind
         self.id = id
         self.ownerID = ownerID
@@ -76,5 +80,6 @@ public struct ItemMetadata: Codable, Sendable, Equatable {
         case publishedAt = "published_at"
         case updatedAt = "updated_at"
         case tagline
+        case contentRating = "content_rating"
     }
 }

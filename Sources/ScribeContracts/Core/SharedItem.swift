@@ -45,6 +45,8 @@ public struct SharedItem: Codable, Sendable, Equatable {
     /// The item is for sale and this viewer has not bought it: `content` holds only what a
     /// listing shows (name, tags, creator, creator notes, version), never the prompt text.
     public var isPreview: Bool
+    /// Whether the item is for adults, as Core rates it (``ContentRating``).
+    public var contentRating: ContentRating
 
     public init(
         kind: CoreEvent.SubjectKind,
@@ -56,9 +58,11 @@ public struct SharedItem: Codable, Sendable, Equatable {
         hasAvatar: Bool,
         publishedAt: Date,
         updatedAt: Date,
-        isPreview: Bool = false
+        isPreview: Bool = false,
+        contentRating: ContentRating = .sfw
     ) {
         self.isPreview = isPreview
+        self.contentRating = contentRating
         self.kind = kind
         self.id = id
         self.ownerID = ownerID
@@ -78,5 +82,6 @@ public struct SharedItem: Codable, Sendable, Equatable {
         case publishedAt = "published_at"
         case updatedAt = "updated_at"
         case isPreview = "is_preview"
+        case contentRating = "content_rating"
     }
 }

@@ -90,7 +90,7 @@ extension Characters {
             try await pool.query(
                 """
                 SELECT p.owner_id, u.username, p.visibility, p.master_key_id, p.publication_key, p.publication_key_nonce, p.card, p.card_nonce,
-                    p.avatar_nonce IS NOT NULL, p.published_at, p.updated_at, coalesce(r.for_sale, false),
+                    p.avatar_nonce IS NOT NULL, p.published_at, p.updated_at, coalesce(r.for_sale, false), r.content_rating, r.content_rating_set_at,
                     \(unescaped: withAvatar ? "p.avatar, p.avatar_nonce" : "NULL::bytea, NULL::bytea")
                 FROM core.character_publications p JOIN core.users u ON u.id = p.owner_id
                 LEFT JOIN core.item_restrictions r ON r.subject_kind = 'character' AND r.item_id = p.character_id
@@ -101,10 +101,11 @@ extension Characters {
         }
         guard let row = rows.first else { throw Self.notFound }
         let (
-            ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, forSale, avatar,
-            avatarNonce
+            ownerID, username, visibilityName, keyID, wrappedKey, wrappedNonce, card, cardNonce, hasAvatar, publishedAt, updatedAt, forSale,
+            ratedByHand,
+            ratedAt, avatar, avatarNonce
         ) =
-            try decode(row, as: (UUID, String, String, String, Data, Data, Data, Data, Bool, Date, Date, Bool, Data?, Data?).self)
+            try decode(row, as: (UUID, String, String, String, Data, Data, Data, Data, Bool, Date, Date, Bool, String?, Date?, Data?, Data?).self)
         let visibility = SharingVisibility(rawValue: visibilityName) ?? .private
         switch visibility {
         case .public, .unlisted: break
@@ -133,7 +134,8 @@ extension Characters {
             content: cardValue,
             hasAvatar: hasAvatar,
             publishedAt: publishedAt,
-            updatedAt: updatedAt
+            updatedAt: PublishedItem.updatedAt(updatedAt, ratedAt: ratedAt),
+            contentRating: PublishedItem.contentRating(byHand: ratedByHand, content: cardValue)
         )
         return PublishedItem(item: item, avatar: image, forSale: forSale)
     }

@@ -189,7 +189,7 @@ public struct Lorebooks: Sendable {
             try await pool.query(
                 """
                 SELECT p.owner_id, u.username, p.master_key_id, p.publication_key, p.publication_key_nonce, p.book, p.book_nonce,
-                    p.published_at, p.updated_at, coalesce(r.for_sale, false)
+                    p.published_at, p.updated_at, coalesce(r.for_sale, false), r.content_rating, r.content_rating_set_at
                 FROM core.lorebook_publications p JOIN core.users u ON u.id = p.owner_id
                 LEFT JOIN core.item_restrictions r ON r.subject_kind = 'lorebook' AND r.item_id = p.lorebook_id
                 WHERE p.lorebook_id = \(id) AND u.account_status = 'active' AND NOT coalesce(r.hidden, false)
@@ -198,8 +198,8 @@ public struct Lorebooks: Sendable {
             ).collect()
         }
         guard let row = rows.first else { throw Self.notFound }
-        let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt, forSale) =
-            try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date, Bool).self)
+        let (ownerID, username, keyID, wrapped, wrappedNonce, book, bookNonce, publishedAt, updatedAt, forSale, ratedByHand, ratedAt) =
+            try decode(row, as: (UUID, String, String, Data, Data, Data, Data, Date, Date, Bool, String?, Date?).self)
         let publication = Publication.lorebooks
         let key = try publication.publicationKey(
             id: id,
@@ -218,7 +218,8 @@ public struct Lorebooks: Sendable {
             content: content,
             hasAvatar: false,
             publishedAt: publishedAt,
-            updatedAt: updatedAt
+            updatedAt: PublishedItem.updatedAt(updatedAt, ratedAt: ratedAt),
+            contentRating: PublishedItem.contentRating(byHand: ratedByHand, content: content)
         )
         return PublishedItem(item: item, forSale: forSale)
     }

@@ -31,7 +31,8 @@ extension ItemMetadata {
             tokenEstimate: (promptText.count + 3) / 4,
             publishedAt: item.publishedAt,
             updatedAt: item.updatedAt,
-            tagline: Self.tagline(data)
+            tagline: Self.tagline(data),
+            contentRating: item.contentRating
         )
     }
 

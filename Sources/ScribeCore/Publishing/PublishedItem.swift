@@ -24,6 +24,18 @@ struct PublishedItem: Sendable {
         return preview
     }
 
+    /// The rating by hand when there is one, else what the card's tags say (``ContentRating``).
+    static func contentRating(byHand: String?, content: JSONValue) -> ContentRating {
+        if let byHand, let rating = ContentRating(rawValue: byHand) { return rating }
+        let data = content.objectValue?["data"]?.objectValue ?? [:]
+        return .of(tags: data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    }
+
+    /// When the item last changed as other servers see it: its content, or its rating by hand.
+    static func updatedAt(_ content: Date, ratedAt: Date?) -> Date {
+        max(content, ratedAt ?? content)
+    }
+
     /// Fields a preview keeps: who made it and what it is, never the text that goes into a prompt.
     static let previewFields: [CoreEvent.SubjectKind: [String]] = [
         .character: ["name", "tags", "creator", "creator_notes", "character_version"],

@@ -142,29 +142,26 @@ public struct Engagement: Sendable {
     // MARK: Content ratings
 
     /// Sets a listing's content rating by hand: its creator may, unless a moderator already has;
-    /// a moderator always may. It holds across updates and rebuilds.
+    /// a moderator always may. Core keeps the rating with the item (``ContentRating``), so it
+    /// holds across updates and rebuilds and other servers fold the item too.
     public func setContentRating(_ id: UUID, to rating: String, by actor: MarketplaceCaller) async throws(MarketplaceError) {
         let userID = try actor.signedInUserID()
-        guard ["sfw", "nsfw"].contains(rating) else { throw MarketplaceError(.invalidInput, "content_rating is sfw or nsfw.") }
-        let owner = try await ownerOfListing(id)
-        guard actor.isModerator || owner == userID else { throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the rating.") }
-        let changed = try await run(logger) {
-            try await pool.withTransaction(logger: logger) { connection -> Bool in
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO marketplace.content_ratings (item_id, content_rating, by_moderator) VALUES (\(id), \(rating), \(actor.isModerator))
-                    ON CONFLICT (item_id) DO UPDATE SET content_rating = EXCLUDED.content_rating, by_moderator = EXCLUDED.by_moderator, set_at = now()
-                    WHERE EXCLUDED.by_moderator OR NOT marketplace.content_ratings.by_moderator
-                    RETURNING 1
-                    """,
-                    logger: logger
-                ).collect()
-                guard !rows.isEmpty else { return false }
-                try await connection.query("UPDATE marketplace.listings SET content_rating = \(rating) WHERE item_id = \(id)", logger: logger)
-                return true
-            }
+        guard let rating = ContentRating(rawValue: rating) else { throw MarketplaceError(.invalidInput, "content_rating is sfw or nsfw.") }
+        let item = try await search.listedItem(id)
+        guard actor.isModerator || item.ownerID == userID else {
+            throw MarketplaceError(.forbidden, "Only the creator or a moderator sets the rating.")
         }
-        guard changed else { throw MarketplaceError(.forbidden, "A moderator has set this rating.") }
+        let accepted: Bool
+        do {
+            accepted = try await core.setContentRating(of: item.kind, id: id, rating, byModerator: actor.isModerator)
+        } catch {
+            throw MarketplaceError.fromCore(error)
+        }
+        guard accepted else { throw MarketplaceError(.forbidden, "A moderator has set this rating.") }
+        // Core's event relists the item with it; the listing shows it at once meanwhile.
+        try await run(logger) {
+            try await pool.query("UPDATE marketplace.listings SET content_rating = \(rating.rawValue) WHERE item_id = \(id)", logger: logger)
+        }
     }
 
     // MARK: Favourites

@@ -67,11 +67,7 @@ public struct Listings: Sendable {
             logger: logger
         ).collect().first.map { try $0.decode(Int.self) }
         let version = existing.map { $0 + (event.type == .itemUpdated ? 1 : 0) } ?? 1
-        let override = try await connection.query(
-            "SELECT content_rating FROM marketplace.content_ratings WHERE item_id = \(metadata.id)",
-            logger: logger
-        ).collect().first.map { try $0.decode(String.self) }
-        let rating = override ?? (metadata.tags.contains { $0.lowercased() == "nsfw" } ? "nsfw" : "sfw")
+        let rating = metadata.contentRating.rawValue
         let settings = try await connection.query(
             "SELECT language, price_amount, currency FROM marketplace.listing_settings WHERE item_id = \(metadata.id)",
             logger: logger

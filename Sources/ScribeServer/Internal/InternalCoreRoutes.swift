@@ -57,6 +57,11 @@ struct InternalCoreRoutes {
             try await core.setForSale(of: body.kind, id: body.id, body.value)
             return HTTPCoreClient.Empty()
         }
+        route(.setContentRating, InternalCoreRequest.Rating.self) { body, _ in
+            InternalCoreResponse.Accepted(
+                accepted: try await core.setContentRating(of: body.kind, id: body.id, body.rating, byModerator: body.byModerator)
+            )
+        }
         route(.profile, InternalCoreRequest.Profile.self) { body, _ in
             switch (body.username, body.id) {
             case (let username?, nil): try await core.profile(username: username)

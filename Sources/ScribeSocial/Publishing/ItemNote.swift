@@ -42,12 +42,18 @@ struct ItemNote {
         var note: ASObject = [
             "id": .string(id), "type": "Note", "attributedTo": .string(urls.actor(item.ownerUsername)),
             "name": .string(metadata.name), "content": .string((paragraphs + [links]).joined()), "mediaType": "text/html",
-            "url": .string(id), "to": .strings(to), "cc": .strings(cc), "sensitive": false,
+            "url": .string(id), "to": .strings(to), "cc": .strings(cc),
             "published": .string(ASObject.timestamp(item.publishedAt)), "updated": .string(ASObject.timestamp(item.updatedAt)),
             "tag": .array(tags.map { ASObject.hashtag(name: $0, href: urls.tag($0)).embedded }),
             "cardSpec": .string(metadata.spec),
             "likes": .string(id + "/likes"), "shares": .string(id + "/shares"), "replies": .string(id + "/replies"),
         ]
+        // An item for adults is folded on other servers as Mastodon folds a post: a content
+        // warning (`summary`) hides the text and the image until the reader opens it, and
+        // `sensitive` blurs the image after that (Mastodon has no per-attachment flag).
+        note["sensitive"] = .bool(metadata.contentRating == .nsfw)
+        note["summary"] = metadata.contentRating == .nsfw ? .string(Self.contentWarning(metadata)) : .null
+        note["contentRating"] = .string(metadata.contentRating.rawValue)
         if item.hasAvatar {
             note["attachment"] = [
                 ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded
@@ -64,6 +70,12 @@ struct ItemNote {
             note["cardDownload"] = .string("\(urls.origin)/api/v1/shared/lorebooks/\(item.id.uuidString.lowercased())")
         }
         return note
+    }
+
+    /// The content warning of an item for adults: what it is and that it is for adults, so a
+    /// reader decides before opening it.
+    static func contentWarning(_ metadata: ItemMetadata) -> String {
+        "NSFW: \(metadata.kind == .character ? "a character" : "a lorebook") for adults — \(metadata.name)"
     }
 
     /// A line to show under the name: the card's creator notes or the start of its description.

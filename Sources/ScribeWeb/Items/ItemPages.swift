@@ -61,11 +61,16 @@ public struct ItemPages<Context: SessionContext>: Sendable {
         )
         let url = social.urls.item(kind.rawValue, id)
         let summary = ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
+        // A link to an item for adults unfurls without its art: link previews (Mastodon's, chat
+        // apps') do not blur, and the link may be posted where nobody chose to see it.
+        let adult = item.contentRating == .nsfw
         let meta = Pages.Frame.Meta(
-            description: String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)),
+            description: adult
+                ? "NSFW: a \(kind.rawValue) for adults by @\(item.ownerUsername) on Scribe."
+                : String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)),
             url: url,
             type: "article",
-            image: view.avatarURL.map { pages.publicURL.absoluteString + $0 },
+            image: adult ? nil : view.avatarURL.map { pages.publicURL.absoluteString + $0 },
             activityPub: url
         )
         return pages.render("item", title: view.name, page: view, request: request, context: context, meta: meta, status: status)
