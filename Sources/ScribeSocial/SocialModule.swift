@@ -22,6 +22,7 @@ public struct SocialModule: Sendable {
     public let inbox: Inbox
     public let following: Following
     public let actions: SocialActions
+    public let remoteInteraction: RemoteInteraction
     public let feeds: Feeds
     public let notifications: Notifications
     public let domainBlocks: DomainBlocks
@@ -115,6 +116,7 @@ public struct SocialModule: Sendable {
             pool: pool,
             logger: logger
         )
+        self.remoteInteraction = RemoteInteraction(remote: remote, following: self.following, urls: urls)
         self.delivery = DeliveryWorker(
             pool: pool,
             client: client,

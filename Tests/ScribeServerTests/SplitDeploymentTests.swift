@@ -177,10 +177,7 @@ struct SplitDeploymentTests {
             return (reply.status, String(decoding: reply.body, as: UTF8.self))
         }
         /// The one-time message the page after a form shows.
-        @Sendable func notice(_ reply: LoopbackHTTP.Reply) -> String? {
-            reply.headers["Set-Cookie"].first { $0.hasPrefix("scribe_notice=") }
-                .flatMap { $0.dropFirst("scribe_notice=".count).split(separator: ";").first?.removingPercentEncoding }
-        }
+        @Sendable func notice(_ reply: LoopbackHTTP.Reply) -> String? { reply.notice }
         let home = try await page("/")
         #expect(home.status == 200 && home.text.contains("Ferryman"), "the marketplace home lists the card, read from the marketplace process")
         let item = try await page("/characters/\(id)")

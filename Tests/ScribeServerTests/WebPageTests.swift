@@ -62,7 +62,7 @@ struct WebPageTests {
         #expect(pages.problems.isEmpty, "\(pages.problems)")
         for name in [
             "layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
-            "settings", "moderation", "error",
+            "settings", "moderation", "error", "interaction", "lorebook-editor",
         ] {
             #expect(pages.hasTemplate(name), "\(name)")
         }

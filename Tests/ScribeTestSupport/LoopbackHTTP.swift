@@ -17,6 +17,15 @@ public enum LoopbackHTTP {
         public var headers: HTTPHeaders
         public var body: Data
 
+        /// The one-time notice a page's redirect carries (its `scribe_notice` cookie), decoded.
+        public var notice: String? {
+            headers["Set-Cookie"].first { $0.hasPrefix("scribe_notice=") }
+                .flatMap { $0.dropFirst("scribe_notice=".count).split(separator: ";").first?.removingPercentEncoding }
+        }
+
+        /// The body as text.
+        public var text: String { String(decoding: body, as: UTF8.self) }
+
         /// The body parsed as a JSON object.
         public func json() throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]

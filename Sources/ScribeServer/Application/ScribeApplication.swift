@@ -156,6 +156,7 @@ public struct ScribeApplication: Sendable {
         itemPages.add(to: router)
         profilePages.add(to: router)
         SocialPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
+        InteractionPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
         ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
         if let (accounts, library) = pagesCore {
             let cookie = SessionCookie(publicURL: configuration.publicURL)

@@ -25,7 +25,11 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let apiError = Self.apiError(for: error, logger: context.logger)
             if let pages, Self.wantsPage(request) {
-                if apiError.status == .unauthorized { return Pages.redirect("/login", notice: apiError.message) }
+                if apiError.status == .unauthorized {
+                    // A page asked for by GET is where the user goes back to once signed in.
+                    let login = request.method == .get ? AccountPages<Context>.loginPath(returningTo: request.uri.description) : "/login"
+                    return Pages.redirect(login, notice: apiError.message)
+                }
                 return pages.render(
                     "error",
                     title: apiError.status.reasonPhrase,

@@ -66,7 +66,8 @@ public struct AccountPages<Context: SessionContext>: Sendable {
     }
 
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
-        form(.login, request: request, context: context)
+        let next = Self.returnPath(request.uri.queryParameters["next"].map(String.init))
+        return form(.login, FormState(values: next.map { ["next": $0] } ?? [:]), request: request, context: context)
     }
 
     @Sendable func logIn(_ request: Request, context: Context) async throws -> Response {
@@ -77,7 +78,7 @@ public struct AccountPages<Context: SessionContext>: Sendable {
                 password: form.fields["password"] ?? "",
                 clientAddress: context.clientAddress
             )
-            return loggedIn(grant, then: "/library")
+            return loggedIn(grant, then: Self.returnPath(form["next"]) ?? "/library")
         } catch {
             guard FormState.isUsers(error) else { throw error }
             return self.form(.login, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
@@ -134,6 +135,20 @@ public struct AccountPages<Context: SessionContext>: Sendable {
         status: HTTPResponse.Status = .ok
     ) -> Response {
         pages.render(which.rawValue, title: which.title, page: Signup(form: state), request: request, context: context, status: status)
+    }
+
+    /// The login page, which brings the user back to `path` (a page of ours) once signed in.
+    public static func loginPath(returningTo path: String) -> String {
+        "/login?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
+    /// `next` when it is a path on this server, else nil: a link to the login page must not be
+    /// able to send someone elsewhere once signed in (`//host`, `/\\host` and schemes are not ours).
+    static func returnPath(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count <= 2048,
+            !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return nil }
+        return next
     }
 
     private func loggedIn(_ grant: SignedInSession, then location: String, notice: String? = nil) -> Response {
