@@ -75,7 +75,7 @@ public struct SocialModule: Sendable {
         self.feeds = tables.feeds
         self.notifications = tables.notifications
         self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
-        self.collections = Collections(actors: actors, core: core, urls: urls, pool: pool, logger: logger)
+        self.collections = Collections(actors: actors, core: core, urls: urls, follows: tables.follows, pool: pool, logger: logger)
         self.inbox = Inbox(
             actors: actors,
             remote: remote,
@@ -187,6 +187,35 @@ public struct SocialModule: Sendable {
         await processor.drain()
         try await publisher.catchUp()
         await delivery.drain()
+    }
+
+    /// Who is fetching an ActivityPub document: the actor whose key signed the request, once the
+    /// signature verifies, or nil for an unsigned request. With ``SocialSettings/authorizedFetch``
+    /// on, an unsigned request is refused (`signatureRejected`, 401), as Mastodon's secure mode
+    /// refuses it.
+    ///
+    /// - Throws: in secure mode only: `signatureRejected` for no signature, one that does not
+    ///   verify or one whose key cannot be fetched; `forbidden` for a blocked domain.
+    public func fetcher(of request: InboundRequest) async throws(SocialError) -> String? {
+        let names = Set(request.headers.map { $0.0.lowercased() })
+        guard names.contains("signature") || names.contains("signature-input") else {
+            if settings.authorizedFetch {
+                throw SocialError(.signatureRejected, "Request not signed: this server serves ActivityPub only to signed requests.")
+            }
+            return nil
+        }
+        do {
+            return try await remote.signer(of: request.signed(scheme: settings.publicURL.scheme ?? "https"))
+        } catch {
+            // Without secure mode a signature we cannot check counts as none: the request sees
+            // what everyone sees (as Mastodon answers it).
+            guard settings.authorizedFetch else { return nil }
+            // To the fetcher, a key we could not get is a signature we could not check.
+            guard error.code == .signatureRejected || error.code == .forbidden || error.code == .unavailable else {
+                throw SocialError(.signatureRejected, "Verification failed: the signing key could not be fetched.")
+            }
+            throw error
+        }
     }
 
     /// The user's home feed, newest first, with every entry's HTML filled in.

@@ -7,6 +7,10 @@ public struct SocialSettings: Sendable {
     /// Federate with `http://` peers on loopback and private addresses (tests, local
     /// development). Off by default; the server logs loudly when it is on.
     public var allowsPrivatePeers: Bool
+    /// Serve ActivityPub documents only to signed requests, as Mastodon's secure mode
+    /// (`AUTHORIZED_FETCH`): actors, items, comments and collections; never the instance actor,
+    /// whose key other servers need to check our own signed fetches.
+    public var authorizedFetch: Bool
     /// How often idle workers look for new work when nothing in this process woke them.
     public var pollInterval: Duration
     /// Deliveries in flight to one host at a time.
@@ -23,6 +27,7 @@ public struct SocialSettings: Sendable {
     public init(
         publicURL: URL,
         allowsPrivatePeers: Bool = false,
+        authorizedFetch: Bool = false,
         pollInterval: Duration = .milliseconds(250),
         perHostConcurrency: Int = 4,
         openRegistrations: Bool = true,
@@ -33,6 +38,7 @@ public struct SocialSettings: Sendable {
         self.inboxLease = inboxLease
         self.publicURL = publicURL
         self.allowsPrivatePeers = allowsPrivatePeers
+        self.authorizedFetch = authorizedFetch
         self.pollInterval = pollInterval
         self.perHostConcurrency = perHostConcurrency
         self.openRegistrations = openRegistrations

@@ -22,6 +22,8 @@ struct SettingOptions: ParsableArguments {
     var migrationsDirectory: String?
     @Flag(name: .customLong(Setting.allowPrivatePeers.flag!), help: ArgumentHelp(Setting.allowPrivatePeers.optionHelp))
     var allowPrivatePeers = false
+    @Flag(name: .customLong(Setting.authorizedFetch.flag!), help: ArgumentHelp(Setting.authorizedFetch.optionHelp))
+    var authorizedFetch = false
     @Option(name: .customLong(Setting.deliveryLease.flag!), help: ArgumentHelp(Setting.deliveryLease.optionHelp))
     var deliveryLease: String?
     @Option(name: .customLong(Setting.inboxLease.flag!), help: ArgumentHelp(Setting.inboxLease.optionHelp))
@@ -32,7 +34,7 @@ struct SettingOptions: ParsableArguments {
         let given: [(Setting, String?)] = [
             (.publicURL, publicURL), (.bind, bind), (.databaseURL, databaseURL), (.dataDirectory, dataDirectory), (.masterKey, masterKey),
             (.logLevel, logLevel), (.migrationsDirectory, migrationsDirectory), (.allowPrivatePeers, allowPrivatePeers ? "true" : nil),
-            (.deliveryLease, deliveryLease), (.inboxLease, inboxLease),
+            (.authorizedFetch, authorizedFetch ? "true" : nil), (.deliveryLease, deliveryLease), (.inboxLease, inboxLease),
         ]
         return ServerConfiguration.Values(given.compactMap { setting, value in value.map { (setting.variable, $0) } }) { $1 }
     }

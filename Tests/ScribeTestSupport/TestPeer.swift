@@ -78,6 +78,30 @@ public final class TestPeer: Sendable {
         return LoopbackHTTP.Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
     }
 
+    /// Fetches `url` as ActivityPub, signed (draft-cavage) as the peer's actor `name`, or
+    /// unsigned when `name` is nil, as a server fetches another's documents.
+    /// - Parameter tamper: change the signed path after signing, so the signature fails.
+    public func fetch(_ url: String, as name: String?, tamper: Bool = false) async throws -> LoopbackHTTP.Reply {
+        let target = try require(URL(string: url))
+        var authority = target.host() ?? ""
+        if let port = target.port { authority += ":\(port)" }
+        var signed = SignedRequest(
+            method: "GET",
+            path: target.path(),
+            authority: authority,
+            scheme: "http",
+            headers: [("Accept", ActivityPubMediaType.activityJSON)],
+            body: Data()
+        )
+        if let name { try HTTPSignatureSigner.sign(&signed, keyID: actorID(name) + "#main-key", key: key) }
+        var request = HTTPClientRequest(url: tamper ? url + "/followers" : url)
+        request.method = .GET
+        for (field, value) in signed.headers { request.headers.add(name: field, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 4 << 20)
+        return LoopbackHTTP.Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
+    }
+
     /// The actor document the peer serves for `name`.
     func actor(_ name: String) -> ASObject {
         var actor: ASObject = [

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Federate with `http://` peers on loopback and private addresses (tests, local development).
     public var allowPrivatePeers: Bool
+    /// Serve ActivityPub documents only to signed requests (Mastodon's secure mode).
+    public var authorizedFetch = false
     /// Seconds before a delivery claimed by a worker that died is sent again.
     public var deliveryLeaseSeconds: Int
     /// Seconds before an inbound activity taken by a worker that died is taken again.
@@ -91,12 +93,7 @@ public struct ServerConfiguration: Sendable {
                 "schemas/migrations was not found near the working directory or the executable; set it to that folder"
             )
         }
-        let allowPrivatePeers: Bool
-        switch value(.allowPrivatePeers)!.lowercased() {
-        case "true", "1", "yes", "on": allowPrivatePeers = true
-        case "false", "0", "no", "off": allowPrivatePeers = false
-        case let other: throw ConfigurationError(.allowPrivatePeers, "must be true or false (got '\(other)')")
-        }
+        let allowPrivatePeers = try switchValue(.allowPrivatePeers, value(.allowPrivatePeers)!)
         let stripe = try parseStripe(
             secretKey: value(.stripeSecretKey),
             webhookSecret: value(.stripeWebhookSecret),
@@ -116,6 +113,7 @@ public struct ServerConfiguration: Sendable {
             inboxLeaseSeconds: try seconds(.inboxLease, value(.inboxLease)!),
             stripe: stripe
         )
+        configuration.authorizedFetch = try switchValue(.authorizedFetch, value(.authorizedFetch)!)
         try configuration.resolveDeployment(value)
         return configuration
     }
@@ -160,6 +158,15 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// A setting that is a whole number of seconds, from 1 to an hour.
+    /// A switch's value: true, 1, yes or on; false, 0, no or off.
+    static func switchValue(_ setting: Setting, _ text: String) throws(ConfigurationError) -> Bool {
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        case let other: throw ConfigurationError(setting, "must be true or false (got '\(other)')")
+        }
+    }
+
     static func seconds(_ setting: Setting, _ text: String) throws(ConfigurationError) -> Int {
         guard let seconds = Int(text), (1...3600).contains(seconds) else {
             throw ConfigurationError(setting, "must be a number of seconds from 1 to 3600 (got '\(text)')")
@@ -230,6 +237,7 @@ extension ServerConfiguration {
         SocialSettings(
             publicURL: publicURL,
             allowsPrivatePeers: allowPrivatePeers,
+            authorizedFetch: authorizedFetch,
             deliveryLease: .seconds(deliveryLeaseSeconds),
             inboxLease: .seconds(inboxLeaseSeconds)
         )

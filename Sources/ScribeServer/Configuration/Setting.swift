@@ -137,6 +137,15 @@ extension Setting {
         meaning:
             "Federate with `http://` peers on loopback and private addresses, for tests and local development (see `docs/federation.md`). Never in production."
     )
+    public static let authorizedFetch = Setting(
+        "SCRIBE_AUTHORIZED_FETCH",
+        flag: "authorized-fetch",
+        default: "false",
+        isSwitch: true,
+        summary: "Serve ActivityPub documents only to signed requests, as Mastodon's secure mode",
+        meaning:
+            "Serve actors, items, comments and collections as ActivityPub only to requests signed by a server's actor, as Mastodon's secure mode (`AUTHORIZED_FETCH`) does; an unsigned fetch is 401. The instance actor, WebFinger, NodeInfo and the pages stay open (see `docs/federation.md`)."
+    )
     public static let deliveryLease = Setting(
         "SCRIBE_DELIVERY_LEASE_SECONDS",
         flag: "delivery-lease",
@@ -231,7 +240,8 @@ extension Setting {
 
     /// Every setting, in the order the README lists them.
     public static let all: [Setting] = [
-        publicURL, bind, databaseURL, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers, deliveryLease, inboxLease,
+        publicURL, bind, databaseURL, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers, authorizedFetch, deliveryLease,
+        inboxLease,
         stripeSecretKey, stripeWebhookSecret, stripeAPIBase, role, serviceSecret, coreURL, marketplaceURL, rateLimitAddress, rateLimitAccount,
         rateLimitInbox, metricsToken, shutdownSeconds,
     ]

@@ -10,8 +10,10 @@ import ScribeWeb
 
 /// Actors and what hangs off them: `/users/{username}` (ActivityPub JSON or a page, by
 /// `Accept`), `/@{username}`, the instance actor `/actor`, the followers, following and outbox
-/// collections, and published objects at `/characters/{id}` and `/lorebooks/{id}`. Actor
-/// documents never require a signature: Mastodon fetches them to verify its own requests.
+/// collections, and published objects at `/characters/{id}` and `/lorebooks/{id}`. A signed
+/// fetch is served as its signer may see it (a follower sees followers-only items); in secure
+/// mode (`SCRIBE_AUTHORIZED_FETCH`) an unsigned one is 401, except for the instance actor, whose
+/// key other servers need to check the fetches we sign with it.
 struct ActorRoutes {
     let social: SocialModule
     /// The HTML side of the same URLs: a person opening them in a browser gets these pages. A
@@ -20,77 +22,109 @@ struct ActorRoutes {
     let itemPages: ItemPages<ScribeRequestContext>?
 
     func add(to router: Router<ScribeRequestContext>) {
-        router.get("users/:username") { request, context -> Response in
-            let profile = try await social.actors.profile(username: try context.usernameParameter())
-            if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
-            guard request.wantsActivityPub || profilePages == nil else {
-                var page = Pages.redirect("/@\(profile.username)")
-                page.headers[.vary] = "Accept"
-                return page
-            }
-            return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(
-                from: request,
-                context: context
-            )
-        }
-        router.get("@{username}") { request, context -> Response in
-            let username = try context.usernameParameter()
-            if !request.wantsActivityPub, let profilePages {
-                var page = try await profilePages.page(username, request: request, context: context)
-                page.headers[.vary] = "Accept"
-                return page
-            }
-            let profile = try await social.actors.profile(username: username)
-            return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username), .vary: "Accept"])
-        }
-        router.get("actor") { _, _ in
-            ActivityPubResponse(document: try await social.actors.instanceDocument(domain: social.settings.domain))
-        }
+        router.get("users/:username", use: actor)
+        router.get("@{username}", use: profile)
+        router.get("actor", use: instanceActor)
         for name in [Collections.Name.followers, .following, .outbox] {
-            router.get("users/:username/\(name.rawValue)") { request, context -> Response in
-                let username = try context.usernameParameter()
-                return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
-                    .response(from: request, context: context)
-            }
+            router.get("users/:username/\(name.rawValue)") { request, context in try await collection(name, request, context) }
         }
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
-            router.get("\(kind.rawValue)s/:id") { request, context -> Response in
-                let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
-                if !request.wantsActivityPub, let itemPages {
-                    var page = try await itemPages.page(kind, id, request: request, context: context)
-                    page.headers[.vary] = "Accept"
-                    return page
-                }
-                let note: ASObject
-                do {
-                    note = try await social.collections.object(kind, id)
-                } catch let error as SocialError {
-                    guard let tombstone = error.document else { throw error }
-                    return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
-                }
-                return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
-            }
+            router.get("\(kind.rawValue)s/:id") { request, context in try await item(kind, request, context) }
         }
-        router.get("comments/:id") { request, context -> Response in
-            let id = try context.uuidParameter(notFound: "No such comment.")
-            do {
-                return try ActivityPubResponse(document: try await social.collections.comment(id)).response(from: request, context: context)
-            } catch let error as SocialError {
-                guard let tombstone = error.document else { throw error }
-                return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
-            }
-        }
+        router.get("comments/:id", use: comment)
         for kind in ["characters", "lorebooks", "comments"] {
             for interaction in Collections.Interaction.allCases {
-                router.get("\(kind)/:id/\(interaction.rawValue)") { request, context -> ActivityPubResponse in
-                    let id = try context.uuidParameter(notFound: "No such object.")
-                    let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
-                    return ActivityPubResponse(
-                        document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request))
-                    )
+                router.get("\(kind)/:id/\(interaction.rawValue)") { request, context in
+                    try await interactions(interaction, of: kind, request, context)
                 }
             }
         }
+    }
+
+    @Sendable func actor(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let profile = try await social.actors.profile(username: try context.usernameParameter())
+        if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
+        guard request.wantsActivityPub || profilePages == nil else {
+            var page = Pages.redirect("/@\(profile.username)")
+            page.headers[.vary] = "Accept"
+            return page
+        }
+        _ = try await fetcher(request)
+        return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(
+            from: request,
+            context: context
+        )
+    }
+
+    @Sendable func profile(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let username = try context.usernameParameter()
+        if !request.wantsActivityPub, let profilePages {
+            var page = try await profilePages.page(username, request: request, context: context)
+            page.headers[.vary] = "Accept"
+            return page
+        }
+        let profile = try await social.actors.profile(username: username)
+        return Response(status: .movedPermanently, headers: [.location: social.urls.actor(profile.username), .vary: "Accept"])
+    }
+
+    /// The instance actor, open to anyone even in secure mode: other servers need its key to
+    /// check the fetches we sign with it.
+    @Sendable func instanceActor(_ request: Request, context: ScribeRequestContext) async throws -> ActivityPubResponse {
+        ActivityPubResponse(document: try await social.actors.instanceDocument(domain: social.settings.domain))
+    }
+
+    func collection(_ name: Collections.Name, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
+        let username = try context.usernameParameter()
+        _ = try await fetcher(request)
+        return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
+            .response(from: request, context: context)
+    }
+
+    func item(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
+        let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+        if !request.wantsActivityPub, let itemPages {
+            var page = try await itemPages.page(kind, id, request: request, context: context)
+            page.headers[.vary] = "Accept"
+            return page
+        }
+        let signer = try await fetcher(request)
+        let note: ASObject
+        do {
+            note = try await social.collections.object(kind, id, signedBy: signer)
+        } catch let error as SocialError {
+            guard let tombstone = error.document else { throw error }
+            return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
+        }
+        return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
+    }
+
+    @Sendable func comment(_ request: Request, context: ScribeRequestContext) async throws -> Response {
+        let id = try context.uuidParameter(notFound: "No such comment.")
+        _ = try await fetcher(request)
+        do {
+            return try ActivityPubResponse(document: try await social.collections.comment(id)).response(from: request, context: context)
+        } catch let error as SocialError {
+            guard let tombstone = error.document else { throw error }
+            return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
+        }
+    }
+
+    func interactions(
+        _ interaction: Collections.Interaction,
+        of kind: String,
+        _ request: Request,
+        _ context: ScribeRequestContext
+    ) async throws -> ActivityPubResponse {
+        let id = try context.uuidParameter(notFound: "No such object.")
+        _ = try await fetcher(request)
+        let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
+        return ActivityPubResponse(document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request)))
+    }
+
+    /// Who signed this fetch (nil: nobody), refused when the server requires signatures and
+    /// there is none, or when a signature does not verify.
+    func fetcher(_ request: Request) async throws -> String? {
+        try await social.fetcher(of: InboundRequest(request, body: Data()))
     }
 
     /// The `page` query parameter, if any; not a number is a 400.

@@ -54,13 +54,7 @@ struct InboxRoutes {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Self.tooLarge }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch { throw Self.tooLarge }
-        let inbound = InboundRequest(
-            method: request.method.rawValue,
-            target: request.uri.description,
-            authority: request.head.authority ?? "",
-            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
-            body: Data(body.readableBytesView)
-        )
+        let inbound = InboundRequest(request, body: Data(body.readableBytesView))
         let receipt = try await inbox.receive(inbound, recipient: recipient) { [limiter] host throws(SocialError) in
             if case .limited(let seconds) = limiter.hit("inbox:\(host)", limit: limiter.settings.perRemoteDomain) {
                 ScribeMetrics.rateLimited("inbox")

@@ -67,6 +67,30 @@ struct RemoteActors: Sendable {
         return (owner, key)
     }
 
+    /// The actor whose key signed `signed`, once the signature verifies: the key comes from the
+    /// cache, or is fetched; a signature that fails is checked once more with the key fetched
+    /// again, since keys rotate. Inboxes and signed fetches both ask here.
+    ///
+    /// - Throws: `forbidden` for a key on a blocked domain; `signatureRejected` for a missing,
+    ///   malformed or failing signature; any other code when the key could not be had.
+    func signer(of signed: SignedRequest) async throws(SocialError) -> String {
+        let verifier = HTTPSignatureVerifier()
+        let candidate: HTTPSignatureVerifier.Candidate
+        do { candidate = try verifier.candidate(for: signed) } catch { throw SocialError(.signatureRejected, error.reason) }
+        if try await domainBlocks.isBlocked(candidate.keyID) {
+            throw SocialError(.forbidden, "This server does not accept requests from that domain.")
+        }
+        let (owner, key) = try await self.key(candidate.keyID)
+        do {
+            _ = try verifier.verify(candidate, of: signed, with: key)
+        } catch {
+            guard error.code == .signatureInvalid else { throw SocialError(.signatureRejected, error.reason) }
+            let (_, fresh) = try await self.key(candidate.keyID, refresh: true)
+            do { _ = try verifier.verify(candidate, of: signed, with: fresh) } catch { throw SocialError(.signatureRejected, error.reason) }
+        }
+        return owner
+    }
+
     /// The actor with this id: cached, or fetched and stored.
     func actor(_ id: String, refresh: Bool = false) async throws(SocialError) -> RemoteActor {
         if !refresh, let cached = try await cached(id) { return cached }

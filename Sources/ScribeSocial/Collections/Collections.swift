@@ -11,6 +11,7 @@ public struct Collections: Sendable {
     let actors: LocalActors
     let core: any CoreAPI
     let urls: ActorURLs
+    let follows: Follows
     let pool: PostgresClient
     let logger: Logger
 
@@ -112,15 +113,34 @@ public struct Collections: Sendable {
 
     /// A published object as anyone may see it: a public or unlisted item's `Note`. A deleted one
     /// is `gone` (410 with a Tombstone); a private or followers-only one `notFound`.
-    public func object(_ kind: CoreEvent.SubjectKind, _ itemID: UUID) async throws(SocialError) -> ASObject {
+    ///
+    /// - Parameter signer: the actor whose signature the request carries, verified. A
+    ///   followers-only item is shown to an accepted follower, or to a server where one is.
+    public func object(_ kind: CoreEvent.SubjectKind, _ itemID: UUID, signedBy signer: String? = nil) async throws(SocialError) -> ASObject {
         let notes = ItemNote(urls: urls)
-        let failure: CoreAPIError
+        var failure: CoreAPIError
         do {
             let item = try await core.sharedView(of: kind, id: itemID, for: .anonymous)
             let metadata = try await core.metadata(of: kind, id: itemID, for: .anonymous)
             return notes.note(item, metadata: metadata).document(in: ScribeVocabulary.context)
         } catch {
             failure = error
+        }
+        if failure.code == .notFound, let signer {
+            // Asked as a follower would be; shown only if the signer is one (or speaks for a
+            // server where one is).
+            let asFollower = Viewer(followsOwner: true)
+            var shown: (item: SharedItem, metadata: ItemMetadata)?
+            do {
+                shown = (
+                    try await core.sharedView(of: kind, id: itemID, for: asFollower), try await core.metadata(of: kind, id: itemID, for: asFollower)
+                )
+            } catch {
+                failure = error
+            }
+            if let shown, try await admitsToFollowersOnly(urls.actor(shown.item.ownerUsername), signer: signer) {
+                return notes.note(shown.item, metadata: shown.metadata).document(in: ScribeVocabulary.context)
+            }
         }
         guard failure.code == .notFound else { throw LocalActors.socialError(failure) }
         let rows = try await run(logger) {
@@ -138,6 +158,14 @@ public struct Collections: Sendable {
             throw gone
         }
         throw SocialError(.notFound, "No such object.")
+    }
+
+    func admitsToFollowersOnly(_ actor: String, signer: String) async throws(SocialError) -> Bool {
+        guard let url = URL(string: signer), let scheme = url.scheme, let host = url.host() else { return false }
+        let origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        return try await run(logger) {
+            try await pool.withConnection { try await follows.admitsToFollowersOnly(actor, signer: signer, origin: origin, on: $0) }
+        }
     }
 
     /// A comment of ours as a `Note`; a deleted one is `gone`.

@@ -83,6 +83,20 @@ struct Follows: Sendable {
         ).collect().isEmpty
     }
 
+    /// Whether `signer` may see what `actor` shows its followers: it is an accepted follower, or
+    /// it speaks for a server where one is (that server already received those posts by
+    /// delivery; Mastodon and others fetch as their instance actor). `origin` is the signer's
+    /// `scheme://host[:port]`.
+    func admitsToFollowersOnly(_ actor: String, signer: String, origin: String, on connection: PostgresConnection) async throws -> Bool {
+        try await !connection.query(
+            """
+            SELECT 1 FROM social.follows WHERE followed = \(actor) AND state = 'accepted'
+                AND (follower = \(signer) OR starts_with(follower, \(origin + "/"))) LIMIT 1
+            """,
+            logger: logger
+        ).collect().isEmpty
+    }
+
     /// The local users who follow `actor` (any state), with their actor ids.
     func localFollowers(of actor: String, prefix: String, on connection: PostgresConnection) async throws -> [(userID: UUID, follower: String)] {
         try await connection.query(

@@ -53,29 +53,17 @@ public struct Inbox: Sendable {
         if try await remote.domainBlocks.isBlocked(actorID) {
             throw SocialError(.forbidden, "This server does not accept activities from that domain.")
         }
-        let signed = request.signed(scheme: scheme)
-        let verifier = HTTPSignatureVerifier()
-        let candidate: HTTPSignatureVerifier.Candidate
-        do { candidate = try verifier.candidate(for: signed) } catch { throw SocialError(.signatureRejected, error.reason) }
-        if try await remote.domainBlocks.isBlocked(candidate.keyID) {
-            throw SocialError(.forbidden, "This server does not accept activities from that domain.")
-        }
-        let resolved: Result<(owner: String, key: SignaturePublicKey), SocialError>
-        do { resolved = .success(try await remote.key(candidate.keyID)) } catch { resolved = .failure(error) }
-        guard case .success(let (owner, key)) = resolved else {
+        let owner: String
+        do {
+            owner = try await remote.signer(of: request.signed(scheme: scheme))
+        } catch {
             // A deleted actor's key is gone with it; its Delete cannot be verified and, if we never
             // knew the actor, there is nothing of theirs to remove (Mastodon drops these too).
-            if activity.isA("Delete") && activity.object.first?.id == actorID { return .dropped("the Delete of an actor whose key is gone") }
-            if case .failure(let error) = resolved { throw error }
-            throw SocialError(.signatureRejected, "The signing key could not be fetched.")
-        }
-        do {
-            _ = try verifier.verify(candidate, of: signed, with: key)
-        } catch {
-            guard error.code == .signatureInvalid else { throw SocialError(.signatureRejected, error.reason) }
-            // The key may have rotated: fetch it again, once, and let that verdict stand.
-            let (_, fresh) = try await remote.key(candidate.keyID, refresh: true)
-            do { _ = try verifier.verify(candidate, of: signed, with: fresh) } catch { throw SocialError(.signatureRejected, error.reason) }
+            let keyUnavailable = error.code != .signatureRejected && error.code != .forbidden
+            if keyUnavailable, activity.isA("Delete"), activity.object.first?.id == actorID {
+                return .dropped("the Delete of an actor whose key is gone")
+            }
+            throw error
         }
         guard owner == actorID else {
             throw SocialError(.signatureRejected, "The request is signed by \(owner), not by the activity's actor.")
