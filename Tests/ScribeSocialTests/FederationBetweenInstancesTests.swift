@@ -162,6 +162,14 @@ struct FederationBetweenInstancesTests {
                 try await eventually { try await b.modules.social.homeFeed(for: bob.account.id, before: nil).contains { $0.object == noteID } }
             )
 
+            // Alice follows bob back, so her server is both the author's and a follower's.
+            _ = try await a.modules.social.following.follow("@bob@\(b.domain)", as: alice.account.id)
+            #expect(
+                try await eventually {
+                    try await Self.rows(b, "SELECT 1 FROM social.follows WHERE followed = '\(bobActor)' AND state = 'accepted'").count == 1
+                }
+            )
+
             // Bob likes, boosts and comments on it from his server; alice's server records each
             // and tells her.
             try await b.modules.social.actions.like(noteID, as: bob.account.id)
@@ -180,6 +188,15 @@ struct FederationBetweenInstancesTests {
             let replies = try await a.modules.social.collections.interactions(.replies, of: noteID, page: 1)
             #expect(replies.items.map(\.id) == [comment.id])
             #expect(try await Self.rows(a, "SELECT 1 FROM social.notes WHERE id = '\(comment.id)' AND item_id = '\(character.id)'").count == 1)
+            // Each reached alice's server once, at its shared inbox, though it is also a follower's
+            // server (bob's boost and comment go to his followers too).
+            for type in ["Like", "Announce", "Create"] {
+                let inboxes = try await Self.rows(
+                    b,
+                    "SELECT inbox FROM social.deliveries WHERE convert_from(body, 'UTF8')::jsonb ->> 'type' = '\(type)' AND starts_with(inbox, '\(a.publicURL)')"
+                ).map { try $0.decode(String.self) }
+                #expect(inboxes == ["\(a.publicURL)/inbox"], "\(type): \(inboxes)")
+            }
 
             // Unliking sends Undo; deleting the comment sends Delete.
             try await b.modules.social.actions.unlike(noteID, as: bob.account.id)

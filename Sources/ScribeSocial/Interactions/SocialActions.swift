@@ -21,7 +21,8 @@ public struct SocialActions: Sendable {
     struct Target {
         var objectID: String
         var author: String
-        /// The author's inbox when the author is remote.
+        /// Where the author's server is told, when the author is remote: its shared inbox when it
+        /// has one, else the author's own.
         var remoteInbox: String?
         var localOwner: UUID?
         var itemID: UUID?
@@ -291,7 +292,16 @@ public struct SocialActions: Sendable {
             }
         }
         let author = try await remote.actor(authorID)
-        return Target(objectID: objectID, author: authorID, remoteInbox: author.inbox, localOwner: nil, itemID: nil, isPublic: visibility == "public")
+        // One copy per server: the author's server gets it once, at its shared inbox when it has one,
+        // even when followers there get the same activity (the delivery queue drops the repeat).
+        return Target(
+            objectID: objectID,
+            author: authorID,
+            remoteInbox: author.sharedInbox ?? author.inbox,
+            localOwner: nil,
+            itemID: nil,
+            isPublic: visibility == "public"
+        )
     }
 
     func follows(_ me: UserProfile, ownerOf kind: CoreEvent.SubjectKind, _ id: UUID) async throws(SocialError) -> Bool {
