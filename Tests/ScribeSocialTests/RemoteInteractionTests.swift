@@ -156,4 +156,77 @@ struct RemoteInteractionTests {
             #expect(try await get("/authorize_interaction?uri=" + Self.escaped("not a thing"), [("Cookie", cookies)]).status == 404)
         }
     }
+
+    @Test("a character published on another Scribe server is forked into a library from its post, with its origin, creator and version kept")
+    func forkFromAnotherServer() async throws {
+        try await withTwoTestInstances { a, b in
+            let created = try await b.modules.core.accounts.register(
+                Registration(username: "mira", email: "mira@example.org", password: "correct horse battery")
+            )
+            let mira = try await b.modules.core.accounts.authenticate(token: created.session.token.value)
+            let character = try await b.modules.core.characters.create(
+                CharacterCard(data: [
+                    "name": .string("Ferryman"), "description": .string("Rows the dead across."), "creator": .string("Mira of the Marsh"),
+                    "character_version": .string("1.2"), "tags": .array([.string("fantasy")]),
+                ]),
+                for: mira
+            )
+            _ = try await b.modules.core.characters.setVisibility(character.id, to: .public, for: mira)
+            let note = "\(b.publicURL)/characters/\(character.id.uuidString.lowercased())"
+
+            let host = "127.0.0.2"
+            let signup = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "POST",
+                path: "/api/v1/accounts",
+                headers: [("Content-Type", "application/json")],
+                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8),
+                host: host
+            )
+            let token = try #require((try signup.json()["session"] as? [String: Any])?["token"] as? String)
+            let formToken = "form-token-of-alice"
+            let cookies = "scribe_session=\(token); scribe_csrf=\(formToken)"
+            let here = "/authorize_interaction?uri=" + Self.escaped(note)
+            let shown = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "GET",
+                path: here,
+                headers: [("Accept", "text/html"), ("Cookie", cookies)],
+                body: nil,
+                host: host
+            )
+            #expect(shown.status == 200 && shown.text.contains("Fork into your library") && shown.text.contains("by Mira of the Marsh, version 1.2"))
+
+            let forked = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "POST",
+                path: "/authorize_interaction",
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", a.publicURL), ("Cookie", cookies)],
+                body: Data("csrf=\(formToken)&uri=\(Self.escaped(note))&action=fork".utf8),
+                host: host,
+                followRedirects: false
+            )
+            let location = try #require(forked.headers.first(name: "Location"))
+            #expect(
+                forked.status == 303 && location.hasPrefix("/library/characters/") && forked.notice?.hasPrefix("Forked into your library") == true
+            )
+
+            // Her copy: private, in her library, with the card's provenance.
+            let id = try #require(location.split(separator: "/").last.map(String.init))
+            let copy = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "GET",
+                path: "/api/v1/characters/\(id)",
+                headers: [("Authorization", "Bearer \(token)")],
+                body: nil,
+                host: host
+            )
+            let owned = try #require(try copy.json()["character"] as? [String: Any])
+            let data = try #require((owned["card"] as? [String: Any])?["data"] as? [String: Any])
+            #expect(owned["sharing_visibility"] as? String == "private")
+            #expect(data["name"] as? String == "Ferryman" && data["description"] as? String == "Rows the dead across.")
+            #expect(data["creator"] as? String == "Mira of the Marsh" && data["character_version"] as? String == "1.2")
+            #expect((data["source"] as? [String])?.contains(note) == true, "\(data["source"] ?? "none")")
+        }
+    }
 }

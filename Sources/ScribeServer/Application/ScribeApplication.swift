@@ -148,6 +148,7 @@ public struct ScribeApplication: Sendable {
         }
         // The pages people use in a browser reach Core and the marketplace through their contracts, so
         // they are served wherever Social runs and the marketplace can be reached: here, or over HTTP.
+        let core = pagesCore
         let itemPages = ItemPages<ScribeRequestContext>(pages: pages, core: coreAPI, marketplace: marketplace, social: social)
         let profilePages = ProfilePages<ScribeRequestContext>(pages: pages, social: social, marketplace: marketplace)
         ActorRoutes(social: social, profilePages: profilePages, itemPages: itemPages).add(to: router)
@@ -156,9 +157,9 @@ public struct ScribeApplication: Sendable {
         itemPages.add(to: router)
         profilePages.add(to: router)
         SocialPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
-        InteractionPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
+        InteractionPages<ScribeRequestContext>(pages: pages, social: social, library: core?.library).add(to: router)
         ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
-        if let (accounts, library) = pagesCore {
+        if let (accounts, library) = core {
             let cookie = SessionCookie(publicURL: configuration.publicURL)
             AccountPages<ScribeRequestContext>(pages: pages, accounts: accounts, cookie: cookie).add(to: router)
             SettingsPages<ScribeRequestContext>(pages: pages, accounts: accounts, core: coreAPI, social: social).add(to: router)

@@ -1,5 +1,6 @@
 import ActivityPubKit
 import Foundation
+import ScribeContracts
 
 /// What a user who arrives from another server's page wants to act on: an account to follow or
 /// a post to like, boost or reply to. Mastodon sends its users here through the `subscribe`
@@ -33,6 +34,9 @@ public struct RemoteInteraction: Sendable {
         public var published: Date?
         /// Whether it may be boosted (only public posts may).
         public var isPublic: Bool
+        /// For a character another Scribe server published: its card as Character Card V3, as
+        /// the post carries it (Scribe's `characterCard` term), so it can be forked.
+        public var characterCard: JSONValue? = nil
     }
 
     /// The target `uri` names (`https://…`, `acct:user@host` or `user@host`).
@@ -76,7 +80,8 @@ public struct RemoteInteraction: Sendable {
             contentWarning: document.summary.flatMap { $0.isEmpty ? nil : $0 },
             url: document.url ?? objectID,
             published: document.published,
-            isPublic: document.isPublic
+            isPublic: document.isPublic,
+            characterCard: Self.characterCard(of: document)
         )
     }
 
@@ -89,6 +94,14 @@ public struct RemoteInteraction: Sendable {
             return Target(kind: .post, id: id, localPage: id, handle: "", name: "", url: id, isPublic: true)
         }
         throw SocialError(.notFound, "Nothing here has that address.")
+    }
+
+    /// The Character Card V3 a Scribe post carries, when it carries one that names a character.
+    static func characterCard(of note: ASObject) -> JSONValue? {
+        guard let value = note["characterCard"], let data = try? JSONEncoder().encode(value), let card = JSONValue.parse(data),
+            card.objectValue?["data"]?.objectValue?["name"]?.stringValue?.isEmpty == false
+        else { return nil }
+        return card
     }
 
     static func handle(_ username: String?, host: String) -> String {

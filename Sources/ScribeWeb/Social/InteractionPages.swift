@@ -12,10 +12,14 @@ import ScribeSocial
 public struct InteractionPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let social: SocialModule
+    /// Where a character from another Scribe server is forked to; nil where this process
+    /// cannot reach people's libraries.
+    let library: (any LibraryAPI)?
 
-    public init(pages: Pages, social: SocialModule) {
+    public init(pages: Pages, social: SocialModule, library: (any LibraryAPI)?) {
         self.pages = pages
         self.social = social
+        self.library = library
     }
 
     struct Interaction {
@@ -24,6 +28,14 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
         var isAccount: Bool
         var date: String?
         var replyForm: FormState
+        /// The character a Scribe post carries, when it can be forked here.
+        var fork: ForkOffer?
+    }
+
+    struct ForkOffer {
+        var name: String
+        var creator: String?
+        var version: String?
     }
 
     public func add(to router: Router<Context>) {
@@ -67,11 +79,23 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
             case (.post, "boost"):
                 try await social.actions.boost(target.id, as: me)
                 notice = "Boosted to your followers."
+            case (.post, "fork"):
+                guard let library, let card = target.characterCard else {
+                    throw SocialError(.invalidInput, "That post carries no character to fork.")
+                }
+                let forked = try await library.createCharacter(
+                    card: Self.withProvenance(card, source: target.id, author: target.handle),
+                    sessionToken: context.sessionToken
+                )
+                return Pages.redirect(
+                    "/library/characters/\(forked.id.uuidString.lowercased())",
+                    notice: "Forked into your library; its card keeps where it came from."
+                )
             case (.post, "reply"):
                 _ = try await social.actions.comment(on: target.id, text: form["text"], as: me)
                 notice = "Your reply is sent."
             default:
-                throw SocialError(.invalidInput, "Choose follow for an account, or like, boost or reply for a post.")
+                throw SocialError(.invalidInput, "Choose follow for an account, or like, boost, reply or fork for a post.")
             }
         } catch {
             guard FormState.isUsers(error) else { throw error }
@@ -100,7 +124,8 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
             target: target,
             isAccount: target.kind == .account,
             date: target.published.map(ItemView.date),
-            replyForm: replyForm
+            replyForm: replyForm,
+            fork: library == nil ? nil : target.characterCard.map(Self.offer)
         )
         let title = target.kind == .account ? "Follow \(target.handle)" : "A post by \(target.handle)"
         return pages.render("interaction", title: title, page: interaction, request: request, context: context, status: status)
@@ -115,6 +140,29 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
             guard [.invalidInput, .notFound, .remoteFailed].contains(error.code) else { throw error }
             throw SocialError(.notFound, "There is nothing to interact with at that address, or its server did not answer.")
         }
+    }
+
+    static func offer(_ card: JSONValue) -> ForkOffer {
+        let data = card.objectValue?["data"]?.objectValue ?? [:]
+        return ForkOffer(
+            name: data["name"]?.stringValue ?? "",
+            creator: data["creator"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+            version: data["character_version"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        )
+    }
+
+    /// The card with where it came from: the original post's address added to `source` (which
+    /// Character Card V3 keeps for provenance, as a fork on this server does), and its author as
+    /// `creator` when the card names nobody.
+    static func withProvenance(_ card: JSONValue, source: String, author: String) -> JSONValue {
+        var root = card.objectValue ?? [:]
+        var data = root["data"]?.objectValue ?? [:]
+        var sources = data["source"]?.arrayValue ?? []
+        if !sources.contains(.string(source)) { sources.append(.string(source)) }
+        data["source"] = .array(sources)
+        if (data["creator"]?.stringValue ?? "").isEmpty { data["creator"] = .string(author) }
+        root["data"] = .object(data)
+        return .object(root)
     }
 
     static func path(_ uri: String) -> String {
