@@ -85,7 +85,7 @@ public struct SocialModule: Sendable {
             doorbell: inboxBell,
             logger: logger
         )
-        self.following = Following(
+        let following = Following(
             actors: actors,
             remote: remote,
             client: client,
@@ -96,6 +96,7 @@ public struct SocialModule: Sendable {
             pool: pool,
             logger: logger
         )
+        self.following = following
         self.processor = InboxProcessor(
             pool: pool,
             actors: actors,
@@ -109,6 +110,7 @@ public struct SocialModule: Sendable {
         self.actions = SocialActions(
             actors: actors,
             remote: remote,
+            following: following,
             core: core,
             urls: urls,
             tables: tables,
@@ -116,7 +118,7 @@ public struct SocialModule: Sendable {
             pool: pool,
             logger: logger
         )
-        self.remoteInteraction = RemoteInteraction(remote: remote, following: self.following, urls: urls)
+        self.remoteInteraction = RemoteInteraction(remote: remote, following: following, urls: urls)
         self.delivery = DeliveryWorker(
             pool: pool,
             client: client,

@@ -128,6 +128,8 @@ extension AuthorizationMatrixTests {
         var chat = "", doomedChat = ""
         /// A comment by the follower on the followers-only character.
         var followerComment = ""
+        /// A followers-only post by the owner.
+        var ownerPost = ""
         /// A review by the stranger of the public character, and a report of the listing by
         /// the instance's administrator (a caller outside the five).
         var review = "", report = ""
@@ -225,6 +227,10 @@ extension AuthorizationMatrixTests {
                     follower,
                     json(["in_reply_to": world.object(world.followersCharacter), "content": "Only for us."])
                 )["comment"]
+                    as? [String: Any])?["id"] as? String
+            )
+            world.ownerPost = try #require(
+                (try await send("POST", "/api/v1/posts", owner, json(["content": "For my followers.", "audience": "followers"]))["post"]
                     as? [String: Any])?["id"] as? String
             )
             let listing = "/api/v1/marketplace/listings/\(world.publicCharacter)"
@@ -505,6 +511,29 @@ extension AuthorizationMatrixTests {
                 [.anonymous: 401, .stranger: 404, .follower: 204, .moderator: 404, .owner: 404],
                 label: "the follower's comment"
             ),
+            call("POST /api/v1/posts", "/api/v1/posts", signedIn(201), body: json(["content": "Hello."]), label: "a public post"),
+            call(
+                "POST /api/v1/posts",
+                "/api/v1/posts",
+                signedIn(422),
+                body: json(["content": "Hello.", "audience": "direct"]),
+                label: "a direct post mentioning nobody"
+            ),
+            call(
+                "POST /api/v1/posts",
+                "/api/v1/posts",
+                signedIn(404),
+                body: json(["content": "Hello.", "in_reply_to": w.object(w.privateCharacter)]),
+                label: "answering the private one"
+            ),
+            call(
+                "PUT /api/v1/posts",
+                "/api/v1/posts?id=\(w.ownerPost)",
+                ownerOnly(200),
+                body: json(["content": "Edited."]),
+                label: "the owner's post"
+            ),
+            call("DELETE /api/v1/posts", "/api/v1/posts?id=\(w.ownerPost)", ownerOnly(204), label: "the owner's post"),
             call(
                 "POST /api/v1/follows",
                 "/api/v1/follows",

@@ -31,8 +31,10 @@ struct ActorRoutes {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
             router.get("\(kind.rawValue)s/:id") { request, context in try await item(kind, request, context) }
         }
-        router.get("comments/:id", use: comment)
-        for kind in ["characters", "lorebooks", "comments"] {
+        for kind in ["comments", "posts"] {
+            router.get("\(kind)/:id") { request, context in try await note(kind, request, context) }
+        }
+        for kind in ["characters", "lorebooks", "comments", "posts"] {
             for interaction in Collections.Interaction.allCases {
                 router.get("\(kind)/:id/\(interaction.rawValue)") { request, context in
                     try await interactions(interaction, of: kind, request, context)
@@ -98,11 +100,14 @@ struct ActorRoutes {
         return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
     }
 
-    @Sendable func comment(_ request: Request, context: ScribeRequestContext) async throws -> Response {
-        let id = try context.uuidParameter(notFound: "No such comment.")
-        _ = try await fetcher(request)
+    /// A comment or post of ours (`/comments/{id}`, `/posts/{id}`), as its signer may see it.
+    func note(_ kind: String, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
+        let id = try context.uuidParameter(notFound: "No such note.")
+        let signer = try await fetcher(request)
+        let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
         do {
-            return try ActivityPubResponse(document: try await social.collections.comment(id)).response(from: request, context: context)
+            return try ActivityPubResponse(document: try await social.collections.localNote(objectID, signedBy: signer))
+                .response(from: request, context: context)
         } catch let error as SocialError {
             guard let tombstone = error.document else { throw error }
             return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)

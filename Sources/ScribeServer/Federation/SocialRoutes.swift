@@ -25,6 +25,22 @@ struct SocialRoutes {
         }
     }
 
+    struct PostRequest: Decodable {
+        var content: String
+        var contentWarning: String?
+        var audience: SocialActions.Audience?
+        var inReplyTo: String?
+        enum CodingKeys: String, CodingKey {
+            case content, audience
+            case contentWarning = "content_warning"
+            case inReplyTo = "in_reply_to"
+        }
+
+        var draft: SocialActions.PostDraft {
+            SocialActions.PostDraft(text: content, contentWarning: contentWarning, audience: audience ?? .public, inReplyTo: inReplyTo)
+        }
+    }
+
     struct AccountRequest: Decodable {
         /// `user@host` or an actor URL.
         var handle: String
@@ -36,6 +52,7 @@ struct SocialRoutes {
     }
 
     struct CommentResponse: ResponseEncodable { var comment: SocialActions.Comment }
+    struct PostResponse: ResponseEncodable { var post: SocialActions.Post }
     struct FederationResponse: ResponseEncodable { var federation: FederationHealth.Report }
     struct FeedResponse: ResponseEncodable { var entries: [Feeds.Entry] }
     struct NotificationsResponse: ResponseEncodable { var notifications: [Notifications.Notification] }
@@ -54,6 +71,9 @@ struct SocialRoutes {
         api.delete("boosts", use: unboost)
         api.post("comments", use: comment)
         api.delete("comments", use: deleteComment)
+        api.post("posts", use: post)
+        api.put("posts", use: editPost)
+        api.delete("posts", use: deletePost)
         api.post("blocks", use: block)
         api.delete("blocks", use: unblock)
         api.get("follow-requests", use: followRequests)
@@ -93,6 +113,22 @@ struct SocialRoutes {
 
     @Sendable func deleteComment(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
         try await social.actions.deleteComment(try Self.query(request, "id"), as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func post(_ request: Request, context: SignedInContext) async throws -> EditedResponse<PostResponse> {
+        let body = try await request.decodeJSON(as: PostRequest.self, context: context)
+        return EditedResponse(status: .created, response: PostResponse(post: try await social.actions.post(body.draft, as: context.user.id)))
+    }
+
+    @Sendable func editPost(_ request: Request, context: SignedInContext) async throws -> PostResponse {
+        let id = try Self.query(request, "id")
+        let body = try await request.decodeJSON(as: PostRequest.self, context: context)
+        return PostResponse(post: try await social.actions.editPost(id, body.draft, as: context.user.id))
+    }
+
+    @Sendable func deletePost(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.deletePost(try Self.query(request, "id"), as: context.user.id)
         return .noContent
     }
 

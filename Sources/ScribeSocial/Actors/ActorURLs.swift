@@ -43,8 +43,13 @@ public struct ActorURLs: Sendable {
     }
 
     public func comment(_ id: UUID) -> String { "\(origin)/comments/\(id.uuidString.lowercased())" }
+    public func post(_ id: UUID) -> String { "\(origin)/posts/\(id.uuidString.lowercased())" }
 
-    /// What a local object id names: a published item (`character`, `lorebook`) or a `comment`.
+    /// `host` or `host:port`, as handles name this server.
+    public var domain: String { URL(string: origin).map { url in (url.host() ?? "") + (url.port.map { ":\($0)" } ?? "") } ?? "" }
+
+    /// What a local object id names: a published item (`character`, `lorebook`), a `comment` or
+    /// a `post`.
     public func localObject(_ id: String) -> (kind: String, id: UUID)? {
         guard id.hasPrefix(origin + "/") else { return nil }
         let parts = id.dropFirst(origin.count + 1).split(separator: "/", omittingEmptySubsequences: false)
@@ -53,6 +58,7 @@ public struct ActorURLs: Sendable {
         case "characters": return ("character", uuid)
         case "lorebooks": return ("lorebook", uuid)
         case "comments": return ("comment", uuid)
+        case "posts": return ("post", uuid)
         default: return nil
         }
     }

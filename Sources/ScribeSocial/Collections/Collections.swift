@@ -161,34 +161,46 @@ public struct Collections: Sendable {
     }
 
     func admitsToFollowersOnly(_ actor: String, signer: String) async throws(SocialError) -> Bool {
-        guard let url = URL(string: signer), let scheme = url.scheme, let host = url.host() else { return false }
-        let origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        guard let origin = Self.origin(of: signer) else { return false }
         return try await run(logger) {
             try await pool.withConnection { try await follows.admitsToFollowersOnly(actor, signer: signer, origin: origin, on: $0) }
         }
     }
 
-    /// A comment of ours as a `Note`; a deleted one is `gone`.
-    public func comment(_ id: UUID) async throws(SocialError) -> ASObject {
-        let objectID = urls.comment(id)
+    /// A comment or post of ours as a `Note`; a deleted one is `gone`. A post for followers goes
+    /// to a signer who follows its author (or a server where one does) or is mentioned; a direct
+    /// one only to a signer it mentions, as Mastodon serves them; anyone else gets 404.
+    public func localNote(_ objectID: String, signedBy signer: String? = nil) async throws(SocialError) -> ASObject {
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT document::text, deleted_at FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL",
+                "SELECT document::text, deleted_at, visibility, actor_id FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL",
                 logger: logger
             ).collect()
         }
-        guard let row = rows.first else { throw SocialError(.notFound, "No such comment.") }
-        let (json, deleted) = try decode(row, as: (String, Date?).self)
+        guard let row = rows.first else { throw SocialError(.notFound, "No such note.") }
+        let (json, deleted, visibility, author) = try decode(row, as: (String, Date?, String, String).self)
         if let deleted {
-            var gone = SocialError(.gone, "This comment was deleted.")
+            var gone = SocialError(.gone, "This note was deleted.")
             gone.document = ASObject.tombstone(id: objectID, formerType: "Note", deleted: deleted).document(in: ScribeVocabulary.context)
             throw gone
         }
-        guard var note = try? ASObject.decode(Data(json.utf8)) else { throw SocialError(.unavailable, "A stored comment could not be read.") }
+        guard var note = try? ASObject.decode(Data(json.utf8)) else { throw SocialError(.unavailable, "A stored note could not be read.") }
+        if visibility == "followers" || visibility == "direct" {
+            let mentioned = note.tags.filter { $0.isA("Mention") }.compactMap { $0["href"]?.string }
+            guard let signer else { throw SocialError(.notFound, "No such note.") }
+            let follows = visibility == "followers" ? try await admitsToFollowersOnly(author, signer: signer) : false
+            guard mentioned.contains(signer) || follows else { throw SocialError(.notFound, "No such note.") }
+        }
         note["likes"] = .string(objectID + "/likes")
         note["shares"] = .string(objectID + "/shares")
         note["replies"] = .string(objectID + "/replies")
         return note.document(in: ScribeVocabulary.context)
+    }
+
+    /// `scheme://host[:port]` of an actor id.
+    static func origin(of actor: String) -> String? {
+        guard let url = URL(string: actor), let scheme = url.scheme, let host = url.host() else { return nil }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
     }
 
     public enum Interaction: String, Sendable, CaseIterable {
@@ -199,8 +211,8 @@ public struct Collections: Sendable {
     /// one page of it. The object must be one anyone may see.
     public func interactions(_ interaction: Interaction, of objectID: String, page: Int?) async throws(SocialError) -> ASObject {
         guard let (kind, id) = urls.localObject(objectID) else { throw SocialError(.notFound, "No such object.") }
-        if kind == "comment" {
-            _ = try await comment(id)
+        if kind == "comment" || kind == "post" {
+            _ = try await localNote(objectID)
         } else if let subject = CoreEvent.SubjectKind(rawValue: kind) {
             _ = try await object(subject, id)
         }

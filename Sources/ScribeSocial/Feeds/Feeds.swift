@@ -53,6 +53,19 @@ public struct Feeds: Sendable {
         }
     }
 
+    /// Puts an object in the feeds of `users` only (a direct post, and those it mentions).
+    func fanOut(only users: [UUID], _ kind: String, object: String, actor: String, on connection: PostgresConnection) async throws {
+        for user in Set(users) {
+            try await connection.query(
+                """
+                INSERT INTO social.feed_entries (user_id, kind, object_id, actor_id) VALUES (\(user), \(kind), \(object), \(actor))
+                ON CONFLICT DO NOTHING
+                """,
+                logger: logger
+            )
+        }
+    }
+
     /// Takes an object out of every feed (it was deleted or unpublished).
     func remove(object: String, on connection: PostgresConnection) async throws {
         try await connection.query("DELETE FROM social.feed_entries WHERE object_id = \(object)", logger: logger)

@@ -85,6 +85,12 @@ struct Notes: Sendable {
 
     /// Marks a note deleted (its author's Delete), keeping its id so replies still thread.
     /// Callers take it out of the feeds too.
+    /// The note's stored document, as JSON.
+    func document(_ id: String, on connection: PostgresConnection) async throws -> String? {
+        try await connection.query("SELECT document::text FROM social.notes WHERE id = \(id)", logger: logger).collect().first
+            .map { try $0.decode(String.self) }
+    }
+
     func delete(_ id: String, by actorID: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             "UPDATE social.notes SET deleted_at = now(), content = '' WHERE id = \(id) AND actor_id = \(actorID) AND deleted_at IS NULL RETURNING 1",

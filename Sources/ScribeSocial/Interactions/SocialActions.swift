@@ -10,6 +10,8 @@ import ScribeContracts
 public struct SocialActions: Sendable {
     let actors: LocalActors
     let remote: RemoteActors
+    /// Resolves mentions by handle (WebFinger).
+    let following: Following
     let core: any CoreAPI
     let urls: ActorURLs
     let tables: SocialTables
@@ -246,7 +248,7 @@ public struct SocialActions: Sendable {
     /// Finds what an object id names and whether `me` may see it.
     func resolve(_ objectID: String, for me: UserProfile) async throws(SocialError) -> Target {
         if let (kind, id) = urls.localObject(objectID) {
-            if kind == "comment" {
+            if kind == "comment" || kind == "post" {
                 let stored = try await run(logger) { try await pool.withConnection { try await tables.notes.find(objectID, on: $0) } }
                 guard let stored, let author = stored.localAuthor, !stored.deleted else { throw SocialError(.notFound, "No such comment.") }
                 return Target(
