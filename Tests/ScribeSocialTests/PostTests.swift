@@ -20,15 +20,7 @@ struct PostTests {
         try await withTestInstance(host: "127.0.0.2") { instance in
             try await withTestPeer { peer in
                 let host = "127.0.0.2"
-                let signup = try await LoopbackHTTP.send(
-                    port: instance.port,
-                    method: "POST",
-                    path: "/api/v1/accounts",
-                    headers: [("Content-Type", "application/json")],
-                    body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8),
-                    host: host
-                )
-                let token = try #require((try signup.json()["session"] as? [String: Any])?["token"] as? String)
+                let token = try await instance.signUp("alice")
                 let alice = "\(instance.publicURL)/users/alice"
                 let followers = alice + "/followers"
                 @Sendable func api(_ method: String, _ path: String, _ body: String?) async throws -> LoopbackHTTP.Reply {

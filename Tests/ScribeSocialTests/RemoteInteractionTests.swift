@@ -33,15 +33,7 @@ struct RemoteInteractionTests {
 
             // Alice has an account on A.
             let host = "127.0.0.2"
-            let signup = try await LoopbackHTTP.send(
-                port: a.port,
-                method: "POST",
-                path: "/api/v1/accounts",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8),
-                host: host
-            )
-            #expect(signup.status == 201)
+            _ = try await a.signUp("alice")
             let aliceActor = "\(a.publicURL)/users/alice"
             let formToken = "form-token-of-alice"
             let here = "/authorize_interaction?uri=" + Self.escaped(note)
@@ -175,15 +167,7 @@ struct RemoteInteractionTests {
             let note = "\(b.publicURL)/characters/\(character.id.uuidString.lowercased())"
 
             let host = "127.0.0.2"
-            let signup = try await LoopbackHTTP.send(
-                port: a.port,
-                method: "POST",
-                path: "/api/v1/accounts",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8),
-                host: host
-            )
-            let token = try #require((try signup.json()["session"] as? [String: Any])?["token"] as? String)
+            let token = try await a.signUp("alice")
             let formToken = "form-token-of-alice"
             let cookies = "scribe_session=\(token); scribe_csrf=\(formToken)"
             let here = "/authorize_interaction?uri=" + Self.escaped(note)

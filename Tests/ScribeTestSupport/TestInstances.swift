@@ -22,6 +22,33 @@ public struct TestInstance: Sendable {
     public let port: Int
 }
 
+extension TestInstance {
+    /// The loopback address it listens on (`127.0.0.2`).
+    public var host: String { String(domain.split(separator: ":").first ?? "") }
+
+    /// Signs `username` up through the JSON API, as a browser or app would, and returns the
+    /// session token (for `Authorization: Bearer` or the `scribe_session` cookie).
+    public func signUp(_ username: String) async throws -> String {
+        let reply = try await LoopbackHTTP.send(
+            port: port,
+            method: "POST",
+            path: "/api/v1/accounts",
+            headers: [("Content-Type", "application/json")],
+            body: Data(#"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#.utf8),
+            host: host
+        )
+        guard reply.status == 201, let token = ((try reply.json()["session"]) as? [String: Any])?["token"] as? String else {
+            throw SignUpFailed(description: "signing \(username) up answered \(reply.status): \(reply.text)")
+        }
+        return token
+    }
+}
+
+/// A sign-up the server refused, with its answer.
+public struct SignUpFailed: Error, CustomStringConvertible {
+    public let description: String
+}
+
 /// Runs `body` with a Scribe instance listening on `host` (any 127.x.y.z address works on Linux,
 /// so two instances have different host names) at a free port.
 ///

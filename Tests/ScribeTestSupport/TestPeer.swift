@@ -57,46 +57,42 @@ public final class TestPeer: Sendable {
         as name: String?,
         contentType: String = ActivityPubMediaType.activityJSON
     ) async throws -> LoopbackHTTP.Reply {
-        let url = try require(URL(string: inbox))
-        var authority = url.host() ?? ""
-        if let port = url.port { authority += ":\(port)" }
-        var signed = SignedRequest(
-            method: "POST",
-            path: url.path(),
-            authority: authority,
-            scheme: "http",
-            headers: [("Content-Type", contentType)],
-            body: body
-        )
-        if let name { try HTTPSignatureSigner.sign(&signed, keyID: actorID(name) + "#main-key", key: key) }
-        var request = HTTPClientRequest(url: inbox)
-        request.method = .POST
-        for (field, value) in signed.headers { request.headers.add(name: field, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let collected = try await response.body.collect(upTo: 4 << 20)
-        return LoopbackHTTP.Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
+        try await send("POST", inbox, headers: [("Content-Type", contentType)], body: body, as: name)
     }
 
     /// Fetches `url` as ActivityPub, signed (draft-cavage) as the peer's actor `name`, or
     /// unsigned when `name` is nil, as a server fetches another's documents.
     /// - Parameter tamper: change the signed path after signing, so the signature fails.
     public func fetch(_ url: String, as name: String?, tamper: Bool = false) async throws -> LoopbackHTTP.Reply {
+        try await send(
+            "GET",
+            url,
+            headers: [("Accept", ActivityPubMediaType.activityJSON)],
+            body: Data(),
+            as: name,
+            sendTo: tamper ? url + "/followers" : url
+        )
+    }
+
+    /// One request to `url`, signed (draft-cavage) as the peer's actor `name`, or unsigned.
+    /// - Parameter sendTo: where it really goes, when that is not what was signed.
+    private func send(
+        _ method: String,
+        _ url: String,
+        headers: [(String, String)],
+        body: Data,
+        as name: String?,
+        sendTo: String? = nil
+    ) async throws -> LoopbackHTTP.Reply {
         let target = try require(URL(string: url))
         var authority = target.host() ?? ""
         if let port = target.port { authority += ":\(port)" }
-        var signed = SignedRequest(
-            method: "GET",
-            path: target.path(),
-            authority: authority,
-            scheme: "http",
-            headers: [("Accept", ActivityPubMediaType.activityJSON)],
-            body: Data()
-        )
+        var signed = SignedRequest(method: method, path: target.path(), authority: authority, scheme: "http", headers: headers, body: body)
         if let name { try HTTPSignatureSigner.sign(&signed, keyID: actorID(name) + "#main-key", key: key) }
-        var request = HTTPClientRequest(url: tamper ? url + "/followers" : url)
-        request.method = .GET
+        var request = HTTPClientRequest(url: sendTo ?? url)
+        request.method = HTTPMethod(rawValue: method)
         for (field, value) in signed.headers { request.headers.add(name: field, value: value) }
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let collected = try await response.body.collect(upTo: 4 << 20)
         return LoopbackHTTP.Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
