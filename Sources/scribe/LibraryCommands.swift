@@ -14,7 +14,10 @@ struct ImportCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The user whose library receives the files.") var user: String
-    @Option(help: "Visibility of imported characters: private, unlisted, followers or public.") var visibility: String = "private"
+    @Option(
+        help:
+            "Who sees what is imported: private, unlisted, followers or public. Characters take it as it is; lorebooks, which are private or public only, are published with public and stay private otherwise."
+    ) var visibility: String = "private"
     @Argument(help: "The files to import.") var files: [String]
     @OptionGroup var settings: SettingOptions
 
@@ -36,8 +39,11 @@ struct ImportCommand: AsyncParsableCommand {
                         let name = (path as NSString).lastPathComponent
                         if Self.isLorebook(data) {
                             let stem = (name as NSString).deletingPathExtension
-                            let lorebook = try await core.lorebooks.importFile(data, name: stem, for: session)
-                            lines.append("\(name): lorebook \(lorebook.book.name ?? stem) (\(lorebook.id.uuidString.lowercased()))")
+                            var lorebook = try await core.lorebooks.importFile(data, name: stem, for: session)
+                            if visibility == .public { lorebook = try await core.lorebooks.setPublic(lorebook.id, true, for: session) }
+                            lines.append(
+                                "\(name): lorebook \(lorebook.book.name ?? stem) (\(lorebook.id.uuidString.lowercased()), \(lorebook.isPublic ? "public" : "private"))"
+                            )
                         } else {
                             var character = try await core.characters.importFile(data, for: session)
                             if visibility != .private {

@@ -310,7 +310,8 @@ struct LibraryCommandTests {
         )
         #expect(imported == 0)
         #expect(importOutput.contains("seraphina.png: character Seraphina") && importOutput.contains(", public)"))
-        #expect(importOutput.contains("eldoria-worldinfo.json: lorebook eldoria-worldinfo"))
+        let lorebookLine = importOutput.split(separator: "\n").first { $0.hasPrefix("eldoria-worldinfo.json: lorebook eldoria-worldinfo") }
+        #expect(lorebookLine?.hasSuffix(", public)") == true, "--visibility public publishes lorebooks too: \(importOutput)")
 
         let (wrong, _, _) = try await UserCommandTests.scribe(
             ["export", "--user", "alice", exportDirectory],
