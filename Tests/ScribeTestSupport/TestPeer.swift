@@ -15,6 +15,9 @@ public final class TestPeer: Sendable {
     public let key: SignaturePrivateKey
     /// Whether its actors name a shared inbox (servers with many followers get one copy).
     let sharedInbox: Bool
+    /// Whether its actors hide their followers collection (bovine's do): then nobody can read a
+    /// note addressed to it as followers-only.
+    let hidesFollowers: Bool
     private let received: Received
 
     actor Received {
@@ -22,10 +25,11 @@ public final class TestPeer: Sendable {
         func append(_ activity: ASObject, at inbox: String) { deliveries.append((inbox, activity)) }
     }
 
-    init(origin: String, key: SignaturePrivateKey, sharedInbox: Bool) {
+    init(origin: String, key: SignaturePrivateKey, sharedInbox: Bool, hidesFollowers: Bool = false) {
         self.origin = origin
         self.key = key
         self.sharedInbox = sharedInbox
+        self.hidesFollowers = hidesFollowers
         self.received = Received()
     }
 
@@ -102,8 +106,8 @@ public final class TestPeer: Sendable {
     func actor(_ name: String) -> ASObject {
         var actor: ASObject = [
             "id": .string(actorID(name)), "type": "Person", "preferredUsername": .string(name), "inbox": .string(actorID(name) + "/inbox"),
-            "followers": .string(actorID(name) + "/followers"),
         ]
+        if !hidesFollowers { actor["followers"] = .string(actorID(name) + "/followers") }
         if sharedInbox { actor["endpoints"] = ["sharedInbox": .string(origin + "/inbox")] }
         actor["publicKey"] = ASObject.publicKey(actor: actorID(name), pem: key.publicKey.pem).embedded
         return actor.document(in: .mastodon)
@@ -132,15 +136,17 @@ public enum InboxBehaviour: Sendable {
 /// Runs `body` with a ``TestPeer`` listening on `host` (a loopback address of its own).
 /// - Parameters:
 ///   - sharedInbox: whether its actors name a shared inbox.
+///   - hidesFollowers: whether its actors leave their followers collection out.
 ///   - inbox: how its inboxes answer.
 public func withTestPeer<Result: Sendable>(
     host: String = "127.0.0.4",
     sharedInbox: Bool = true,
+    hidesFollowers: Bool = false,
     inbox behaviour: InboxBehaviour = .accept(),
     _ body: @escaping @Sendable (TestPeer) async throws -> Result
 ) async throws -> Result {
     let port = try freePort(host: host)
-    let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox)
+    let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox, hidesFollowers: hidesFollowers)
     let router = Router()
     router.get("users/:name") { _, context -> Response in
         let document = peer.actor(context.parameters.get("name") ?? "")

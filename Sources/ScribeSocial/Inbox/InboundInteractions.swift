@@ -82,9 +82,15 @@ extension InboxProcessor {
 
     /// A Create of a note. The note must be the actor's own, from the actor's own server: an
     /// embedded copy is used only when it says so and shares the actor's origin, otherwise it
-    /// is fetched from its id. Kept when it answers one of our objects (a comment), mentions one
-    /// of our users, or comes from an account our users follow (their feeds).
-    func create(_ activity: ASObject, by actor: String) async throws -> Effect {
+    /// is fetched from its id. Kept when it answers one of our objects (a comment), mentions or
+    /// addresses one of our users, or comes from an account our users follow (their feeds).
+    ///
+    /// Addressing a local user in `to`/`cc` without a `Mention` tag counts as mentioning them
+    /// silently, as Mastodon takes it: the note is in their feed, with no notification. A note
+    /// that is not public, delivered to a local user's own inbox, is in that user's feed when
+    /// they follow its author, even when the author's server hides its followers collection
+    /// (so the addressing cannot be read as followers-only).
+    func create(_ activity: ASObject, by actor: String, recipient: UUID? = nil) async throws -> Effect {
         guard let reference = activity.object.first, let objectID = reference.id else { return Self.ignore("no object") }
         let note: ASObject
         if let embedded = reference.object, embedded.attributedTo?.id == actor, Self.sameOrigin(objectID, actor) {
@@ -101,13 +107,24 @@ extension InboxProcessor {
         let author = try await remote.actor(actor)
         let visibility = Notes.visibility(of: note, authorFollowers: author.followers)
         let mentionedNames = note.tags.filter { $0.isA("Mention") }.compactMap { $0["href"]?.string }.compactMap(urls.username(ofActor:))
+        let addressedNames = (note.to + note.cc).compactMap(urls.username(ofActor:)).filter { !mentionedNames.contains($0) }
+        let isPublic = visibility == "public" || visibility == "unlisted"
         return { [tables, urls, logger] connection in
             var replyTarget = try await note.inReplyTo?.id.asyncFlatMap { try await tables.targets.find($0, on: connection) }
             if let owner = replyTarget?.ownerID, try await tables.blocks.blocks(user: owner, actor, on: connection) { replyTarget = nil }
             let mentioned = try await Self.localUsers(named: mentionedNames, on: connection, logger: logger)
+            let addressed = try await Self.localUsers(named: addressedNames, on: connection, logger: logger)
             let followed =
                 visibility != "direct" ? try await tables.follows.hasLocalFollowers(actor, prefix: urls.localActorPrefix, on: connection) : false
-            guard replyTarget != nil || !mentioned.isEmpty || followed else { return .ignored("the note is for nobody here") }
+            var followingRecipient: UUID?
+            if let recipient, !isPublic, let follower = try await Self.username(of: recipient, on: connection, logger: logger),
+                try await tables.follows.find(follower: urls.actor(follower), followed: actor, on: connection)?.state == .accepted
+            {
+                followingRecipient = recipient
+            }
+            guard replyTarget != nil || !mentioned.isEmpty || !addressed.isEmpty || followed || followingRecipient != nil else {
+                return .ignored("the note is for nobody here")
+            }
 
             try await tables.notes.store(note, actorID: actor, localAuthor: nil, itemID: replyTarget?.itemID, visibility: visibility, on: connection)
             if let replyTarget {
@@ -117,6 +134,13 @@ extension InboxProcessor {
                 try await tables.notifications.add(.mention, for: userID, actor: actor, object: objectID, on: connection)
             }
             if followed { try await tables.feeds.fanOut("note", object: objectID, actor: actor, on: connection) }
+            try await tables.feeds.fanOut(
+                only: addressed + [followingRecipient].compactMap { $0 },
+                "note",
+                object: objectID,
+                actor: actor,
+                on: connection
+            )
             return .processed
         }
     }
@@ -218,6 +242,11 @@ extension InboxProcessor {
     }
 
     /// The ids of the live local accounts with these names (a note's mentions of our users).
+    static func username(of userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String? {
+        try await connection.query("SELECT username FROM social.local_actors WHERE user_id = \(userID) AND deleted_at IS NULL", logger: logger)
+            .collect().first.map { try $0.decode(String.self) }
+    }
+
     static func localUsers(named names: [String], on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         guard !names.isEmpty else { return [] }
         return try await connection.query(

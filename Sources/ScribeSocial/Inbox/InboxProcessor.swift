@@ -59,6 +59,8 @@ struct InboxProcessor: Sendable {
         let seq: Int64
         let document: String
         let attempts: Int
+        /// The local user whose own inbox it came to; nil for the shared inbox.
+        let recipient: UUID?
         /// This worker's own lease: a fresh id for each take, so a lease that ran out and went to
         /// another worker is told apart from ours.
         let lease: UUID
@@ -92,7 +94,7 @@ struct InboxProcessor: Sendable {
             return false
         }
         do {
-            let effect = try await plan(try ASObject.decode(Data(claim.document.utf8)))
+            let effect = try await plan(try ASObject.decode(Data(claim.document.utf8)), recipient: claim.recipient)
             let outcome = try await pool.withTransaction(logger: logger) { connection -> Outcome? in
                 guard try await stillLeased(claim, on: connection) else { return nil }
                 let outcome = try await effect(connection)
@@ -128,13 +130,13 @@ struct InboxProcessor: Sendable {
                 WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now()) AND NOT EXISTS (
                     SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
                 ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING seq, document::text, attempts
+            RETURNING seq, document::text, attempts, recipient
             """,
             logger: logger
         ).collect()
         return try rows.first.map { row in
-            let (seq, document, attempts) = try row.decode((Int64, String, Int).self)
-            return Claim(seq: seq, document: document, attempts: attempts, lease: lease)
+            let (seq, document, attempts, recipient) = try row.decode((Int64, String, Int, UUID?).self)
+            return Claim(seq: seq, document: document, attempts: attempts, recipient: recipient, lease: lease)
         }
     }
 
@@ -203,7 +205,8 @@ struct InboxProcessor: Sendable {
     }
 
     /// Gathers what `activity` needs from other servers and from Core, and returns its effect.
-    func plan(_ activity: ASObject) async throws -> Effect {
+    /// - Parameter recipient: the local user whose own inbox it came to, if it came to one.
+    func plan(_ activity: ASObject, recipient: UUID? = nil) async throws -> Effect {
         guard let actor = activity.actor?.id else { return Self.ignore("no actor") }
         let isAboutActor = activity.object.first?.id == actor
         switch activity.types.first ?? "" {
@@ -218,7 +221,7 @@ struct InboxProcessor: Sendable {
             _ = try await remote.actor(actor, refresh: true)
             return { _ in .processed }
         case "Update": return try await updateNote(activity, by: actor)
-        case "Create": return try await create(activity, by: actor)
+        case "Create": return try await create(activity, by: actor, recipient: recipient)
         case "Like", "EmojiReact": return react(.like, activity, by: actor)
         case "Announce": return try await announce(activity, by: actor)
         case "Block": return block(activity, by: actor)
