@@ -75,7 +75,15 @@ public struct SocialModule: Sendable {
         self.feeds = tables.feeds
         self.notifications = tables.notifications
         self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
-        self.collections = Collections(actors: actors, core: core, urls: urls, follows: tables.follows, pool: pool, logger: logger)
+        self.collections = Collections(
+            actors: actors,
+            core: core,
+            urls: urls,
+            follows: tables.follows,
+            deliveries: tables.deliveries,
+            pool: pool,
+            logger: logger
+        )
         self.inbox = Inbox(
             actors: actors,
             remote: remote,

@@ -156,6 +156,27 @@ struct FederationBetweenInstancesTests {
                 host: "127.0.0.2"
             )
             #expect(try served.status == 200 && ASObject.decode(served.body).id == noteID)
+            // So is the activity that carried it, and an activity we never sent is 404.
+            let activityPath = try #require(create.id.flatMap { URL(string: $0)?.path() })
+            #expect(activityPath.hasPrefix("/activities/"))
+            let activity = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "GET",
+                path: activityPath,
+                headers: [("Accept", "application/activity+json")],
+                body: nil,
+                host: "127.0.0.2"
+            )
+            #expect(try activity.status == 200 && ASObject.decode(activity.body).id == create.id && ASObject.decode(activity.body).isA("Create"))
+            let never = try await LoopbackHTTP.send(
+                port: a.port,
+                method: "GET",
+                path: "/activities/\(UUID().uuidString.lowercased())",
+                headers: [("Accept", "application/activity+json")],
+                body: nil,
+                host: "127.0.0.2"
+            )
+            #expect(never.status == 404)
 
             // Bob sees it in his home feed.
             #expect(

@@ -31,6 +31,7 @@ struct ActorRoutes {
         for kind in [CoreEvent.SubjectKind.character, .lorebook] {
             router.get("\(kind.rawValue)s/:id") { request, context in try await item(kind, request, context) }
         }
+        router.get("activities/:id", use: activity)
         for kind in ["comments", "posts"] {
             router.get("\(kind)/:id") { request, context in try await note(kind, request, context) }
         }
@@ -112,6 +113,13 @@ struct ActorRoutes {
             guard let tombstone = error.document else { throw error }
             return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
         }
+    }
+
+    /// An activity we sent, to those it was for.
+    @Sendable func activity(_ request: Request, context: ScribeRequestContext) async throws -> ActivityPubResponse {
+        let id = try context.uuidParameter(notFound: "No such activity.")
+        let signer = try await fetcher(request)
+        return ActivityPubResponse(document: try await social.collections.activity(social.urls.activity(id), signedBy: signer))
     }
 
     func interactions(

@@ -12,6 +12,7 @@ public struct Collections: Sendable {
     let core: any CoreAPI
     let urls: ActorURLs
     let follows: Follows
+    let deliveries: DeliveryQueue
     let pool: PostgresClient
     let logger: Logger
 
@@ -195,6 +196,19 @@ public struct Collections: Sendable {
         note["shares"] = .string(objectID + "/shares")
         note["replies"] = .string(objectID + "/replies")
         return note.document(in: ScribeVocabulary.context)
+    }
+
+    /// An activity we sent (`/activities/{id}`), as it was sent: to anyone when it was public,
+    /// else to a signer on a server it went to. What we keep no record of sending is 404.
+    public func activity(_ activityID: String, signedBy signer: String? = nil) async throws(SocialError) -> ASObject {
+        let sent = try await run(logger) { try await pool.withConnection { try await deliveries.sent(activityID, on: $0) } }
+        guard let sent, let activity = try? ASObject.decode(sent.body) else { throw SocialError(.notFound, "No such activity.") }
+        if !activity.isPublic {
+            guard let origin = signer.flatMap(Self.origin(of:)), sent.inboxes.contains(where: { $0.hasPrefix(origin + "/") }) else {
+                throw SocialError(.notFound, "No such activity.")
+            }
+        }
+        return activity
     }
 
     /// `scheme://host[:port]` of an actor id.

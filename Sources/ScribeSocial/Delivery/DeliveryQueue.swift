@@ -29,4 +29,15 @@ struct DeliveryQueue: Sendable {
             )
         }
     }
+
+    /// An activity we sent, as sent, with the inboxes it went to; nil when we keep no record of
+    /// sending it (nobody was to receive it, or the record was swept).
+    func sent(_ activityID: String, on connection: PostgresConnection) async throws -> (body: Data, inboxes: [String])? {
+        let rows = try await connection.query(
+            "SELECT body, inbox FROM social.deliveries WHERE activity_id = \(activityID) ORDER BY id",
+            logger: logger
+        ).collect()
+        guard let first = rows.first else { return nil }
+        return (try first.decode((Data, String).self).0, try rows.map { try $0.decode((Data, String).self).1 })
+    }
 }
