@@ -206,7 +206,11 @@ public struct SocialModule: Sendable {
     ///
     /// - Throws: in secure mode only: `signatureRejected` for no signature, one that does not
     ///   verify or one whose key cannot be fetched; `forbidden` for a blocked domain.
-    public func fetcher(of request: InboundRequest) async throws(SocialError) -> String? {
+    /// - Parameter identify: whether the route shows the signer more than it shows anyone (an
+    ///   item or note, for followers). When it does not, and secure mode is off, nothing is
+    ///   verified: no key is fetched on the way to a document everyone may read.
+    public func fetcher(of request: InboundRequest, identify: Bool = true) async throws(SocialError) -> String? {
+        guard identify || settings.authorizedFetch else { return nil }
         let names = Set(request.headers.map { $0.0.lowercased() })
         guard names.contains("signature") || names.contains("signature-input") else {
             if settings.authorizedFetch {

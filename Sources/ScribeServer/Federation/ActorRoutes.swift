@@ -52,7 +52,7 @@ struct ActorRoutes {
             page.headers[.vary] = "Accept"
             return page
         }
-        _ = try await fetcher(request)
+        _ = try await fetcher(request, identify: false)
         return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(
             from: request,
             context: context
@@ -78,7 +78,7 @@ struct ActorRoutes {
 
     func collection(_ name: Collections.Name, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
         let username = try context.usernameParameter()
-        _ = try await fetcher(request)
+        _ = try await fetcher(request, identify: false)
         return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
             .response(from: request, context: context)
     }
@@ -129,15 +129,16 @@ struct ActorRoutes {
         _ context: ScribeRequestContext
     ) async throws -> ActivityPubResponse {
         let id = try context.uuidParameter(notFound: "No such object.")
-        _ = try await fetcher(request)
+        _ = try await fetcher(request, identify: false)
         let objectID = "\(social.urls.origin)/\(kind)/\(id.uuidString.lowercased())"
         return ActivityPubResponse(document: try await social.collections.interactions(interaction, of: objectID, page: try Self.page(request)))
     }
 
     /// Who signed this fetch (nil: nobody), refused when the server requires signatures and
-    /// there is none, or when a signature does not verify.
-    func fetcher(_ request: Request) async throws -> String? {
-        try await social.fetcher(of: InboundRequest(request, body: Data()))
+    /// there is none, or when a signature does not verify. `identify: false` for documents
+    /// everyone may read: outside secure mode their fetches verify nothing.
+    func fetcher(_ request: Request, identify: Bool = true) async throws -> String? {
+        try await social.fetcher(of: InboundRequest(request, body: Data()), identify: identify)
     }
 
     /// The `page` query parameter, if any; not a number is a 400.
