@@ -45,9 +45,6 @@ public struct ActorURLs: Sendable {
     public func comment(_ id: UUID) -> String { "\(origin)/comments/\(id.uuidString.lowercased())" }
     public func post(_ id: UUID) -> String { "\(origin)/posts/\(id.uuidString.lowercased())" }
 
-    /// `host` or `host:port`, as handles name this server.
-    public var domain: String { URL(string: origin).map { url in (url.host() ?? "") + (url.port.map { ":\($0)" } ?? "") } ?? "" }
-
     /// What a local object id names: a published item (`character`, `lorebook`), a `comment` or
     /// a `post`.
     public func localObject(_ id: String) -> (kind: String, id: UUID)? {

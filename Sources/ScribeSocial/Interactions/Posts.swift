@@ -239,7 +239,7 @@ extension SocialActions {
 
     /// A mention's actor, its name as Mastodon writes it, and how to reach it.
     private func resolveMention(_ mention: PostText.Mention) async throws(SocialError) -> (String, String, UUID?, String?) {
-        if mention.host == nil || mention.host == urls.domain.lowercased() {
+        if mention.host == nil || mention.host == following.domain.lowercased() {
             let profile = try await actors.profile(username: mention.username)
             return (urls.actor(profile.username), "@\(profile.username)", profile.id, nil)
         }

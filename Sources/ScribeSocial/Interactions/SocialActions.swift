@@ -327,7 +327,7 @@ public struct SocialActions: Sendable {
 
     /// `@user@host` for a mention's name.
     func handle(of actor: String) async throws(SocialError) -> String {
-        if let username = urls.username(ofActor: actor) { return "@\(username)@\(urls.origin.split(separator: "/").last ?? "")" }
+        if let username = urls.username(ofActor: actor) { return "@\(username)@\(following.domain)" }
         let cached = try await remote.cached(actor)
         let host = URL(string: actor)?.host() ?? ""
         return "@\(cached?.preferredUsername ?? "someone")@\(host)"
