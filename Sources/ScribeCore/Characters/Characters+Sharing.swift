@@ -171,9 +171,7 @@ extension Characters {
         guard published.isOpen(to: viewer) else { throw Self.forSale }
         let avatar = published.avatar
         var card = try CharacterCard.read(json: published.item.content.serialized())
-        var sources = card.data["source"]?.arrayValue ?? []
-        if !sources.contains(.string(sourceURI)) { sources.append(.string(sourceURI)) }
-        card.data["source"] = .array(sources)
+        card.data = CardProvenance.adding(sourceURI, to: card.data)
         let forked = try await create(card, avatar: avatar, for: session)
         logger.info("character forked", metadata: ["from": .string(id.uuidString), "to": .string(forked.id.uuidString)])
         return forked

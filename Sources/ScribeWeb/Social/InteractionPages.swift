@@ -156,10 +156,7 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
     /// `creator` when the card names nobody.
     static func withProvenance(_ card: JSONValue, source: String, author: String) -> JSONValue {
         var root = card.objectValue ?? [:]
-        var data = root["data"]?.objectValue ?? [:]
-        var sources = data["source"]?.arrayValue ?? []
-        if !sources.contains(.string(source)) { sources.append(.string(source)) }
-        data["source"] = .array(sources)
+        var data = CardProvenance.adding(source, to: root["data"]?.objectValue ?? [:])
         if (data["creator"]?.stringValue ?? "").isEmpty { data["creator"] = .string(author) }
         root["data"] = .object(data)
         return .object(root)
