@@ -68,9 +68,7 @@ struct PostText {
         for match in Self.hashtagPattern.matches(in: paragraph, range: NSRange(location: 0, length: source.length)) {
             let name = source.substring(with: match.range(at: 1))
             guard !links.contains(where: { NSIntersectionRange($0.range, match.range).length > 0 }) else { continue }
-            let link =
-                "<a href=\"\(HTMLSanitizer.escape(tagURL(name.lowercased())))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape(name))</span></a>"
-            links.append((match.range, link))
+            links.append((match.range, Self.hashtagLink(name, href: tagURL(name.lowercased()))))
         }
         var html = ""
         var position = 0
@@ -80,6 +78,11 @@ struct PostText {
             position = link.range.location + link.range.length
         }
         return html + HTMLSanitizer.escape(source.substring(from: position))
+    }
+
+    /// A hashtag as Mastodon links it, so its web client shows it as a tag.
+    static func hashtagLink(_ name: String, href: String) -> String {
+        "<a href=\"\(HTMLSanitizer.escape(href))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape(name))</span></a>"
     }
 
     private static func matches(_ pattern: NSRegularExpression, in text: String) -> [[String?]] {

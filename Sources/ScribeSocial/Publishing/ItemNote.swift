@@ -34,9 +34,7 @@ struct ItemNote {
         if !tags.isEmpty {
             links +=
                 "<p>"
-                + tags.map {
-                    "<a href=\"\(HTMLSanitizer.escape(urls.tag($0)))\" class=\"mention hashtag\" rel=\"tag\">#<span>\(HTMLSanitizer.escape($0))</span></a>"
-                }
+                + tags.map { PostText.hashtagLink($0, href: urls.tag($0)) }
                 .joined(separator: " ") + "</p>"
         }
         var note: ASObject = [
