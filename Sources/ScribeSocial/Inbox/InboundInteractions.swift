@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeContracts
 
 /// What others do with what we publish and what the people we follow post: likes, boosts,
 /// notes (replies become comments, posts of followed accounts go to feeds), their edits and
@@ -109,6 +110,8 @@ extension InboxProcessor {
         let mentionedNames = note.tags.filter { $0.isA("Mention") }.compactMap { $0["href"]?.string }.compactMap(urls.username(ofActor:))
         let addressedNames = (note.to + note.cc).compactMap(urls.username(ofActor:)).filter { !mentionedNames.contains($0) }
         let isPublic = visibility == "public" || visibility == "unlisted"
+        // Whose own inbox it came to, asked now, with no connection held.
+        let recipientActor = isPublic ? nil : try await recipient.asyncFlatMap { try? await urls.actor(actors.profile(id: $0).username) }
         return { [tables, urls, logger] connection in
             var replyTarget = try await note.inReplyTo?.id.asyncFlatMap { try await tables.targets.find($0, on: connection) }
             if let owner = replyTarget?.ownerID, try await tables.blocks.blocks(user: owner, actor, on: connection) { replyTarget = nil }
@@ -117,8 +120,8 @@ extension InboxProcessor {
             let followed =
                 visibility != "direct" ? try await tables.follows.hasLocalFollowers(actor, prefix: urls.localActorPrefix, on: connection) : false
             var followingRecipient: UUID?
-            if let recipient, !isPublic, let follower = try await Self.username(of: recipient, on: connection, logger: logger),
-                try await tables.follows.find(follower: urls.actor(follower), followed: actor, on: connection)?.state == .accepted
+            if let recipient, let recipientActor,
+                try await tables.follows.find(follower: recipientActor, followed: actor, on: connection)?.state == .accepted
             {
                 followingRecipient = recipient
             }
@@ -242,11 +245,6 @@ extension InboxProcessor {
     }
 
     /// The ids of the live local accounts with these names (a note's mentions of our users).
-    static func username(of userID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String? {
-        try await connection.query("SELECT username FROM social.local_actors WHERE user_id = \(userID) AND deleted_at IS NULL", logger: logger)
-            .collect().first.map { try $0.decode(String.self) }
-    }
-
     static func localUsers(named names: [String], on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         guard !names.isEmpty else { return [] }
         return try await connection.query(
