@@ -45,9 +45,11 @@ func serving<Result: Sendable>(
             == 200
     }
     guard ready, ended.error == nil else {
+        // What kept it from being ready, read before the stop (which ends it too).
+        let failure = ended.error ?? POSIXError(.ETIMEDOUT)
         await services.triggerGracefulShutdown()
         await stop(running, port: port)
-        throw ended.error ?? POSIXError(.ETIMEDOUT)
+        throw failure
     }
     let result: Result
     do {
