@@ -59,9 +59,14 @@ extension SocialActions {
 
     /// Writes a post and sends it.
     public func post(_ draft: PostDraft, as userID: UUID) async throws(SocialError) -> Post {
+        try await publish(draft, as: userID, id: urls.post(UUID()))
+    }
+
+    /// Writes a post, or a comment (a public post answering an object, at a comment's id), and
+    /// sends it.
+    func publish(_ draft: PostDraft, as userID: UUID, id: String) async throws(SocialError) -> Post {
         let me = try await actors.profile(id: userID)
         let target = try await draft.inReplyTo.asyncMap { objectID throws(SocialError) in try await resolve(objectID, for: me) }
-        let id = urls.post(UUID())
         let now = Date()
         let built = try await note(id: id, draft, author: me, replyingTo: target, published: now, updated: nil)
         let inboxes = try await inboxes(for: built, author: me)

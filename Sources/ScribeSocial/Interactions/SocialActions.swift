@@ -130,44 +130,11 @@ public struct SocialActions: Sendable {
         }
     }
 
-    /// Comments on `objectID`: a public `Note` answering it, sent to the commenter's followers
-    /// and to the object's author.
+    /// Comments on `objectID`: a public post answering it (``post(_:as:)``), at a comment's
+    /// id, sent to the commenter's followers and to the object's author.
     public func comment(on objectID: String, text: String, as userID: UUID) async throws(SocialError) -> Comment {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 5000 else { throw SocialError(.invalidInput, "A comment has 1 to 5000 characters.") }
-        let me = try await actors.profile(id: userID)
-        let myActor = urls.actor(me.username)
-        let target = try await resolve(objectID, for: me)
-        let id = urls.comment(UUID())
-        let html = trimmed.components(separatedBy: "\n\n").map {
-            "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
-        }.joined()
-        var note: ASObject = [
-            "id": .string(id), "type": "Note", "attributedTo": .string(myActor), "inReplyTo": .string(objectID), "content": .string(html),
-            "url": .string(id), "to": [.string(Notes.publicAudience)], "cc": .strings([urls.followers(me.username), target.author]),
-            "published": .string(ASObject.timestamp(Date())), "sensitive": false,
-        ]
-        note["tag"] = [ASObject.mention(actor: target.author, name: try await handle(of: target.author)).embedded]
-        let inboxes = try await followerInboxes(of: myActor) + [target.remoteInbox].compactMap { $0 }
-        try await transaction(on: pool, logger: logger) { connection in
-            try await tables.notes.store(note, actorID: myActor, localAuthor: userID, itemID: target.itemID, visibility: "public", on: connection)
-            if let owner = target.localOwner, owner != userID {
-                try await tables.notifications.add(.comment, for: owner, actor: myActor, object: id, on: connection)
-            }
-            try await tables.feeds.fanOut("note", object: id, actor: myActor, alsoUser: userID, on: connection)
-            let create = ASObject.activity(
-                "Create",
-                id: id + "#create",
-                actor: myActor,
-                object: note.embedded,
-                to: note.to,
-                cc: note.cc,
-                published: Date()
-            )
-            try await tables.deliveries.enqueue(create.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
-        }
-        await deliveryBell.ring()
-        return Comment(id: id, inReplyTo: objectID, content: html)
+        let post = try await publish(PostDraft(text: text, audience: .public, inReplyTo: objectID), as: userID, id: urls.comment(UUID()))
+        return Comment(id: post.id, inReplyTo: objectID, content: post.content)
     }
 
     /// Deletes one's own comment: a `Delete` with a `Tombstone` to the same servers.
