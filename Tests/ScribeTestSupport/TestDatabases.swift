@@ -19,6 +19,14 @@ public actor TestDatabases {
 
     private var server: Task<DatabaseLocation, any Error>?
     private var template: Task<String, any Error>?
+    /// How many databases are being created or dropped now, and who waits for a turn.
+    private var administering = 0
+    private var waitingToAdminister: [CheckedContinuation<Void, Never>] = []
+
+    /// Database creations and drops that may run at once. The whole suite starts together on two
+    /// cores; unbounded, a few dozen `CREATE DATABASE`s at once made the cluster slow to accept
+    /// any connection, and a test's own connection ran out of its 5 s (CI, 2026-12-06).
+    private static let administrationWidth = 4
 
     /// Starts the cluster on first use; later calls return at once.
     public func serverLocation() async throws -> DatabaseLocation {
@@ -33,8 +41,10 @@ public actor TestDatabases {
         let server = try await serverLocation()
         let template = try await migratedTemplate(on: server)
         let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await Self.retryingWhileTemplateBusy {
-            try await Database.createDatabase(name, template: template, on: server, timeoutSeconds: Self.connectTimeout)
+        try await administering {
+            try await Self.retryingWhileTemplateBusy {
+                try await Database.createDatabase(name, template: template, on: server, timeoutSeconds: Self.connectTimeout)
+            }
         }
         return server.with(database: name)
     }
@@ -43,12 +53,29 @@ public actor TestDatabases {
     public func makeEmptyDatabase() async throws -> DatabaseLocation {
         let server = try await serverLocation()
         let name = "scribe_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await Database.createDatabase(name, on: server, timeoutSeconds: Self.connectTimeout)
+        try await administering {
+            try await Database.createDatabase(name, on: server, timeoutSeconds: Self.connectTimeout)
+        }
         return server.with(database: name)
     }
 
     public func drop(_ location: DatabaseLocation) async throws {
-        try await Database.dropDatabase(location.database, on: location, timeoutSeconds: Self.connectTimeout)
+        try await administering {
+            try await Database.dropDatabase(location.database, on: location, timeoutSeconds: Self.connectTimeout)
+        }
+    }
+
+    /// Runs `body` once fewer than ``administrationWidth`` creations or drops are under way.
+    private func administering(_ body: () async throws -> Void) async throws {
+        if administering >= Self.administrationWidth {
+            await withCheckedContinuation { waitingToAdminister.append($0) }
+        } else {
+            administering += 1
+        }
+        defer {
+            if waitingToAdminister.isEmpty { administering -= 1 } else { waitingToAdminister.removeFirst().resume() }
+        }
+        try await body()
     }
 
     /// How long the administrative connections that create and drop test databases may take to
@@ -82,9 +109,23 @@ public actor TestDatabases {
             atexit { if let directory = clusterDirectoryToStop { EmbeddedCluster.stopSynchronously(dataDirectory: directory) } }
         }
         let location = cluster.location
+        try await relaxDurability(on: location)
         try await dropLeftovers(on: location)
         try await Database.createDatabase(location.database, on: location)
         return location
+    }
+
+    /// The test cluster is thrown away, and no test crashes the machine under it: it need not wait
+    /// for the disk. Without `fsync`, a database copied from the template costs memory, not
+    /// seconds of I/O. A commit is still written before it returns, so a test that kills a server
+    /// or restarts PostgreSQL still finds every acknowledged row (the fault tests that restart
+    /// PostgreSQL run a cluster of their own anyway).
+    private static func relaxDurability(on server: DatabaseLocation) async throws {
+        try await Database.withConnection(to: server.with(database: "postgres")) { connection in
+            try await connection.query("ALTER SYSTEM SET fsync = off", logger: connection.logger)
+            try await connection.query("ALTER SYSTEM SET full_page_writes = off", logger: connection.logger)
+            try await connection.query("SELECT pg_reload_conf()", logger: connection.logger)
+        }
     }
 
     /// Removes the databases of earlier runs that ended before cleaning up.

@@ -22,7 +22,9 @@ public final class TestPeer: Sendable {
 
     actor Received {
         var deliveries: [(inbox: String, activity: ASObject)] = []
+        var profiles: [String: ASObject] = [:]
         func append(_ activity: ASObject, at inbox: String) { deliveries.append((inbox, activity)) }
+        func setProfile(_ properties: ASObject, of name: String) { profiles[name] = properties }
     }
 
     init(origin: String, key: SignaturePrivateKey, sharedInbox: Bool, hidesFollowers: Bool = false) {
@@ -43,6 +45,12 @@ public final class TestPeer: Sendable {
     /// Every delivery, with the inbox path it was posted to.
     public var deliveries: [(inbox: String, activity: ASObject)] {
         get async { await received.deliveries }
+    }
+
+    /// Adds `properties` to the actor document of `name` from now on (a profile's fields, its
+    /// `alsoKnownAs`, a header image), replacing what an earlier call added.
+    public func setProfile(of name: String, _ properties: ASObject) async {
+        await received.setProfile(properties, of: name)
     }
 
     /// Posts `activity` to `inbox`, signed (draft-cavage) as the peer's actor `name`.
@@ -103,10 +111,11 @@ public final class TestPeer: Sendable {
     }
 
     /// The actor document the peer serves for `name`.
-    func actor(_ name: String) -> ASObject {
-        var actor: ASObject = [
-            "id": .string(actorID(name)), "type": "Person", "preferredUsername": .string(name), "inbox": .string(actorID(name) + "/inbox"),
-        ]
+    func actor(_ name: String) async -> ASObject {
+        var actor: ASObject = await received.profiles[name] ?? [:]
+        actor.properties.merge(
+            ["id": .string(actorID(name)), "type": "Person", "preferredUsername": .string(name), "inbox": .string(actorID(name) + "/inbox")]
+        ) { _, fixed in fixed }
         if !hidesFollowers { actor["followers"] = .string(actorID(name) + "/followers") }
         if sharedInbox { actor["endpoints"] = ["sharedInbox": .string(origin + "/inbox")] }
         actor["publicKey"] = ASObject.publicKey(actor: actorID(name), pem: key.publicKey.pem).embedded
@@ -149,7 +158,7 @@ public func withTestPeer<Result: Sendable>(
     let peer = TestPeer(origin: "http://\(host):\(port)", key: try .generateRSA(), sharedInbox: sharedInbox, hidesFollowers: hidesFollowers)
     let router = Router()
     router.get("users/:name") { _, context -> Response in
-        let document = peer.actor(context.parameters.get("name") ?? "")
+        let document = await peer.actor(context.parameters.get("name") ?? "")
         return Response(
             status: .ok,
             headers: [.contentType: ActivityPubMediaType.activityJSON],

@@ -33,6 +33,16 @@ struct Blocks: Sendable {
             .collect().isEmpty
     }
 
+    /// Those of `actors` that block `actor`.
+    func blockers(of actor: String, among actors: [String], on connection: PostgresConnection) async throws -> Set<String> {
+        guard !actors.isEmpty else { return [] }
+        let rows = try await connection.query(
+            "SELECT blocker FROM social.blocks WHERE blocked = \(actor) AND blocker = ANY(\(actors))",
+            logger: logger
+        ).collect()
+        return Set(try rows.map { try $0.decode(String.self) })
+    }
+
     /// Whether the local user `userID` blocks `actor`.
     func blocks(user userID: UUID, _ actor: String, on connection: PostgresConnection) async throws -> Bool {
         try await !connection.query(

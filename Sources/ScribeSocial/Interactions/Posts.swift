@@ -169,9 +169,10 @@ extension SocialActions {
     struct BuiltPost {
         var note: ASObject
         var post: Post
-        /// Mentioned actors: local users by id, remote ones with where their server is told.
+        /// Mentioned actors: local users by id, remote ones (and the author answered) with where
+        /// their server is told.
         var localMentions: [UUID]
-        var remoteInboxes: [String]
+        var remoteRecipients: [(actor: String, inbox: String)]
     }
 
     /// The post's `Note`, addressed as Mastodon addresses a status of this audience.
@@ -191,13 +192,13 @@ extension SocialActions {
         var mentioned: [PostText.Mention: String] = [:]
         var tags: [JSONLDValue] = []
         var localMentions: [UUID] = []
-        var remoteInboxes: [String] = []
+        var remoteRecipients: [(actor: String, inbox: String)] = []
         for mention in parsed.mentions.prefix(20) {
             guard let (actor, name, local, inbox) = try? await resolveMention(mention) else { continue }
             mentioned[mention] = actor
             tags.append(ASObject.mention(actor: actor, name: name).embedded)
             if let local, local != me.id { localMentions.append(local) }
-            if let inbox { remoteInboxes.append(inbox) }
+            if let inbox { remoteRecipients.append((actor, inbox)) }
         }
         if let target, target.author != urls.actor(me.username), !mentioned.values.contains(target.author) {
             // Answering someone mentions them, as Mastodon does.
@@ -238,8 +239,8 @@ extension SocialActions {
             published: published,
             updated: updated
         )
-        if let inbox = target?.remoteInbox { remoteInboxes.append(inbox) }
-        return BuiltPost(note: note, post: post, localMentions: localMentions, remoteInboxes: remoteInboxes)
+        if let target, let inbox = target.remoteInbox { remoteRecipients.append((target.author, inbox)) }
+        return BuiltPost(note: note, post: post, localMentions: localMentions, remoteRecipients: remoteRecipients)
     }
 
     /// A mention's actor, its name as Mastodon writes it, and how to reach it.
@@ -256,9 +257,19 @@ extension SocialActions {
 
     /// Every server a post goes to: the followers' (unless it is direct) and each mentioned or
     /// answered account's.
+    ///
+    /// A mentioned or answered account that blocks the author is not sent the post (its server
+    /// still gets it when other followers live there).
     private func inboxes(for built: BuiltPost, author me: UserProfile) async throws(SocialError) -> [String] {
-        let followers = built.post.audience == .direct ? [] : try await followerInboxes(of: urls.actor(me.username))
-        return Array(Set(followers + built.remoteInboxes))
+        let myActor = urls.actor(me.username)
+        let followers = built.post.audience == .direct ? [] : try await followerInboxes(of: myActor)
+        let recipients = built.remoteRecipients
+        let blockers = try await run(logger) {
+            try await pool.withConnection { connection in
+                try await tables.blocks.blockers(of: myActor, among: recipients.map(\.actor), on: connection)
+            }
+        }
+        return Array(Set(followers + recipients.filter { !blockers.contains($0.actor) }.map(\.inbox)))
     }
 
     /// The servers of the remote accounts a stored post mentions.
