@@ -313,7 +313,10 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/lorebooks", "/api/v1/lorebooks", signedIn(200)),
             call("GET /api/v1/chats", "/api/v1/chats", signedIn(200)),
             call("GET /api/v1/follow-requests", "/api/v1/follow-requests", signedIn(200)),
+            call("GET /api/v1/social/settings", "/api/v1/social/settings", signedIn(200)),
             call("PUT /api/v1/social/settings", "/api/v1/social/settings", signedIn(200), body: json(["manually_approves_followers": false])),
+            // Nobody has named anyone as an alias, and the owner cannot move to herself.
+            call("POST /api/v1/social/move", "/api/v1/social/move", signedIn(422), body: json(["target": w.ownerHandle])),
             call("GET /api/v1/feeds/home", "/api/v1/feeds/home", [.anonymous: 401, .stranger: 200, .moderator: 200], mustNotContain: secrets),
             call("GET /api/v1/notifications", "/api/v1/notifications", signedIn(200)),
             call("GET /api/v1/marketplace/favourites", "/api/v1/marketplace/favourites", signedIn(200)),

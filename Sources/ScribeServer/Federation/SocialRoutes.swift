@@ -46,9 +46,20 @@ struct SocialRoutes {
         var handle: String
     }
 
+    /// A change of settings: what is left out stays as it was.
     struct SettingsRequest: Decodable {
-        var manuallyApprovesFollowers: Bool
-        enum CodingKeys: String, CodingKey { case manuallyApprovesFollowers = "manually_approves_followers" }
+        var manuallyApprovesFollowers: Bool?
+        /// Handles or actor URLs of the user's other accounts.
+        var alsoKnownAs: [String]?
+        enum CodingKeys: String, CodingKey {
+            case manuallyApprovesFollowers = "manually_approves_followers"
+            case alsoKnownAs = "also_known_as"
+        }
+    }
+
+    struct MoveRequest: Decodable {
+        /// The new account: a handle or an actor URL.
+        var target: String
     }
 
     struct CommentResponse: ResponseEncodable { var comment: SocialActions.Comment }
@@ -57,10 +68,6 @@ struct SocialRoutes {
     struct FeedResponse: ResponseEncodable { var entries: [Feeds.Entry] }
     struct NotificationsResponse: ResponseEncodable { var notifications: [Notifications.Notification] }
     struct RequestsResponse: ResponseEncodable { var requests: [String] }
-    struct SettingsResponse: ResponseEncodable {
-        var manuallyApprovesFollowers: Bool
-        enum CodingKeys: String, CodingKey { case manuallyApprovesFollowers = "manually_approves_followers" }
-    }
 
     func add(to router: Router<ScribeRequestContext>) {
         router.get("api/v1/feeds/public", use: publicFeed)
@@ -79,7 +86,9 @@ struct SocialRoutes {
         api.get("follow-requests", use: followRequests)
         api.post("follow-requests/accept", use: acceptFollowRequest)
         api.post("follow-requests/reject", use: rejectFollowRequest)
+        api.get("social/settings", use: settings)
         api.put("social/settings", use: updateSettings)
+        api.post("social/move", use: move)
         api.get("feeds/home", use: homeFeed)
         api.get("notifications", use: notifications)
         api.get("admin/federation", use: federationHealth)
@@ -162,10 +171,19 @@ struct SocialRoutes {
         return .noContent
     }
 
-    @Sendable func updateSettings(_ request: Request, context: SignedInContext) async throws -> SettingsResponse {
+    @Sendable func settings(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {
+        try await social.actors.accountSettings(context.user.id)
+    }
+
+    @Sendable func updateSettings(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {
         let body = try await request.decodeJSON(as: SettingsRequest.self, context: context)
-        try await social.actors.setManuallyApprovesFollowers(context.user.id, body.manuallyApprovesFollowers)
-        return SettingsResponse(manuallyApprovesFollowers: body.manuallyApprovesFollowers)
+        if let locked = body.manuallyApprovesFollowers { try await social.actors.setManuallyApprovesFollowers(context.user.id, locked) }
+        if let aliases = body.alsoKnownAs { _ = try await social.following.setAliases(aliases, as: context.user.id) }
+        return try await social.actors.accountSettings(context.user.id)
+    }
+
+    @Sendable func move(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {
+        try await social.following.move(to: try await request.decodeJSON(as: MoveRequest.self, context: context).target, as: context.user.id)
     }
 
     @Sendable func homeFeed(_ request: Request, context: SignedInContext) async throws -> FeedResponse {
@@ -204,3 +222,4 @@ struct SocialRoutes {
         }
     }
 }
+extension LocalActors.AccountSettings: ResponseEncodable {}

@@ -35,7 +35,8 @@ public struct LocalActors: Sendable {
         let name = profile.username
         let pem: String
         do { pem = try await core.actorPublicKey(of: .user(profile.id)) } catch { throw Self.socialError(error) }
-        let locked = try await manuallyApprovesFollowers(profile.id)
+        let settings = try await accountSettings(profile.id)
+        let locked = settings.manuallyApprovesFollowers
         var person: ASObject = [
             "id": .string(urls.actor(name)), "type": "Person", "preferredUsername": .string(name),
             "name": .string(profile.displayName.isEmpty ? name : profile.displayName), "summary": .string(Self.summary(profile.bio)),
@@ -49,7 +50,16 @@ public struct LocalActors: Sendable {
         ]
         person["publicKey"] = ASObject.publicKey(actor: urls.actor(name), pem: pem).embedded
         if profile.hasAvatar { person["icon"] = ASObject.image(url: urls.userAvatar(name), mediaType: nil).embedded }
+        if !settings.alsoKnownAs.isEmpty { person["alsoKnownAs"] = .strings(settings.alsoKnownAs) }
+        if let movedTo = settings.movedTo { person["movedTo"] = .string(movedTo) }
         return person.document(in: ScribeVocabulary.context)
+    }
+
+    /// The `Update` that carries an actor's document as it is now to the servers that follow it,
+    /// so they refresh what they show (name, bio, avatar, aliases, a move).
+    func update(of document: ASObject, actor: String) -> ASObject {
+        ASObject.activity("Update", id: urls.activity(UUID()), actor: actor, object: document.embedded, to: [ItemNote.publicAudience])
+            .document(in: ScribeVocabulary.context)
     }
 
     /// A plain-text bio as the HTML `summary` Mastodon shows: escaped, a paragraph per blank line.
@@ -90,13 +100,35 @@ public struct LocalActors: Sendable {
 
     // MARK: Settings
 
-    public func manuallyApprovesFollowers(_ userID: UUID) async throws(SocialError) -> Bool {
-        let rows = try await run(logger) {
-            try await pool.query("SELECT manually_approves_followers FROM social.account_settings WHERE user_id = \(userID)", logger: logger)
-                .collect()
+    /// What a user has set about their actor; the defaults when they have set nothing.
+    public struct AccountSettings: Codable, Sendable, Equatable {
+        public var manuallyApprovesFollowers = false
+        /// The actor ids the user names as their other accounts (`alsoKnownAs`).
+        public var alsoKnownAs: [String] = []
+        /// The actor this account moved to (`movedTo`), once it has.
+        public var movedTo: String?
+
+        enum CodingKeys: String, CodingKey {
+            case manuallyApprovesFollowers = "manually_approves_followers"
+            case alsoKnownAs = "also_known_as"
+            case movedTo = "moved_to"
         }
-        guard let row = rows.first else { return false }
-        return try decode(row, as: Bool.self)
+    }
+
+    public func accountSettings(_ userID: UUID) async throws(SocialError) -> AccountSettings {
+        let rows = try await run(logger) {
+            try await pool.query(
+                "SELECT manually_approves_followers, also_known_as, moved_to FROM social.account_settings WHERE user_id = \(userID)",
+                logger: logger
+            ).collect()
+        }
+        guard let row = rows.first else { return AccountSettings() }
+        let (locked, aliases, movedTo) = try decode(row, as: (Bool, [String], String?).self)
+        return AccountSettings(manuallyApprovesFollowers: locked, alsoKnownAs: aliases, movedTo: movedTo)
+    }
+
+    public func manuallyApprovesFollowers(_ userID: UUID) async throws(SocialError) -> Bool {
+        try await accountSettings(userID).manuallyApprovesFollowers
     }
 
     /// Locks or unlocks an account: a locked account approves each follower.
@@ -110,6 +142,28 @@ public struct LocalActors: Sendable {
                 logger: logger
             )
         }
+    }
+
+    /// Names the user's other accounts, in the transaction that tells their followers.
+    func setAliases(_ aliases: [String], of userID: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO social.account_settings (user_id, also_known_as) VALUES (\(userID), \(aliases))
+            ON CONFLICT (user_id) DO UPDATE SET also_known_as = EXCLUDED.also_known_as, updated_at = now()
+            """,
+            logger: logger
+        )
+    }
+
+    /// Records where the account moved, in the transaction that sends the `Move`.
+    func setMovedTo(_ actor: String, of userID: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO social.account_settings (user_id, moved_to) VALUES (\(userID), \(actor))
+            ON CONFLICT (user_id) DO UPDATE SET moved_to = EXCLUDED.moved_to, updated_at = now()
+            """,
+            logger: logger
+        )
     }
 
     static func socialError(_ error: CoreAPIError) -> SocialError {

@@ -222,14 +222,7 @@ extension InboxProcessor {
         }
         let stored = try await remote.store(newActor)
         return { [tables, urls] connection in
-            for (userID, follower) in try await tables.follows.localFollowers(of: actor, prefix: urls.localActorPrefix, on: connection) {
-                try await tables.follows.remove(follower: follower, followed: actor, on: connection)
-                let activityID = urls.activity(UUID())
-                _ = try await tables.follows.record(follower: follower, followed: stored.id, activityID: activityID, state: .pending, on: connection)
-                let follow = ASObject.activity("Follow", id: activityID, actor: follower, object: .string(stored.id), to: [stored.id])
-                    .document(in: ScribeVocabulary.context)
-                try await tables.deliveries.enqueue(follow, to: [stored.inbox], signer: userID, on: connection)
-            }
+            try await Following.redirectLocalFollowers(of: actor, to: .remote(stored), tables: tables, urls: urls, on: connection)
             return .processed
         }
     }

@@ -87,14 +87,7 @@ struct Publisher: Sendable {
         let actor = urls.actor(profile.username)
         let inboxes = try await followerInboxes(of: actor, on: connection)
         guard !inboxes.isEmpty else { return }
-        let update = ASObject.activity(
-            "Update",
-            id: urls.activity(UUID()),
-            actor: actor,
-            object: document.embedded,
-            to: [ItemNote.publicAudience]
-        ).document(in: ScribeVocabulary.context)
-        try await tables.deliveries.enqueue(update, to: inboxes, signer: profile.id, on: connection)
+        try await tables.deliveries.enqueue(actors.update(of: document, actor: actor), to: inboxes, signer: profile.id, on: connection)
     }
 
     /// The actor's `Delete`, to every server that follows it, signed with its retired key.
