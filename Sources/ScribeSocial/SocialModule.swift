@@ -65,7 +65,7 @@ public struct SocialModule: Sendable {
             follows: Follows(logger: logger),
             notes: Notes(logger: logger),
             reactions: Reactions(logger: logger),
-            feeds: Feeds(pool: pool, urls: urls, logger: logger),
+            feeds: Feeds(pool: pool, urls: urls, domain: settings.domain, logger: logger),
             notifications: Notifications(pool: pool, logger: logger),
             blocks: Blocks(urls: urls, logger: logger),
             reports: reports,
@@ -236,7 +236,9 @@ public struct SocialModule: Sendable {
     public func homeFeed(for userID: UUID, before: Int64?) async throws(SocialError) -> [Feeds.Entry] {
         var entries = try await feeds.home(for: userID, before: before)
         for index in entries.indices where entries[index].content.isEmpty {
-            entries[index].content = await itemContent(entries[index].object) ?? ""
+            guard let note = await itemNote(entries[index].object) else { continue }
+            entries[index].content = note.content ?? ""
+            entries[index].display = NoteDisplay(note)
         }
         return entries
     }
@@ -246,13 +248,16 @@ public struct SocialModule: Sendable {
         var entries: [Feeds.Entry] = []
         for item in try await feeds.localPublic(before: before) {
             guard let note = try? await collections.object(item.kind, item.id) else { continue }
+            let actor = note.attributedTo?.id ?? ""
             entries.append(
                 Feeds.Entry(
                     id: Int64(item.publishedAt.timeIntervalSince1970),
                     kind: "item",
-                    actor: note.attributedTo?.id ?? "",
+                    actor: actor,
+                    author: feeds.author(actor, username: nil, host: nil, name: nil, avatar: nil),
                     object: note.id ?? "",
                     content: note.content ?? "",
+                    display: NoteDisplay(note),
                     createdAt: item.publishedAt
                 )
             )
@@ -260,10 +265,10 @@ public struct SocialModule: Sendable {
         return entries
     }
 
-    /// Our rendering of a published item (safe HTML), if it is visible to anyone.
-    private func itemContent(_ objectID: String) async -> String? {
+    /// Our `Note` of a published item, if it is visible to anyone.
+    private func itemNote(_ objectID: String) async -> ASObject? {
         guard let (kind, id) = urls.localObject(objectID), let subject = CoreEvent.SubjectKind(rawValue: kind) else { return nil }
-        return try? await collections.object(subject, id).content
+        return try? await collections.object(subject, id)
     }
 
     /// Closes the outbound client; the server calls it once, when it stops.

@@ -52,6 +52,21 @@ public enum JSONLDValue: Codable, Sendable, Hashable {
         return nil
     }
 
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// A whole number, written as one or as a number with no fraction (some servers write
+    /// `1024.0` for a width); nil for anything else, or beyond `Int`.
+    public var int: Int? {
+        switch self {
+        case .integer(let value): Int(exactly: value)
+        case .number(let value): Int(exactly: value)
+        default: nil
+        }
+    }
+
     public var object: [String: JSONLDValue]? {
         if case .object(let value) = self { return value }
         return nil

@@ -15,18 +15,79 @@ public struct Feeds: Sendable {
         public var actor: String
         /// The item's or note's id.
         public var object: String
+        /// Who posted or boosted it, as a reader knows them; nil for an account not yet fetched.
+        public var author: Author?
         /// Safe HTML to show: our own rendering of an item, or a remote note's sanitised content.
         public var content: String
+        /// Its content warning, media, poll and edit time.
+        public var display: NoteDisplay
         public var createdAt: Date
 
+        public init(
+            id: Int64,
+            kind: String,
+            actor: String,
+            author: Author? = nil,
+            object: String,
+            content: String,
+            display: NoteDisplay = .none,
+            createdAt: Date
+        ) {
+            self.id = id
+            self.kind = kind
+            self.actor = actor
+            self.author = author
+            self.object = object
+            self.content = content
+            self.display = display
+            self.createdAt = createdAt
+        }
+
         enum CodingKeys: String, CodingKey {
-            case id, kind, actor, object, content
+            case id, kind, actor, author, object, content
             case createdAt = "created_at"
         }
+
+        /// The display's fields sit beside the entry's, as a Mastodon status carries them.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(Int64.self, forKey: .id)
+            kind = try container.decode(String.self, forKey: .kind)
+            actor = try container.decode(String.self, forKey: .actor)
+            author = try container.decodeIfPresent(Author.self, forKey: .author)
+            object = try container.decode(String.self, forKey: .object)
+            content = try container.decode(String.self, forKey: .content)
+            createdAt = try container.decode(Date.self, forKey: .createdAt)
+            display = try NoteDisplay(from: decoder)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(actor, forKey: .actor)
+            try container.encodeIfPresent(author, forKey: .author)
+            try container.encode(object, forKey: .object)
+            try container.encode(content, forKey: .content)
+            try container.encode(createdAt, forKey: .createdAt)
+            try display.encode(to: encoder)
+        }
+    }
+
+    /// An account as a feed names it: never a bare actor URL.
+    public struct Author: Codable, Sendable, Equatable {
+        /// `@user@host`.
+        public var handle: String
+        /// The display name, plain text; the username when there is none.
+        public var name: String
+        /// The avatar's URL (http or https), if it has one.
+        public var avatar: String?
     }
 
     let pool: PostgresClient
     let urls: ActorURLs
+    /// The domain local accounts are named at (`user@domain`).
+    let domain: String
     let logger: Logger
 
     /// Adds an entry to the feed of every local user who follows `actor` (and of `alsoUser`).
@@ -95,8 +156,10 @@ public struct Feeds: Sendable {
         let rows = try await run(logger) {
             try await pool.query(
                 """
-                SELECT e.seq, e.kind, e.actor_id, e.object_id, e.created_at, n.content, n.deleted_at IS NOT NULL
+                SELECT e.seq, e.kind, e.actor_id, e.object_id, e.created_at, n.content, n.deleted_at IS NOT NULL, n.document::text,
+                    ra.preferred_username, ra.host, ra.document->>'name', ra.document->'icon'->>'url'
                 FROM social.feed_entries e LEFT JOIN social.notes n ON n.id = e.object_id
+                LEFT JOIN social.remote_actors ra ON ra.id = e.actor_id
                 WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max)
                 ORDER BY e.seq DESC LIMIT \(min(max(limit, 1), 100))
                 """,
@@ -105,14 +168,38 @@ public struct Feeds: Sendable {
         }
         var entries: [Entry] = []
         for row in rows {
-            let (seq, kind, actor, object, created, noteContent, deleted) = try decode(
+            let (seq, kind, actor, object, created, noteContent, deleted, document, username, host, name, avatar) = try decode(
                 row,
-                as: (Int64, String, String, String, Date, String?, Bool?).self
+                as: (Int64, String, String, String, Date, String?, Bool?, String?, String?, String?, String?, String?).self
             )
             if deleted == true { continue }
-            entries.append(Entry(id: seq, kind: kind, actor: actor, object: object, content: noteContent ?? "", createdAt: created))
+            let display = document.flatMap { try? ASObject.decode(Data($0.utf8)) }.map { NoteDisplay($0) } ?? .none
+            entries.append(
+                Entry(
+                    id: seq,
+                    kind: kind,
+                    actor: actor,
+                    author: author(actor, username: username, host: host, name: name, avatar: avatar),
+                    object: object,
+                    content: noteContent ?? "",
+                    display: display,
+                    createdAt: created
+                )
+            )
         }
         return entries
+    }
+
+    /// How a feed names `actor`: a local user by username, a remote one from its cached document.
+    func author(_ actor: String, username: String?, host: String?, name: String?, avatar: String?) -> Author? {
+        if let local = urls.username(ofActor: actor) {
+            return Author(handle: "@\(local)@\(domain)", name: local, avatar: nil)
+        }
+        guard let username, let host else { return nil }
+        // A display name is plain text (Mastodon's too): the page escapes it.
+        let plainName = name.map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let avatarURL = avatar.flatMap { URL(string: $0)?.scheme.map { ["https", "http"].contains($0.lowercased()) } == true ? avatar : nil }
+        return Author(handle: "@\(username)@\(host)", name: plainName ?? username, avatar: avatarURL)
     }
 
     /// Public items published on this server, newest first, before the date `before`.

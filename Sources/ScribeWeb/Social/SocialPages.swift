@@ -21,10 +21,67 @@ public struct SocialPages<Context: SessionContext>: Sendable {
 
     struct FeedLine {
         var actor: String
+        /// The display name and `@user@host`; the actor's URL only for an account not yet fetched.
+        var name: String
+        var handle: String?
+        var avatar: String?
         var kind: String
         var object: String
         var content: String
+        /// Sanitised HTML that folds the content and media until the reader opens them.
+        var contentWarning: String?
+        /// Media marked sensitive without a warning fold behind this line.
+        var sensitiveMedia: Bool
+        var images: [Image]
+        var hasImages: Bool
+        var otherMedia: [NoteDisplay.Attachment]
+        var poll: PollView?
+        var edited: String?
         var date: String
+
+        init(_ entry: Feeds.Entry) {
+            actor = entry.actor
+            name = entry.author?.name ?? entry.actor
+            handle = entry.author?.handle
+            avatar = entry.author?.avatar
+            kind = entry.kind == "boost" ? "boosted" : "posted"
+            object = entry.object
+            content = entry.content
+            contentWarning = entry.display.contentWarning
+            sensitiveMedia = entry.display.contentWarning == nil && entry.display.sensitive && !entry.display.attachments.isEmpty
+            images = entry.display.attachments.filter { $0.type == "image" }.map { Image(url: $0.url, alt: $0.description ?? "") }
+            hasImages = !images.isEmpty
+            otherMedia = entry.display.attachments.filter { $0.type != "image" }
+            poll = entry.display.poll.map(PollView.init)
+            edited = entry.display.editedAt.map(ItemView.date)
+            date = ItemView.date(entry.createdAt)
+        }
+    }
+
+    struct Image {
+        var url: String
+        var alt: String
+    }
+
+    /// A poll, read-only: each option with its share of the votes.
+    struct PollView {
+        var options: [Option]
+        var summary: String
+
+        struct Option {
+            var title: String
+            var votes: String
+        }
+
+        init(_ poll: NoteDisplay.Poll) {
+            let total = poll.options.compactMap(\.votes).reduce(0, +)
+            options = poll.options.map { option in
+                let share = total > 0 ? " (\(Int((Double(option.votes ?? 0) / Double(total) * 100).rounded())) %)" : ""
+                return Option(title: option.title, votes: option.votes.map { "\($0) votes\(share)" } ?? "")
+            }
+            let state = poll.closed ? "Closed" : poll.endsAt.map { "Open until \(ItemView.date($0))" } ?? "Open"
+            summary = "\(state) · \(poll.multiple ? "several choices" : "one choice")" + (poll.votersCount.map { " · \($0) people voted" } ?? "")
+        }
     }
 
     struct NotificationsPage {
@@ -51,15 +108,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let entries = try await social.homeFeed(for: me, before: before)
         let page = Feed(
-            entries: entries.map {
-                FeedLine(
-                    actor: $0.actor,
-                    kind: $0.kind == "boost" ? "boosted" : "posted",
-                    object: $0.object,
-                    content: $0.content,
-                    date: ItemView.date($0.createdAt)
-                )
-            },
+            entries: entries.map(FeedLine.init),
             older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
         )
         return pages.render("feed", title: "Feed", page: page, request: request, context: context.request)

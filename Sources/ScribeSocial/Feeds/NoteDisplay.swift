@@ -1,0 +1,137 @@
+import ActivityPubKit
+import Foundation
+
+/// What a feed shows of a note besides its text, read from the document as it was stored: the
+/// content warning that folds it, its media, a poll's options and counts, and when it was last
+/// edited. Mastodon's statuses carry the same (`spoiler_text`, `sensitive`,
+/// `media_attachments`, `poll`, `edited_at`).
+///
+/// Guarantees: every URL is http or https; the content warning is sanitised HTML; alt text and
+/// poll options are plain text, for the page to escape; at most ``maximumAttachments`` media and
+/// ``maximumOptions`` poll options, as Mastodon keeps.
+public struct NoteDisplay: Codable, Sendable, Equatable {
+    /// The warning shown instead of the text until the reader opens it (`summary`).
+    public var contentWarning: String?
+    /// Whether the text and media start folded: a content warning, or media marked sensitive.
+    public var sensitive: Bool
+    public var attachments: [Attachment]
+    public var poll: Poll?
+    /// When the author last edited it (`updated`), if they did.
+    public var editedAt: Date?
+
+    public struct Attachment: Codable, Sendable, Equatable {
+        /// `image`, `video`, `audio` or `unknown`, as Mastodon names a media attachment's type.
+        public var type: String
+        public var url: String
+        public var mediaType: String?
+        /// Alt text (`name`).
+        public var description: String?
+        public var width: Int?
+        public var height: Int?
+        public var blurhash: String?
+
+        enum CodingKeys: String, CodingKey {
+            case type, url, description, width, height, blurhash
+            case mediaType = "media_type"
+        }
+    }
+
+    /// A `Question`, shown read-only.
+    public struct Poll: Codable, Sendable, Equatable {
+        public var options: [Option]
+        /// Whether one may choose several (`anyOf`) or one (`oneOf`).
+        public var multiple: Bool
+        public var endsAt: Date?
+        public var closed: Bool
+        public var votersCount: Int?
+
+        public struct Option: Codable, Sendable, Equatable {
+            public var title: String
+            public var votes: Int?
+            enum CodingKeys: String, CodingKey {
+                case title
+                case votes = "votes_count"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case options, multiple, closed
+            case endsAt = "ends_at"
+            case votersCount = "voters_count"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sensitive, attachments, poll
+        case contentWarning = "content_warning"
+        case editedAt = "edited_at"
+    }
+
+    static let maximumAttachments = 8
+    static let maximumOptions = 20
+
+    public static let none = NoteDisplay(contentWarning: nil, sensitive: false, attachments: [], poll: nil, editedAt: nil)
+
+    /// Reads a stored note (or question).
+    public init(_ note: ASObject, now: Date = Date()) {
+        let warning = note["summary"]?.string.map(HTMLSanitizer.sanitize).flatMap { $0.isEmpty ? nil : $0 }
+        contentWarning = warning
+        attachments = note.references("attachment").compactMap { $0.object.flatMap(Self.attachment) }.prefix(Self.maximumAttachments).map { $0 }
+        sensitive = warning != nil || note["sensitive"]?.bool == true
+        poll = Self.poll(note, now: now)
+        editedAt = note["updated"]?.string.flatMap(RFC3339Date.date(from:))
+    }
+
+    init(contentWarning: String?, sensitive: Bool, attachments: [Attachment], poll: Poll?, editedAt: Date?) {
+        self.contentWarning = contentWarning
+        self.sensitive = sensitive
+        self.attachments = attachments
+        self.poll = poll
+        self.editedAt = editedAt
+    }
+
+    static func attachment(_ object: ASObject) -> Attachment? {
+        guard ["Image", "Document", "Video", "Audio"].contains(where: object.isA) else { return nil }
+        // `url` is a string, a Link, or a list of either (Peertube sends several sizes).
+        let link = object.references("url").first
+        let href = link?.id ?? link?.object?["href"]?.string
+        guard let href, let scheme = URL(string: href)?.scheme?.lowercased(), ["https", "http"].contains(scheme) else { return nil }
+        let mediaType = object["mediaType"]?.string ?? link?.object?["mediaType"]?.string
+        let kind: String =
+            switch (object.types.first, mediaType?.split(separator: "/").first) {
+            case ("Image", _), (_, "image"?): "image"
+            case ("Video", _), (_, "video"?): "video"
+            case ("Audio", _), (_, "audio"?): "audio"
+            default: "unknown"
+            }
+        let description = object["name"]?.string.map { String($0.prefix(1500)) }.flatMap { $0.isEmpty ? nil : $0 }
+        return Attachment(
+            type: kind,
+            url: href,
+            mediaType: mediaType,
+            description: description,
+            width: object["width"]?.int,
+            height: object["height"]?.int,
+            blurhash: object["blurhash"]?.string.map { String($0.prefix(100)) }
+        )
+    }
+
+    static func poll(_ note: ASObject, now: Date) -> Poll? {
+        guard note.isA("Question") else { return nil }
+        let multiple = note["anyOf"] != nil
+        let choices = (note[multiple ? "anyOf" : "oneOf"] ?? .null).list.compactMap { value -> Poll.Option? in
+            guard let option = value.object.map(ASObject.init(properties:)), let title = option["name"]?.string else { return nil }
+            let replies = option["replies"]?.object.map(ASObject.init(properties:))
+            return Poll.Option(title: String(title.prefix(200)), votes: replies?["totalItems"]?.int)
+        }
+        guard !choices.isEmpty else { return nil }
+        let ends = (note["endTime"]?.string ?? note["closed"]?.string).flatMap(RFC3339Date.date(from:))
+        return Poll(
+            options: Array(choices.prefix(maximumOptions)),
+            multiple: multiple,
+            endsAt: ends,
+            closed: note["closed"] != nil || (ends.map { $0 <= now } ?? false),
+            votersCount: note["votersCount"]?.int
+        )
+    }
+}
