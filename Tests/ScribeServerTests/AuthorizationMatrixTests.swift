@@ -290,6 +290,8 @@ extension AuthorizationMatrixTests {
             ),
             call("GET /api/v1/marketplace/tags", "/api/v1/marketplace/tags", everyone(200)),
             call("GET /api/v1/users/{username}/avatar", "/api/v1/users/alice/avatar", everyone(200)),
+            call("GET /api/v1/users/{username}/avatar.png", "/api/v1/users/alice/avatar.png", everyone(200)),
+            call("GET /api/v1/users/{username}/avatar.jpg", "/api/v1/users/alice/avatar.jpg", everyone(200)),
 
             // One's own account and lists: anyone signed in, about themselves.
             call("GET /api/v1/accounts/me", "/api/v1/accounts/me", signedIn(200)),
@@ -386,6 +388,8 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/shared/characters/{id}", "/api/v1/shared/characters/\(w.privateCharacter)", everyone(404)),
             call("GET /api/v1/shared/characters/{id}/avatar", "/api/v1/shared/characters/\(w.publicCharacter)/avatar", everyone(200)),
             call("GET /api/v1/shared/characters/{id}/avatar", "/api/v1/shared/characters/\(w.privateCharacter)/avatar", everyone(404)),
+            call("GET /api/v1/shared/characters/{id}/avatar.png", "/api/v1/shared/characters/\(w.publicCharacter)/avatar.png", everyone(200)),
+            call("GET /api/v1/shared/characters/{id}/avatar.png", "/api/v1/shared/characters/\(w.privateCharacter)/avatar.png", everyone(404)),
             call("POST /api/v1/shared/characters/{id}/fork", "/api/v1/shared/characters/\(w.publicCharacter)/fork", signedIn(201)),
             call(
                 "POST /api/v1/shared/characters/{id}/fork",

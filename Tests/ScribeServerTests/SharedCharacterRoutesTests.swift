@@ -36,6 +36,9 @@ struct SharedCharacterRoutesTests {
             #expect(item["owner_username"] as? String == "alice" && item["visibility"] as? String == "public")
             #expect(((item["content"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "Seraphina")
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar", method: .get) { $0.status } == .ok)
+            // At the URL the item's Note links, whose extension names its format.
+            let png = try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar.png", method: .get) { $0 }
+            #expect(png.status == .ok && png.headers[.contentType] == "image/png")
             _ = try await Self.setVisibility(client, id, "private", alice)
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0.status } == .notFound)
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar", method: .get) { $0.status } == .notFound)

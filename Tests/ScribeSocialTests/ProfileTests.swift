@@ -1,5 +1,6 @@
 import ActivityPubKit
 import Foundation
+import NIOHTTP1
 import PostgresNIO
 import ScribeContracts
 import ScribeCore
@@ -65,16 +66,14 @@ struct ProfileTests {
                 let document = try actor.json()
                 #expect(document["name"] as? String == "Alice of the Marsh")
                 #expect(document["summary"] as? String == "<p>Writes &lt;characters&gt;.</p><p>Second paragraph.</p>")
-                let icon = try #require((document["icon"] as? [String: Any])?["url"] as? String)
-                #expect(icon == "\(instance.publicURL)/api/v1/users/alice/avatar")
-                let served = try await LoopbackHTTP.send(
-                    port: instance.port,
-                    method: "GET",
-                    path: "/api/v1/users/alice/avatar",
-                    body: nil,
-                    host: "127.0.0.5"
-                )
-                #expect(served.status == 200 && served.body == avatar)
+                // The icon's URL ends in its format's extension, and says its media type.
+                let icon = try #require(document["icon"] as? [String: Any])
+                #expect(icon["url"] as? String == "\(instance.publicURL)/api/v1/users/alice/avatar.png")
+                #expect(icon["mediaType"] as? String == "image/png")
+                for path in ["/api/v1/users/alice/avatar.png", "/api/v1/users/alice/avatar"] {
+                    let served = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: path, body: nil, host: "127.0.0.5")
+                    #expect(served.status == 200 && served.body == avatar && served.headers["Content-Type"].first == "image/png")
+                }
 
                 // Each change tells the follower's server: two Updates of the Person.
                 #expect(

@@ -12,17 +12,28 @@ public struct UserProfile: Codable, Sendable, Equatable {
     /// What the user chose to show: a display name and a bio (plain text), empty when unset.
     public var displayName: String
     public var bio: String
-    /// Whether they have an avatar (served at `/api/v1/users/{username}/avatar`).
-    public var hasAvatar: Bool
+    /// The media type of their avatar (`image/png` or `image/jpeg`), nil when they have none. It
+    /// names the file extension of the avatar's URL: peers guess a format from it.
+    public var avatarContentType: String?
+    /// Whether they have an avatar (served at `/api/v1/users/{username}/avatar.{png|jpg}`).
+    public var hasAvatar: Bool { avatarContentType != nil }
 
-    public init(id: UUID, username: String, createdAt: Date, isActive: Bool, displayName: String = "", bio: String = "", hasAvatar: Bool = false) {
+    public init(
+        id: UUID,
+        username: String,
+        createdAt: Date,
+        isActive: Bool,
+        displayName: String = "",
+        bio: String = "",
+        avatarContentType: String? = nil
+    ) {
         self.id = id
         self.username = username
         self.createdAt = createdAt
         self.isActive = isActive
         self.displayName = displayName
         self.bio = bio
-        self.hasAvatar = hasAvatar
+        self.avatarContentType = avatarContentType
     }
 
     enum CodingKeys: String, CodingKey {
@@ -30,6 +41,6 @@ public struct UserProfile: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case isActive = "is_active"
         case displayName = "display_name"
-        case hasAvatar = "has_avatar"
+        case avatarContentType = "avatar_content_type"
     }
 }

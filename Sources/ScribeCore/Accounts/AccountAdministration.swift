@@ -32,7 +32,7 @@ extension Accounts {
         do { try binds.append(value) } catch { throw CoreError.invalid("user", "That is not a user reference.") }
         let statement = PostgresQuery(
             unsafeSQL: """
-                SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type IS NOT NULL
+                SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type
                 FROM core.users u LEFT JOIN core.public_profiles p ON p.user_id = u.id WHERE \(condition)
                 """,
             binds: binds
@@ -41,9 +41,17 @@ extension Accounts {
         guard let row = rows.first else { throw CoreError(.notFound, "There is no such user.") }
         let account = try AccountRow.account(from: row)
         let cells = row.makeRandomAccess()
-        guard let displayName = try? cells[cells.count - 3].decode(String.self), let bio = try? cells[cells.count - 2].decode(String.self),
-            let hasAvatar = try? cells[cells.count - 1].decode(Bool.self)
-        else { throw CoreError(.corrupted, "a public profile could not be read") }
+        // `try?` would flatten a NULL avatar type into a failure: decode the three together.
+        let displayName: String
+        let bio: String
+        let avatarType: String?
+        do {
+            displayName = try cells[cells.count - 3].decode(String.self)
+            bio = try cells[cells.count - 2].decode(String.self)
+            avatarType = try cells[cells.count - 1].decode(String?.self)
+        } catch {
+            throw CoreError(.corrupted, "a public profile could not be read")
+        }
         return UserProfile(
             id: account.id,
             username: account.username,
@@ -51,7 +59,7 @@ extension Accounts {
             isActive: account.status == .active,
             displayName: displayName,
             bio: bio,
-            hasAvatar: hasAvatar
+            avatarContentType: avatarType
         )
     }
 

@@ -90,6 +90,9 @@ struct AccountRoutes {
         api.post("sessions", use: logIn)
         api.post("accounts/recovery", use: recover)
         api.get("users/:username/avatar", use: publicAvatar)
+        // The same, at URLs that name its format (what the actor links): served with its real type.
+        api.get("users/:username/avatar.png", use: publicAvatar)
+        api.get("users/:username/avatar.jpg", use: publicAvatar)
         let me = router.group("api/v1", context: LibraryContext.self)
         me.delete("sessions/current", use: logOut)
         me.get("accounts/me", use: account)

@@ -25,6 +25,8 @@ struct SharedItemRoutes {
         router.get("api/v1/shared/lorebooks/:id", use: lorebook)
         router.get("api/v1/shared/characters/:id", use: character)
         router.get("api/v1/shared/characters/:id/avatar", use: avatar)
+        // The same, at a URL that names its format (what the item's Note links).
+        router.get("api/v1/shared/characters/:id/avatar.png", use: avatar)
         router.group("api/v1/shared/characters", context: SignedInContext.self).post(":id/fork", use: fork)
     }
 

@@ -29,8 +29,23 @@ public struct ActorURLs: Sendable {
 
     public func item(_ kind: String, _ id: UUID) -> String { "\(origin)/\(kind)s/\(id.uuidString.lowercased())" }
     public func activity(_ id: UUID) -> String { "\(origin)/activities/\(id.uuidString.lowercased())" }
-    public func userAvatar(_ username: String) -> String { "\(origin)/api/v1/users/\(username)/avatar" }
-    public func avatar(_ id: UUID) -> String { "\(origin)/api/v1/shared/characters/\(id.uuidString.lowercased())/avatar" }
+    /// A user's avatar, at a URL that ends in its type's extension: some peers guess the format
+    /// from the URL (one stored a PNG as `.jpg` and served it as `image/jpeg`).
+    public func userAvatar(_ username: String, contentType: String) -> String {
+        "\(origin)/api/v1/users/\(username)/avatar.\(Self.fileExtension(of: contentType))"
+    }
+    /// A published character's avatar, always a PNG (Core keeps character art as PNG).
+    public func avatar(_ id: UUID) -> String { "\(origin)/api/v1/shared/characters/\(id.uuidString.lowercased())/avatar.png" }
+
+    /// The file extension an image of this media type is served under.
+    public static func fileExtension(of contentType: String) -> String {
+        switch contentType.lowercased() {
+        case "image/jpeg": "jpg"
+        case "image/webp": "webp"
+        case "image/gif": "gif"
+        default: "png"
+        }
+    }
     public func tag(_ name: String) -> String { "\(origin)/tags/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)" }
 
     /// The local username an actor id names, if it is one of ours.

@@ -49,7 +49,9 @@ public struct LocalActors: Sendable {
             "published": .string(ASObject.timestamp(Calendar(identifier: .gregorian).startOfDay(for: profile.createdAt))),
         ]
         person["publicKey"] = ASObject.publicKey(actor: urls.actor(name), pem: pem).embedded
-        if profile.hasAvatar { person["icon"] = ASObject.image(url: urls.userAvatar(name), mediaType: nil).embedded }
+        if let type = profile.avatarContentType {
+            person["icon"] = ASObject.image(url: urls.userAvatar(name, contentType: type), mediaType: type).embedded
+        }
         if !settings.alsoKnownAs.isEmpty { person["alsoKnownAs"] = .strings(settings.alsoKnownAs) }
         if let movedTo = settings.movedTo { person["movedTo"] = .string(movedTo) }
         return person.document(in: ScribeVocabulary.context)

@@ -117,7 +117,7 @@ public struct ItemView: Sendable {
         path = "/\(kind)s/\(id)"
         name = data["name"]?.stringValue ?? "Untitled"
         owner = item.ownerUsername
-        avatarURL = item.kind == .character && item.hasAvatar ? "/api/v1/shared/characters/\(id)/avatar" : nil
+        avatarURL = item.kind == .character && item.hasAvatar ? "/api/v1/shared/characters/\(id)/avatar.png" : nil
         avatarAlt = "Avatar of \(name)"
         isPreview = item.isPreview
         price = detail?.listing.price.map(ListingCard.format)

@@ -56,7 +56,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             username: profile.username,
             displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,
             bio: profile.bio,
-            avatarURL: profile.hasAvatar ? "/api/v1/users/\(profile.username)/avatar" : nil,
+            avatarURL: profile.avatarContentType.map { "/api/v1/users/\(profile.username)/avatar.\(ActorURLs.fileExtension(of: $0))" },
             handle: "@\(profile.username)@\(social.settings.domain)",
             initial: String(profile.username.prefix(1)).uppercased(),
             joined: ItemView.date(profile.createdAt),
@@ -80,7 +80,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
                 description: profile.bio.isEmpty ? "Characters and lorebooks by @\(profile.username) on Scribe." : String(profile.bio.prefix(200)),
                 url: url,
                 type: "profile",
-                image: profile.hasAvatar ? social.urls.userAvatar(profile.username) : nil,
+                image: profile.avatarContentType.map { social.urls.userAvatar(profile.username, contentType: $0) },
                 activityPub: social.urls.actor(profile.username)
             ),
             status: status
