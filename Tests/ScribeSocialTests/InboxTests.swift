@@ -123,8 +123,12 @@ struct InboxTests {
 
     /// The fixture corpus, each activity re-addressed to the peer's actor (its `actor`, its `id`,
     /// and the ids of an embedded object the original actor wrote) and signed by it.
+    /// fediverse-pasture's inputs name their sender's server `http://pasture-one-actor`: it becomes
+    /// the peer, so that what they link (a replied-to note, an image) is fetched from a server
+    /// that answers, not from a host that does not resolve.
     static func readdressed(_ file: String, peer: TestPeer, index: Int) throws -> ASObject? {
-        var activity = try ASObject.decode(Data(contentsOf: Fixtures.fediverse.appendingPathComponent(file)))
+        let text = String(decoding: try Data(contentsOf: Fixtures.fediverse.appendingPathComponent(file)), as: UTF8.self)
+        var activity = try ASObject.decode(Data(text.replacingOccurrences(of: "http://pasture-one-actor", with: peer.origin).utf8))
         guard activity.isActivity, let original = activity.actor?.id else { return nil }
         let actor = peer.actorID("fixture")
         activity["actor"] = .string(actor)

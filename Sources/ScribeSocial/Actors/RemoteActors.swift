@@ -120,6 +120,9 @@ struct RemoteActors: Sendable {
         switch error.code {
         case .unsupportedURL, .forbiddenAddress, .unresolvableHost:
             SocialError(.invalidInput, "The \(what) id is not a public http(s) URL (\(error.code.rawValue)).")
+        case .unexpectedStatus where error.status == 404 || error.status == 410:
+            // Its own server says it is not there: asking again later will not bring it back.
+            SocialError(.gone, "The \(what) is not on its server (\(error.status ?? 404)).")
         default:
             SocialError(.remoteFailed, "The \(what) could not be fetched (\(error.code.rawValue)).")
         }

@@ -12,7 +12,8 @@ import Foundation
 public struct NoteDisplay: Codable, Sendable, Equatable {
     /// The warning shown instead of the text until the reader opens it (`summary`).
     public var contentWarning: String?
-    /// Whether the text and media start folded: a content warning, or media marked sensitive.
+    /// Whether the text and media start folded: a content warning, or the note or one of its
+    /// files marked sensitive.
     public var sensitive: Bool
     public var attachments: [Attachment]
     public var poll: Poll?
@@ -67,17 +68,23 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         case editedAt = "edited_at"
     }
 
-    static let maximumAttachments = 8
+    /// Mastodon keeps up to 16 media of a remote status (`ACTIVITYPUB_STATUS_ATTACHMENT_MAX`).
+    static let maximumAttachments = 16
     static let maximumOptions = 20
 
     public static let none = NoteDisplay(contentWarning: nil, sensitive: false, attachments: [], poll: nil, editedAt: nil)
 
     /// Reads a stored note (or question).
     public init(_ note: ASObject, now: Date = Date()) {
-        let warning = note["summary"]?.string.map(HTMLSanitizer.sanitize).flatMap { $0.isEmpty ? nil : $0 }
+        let warning = note["summary"]?.string.flatMap(Self.contentWarning)
         contentWarning = warning
-        attachments = note.references("attachment").compactMap { $0.object.flatMap(Self.attachment) }.prefix(Self.maximumAttachments).map { $0 }
-        sensitive = warning != nil || note["sensitive"]?.bool == true
+        // An image, audio or video object is its own media, as Mastodon converts one.
+        let own = ["Image", "Audio", "Video"].contains(where: note.isA) ? Self.attachment(note) : nil
+        let files = note.references("attachment").compactMap { $0.object.flatMap(Self.attachment) }
+        attachments = Array(([own].compactMap { $0 } + files).prefix(Self.maximumAttachments))
+        // Misskey and its forks mark each file sensitive rather than the note: either folds it.
+        let sensitiveFile = note.references("attachment").contains { $0.object?["sensitive"]?.bool == true }
+        sensitive = warning != nil || note["sensitive"]?.bool == true || sensitiveFile
         poll = Self.poll(note, now: now)
         editedAt = note["updated"]?.string.flatMap(RFC3339Date.date(from:))
     }
@@ -88,6 +95,15 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         self.attachments = attachments
         self.poll = poll
         self.editedAt = editedAt
+    }
+
+    /// A summary as a content warning: sanitised HTML, or, when nothing of it survives the
+    /// sanitiser (a `<script>`, an `<img>`), its text escaped, so that a warning is never lost
+    /// and the note stays folded (Mastodon shows a summary as plain text).
+    static func contentWarning(_ summary: String) -> String? {
+        guard !summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        let sanitized = HTMLSanitizer.sanitize(summary)
+        return sanitized.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? HTMLSanitizer.escape(String(summary.prefix(500))) : sanitized
     }
 
     static func attachment(_ object: ASObject) -> Attachment? {

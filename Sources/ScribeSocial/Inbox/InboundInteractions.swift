@@ -11,7 +11,9 @@ import ScribeContracts
 /// that read.
 extension InboxProcessor {
     /// The object types kept as notes; Mastodon shows these as posts too.
-    static let noteTypes: Set<String> = ["Note", "Article", "Page", "Question"]
+    /// What Mastodon shows as a status: notes and questions, and the types it converts (an
+    /// article, a page, an event, and an image, audio or video object shown as its own media).
+    static let noteTypes: Set<String> = ["Note", "Article", "Page", "Question", "Image", "Audio", "Video", "Event"]
 
     /// A Like of one of our objects: counted, and its owner told.
     func react(_ kind: Reactions.Kind, _ activity: ASObject, by actor: String) -> Effect {

@@ -112,9 +112,10 @@ struct InboxProcessor: Sendable {
                 await release(claim)
                 return false
             }
-            let reason = String(describing: (error as? PostgresTransactionError)?.closureError ?? error)
+            let cause = (error as? PostgresTransactionError)?.closureError ?? error
+            let reason = String(describing: cause)
             logger.warning("processing an activity failed", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
-            await recordFailure(claim, reason: reason)
+            await recordFailure(claim, reason: reason, permanent: Self.isPermanent(cause))
         }
         return true
     }
@@ -179,10 +180,19 @@ struct InboxProcessor: Sendable {
         }.value
     }
 
+    /// Whether trying again cannot help: what it needs is gone from its server, or is not a
+    /// public http(s) URL. Such an activity is set aside at once rather than holding up every
+    /// later activity of its actor through hours of back-off.
+    static func isPermanent(_ error: any Error) -> Bool {
+        guard let error = error as? SocialError else { return false }
+        return [.gone, .notFound, .invalidInput, .badRequest, .forbidden].contains(error.code)
+    }
+
     /// Counts a failed attempt: the activity is tried again after a back-off (30 s, doubling), or
-    /// set aside as ignored after its last attempt. A lease that is no longer ours is left alone.
-    func recordFailure(_ claim: Claim, reason: String) async {
-        let attempts = claim.attempts + 1
+    /// set aside as ignored after its last attempt, or at once when `permanent`. A lease that is
+    /// no longer ours is left alone.
+    func recordFailure(_ claim: Claim, reason: String, permanent: Bool = false) async {
+        let attempts = permanent ? Self.maximumAttempts : claim.attempts + 1
         let backOff = 30 * (1 << min(attempts - 1, 10))
         do {
             try await pool.query(
