@@ -70,7 +70,8 @@ public struct SocialModule: Sendable {
             blocks: Blocks(urls: urls, logger: logger),
             reports: reports,
             deliveries: DeliveryQueue(logger: logger),
-            targets: LocalTargets(urls: urls, logger: logger)
+            targets: LocalTargets(urls: urls, logger: logger),
+            quotes: QuoteAuthorizations(urls: urls, logger: logger)
         )
         self.feeds = tables.feeds
         self.notifications = tables.notifications
@@ -81,6 +82,7 @@ public struct SocialModule: Sendable {
             urls: urls,
             follows: tables.follows,
             deliveries: tables.deliveries,
+            quotes: tables.quotes,
             pool: pool,
             logger: logger
         )

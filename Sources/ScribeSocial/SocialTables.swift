@@ -22,4 +22,6 @@ struct SocialTables: Sendable {
     let deliveries: DeliveryQueue
     /// Reads `social.published_objects` and `social.notes` to find what an id names here.
     let targets: LocalTargets
+    /// `social.quote_authorizations`
+    let quotes: QuoteAuthorizations
 }

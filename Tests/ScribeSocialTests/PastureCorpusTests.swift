@@ -121,6 +121,10 @@ struct PastureCorpusTests {
             #expect(entry.display.contentWarning != nil && entry.display.sensitive, "\(item.file): the summary is not a warning")
         }
         if item.original["sensitive"]?.bool == true { #expect(entry.display.sensitive, "\(item.file): not folded") }
+        // A quote, by any of the names Mastodon and Misskey give it, names the quoted post.
+        if let quoted = ["quote", "_misskey_quote", "quoteUrl", "quoteUri"].lazy.compactMap({ item.original[$0]?.string }).first {
+            #expect(entry.display.quote == quoted, "\(item.file): the quote is lost")
+        }
         // Every image or document at an http(s) URL is shown, with its alt text.
         // Up to Mastodon's 16 per status.
         let media = item.original.references("attachment").compactMap(\.object).filter { ["Image", "Document"].contains(where: $0.isA) }

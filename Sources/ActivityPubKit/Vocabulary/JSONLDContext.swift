@@ -62,6 +62,18 @@ public struct JSONLDContext: Sendable, Hashable {
         "focalPoint": ["@container": "@list", "@id": "toot:focalPoint"],
         "PropertyValue": "schema:PropertyValue",
         "value": "schema:value",
+        // Quote posts (FEP-044f) and who may quote (GoToSocial's interaction policies), as
+        // Mastodon 4.5 writes them.
+        "gts": "https://gotosocial.org/ns#",
+        "interactionPolicy": ["@id": "gts:interactionPolicy", "@type": "@id"],
+        "canQuote": ["@id": "gts:canQuote", "@type": "@id"],
+        "automaticApproval": ["@id": "gts:automaticApproval", "@type": "@id"],
+        "interactingObject": ["@id": "gts:interactingObject", "@type": "@id"],
+        "interactionTarget": ["@id": "gts:interactionTarget", "@type": "@id"],
+        "quote": ["@id": "https://w3id.org/fep/044f#quote", "@type": "@id"],
+        "quoteAuthorization": ["@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"],
+        "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+        "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
     ]
 
     /// The context most documents we serve need: ActivityStreams, security and Mastodon's terms.

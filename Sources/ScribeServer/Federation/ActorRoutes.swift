@@ -32,6 +32,7 @@ struct ActorRoutes {
             router.get("\(kind.rawValue)s/:id") { request, context in try await item(kind, request, context) }
         }
         router.get("activities/:id", use: activity)
+        router.get("users/:username/quote_authorizations/:id", use: quoteAuthorization)
         for kind in ["comments", "posts"] {
             router.get("\(kind)/:id") { request, context in try await note(kind, request, context) }
         }
@@ -120,6 +121,15 @@ struct ActorRoutes {
         let id = try context.uuidParameter(notFound: "No such activity.")
         let signer = try await fetcher(request)
         return ActivityPubResponse(document: try await social.collections.activity(social.urls.activity(id), signedBy: signer))
+    }
+
+    /// A quote approval we gave, which the quoting post's readers' servers check.
+    @Sendable func quoteAuthorization(_ request: Request, context: ScribeRequestContext) async throws -> ActivityPubResponse {
+        let username = try context.usernameParameter()
+        let id = try context.uuidParameter(notFound: "No such quote authorization.")
+        _ = try await fetcher(request, identify: false)
+        let stampID = "\(social.urls.actor(username))/quote_authorizations/\(id.uuidString.lowercased())"
+        return ActivityPubResponse(document: try await social.collections.quoteAuthorization(stampID))
     }
 
     func interactions(

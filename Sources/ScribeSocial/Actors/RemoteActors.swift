@@ -122,7 +122,7 @@ struct RemoteActors: Sendable {
             SocialError(.invalidInput, "The \(what) id is not a public http(s) URL (\(error.code.rawValue)).")
         case .unexpectedStatus where error.status == 404 || error.status == 410:
             // Its own server says it is not there: asking again later will not bring it back.
-            SocialError(.gone, "The \(what) is not on its server (\(error.status ?? 404)).")
+            SocialError(.notFound, "The \(what) is not on its server (\(error.status ?? 404)).")
         default:
             SocialError(.remoteFailed, "The \(what) could not be fetched (\(error.code.rawValue)).")
         }

@@ -13,6 +13,7 @@ public struct Collections: Sendable {
     let urls: ActorURLs
     let follows: Follows
     let deliveries: DeliveryQueue
+    let quotes: QuoteAuthorizations
     let pool: PostgresClient
     let logger: Logger
 
@@ -209,6 +210,14 @@ public struct Collections: Sendable {
             }
         }
         return activity
+    }
+
+    /// A quote approval we gave (`/users/{name}/quote_authorizations/{id}`), for any server that
+    /// checks a quote of ours: it is public, as the quoting post and ours are.
+    public func quoteAuthorization(_ id: String) async throws(SocialError) -> ASObject {
+        let stamp = try await run(logger) { try await pool.withConnection { try await quotes.stamp(id, on: $0) } }
+        guard let stamp else { throw SocialError(.notFound, "No such quote authorization.") }
+        return stamp
     }
 
     /// `scheme://host[:port]` of an actor id.

@@ -19,6 +19,10 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
     public var poll: Poll?
     /// When the author last edited it (`updated`), if they did.
     public var editedAt: Date?
+    /// The post it quotes: Mastodon's `quote` (FEP-044f), Misskey's `_misskey_quote`, `quoteUrl`
+    /// or `quoteUri`, the first present, as Mastodon reads them; else a FEP-e232 link tag. Nil
+    /// for a quoted post that is gone (a `Tombstone`).
+    public var quote: String?
 
     public struct Attachment: Codable, Sendable, Equatable {
         /// `image`, `video`, `audio` or `unknown`, as Mastodon names a media attachment's type.
@@ -63,7 +67,7 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case sensitive, attachments, poll
+        case sensitive, attachments, poll, quote
         case contentWarning = "content_warning"
         case editedAt = "edited_at"
     }
@@ -72,7 +76,7 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
     static let maximumAttachments = 16
     static let maximumOptions = 20
 
-    public static let none = NoteDisplay(contentWarning: nil, sensitive: false, attachments: [], poll: nil, editedAt: nil)
+    public static let none = NoteDisplay(contentWarning: nil, sensitive: false, attachments: [], poll: nil, editedAt: nil, quote: nil)
 
     /// Reads a stored note (or question).
     public init(_ note: ASObject, now: Date = Date()) {
@@ -87,9 +91,11 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         sensitive = warning != nil || note["sensitive"]?.bool == true || sensitiveFile
         poll = Self.poll(note, now: now)
         editedAt = note["updated"]?.string.flatMap(RFC3339Date.date(from:))
+        quote = Self.quote(note)
     }
 
-    init(contentWarning: String?, sensitive: Bool, attachments: [Attachment], poll: Poll?, editedAt: Date?) {
+    init(contentWarning: String?, sensitive: Bool, attachments: [Attachment], poll: Poll?, editedAt: Date?, quote: String?) {
+        self.quote = quote
         self.contentWarning = contentWarning
         self.sensitive = sensitive
         self.attachments = attachments
@@ -130,6 +136,17 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
             height: object["height"]?.int,
             blurhash: object["blurhash"]?.string.map { String($0.prefix(100)) }
         )
+    }
+
+    static func quote(_ note: ASObject) -> String? {
+        let named = ["quote", "_misskey_quote", "quoteUrl", "quoteUri"].lazy.compactMap { note[$0] }.first
+        let link = note.tags.first { tag in
+            tag.isA("Link") && ((tag["rel"] ?? .null).list.compactMap(\.string).contains { $0.hasSuffix("_misskey_quote") || $0.hasSuffix("#quote") })
+        }?["href"]
+        guard let value = named ?? link, let url = value.string ?? value.object?["id"]?.string, value.object?["type"]?.string != "Tombstone",
+            let scheme = URL(string: url)?.scheme?.lowercased(), ["https", "http"].contains(scheme)
+        else { return nil }
+        return url
     }
 
     static func poll(_ note: ASObject, now: Date) -> Poll? {

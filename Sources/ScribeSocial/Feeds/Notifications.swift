@@ -9,6 +9,8 @@ public struct Notifications: Sendable {
         case follow
         case followRequest = "follow_request"
         case like, boost, comment, mention
+        /// A remote post quotes one of the user's (its approval was sent).
+        case quote
     }
 
     public struct Notification: Codable, Sendable, Equatable {

@@ -229,6 +229,57 @@ extension InboxProcessor {
         }
     }
 
+    /// A remote post asks to quote one of ours (FEP-044f; Mastodon sends the request to the
+    /// quoted author's own inbox). A public item, or a public or unlisted post, is approved at
+    /// once, as Mastodon approves what its author lets anyone quote: `Accept` with the stamp as
+    /// its `result`, and the author is told. Anything else, a post that does not in fact quote
+    /// ours, or a requester the author blocks, gets `Reject`.
+    func quoteRequest(_ activity: ASObject, by actor: String) async throws -> Effect {
+        guard let requestID = activity.id, let quoted = activity.object.first?.id, urls.isLocal(quoted) else {
+            return Self.ignore("the quote request is not about one of our objects")
+        }
+        guard let instrument = activity.references("instrument").first, let quoting = instrument.id, Self.sameOrigin(quoting, actor) else {
+            return Self.ignore("the quoting post is not on the requester's server")
+        }
+        // The quoting post must name ours: embedded when it is the requester's own, else fetched.
+        let embedded = instrument.object.flatMap { Self.sameOrigin($0.attributedTo?.id, actor) ? $0 : nil }
+        let quotingNote: ASObject
+        if let embedded { quotingNote = embedded } else { quotingNote = try await remote.object(quoting) }
+        let quotesOurs = NoteDisplay.quote(quotingNote) == quoted
+        let requester = try await remote.actor(actor)
+        return { [tables] connection in
+            guard let target = try await tables.quotes.find(quoted, on: connection) else { return .ignored("the quoted object is not here") }
+            let author = target.ownerActor
+            let blocked = try await tables.blocks.blocks(user: target.ownerID, actor, on: connection)
+            var answer = ASObject.activity(
+                "Accept",
+                id: "\(author)#accepts/quote_requests/\(UUID().uuidString.lowercased())",
+                actor: author,
+                object: [
+                    "id": .string(requestID), "type": "QuoteRequest", "actor": .string(actor), "object": .string(quoted),
+                    "instrument": .string(quoting),
+                ],
+                to: [actor]
+            )
+            if target.isOpen, quotesOurs, !blocked {
+                answer["result"] = .string(
+                    try await tables.quotes.approve(requestID: requestID, quoted: quoted, quoting: quoting, by: target, on: connection)
+                )
+                try await tables.notifications.add(.quote, for: target.ownerID, actor: actor, object: quoting, on: connection)
+            } else {
+                answer["type"] = "Reject"
+                answer["id"] = .string("\(author)#rejects/quote_requests/\(UUID().uuidString.lowercased())")
+            }
+            try await tables.deliveries.enqueue(
+                answer.document(in: ScribeVocabulary.context),
+                to: [requester.inbox],
+                signer: target.ownerID,
+                on: connection
+            )
+            return .processed
+        }
+    }
+
     // MARK: Reads while planning, each on a connection borrowed for that read only
 
     func hasLocalFollowers(_ actor: String) async throws -> Bool {

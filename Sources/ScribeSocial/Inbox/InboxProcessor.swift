@@ -237,6 +237,7 @@ struct InboxProcessor: Sendable {
         case "Block": return block(activity, by: actor)
         case "Flag": return flag(activity, by: actor)
         case "Move": return try await move(activity, by: actor)
+        case "QuoteRequest": return try await quoteRequest(activity, by: actor)
         case let type: return Self.ignore("\(type) activities are not something Scribe acts on")
         }
     }

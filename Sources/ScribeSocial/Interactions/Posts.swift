@@ -228,6 +228,10 @@ extension SocialActions {
         ]
         if let updated { note["updated"] = .string(ASObject.timestamp(updated)) }
         if let target { note["inReplyTo"] = .string(target.objectID) }
+        note["interactionPolicy"] = ItemNote.interactionPolicy(
+            anyoneMayQuote: draft.audience == .public || draft.audience == .unlisted,
+            author: urls.actor(me.username)
+        )
         let post = Post(
             id: id,
             content: html,

@@ -10,6 +10,12 @@ struct ItemNote {
 
     static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"
 
+    /// Who may quote a note, as Mastodon 4.5 reads it (a note without `canQuote` cannot be quoted
+    /// at all): anyone for a public one, approved at once; else only its author.
+    static func interactionPolicy(anyoneMayQuote: Bool, author: String) -> JSONLDValue {
+        ["canQuote": ["automaticApproval": .array([.string(anyoneMayQuote ? publicAudience : author)])]]
+    }
+
     /// The item's object id, which is also its web page.
     func id(_ kind: CoreEvent.SubjectKind, _ itemID: UUID) -> String { urls.item(kind.rawValue, itemID) }
 
@@ -52,6 +58,7 @@ struct ItemNote {
         note["sensitive"] = .bool(metadata.contentRating == .nsfw)
         note["summary"] = metadata.contentRating == .nsfw ? .string(Self.contentWarning(metadata)) : .null
         note["contentRating"] = .string(metadata.contentRating.rawValue)
+        note["interactionPolicy"] = Self.interactionPolicy(anyoneMayQuote: item.visibility == .public, author: urls.actor(item.ownerUsername))
         if item.hasAvatar {
             note["attachment"] = [
                 ASObject.image(url: urls.avatar(item.id), mediaType: "image/png", description: "Avatar of \(metadata.name)").embedded

@@ -37,6 +37,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var otherMedia: [NoteDisplay.Attachment]
         var poll: PollView?
         var edited: String?
+        var quote: String?
         var date: String
 
         init(_ entry: Feeds.Entry) {
@@ -54,6 +55,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
             otherMedia = entry.display.attachments.filter { $0.type != "image" }
             poll = entry.display.poll.map(PollView.init)
             edited = entry.display.editedAt.map(ItemView.date)
+            quote = entry.display.quote
             date = ItemView.date(entry.createdAt)
         }
     }
@@ -141,6 +143,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         case .boost: "boosted"
         case .comment: "commented on"
         case .mention: "mentioned you in"
+        case .quote: "quoted, in"
         }
     }
 }
