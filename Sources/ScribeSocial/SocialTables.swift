@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import PostgresNIO
 
 /// The stores of Social's tables, one owner per table: every write to a table goes through its
 /// store, and the inbox processor, the local users' actions, following and the publisher share
@@ -24,4 +26,26 @@ struct SocialTables: Sendable {
     let targets: LocalTargets
     /// `social.quote_authorizations`
     let quotes: QuoteAuthorizations
+
+    /// Records that `follower` follows the local user `userID` (accepted at once, or a request
+    /// when the user approves followers by hand) and tells the user, whether the follow comes
+    /// from this server, from another, or from an account that moved.
+    func followLocalUser(
+        _ userID: UUID,
+        actor: String,
+        by follower: String,
+        locked: Bool,
+        activityID: String,
+        on connection: PostgresConnection
+    ) async throws -> Follows.Follow {
+        let stored = try await follows.record(
+            follower: follower,
+            followed: actor,
+            activityID: activityID,
+            state: locked ? .pending : .accepted,
+            on: connection
+        )
+        try await notifications.add(stored.state == .accepted ? .follow : .followRequest, for: userID, actor: follower, object: nil, on: connection)
+        return stored
+    }
 }

@@ -90,18 +90,12 @@ extension Following {
             let activityID = urls.activity(UUID())
             switch destination {
             case .local(let followedID, let actor, let locked):
-                let stored = try await tables.follows.record(
-                    follower: follower,
-                    followed: actor,
+                _ = try await tables.followLocalUser(
+                    followedID,
+                    actor: actor,
+                    by: follower,
+                    locked: locked,
                     activityID: activityID,
-                    state: locked ? .pending : .accepted,
-                    on: connection
-                )
-                try await tables.notifications.add(
-                    stored.state == .accepted ? .follow : .followRequest,
-                    for: followedID,
-                    actor: follower,
-                    object: nil,
                     on: connection
                 )
             case .remote(let actor):

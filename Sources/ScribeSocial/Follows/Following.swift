@@ -35,21 +35,14 @@ public struct Following: Sendable {
             let followed = try await actors.profile(username: username)
             let locked = try await actors.manuallyApprovesFollowers(followed.id)
             let stored = try await transaction(on: pool, logger: logger) { connection in
-                let stored = try await tables.follows.record(
-                    follower: me,
-                    followed: urls.actor(followed.username),
+                try await tables.followLocalUser(
+                    followed.id,
+                    actor: urls.actor(followed.username),
+                    by: me,
+                    locked: locked,
                     activityID: urls.activity(UUID()),
-                    state: locked ? .pending : .accepted,
                     on: connection
                 )
-                try await tables.notifications.add(
-                    stored.state == .accepted ? .follow : .followRequest,
-                    for: followed.id,
-                    actor: me,
-                    object: nil,
-                    on: connection
-                )
-                return stored
             }
             return Followed(actor: stored.followed, state: stored.state.rawValue)
         }

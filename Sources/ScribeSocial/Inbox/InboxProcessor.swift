@@ -266,18 +266,12 @@ struct InboxProcessor: Sendable {
                 try await tables.deliveries.enqueue(answer("Reject"), to: [follower.inbox], signer: profile.id, on: connection)
                 return .ignored("the follower is blocked; rejected")
             }
-            let recorded = try await tables.follows.record(
-                follower: actor,
-                followed: followed,
+            let recorded = try await tables.followLocalUser(
+                profile.id,
+                actor: followed,
+                by: actor,
+                locked: locked,
                 activityID: activityID,
-                state: locked ? .pending : .accepted,
-                on: connection
-            )
-            try await tables.notifications.add(
-                recorded.state == .accepted ? .follow : .followRequest,
-                for: profile.id,
-                actor: actor,
-                object: nil,
                 on: connection
             )
             if recorded.state == .accepted {
