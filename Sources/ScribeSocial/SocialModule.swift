@@ -71,7 +71,8 @@ public struct SocialModule: Sendable {
             reports: reports,
             deliveries: DeliveryQueue(logger: logger),
             targets: LocalTargets(urls: urls, logger: logger),
-            quotes: QuoteAuthorizations(urls: urls, logger: logger)
+            quotes: QuoteAuthorizations(urls: urls, logger: logger),
+            pins: Pins(logger: logger)
         )
         self.feeds = tables.feeds
         self.notifications = tables.notifications
@@ -83,6 +84,7 @@ public struct SocialModule: Sendable {
             follows: tables.follows,
             deliveries: tables.deliveries,
             quotes: tables.quotes,
+            pins: tables.pins,
             pool: pool,
             logger: logger
         )

@@ -26,6 +26,8 @@ struct SocialTables: Sendable {
     let targets: LocalTargets
     /// `social.quote_authorizations`
     let quotes: QuoteAuthorizations
+    /// `social.pins`
+    let pins: Pins
 
     /// Records that `follower` follows the local user `userID` (accepted at once, or a request
     /// when the user approves followers by hand) and tells the user, whether the follow comes

@@ -483,6 +483,26 @@ extension AuthorizationMatrixTests {
                 label: "like the private one"
             ),
             call("DELETE /api/v1/likes", "/api/v1/likes?object=\(w.object(w.publicCharacter))", signedIn(204)),
+            // Pins: one's own public things only.
+            call(
+                "POST /api/v1/pins",
+                "/api/v1/pins",
+                [.anonymous: 401, .stranger: 422, .follower: 422, .moderator: 422, .owner: 204],
+                body: json(["object": w.object(w.publicCharacter)]),
+                label: "pin the public one"
+            ),
+            call(
+                "POST /api/v1/pins",
+                "/api/v1/pins",
+                signedIn(422),
+                body: json(["object": w.object(w.privateCharacter)]),
+                label: "pin the private one"
+            ),
+            call(
+                "DELETE /api/v1/pins",
+                "/api/v1/pins?object=\(w.object(w.publicCharacter))",
+                [.anonymous: 401, .stranger: 404, .follower: 404, .moderator: 404, .owner: 204]
+            ),
             call(
                 "POST /api/v1/boosts",
                 "/api/v1/boosts",

@@ -73,7 +73,7 @@ struct InboxTests {
     func lockedAccount() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
-            try await instance.modules.social.actors.setManuallyApprovesFollowers(alice.account.id, true)
+            _ = try await instance.modules.social.following.changeSettings(.init(manuallyApprovesFollowers: true), as: alice.account.id)
             try await withTestPeer { peer in
                 #expect(try await peer.post(Self.follow(peer, instance), to: "\(instance.publicURL)/users/alice/inbox", as: "carol").status == 202)
                 #expect(

@@ -33,6 +33,7 @@ struct ActorRoutes {
         }
         router.get("activities/:id", use: activity)
         router.get("users/:username/quote_authorizations/:id", use: quoteAuthorization)
+        router.get("users/:username/featured", use: featured)
         for kind in ["comments", "posts"] {
             router.get("\(kind)/:id") { request, context in try await note(kind, request, context) }
         }
@@ -121,6 +122,13 @@ struct ActorRoutes {
         let id = try context.uuidParameter(notFound: "No such activity.")
         let signer = try await fetcher(request)
         return ActivityPubResponse(document: try await social.collections.activity(social.urls.activity(id), signedBy: signer))
+    }
+
+    /// What the user pinned to their profile.
+    @Sendable func featured(_ request: Request, context: ScribeRequestContext) async throws -> ActivityPubResponse {
+        let username = try context.usernameParameter()
+        _ = try await fetcher(request, identify: false)
+        return ActivityPubResponse(document: try await social.collections.featured(of: username))
     }
 
     /// A quote approval we gave, which the quoting post's readers' servers check.

@@ -49,9 +49,12 @@ struct SocialRoutes {
     /// A change of settings: what is left out stays as it was.
     struct SettingsRequest: Decodable {
         var manuallyApprovesFollowers: Bool?
+        var discoverable: Bool?
+        var indexable: Bool?
         /// Handles or actor URLs of the user's other accounts.
         var alsoKnownAs: [String]?
         enum CodingKeys: String, CodingKey {
+            case discoverable, indexable
             case manuallyApprovesFollowers = "manually_approves_followers"
             case alsoKnownAs = "also_known_as"
         }
@@ -81,6 +84,8 @@ struct SocialRoutes {
         api.post("posts", use: post)
         api.put("posts", use: editPost)
         api.delete("posts", use: deletePost)
+        api.post("pins", use: pin)
+        api.delete("pins", use: unpin)
         api.post("blocks", use: block)
         api.delete("blocks", use: unblock)
         api.get("follow-requests", use: followRequests)
@@ -106,6 +111,16 @@ struct SocialRoutes {
 
     @Sendable func boost(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
         try await social.actions.boost(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func pin(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.pin(try await request.decodeJSON(as: ObjectRequest.self, context: context).object, as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func unpin(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.unpin(try Self.query(request, "object"), as: context.user.id)
         return .noContent
     }
 
@@ -177,9 +192,13 @@ struct SocialRoutes {
 
     @Sendable func updateSettings(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {
         let body = try await request.decodeJSON(as: SettingsRequest.self, context: context)
-        if let locked = body.manuallyApprovesFollowers { try await social.actors.setManuallyApprovesFollowers(context.user.id, locked) }
-        if let aliases = body.alsoKnownAs { _ = try await social.following.setAliases(aliases, as: context.user.id) }
-        return try await social.actors.accountSettings(context.user.id)
+        let change = Following.SettingsChange(
+            manuallyApprovesFollowers: body.manuallyApprovesFollowers,
+            discoverable: body.discoverable,
+            indexable: body.indexable,
+            alsoKnownAs: body.alsoKnownAs
+        )
+        return try await social.following.changeSettings(change, as: context.user.id)
     }
 
     @Sendable func move(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {

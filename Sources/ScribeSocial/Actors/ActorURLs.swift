@@ -20,6 +20,8 @@ public struct ActorURLs: Sendable {
     public func outbox(_ username: String) -> String { actor(username) + "/outbox" }
     public func followers(_ username: String) -> String { actor(username) + "/followers" }
     public func following(_ username: String) -> String { actor(username) + "/following" }
+    /// What the user pinned to their profile (Mastodon's `featured`).
+    public func featured(_ username: String) -> String { actor(username) + "/featured" }
     public func profile(_ username: String) -> String { "\(origin)/@\(username)" }
 
     public var sharedInbox: String { "\(origin)/inbox" }

@@ -44,7 +44,8 @@ public struct LocalActors: Sendable {
             "inbox": .string(urls.inbox(name)), "outbox": .string(urls.outbox(name)),
             "followers": .string(urls.followers(name)), "following": .string(urls.following(name)),
             "endpoints": ["sharedInbox": .string(urls.sharedInbox)],
-            "manuallyApprovesFollowers": .bool(locked), "discoverable": true, "indexable": false,
+            "manuallyApprovesFollowers": .bool(locked), "discoverable": .bool(settings.discoverable),
+            "indexable": .bool(settings.indexable), "featured": .string(urls.featured(name)),
             // Mastodon publishes the creation day, not the instant.
             "published": .string(ASObject.timestamp(Calendar(identifier: .gregorian).startOfDay(for: profile.createdAt))),
         ]
@@ -109,8 +110,13 @@ public struct LocalActors: Sendable {
         public var alsoKnownAs: [String] = []
         /// The actor this account moved to (`movedTo`), once it has.
         public var movedTo: String?
+        /// Whether directories and suggestions may list the account (Mastodon's `discoverable`).
+        public var discoverable = true
+        /// Whether its public posts may be searched (Mastodon's `indexable`).
+        public var indexable = false
 
         enum CodingKeys: String, CodingKey {
+            case discoverable, indexable
             case manuallyApprovesFollowers = "manually_approves_followers"
             case alsoKnownAs = "also_known_as"
             case movedTo = "moved_to"
@@ -120,30 +126,48 @@ public struct LocalActors: Sendable {
     public func accountSettings(_ userID: UUID) async throws(SocialError) -> AccountSettings {
         let rows = try await run(logger) {
             try await pool.query(
-                "SELECT manually_approves_followers, also_known_as, moved_to FROM social.account_settings WHERE user_id = \(userID)",
+                """
+                SELECT manually_approves_followers, also_known_as, moved_to, discoverable, indexable
+                FROM social.account_settings WHERE user_id = \(userID)
+                """,
                 logger: logger
             ).collect()
         }
         guard let row = rows.first else { return AccountSettings() }
-        let (locked, aliases, movedTo) = try decode(row, as: (Bool, [String], String?).self)
-        return AccountSettings(manuallyApprovesFollowers: locked, alsoKnownAs: aliases, movedTo: movedTo)
+        let (locked, aliases, movedTo, discoverable, indexable) = try decode(row, as: (Bool, [String], String?, Bool, Bool).self)
+        return AccountSettings(
+            manuallyApprovesFollowers: locked,
+            alsoKnownAs: aliases,
+            movedTo: movedTo,
+            discoverable: discoverable,
+            indexable: indexable
+        )
     }
 
     public func manuallyApprovesFollowers(_ userID: UUID) async throws(SocialError) -> Bool {
         try await accountSettings(userID).manuallyApprovesFollowers
     }
 
-    /// Locks or unlocks an account: a locked account approves each follower.
-    public func setManuallyApprovesFollowers(_ userID: UUID, _ locked: Bool) async throws(SocialError) {
-        _ = try await run(logger) {
-            try await pool.query(
-                """
-                INSERT INTO social.account_settings (user_id, manually_approves_followers) VALUES (\(userID), \(locked))
-                ON CONFLICT (user_id) DO UPDATE SET manually_approves_followers = EXCLUDED.manually_approves_followers, updated_at = now()
-                """,
-                logger: logger
-            )
-        }
+    /// Changes what is given (nil leaves it): locked or not, found or not, searched or not.
+    func setSettings(
+        _ userID: UUID,
+        locked: Bool?,
+        discoverable: Bool?,
+        indexable: Bool?,
+        on connection: PostgresConnection
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO social.account_settings (user_id, manually_approves_followers, discoverable, indexable)
+            VALUES (\(userID), coalesce(\(locked), false), coalesce(\(discoverable), true), coalesce(\(indexable), false))
+            ON CONFLICT (user_id) DO UPDATE SET
+                manually_approves_followers = coalesce(\(locked), social.account_settings.manually_approves_followers),
+                discoverable = coalesce(\(discoverable), social.account_settings.discoverable),
+                indexable = coalesce(\(indexable), social.account_settings.indexable),
+                updated_at = now()
+            """,
+            logger: logger
+        )
     }
 
     /// Names the user's other accounts, in the transaction that tells their followers.

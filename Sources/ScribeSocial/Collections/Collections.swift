@@ -14,6 +14,7 @@ public struct Collections: Sendable {
     let follows: Follows
     let deliveries: DeliveryQueue
     let quotes: QuoteAuthorizations
+    let pins: Pins
     let pool: PostgresClient
     let logger: Logger
 
@@ -210,6 +211,30 @@ public struct Collections: Sendable {
             }
         }
         return activity
+    }
+
+    /// What the user pinned (`featured`), as Mastodon serves it: one page, the notes embedded,
+    /// newest pin first. A pin whose object is gone or no longer public is left out.
+    public func featured(of username: String) async throws(SocialError) -> ASObject {
+        let profile = try await actors.profile(username: username)
+        let pinned = try await run(logger) { try await pool.withConnection { try await pins.list(for: profile.id, on: $0) } }
+        var notes: [JSONLDValue] = []
+        for objectID in pinned {
+            let note: ASObject?
+            if let (kind, id) = urls.localObject(objectID), let subject = CoreEvent.SubjectKind(rawValue: kind) {
+                note = try? await object(subject, id)
+            } else {
+                note = try? await localNote(objectID)
+            }
+            guard var note, note.isPublic else { continue }
+            note["@context"] = nil
+            notes.append(note.embedded)
+        }
+        let collection: ASObject = [
+            "id": .string(urls.featured(profile.username)), "type": "OrderedCollection", "totalItems": .integer(Int64(notes.count)),
+            "orderedItems": .array(notes),
+        ]
+        return collection.document(in: ScribeVocabulary.context)
     }
 
     /// A quote approval we gave (`/users/{name}/quote_authorizations/{id}`), for any server that

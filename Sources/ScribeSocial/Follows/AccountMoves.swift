@@ -14,8 +14,12 @@ extension Following {
     /// Names the user's other accounts (handles or actor URLs; an empty list removes them all),
     /// and sends the actor's `Update` so their servers see it.
     public func setAliases(_ handles: [String], as userID: UUID) async throws(SocialError) -> LocalActors.AccountSettings {
+        try await changeSettings(SettingsChange(alsoKnownAs: handles), as: userID)
+    }
+
+    /// The actor ids of the accounts a user names as their others, each once.
+    func aliases(_ handles: [String], of profile: UserProfile) async throws(SocialError) -> [String] {
         guard handles.count <= Self.maximumAliases else { throw SocialError(.invalidInput, "An account has at most \(Self.maximumAliases) aliases.") }
-        let profile = try await actors.profile(id: userID)
         let me = urls.actor(profile.username)
         var aliases: [String] = []
         for handle in handles {
@@ -23,11 +27,7 @@ extension Following {
             guard actor != me else { throw SocialError(.invalidInput, "An account cannot be an alias of itself.") }
             if !aliases.contains(actor) { aliases.append(actor) }
         }
-        try await transaction(on: pool, logger: logger) { connection in
-            try await actors.setAliases(aliases, of: userID, on: connection)
-        }
-        try await sendActorUpdate(profile)
-        return try await actors.accountSettings(userID)
+        return aliases
     }
 
     /// Moves the user to `handle`, which must name this account in its `alsoKnownAs` (checked on a
@@ -108,7 +108,7 @@ extension Following {
     }
 
     /// The actor's `Update`, to every server that follows it.
-    private func sendActorUpdate(_ profile: UserProfile) async throws(SocialError) {
+    func sendActorUpdate(_ profile: UserProfile) async throws(SocialError) {
         let document = try await actors.document(for: profile)
         let me = urls.actor(profile.username)
         try await transaction(on: pool, logger: logger) { connection in

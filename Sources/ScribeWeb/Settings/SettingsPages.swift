@@ -58,7 +58,7 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         let form = try await WebForm.read(request, context: context.request)
         let me = context.user.id
         let locked = form["locked"] == "on"
-        try await social.actors.setManuallyApprovesFollowers(me, locked)
+        _ = try await social.following.changeSettings(Following.SettingsChange(manuallyApprovesFollowers: locked), as: me)
         return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
     }
 

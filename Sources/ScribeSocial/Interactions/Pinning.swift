@@ -1,0 +1,45 @@
+import ActivityPubKit
+import Foundation
+import PostgresNIO
+import ScribeContracts
+
+/// Pinning one's own public items and posts to one's profile, as Mastodon pins statuses: the
+/// actor's `featured` collection lists them, and every server that follows the user is sent
+/// `Add` (or `Remove`) with that collection as its `target`.
+extension SocialActions {
+    /// Pins one of the user's own public (or unlisted) items or posts.
+    public func pin(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await changePin(objectID, pinned: true, as: userID)
+    }
+
+    /// Unpins it; `notFound` when it was not pinned.
+    public func unpin(_ objectID: String, as userID: UUID) async throws(SocialError) {
+        try await changePin(objectID, pinned: false, as: userID)
+    }
+
+    private func changePin(_ objectID: String, pinned: Bool, as userID: UUID) async throws(SocialError) {
+        let me = try await actors.profile(id: userID)
+        let myActor = urls.actor(me.username)
+        let inboxes = try await followerInboxes(of: myActor)
+        try await transaction(on: pool, logger: logger) { connection in
+            if pinned {
+                guard let object = try await tables.quotes.find(objectID, on: connection), object.ownerID == userID, object.isOpen else {
+                    throw SocialError(.invalidInput, "Only your own public items and posts can be pinned.")
+                }
+                guard try await tables.pins.add(objectID, for: userID, on: connection) else { return }
+            } else {
+                guard try await tables.pins.remove(objectID, for: userID, on: connection) else { throw SocialError(.notFound, "That is not pinned.") }
+            }
+            var change = ASObject.activity(
+                pinned ? "Add" : "Remove",
+                id: urls.activity(UUID()),
+                actor: myActor,
+                object: .string(objectID),
+                to: [Notes.publicAudience]
+            )
+            change["target"] = .string(urls.featured(me.username))
+            try await tables.deliveries.enqueue(change.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+        }
+        await deliveryBell.ring()
+    }
+}
