@@ -248,7 +248,7 @@ extension InboxProcessor {
         let quotesOurs = NoteDisplay.quote(quotingNote) == quoted
         let requester = try await remote.actor(actor)
         return { [tables] connection in
-            guard let target = try await tables.quotes.find(quoted, on: connection) else { return .ignored("the quoted object is not here") }
+            guard let target = try await tables.targets.shared(quoted, on: connection) else { return .ignored("the quoted object is not here") }
             let author = target.ownerActor
             let blocked = try await tables.blocks.blocks(user: target.ownerID, actor, on: connection)
             var answer = ASObject.activity(

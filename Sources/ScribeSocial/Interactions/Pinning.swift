@@ -23,7 +23,7 @@ extension SocialActions {
         let inboxes = try await followerInboxes(of: myActor)
         try await transaction(on: pool, logger: logger) { connection in
             if pinned {
-                guard let object = try await tables.quotes.find(objectID, on: connection), object.ownerID == userID, object.isOpen else {
+                guard let object = try await tables.targets.shared(objectID, on: connection), object.ownerID == userID, object.isOpen else {
                     throw SocialError(.invalidInput, "Only your own public items and posts can be pinned.")
                 }
                 guard try await tables.pins.add(objectID, for: userID, on: connection) else { return }

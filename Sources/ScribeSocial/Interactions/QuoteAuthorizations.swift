@@ -7,54 +7,22 @@ import PostgresNIO
 /// Mastodon 4.5 uses it): the stamp an `Accept` names as its `result`, served at its id so other
 /// servers can check that the quoted author agreed.
 ///
-/// Guarantees: only a public item, or a public or unlisted post or comment, is ever approved;
-/// one stamp per request, however often it is delivered.
+/// Guarantees: one stamp per request, however often it is delivered; a stamp is served only
+/// while its author's account is live. What may be approved is the inbox's rule
+/// (`InboundInteractions.quoteRequest`): a public item, or a public or unlisted post.
 struct QuoteAuthorizations: Sendable {
     let urls: ActorURLs
     let logger: Logger
 
-    /// One of our objects someone asks to quote: its owner, the owner's actor, and whether anyone
-    /// may quote it.
-    struct Quotable: Sendable {
-        var ownerID: UUID
-        var ownerActor: String
-        /// Public (or an unlisted post, which Mastodon lets anyone quote too).
-        var isOpen: Bool
-    }
-
-    /// Whose `objectID` is, if it is ours and live, and whether it may be quoted.
-    func find(_ objectID: String, on connection: PostgresConnection) async throws -> Quotable? {
-        guard let (kind, id) = urls.localObject(objectID) else { return nil }
-        let prefix = urls.localActorPrefix
-        let rows: [PostgresRow]
-        if kind == "comment" || kind == "post" {
-            rows = try await connection.query(
-                """
-                SELECT n.local_author, \(prefix) || la.username, n.visibility IN ('public', 'unlisted')
-                FROM social.notes n JOIN social.local_actors la ON la.user_id = n.local_author
-                WHERE n.id = \(objectID) AND n.deleted_at IS NULL AND la.deleted_at IS NULL
-                """,
-                logger: logger
-            ).collect()
-        } else {
-            rows = try await connection.query(
-                """
-                SELECT p.owner_id, \(prefix) || la.username, p.visibility = 'public'
-                FROM social.published_objects p JOIN social.local_actors la ON la.user_id = p.owner_id
-                WHERE p.item_id = \(id) AND p.kind = \(kind) AND p.deleted_at IS NULL AND la.deleted_at IS NULL
-                """,
-                logger: logger
-            ).collect()
-        }
-        return try rows.first.map { row in
-            let (owner, actor, open) = try row.decode((UUID, String, Bool).self)
-            return Quotable(ownerID: owner, ownerActor: actor, isOpen: open)
-        }
-    }
-
     /// Records the approval of `requestID` and returns its stamp's id; the stamp already made for a
     /// redelivered request, if there is one.
-    func approve(requestID: String, quoted: String, quoting: String, by owner: Quotable, on connection: PostgresConnection) async throws -> String {
+    func approve(
+        requestID: String,
+        quoted: String,
+        quoting: String,
+        by owner: LocalTargets.Shared,
+        on connection: PostgresConnection
+    ) async throws -> String {
         let id = "\(owner.ownerActor)/quote_authorizations/\(UUID().uuidString.lowercased())"
         let rows = try await connection.query(
             """
