@@ -87,6 +87,15 @@ struct QuotePostTests {
                 }
                 let unknown = "\(aliceActor)/quote_authorizations/\(UUID().uuidString.lowercased())"
                 #expect(try await peer.fetch(unknown, as: "carol").status == 404)
+
+                // A post, not only an item, is ours to be liked (it once was "not ours").
+                let like = ASObject.activity("Like", id: "\(peer.origin)/likes/1", actor: peer.actorID("carol"), object: .string(open.id))
+                #expect(try await peer.post(like.document(in: .mastodon), to: aliceActor + "/inbox", as: "carol").status == 202)
+                #expect(
+                    try await eventually {
+                        try await social.notifications.list(for: alice.account.id, before: nil).map(\.kind).contains(.like)
+                    }
+                )
             }
         }
     }

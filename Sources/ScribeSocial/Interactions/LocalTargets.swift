@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// One of our objects that others can like, boost or answer: a published item or a comment.
+/// One of our objects that others can like, boost or answer: a published item, a post or a
+/// comment.
 struct LocalTarget: Sendable, Equatable {
     var objectID: String
     /// Whose it is, to notify.
@@ -18,7 +19,8 @@ struct LocalTargets: Sendable {
 
     func find(_ objectID: String, on connection: PostgresConnection) async throws -> LocalTarget? {
         guard let (kind, id) = urls.localObject(objectID) else { return nil }
-        if kind == "comment" {
+        // Posts and comments are notes of ours; only items are in `published_objects`.
+        if kind == "comment" || kind == "post" {
             return try await connection.query(
                 "SELECT local_author, item_id FROM social.notes WHERE id = \(objectID) AND local_author IS NOT NULL AND deleted_at IS NULL",
                 logger: logger
