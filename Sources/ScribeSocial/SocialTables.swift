@@ -1,3 +1,4 @@
+import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
@@ -28,6 +29,14 @@ struct SocialTables: Sendable {
     let quotes: QuoteAuthorizations
     /// `social.pins`
     let pins: Pins
+
+    /// Queues `activity` to the server of every follower of the local actor `actor`, one copy per
+    /// server (shared inboxes), signed as `signer`; nothing when nobody follows.
+    func queueToFollowers(_ activity: ASObject, of actor: String, signer: UUID, on connection: PostgresConnection) async throws {
+        let inboxes = try await follows.inboxes(ofFollowersOf: actor, on: connection)
+        guard !inboxes.isEmpty else { return }
+        try await deliveries.enqueue(activity, to: inboxes, signer: signer, on: connection)
+    }
 
     /// Records that `follower` follows the local user `userID` (accepted at once, or a request
     /// when the user approves followers by hand) and tells the user, whether the follow comes

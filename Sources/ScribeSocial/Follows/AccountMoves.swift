@@ -41,21 +41,21 @@ extension Following {
         let destination: MoveDestination
         if let username = urls.username(ofActor: target) {
             let other = try await actors.profile(username: username)
-            guard try await actors.accountSettings(other.id).alsoKnownAs.contains(me) else { throw Self.unclaimed(target) }
-            destination = .local(other.id, actor: target, locked: try await actors.manuallyApprovesFollowers(other.id))
+            let settings = try await actors.accountSettings(other.id)
+            guard settings.alsoKnownAs.contains(me) else { throw Self.unclaimed(target) }
+            destination = .local(other.id, actor: target, locked: settings.manuallyApprovesFollowers)
         } else {
             let document = try await remote.object(target)
             guard document.isActor, document.id == target else { throw SocialError(.invalidInput, "\(handle) is not an account.") }
             guard document.references("alsoKnownAs").compactMap(\.id).contains(me) else { throw Self.unclaimed(target) }
             destination = .remote(try await remote.store(document))
         }
-        let inboxes = try await run(logger) { try await pool.withConnection { try await tables.follows.inboxes(ofFollowersOf: me, on: $0) } }
         try await transaction(on: pool, logger: logger) { connection in
             try await actors.setMovedTo(destination.actor, of: userID, on: connection)
-            try await Self.redirectLocalFollowers(of: me, to: destination, tables: tables, urls: urls, on: connection)
             var move = ASObject.activity("Move", id: urls.activity(UUID()), actor: me, object: .string(me), to: [urls.followers(profile.username)])
             move["target"] = .string(destination.actor)
-            try await tables.deliveries.enqueue(move.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+            try await tables.queueToFollowers(move.document(in: ScribeVocabulary.context), of: me, signer: userID, on: connection)
+            try await Self.redirectLocalFollowers(of: me, to: destination, tables: tables, urls: urls, on: connection)
         }
         try await sendActorUpdate(profile)
         return try await actors.accountSettings(userID)
@@ -112,9 +112,7 @@ extension Following {
         let document = try await actors.document(for: profile)
         let me = urls.actor(profile.username)
         try await transaction(on: pool, logger: logger) { connection in
-            let inboxes = try await tables.follows.inboxes(ofFollowersOf: me, on: connection)
-            guard !inboxes.isEmpty else { return }
-            try await tables.deliveries.enqueue(actors.update(of: document, actor: me), to: inboxes, signer: profile.id, on: connection)
+            try await tables.queueToFollowers(actors.update(of: document, actor: me), of: me, signer: profile.id, on: connection)
         }
         await deliveryBell.ring()
     }

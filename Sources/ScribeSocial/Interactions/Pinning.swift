@@ -20,7 +20,6 @@ extension SocialActions {
     private func changePin(_ objectID: String, pinned: Bool, as userID: UUID) async throws(SocialError) {
         let me = try await actors.profile(id: userID)
         let myActor = urls.actor(me.username)
-        let inboxes = try await followerInboxes(of: myActor)
         try await transaction(on: pool, logger: logger) { connection in
             if pinned {
                 guard let object = try await tables.targets.shared(objectID, on: connection), object.ownerID == userID, object.isOpen else {
@@ -38,7 +37,7 @@ extension SocialActions {
                 to: [Notes.publicAudience]
             )
             change["target"] = .string(urls.featured(me.username))
-            try await tables.deliveries.enqueue(change.document(in: ScribeVocabulary.context), to: inboxes, signer: userID, on: connection)
+            try await tables.queueToFollowers(change.document(in: ScribeVocabulary.context), of: myActor, signer: userID, on: connection)
         }
         await deliveryBell.ring()
     }

@@ -85,9 +85,7 @@ struct Publisher: Sendable {
     /// that follows it, so they refresh what they show.
     func updateActor(_ profile: UserProfile, document: ASObject, on connection: PostgresConnection) async throws {
         let actor = urls.actor(profile.username)
-        let inboxes = try await followerInboxes(of: actor, on: connection)
-        guard !inboxes.isEmpty else { return }
-        try await tables.deliveries.enqueue(actors.update(of: document, actor: actor), to: inboxes, signer: profile.id, on: connection)
+        try await tables.queueToFollowers(actors.update(of: document, actor: actor), of: actor, signer: profile.id, on: connection)
     }
 
     /// The actor's `Delete`, to every server that follows it, signed with its retired key.
