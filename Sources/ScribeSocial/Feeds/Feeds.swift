@@ -6,7 +6,7 @@ import ScribeContracts
 
 /// Home feeds (fan-out on write into `social.feed_entries`) and the public local feed.
 public struct Feeds: Sendable {
-    public struct Entry: Codable, Sendable, Equatable {
+    public struct Entry: Encodable, Sendable, Equatable {
         /// The cursor: pass it as `before` for the next page.
         public var id: Int64
         /// `item` (a published character or lorebook), `note`, or `boost`.
@@ -49,18 +49,6 @@ public struct Feeds: Sendable {
         }
 
         /// The display's fields sit beside the entry's, as a Mastodon status carries them.
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            id = try container.decode(Int64.self, forKey: .id)
-            kind = try container.decode(String.self, forKey: .kind)
-            actor = try container.decode(String.self, forKey: .actor)
-            author = try container.decodeIfPresent(Author.self, forKey: .author)
-            object = try container.decode(String.self, forKey: .object)
-            content = try container.decode(String.self, forKey: .content)
-            createdAt = try container.decode(Date.self, forKey: .createdAt)
-            display = try NoteDisplay(from: decoder)
-        }
-
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
@@ -198,8 +186,7 @@ public struct Feeds: Sendable {
         guard let username, let host else { return nil }
         // A display name is plain text (Mastodon's too): the page escapes it.
         let plainName = name.map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
-        let avatarURL = avatar.flatMap { URL(string: $0)?.scheme.map { ["https", "http"].contains($0.lowercased()) } == true ? avatar : nil }
-        return Author(handle: "@\(username)@\(host)", name: plainName ?? username, avatar: avatarURL)
+        return Author(handle: "@\(username)@\(host)", name: plainName ?? username, avatar: NoteDisplay.webURL(avatar))
     }
 
     /// Public items published on this server, newest first, before the date `before`.

@@ -103,6 +103,14 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         self.editedAt = editedAt
     }
 
+    /// `text` if it is an http or https URL with a host: the only links a page shows of what
+    /// another server sent (never `javascript:` or `data:`).
+    static func webURL(_ text: String?) -> String? {
+        guard let text, let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["https", "http"].contains(scheme), url.host() != nil
+        else { return nil }
+        return text
+    }
+
     /// A summary as a content warning: sanitised HTML, or, when nothing of it survives the
     /// sanitiser (a `<script>`, an `<img>`), its text escaped, so that a warning is never lost
     /// and the note stays folded (Mastodon shows a summary as plain text).
@@ -116,8 +124,7 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         guard ["Image", "Document", "Video", "Audio"].contains(where: object.isA) else { return nil }
         // `url` is a string, a Link, or a list of either (Peertube sends several sizes).
         let link = object.references("url").first
-        let href = link?.id ?? link?.object?["href"]?.string
-        guard let href, let scheme = URL(string: href)?.scheme?.lowercased(), ["https", "http"].contains(scheme) else { return nil }
+        guard let href = webURL(link?.id ?? link?.object?["href"]?.string) else { return nil }
         let mediaType = object["mediaType"]?.string ?? link?.object?["mediaType"]?.string
         let kind: String =
             switch (object.types.first, mediaType?.split(separator: "/").first) {
@@ -143,10 +150,8 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
         let link = note.tags.first { tag in
             tag.isA("Link") && ((tag["rel"] ?? .null).list.compactMap(\.string).contains { $0.hasSuffix("_misskey_quote") || $0.hasSuffix("#quote") })
         }?["href"]
-        guard let value = named ?? link, let url = value.string ?? value.object?["id"]?.string, value.object?["type"]?.string != "Tombstone",
-            let scheme = URL(string: url)?.scheme?.lowercased(), ["https", "http"].contains(scheme)
-        else { return nil }
-        return url
+        guard let value = named ?? link, value.object?["type"]?.string != "Tombstone" else { return nil }
+        return webURL(value.string ?? value.object?["id"]?.string)
     }
 
     static func poll(_ note: ASObject, now: Date) -> Poll? {
