@@ -25,12 +25,13 @@ extension CoreModule: AccountsAPI {
         try await accounts.changePassword(try await accounts.authenticate(token: sessionToken), current: current, new: new)
     }
 
-    public func setPublicProfile(displayName: String, bio: String, sessionToken: String) async throws(CoreError) {
-        try await accounts.setPublicProfile(try await accounts.authenticate(token: sessionToken), displayName: displayName, bio: bio)
+    public func setPublicProfile(displayName: String, bio: String, fields: [ProfileField]?, sessionToken: String) async throws(CoreError) {
+        let session = try await accounts.authenticate(token: sessionToken)
+        try await accounts.setPublicProfile(session, displayName: displayName, bio: bio, fields: fields)
     }
 
-    public func setAvatar(_ image: Data?, sessionToken: String) async throws(CoreError) {
-        try await accounts.setAvatar(try await accounts.authenticate(token: sessionToken), image: image)
+    public func setImage(_ kind: ProfileImage, to image: Data?, sessionToken: String) async throws(CoreError) {
+        try await accounts.setImage(kind, of: try await accounts.authenticate(token: sessionToken), to: image)
     }
 }
 

@@ -111,6 +111,14 @@ public struct CoreModule: CoreAPI {
         }
     }
 
+    public func confirmPassword(_ password: String, sessionToken: String) async throws(CoreAPIError) {
+        do {
+            try await accounts.confirmPassword(password, of: try await accounts.authenticate(token: sessionToken))
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
     public func user(sessionToken: String) async throws(CoreAPIError) -> SessionUser {
         do {
             return SessionUser(try await accounts.authenticate(token: sessionToken).account)
@@ -179,7 +187,7 @@ public struct CoreModule: CoreAPI {
         switch (error as? CoreError)?.code {
         case .notFound?: CoreAPIError(.notFound, (error as? CoreError)?.message ?? "Not found.")
         case .unauthenticated?, .accountLocked?, .accountPending?: CoreAPIError(.unauthenticated, "The user's session is not valid.")
-        case .invalidInput?: CoreAPIError(.invalidArgument, (error as? CoreError)?.message ?? "Invalid argument.")
+        case .invalidInput?, .invalidCredentials?: CoreAPIError(.invalidArgument, (error as? CoreError)?.message ?? "Invalid argument.")
         case .forbidden?: CoreAPIError(.forbidden, (error as? CoreError)?.message ?? "Not allowed.")
         default: CoreAPIError(.unavailable, "Core cannot answer right now.")
         }

@@ -48,17 +48,29 @@ public struct HTTPAccountsClient: AccountsAPI {
         _ = try await core.call(.PUT, "/api/v1/accounts/me/password", json: body, sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
     }
 
-    public func setPublicProfile(displayName: String, bio: String, sessionToken: String) async throws(CoreError) {
-        let body = ["display_name": displayName, "bio": bio]
+    public func setPublicProfile(displayName: String, bio: String, fields: [ProfileField]?, sessionToken: String) async throws(CoreError) {
+        let body = PublicProfileChange(displayName: displayName, bio: bio, fields: fields)
         _ = try await core.call(.PUT, "/api/v1/accounts/me/profile", json: body, sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
     }
 
-    public func setAvatar(_ image: Data?, sessionToken: String) async throws(CoreError) {
+    public func setImage(_ kind: ProfileImage, to image: Data?, sessionToken: String) async throws(CoreError) {
+        let path = "/api/v1/accounts/me/\(kind.rawValue)"
         guard let image else {
-            _ = try await core.call(.DELETE, "/api/v1/accounts/me/avatar", sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
+            _ = try await core.call(.DELETE, path, sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
             return
         }
-        _ = try await core.call(.PUT, "/api/v1/accounts/me/avatar", body: image, sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
+        _ = try await core.call(.PUT, path, body: image, sessionToken: sessionToken, as: PublicCoreAPI.Nothing.self)
+    }
+
+    /// The body of `PUT /api/v1/accounts/me/profile`.
+    struct PublicProfileChange: Encodable {
+        var displayName: String
+        var bio: String
+        var fields: [ProfileField]?
+        enum CodingKeys: String, CodingKey {
+            case bio, fields
+            case displayName = "display_name"
+        }
     }
 
     /// What Core answers a sign-up, log-in or recovery.

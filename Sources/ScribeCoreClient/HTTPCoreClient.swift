@@ -72,6 +72,10 @@ public struct HTTPCoreClient: CoreAPI {
         try await call(.user, body: Empty(), sessionToken: sessionToken, as: SessionUser.self)
     }
 
+    public func confirmPassword(_ password: String, sessionToken: String) async throws(CoreAPIError) {
+        _ = try await call(.confirmPassword, body: InternalCoreRequest.Password(password: password), sessionToken: sessionToken, as: Empty.self)
+    }
+
     public func setHidden(of kind: CoreEvent.SubjectKind, id: UUID, _ hidden: Bool) async throws(CoreAPIError) {
         _ = try await call(.setHidden, body: InternalCoreRequest.Restriction(kind: kind, id: id, value: hidden), as: Empty.self)
     }

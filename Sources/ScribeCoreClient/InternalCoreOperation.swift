@@ -20,6 +20,7 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
     case statistics
     case actorPublicKey = "actor-public-key"
     case signAsActor = "sign-as-actor"
+    case confirmPassword = "confirm-password"
 
     /// Where the API lives on a Core process.
     public static let pathPrefix = "/internal/core/"
@@ -34,7 +35,7 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
         switch self {
         case .events, .sharedView, .metadata, .sharedFile, .fork, .user, .profile: [.marketplace, .social]
         case .setHidden, .setForSale, .setContentRating: [.marketplace]
-        case .statistics, .actorPublicKey, .signAsActor: [.social]
+        case .statistics, .actorPublicKey, .signAsActor, .confirmPassword: [.social]
         }
     }
 
@@ -55,6 +56,12 @@ public enum InternalCoreRequest {
             self.id = id
             self.viewer = viewer
         }
+    }
+
+    /// `confirm-password`: the password to check against the session's user.
+    public struct Password: Codable, Sendable {
+        public var password: String
+        public init(password: String) { self.password = password }
     }
 
     public struct File: Codable, Sendable {

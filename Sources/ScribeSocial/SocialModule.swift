@@ -32,9 +32,11 @@ public struct SocialModule: Sendable {
     let processor: InboxProcessor
     let delivery: DeliveryWorker
     let publisher: Publisher
+    let profileLinks: ProfileLinks
     let inboxBell = Doorbell()
     let deliveryBell = Doorbell()
-    /// Nothing in this process rings it: Core's events are found by polling.
+    /// Nothing in this process rings it: Core's events are found by polling (the publisher and
+    /// the profile-link checker both wait on it).
     let eventBell = Doorbell()
     let logger: Logger
 
@@ -71,7 +73,8 @@ public struct SocialModule: Sendable {
             reports: reports,
             deliveries: DeliveryQueue(logger: logger),
             targets: LocalTargets(urls: urls, logger: logger),
-            quotes: QuoteAuthorizations(urls: urls, logger: logger),
+            quoteAuthorizations: QuoteAuthorizations(urls: urls, logger: logger),
+            quotes: Quotes(logger: logger),
             pins: Pins(logger: logger)
         )
         self.feeds = tables.feeds
@@ -83,7 +86,7 @@ public struct SocialModule: Sendable {
             urls: urls,
             follows: tables.follows,
             deliveries: tables.deliveries,
-            quotes: tables.quotes,
+            quotes: tables.quoteAuthorizations,
             pins: tables.pins,
             pool: pool,
             logger: logger
@@ -150,10 +153,18 @@ public struct SocialModule: Sendable {
             tables: tables,
             logger: logger
         )
+        self.profileLinks = ProfileLinks(
+            core: core,
+            consumer: EventConsumer(name: "social.profile_links", schema: Self.schema, pool: pool, position: \.id, logger: logger),
+            client: client,
+            urls: urls,
+            pool: pool,
+            logger: logger
+        )
     }
 
     /// The consumers of Core's event log this module runs, for their lag in `/metrics`.
-    public var eventConsumers: [EventConsumer<CoreEvent>] { [publisher.consumer] }
+    public var eventConsumers: [EventConsumer<CoreEvent>] { [publisher.consumer, profileLinks.consumer] }
 
     /// Whether this module's role can reach its own tables: part of the server's readiness.
     public func checkStorage() async throws {
@@ -183,6 +194,16 @@ public struct SocialModule: Sendable {
                     }
                 }
             }
+            group.addTask {
+                await loop(bell: eventBell) {
+                    do { return try await profileLinks.catchUp() } catch {
+                        if !Database.isCancellation(error) {
+                            logger.warning("verifying profile links failed", metadata: ["reason": .string("\(error)")])
+                        }
+                        return 0
+                    }
+                }
+            }
             group.addTask { await loop(bell: deliveryBell) { await delivery.drain() } }
         }
     }
@@ -200,6 +221,7 @@ public struct SocialModule: Sendable {
     public func settle() async throws {
         await processor.drain()
         try await publisher.catchUp()
+        try await profileLinks.catchUp()
         await delivery.drain()
     }
 

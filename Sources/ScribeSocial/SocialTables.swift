@@ -25,8 +25,10 @@ struct SocialTables: Sendable {
     let deliveries: DeliveryQueue
     /// Reads `social.published_objects` and `social.notes` to find what an id names here.
     let targets: LocalTargets
-    /// `social.quote_authorizations`
-    let quotes: QuoteAuthorizations
+    /// `social.quote_authorizations`: approvals our users give to others' quotes.
+    let quoteAuthorizations: QuoteAuthorizations
+    /// `social.quotes`: quotes our users make, and their answers.
+    let quotes: Quotes
     /// `social.pins`
     let pins: Pins
 

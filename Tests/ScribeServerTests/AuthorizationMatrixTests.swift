@@ -204,6 +204,7 @@ extension AuthorizationMatrixTests {
             world.chat = try id(try await send("POST", "/api/v1/chats", owner, json(["title": "Private thoughts"])), "chat")
             world.doomedChat = try id(try await send("POST", "/api/v1/chats", owner, json(["title": "Doomed thoughts"])), "chat")
             _ = try await send("PUT", "/api/v1/accounts/me/avatar", owner, try Fixtures.data("cards/seraphina.png"), type: "image/png")
+            _ = try await send("PUT", "/api/v1/accounts/me/header", owner, try Fixtures.data("cards/seraphina.png"), type: "image/png")
 
             _ = try await send("POST", "/api/v1/follows", world.tokens[.follower], json(["handle": world.ownerHandle]))
             let follower = world.tokens[.follower]
@@ -292,6 +293,8 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/users/{username}/avatar", "/api/v1/users/alice/avatar", everyone(200)),
             call("GET /api/v1/users/{username}/avatar.png", "/api/v1/users/alice/avatar.png", everyone(200)),
             call("GET /api/v1/users/{username}/avatar.jpg", "/api/v1/users/alice/avatar.jpg", everyone(200)),
+            call("GET /api/v1/users/{username}/header.png", "/api/v1/users/alice/header.png", everyone(200)),
+            call("GET /api/v1/users/{username}/header.jpg", "/api/v1/users/alice/header.jpg", everyone(200)),
 
             // One's own account and lists: anyone signed in, about themselves.
             call("GET /api/v1/accounts/me", "/api/v1/accounts/me", signedIn(200)),
@@ -303,6 +306,8 @@ extension AuthorizationMatrixTests {
             ),
             call("PUT /api/v1/accounts/me/avatar", "/api/v1/accounts/me/avatar", signedIn(204), body: png, type: "image/png"),
             call("DELETE /api/v1/accounts/me/avatar", "/api/v1/accounts/me/avatar", signedIn(204)),
+            call("PUT /api/v1/accounts/me/header", "/api/v1/accounts/me/header", signedIn(204), body: png, type: "image/png"),
+            call("DELETE /api/v1/accounts/me/header", "/api/v1/accounts/me/header", signedIn(204)),
             call(
                 "PUT /api/v1/accounts/me/avatar",
                 "/api/v1/accounts/me/avatar",
@@ -317,8 +322,8 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/follow-requests", "/api/v1/follow-requests", signedIn(200)),
             call("GET /api/v1/social/settings", "/api/v1/social/settings", signedIn(200)),
             call("PUT /api/v1/social/settings", "/api/v1/social/settings", signedIn(200), body: json(["manually_approves_followers": false])),
-            // Nobody has named anyone as an alias, and the owner cannot move to herself.
-            call("POST /api/v1/social/move", "/api/v1/social/move", signedIn(422), body: json(["target": w.ownerHandle])),
+            // A move asks for the password again, and nobody here has named anyone as an alias.
+            call("POST /api/v1/social/move", "/api/v1/social/move", signedIn(422), body: json(["target": w.ownerHandle, "password": "not it"])),
             call("GET /api/v1/feeds/home", "/api/v1/feeds/home", [.anonymous: 401, .stranger: 200, .moderator: 200], mustNotContain: secrets),
             call("GET /api/v1/notifications", "/api/v1/notifications", signedIn(200)),
             call("GET /api/v1/marketplace/favourites", "/api/v1/marketplace/favourites", signedIn(200)),
@@ -553,6 +558,22 @@ extension AuthorizationMatrixTests {
                 body: json(["content": "Hello.", "in_reply_to": w.object(w.privateCharacter)]),
                 label: "answering the private one"
             ),
+            // Quoting: anyone may quote a public item (approved at once); nobody sees the private one.
+            call(
+                "POST /api/v1/posts",
+                "/api/v1/posts",
+                signedIn(201),
+                body: json(["content": "Look at this.", "quote": w.object(w.publicCharacter)]),
+                label: "quoting the public one"
+            ),
+            call(
+                "POST /api/v1/posts",
+                "/api/v1/posts",
+                signedIn(404),
+                body: json(["content": "Look at this.", "quote": w.object(w.privateCharacter)]),
+                label: "quoting the private one"
+            ),
+            call("DELETE /api/v1/quote-approvals", "/api/v1/quote-approvals?quoting=https://elsewhere.example/posts/1", signedIn(404)),
             call(
                 "PUT /api/v1/posts",
                 "/api/v1/posts?id=\(w.ownerPost)",

@@ -421,3 +421,56 @@ extension HTTPFields {
         return merged
     }
 }
+
+extension WebPageTests {
+    @Test(
+        "the settings page saves profile fields, discovery and aliases; a move without the right password is refused beside its form and changes nothing"
+    )
+    func profileAndAccountSettings() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
+            func json(_ path: String, accept: String = "application/json") async throws -> [String: Any] {
+                let reply = try await client.execute(uri: path, method: .get, headers: alice.merging([.accept: accept])) { $0 }
+                return try #require(try? JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any])
+            }
+            func post(_ path: String, _ fields: [String: String]) async throws -> (HTTPResponse.Status, String) {
+                let reply = try await client.execute(
+                    uri: path,
+                    method: .post,
+                    headers: form,
+                    body: Self.form(["csrf": "token-alice"].merging(fields) { $1 })
+                ) { $0 }
+                return (reply.status, String(buffer: reply.body))
+            }
+            let fields = [
+                "display_name": "Alice", "bio": "", "field_0_name": "Website", "field_0_value": "https://alice.example",
+                "field_1_name": "Pronouns", "field_1_value": "she/her", "field_2_name": "", "field_2_value": "", "field_3_name": "",
+                "field_3_value": "",
+            ]
+            #expect(try await post("/settings/profile", fields).0 == .seeOther)
+            let actor = try await json("/users/alice", accept: "application/activity+json")
+            let attachment = try #require(actor["attachment"] as? [[String: Any]])
+            #expect(attachment.map { $0["name"] as? String } == ["Website", "Pronouns"] && attachment.last?["value"] as? String == "she/her")
+            // A label without content is refused beside the fields, and what was typed stays.
+            let (status, page) = try await post("/settings/profile", fields.merging(["field_2_name": "Orphan"]) { $1 })
+            #expect(status == .unprocessableContent && page.contains("id=\"fields-error\"") && page.contains("value=\"Orphan\""))
+
+            #expect(try await post("/settings/account", ["account_form": "1", "indexable": "on"]).0 == .seeOther)
+            let settings = try await json("/api/v1/social/settings")
+            #expect(settings["manually_approves_followers"] as? Bool == false && settings["discoverable"] as? Bool == false)
+            #expect(settings["indexable"] as? Bool == true)
+
+            // An alias that names no account is refused beside its form.
+            let (aliasStatus, aliasPage) = try await post("/settings/aliases", ["aliases": "nobody-at-all"])
+            #expect(aliasStatus == .unprocessableContent && aliasPage.contains("value") && aliasPage.contains("nobody-at-all"))
+            let (moveStatus, movePage) = try await post("/settings/move", ["target": "someone@elsewhere.example", "password": "wrong password"])
+            #expect(moveStatus == .unprocessableContent && movePage.contains("The password is wrong."))
+            #expect(try await json("/api/v1/social/settings")["moved_to"] == nil)
+
+            let settingsPage = String(buffer: try await client.execute(uri: "/settings", method: .get, headers: alice) { $0 }.body)
+            #expect(settingsPage.contains("value=\"Website\"") && settingsPage.contains("value=\"https://alice.example\""))
+            #expect(settingsPage.contains("id=\"indexable\" name=\"indexable\" checked") && !settingsPage.contains("name=\"discoverable\" checked"))
+        }
+    }
+}

@@ -16,7 +16,11 @@ struct AccountMoveTests {
     func moveOut() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in
             let social = instance.modules.social
-            let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
+            let created = try await instance.modules.core.accounts.register(
+                Registration(username: "alice", email: "alice@example.org", password: "correct horse battery")
+            )
+            let token = created.session.token.value
+            let alice = try await instance.modules.core.accounts.authenticate(token: token)
             let bob = try await FederationBetweenInstancesTests.register(instance, "bob")
             let aliceActor = "\(instance.publicURL)/users/alice"
             try await withTestPeer { peer in
@@ -42,14 +46,35 @@ struct AccountMoveTests {
 
                 // The new account does not name alice yet: refused, nothing sent.
                 let refused = await #expect(throws: SocialError.self) {
-                    try await social.following.move(to: peer.actorID("new-alice"), as: alice.account.id)
+                    try await social.following.move(
+                        to: peer.actorID("new-alice"),
+                        as: alice.account.id,
+                        password: "correct horse battery",
+                        sessionToken: token
+                    )
                 }
                 #expect(refused?.code == .invalidInput)
                 #expect(try await social.actors.accountSettings(alice.account.id).movedTo == nil)
 
                 // Once it does, the move goes through.
                 await peer.setProfile(of: "new-alice", ["alsoKnownAs": .array([.string(aliceActor)])])
-                let moved = try await social.following.move(to: peer.actorID("new-alice"), as: alice.account.id)
+                // A move asks for the password again, as Mastodon's does: a wrong one changes nothing.
+                let wrongPassword = await #expect(throws: SocialError.self) {
+                    try await social.following.move(
+                        to: peer.actorID("new-alice"),
+                        as: alice.account.id,
+                        password: "not my password",
+                        sessionToken: token
+                    )
+                }
+                #expect(wrongPassword?.code == .invalidInput && wrongPassword?.message == "The password is wrong.")
+                #expect(try await social.actors.accountSettings(alice.account.id).movedTo == nil)
+                let moved = try await social.following.move(
+                    to: peer.actorID("new-alice"),
+                    as: alice.account.id,
+                    password: "correct horse battery",
+                    sessionToken: token
+                )
                 #expect(moved.movedTo == peer.actorID("new-alice"))
                 #expect(try await social.actors.document(for: profile)["movedTo"]?.string == peer.actorID("new-alice"))
                 #expect(
@@ -69,6 +94,19 @@ struct AccountMoveTests {
                     }
                 )
                 #expect(try await social.collections.collection(.followers, of: "alice", page: 1).items.map(\.id) == [peer.actorID("carol")])
+
+                // A second move within 30 days is refused, however right the password.
+                await peer.setProfile(of: "newer-alice", ["alsoKnownAs": .array([.string(aliceActor)])])
+                let tooSoon = await #expect(throws: SocialError.self) {
+                    try await social.following.move(
+                        to: peer.actorID("newer-alice"),
+                        as: alice.account.id,
+                        password: "correct horse battery",
+                        sessionToken: token
+                    )
+                }
+                #expect(tooSoon?.code == .invalidInput && tooSoon?.message.contains("once in 30 days") == true)
+                #expect(try await social.actors.accountSettings(alice.account.id).movedTo == peer.actorID("new-alice"))
             }
         }
     }

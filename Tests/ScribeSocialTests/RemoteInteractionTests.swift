@@ -4,6 +4,7 @@ import NIOHTTP1
 import ScribeContracts
 import ScribeCore
 import ScribeSocial
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -30,6 +31,14 @@ struct RemoteInteractionTests {
             )
             _ = try await b.modules.core.characters.setVisibility(character.id, to: .public, for: bob)
             let note = "\(b.publicURL)/characters/\(character.id.uuidString.lowercased())"
+            // His profile on B: a bio, a header and a field, which A shows as his profile.
+            try await b.modules.core.accounts.setPublicProfile(
+                bob,
+                displayName: "Bob of the Harbour",
+                bio: "Keeps <lights>.",
+                fields: [ProfileField(name: "Boat", value: "The Lantern")]
+            )
+            try await b.modules.core.accounts.setImage(.header, of: bob, to: try Fixtures.data("cards/seraphina.png"))
 
             // Alice has an account on A.
             let host = "127.0.0.2"
@@ -129,6 +138,11 @@ struct RemoteInteractionTests {
             let account = "acct:bob@\(b.domain)"
             let profile = try await get("/authorize_interaction?uri=" + Self.escaped(account), [("Cookie", cookies)])
             #expect(profile.status == 200 && profile.text.contains("Follow @bob@\(b.domain)"))
+            // His profile as his server describes it: name, bio, header, fields, when he joined, counts.
+            #expect(profile.text.contains("<h1>Bob of the Harbour</h1>") && profile.text.contains("<p>Keeps &lt;lights&gt;.</p>"))
+            #expect(profile.text.contains("src=\"\(b.publicURL)/api/v1/users/bob/header.png\""))
+            #expect(profile.text.contains("<dt>Boat</dt><dd>The Lantern</dd>"))
+            #expect(profile.text.contains("0 followers") && profile.text.contains("1 posts") && profile.text.contains("joined "))
             let followed = try await post("/authorize_interaction", "csrf=\(formToken)&uri=\(Self.escaped(account))&action=follow", cookies)
             #expect(
                 followed.status == 303 && followed.notice == "Follow request sent: you follow @bob@\(b.domain) once their server accepts.",

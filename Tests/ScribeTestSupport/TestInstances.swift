@@ -160,3 +160,13 @@ public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable 
     }
     return try await condition()
 }
+
+/// The first value `find` returns within `timeout`, polled every 50 ms; nil if none comes.
+public func eventually<Value: Sendable>(timeout: Duration = .seconds(20), _ find: @Sendable () async throws -> Value?) async throws -> Value? {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let value = try await find() { return value }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await find()
+}

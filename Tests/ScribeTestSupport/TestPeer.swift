@@ -23,8 +23,12 @@ public final class TestPeer: Sendable {
     actor Received {
         var deliveries: [(inbox: String, activity: ASObject)] = []
         var profiles: [String: ASObject] = [:]
+        var pages: [String: String] = [:]
+        var objects: [String: ASObject] = [:]
+        func setObject(_ object: ASObject, named name: String) { objects[name] = object }
         func append(_ activity: ASObject, at inbox: String) { deliveries.append((inbox, activity)) }
         func setProfile(_ properties: ASObject, of name: String) { profiles[name] = properties }
+        func setPage(_ html: String, named name: String) { pages[name] = html }
     }
 
     init(origin: String, key: SignaturePrivateKey, sharedInbox: Bool, hidesFollowers: Bool = false) {
@@ -52,6 +56,25 @@ public final class TestPeer: Sendable {
     public func setProfile(of name: String, _ properties: ASObject) async {
         await received.setProfile(properties, of: name)
     }
+
+    /// Serves `html` as a web page at ``pageURL(_:)`` from now on (a personal site that may link
+    /// back to a profile with `rel="me"`).
+    public func setPage(_ name: String, html: String) async {
+        await received.setPage(html, named: name)
+    }
+
+    public func pageURL(_ name: String) -> String { "\(origin)/pages/\(name)" }
+
+    func page(_ name: String) async -> String? { await received.pages[name] }
+
+    /// Serves `object` (a note of one of its actors) at ``objectID(_:)`` from now on.
+    public func setObject(_ name: String, _ object: ASObject) async {
+        await received.setObject(object, named: name)
+    }
+
+    public func objectID(_ name: String) -> String { "\(origin)/objects/\(name)" }
+
+    func object(_ name: String) async -> ASObject? { await received.objects[name] }
 
     /// Posts `activity` to `inbox`, signed (draft-cavage) as the peer's actor `name`.
     public func post(
@@ -190,6 +213,18 @@ public func withTestPeer<Result: Sendable>(
                 return Response(status: .found, headers: [.location: location])
             }
         }
+    }
+    router.get("objects/:name") { _, context -> Response in
+        guard let object = await peer.object(context.parameters.get("name") ?? "") else { return Response(status: .notFound) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: ActivityPubMediaType.activityJSON],
+            body: .init(byteBuffer: ByteBuffer(bytes: try object.document(in: .mastodon).encoded()))
+        )
+    }
+    router.get("pages/:name") { _, context -> Response in
+        guard let html = await peer.page(context.parameters.get("name") ?? "") else { return Response(status: .notFound) }
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
     router.get("hanging/**") { _, _ -> Response in
         try await Task.sleep(for: .seconds(600))

@@ -39,11 +39,22 @@ public enum HTMLSanitizer {
 
     /// The safe form of `html`.
     public static func sanitize(_ html: String) -> String {
-        _ = initialise
         guard !html.isEmpty else { return "" }
         // Inside a <div> (which is flattened like any unlisted element) the parser does not wrap
         // loose text in an implied <p>, so plain text stays plain and sanitising is idempotent.
-        var bytes = Array("<div>".utf8) + Array(html.utf8.prefix(maximumInputSize)) + Array("</div>".utf8)
+        return withParsed(Array("<div>".utf8) + html.utf8.prefix(maximumInputSize) + Array("</div>".utf8)) { root in
+            var output = ""
+            // The parser wraps a fragment in <html><body>; start from the body's children.
+            writeChildren(of: firstChild(named: "body", of: root) ?? root, depth: 0, into: &output)
+            return output
+        } ?? ""
+    }
+
+    /// Parses `html` forgivingly, without the network, and hands `read` its root element; nil
+    /// when nothing parses. The tree lives only for the call.
+    private static func withParsed<Result>(_ html: some Sequence<UInt8>, _ read: (xmlNodePtr) -> Result) -> Result? {
+        _ = initialise
+        var bytes = Array(html)
         let options = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue)
         guard
             let document = bytes.withUnsafeMutableBufferPointer({ buffer in
@@ -51,16 +62,39 @@ public enum HTMLSanitizer {
                     htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)
                 }
             })
-        else { return "" }
+        else { return nil }
         defer { xmlFreeDoc(document) }
-        var output = ""
-        if let root = xmlDocGetRootElement(document) {
-            // The parser wraps a fragment in <html><body>; start from the body's children.
-            let body = firstChild(named: "body", of: root) ?? root
-            writeChildren(of: body, depth: 0, into: &output)
-        }
         bytes.removeAll()
-        return output
+        guard let root = xmlDocGetRootElement(document) else { return nil }
+        return read(root)
+    }
+
+    /// The `href`s of every `<a>` and `<link>` whose `rel` names `me` in a whole page (the
+    /// links by which a page says "this profile is also me"), in document order, head and body.
+    /// Only the first 512 KiB are read.
+    public static func relMeLinks(in html: String) -> [String] {
+        withParsed(html.utf8.prefix(maximumInputSize)) { root in
+            var links: [String] = []
+            collectRelMe(under: root, depth: 0, into: &links)
+            return links
+        } ?? []
+    }
+
+    private static func collectRelMe(under node: xmlNodePtr, depth: Int, into links: inout [String]) {
+        guard depth <= maximumDepth else { return }
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE, let rawName = current.pointee.name {
+                let name = String(cString: rawName).lowercased()
+                if name == "a" || name == "link", let rel = attribute("rel", of: current),
+                    rel.lowercased().split(whereSeparator: \.isWhitespace).contains("me"), let href = attribute("href", of: current)
+                {
+                    links.append(href.trimmingCharacters(in: .whitespacesAndNewlines))
+                }
+                collectRelMe(under: current, depth: depth + 1, into: &links)
+            }
+            child = current.pointee.next
+        }
     }
 
     // MARK: Walking the tree

@@ -70,7 +70,11 @@ public struct JSONLDContext: Sendable, Hashable {
         "automaticApproval": ["@id": "gts:automaticApproval", "@type": "@id"],
         "interactingObject": ["@id": "gts:interactingObject", "@type": "@id"],
         "interactionTarget": ["@id": "gts:interactionTarget", "@type": "@id"],
+        "manualApproval": ["@id": "gts:manualApproval", "@type": "@id"],
         "quote": ["@id": "https://w3id.org/fep/044f#quote", "@type": "@id"],
+        // The older spellings of a quote Mastodon also sends, for Misskey's and Fedibird's readers.
+        "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+        "quoteUri": "http://fedibird.com/ns#quoteUri",
         "quoteAuthorization": ["@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"],
         "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
         "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",

@@ -23,11 +23,13 @@ public protocol AccountsAPI: Sendable {
 
     func changePassword(current: String, new: String, sessionToken: String) async throws(CoreError)
 
-    /// The name and bio other servers show; followers' servers are told.
-    func setPublicProfile(displayName: String, bio: String, sessionToken: String) async throws(CoreError)
+    /// The name, bio and (when given) profile fields other servers show; followers' servers are
+    /// told.
+    func setPublicProfile(displayName: String, bio: String, fields: [ProfileField]?, sessionToken: String) async throws(CoreError)
 
-    /// Sets the avatar (PNG, JPEG, GIF or WebP, at most 1 MB), or removes it with `nil`.
-    func setAvatar(_ image: Data?, sessionToken: String) async throws(CoreError)
+    /// Sets the avatar or header (PNG or JPEG, at most ``ProfileImage/maximumSize``), or removes
+    /// it with `nil`.
+    func setImage(_ kind: ProfileImage, to image: Data?, sessionToken: String) async throws(CoreError)
 }
 
 /// A live session: whose it is, its token (never logged) and when it ends at the latest.

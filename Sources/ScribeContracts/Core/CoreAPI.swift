@@ -39,6 +39,13 @@ public protocol CoreAPI: Sendable {
     /// Processes other than Core find out who is calling this way.
     func user(sessionToken: String) async throws(CoreAPIError) -> SessionUser
 
+    /// Checks that `password` is the password of the session's user, for an action that asks for
+    /// it again (moving the account away). Changes nothing.
+    ///
+    /// - Throws: `invalidArgument` when it is not the password; `unauthenticated` for a dead
+    ///   session.
+    func confirmPassword(_ password: String, sessionToken: String) async throws(CoreAPIError)
+
     /// Hides a published item from everyone (a moderator's decision) or shows it again. Each
     /// change records `ItemRestricted`; the restriction outlives unpublishing.
     func setHidden(of kind: CoreEvent.SubjectKind, id: UUID, _ hidden: Bool) async throws(CoreAPIError)

@@ -17,6 +17,11 @@ public struct UserProfile: Codable, Sendable, Equatable {
     public var avatarContentType: String?
     /// Whether they have an avatar (served at `/api/v1/users/{username}/avatar.{png|jpg}`).
     public var hasAvatar: Bool { avatarContentType != nil }
+    /// The media type of their header image, nil when they have none (served at
+    /// `/api/v1/users/{username}/header.{png|jpg}`).
+    public var headerContentType: String?
+    /// Their profile fields, in their order; at most ``ProfileField/maximumCount``.
+    public var fields: [ProfileField]
 
     public init(
         id: UUID,
@@ -25,7 +30,9 @@ public struct UserProfile: Codable, Sendable, Equatable {
         isActive: Bool,
         displayName: String = "",
         bio: String = "",
-        avatarContentType: String? = nil
+        avatarContentType: String? = nil,
+        headerContentType: String? = nil,
+        fields: [ProfileField] = []
     ) {
         self.id = id
         self.username = username
@@ -34,6 +41,8 @@ public struct UserProfile: Codable, Sendable, Equatable {
         self.displayName = displayName
         self.bio = bio
         self.avatarContentType = avatarContentType
+        self.headerContentType = headerContentType
+        self.fields = fields
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,5 +51,7 @@ public struct UserProfile: Codable, Sendable, Equatable {
         case isActive = "is_active"
         case displayName = "display_name"
         case avatarContentType = "avatar_content_type"
+        case headerContentType = "header_content_type"
+        case fields
     }
 }

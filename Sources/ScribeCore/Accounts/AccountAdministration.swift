@@ -32,7 +32,8 @@ extension Accounts {
         do { try binds.append(value) } catch { throw CoreError.invalid("user", "That is not a user reference.") }
         let statement = PostgresQuery(
             unsafeSQL: """
-                SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type
+                SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type,
+                    p.header_content_type, coalesce(p.fields, '[]')::text
                 FROM core.users u LEFT JOIN core.public_profiles p ON p.user_id = u.id WHERE \(condition)
                 """,
             binds: binds
@@ -41,14 +42,18 @@ extension Accounts {
         guard let row = rows.first else { throw CoreError(.notFound, "There is no such user.") }
         let account = try AccountRow.account(from: row)
         let cells = row.makeRandomAccess()
-        // `try?` would flatten a NULL avatar type into a failure: decode the three together.
+        // `try?` would flatten a NULL image type into a failure: decode them together.
         let displayName: String
         let bio: String
         let avatarType: String?
+        let headerType: String?
+        let fields: [ProfileField]
         do {
-            displayName = try cells[cells.count - 3].decode(String.self)
-            bio = try cells[cells.count - 2].decode(String.self)
-            avatarType = try cells[cells.count - 1].decode(String?.self)
+            displayName = try cells[cells.count - 5].decode(String.self)
+            bio = try cells[cells.count - 4].decode(String.self)
+            avatarType = try cells[cells.count - 3].decode(String?.self)
+            headerType = try cells[cells.count - 2].decode(String?.self)
+            fields = try JSONDecoder().decode([ProfileField].self, from: Data(try cells[cells.count - 1].decode(String.self).utf8))
         } catch {
             throw CoreError(.corrupted, "a public profile could not be read")
         }
@@ -59,7 +64,9 @@ extension Accounts {
             isActive: account.status == .active,
             displayName: displayName,
             bio: bio,
-            avatarContentType: avatarType
+            avatarContentType: avatarType,
+            headerContentType: headerType,
+            fields: fields
         )
     }
 

@@ -165,14 +165,7 @@ public struct Accounts: Sendable {
     /// other sessions; this one stays logged in.
     public func changePassword(_ session: AuthenticatedSession, current: String, new: String) async throws(CoreError) {
         try AccountRules.checkPassword(new, field: "new_password")
-        guard let stored = try await storedKeys(identifier: session.account.username),
-            try await UserKeys.unwrap(
-                stored.keys.password,
-                secret: current,
-                binding: UserKeys.passwordBinding(stored.account.id),
-                verifier: stored.verifier
-            ) != nil
-        else { throw CoreError(.invalidCredentials, "The current password is wrong.", field: "current_password") }
+        try await confirmPassword(current, of: session, field: "current_password")
         let (wrap, verifier) = try await UserKeys.wrap(
             session.dek,
             secret: new,
@@ -227,7 +220,11 @@ public struct Accounts: Sendable {
     /// Deletes the account and, by cascade, its sessions and everything it owns; the keys go with
     /// the row, so nothing of it can be decrypted afterwards. Its actor's signing key is retired,
     /// not deleted, so the actor's Delete can still be signed (``ActorKeys``).
-    public func delete(_ session: AuthenticatedSession, password: String) async throws(CoreError) {
+    /// Checks that `password` is the account's, as an action that cannot be undone asks (deleting
+    /// the account, moving it away), without changing anything.
+    ///
+    /// - Throws: `invalidCredentials` naming `field` when it is not.
+    public func confirmPassword(_ password: String, of session: AuthenticatedSession, field: String = "password") async throws(CoreError) {
         guard let stored = try await storedKeys(identifier: session.account.username),
             try await UserKeys.unwrap(
                 stored.keys.password,
@@ -235,7 +232,11 @@ public struct Accounts: Sendable {
                 binding: UserKeys.passwordBinding(stored.account.id),
                 verifier: stored.verifier
             ) != nil
-        else { throw CoreError(.invalidCredentials, "The password is wrong.", field: "password") }
+        else { throw CoreError(.invalidCredentials, field == "password" ? "The password is wrong." : "The current password is wrong.", field: field) }
+    }
+
+    public func delete(_ session: AuthenticatedSession, password: String) async throws(CoreError) {
+        try await confirmPassword(password, of: session)
         try await transaction { connection in
             try await connection.query("DELETE FROM core.users WHERE id = \(session.account.id)", logger: logger)
             try await connection.query("UPDATE core.actor_keys SET retired_at = now() WHERE user_id = \(session.account.id)", logger: logger)

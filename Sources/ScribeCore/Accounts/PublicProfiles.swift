@@ -3,66 +3,114 @@ import Logging
 import PostgresNIO
 import ScribeContracts
 
-/// What a user chooses to show everyone: display name, bio and avatar (`core.public_profiles`).
-/// Public by choice, so stored in the clear like the username.
+/// What a user chooses to show everyone: display name, bio, profile fields, avatar and header
+/// (`core.public_profiles`). Public by choice, so stored in the clear like the username.
 ///
 /// Guarantees: a change and its `UserUpdated` event are one transaction; only PNG and JPEG
-/// avatars up to 1 MB are kept, recognised by their bytes, not by what the client says.
+/// images are kept (avatars up to 1 MB, headers up to 2 MB), recognised by their bytes, not by
+/// what the client says.
 extension Accounts {
-    public static let maximumAvatarSize = 1 << 20
 
     /// Sets the display name (at most 50 characters) and bio (at most 500); empty clears them.
-    public func setPublicProfile(_ session: AuthenticatedSession, displayName: String, bio: String) async throws(CoreError) {
+    /// With `fields`, the profile fields too (at most four, each name and value one line of at
+    /// most 255 characters; a field with neither is dropped); without, they stay as they are.
+    public func setPublicProfile(
+        _ session: AuthenticatedSession,
+        displayName: String,
+        bio: String,
+        fields: [ProfileField]? = nil
+    ) async throws(CoreError) {
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = bio.trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.count <= 50 else { throw CoreError.invalid("display_name", "A display name has at most 50 characters.") }
         guard !name.contains(where: \.isNewline) else { throw CoreError.invalid("display_name", "A display name is one line.") }
         guard text.count <= 500 else { throw CoreError.invalid("bio", "A bio has at most 500 characters.") }
+        let kept = try fields.map { fields throws(CoreError) in try Self.checked(fields) }
+        let encoded = kept.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data("[]".utf8), as: UTF8.self) }
         try await changeProfile(of: session.account.id) { connection in
             try await connection.query(
                 """
-                INSERT INTO core.public_profiles (user_id, display_name, bio) VALUES (\(session.account.id), \(name), \(text))
-                ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, bio = EXCLUDED.bio, updated_at = now()
+                INSERT INTO core.public_profiles (user_id, display_name, bio, fields)
+                VALUES (\(session.account.id), \(name), \(text), coalesce(\(encoded)::jsonb, '[]'))
+                ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, bio = EXCLUDED.bio,
+                    fields = coalesce(\(encoded)::jsonb, core.public_profiles.fields), updated_at = now()
                 """,
                 logger: logger
             )
         }
     }
 
-    /// Sets the avatar from a PNG or JPEG image, or removes it when `image` is nil.
-    public func setAvatar(_ session: AuthenticatedSession, image: Data?) async throws(CoreError) {
+    /// Profile fields trimmed, the empty ones dropped, and within Mastodon's limits.
+    static func checked(_ fields: [ProfileField]) throws(CoreError) -> [ProfileField] {
+        let kept = fields.map {
+            ProfileField(
+                name: $0.name.trimmingCharacters(in: .whitespacesAndNewlines),
+                value: $0.value.trimmingCharacters(in: .whitespacesAndNewlines)
+            )
+        }.filter { !$0.name.isEmpty || !$0.value.isEmpty }
+        guard kept.count <= ProfileField.maximumCount else {
+            throw CoreError.invalid("fields", "A profile has at most \(ProfileField.maximumCount) fields.")
+        }
+        for field in kept {
+            guard !field.name.isEmpty, !field.value.isEmpty else { throw CoreError.invalid("fields", "A profile field has a label and a value.") }
+            guard field.name.count <= ProfileField.maximumLength, field.value.count <= ProfileField.maximumLength else {
+                throw CoreError.invalid("fields", "A profile field's label and value have at most \(ProfileField.maximumLength) characters each.")
+            }
+            guard !field.name.contains(where: \.isNewline), !field.value.contains(where: \.isNewline) else {
+                throw CoreError.invalid("fields", "A profile field's label and value are one line each.")
+            }
+        }
+        return kept
+    }
+
+    /// Sets the avatar or the header from a PNG or JPEG image, or removes it when `image` is nil.
+    public func setImage(_ kind: ProfileImage, of session: AuthenticatedSession, to image: Data?) async throws(CoreError) {
         let type: String?
         if let image {
-            guard image.count <= Self.maximumAvatarSize else { throw CoreError.invalid("avatar", "An avatar is at most 1 MB.") }
-            guard let recognised = Self.imageType(image) else { throw CoreError.invalid("avatar", "An avatar is a PNG or JPEG image.") }
+            guard image.count <= kind.maximumSize else {
+                throw CoreError.invalid(kind.rawValue, "\(kind.name) is at most \(kind.maximumSize >> 20) MB.")
+            }
+            guard let recognised = Self.imageType(image) else { throw CoreError.invalid(kind.rawValue, "\(kind.name) is a PNG or JPEG image.") }
             type = recognised
         } else {
             type = nil
         }
-        try await changeProfile(of: session.account.id) { connection in
-            try await connection.query(
-                """
-                INSERT INTO core.public_profiles (user_id, avatar, avatar_content_type) VALUES (\(session.account.id), \(image), \(type))
-                ON CONFLICT (user_id) DO UPDATE SET avatar = EXCLUDED.avatar, avatar_content_type = EXCLUDED.avatar_content_type, updated_at = now()
+        let statement = PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO core.public_profiles (user_id, \(kind.rawValue), \(kind.rawValue)_content_type) VALUES ($1, $2, $3)
+                ON CONFLICT (user_id) DO UPDATE SET \(kind.rawValue) = EXCLUDED.\(kind.rawValue),
+                    \(kind.rawValue)_content_type = EXCLUDED.\(kind.rawValue)_content_type, updated_at = now()
                 """,
-                logger: logger
-            )
-        }
+            binds: try Self.bindings(session.account.id, image, type)
+        )
+        try await changeProfile(of: session.account.id) { connection in try await connection.query(statement, logger: logger) }
     }
 
-    /// An active user's avatar, for anyone.
-    public func avatar(username: String) async throws(CoreError) -> ExportedFile? {
-        let rows = try await run {
-            try await pool.query(
-                """
-                SELECT p.avatar, p.avatar_content_type FROM core.public_profiles p JOIN core.users u ON u.id = p.user_id
-                WHERE lower(u.username) = \(Self.normalizedIdentifier(username)) AND u.account_status = 'active' AND p.avatar IS NOT NULL
+    /// An active user's avatar or header, for anyone.
+    public func image(_ kind: ProfileImage, username: String) async throws(CoreError) -> ExportedFile? {
+        let statement = PostgresQuery(
+            unsafeSQL: """
+                SELECT p.\(kind.rawValue), p.\(kind.rawValue)_content_type FROM core.public_profiles p JOIN core.users u ON u.id = p.user_id
+                WHERE lower(u.username) = $1 AND u.account_status = 'active' AND p.\(kind.rawValue) IS NOT NULL
                 """,
-                logger: logger
-            ).collect()
-        }
+            binds: try Self.bindings(Self.normalizedIdentifier(username))
+        )
+        let rows = try await run { try await pool.query(statement, logger: logger).collect() }
         guard let row = rows.first, let (bytes, type) = try? row.decode((Data, String).self) else { return nil }
-        return ExportedFile(bytes: bytes, contentType: type, fileName: type == "image/png" ? "avatar.png" : "avatar.jpg")
+        let fileExtension = type == "image/png" ? "png" : "jpg"
+        return ExportedFile(bytes: bytes, contentType: type, fileName: "\(kind.rawValue).\(fileExtension)")
+    }
+
+    private static func bindings(_ values: (any PostgresEncodable & Sendable)?...) throws(CoreError) -> PostgresBindings {
+        var binds = PostgresBindings()
+        do {
+            for value in values {
+                if let value { try binds.append(value) } else { binds.appendNull() }
+            }
+        } catch {
+            throw CoreError.invalid("profile", "That profile change cannot be stored.")
+        }
+        return binds
     }
 
     private func changeProfile(of userID: UUID, _ change: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws(CoreError) {

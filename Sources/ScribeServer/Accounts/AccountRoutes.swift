@@ -48,9 +48,11 @@ struct AccountRoutes {
     struct PublicProfileRequest: Decodable {
         var displayName: String
         var bio: String
+        /// Absent keeps the fields as they are; `[]` clears them.
+        var fields: [ProfileField]?
         enum CodingKeys: String, CodingKey {
             case displayName = "display_name"
-            case bio
+            case bio, fields
         }
     }
 
@@ -89,17 +91,21 @@ struct AccountRoutes {
         api.post("accounts", use: register)
         api.post("sessions", use: logIn)
         api.post("accounts/recovery", use: recover)
-        api.get("users/:username/avatar", use: publicAvatar)
+        api.get("users/:username/avatar", use: publicImage(.avatar))
         // The same, at URLs that name its format (what the actor links): served with its real type.
-        api.get("users/:username/avatar.png", use: publicAvatar)
-        api.get("users/:username/avatar.jpg", use: publicAvatar)
+        for image in ProfileImage.allCases {
+            api.get("users/:username/\(image.rawValue).png", use: publicImage(image))
+            api.get("users/:username/\(image.rawValue).jpg", use: publicImage(image))
+        }
         let me = router.group("api/v1", context: LibraryContext.self)
         me.delete("sessions/current", use: logOut)
         me.get("accounts/me", use: account)
         me.put("accounts/me/password", use: changePassword)
         me.put("accounts/me/profile", use: setPublicProfile)
-        me.put("accounts/me/avatar", use: setAvatar)
-        me.delete("accounts/me/avatar", use: removeAvatar)
+        for image in ProfileImage.allCases {
+            me.put("accounts/me/\(image.rawValue)", use: setImage(image))
+            me.delete("accounts/me/\(image.rawValue)", use: removeImage(image))
+        }
         me.delete("accounts/me", use: deleteAccount)
     }
 
@@ -126,15 +132,17 @@ struct AccountRoutes {
         return try loggedIn(grant, recoveryPhrase: nil, request: request, context: context)
     }
 
-    @Sendable func publicAvatar(_ request: Request, context: ScribeRequestContext) async throws -> Response {
-        guard let username = context.parameters.get("username"), let avatar = try await accounts.avatar(username: username) else {
-            throw APIError(.notFound, code: "not_found", message: "No such avatar.")
+    func publicImage(_ kind: ProfileImage) -> @Sendable (Request, ScribeRequestContext) async throws -> Response {
+        { [accounts] _, context in
+            guard let username = context.parameters.get("username"), let image = try await accounts.image(kind, username: username) else {
+                throw APIError(.notFound, code: "not_found", message: "No such \(kind.rawValue).")
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: image.contentType, .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: image.bytes))
+            )
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: avatar.contentType, .cacheControl: "public, max-age=300"],
-            body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
-        )
     }
 
     @Sendable func logOut(_ request: Request, context: LibraryContext) async throws -> Response {
@@ -154,22 +162,26 @@ struct AccountRoutes {
 
     @Sendable func setPublicProfile(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
         let body = try await request.decodeJSON(as: PublicProfileRequest.self, context: context)
-        try await accounts.setPublicProfile(context.session, displayName: body.displayName, bio: body.bio)
+        try await accounts.setPublicProfile(context.session, displayName: body.displayName, bio: body.bio, fields: body.fields)
         return .noContent
     }
 
-    @Sendable func setAvatar(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
-        let image: ByteBuffer
-        do { image = try await request.body.collect(upTo: Accounts.maximumAvatarSize) } catch {
-            throw CoreError(.invalidInput, "An avatar is at most 1 MB.", field: "avatar")
+    func setImage(_ kind: ProfileImage) -> @Sendable (Request, LibraryContext) async throws -> HTTPResponse.Status {
+        { [accounts] request, context in
+            let image: ByteBuffer
+            do { image = try await request.body.collect(upTo: kind.maximumSize) } catch {
+                throw CoreError(.invalidInput, "\(kind.name) is at most \(kind.maximumSize >> 20) MB.", field: kind.rawValue)
+            }
+            try await accounts.setImage(kind, of: context.session, to: Data(image.readableBytesView))
+            return .noContent
         }
-        try await accounts.setAvatar(context.session, image: Data(image.readableBytesView))
-        return .noContent
     }
 
-    @Sendable func removeAvatar(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {
-        try await accounts.setAvatar(context.session, image: nil)
-        return .noContent
+    func removeImage(_ kind: ProfileImage) -> @Sendable (Request, LibraryContext) async throws -> HTTPResponse.Status {
+        { [accounts] _, context in
+            try await accounts.setImage(kind, of: context.session, to: nil)
+            return .noContent
+        }
     }
 
     @Sendable func deleteAccount(_ request: Request, context: LibraryContext) async throws -> Response {

@@ -30,14 +30,16 @@ struct SocialRoutes {
         var contentWarning: String?
         var audience: SocialActions.Audience?
         var inReplyTo: String?
+        /// The post or item it quotes; its author is asked (FEP-044f).
+        var quote: String?
         enum CodingKeys: String, CodingKey {
-            case content, audience
+            case content, audience, quote
             case contentWarning = "content_warning"
             case inReplyTo = "in_reply_to"
         }
 
         var draft: SocialActions.PostDraft {
-            SocialActions.PostDraft(text: content, contentWarning: contentWarning, audience: audience ?? .public, inReplyTo: inReplyTo)
+            SocialActions.PostDraft(text: content, contentWarning: contentWarning, audience: audience ?? .public, inReplyTo: inReplyTo, quote: quote)
         }
     }
 
@@ -63,6 +65,8 @@ struct SocialRoutes {
     struct MoveRequest: Decodable {
         /// The new account: a handle or an actor URL.
         var target: String
+        /// The account's password, asked again as Mastodon asks it.
+        var password: String
     }
 
     struct CommentResponse: ResponseEncodable { var comment: SocialActions.Comment }
@@ -84,6 +88,7 @@ struct SocialRoutes {
         api.post("posts", use: post)
         api.put("posts", use: editPost)
         api.delete("posts", use: deletePost)
+        api.delete("quote-approvals", use: revokeQuoteApproval)
         api.post("pins", use: pin)
         api.delete("pins", use: unpin)
         api.post("blocks", use: block)
@@ -121,6 +126,11 @@ struct SocialRoutes {
 
     @Sendable func unpin(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
         try await social.actions.unpin(try Self.query(request, "object"), as: context.user.id)
+        return .noContent
+    }
+
+    @Sendable func revokeQuoteApproval(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        try await social.actions.revokeQuoteApproval(quoting: try Self.query(request, "quoting"), as: context.user.id)
         return .noContent
     }
 
@@ -202,7 +212,8 @@ struct SocialRoutes {
     }
 
     @Sendable func move(_ request: Request, context: SignedInContext) async throws -> LocalActors.AccountSettings {
-        try await social.following.move(to: try await request.decodeJSON(as: MoveRequest.self, context: context).target, as: context.user.id)
+        let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
+        return try await social.following.move(to: body.target, as: context.user.id, password: body.password, sessionToken: context.sessionToken)
     }
 
     @Sendable func homeFeed(_ request: Request, context: SignedInContext) async throws -> FeedResponse {

@@ -49,6 +49,10 @@ struct InternalCoreRoutes {
         route(.user, HTTPCoreClient.Empty.self) { _, session in
             try await core.user(sessionToken: try Self.require(session))
         }
+        route(.confirmPassword, InternalCoreRequest.Password.self) { body, session in
+            try await core.confirmPassword(body.password, sessionToken: try Self.require(session))
+            return HTTPCoreClient.Empty()
+        }
         route(.setHidden, InternalCoreRequest.Restriction.self) { body, _ in
             try await core.setHidden(of: body.kind, id: body.id, body.value)
             return HTTPCoreClient.Empty()

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeContracts
 
 /// The ids of everything this server publishes, built from the public origin in one place so
 /// WebFinger's `self` link, the actor document and every activity agree to the byte.
@@ -34,7 +35,11 @@ public struct ActorURLs: Sendable {
     /// A user's avatar, at a URL that ends in its type's extension: some peers guess the format
     /// from the URL (one stored a PNG as `.jpg` and served it as `image/jpeg`).
     public func userAvatar(_ username: String, contentType: String) -> String {
-        "\(origin)/api/v1/users/\(username)/avatar.\(Self.fileExtension(of: contentType))"
+        userImage(.avatar, of: username, contentType: contentType)
+    }
+    /// A user's avatar or header, at a URL that ends in its type's extension.
+    public func userImage(_ kind: ProfileImage, of username: String, contentType: String) -> String {
+        "\(origin)/api/v1/users/\(username)/\(kind.rawValue).\(Self.fileExtension(of: contentType))"
     }
     /// A published character's avatar, always a PNG (Core keeps character art as PNG).
     public func avatar(_ id: UUID) -> String { "\(origin)/api/v1/shared/characters/\(id.uuidString.lowercased())/avatar.png" }

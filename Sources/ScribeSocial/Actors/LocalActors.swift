@@ -53,6 +53,16 @@ public struct LocalActors: Sendable {
         if let type = profile.avatarContentType {
             person["icon"] = ASObject.image(url: urls.userAvatar(name, contentType: type), mediaType: type).embedded
         }
+        if let type = profile.headerContentType {
+            person["image"] = ASObject.image(url: urls.userImage(.header, of: name, contentType: type), mediaType: type).embedded
+        }
+        if !profile.fields.isEmpty {
+            person["attachment"] = .array(
+                profile.fields.map { field in
+                    ["type": "PropertyValue", "name": .string(field.name), "value": .string(Self.fieldValue(field.value))]
+                }
+            )
+        }
         if !settings.alsoKnownAs.isEmpty { person["alsoKnownAs"] = .strings(settings.alsoKnownAs) }
         if let movedTo = settings.movedTo { person["movedTo"] = .string(movedTo) }
         return person.document(in: ScribeVocabulary.context)
@@ -70,6 +80,26 @@ public struct LocalActors: Sendable {
         guard !bio.isEmpty else { return "" }
         return bio.components(separatedBy: "\n\n").map { "<p>" + HTMLSanitizer.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }
             .joined()
+    }
+
+    /// A profile field's value as the HTML Mastodon sends and shows: a value that is a web address
+    /// becomes a link with `rel="me"` (what lets the page it names verify this profile), shortened
+    /// as Mastodon shortens it; any other value is escaped text.
+    public static func fieldValue(_ value: String) -> String {
+        guard let url = ProfileLinks.linkTarget(value) else { return HTMLSanitizer.escape(value) }
+        let schemeEnd = value.range(of: "://")!.upperBound
+        var prefix = String(value[..<schemeEnd])
+        var rest = String(value[schemeEnd...])
+        if rest.hasPrefix("www.") {
+            prefix += "www."
+            rest.removeFirst(4)
+        }
+        let shown = String(rest.prefix(30))
+        let hidden = String(rest.dropFirst(30))
+        return "<a href=\"\(HTMLSanitizer.escape(url))\" target=\"_blank\" rel=\"nofollow noopener me\" translate=\"no\">"
+            + "<span class=\"invisible\">\(HTMLSanitizer.escape(prefix))</span>"
+            + "<span class=\"\(hidden.isEmpty ? "" : "ellipsis")\">\(HTMLSanitizer.escape(shown))</span>"
+            + "<span class=\"invisible\">\(HTMLSanitizer.escape(hidden))</span></a>"
     }
 
     /// The instance actor (`Application` at `/actor`), readable without a signature.
@@ -185,11 +215,33 @@ public struct LocalActors: Sendable {
     func setMovedTo(_ actor: String, of userID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO social.account_settings (user_id, moved_to) VALUES (\(userID), \(actor))
-            ON CONFLICT (user_id) DO UPDATE SET moved_to = EXCLUDED.moved_to, updated_at = now()
+            INSERT INTO social.account_settings (user_id, moved_to, moved_at) VALUES (\(userID), \(actor), now())
+            ON CONFLICT (user_id) DO UPDATE SET moved_to = EXCLUDED.moved_to, moved_at = now(), updated_at = now()
             """,
             logger: logger
         )
+    }
+
+    /// The user's links that verified, with when they first did.
+    public func verifiedLinks(of userID: UUID) async throws(SocialError) -> [String: Date] {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT url, verified_at FROM social.verified_profile_links WHERE user_id = \(userID)", logger: logger).collect()
+        }
+        var links: [String: Date] = [:]
+        for row in rows {
+            let (url, at) = try decode(row, as: (String, Date).self)
+            links[url] = at
+        }
+        return links
+    }
+
+    /// When the account last moved away, if it has.
+    func lastMove(of userID: UUID) async throws(SocialError) -> Date? {
+        let rows = try await run(logger) {
+            try await pool.query("SELECT moved_at FROM social.account_settings WHERE user_id = \(userID) AND moved_at IS NOT NULL", logger: logger)
+                .collect()
+        }
+        return try rows.first.map { row throws(SocialError) in try decode(row, as: Date.self) }
     }
 
     static func socialError(_ error: CoreAPIError) -> SocialError {

@@ -134,6 +134,14 @@ struct RemoteActors: Sendable {
         try await connection.query("DELETE FROM social.remote_actors WHERE id = \(id)", logger: logger)
     }
 
+    /// A known actor's server, its shared inbox when it has one, read inside a transaction.
+    static func cachedInbox(of id: String, on connection: PostgresConnection) async throws -> String? {
+        try await connection.query(
+            "SELECT coalesce(shared_inbox, inbox) FROM social.remote_actors WHERE id = \(id)",
+            logger: connection.logger
+        ).collect().first?.decode(String.self)
+    }
+
     func cached(_ id: String) async throws(SocialError) -> RemoteActor? {
         let rows = try await run(logger) {
             try await pool.query(

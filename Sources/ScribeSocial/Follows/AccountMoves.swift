@@ -10,6 +10,8 @@ import ScribeContracts
 extension Following {
     /// At most this many aliases, as Mastodon allows.
     static let maximumAliases = 10
+    /// An account moves at most once in this time, as on Mastodon.
+    public static let moveCooldown: TimeInterval = 30 * 24 * 3600
 
     /// Names the user's other accounts (handles or actor URLs; an empty list removes them all),
     /// and sends the actor's `Update` so their servers see it.
@@ -33,7 +35,29 @@ extension Following {
     /// Moves the user to `handle`, which must name this account in its `alsoKnownAs` (checked on a
     /// fresh copy of its document). This server's followers follow the new account instead; every
     /// server that follows the user is sent `Move`, and the actor shows `movedTo`.
-    public func move(to handle: String, as userID: UUID) async throws(SocialError) -> LocalActors.AccountSettings {
+    ///
+    /// As on Mastodon, a move asks for the account's password again (checked by Core for the
+    /// session `sessionToken` names) and happens at most once in 30 days.
+    ///
+    /// - Throws: `invalidInput` for a wrong password, within 30 days of the last move, or for a
+    ///   target that does not name this account.
+    public func move(
+        to handle: String,
+        as userID: UUID,
+        password: String,
+        sessionToken: String
+    ) async throws(SocialError) -> LocalActors.AccountSettings {
+        do { try await actors.core.confirmPassword(password, sessionToken: sessionToken) } catch {
+            guard error.code == .invalidArgument else { throw LocalActors.socialError(error) }
+            throw SocialError(.invalidInput, "The password is wrong.")
+        }
+        if let last = try await actors.lastMove(of: userID), Date().timeIntervalSince(last) < Self.moveCooldown {
+            let next = last.addingTimeInterval(Self.moveCooldown)
+            throw SocialError(
+                .invalidInput,
+                "An account moves at most once in 30 days; this one may move again on \(next.formatted(date: .long, time: .omitted))."
+            )
+        }
         let profile = try await actors.profile(id: userID)
         let me = urls.actor(profile.username)
         let target = try await resolve(handle)

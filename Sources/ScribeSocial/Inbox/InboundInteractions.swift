@@ -173,10 +173,13 @@ extension InboxProcessor {
         }
     }
 
-    /// A Delete of a note (by id or as a Tombstone): only its author's counts.
+    /// A Delete of a note (by id or as a Tombstone), or of the approval of a quote one of our
+    /// posts makes (a revoked `QuoteAuthorization`): only its author's counts.
     func deleteNote(_ activity: ASObject, by actor: String) -> Effect {
         guard let objectID = activity.object.first?.id else { return Self.ignore("no object") }
-        return { [tables] connection in
+        return { [tables, urls] connection in
+            // The quoted author takes back the approval one of our posts carries.
+            if try await QuoteAnswers.revoked(objectID, by: actor, tables: tables, urls: urls, on: connection) { return .processed }
             guard try await tables.notes.delete(objectID, by: actor, on: connection) else {
                 return .ignored("not a note of this actor's that we keep")
             }
@@ -263,7 +266,7 @@ extension InboxProcessor {
             )
             if target.isOpen, quotesOurs, !blocked {
                 answer["result"] = .string(
-                    try await tables.quotes.approve(requestID: requestID, quoted: quoted, quoting: quoting, by: target, on: connection)
+                    try await tables.quoteAuthorizations.approve(requestID: requestID, quoted: quoted, quoting: quoting, by: target, on: connection)
                 )
                 try await tables.notifications.add(.quote, for: target.ownerID, actor: actor, object: quoting, on: connection)
             } else {

@@ -295,6 +295,24 @@ struct InboxProcessor: Sendable {
     func answer(_ activity: ASObject, by actor: String, accepted: Bool) -> Effect {
         { [tables, urls] connection in
             guard let object = activity.object.first else { return .ignored("no object") }
+            // An answer to one of our quote requests (by its id, or embedded with it).
+            if let requestID = object.id, object.object.map({ $0.isA("QuoteRequest") }) ?? true {
+                let stamp = NoteDisplay.webURL(activity["result"]?.string ?? activity["result"]?.object?["id"]?.string)
+                if !accepted || stamp != nil,
+                    try await QuoteAnswers.answered(
+                        requestID,
+                        by: actor,
+                        accepted: accepted,
+                        authorization: stamp,
+                        tables: tables,
+                        urls: urls,
+                        on: connection
+                    )
+                {
+                    return .processed
+                }
+                if object.object?.isA("QuoteRequest") == true { return .ignored("no pending quote request of ours by that id, or no stamp") }
+            }
             var follow: Follows.Follow?
             if let id = object.id { follow = try await tables.follows.find(activityID: id, on: connection) }
             if follow == nil, let embedded = object.object, embedded.isA("Follow"), let follower = embedded.actor?.id {

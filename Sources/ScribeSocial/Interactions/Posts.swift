@@ -28,12 +28,15 @@ extension SocialActions {
         public var audience: Audience
         /// The post it answers (any object id, local or remote).
         public var inReplyTo: String?
+        /// The post or item it quotes (any object id, local or remote), whose author is asked.
+        public var quote: String?
 
-        public init(text: String, contentWarning: String? = nil, audience: Audience = .public, inReplyTo: String? = nil) {
+        public init(text: String, contentWarning: String? = nil, audience: Audience = .public, inReplyTo: String? = nil, quote: String? = nil) {
             self.text = text
             self.contentWarning = contentWarning
             self.audience = audience
             self.inReplyTo = inReplyTo
+            self.quote = quote
         }
     }
 
@@ -49,11 +52,16 @@ extension SocialActions {
         public var hashtags: [String]
         public var published: Date
         public var updated: Date?
+        /// The object it quotes, and whether its author approved: `pending`, `accepted`,
+        /// `rejected` or `revoked`.
+        public var quote: String?
+        public var quoteState: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, content, audience, mentions, hashtags, published, updated
+            case id, content, audience, mentions, hashtags, published, updated, quote
             case contentWarning = "content_warning"
             case inReplyTo = "in_reply_to"
+            case quoteState = "quote_state"
         }
     }
 
@@ -67,8 +75,19 @@ extension SocialActions {
     func publish(_ draft: PostDraft, as userID: UUID, id: String) async throws(SocialError) -> Post {
         let me = try await actors.profile(id: userID)
         let target = try await draft.inReplyTo.asyncMap { objectID throws(SocialError) in try await resolve(objectID, for: me) }
+        let quoted = try await draft.quote.asyncMap { objectID throws(SocialError) in try await quotable(objectID, by: me, audience: draft.audience) }
         let now = Date()
-        let built = try await note(id: id, draft, author: me, replyingTo: target, published: now, updated: nil)
+        // A quote of something of ours is approved at once, by the rule a QuoteRequest would meet.
+        let localApproval = quoted.flatMap(Self.approvalID)
+        var built = try await note(
+            id: id,
+            draft,
+            author: me,
+            replyingTo: target,
+            quoting: quoted.map { QuoteOnNote(quoted: $0, authorization: localApproval) },
+            published: now,
+            updated: nil
+        )
         let inboxes = try await inboxes(for: built, author: me)
         try await transaction(on: pool, logger: logger) { connection in
             try await tables.notes.store(
@@ -80,6 +99,9 @@ extension SocialActions {
                 on: connection
             )
             try await tell(built, about: id, by: me, replyTo: target, on: connection)
+            if let quoted {
+                built.post.quoteState = try await askToQuote(quoted, with: built.note, approval: localApproval, by: me, on: connection).rawValue
+            }
             let create = ASObject.activity(
                 "Create",
                 id: id + "#create",
@@ -108,7 +130,26 @@ extension SocialActions {
         var edited = draft
         edited.audience = audience
         edited.inReplyTo = stored.inReplyTo
-        let built = try await note(id: id, edited, author: me, replyingTo: target, published: stored.publishedAt, updated: updated)
+        // The quote stays as it was asked and answered: an edit neither adds nor changes one.
+        let (quote, quotedDocument) = try await run(logger) {
+            try await pool.withConnection { connection -> (Quotes.Quote?, String?) in
+                guard let quote = try await tables.quotes.find(quoting: id, on: connection) else { return (nil, nil) }
+                return (quote, try await tables.notes.document(quote.quoted, on: connection))
+            }
+        }
+        // Its fallback link names the quoted post's page, as when it was written.
+        let quotedURL = quotedDocument.flatMap { try? ASObject.decode(Data($0.utf8)) }.flatMap { NoteDisplay.webURL($0.url) }
+        edited.quote = quote?.quoted
+        var built = try await note(
+            id: id,
+            edited,
+            author: me,
+            replyingTo: target,
+            quoting: quote.map { QuoteOnNote(id: $0.quoted, url: quotedURL ?? $0.quoted, authorization: $0.authorization) },
+            published: stored.publishedAt,
+            updated: updated
+        )
+        built.post.quoteState = quote?.state.rawValue
         let inboxes = Array(Set(try await inboxes(for: built, author: me) + (try await mentionInboxes(previous))))
         try await transaction(on: pool, logger: logger) { connection in
             try await tables.notes.store(
@@ -181,6 +222,7 @@ extension SocialActions {
         _ draft: PostDraft,
         author me: UserProfile,
         replyingTo target: Target?,
+        quoting quote: QuoteOnNote? = nil,
         published: Date,
         updated: Date?
     ) async throws(SocialError) -> BuiltPost {
@@ -219,7 +261,8 @@ extension SocialActions {
             case .direct: (mentions, [])
             }
         guard !to.isEmpty else { throw SocialError(.invalidInput, "A direct post needs at least one account mentioned.") }
-        let html = parsed.html(mentioned: mentioned, tagURL: { urls.tag($0) })
+        var html = parsed.html(mentioned: mentioned, tagURL: { urls.tag($0) })
+        if let quote { html = Self.withQuoteFallback(html, quoting: quote.url) }
         var note: ASObject = [
             "id": .string(id), "type": "Note", "attributedTo": .string(urls.actor(me.username)), "content": .string(html),
             "url": .string(id), "to": .strings(to), "cc": .strings(cc), "published": .string(ASObject.timestamp(published)),
@@ -228,6 +271,11 @@ extension SocialActions {
         ]
         if let updated { note["updated"] = .string(ASObject.timestamp(updated)) }
         if let target { note["inReplyTo"] = .string(target.objectID) }
+        if let quote {
+            // Mastodon reads `quote` first; Misskey and Fedibird read the older names.
+            for name in ["quote", "_misskey_quote", "quoteUri"] { note[name] = .string(quote.id) }
+            if let authorization = quote.authorization { note["quoteAuthorization"] = .string(authorization) }
+        }
         note["interactionPolicy"] = ItemNote.interactionPolicy(
             anyoneMayQuote: draft.audience == .public || draft.audience == .unlisted,
             author: urls.actor(me.username)
@@ -241,7 +289,8 @@ extension SocialActions {
             mentions: mentions,
             hashtags: hashtags,
             published: published,
-            updated: updated
+            updated: updated,
+            quote: quote?.id
         )
         if let target, let inbox = target.remoteInbox { remoteRecipients.append((target.author, inbox)) }
         return BuiltPost(note: note, post: post, localMentions: localMentions, remoteRecipients: remoteRecipients)

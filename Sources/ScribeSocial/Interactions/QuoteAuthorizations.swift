@@ -8,22 +8,23 @@ import PostgresNIO
 /// servers can check that the quoted author agreed.
 ///
 /// Guarantees: one stamp per request, however often it is delivered; a stamp is served only
-/// while its author's account is live. What may be approved is the inbox's rule
+/// while its author's account is live and has not taken the approval back. What may be approved is the inbox's rule
 /// (`InboundInteractions.quoteRequest`): a public item, or a public or unlisted post.
 struct QuoteAuthorizations: Sendable {
     let urls: ActorURLs
     let logger: Logger
 
-    /// Records the approval of `requestID` and returns its stamp's id; the stamp already made for a
-    /// redelivered request, if there is one.
+    /// Records the approval of `requestID` and returns its stamp's id (`stampID`, or a new one);
+    /// the stamp already made for a redelivered request, if there is one.
     func approve(
         requestID: String,
         quoted: String,
         quoting: String,
         by owner: LocalTargets.Shared,
+        stampID: String? = nil,
         on connection: PostgresConnection
     ) async throws -> String {
-        let id = "\(owner.ownerActor)/quote_authorizations/\(UUID().uuidString.lowercased())"
+        let id = stampID ?? "\(owner.ownerActor)/quote_authorizations/\(UUID().uuidString.lowercased())"
         let rows = try await connection.query(
             """
             INSERT INTO social.quote_authorizations (id, request_id, author, quoted, quoting)
@@ -34,6 +35,19 @@ struct QuoteAuthorizations: Sendable {
             logger: logger
         ).collect()
         return try rows.first?.decode(String.self) ?? id
+    }
+
+    /// The stamps `author` gave to the quotes of their objects by `quoting`.
+    func given(by author: UUID, quoting: String, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query(
+            "SELECT id FROM social.quote_authorizations WHERE author = \(author) AND quoting = \(quoting)",
+            logger: logger
+        ).collect().map { try $0.decode(String.self) }
+    }
+
+    /// Takes back an approval: its stamp is no longer served (Mastodon answers 404 for it too).
+    func withdraw(_ id: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM social.quote_authorizations WHERE id = \(id)", logger: logger)
     }
 
     /// The stamp at `id`, as Mastodon serves one (`QuoteAuthorizationSerializer`).

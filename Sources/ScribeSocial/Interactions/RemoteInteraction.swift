@@ -37,6 +37,8 @@ public struct RemoteInteraction: Sendable {
         /// For a character another Scribe server published: its card as Character Card V3, as
         /// the post carries it (Scribe's `characterCard` term), so it can be forked.
         public var characterCard: JSONValue? = nil
+        /// For a remote account: its profile as its server describes it, with its counts.
+        public var profile: RemoteProfile? = nil
     }
 
     /// The target `uri` names (`https://…`, `acct:user@host` or `user@host`).
@@ -58,13 +60,20 @@ public struct RemoteInteraction: Sendable {
         }
         if document.isActor {
             let actor = try await remote.store(document)
+            var profile = RemoteProfile(document, fallbackName: actor.preferredUsername ?? actor.id)
+            async let posts = count(document.outbox, of: actor.id)
+            async let followers = count(document.followers, of: actor.id)
+            async let following = count(document.following, of: actor.id)
+            (profile.posts, profile.followers, profile.following) = await (posts, followers, following)
             return Target(
                 kind: .account,
                 id: actor.id,
                 handle: Self.handle(actor.preferredUsername, host: actor.host),
-                name: document.name ?? actor.preferredUsername ?? actor.id,
-                url: document.url ?? actor.id,
-                isPublic: true
+                name: profile.name,
+                url: NoteDisplay.webURL(document.url) ?? actor.id,
+                published: profile.published,
+                isPublic: true,
+                profile: profile
             )
         }
         guard let author = document.attributedTo?.id, InboxProcessor.sameOrigin(author, objectID) else {
@@ -78,11 +87,18 @@ public struct RemoteInteraction: Sendable {
             name: authorActor.preferredUsername ?? authorActor.id,
             content: document.content.map(HTMLSanitizer.sanitize),
             contentWarning: document.summary.flatMap { $0.isEmpty ? nil : $0 },
-            url: document.url ?? objectID,
+            url: NoteDisplay.webURL(document.url) ?? objectID,
             published: document.published,
             isPublic: document.isPublic,
             characterCard: Self.characterCard(of: document)
         )
+    }
+
+    /// The `totalItems` a collection of the actor's own server states, or nil when it is hidden,
+    /// elsewhere or does not answer (as Mastodon then shows no count).
+    private func count(_ collection: String?, of actor: String) async -> Int? {
+        guard let collection, InboxProcessor.sameOrigin(collection, actor), let document = try? await remote.object(collection) else { return nil }
+        return document.totalItems
     }
 
     private func localTarget(_ id: String) throws(SocialError) -> Target {

@@ -23,6 +23,10 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         var displayName: String
         var bio: String
         var avatarURL: String?
+        var headerURL: String?
+        var fields: [Field]
+        /// The account it moved to, when it has.
+        var movedTo: String?
         var handle: String
         var initial: String
         var joined: String
@@ -37,6 +41,14 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         var remoteForm: FormState
     }
 
+    /// A profile field as Mastodon shows it: a link (with `rel="me"`) or text, and whether the
+    /// page it links to links back.
+    struct Field {
+        var name: String
+        var html: String
+        var verified: Bool
+    }
+
     public func page(
         _ username: String,
         request: Request,
@@ -47,6 +59,8 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         let profile = try await social.actors.profile(username: username)
         guard profile.username == username else { return Pages.redirect("/@\(profile.username)") }
         let counts = try await social.followCounts(of: profile.username)
+        let verified = try await social.actors.verifiedLinks(of: profile.id)
+        let settings = try await social.actors.accountSettings(profile.id)
         let viewer = context.user?.id
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
         let items = try await marketplace.listings(
@@ -57,6 +71,9 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,
             bio: profile.bio,
             avatarURL: profile.avatarContentType.map { "/api/v1/users/\(profile.username)/avatar.\(ActorURLs.fileExtension(of: $0))" },
+            headerURL: profile.headerContentType.map { "/api/v1/users/\(profile.username)/header.\(ActorURLs.fileExtension(of: $0))" },
+            fields: profile.fields.map { Field(name: $0.name, html: LocalActors.fieldValue($0.value), verified: verified[$0.value] != nil) },
+            movedTo: settings.movedTo,
             handle: "@\(profile.username)@\(social.settings.domain)",
             initial: String(profile.username.prefix(1)).uppercased(),
             joined: ItemView.date(profile.createdAt),

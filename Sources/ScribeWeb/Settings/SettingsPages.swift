@@ -4,8 +4,9 @@ import ScribeContracts
 import ScribeHTTP
 import ScribeSocial
 
-/// The user's settings: their public profile (display name, bio, avatar), whether follows need
-/// approval, the password, and who they block.
+/// The user's settings: their public profile (display name, bio, fields, avatar, header), how
+/// they are found and followed, their other accounts and a move, the password, and who they
+/// block.
 public struct SettingsPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let accounts: any AccountsAPI
@@ -22,17 +23,37 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
     struct Settings {
         var username: String
         var hasAvatar: Bool
+        var headerURL: String?
+        /// The profile's page, which a site links with `rel="me"` to verify a field.
+        var profileURL: String
         var profileForm: FormState
-        var locked: Bool
+        /// One row per profile field the form offers (always ``ProfileField/maximumCount``).
+        var fieldRows: [FieldRow]
+        var account: LocalActors.AccountSettings
+        var aliasForm: FormState
+        var moveForm: FormState
         var passwordForm: FormState
         var blockForm: FormState
+    }
+
+    struct FieldRow {
+        var index: Int
+        var number: Int
+        var name: String
+        var value: String
+        /// Whether the page at the value links back with `rel="me"`.
+        var verified: Bool
     }
 
     public func add(to router: Router<Context>) {
         let router = router.group("settings", context: SignedIn<Context>.self)
         router.get { request, context in try await page(request, context) }
         router.post("profile", use: saveProfile)
-        router.post("locked", use: setLocked)
+        router.post("account", use: saveAccount)
+        // The form's older address, from when it held only the lock.
+        router.post("locked", use: saveAccount)
+        router.post("aliases", use: saveAliases)
+        router.post("move", use: move)
         router.post("password", use: changePassword)
         router.post("blocks", use: changeBlock)
     }
@@ -41,11 +62,18 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         let form = try await WebForm.read(request, context: context.request)
         let token = context.sessionToken
         do {
-            try await accounts.setPublicProfile(displayName: form["display_name"], bio: form["bio"], sessionToken: token)
-            if let image = form.files["avatar"] {
-                try await accounts.setAvatar(image, sessionToken: token)
-            } else if form["remove_avatar"] == "on" {
-                try await accounts.setAvatar(nil, sessionToken: token)
+            try await accounts.setPublicProfile(
+                displayName: form["display_name"],
+                bio: form["bio"],
+                fields: Self.fields(in: form),
+                sessionToken: token
+            )
+            for image in ProfileImage.allCases {
+                if let bytes = form.files[image.rawValue] {
+                    try await accounts.setImage(image, to: bytes, sessionToken: token)
+                } else if form["remove_\(image.rawValue)"] == "on" {
+                    try await accounts.setImage(image, to: nil, sessionToken: token)
+                }
             }
             return Pages.redirect("/settings", notice: "Your profile is saved; your followers' servers are told.")
         } catch {
@@ -54,12 +82,53 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         }
     }
 
-    @Sendable func setLocked(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+    /// The profile fields a form sends (`field_0_name`, `field_0_value`, …), or nil when it sends
+    /// none, so a form without them leaves them as they are.
+    static func fields(in form: WebForm) -> [ProfileField]? {
+        guard form.fields.keys.contains(where: { $0.hasPrefix("field_") }) else { return nil }
+        return (0..<ProfileField.maximumCount).map { ProfileField(name: form["field_\($0)_name"], value: form["field_\($0)_value"]) }
+    }
+
+    @Sendable func saveAccount(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let form = try await WebForm.read(request, context: context.request)
-        let me = context.user.id
         let locked = form["locked"] == "on"
-        _ = try await social.following.changeSettings(Following.SettingsChange(manuallyApprovesFollowers: locked), as: me)
+        // A form that only sends the lock (the older one) leaves the rest as it is.
+        let full = form.fields["account_form"] != nil
+        let change = Following.SettingsChange(
+            manuallyApprovesFollowers: locked,
+            discoverable: full ? form["discoverable"] == "on" : nil,
+            indexable: full ? form["indexable"] == "on" : nil
+        )
+        _ = try await social.following.changeSettings(change, as: context.user.id)
         return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
+    }
+
+    @Sendable func saveAliases(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let handles = form["aliases"].split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do {
+            _ = try await social.following.setAliases(handles, as: context.user.id)
+            return Pages.redirect("/settings", notice: handles.isEmpty ? "No other accounts are named now." : "Your other accounts are named.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await page(request, context, aliasForm: FormState(form, error: error), status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func move(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        do {
+            let moved = try await social.following.move(
+                to: form["target"],
+                as: context.user.id,
+                password: form.fields["password"] ?? "",
+                sessionToken: context.sessionToken
+            )
+            return Pages.redirect("/settings", notice: "Moved to \(moved.movedTo ?? form["target"]): your followers here follow it now.")
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            return try await page(request, context, moveForm: FormState(form, error: error), status: .unprocessableContent)
+        }
     }
 
     @Sendable func changePassword(_ request: Request, context: SignedIn<Context>) async throws -> Response {
@@ -103,17 +172,42 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         _ request: Request,
         _ context: SignedIn<Context>,
         profileForm: FormState? = nil,
+        aliasForm: FormState? = nil,
+        moveForm: FormState = .empty,
         passwordForm: FormState = .empty,
         blockForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let me = context.user
         let profile = try await core.profile(id: me.id)
+        let account = try await social.actors.accountSettings(me.id)
+        let verified = try await social.actors.verifiedLinks(of: me.id)
+        var saved = ["display_name": profile.displayName, "bio": profile.bio]
+        for (index, field) in profile.fields.enumerated() {
+            saved["field_\(index)_name"] = field.name
+            saved["field_\(index)_value"] = field.value
+        }
+        let profileForm = profileForm ?? FormState(values: saved)
+        let rows = (0..<ProfileField.maximumCount).map { index in
+            let value = profileForm.values["field_\(index)_value"] ?? ""
+            return FieldRow(
+                index: index,
+                number: index + 1,
+                name: profileForm.values["field_\(index)_name"] ?? "",
+                value: value,
+                verified: verified[value] != nil
+            )
+        }
         let settings = Settings(
             username: me.username,
             hasAvatar: profile.hasAvatar,
-            profileForm: profileForm ?? FormState(values: ["display_name": profile.displayName, "bio": profile.bio]),
-            locked: try await social.actors.manuallyApprovesFollowers(me.id),
+            headerURL: profile.headerContentType.map { social.urls.userImage(.header, of: me.username, contentType: $0) },
+            profileURL: social.urls.profile(me.username),
+            profileForm: profileForm,
+            fieldRows: rows,
+            account: account,
+            aliasForm: aliasForm ?? FormState(values: ["aliases": account.alsoKnownAs.joined(separator: "\n")]),
+            moveForm: moveForm,
             passwordForm: passwordForm,
             blockForm: blockForm
         )

@@ -27,9 +27,44 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
         var target: RemoteInteraction.Target
         var isAccount: Bool
         var date: String?
+        /// A remote account's profile as the page shows it.
+        var profile: ProfileView?
         var replyForm: FormState
         /// The character a Scribe post carries, when it can be forked here.
         var fork: ForkOffer?
+    }
+
+    struct ProfileView {
+        var summary: String
+        var avatar: String?
+        var header: String?
+        var initial: String
+        var fields: [RemoteProfile.Field]
+        var joined: String?
+        var counts: [Count]
+        var locked: Bool
+        var isBot: Bool
+        var movedTo: String?
+
+        struct Count {
+            var number: Int
+            var label: String
+        }
+
+        init(_ profile: RemoteProfile) {
+            summary = profile.summary
+            avatar = profile.avatar
+            header = profile.header
+            initial = String(profile.name.prefix(1)).uppercased()
+            fields = profile.fields
+            joined = profile.published.map(ItemView.date)
+            counts = [(profile.posts, "posts"), (profile.followers, "followers"), (profile.following, "following")].compactMap { number, label in
+                number.map { Count(number: $0, label: label) }
+            }
+            locked = profile.manuallyApprovesFollowers
+            isBot = profile.isBot
+            movedTo = profile.movedTo
+        }
     }
 
     struct ForkOffer {
@@ -124,6 +159,7 @@ public struct InteractionPages<Context: SessionContext>: Sendable {
             target: target,
             isAccount: target.kind == .account,
             date: target.published.map(ItemView.date),
+            profile: target.profile.map(ProfileView.init),
             replyForm: replyForm,
             fork: library == nil ? nil : target.characterCard.map(Self.offer)
         )

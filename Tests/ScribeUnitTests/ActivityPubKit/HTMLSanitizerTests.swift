@@ -102,4 +102,17 @@ struct HTMLSanitizerTests {
         let huge = String(repeating: "<p>lorem ipsum</p>", count: 100_000)
         #expect(HTMLSanitizer.sanitize(huge).utf8.count <= HTMLSanitizer.maximumInputSize + 1024)
     }
+
+    @Test("rel=me links are found in a whole page, head and body, by the rel token only")
+    func relMeLinks() {
+        let page = """
+            <!DOCTYPE html><html><head><title>Me</title><link rel="me" href="https://a.example/@me">
+            <link rel="stylesheet" href="/s.css"></head><body><p>Hi <a rel="nofollow ME noopener" href=" https://b.example/@me ">b</a>
+            <a rel="meh" href="https://c.example/@me">not me</a><a href="https://d.example/@me">no rel</a>
+            <div><div><span><a rel="me" href="https://e.example/users/me">deep</a></span></div></div></body></html>
+            """
+        #expect(HTMLSanitizer.relMeLinks(in: page) == ["https://a.example/@me", "https://b.example/@me", "https://e.example/users/me"])
+        #expect(HTMLSanitizer.relMeLinks(in: "not html at all").isEmpty)
+        #expect(HTMLSanitizer.relMeLinks(in: "").isEmpty)
+    }
 }
