@@ -52,6 +52,10 @@ let package = Package(
     targets: [
         // Modules, in dependency order (docs/architecture.md §2; PackageBoundaryTests enforces it).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // gd.h is in the default include path; gdlib's pkg-config flags only add a define SwiftPM refuses.
+        .systemLibrary(name: "CLibGD", providers: [.apt(["libgd-dev"])]),
+        // Thumbnails for pages: bytes in, smaller bytes out, nothing else.
+        .target(name: "ScribeImages", dependencies: ["CLibGD"], swiftSettings: strictSettings),
         .target(
             name: "ActivityPubKit",
             dependencies: [
@@ -121,7 +125,7 @@ let package = Package(
         .target(
             name: "ScribeWeb",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", .hummingbird, .httpTypes, .nioCore, .crypto,
+                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", .hummingbird, .httpTypes, .nioCore, .crypto,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -206,8 +210,8 @@ let package = Package(
         .testTarget(
             name: "ScribeUnitTests",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeSocial", "ScribeFuzzTargets", "ScribeTestFixtures",
-                .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
+                "ActivityPubKit", "ScribeContracts", "ScribeStorage", "ScribeCore", "ScribeSocial", "ScribeImages", "ScribeFuzzTargets",
+                "ScribeTestFixtures", .crypto, .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

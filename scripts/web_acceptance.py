@@ -3,7 +3,9 @@
 signs up, imports a card, publishes it, finds it in the marketplace, opens its page, rates it
 from a second account and sees the rating. On every page it checks the accessibility basics
 (labels on inputs, alt text, heading order, the default theme's contrast) and saves a screenshot.
-It also checks that a private character appears on no page for anyone but its owner.
+It also checks that a private character appears on no page for anyone but its owner, that the
+marketplace home with thirty cards transfers under 300 KB of images and none on a second view,
+that adult art is blurred behind a click, and that no page scrolls sideways on a phone.
 
 Writes one JSON report to --report (or standard output); exits 1 if anything failed.
 Usage: web_acceptance.py --base http://127.0.0.1:PORT --card seraphina.png --lorebook WORLDINFO.json --screenshots DIR
@@ -15,6 +17,7 @@ import os
 import re
 import sys
 import time
+import urllib.request
 import uuid
 
 from selenium import webdriver
@@ -75,7 +78,7 @@ class Run:
     def __init__(self, base, screenshots):
         self.base = base.rstrip('/')
         self.screenshots = screenshots
-        self.report = {'pages': [], 'failures': [], 'steps': []}
+        self.report = {'pages': [], 'failures': [], 'steps': [], 'measured': []}
         options = Options()
         options.binary_location = os.environ.get('CHROMIUM', '/usr/bin/chromium')
         # A starved renderer (two cores shared with a test suite) is slow, not broken: nothing in
@@ -246,7 +249,7 @@ class Run:
         Select(self.driver.find_element(By.ID, 'stars')).select_by_value('5')
         self.submit(f'/characters/{item_id}/rating')
         self.check('Thank you' in self.notice(), f'rating said {self.notice()!r}')
-        meta = self.driver.find_element(By.CSS_SELECTOR, '.item-head .meta:last-child').text
+        meta = self.driver.find_element(By.ID, 'stats').text
         self.check(re.search(r'★ 5\.0 from 1 rating', meta) is not None, f'the rating is not shown: {meta!r}')
         self.page('rated')
         self.report['steps'].append('rated from a second account')
@@ -271,6 +274,109 @@ class Run:
         self.go('/recover')
         self.page('recover')
         self.report['steps'].append('private items stay private')
+
+    def api(self, method, path, token=None, body=None, content_type='application/json'):
+        """One JSON API call; answers the status and the decoded body (or None)."""
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header('Content-Type', content_type)
+        if token:
+            request.add_header('Authorization', 'Bearer ' + token)
+        try:
+            with urllib.request.urlopen(request, timeout=PAGE_WAIT) as answer:
+                raw = answer.read()
+                return answer.status, (json.loads(raw) if raw else None)
+        except urllib.error.HTTPError as error:
+            return error.code, None
+
+    def image_bytes(self):
+        """Bytes the page shown transferred for all its images, by the browser's own resource timing.
+        Lazy images load as they come into view: the page is scrolled a screen at a time, waiting
+        at each until the images in view have loaded, so every image is counted."""
+        deadline = time.monotonic() + PAGE_WAIT
+        height = self.driver.execute_script('return document.documentElement.scrollHeight')
+        step = self.driver.execute_script('return window.innerHeight')
+        for offset in range(0, height + step, step):
+            self.driver.execute_script('window.scrollTo(0, arguments[0])', offset)
+            while time.monotonic() < deadline and not self.driver.execute_script(
+                    'return [...document.images].filter(i => i.getBoundingClientRect().top < innerHeight'
+                    ' && i.getBoundingClientRect().bottom > 0).every(i => i.complete && i.naturalWidth > 0)'):
+                time.sleep(0.1)
+        self.check(self.driver.execute_script('return [...document.images].every(i => i.complete && i.naturalWidth > 0)'),
+                   f'{self.driver.current_url}: not every image loaded')
+        return self.driver.execute_script(
+            "return performance.getEntriesByType('resource').filter(e => e.initiatorType === 'img')"
+            ".reduce((sum, e) => sum + e.transferSize, 0)")
+
+    def hub(self, card):
+        """The marketplace as a hub: thirty cards of art, adult art blurred, phones that fit."""
+        status, created = self.api('POST', '/api/v1/accounts',
+                                   body={'username': 'carol', 'email': 'carol@example.org', 'password': 'correct horse battery'})
+        self.check(status == 201, f'registering carol through the API answered {status}')
+        token = created['session']['token']
+        with open(card, 'rb') as file:
+            png = file.read()
+        ids = []
+        for _ in range(30):
+            status, imported = self.api('POST', '/api/v1/characters/import', token, png, 'image/png')
+            ids.append(imported['character']['id'].lower())
+            self.api('PUT', f'/api/v1/characters/{ids[-1]}/visibility', token, {'sharing_visibility': 'public'})
+        # One is for adults.
+        adult = ids[0]
+        for _ in range(100):
+            if self.api('PUT', f'/api/v1/marketplace/listings/{adult}/content-rating', token, {'content_rating': 'nsfw'})[0] == 204:
+                break
+            time.sleep(0.2)
+
+        # Thirty cards of art: under 300 KB on a first view, nothing on the next.
+        self.driver.delete_all_cookies()
+        for _ in range(100):
+            self.go('/')
+            if len(self.driver.find_elements(By.CSS_SELECTOR, '.cards.grid .art img')) >= 30:
+                break
+            time.sleep(0.2)
+        # A first view: nothing of this server in the browser's cache.
+        self.driver.execute_cdp_cmd('Network.enable', {})
+        self.driver.execute_cdp_cmd('Network.clearBrowserCache', {})
+        self.go('/')
+        cards = len(self.driver.find_elements(By.CSS_SELECTOR, '.cards.grid .card'))
+        self.check(cards == 30, f'the marketplace home shows {cards} cards, not 30')
+        first = self.image_bytes()
+        self.report['measured'].append(f'home: {cards} cards, {first} bytes of images on a first view (limit 300000)')
+        self.check(0 < first < 300_000, f'the home page transferred {first} bytes of images on a first view')
+        self.page('home')
+        self.go('/')
+        again = self.image_bytes()
+        self.report['measured'].append(f'home again: {again} bytes of images (limit 0)')
+        self.check(again == 0, f'the home page transferred {again} bytes of images again within the cache lifetime')
+
+        # Adult art is blurred for a visitor on its page and the creator's profile, until clicked.
+        for path, name in [(f'/characters/{adult}', 'item-adult'), ('/@carol', 'profile-adult')]:
+            self.go(path)
+            art = self.driver.find_elements(By.CSS_SELECTOR, '.art.adult img')
+            self.check(art, f'{path}: the adult art is not marked for blurring')
+            if not art:
+                continue
+            self.check('blur' in self.driver.execute_script('return getComputedStyle(arguments[0]).filter', art[0]),
+                       f'{path}: the adult art is not blurred')
+            self.page(name)
+            self.driver.find_element(By.CSS_SELECTOR, '.art.adult .reveal-label').click()
+            self.check(self.driver.execute_script('return getComputedStyle(arguments[0]).filter', art[0]) == 'none',
+                       f'{path}: the adult art stays blurred after a click')
+
+        # A phone: every page fits its width, nothing scrolls sideways.
+        self.driver.set_window_size(390, 844)
+        try:
+            for path, name in [('/', 'home-phone'), (f'/characters/{ids[1]}', 'item-phone'), ('/@carol', 'profile-phone'),
+                               ('/signup', 'signup-phone'), ('/login', 'login-phone')]:
+                self.go(path)
+                wide = self.driver.execute_script('return document.documentElement.scrollWidth - window.innerWidth')
+                self.check(wide <= 0, f'{path} scrolls sideways by {wide} pixels on a phone')
+                self.page(name)
+        finally:
+            self.driver.set_window_size(1200, 1600)
+        self.report['steps'].append('the hub: art, blur, phones')
 
     def moderate(self, credentials):
         """Logs in as a moderator (NAME:PASSWORD) and audits the moderation page; nobody else may open it."""
@@ -303,6 +409,7 @@ def main():
     run = Run(args.base, args.screenshots)
     try:
         run.main(args.card, args.lorebook)
+        run.hub(args.card)
         if args.moderator:
             run.moderate(args.moderator)
     except Exception as error:  # reported, not hidden: the test prints the report

@@ -6,7 +6,8 @@ import Hummingbird
 public struct SessionCookie: Sendable {
     public static let name = "scribe_session"
 
-    let secure: Bool
+    /// Whether cookies are sent over https only (the public URL is https).
+    public let secure: Bool
 
     public init(publicURL: URL) {
         secure = publicURL.scheme == "https"

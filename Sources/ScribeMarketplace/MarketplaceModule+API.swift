@@ -32,6 +32,10 @@ extension MarketplaceModule: MarketplaceAPI {
         try await engagement.favourite(id, by: caller)
     }
 
+    public func unfavourite(_ id: UUID, by caller: MarketplaceCaller) async throws(MarketplaceError) {
+        try await engagement.unfavourite(id, by: caller)
+    }
+
     public func favourites(of caller: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing] {
         try await engagement.favourites(of: caller)
     }

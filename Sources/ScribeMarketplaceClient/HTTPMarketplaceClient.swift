@@ -68,6 +68,10 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
         _ = try await call(.PUT, "favourites/\(id)", caller: caller, as: Answers.Nothing.self)
     }
 
+    public func unfavourite(_ id: UUID, by caller: MarketplaceCaller) async throws(MarketplaceError) {
+        _ = try await call(.DELETE, "favourites/\(id)", caller: caller, as: Answers.Nothing.self)
+    }
+
     public func favourites(of caller: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing] {
         try await call(.GET, "favourites", caller: caller, as: Answers.Favourites.self).favourites
     }

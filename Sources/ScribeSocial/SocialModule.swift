@@ -68,7 +68,7 @@ public struct SocialModule: Sendable {
             notes: Notes(logger: logger),
             reactions: Reactions(logger: logger),
             feeds: Feeds(pool: pool, urls: urls, domain: settings.domain, logger: logger),
-            notifications: Notifications(pool: pool, logger: logger),
+            notifications: Notifications(pool: pool, urls: urls, domain: settings.domain, logger: logger),
             blocks: Blocks(urls: urls, logger: logger),
             reports: reports,
             deliveries: DeliveryQueue(logger: logger),
@@ -266,6 +266,20 @@ public struct SocialModule: Sendable {
             entries[index].content = note.content ?? ""
             entries[index].display = NoteDisplay(note)
         }
+        // What the reader already did to each, so the page offers to undo it.
+        let me = urls.actor(try await actors.profile(id: userID).username)
+        let objects = entries.map(\.object)
+        let reactions = Reactions(logger: logger)
+        let (liked, boosted) = try await run(logger) {
+            (
+                try await reactions.objects(.like, by: me, among: objects, on: pool),
+                try await reactions.objects(.boost, by: me, among: objects, on: pool)
+            )
+        }
+        for index in entries.indices {
+            entries[index].liked = liked.contains(entries[index].object)
+            entries[index].boosted = boosted.contains(entries[index].object)
+        }
         return entries
     }
 
@@ -292,6 +306,19 @@ public struct SocialModule: Sendable {
     }
 
     /// Our `Note` of a published item, if it is visible to anyone.
+    /// The user's notifications as a page shows them: each names who did it, the item it was
+    /// about by its name, and the words of a comment, mention or quote.
+    public func notificationList(for userID: UUID, before: Int64?) async throws(SocialError) -> [Notifications.Notification] {
+        var list = try await notifications.list(for: userID, before: before)
+        var names: [String: String] = [:]
+        for index in list.indices {
+            guard let object = list[index].object, urls.localObject(object).map({ $0.0 != "post" && $0.0 != "comment" }) == true else { continue }
+            if names[object] == nil { names[object] = await itemNote(object)?.name }
+            list[index].objectName = names[object]
+        }
+        return list
+    }
+
     private func itemNote(_ objectID: String) async -> ASObject? {
         guard let (kind, id) = urls.localObject(objectID), let subject = CoreEvent.SubjectKind(rawValue: kind) else { return nil }
         return try? await collections.object(subject, id)

@@ -11,6 +11,9 @@ public struct SocialSettings: Sendable {
     /// (`AUTHORIZED_FETCH`): actors, items, comments and collections; never the instance actor,
     /// whose key other servers need to check our own signed fetches.
     public var authorizedFetch: Bool
+    /// The server's name and one sentence about it (NodeInfo's `nodeName`, `nodeDescription`).
+    public var name: String
+    public var description: String
     /// How often idle workers look for new work when nothing in this process woke them.
     public var pollInterval: Duration
     /// Deliveries in flight to one host at a time.
@@ -28,6 +31,8 @@ public struct SocialSettings: Sendable {
         publicURL: URL,
         allowsPrivatePeers: Bool = false,
         authorizedFetch: Bool = false,
+        name: String = "Scribe",
+        description: String = "AI-roleplay characters and lorebooks, shared over ActivityPub.",
         pollInterval: Duration = .milliseconds(250),
         perHostConcurrency: Int = 4,
         openRegistrations: Bool = true,
@@ -39,6 +44,8 @@ public struct SocialSettings: Sendable {
         self.publicURL = publicURL
         self.allowsPrivatePeers = allowsPrivatePeers
         self.authorizedFetch = authorizedFetch
+        self.name = name
+        self.description = description
         self.pollInterval = pollInterval
         self.perHostConcurrency = perHostConcurrency
         self.openRegistrations = openRegistrations

@@ -11,11 +11,12 @@ public struct FormState: Sendable {
 
     public static let empty = FormState()
 
-    /// The state after `error`, keeping what was typed in `form`.
-    public init(_ form: WebForm, error: any Error) {
+    /// The state after `error`, keeping what was typed in `form`. A message about no one field
+    /// goes beside `field` when one is given (a form of one field), else above the form.
+    public init(_ form: WebForm, error: any Error, field fallback: String? = nil) {
         values = form.fields.filter { !$0.key.contains("password") && $0.key != "csrf" && $0.key != "recovery_phrase" }
         let (field, text) = Self.explain(error)
-        if let field { errors[field] = text } else { message = text }
+        if let field = field ?? fallback { errors[field] = text } else { message = text }
     }
 
     public init(values: [String: String] = [:], errors: [String: String] = [:], message: String? = nil) {

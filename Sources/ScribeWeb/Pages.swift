@@ -15,16 +15,19 @@ import ScribeHTTP
 public struct Pages: Sendable {
     let library: MustacheLibrary
     public let publicURL: URL
+    /// The server's name (`SCRIBE_INSTANCE_NAME`) and one sentence about it.
     public let siteName: String
+    public let siteDescription: String
 
     /// Templates that could not be read or parsed: a packaging bug, logged at start-up and
     /// checked by a test.
     public let problems: [String]
 
-    public init(publicURL: URL) {
+    public init(publicURL: URL, siteName: String = "Scribe", siteDescription: String = "") {
         _ = HTMLText.registered
         self.publicURL = publicURL
-        self.siteName = publicURL.host ?? "Scribe"
+        self.siteName = siteName
+        self.siteDescription = siteDescription
         var library = MustacheLibrary()
         var problems: [String] = []
         if let directory = Self.resources?.appendingPathComponent("Templates") {
@@ -59,6 +62,8 @@ public struct Pages: Sendable {
         /// Link preview (OpenGraph, Twitter card) and discovery.
         var meta: Meta?
         var notice: String?
+        /// Whether this browser chose to see adult art without a blur (``adultCookie``).
+        var showAdult: Bool
 
         struct User {
             var username: String
@@ -81,6 +86,10 @@ public struct Pages: Sendable {
         var page: Page
     }
 
+    /// The cookie that remembers a browser's choice to see adult art unblurred: a display
+    /// preference, like Mastodon's "always show media", kept per browser so visitors have it too.
+    static let adultCookie = "scribe_adult"
+
     public func frame(_ title: String, context: some SessionContext, request: Request, meta: Frame.Meta? = nil, notice: String? = nil) -> Frame {
         Frame(
             title: title,
@@ -89,7 +98,8 @@ public struct Pages: Sendable {
             csrf: context.csrfToken ?? "",
             path: request.uri.path,
             meta: meta,
-            notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty
+            notice: notice ?? request.cookies[Self.noticeCookie]?.value.removingPercentEncoding?.nilIfEmpty,
+            showAdult: request.cookies[Self.adultCookie]?.value == "show"
         )
     }
 
@@ -118,7 +128,7 @@ public struct Pages: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .contentSecurityPolicy:
-                    "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:",
+                    "default-src 'self'; img-src 'self' data: https:; style-src 'self'; frame-ancestors 'none'; form-action 'self' https:",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
             ],
             body: .init(byteBuffer: ByteBuffer(string: html))

@@ -16,8 +16,9 @@ struct PackageBoundaryTests {
         "ScribeSocial": ["ActivityPubKit", "ScribeContracts", "ScribeStorage"],
         "ScribeMarketplaceClient": ["ScribeContracts", "ScribeCoreClient"],
         "ScribeHTTP": ["ScribeContracts"],
+        "ScribeImages": [],
         // The pages reach Core and the marketplace only through their contracts.
-        "ScribeWeb": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", "ScribeStorage"],
+        "ScribeWeb": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", "ScribeStorage"],
     ]
 
     /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.

@@ -195,14 +195,17 @@ struct SplitDeploymentTests {
             method: "POST",
             path: "/signup",
             headers: form,
-            body: Data("csrf=\(formToken)&username=cy&email=cy%40example.org&password=correct+horse+battery".utf8)
+            body: Data("csrf=\(formToken)&username=cy&email=cy%40example.org&password=correct+horse+battery".utf8),
+            followRedirects: false
         )
-        let welcome = String(decoding: signup.body, as: UTF8.self)
-        #expect(signup.status == 201 && welcome.contains("@cy"), "\(signup.status) \(welcome.suffix(2000))")
-        let session = try #require(
-            signup.headers["Set-Cookie"].first { $0.hasPrefix("scribe_session=") }?.dropFirst("scribe_session=".count).split(separator: ";").first
-        )
+        #expect(signup.status == 303 && signup.headers["Location"].first == "/welcome", "\(signup.status)")
+        func cookie(_ name: String) throws -> Substring {
+            try #require(signup.headers["Set-Cookie"].first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1).split(separator: ";").first)
+        }
+        let session = try cookie("scribe_session")
         let cookies = ("Cookie", "scribe_session=\(session); scribe_csrf=\(formToken)")
+        let welcome = try await page("/welcome", [("Cookie", "scribe_session=\(session); scribe_welcome=\(try cookie("scribe_welcome"))")])
+        #expect(welcome.status == 200 && welcome.text.contains("@cy") && welcome.text.contains("id=\"recovery-phrase\""), "\(welcome.status)")
         let signedIn = try await page("/characters/\(id)", [cookies])
         #expect(signedIn.status == 200 && signedIn.text.contains("@cy"), "the page knows who is signed in")
 

@@ -62,7 +62,7 @@ struct WebPageTests {
         #expect(pages.problems.isEmpty, "\(pages.problems)")
         for name in [
             "layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
-            "settings", "moderation", "error", "interaction", "lorebook-editor",
+            "settings", "moderation", "error", "interaction", "lorebook-editor", "listing-cards", "card-art",
         ] {
             #expect(pages.hasTemplate(name), "\(name)")
         }
@@ -471,6 +471,53 @@ extension WebPageTests {
             let settingsPage = String(buffer: try await client.execute(uri: "/settings", method: .get, headers: alice) { $0 }.body)
             #expect(settingsPage.contains("value=\"Website\"") && settingsPage.contains("value=\"https://alice.example\""))
             #expect(settingsPage.contains("id=\"indexable\" name=\"indexable\" checked") && !settingsPage.contains("name=\"discoverable\" checked"))
+        }
+    }
+}
+
+extension WebPageTests {
+    @Test(
+        "an item page folds the card's parts with {{char}} and {{user}} rendered, offers no review to its owner, and undoes a like, a boost and a favourite"
+    )
+    func itemPage() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let bob = try await Self.browser(client, "bob")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
+            @Sendable func page(_ headers: HTTPFields) async throws -> String {
+                String(buffer: try await client.execute(uri: "/characters/\(id)", method: .get, headers: headers.merging(Self.html)) { $0 }.body)
+            }
+            // Listed first, so favourites and reviews are offered.
+            #expect(try await eventually { try await page(bob).contains("action=\"/characters/\(id)/favourite\"") })
+            let shown = try await page(bob)
+            #expect(shown.contains("<details class=\"card-section\" open>\n  <summary><h2>Description</h2></summary>"))
+            #expect(shown.contains("<details class=\"card-section\">\n  <summary><h2>First message</h2></summary>"))
+            #expect(
+                !shown.lowercased().contains("{{user}}") && !shown.lowercased().contains("{{char}}")
+                    && shown.contains("you: &quot;Describe your traits?&quot;")
+            )
+            #expect(shown.contains("action=\"/characters/\(id)/review\""))
+            #expect(!(try await page(alice)).contains("action=\"/characters/\(id)/review\""), "the owner is offered no review of her own item")
+
+            let form = bob.merging([.contentType: "application/x-www-form-urlencoded"])
+            func post(_ action: String, _ fields: [String: String] = [:]) async throws {
+                let reply = try await client.execute(
+                    uri: "/characters/\(id)/\(action)",
+                    method: .post,
+                    headers: form,
+                    body: Self.form(["csrf": "token-bob"].merging(fields) { $1 })
+                ) { $0 }
+                #expect(reply.status == .seeOther, "\(action) \(fields)")
+            }
+            for action in ["like", "boost", "favourite"] { try await post(action) }
+            let done = try await page(bob)
+            #expect(done.contains("aria-pressed=\"true\">♥ Liked") && done.contains("aria-pressed=\"true\">⇄ Boosted"))
+            #expect(done.contains("aria-pressed=\"true\">★ Favourited") && done.contains("<span id=\"likes\">1 like</span>"))
+            for action in ["like", "boost", "favourite"] { try await post(action, ["action": "undo"]) }
+            let undone = try await page(bob)
+            #expect(undone.contains("aria-pressed=\"false\">Like") && undone.contains("aria-pressed=\"false\">Boost"))
+            #expect(undone.contains("aria-pressed=\"false\">Favourite") && undone.contains("<span id=\"likes\">0 likes</span>"))
         }
     }
 }

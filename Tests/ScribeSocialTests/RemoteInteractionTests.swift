@@ -227,4 +227,47 @@ struct RemoteInteractionTests {
             #expect((data["source"] as? [String])?.contains(note) == true, "\(data["source"] ?? "none")")
         }
     }
+
+    @Test(
+        "a visitor with an account elsewhere is sent from an item's page to their server's remote-interaction page; an address nobody answers is told plainly beside the field"
+    )
+    func fromAnItemPage() async throws {
+        try await withTestInstance(host: "127.0.0.5") { instance in
+            let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
+            let character = try await instance.modules.core.characters.create(
+                CharacterCard(data: ["name": .string("Lantern Keeper"), "description": .string("She keeps the harbour light.")]),
+                for: alice
+            )
+            _ = try await instance.modules.core.characters.setVisibility(character.id, to: .public, for: alice)
+            let itemURL = "\(instance.publicURL)/characters/\(character.id.uuidString.lowercased())"
+            try await withTestPeer { peer in
+                let token = "form-token-of-a-visitor"
+                func send(_ handle: String) async throws -> LoopbackHTTP.Reply {
+                    try await LoopbackHTTP.send(
+                        port: instance.port,
+                        method: "POST",
+                        path: "/characters/\(character.id.uuidString.lowercased())/remote-interaction",
+                        headers: [
+                            ("Content-Type", "application/x-www-form-urlencoded"), ("Origin", instance.publicURL), ("Cookie", "scribe_csrf=\(token)"),
+                            ("Accept", "text/html"),
+                        ],
+                        body: Data("csrf=\(token)&handle=\(Self.escaped(handle))".utf8),
+                        host: "127.0.0.5",
+                        followRedirects: false
+                    )
+                }
+                let host = String(peer.origin.dropFirst("http://".count))
+                let sent = try await send("carol@\(host)")
+                #expect(sent.status == 303)
+                #expect(sent.headers.first(name: "Location") == peer.origin + "/" + Self.escaped(itemURL))
+                let nowhere = try await send("carol@nowhere.invalid")
+                #expect(nowhere.status == 422 && nowhere.text.contains("id=\"remote-handle-error\""))
+                // In words, not codes: with private peers allowed (tests) the name is not looked up
+                // first, so it reads as a server that did not answer; in production, as none found.
+                let said = nowhere.text.components(separatedBy: "id=\"remote-handle-error\">").last?.prefix(120) ?? ""
+                #expect(said.hasPrefix("No server was found at nowhere.invalid") || said.hasPrefix("nowhere.invalid did not answer"), "\(said)")
+                #expect(!nowhere.text.contains("unresolvable_host") && !nowhere.text.contains("connection_failed"))
+            }
+        }
+    }
 }

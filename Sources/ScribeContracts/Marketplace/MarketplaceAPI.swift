@@ -33,6 +33,9 @@ public protocol MarketplaceAPI: Sendable {
     /// Adds an item to the caller's favourites (again: nothing changes).
     func favourite(_ id: UUID, by caller: MarketplaceCaller) async throws(MarketplaceError)
 
+    /// Takes an item out of the caller's favourites (if it is not there: nothing changes).
+    func unfavourite(_ id: UUID, by caller: MarketplaceCaller) async throws(MarketplaceError)
+
     /// The caller's favourites that are still listed, changed ones first.
     func favourites(of caller: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing]
 

@@ -81,7 +81,11 @@ public struct ScribeApplication: Sendable {
         // some fediverse software send HEAD first).
         let router = Router(context: ScribeRequestContext.self, options: .autoGenerateHeadEndpoints)
         let role = configuration.role
-        let pages = Pages(publicURL: configuration.publicURL)
+        let pages = Pages(
+            publicURL: configuration.publicURL,
+            siteName: configuration.instanceName,
+            siteDescription: configuration.instanceDescription
+        )
         let pagesMarketplace = self.pagesMarketplace
         let servesPages = pagesMarketplace != nil
         if servesPages { for problem in pages.problems { logger.error("page template problem", metadata: ["problem": .string(problem)]) } }
@@ -153,6 +157,7 @@ public struct ScribeApplication: Sendable {
         let profilePages = ProfilePages<ScribeRequestContext>(pages: pages, social: social, marketplace: marketplace)
         ActorRoutes(social: social, profilePages: profilePages, itemPages: itemPages).add(to: router)
         StaticFiles().add(to: router)
+        ItemArt<ScribeRequestContext>(core: coreAPI, social: social).add(to: router)
         MarketplacePages<ScribeRequestContext>(pages: pages, marketplace: marketplace).add(to: router)
         itemPages.add(to: router)
         profilePages.add(to: router)

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivatePeers: Bool
     /// Serve ActivityPub documents only to signed requests (Mastodon's secure mode).
     public var authorizedFetch = false
+    /// The server's name and one sentence about it, for the pages and NodeInfo.
+    public var instanceName = "Scribe"
+    public var instanceDescription = ""
     /// Seconds before a delivery claimed by a worker that died is sent again.
     public var deliveryLeaseSeconds: Int
     /// Seconds before an inbound activity taken by a worker that died is taken again.
@@ -114,6 +117,8 @@ public struct ServerConfiguration: Sendable {
             stripe: stripe
         )
         configuration.authorizedFetch = try switchValue(.authorizedFetch, value(.authorizedFetch)!)
+        configuration.instanceName = try text(.instanceName, value(.instanceName)!, maximum: 60)
+        configuration.instanceDescription = try text(.instanceDescription, value(.instanceDescription)!, maximum: 300)
         try configuration.resolveDeployment(value)
         return configuration
     }
@@ -159,6 +164,15 @@ public struct ServerConfiguration: Sendable {
 
     /// A setting that is a whole number of seconds, from 1 to an hour.
     /// A switch's value: true, 1, yes or on; false, 0, no or off.
+    /// One line of text, trimmed, not empty and at most `maximum` characters.
+    static func text(_ setting: Setting, _ text: String, maximum: Int) throws(ConfigurationError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= maximum, !trimmed.contains(where: \.isNewline) else {
+            throw ConfigurationError(setting, "must be one line of 1 to \(maximum) characters")
+        }
+        return trimmed
+    }
+
     static func switchValue(_ setting: Setting, _ text: String) throws(ConfigurationError) -> Bool {
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
@@ -238,6 +252,8 @@ extension ServerConfiguration {
             publicURL: publicURL,
             allowsPrivatePeers: allowPrivatePeers,
             authorizedFetch: authorizedFetch,
+            name: instanceName,
+            description: instanceDescription,
             deliveryLease: .seconds(deliveryLeaseSeconds),
             inboxLease: .seconds(inboxLeaseSeconds)
         )

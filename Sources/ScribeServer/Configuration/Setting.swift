@@ -146,6 +146,18 @@ extension Setting {
         meaning:
             "Serve actors, items, comments and collections as ActivityPub only to requests signed by a server's actor, as Mastodon's secure mode (`AUTHORIZED_FETCH`) does; an unsigned fetch is 401. The instance actor, WebFinger, NodeInfo and the pages stay open (see `docs/federation.md`)."
     )
+    public static let instanceName = Setting(
+        "SCRIBE_INSTANCE_NAME",
+        default: "Scribe",
+        summary: "The server's name, shown in the pages' header and titles, link previews and NodeInfo",
+        meaning: "The server's name, shown in the pages' header and titles, link previews and NodeInfo (`nodeName`). At most 60 characters."
+    )
+    public static let instanceDescription = Setting(
+        "SCRIBE_INSTANCE_DESCRIPTION",
+        default: "AI-roleplay characters and lorebooks, shared over ActivityPub.",
+        summary: "One sentence about the server, for its home page's preview and NodeInfo",
+        meaning: "One sentence about the server, for its home page's link preview and NodeInfo (`nodeDescription`). At most 300 characters."
+    )
     public static let deliveryLease = Setting(
         "SCRIBE_DELIVERY_LEASE_SECONDS",
         flag: "delivery-lease",
@@ -240,8 +252,8 @@ extension Setting {
 
     /// Every setting, in the order the README lists them.
     public static let all: [Setting] = [
-        publicURL, bind, databaseURL, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers, authorizedFetch, deliveryLease,
-        inboxLease,
+        publicURL, bind, databaseURL, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers, authorizedFetch, instanceName,
+        instanceDescription, deliveryLease, inboxLease,
         stripeSecretKey, stripeWebhookSecret, stripeAPIBase, role, serviceSecret, coreURL, marketplaceURL, rateLimitAddress, rateLimitAccount,
         rateLimitInbox, metricsToken, shutdownSeconds,
     ]

@@ -225,7 +225,7 @@ struct SocialRoutes {
     }
 
     @Sendable func notifications(_ request: Request, context: SignedInContext) async throws -> NotificationsResponse {
-        NotificationsResponse(notifications: try await social.notifications.list(for: context.user.id, before: try Self.cursor(request)))
+        NotificationsResponse(notifications: try await social.notificationList(for: context.user.id, before: try Self.cursor(request)))
     }
 
     @Sendable func federationHealth(_ request: Request, context: SignedInContext) async throws -> FederationResponse {

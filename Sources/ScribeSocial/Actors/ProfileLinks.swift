@@ -46,7 +46,7 @@ struct ProfileLinks: Sendable {
     func catchUp() async throws -> Int {
         try await consumer.catchUp(
             fetch: { [core] after, limit in try await core.events(after: after, limit: limit) },
-            prepare: { event in await check(event) },
+            prepare: { event in try await check(event) },
             apply: { _, checked, connection in
                 if let checked { try await record(checked, on: connection) }
             }
@@ -54,16 +54,25 @@ struct ProfileLinks: Sendable {
     }
 
     /// For a created or changed account, its links checked; nil for any other event.
-    func check(_ event: CoreEvent) async -> Checked? {
+    ///
+    /// - Throws: when Core cannot answer, or the work is cancelled (a stop), so that the event is
+    ///   tried again rather than recorded with nothing verified.
+    func check(_ event: CoreEvent) async throws -> Checked? {
         guard event.type == .userCreated || event.type == .userUpdated else { return nil }
-        guard let profile = try? await core.profile(id: event.subjectID), profile.isActive else {
+        let profile: UserProfile
+        do { profile = try await core.profile(id: event.subjectID) } catch {
+            // An account that is gone verifies nothing; anything else is tried again.
+            guard error.code == .notFound else { throw error }
             return Checked(userID: event.subjectID, verified: [])
         }
+        guard profile.isActive else { return Checked(userID: profile.id, verified: []) }
         let backLinks = [urls.profile(profile.username), urls.actor(profile.username)].map(Self.comparable)
         var verified: [String] = []
         for link in Set(profile.fields.compactMap { Self.linkTarget($0.value) }) where await links(link, backTo: backLinks) {
             verified.append(link)
         }
+        // A fetch cut short by a stop is no answer: the event waits for the next start.
+        try Task.checkCancellation()
         return Checked(userID: profile.id, verified: verified)
     }
 

@@ -8,6 +8,9 @@ import ScribeContracts
 public struct Discussion: Sendable {
     public var likes: Int
     public var boosts: Int
+    /// Whether the viewer liked or boosted it (so the page offers to undo it).
+    public var viewerLiked = false
+    public var viewerBoosted = false
     public var comments: [Comment]
 
     public struct Comment: Sendable {
@@ -30,9 +33,11 @@ extension SocialModule {
         let objectID = urls.item(kind.rawValue, itemID)
         let viewerActor = try await viewer.asyncMap { userID throws(SocialError) in urls.actor(try await actors.profile(id: userID).username) }
         let reactions = Reactions(logger: logger)
-        let (likes, boosts, rows) = try await run(logger) {
+        let (likes, boosts, liked, boosted, rows) = try await run(logger) {
             (
                 try await reactions.count(.like, of: objectID, on: pool), try await reactions.count(.boost, of: objectID, on: pool),
+                try await viewerActor.asyncMap { try await reactions.exists(.like, by: $0, of: objectID, on: pool) } ?? false,
+                try await viewerActor.asyncMap { try await reactions.exists(.boost, by: $0, of: objectID, on: pool) } ?? false,
                 try await pool.query(
                     """
                     SELECT id, actor_id, content, published_at FROM social.notes
@@ -58,7 +63,7 @@ extension SocialModule {
                 )
             )
         }
-        return Discussion(likes: likes, boosts: boosts, comments: comments)
+        return Discussion(likes: likes, boosts: boosts, viewerLiked: liked, viewerBoosted: boosted, comments: comments)
     }
 
     /// Whether `userID` is an approved follower of the item's owner (what lets them see a

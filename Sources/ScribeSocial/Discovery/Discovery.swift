@@ -72,8 +72,8 @@ public struct Discovery: Sendable {
             activeMonth: statistics.activeMonth,
             activeHalfyear: statistics.activeHalfyear,
             localPosts: statistics.publishedItems,
-            nodeName: settings.domain,
-            nodeDescription: "A Scribe server: AI-roleplay characters and lorebooks, shared over ActivityPub."
+            nodeName: settings.name,
+            nodeDescription: settings.description
         )
     }
 }

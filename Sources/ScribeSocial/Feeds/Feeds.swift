@@ -15,8 +15,14 @@ public struct Feeds: Sendable {
         public var actor: String
         /// The item's or note's id.
         public var object: String
-        /// Who posted or boosted it, as a reader knows them; nil for an account not yet fetched.
+        /// Who wrote it, as a reader knows them (for a boost, the boosted note's author); nil for an
+        /// account not yet fetched.
         public var author: Author?
+        /// For a boost: who boosted it.
+        public var boostedBy: Author?
+        /// Whether the reader liked or boosted it (so the page offers to undo it).
+        public var liked = false
+        public var boosted = false
         /// Safe HTML to show: our own rendering of an item, or a remote note's sanitised content.
         public var content: String
         /// Its content warning, media, poll and edit time.
@@ -44,7 +50,8 @@ public struct Feeds: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, actor, author, object, content
+            case id, kind, actor, author, object, content, liked, boosted
+            case boostedBy = "boosted_by"
             case createdAt = "created_at"
         }
 
@@ -55,6 +62,9 @@ public struct Feeds: Sendable {
             try container.encode(kind, forKey: .kind)
             try container.encode(actor, forKey: .actor)
             try container.encodeIfPresent(author, forKey: .author)
+            try container.encodeIfPresent(boostedBy, forKey: .boostedBy)
+            try container.encode(liked, forKey: .liked)
+            try container.encode(boosted, forKey: .boosted)
             try container.encode(object, forKey: .object)
             try container.encode(content, forKey: .content)
             try container.encode(createdAt, forKey: .createdAt)
@@ -145,9 +155,11 @@ public struct Feeds: Sendable {
             try await pool.query(
                 """
                 SELECT e.seq, e.kind, e.actor_id, e.object_id, e.created_at, n.content, n.deleted_at IS NOT NULL, n.document::text,
-                    ra.preferred_username, ra.host, ra.document->>'name', ra.document->'icon'->>'url'
+                    ra.preferred_username, ra.host, ra.document->>'name', ra.document->'icon'->>'url',
+                    n.actor_id, na.preferred_username, na.host, na.document->>'name', na.document->'icon'->>'url'
                 FROM social.feed_entries e LEFT JOIN social.notes n ON n.id = e.object_id
                 LEFT JOIN social.remote_actors ra ON ra.id = e.actor_id
+                LEFT JOIN social.remote_actors na ON na.id = n.actor_id
                 WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max)
                 ORDER BY e.seq DESC LIMIT \(min(max(limit, 1), 100))
                 """,
@@ -161,25 +173,48 @@ public struct Feeds: Sendable {
                 as: (Int64, String, String, String, Date, String?, Bool?, String?, String?, String?, String?, String?).self
             )
             if deleted == true { continue }
+            let cells = row.makeRandomAccess()
+            let noteAuthor: (actor: String, username: String?, host: String?, name: String?, avatar: String?)?
+            do {
+                noteAuthor = try cells[12].decode(String?.self).map { noteActor in
+                    (
+                        noteActor, try cells[13].decode(String?.self), try cells[14].decode(String?.self), try cells[15].decode(String?.self),
+                        try cells[16].decode(String?.self)
+                    )
+                }
+            } catch {
+                throw SocialError(.unavailable, "A feed entry could not be read.")
+            }
             let display = document.flatMap { try? ASObject.decode(Data($0.utf8)) }.map { NoteDisplay($0) } ?? .none
-            entries.append(
-                Entry(
-                    id: seq,
-                    kind: kind,
-                    actor: actor,
-                    author: author(actor, username: username, host: host, name: name, avatar: avatar),
-                    object: object,
-                    content: noteContent ?? "",
-                    display: display,
-                    createdAt: created
-                )
+            let poster = author(actor, username: username, host: host, name: name, avatar: avatar)
+            var entry = Entry(
+                id: seq,
+                kind: kind,
+                actor: actor,
+                author: poster,
+                object: object,
+                content: noteContent ?? "",
+                display: display,
+                createdAt: created
             )
+            // A boost names both: the note's author as its author, and who boosted it.
+            if kind == "boost" {
+                entry.boostedBy = poster
+                entry.author = noteAuthor.flatMap { author($0.actor, username: $0.username, host: $0.host, name: $0.name, avatar: $0.avatar) }
+            }
+            entries.append(entry)
         }
         return entries
     }
 
     /// How a feed names `actor`: a local user by username, a remote one from its cached document.
     func author(_ actor: String, username: String?, host: String?, name: String?, avatar: String?) -> Author? {
+        Self.author(actor, username: username, host: host, name: name, avatar: avatar, urls: urls, domain: domain)
+    }
+
+    /// The same, for any list that names accounts (notifications too).
+    static func author(_ actor: String, username: String?, host: String?, name: String?, avatar: String?, urls: ActorURLs, domain: String) -> Author?
+    {
         if let local = urls.username(ofActor: actor) {
             return Author(handle: "@\(local)@\(domain)", name: local, avatar: nil)
         }

@@ -105,6 +105,20 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
 
     /// `text` if it is an http or https URL with a host: the only links a page shows of what
     /// another server sent (never `javascript:` or `data:`).
+    /// Sanitised HTML as a line of plain text for a summary: tags dropped, paragraphs and line
+    /// breaks as spaces, entities read, cut to `limit` characters with an ellipsis; nil when
+    /// nothing is left.
+    public static func plainText(_ html: String, limit: Int) -> String? {
+        var text = html.replacingOccurrences(of: "<br>", with: " ").replacingOccurrences(of: "</p>", with: " ")
+        text = text.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        text = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !text.isEmpty else { return nil }
+        return text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+    }
+
     static func webURL(_ text: String?) -> String? {
         guard let text, let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["https", "http"].contains(scheme), url.host() != nil
         else { return nil }

@@ -18,17 +18,26 @@ public struct Notifications: Sendable {
         public var kind: Kind
         /// Who did it (an actor id).
         public var actor: String
+        /// Who did it, as a reader knows them; nil for an account not yet fetched.
+        public var account: Feeds.Author?
         /// What it was about (an object id), when it was about something.
         public var object: String?
+        /// The name of the item it was about, when it was one of the user's items.
+        public var objectName: String?
+        /// The words of the comment, mention, reply or quote, as plain text (at most 200 characters).
+        public var excerpt: String?
         public var createdAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, actor, object
+            case id, kind, actor, account, object, excerpt
+            case objectName = "object_name"
             case createdAt = "created_at"
         }
     }
 
     let pool: PostgresClient
+    let urls: ActorURLs
+    let domain: String
     let logger: Logger
 
     /// Tells `userID` that `actor` did something; callers leave out a user's own actions.
@@ -44,17 +53,33 @@ public struct Notifications: Sendable {
         let rows = try await run(logger) {
             try await pool.query(
                 """
-                SELECT seq, kind, actor_id, object_id, created_at FROM social.notifications
-                WHERE user_id = \(userID) AND seq < \(before ?? Int64.max) ORDER BY seq DESC LIMIT \(min(max(limit, 1), 100))
+                SELECT n.seq, n.kind, n.actor_id, n.object_id, n.created_at, ra.preferred_username, ra.host, ra.document->>'name',
+                    ra.document->'icon'->>'url', sn.content
+                FROM social.notifications n LEFT JOIN social.remote_actors ra ON ra.id = n.actor_id
+                LEFT JOIN social.notes sn ON sn.id = n.object_id AND sn.deleted_at IS NULL
+                WHERE n.user_id = \(userID) AND n.seq < \(before ?? Int64.max) ORDER BY n.seq DESC LIMIT \(min(max(limit, 1), 100))
                 """,
                 logger: logger
             ).collect()
         }
         var notifications: [Notification] = []
         for row in rows {
-            let (seq, kind, actor, object, created) = try decode(row, as: (Int64, String, String, String?, Date).self)
+            let (seq, kind, actor, object, created, username, host, name, avatar, content) = try decode(
+                row,
+                as: (Int64, String, String, String?, Date, String?, String?, String?, String?, String?).self
+            )
             guard let kind = Kind(rawValue: kind) else { continue }
-            notifications.append(Notification(id: seq, kind: kind, actor: actor, object: object, createdAt: created))
+            notifications.append(
+                Notification(
+                    id: seq,
+                    kind: kind,
+                    actor: actor,
+                    account: Feeds.author(actor, username: username, host: host, name: name, avatar: avatar, urls: urls, domain: domain),
+                    object: object,
+                    excerpt: content.flatMap { NoteDisplay.plainText($0, limit: 200) },
+                    createdAt: created
+                )
+            )
         }
         return notifications
     }

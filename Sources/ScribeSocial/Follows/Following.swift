@@ -150,12 +150,18 @@ public struct Following: Sendable {
     /// `username` here: their server's `subscribe` template (the "remote follow" of Mastodon and
     /// others), filled in with our user's address.
     public func remoteFollowURL(for handle: String, toFollow username: String) async throws(SocialError) -> String {
+        try await remoteInteractionURL(for: handle, about: "acct:\(try await actors.profile(username: username).username)@\(domain)")
+    }
+
+    /// Where to send someone whose account is `handle` on another server so that they act on
+    /// `uri` (an item's or post's address, or an account as `acct:`) from there: their server's
+    /// `subscribe` template (Mastodon's `/authorize_interaction?uri=`), filled in.
+    public func remoteInteractionURL(for handle: String, about uri: String) async throws(SocialError) -> String {
         let (theirName, host) = try Self.account(handle.trimmingCharacters(in: .whitespaces))
-        guard host != domain.lowercased() else { throw SocialError(.invalidInput, "That account is on this server: log in here to follow.") }
+        guard host != domain.lowercased() else { throw SocialError(.invalidInput, "That account is on this server: log in here instead.") }
         let template = try await webFinger(theirName, host).links.first { $0.rel == "http://ostatus.org/schema/1.0/subscribe" }?.template
-        guard let template, template.contains("{uri}") else { throw SocialError(.remoteFailed, "\(host) does not say how to follow from there.") }
-        let ours = "acct:\(try await actors.profile(username: username).username)@\(domain)"
-        let url = template.replacingOccurrences(of: "{uri}", with: ours.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ours)
+        guard let template, template.contains("{uri}") else { throw SocialError(.remoteFailed, "\(host) does not say how to act from there.") }
+        let url = template.replacingOccurrences(of: "{uri}", with: uri.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? uri)
         guard let scheme = URL(string: url)?.scheme?.lowercased(), ["https", "http"].contains(scheme) else {
             throw SocialError(.remoteFailed, "\(host) gave an address that is not a web page.")
         }
@@ -172,10 +178,13 @@ public struct Following: Sendable {
     private func webFinger(_ username: String, _ host: String) async throws(SocialError) -> WebFingerDocument {
         do { return try await client.webFinger(username: username, domain: host) } catch {
             if error.code == .unexpectedStatus, error.status == 404 { throw SocialError(.notFound, "\(username)@\(host) was not found.") }
-            if [.unsupportedURL, .forbiddenAddress, .unresolvableHost].contains(error.code) {
-                throw SocialError(.invalidInput, "\(host) is not a server that can be asked (\(error.code.rawValue)).")
+            // Words for a person, who typed the address: no error codes.
+            switch error.code {
+            case .unresolvableHost: throw SocialError(.invalidInput, "No server was found at \(host): check the address after the @.")
+            case .forbiddenAddress, .unsupportedURL: throw SocialError(.invalidInput, "\(host) is not a server this one can reach.")
+            case .timedOut, .connectionFailed: throw SocialError(.remoteFailed, "\(host) did not answer; try again later.")
+            default: throw SocialError(.remoteFailed, "\(host) could not tell us about \(username); try again later.")
             }
-            throw SocialError(.remoteFailed, "\(host) could not be asked about \(username) (\(error.description)).")
         }
     }
 }

@@ -64,6 +64,25 @@ struct Reactions: Sendable {
         .collect().first?.decode(Int.self) ?? 0
     }
 
+    /// Which of `objects` `actor` has reacted to so.
+    func objects(_ kind: Kind, by actor: String, among objects: [String], on pool: PostgresClient) async throws -> Set<String> {
+        guard !objects.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(actor)
+        binds.append(objects)
+        return try await Set(
+            pool.query(
+                PostgresQuery(unsafeSQL: "SELECT object_id FROM \(kind.table) WHERE actor_id = $1 AND object_id = ANY($2)", binds: binds),
+                logger: logger
+            ).collect().map { try $0.decode(String.self) }
+        )
+    }
+
+    /// Whether `actor` has reacted to `object` so.
+    func exists(_ kind: Kind, by actor: String, of object: String, on pool: PostgresClient) async throws -> Bool {
+        try await objects(kind, by: actor, among: [object], on: pool).contains(object)
+    }
+
     /// Who reacted, newest first.
     func actors(_ kind: Kind, of object: String, limit: Int, offset: Int, on pool: PostgresClient) async throws -> [String] {
         var binds = PostgresBindings()

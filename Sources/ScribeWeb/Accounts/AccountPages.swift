@@ -4,7 +4,9 @@ import ScribeContracts
 import ScribeHTTP
 
 /// Sign up, log in, log out and account recovery, as pages. A new account's recovery phrase
-/// is shown once, on the page after signing up.
+/// is shown on the page after signing up (`/welcome`), reached by a redirect so that reloading
+/// it never signs up again; the phrase waits for it in a cookie of that page alone, for ten
+/// minutes.
 public struct AccountPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let accounts: any AccountsAPI
@@ -25,6 +27,7 @@ public struct AccountPages<Context: SessionContext>: Sendable {
     public func add(to router: Router<Context>) {
         router.get("signup", use: signupPage)
         router.post("signup", use: signUp)
+        router.group(context: SignedIn<Context>.self).get("welcome", use: welcome)
         router.get("login", use: loginPage)
         router.post("login", use: logIn)
         router.post("logout", use: logOut)
@@ -45,24 +48,41 @@ public struct AccountPages<Context: SessionContext>: Sendable {
                 password: form.fields["password"] ?? "",
                 clientAddress: context.clientAddress
             )
-            // The welcome page is the new user's first signed-in page.
-            var signedIn = context
-            signedIn.user = created.session.user
-            signedIn.sessionToken = created.session.token
-            var response = pages.render(
-                "welcome",
-                title: "Welcome",
-                page: Welcome(username: created.session.user.username, recoveryPhrase: created.recoveryPhrase),
-                request: request,
-                context: signedIn,
-                status: .created
-            )
+            // The welcome page is the new user's first signed-in page, after a redirect.
+            var response = Pages.redirect("/welcome")
             response.setCookie(cookie.setting(token: created.session.token, expiresAt: created.session.expiresAt))
+            response.setCookie(
+                Cookie(
+                    name: Self.welcomeCookie,
+                    value: created.recoveryPhrase.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                    maxAge: 600,
+                    path: "/welcome",
+                    secure: cookie.secure,
+                    httpOnly: true,
+                    sameSite: .strict
+                )
+            )
             return response
         } catch {
             guard FormState.isUsers(error) else { throw error }
             return self.form(.signup, FormState(form, error: error), request: request, context: context, status: .unprocessableContent)
         }
+    }
+
+    /// Where the recovery phrase of a new account waits for the welcome page.
+    static var welcomeCookie: String { "scribe_welcome" }
+
+    @Sendable func welcome(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        guard let phrase = request.cookies[Self.welcomeCookie]?.value.removingPercentEncoding, !phrase.isEmpty else {
+            return Pages.redirect("/library")
+        }
+        return pages.render(
+            "welcome",
+            title: "Welcome",
+            page: Welcome(username: context.user.username, recoveryPhrase: phrase),
+            request: request,
+            context: context.request
+        )
     }
 
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {

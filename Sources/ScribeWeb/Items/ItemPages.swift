@@ -56,11 +56,16 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             reviews: detail == nil ? [] : try await marketplace.reviews(of: id),
             discussion: try await social.discussion(of: kind, id, viewer: viewer),
             viewer: viewer,
+            favourited: detail != nil && viewer != nil ? try await marketplace.favourites(of: actor).contains { $0.listing.id == id } : false,
             forms: forms,
             purchase: try await returnedPurchase(request, of: id, by: actor)
         )
         let url = social.urls.item(kind.rawValue, id)
-        let summary = ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
+        // A preview shows the tagline (the creator's own line for it), else the first words.
+        let tagline = detail?.listing.tagline.trimmingCharacters(in: .whitespacesAndNewlines)
+        let summary =
+            tagline.flatMap { $0.isEmpty ? nil : $0 }
+            ?? ItemView.textFields.lazy.compactMap { item.content.objectValue?["data"]?.objectValue?[$0.0]?.stringValue }.first { !$0.isEmpty }
         // A link to an item for adults unfurls without its art: link previews (Mastodon's, chat
         // apps') do not blur, and the link may be posted where nobody chose to see it.
         let adult = item.contentRating == .nsfw
@@ -70,7 +75,9 @@ public struct ItemPages<Context: SessionContext>: Sendable {
                 : String((summary ?? "A \(kind.rawValue) by @\(item.ownerUsername) on Scribe.").prefix(200)),
             url: url,
             type: "article",
-            image: adult ? nil : view.avatarURL.map { pages.publicURL.absoluteString + $0 },
+            // The art at a preview's size, not the whole card file.
+            image: adult || view.art.src == nil
+                ? nil : pages.publicURL.absoluteString + CardArt.url(character: item.id, version: item.updatedAt, width: 640),
             activityPub: url
         )
         return pages.render("item", title: view.name, page: view, request: request, context: context, meta: meta, status: status)
@@ -112,6 +119,26 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             item.post("comment") { request, context in try await comment(kind, request, context) }
             item.post("like") { request, context in try await react(kind, request, context, boost: false) }
             item.post("boost") { request, context in try await react(kind, request, context, boost: true) }
+            // A visitor with an account elsewhere acts from there (Mastodon's remote interaction).
+            router.post(RouterPath("\(kind.rawValue)s/:id/remote-interaction")) { request, context in
+                try await remoteInteraction(kind, request, context)
+            }
+        }
+    }
+
+    /// Sends a visitor to their own server's page for acting on this item
+    /// (`/authorize_interaction?uri=` on Mastodon), found by WebFinger from their handle.
+    func remoteInteraction(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: Context) async throws -> Response {
+        let form = try await WebForm.read(request, context: context)
+        let id = try context.uuidParameter(notFound: "No such \(kind.rawValue).")
+        do {
+            let url = try await social.following.remoteInteractionURL(for: form["handle"], about: social.urls.item(kind.rawValue, id))
+            return Response(status: .seeOther, headers: [.location: url])
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            var forms = ItemView.Forms()
+            forms.remote = FormState(form, error: error, field: "handle")
+            return try await page(kind, id, request: request, context: context, forms: forms, status: .unprocessableContent)
         }
     }
 
@@ -129,8 +156,13 @@ public struct ItemPages<Context: SessionContext>: Sendable {
         }
     }
 
+    /// Favourites the item, or, with `action=undo`, takes it out of the favourites.
     func favourite(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
-        try await act(kind, request, context) { id, _, actor in
+        try await act(kind, request, context) { id, form, actor in
+            if form["action"] == "undo" {
+                try await marketplace.unfavourite(id, by: actor)
+                return "Taken out of your favourites."
+            }
             try await marketplace.favourite(id, by: actor)
             return "Added to your favourites."
         }
@@ -167,8 +199,16 @@ public struct ItemPages<Context: SessionContext>: Sendable {
     }
 
     func react(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>, boost: Bool) async throws -> Response {
-        try await act(kind, request, context) { id, _, _ in
+        try await act(kind, request, context) { id, form, _ in
             let object = social.urls.item(kind.rawValue, id)
+            if form["action"] == "undo" {
+                if boost {
+                    try await social.actions.unboost(object, as: context.user.id)
+                    return "Boost undone."
+                }
+                try await social.actions.unlike(object, as: context.user.id)
+                return "Like undone."
+            }
             if boost {
                 try await social.actions.boost(object, as: context.user.id)
                 return "Boosted to your followers."

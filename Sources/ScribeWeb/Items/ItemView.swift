@@ -11,8 +11,9 @@ public struct ItemView: Sendable {
     var path: String
     var name: String
     var owner: String
-    var avatarURL: String?
-    var avatarAlt: String
+    /// The art as the page shows it, and whether the item is for adults.
+    var art: CardArt
+    var adult: Bool
     var isPreview: Bool
     var price: String?
     /// How the purchase stands that the buyer has just come back from paying for.
@@ -23,14 +24,25 @@ public struct ItemView: Sendable {
     var entries: [Entry]
     var listed: Bool
     var rating: String?
-    var ratingCount: Int
-    var downloads: Int
-    var favourites: Int
+    var ratingCount: Plural
+    var downloads: Plural
+    var favourites: Plural
     var downloadsOffered: [DownloadLink]
     var versions: [VersionLine]
     var reviews: [ReviewLine]
-    var likes: Int
-    var boosts: Int
+    var likes: Plural
+    var boosts: Plural
+    /// What the viewer did already, so each button offers to undo it.
+    var liked: Bool
+    var boosted: Bool
+    var favourited: Bool
+    /// Listed items that share its tags, as cards; nil when there are none.
+    var related: CardList?
+
+    /// Cards for the `listing-cards` partial, which shows `results`.
+    struct CardList {
+        var results: [ListingCard]
+    }
     var comments: [CommentLine]
     var canAct: Bool
     var isOwner: Bool
@@ -38,14 +50,20 @@ public struct ItemView: Sendable {
     var stars: [Star]
     var forms: Forms
 
+    /// A part of the card, folded but for the first: its text with `{{char}}` as the
+    /// character's name and `{{user}}` as "you", line breaks kept.
     struct Section {
         var heading: String
         var text: String
+        var open: Bool
     }
 
+    /// A lorebook entry as people read it: its keys, its content, where it goes in order.
     struct Entry {
-        var keys: String
+        var keys: [String]
         var content: String
+        var order: Int?
+        var enabled: Bool
     }
 
     public struct DownloadLink: Sendable {
@@ -88,12 +106,24 @@ public struct ItemView: Sendable {
         var comment = FormState.empty
         var report = FormState.empty
         var rating = FormState.empty
+        /// A visitor's "interact from your server" form.
+        var remote = FormState.empty
     }
 
     static let textFields: [(String, String)] = [
         ("description", "Description"), ("personality", "Personality"), ("scenario", "Scenario"), ("first_mes", "First message"),
-        ("creator_notes", "Creator's notes"),
+        ("mes_example", "Example dialogue"), ("creator_notes", "Creator's notes"),
     ]
+
+    /// A card's text as a reader sees it: `{{char}}` (and SillyTavern's older `<BOT>`) is the
+    /// character's name, `{{user}}` (`<USER>`) is "you", in any case.
+    static func rendered(_ text: String, name: String) -> String {
+        var result = text
+        for (pattern, replacement) in [("{{char}}", name), ("<bot>", name), ("{{user}}", "you"), ("<user>", "you")] {
+            result = result.replacingOccurrences(of: pattern, with: replacement, options: .caseInsensitive)
+        }
+        return result.replacingOccurrences(of: "\r\n", with: "\n")
+    }
 
     /// A date as every page shows it (`2026-12-06`).
     public static func date(_ date: Date) -> String {
@@ -107,6 +137,7 @@ public struct ItemView: Sendable {
         reviews: [ListingReview],
         discussion: Discussion,
         viewer: UUID?,
+        favourited: Bool = false,
         forms: Forms,
         purchase: Purchase? = nil
     ) {
@@ -117,8 +148,15 @@ public struct ItemView: Sendable {
         path = "/\(kind)s/\(id)"
         name = data["name"]?.stringValue ?? "Untitled"
         owner = item.ownerUsername
-        avatarURL = item.kind == .character && item.hasAvatar ? "/api/v1/shared/characters/\(id)/avatar.png" : nil
-        avatarAlt = "Avatar of \(name)"
+        adult = item.contentRating == .nsfw
+        art = CardArt(
+            id: item.id,
+            name: name,
+            hasArt: item.kind == .character && item.hasAvatar,
+            version: item.updatedAt,
+            adult: adult,
+            width: 320
+        )
         isPreview = item.isPreview
         price = detail?.listing.price.map(ListingCard.format)
         purchaseNotice = purchase.map { [kind = item.kind.rawValue] purchase in
@@ -130,22 +168,38 @@ public struct ItemView: Sendable {
         }
         visibility = item.visibility.rawValue
         tags = data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        sections = Self.textFields.compactMap { field, heading in
+        let characterName = name
+        var parts = Self.textFields.compactMap { field, heading -> (String, String)? in
             guard let text = data[field]?.stringValue, !text.isEmpty else { return nil }
-            return Section(heading: heading, text: text)
+            return (heading, text)
         }
-        entries = (data["entries"]?.arrayValue ?? []).prefix(100).compactMap { value in
-            guard let entry = value.objectValue else { return nil }
-            return Entry(
-                keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
-                content: entry["content"]?.stringValue ?? ""
+        // Alternate greetings go after the first message, each its own part.
+        let greetings = (data["alternate_greetings"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
+        if let first = parts.firstIndex(where: { $0.0 == "First message" }) ?? parts.indices.last {
+            parts.insert(
+                contentsOf: greetings.enumerated().map { ("Alternate greeting \($0.offset + 1)", $0.element) },
+                at: min(first + 1, parts.count)
             )
         }
+        sections = parts.enumerated().map { index, part in
+            Section(heading: part.0, text: Self.rendered(part.1, name: characterName), open: index == 0)
+        }
+        let lore = (data["entries"]?.arrayValue ?? []).prefix(100).compactMap { value -> Entry? in
+            guard let entry = value.objectValue else { return nil }
+            return Entry(
+                keys: (entry["keys"]?.arrayValue ?? []).compactMap(\.stringValue),
+                content: (entry["content"]?.stringValue ?? "").replacingOccurrences(of: "\r\n", with: "\n"),
+                order: { if case .integer(let order)? = entry["insertion_order"] { Int(order) } else { nil } }(),
+                enabled: entry["enabled"] != .bool(false)
+            )
+        }
+        // In the order they go into a prompt, as the lorebook's creator set it.
+        entries = lore.enumerated().sorted { ($0.element.order ?? $0.offset, $0.offset) < ($1.element.order ?? $1.offset, $1.offset) }.map(\.element)
         listed = detail != nil
         rating = detail?.listing.rating.map { String(format: "%.1f", $0) }
-        ratingCount = detail?.listing.ratingCount ?? 0
-        downloads = detail?.listing.downloadCount ?? 0
-        favourites = detail?.listing.favouriteCount ?? 0
+        ratingCount = Plural(detail?.listing.ratingCount ?? 0, "rating")
+        downloads = Plural(detail?.listing.downloadCount ?? 0, "download")
+        favourites = Plural(detail?.listing.favouriteCount ?? 0, "favourite")
         let base = "/api/v1/marketplace/listings/\(id)/download?format="
         downloadsOffered =
             detail == nil || item.isPreview
@@ -158,8 +212,12 @@ public struct ItemView: Sendable {
                 : [DownloadLink(label: "Lorebook JSON", url: base + "json"), DownloadLink(label: "World Info JSON", url: base + "world_info")]
         self.versions = versions.map { VersionLine(version: $0.version, changelog: $0.changelog, date: Self.date($0.createdAt)) }
         self.reviews = reviews.map { ReviewLine(author: $0.author, body: $0.body, date: Self.date($0.createdAt)) }
-        likes = discussion.likes
-        boosts = discussion.boosts
+        related = (detail?.related ?? []).isEmpty ? nil : CardList(results: (detail?.related ?? []).prefix(6).map(ListingCard.init))
+        liked = discussion.viewerLiked
+        boosted = discussion.viewerBoosted
+        self.favourited = favourited
+        likes = Plural(discussion.likes, "like")
+        boosts = Plural(discussion.boosts, "boost")
         comments = discussion.comments.map {
             CommentLine(author: $0.author, authorURL: $0.authorURL, content: $0.content, date: Self.date($0.publishedAt))
         }

@@ -28,6 +28,8 @@ public struct MarketplacePages<Context: SessionContext>: Sendable {
         var nextPage: String?
         var message: String?
         var searched: Bool
+        /// Whether a filter beyond the words is set, so the filters show unfolded.
+        var filtering: Bool
         var popularTags: [TagCount]
     }
 
@@ -41,12 +43,17 @@ public struct MarketplacePages<Context: SessionContext>: Sendable {
         return Pages.redirect("/?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
     }
 
+    /// Cards on a page of the marketplace unless the link asks for another number.
+    static var pageSize: Int { 30 }
+
     func home(_ request: Request, context: Context) async throws -> Response {
         let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty }
         let value = { (name: String) in given.first { $0.0 == name }?.1 ?? "" }
         var parameters = given
         // "Best match" needs words; without them the page shows the newest.
         if value("q").isEmpty { parameters.removeAll { $0 == ("sort", "relevance") } }
+        // A grid of thirty, as the hubs show a screenful.
+        if value("limit").isEmpty { parameters.append(("limit", "\(Self.pageSize)")) }
         var results: [ListingCard] = []
         var nextPage: String?
         var message: String?
@@ -93,6 +100,7 @@ public struct MarketplacePages<Context: SessionContext>: Sendable {
             nextPage: nextPage,
             message: message,
             searched: !given.isEmpty,
+            filtering: given.contains { !["q", "cursor", "limit"].contains($0.0) },
             popularTags: (try? await marketplace.popularTags(ratings: ["sfw"], limit: 12)) ?? []
         )
         return pages.render(
@@ -102,7 +110,7 @@ public struct MarketplacePages<Context: SessionContext>: Sendable {
             request: request,
             context: context,
             meta: .init(
-                description: "Find characters and lorebooks shared on \(pages.siteName).",
+                description: pages.siteDescription.isEmpty ? "Find characters and lorebooks shared on \(pages.siteName)." : pages.siteDescription,
                 url: pages.publicURL.absoluteString,
                 type: "website"
             ),

@@ -32,7 +32,8 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         var joined: String
         var followers: Int
         var following: Int
-        var items: [ListingCard]
+        /// What they published, as the marketplace's cards.
+        var results: [ListingCard]
         var isSelf: Bool
         var canFollow: Bool
         /// `accepted`, `pending`, or nil when the viewer does not follow.
@@ -79,7 +80,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             joined: ItemView.date(profile.createdAt),
             followers: counts.followers,
             following: counts.following,
-            items: items.listings.map(ListingCard.init),
+            results: items.listings.map(ListingCard.init),
             isSelf: viewer == profile.id,
             canFollow: viewer != nil && viewer != profile.id,
             followState: state,
@@ -131,11 +132,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             )
         } catch {
             guard FormState.isUsers(error) else { throw error }
-            var state = FormState(form, error: error)
-            if let message = state.message {
-                state.errors["handle"] = message
-                state.message = nil
-            }
+            let state = FormState(form, error: error, field: "handle")
             return try await page(username, request: request, context: context, remoteForm: state, status: .unprocessableContent)
         }
     }

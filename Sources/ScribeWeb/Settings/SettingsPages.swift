@@ -54,6 +54,7 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         router.post("locked", use: saveAccount)
         router.post("aliases", use: saveAliases)
         router.post("move", use: move)
+        router.post("display", use: saveDisplay)
         router.post("password", use: changePassword)
         router.post("blocks", use: changeBlock)
     }
@@ -101,6 +102,20 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         )
         _ = try await social.following.changeSettings(change, as: context.user.id)
         return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
+    }
+
+    /// Whether adult art shows without a blur in this browser: remembered in a cookie for a year.
+    @Sendable func saveDisplay(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let show = form["show_adult"] == "on"
+        var response = Pages.redirect(
+            "/settings",
+            notice: show ? "Adult art now shows without a blur here." : "Adult art is blurred until you click it."
+        )
+        response.setCookie(
+            Cookie(name: Pages.adultCookie, value: show ? "show" : "", maxAge: show ? 365 * 24 * 3600 : 0, path: "/", httpOnly: true, sameSite: .lax)
+        )
+        return response
     }
 
     @Sendable func saveAliases(_ request: Request, context: SignedIn<Context>) async throws -> Response {
@@ -159,11 +174,7 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
             return Pages.redirect("/settings", notice: form["action"] == "unblock" ? "Unblocked." : "Blocked: they no longer see or reach you.")
         } catch {
             guard FormState.isUsers(error) else { throw error }
-            var state = FormState(form, error: error)
-            if let message = state.message {
-                state.errors["handle"] = message
-                state.message = nil
-            }
+            let state = FormState(form, error: error, field: "handle")
             return try await page(request, context, blockForm: state, status: .unprocessableContent)
         }
     }

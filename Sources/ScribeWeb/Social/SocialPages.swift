@@ -4,7 +4,9 @@ import ScribeContracts
 import ScribeHTTP
 import ScribeSocial
 
-/// The home feed (what the people one follows published, boosted and wrote) and notifications.
+/// The home feed (what the people one follows published, boosted and wrote), with a composer
+/// and, on each entry, like, boost, reply and quote that show what the reader did and undo it;
+/// and notifications.
 public struct SocialPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let social: SocialModule
@@ -17,6 +19,9 @@ public struct SocialPages<Context: SessionContext>: Sendable {
     struct Feed {
         var entries: [FeedLine]
         var older: String?
+        /// The composer, as a failed post left it.
+        var composer: FormState
+        var audiences: [Choice]
     }
 
     struct FeedLine {
@@ -26,6 +31,12 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var handle: String?
         var avatar: String?
         var kind: String
+        /// For a boost, who boosted it.
+        var boostedBy: String?
+        var liked: Bool
+        var boosted: Bool
+        /// Unique on the page, for the reply and quote fields' ids.
+        var number: Int
         var object: String
         var content: String
         /// Sanitised HTML that folds the content and media until the reader opens them.
@@ -40,12 +51,16 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var quote: String?
         var date: String
 
-        init(_ entry: Feeds.Entry) {
+        init(_ entry: Feeds.Entry, number: Int) {
             actor = entry.actor
             name = entry.author?.name ?? entry.actor
             handle = entry.author?.handle
             avatar = entry.author?.avatar
             kind = entry.kind == "boost" ? "boosted" : "posted"
+            boostedBy = entry.kind == "boost" ? entry.boostedBy.map { "\($0.name) (\($0.handle))" } ?? "someone" : nil
+            liked = entry.liked
+            boosted = entry.boosted
+            self.number = number
             object = entry.object
             content = entry.content
             contentWarning = entry.display.contentWarning
@@ -91,37 +106,119 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var requests: [String]
     }
 
+    /// A notification as the page says it: who (by name, never a bare actor URL when the account
+    /// is known), what they did, to which item by its name, and the words of a comment or quote.
     struct NotificationLine {
         var text: String
         var actor: String
+        var name: String
+        var handle: String?
+        var avatar: String?
         var object: String?
+        var objectName: String?
+        var excerpt: String?
         var date: String
     }
 
     public func add(to router: Router<Context>) {
         let router = router.group(context: SignedIn<Context>.self)
         router.get("feed", use: feed)
+        router.post("feed/post", use: post)
+        router.post("feed/react", use: react)
         router.get("notifications", use: notifications)
         router.post("follow-requests", use: answerFollowRequest)
     }
 
     @Sendable func feed(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        try await feedPage(request, context)
+    }
+
+    private func feedPage(
+        _ request: Request,
+        _ context: SignedIn<Context>,
+        composer: FormState = .empty,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let me = context.user.id
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let entries = try await social.homeFeed(for: me, before: before)
         let page = Feed(
-            entries: entries.map(FeedLine.init),
-            older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil
+            entries: entries.enumerated().map { FeedLine($0.element, number: $0.offset) },
+            older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil,
+            composer: composer,
+            audiences: Choice.options(
+                [
+                    ("public", "Everyone"), ("unlisted", "Everyone, not in public timelines"), ("followers", "Followers only"),
+                    ("direct", "Mentioned people only"),
+                ],
+                selected: composer.values["audience"] ?? "public"
+            )
         )
-        return pages.render("feed", title: "Feed", page: page, request: request, context: context.request)
+        return pages.render("feed", title: "Feed", page: page, request: request, context: context.request, status: status)
+    }
+
+    /// Writes a post from the composer, or a reply or quote from an entry's form.
+    @Sendable func post(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let draft = SocialActions.PostDraft(
+            text: form.fields["text"] ?? "",
+            contentWarning: form["content_warning"].isEmpty ? nil : form["content_warning"],
+            audience: SocialActions.Audience(rawValue: form["audience"]) ?? .public,
+            inReplyTo: form["in_reply_to"].isEmpty ? nil : form["in_reply_to"],
+            quote: form["quote"].isEmpty ? nil : form["quote"]
+        )
+        do {
+            _ = try await social.actions.post(draft, as: context.user.id)
+            let notice = draft.inReplyTo != nil ? "Your reply is sent." : draft.quote != nil ? "Your quote is posted." : "Posted."
+            return Pages.redirect("/feed", notice: notice)
+        } catch {
+            guard FormState.isUsers(error) else { throw error }
+            // A post's only free-text field is its text: what went wrong is said beside it.
+            return try await feedPage(request, context, composer: FormState(form, error: error, field: "text"), status: .unprocessableContent)
+        }
+    }
+
+    /// Likes or boosts an entry, or with `action=undo` takes it back.
+    @Sendable func react(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let form = try await WebForm.read(request, context: context.request)
+        let object = form["object"]
+        let me = context.user.id
+        let notice: String
+        switch (form["kind"], form["action"] == "undo") {
+        case ("like", false):
+            try await social.actions.like(object, as: me)
+            notice = "Liked."
+        case ("like", true):
+            try await social.actions.unlike(object, as: me)
+            notice = "Like undone."
+        case ("boost", false):
+            try await social.actions.boost(object, as: me)
+            notice = "Boosted to your followers."
+        case ("boost", true):
+            try await social.actions.unboost(object, as: me)
+            notice = "Boost undone."
+        default:
+            throw SocialError(.invalidInput, "Like or boost, or undo one.")
+        }
+        return Pages.redirect("/feed", notice: notice)
     }
 
     @Sendable func notifications(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let me = context.user.id
-        let notifications = try await social.notifications.list(for: me, before: nil)
+        let notifications = try await social.notificationList(for: me, before: nil)
         let page = NotificationsPage(
-            notifications: notifications.map {
-                NotificationLine(text: Self.describe($0.kind), actor: $0.actor, object: $0.object, date: ItemView.date($0.createdAt))
+            notifications: notifications.map { notification in
+                NotificationLine(
+                    text: Self.describe(notification.kind),
+                    actor: notification.actor,
+                    name: notification.account?.name ?? notification.actor,
+                    handle: notification.account?.handle,
+                    avatar: notification.account?.avatar,
+                    object: notification.object,
+                    objectName: notification.objectName ?? (notification.object == nil ? nil : "this post"),
+                    excerpt: notification.excerpt,
+                    date: ItemView.date(notification.createdAt)
+                )
             },
             requests: try await social.following.requests(for: me)
         )
@@ -143,7 +240,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         case .boost: "boosted"
         case .comment: "commented on"
         case .mention: "mentioned you in"
-        case .quote: "quoted, in"
+        case .quote: "quoted"
         }
     }
 }

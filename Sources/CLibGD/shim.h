@@ -1,0 +1,3 @@
+// libgd (Debian's libgd-dev): decodes PNG and JPEG, resamples, and encodes WebP and JPEG, for
+// ScribeImages' thumbnails.
+#include <gd.h>
