@@ -9,6 +9,10 @@ extension CoreModule: LibraryAPI {
         try await characters.list(for: try await accounts.authenticate(token: sessionToken))
     }
 
+    public func characterArt(_ id: UUID, sessionToken: String) async throws(CoreError) -> Data? {
+        try await characters.avatar(id, for: try await accounts.authenticate(token: sessionToken))?.bytes
+    }
+
     public func character(_ id: UUID, sessionToken: String) async throws(CoreError) -> OwnedCharacter {
         OwnedCharacter(try await characters.get(id, for: try await accounts.authenticate(token: sessionToken)))
     }

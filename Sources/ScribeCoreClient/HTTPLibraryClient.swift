@@ -28,6 +28,16 @@ public struct HTTPLibraryClient: LibraryAPI {
         try await core.call(.GET, "/api/v1/characters", sessionToken: sessionToken, as: Characters.self).characters
     }
 
+    public func characterArt(_ id: UUID, sessionToken: String) async throws(CoreError) -> Data? {
+        do {
+            return try await core.call(.GET, "/api/v1/characters/\(id)/avatar", sessionToken: sessionToken, as: Data.self)
+        } catch {
+            // 404 is no art, or no such character of theirs: either way nothing to show.
+            guard error.code == .notFound else { throw error }
+            return nil
+        }
+    }
+
     public func character(_ id: UUID, sessionToken: String) async throws(CoreError) -> OwnedCharacter {
         try await core.call(.GET, "/api/v1/characters/\(id)", sessionToken: sessionToken, as: Character.self).character
     }

@@ -56,6 +56,8 @@ struct PublicCoreAPI: Sendable {
             throw Self.error(status: answer.status, detail: answer.error, retryAfter: answer.headers.first(name: "Retry-After"))
         }
         if let nothing = Nothing() as? Answer { return nothing }
+        // A file (an image) comes as its bytes.
+        if Answer.self == Data.self, let bytes = Data(buffer: answer.body) as? Answer { return bytes }
         guard let value = answer.decode(Answer.self) else { throw CoreError(.unavailable, "Core's answer was not understood.") }
         return value
     }

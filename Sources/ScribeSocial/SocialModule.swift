@@ -280,6 +280,25 @@ public struct SocialModule: Sendable {
             entries[index].liked = liked.contains(entries[index].object)
             entries[index].boosted = boosted.contains(entries[index].object)
         }
+        // Our own users' avatars, which no cached actor document holds: asked of Core once each.
+        var avatars: [String: String?] = [:]
+        func avatar(_ author: Feeds.Author?) async -> Feeds.Author? {
+            guard var author, author.avatar == nil, author.handle.hasSuffix("@" + settings.domain) else { return author }
+            let username = String(author.handle.dropFirst().prefix { $0 != "@" })
+            if avatars[username] == nil {
+                if let profile = try? await actors.profile(username: username), let type = profile.avatarContentType {
+                    avatars[username] = urls.userAvatar(profile.username, contentType: type)
+                } else {
+                    avatars[username] = .some(nil)
+                }
+            }
+            author.avatar = avatars[username] ?? nil
+            return author
+        }
+        for index in entries.indices {
+            entries[index].author = await avatar(entries[index].author)
+            entries[index].boostedBy = await avatar(entries[index].boostedBy)
+        }
         return entries
     }
 

@@ -521,3 +521,100 @@ extension WebPageTests {
         }
     }
 }
+
+extension WebPageTests {
+    @Test(
+        "the editor keeps line breaks as typed (no \\r\\n), saves alternate greetings and the other card fields, records nothing when nothing changed, and asks before deleting"
+    )
+    func characterEditor() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
+            @Sendable func card() async throws -> (data: [String: Any], updated: String) {
+                let reply = try await client.execute(uri: "/api/v1/characters/\(id)", method: .get, headers: alice) { $0 }
+                let character = try #require(try AccountRoutesTests.decode(reply)["character"] as? [String: Any])
+                let data = try #require((character["card"] as? [String: Any])?["data"] as? [String: Any])
+                return (data, try #require(character["updated_at"] as? String))
+            }
+            let fields = [
+                "csrf": "token-alice", "name": "Seraphina", "description": "First line\r\nSecond line\r\n\r\nA paragraph",
+                "first_mes": "Hello, {{user}}.", "alternate_greetings": "Good morning.\r\n---\r\nGood evening,\r\nfriend.",
+                "mes_example": "<START>\r\n{{char}}: Hi", "system_prompt": "Stay kind.", "post_history_instructions": "Be brief.",
+                "creator_notes": "A guardian.", "tags": "fantasy, healer", "personality": "", "scenario": "",
+            ]
+            let saved = try await client.execute(uri: "/library/characters/\(id)", method: .post, headers: form, body: Self.form(fields)) { $0 }
+            #expect(saved.status == .seeOther)
+            let (data, updated) = try await card()
+            #expect(data["description"] as? String == "First line\nSecond line\n\nA paragraph")
+            #expect(data["alternate_greetings"] as? [String] == ["Good morning.", "Good evening,\nfriend."])
+            #expect(data["mes_example"] as? String == "<START>\n{{char}}: Hi" && data["system_prompt"] as? String == "Stay kind.")
+            #expect(data["post_history_instructions"] as? String == "Be brief." && data["tags"] as? [String] == ["fantasy", "healer"])
+            // The form shows them again as they were typed, the greetings apart by ---.
+            let editor = String(
+                buffer: try await client.execute(uri: "/library/characters/\(id)", method: .get, headers: alice.merging(Self.html)) { $0 }.body
+            )
+            #expect(editor.contains(">Good morning.\n---\nGood evening,\nfriend.</textarea>"))
+            // The same again: nothing changes, so no new version.
+            try await Task.sleep(for: .seconds(1))
+            let again = try await client.execute(uri: "/library/characters/\(id)", method: .post, headers: form, body: Self.form(fields)) { $0 }
+            #expect(again.status == .seeOther && again.headers[values: .setCookie].contains { $0.contains("Nothing%20changed") })
+            #expect(try await card().updated == updated)
+            // Deleting asks first: the button that deletes is behind a confirmation.
+            #expect(editor.contains("<summary>Delete Seraphina…</summary>") && editor.contains("Yes, delete Seraphina</button>"))
+        }
+    }
+}
+
+extension WebPageTests {
+    @Test("the library is a grid of the user's characters with their art, served to her alone, privately, and each listed one's figures")
+    func libraryGrid() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let bob = try await Self.browser(client, "bob")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
+            let found = try await eventually { () -> String? in
+                let page = String(buffer: try await client.execute(uri: "/library", method: .get, headers: alice.merging(Self.html)) { $0 }.body)
+                return page.contains("0 downloads · 0 favourites") ? page : nil
+            }
+            let page = try #require(found)
+            let art = try #require(page.components(separatedBy: "src=\"/library/art/\(id)/").dropFirst().first?.split(separator: "\"").first)
+            let url = "/library/art/\(id)/" + art
+            #expect(url.hasSuffix("/w160") && page.contains("Everyone · updated"))
+            let image = try await client.execute(uri: url, method: .get, headers: alice) { $0 }
+            #expect(image.status == .ok && image.headers[.cacheControl] == "private, max-age=31536000, immutable")
+            #expect(["image/webp", "image/jpeg"].contains(image.headers[.contentType] ?? "") && image.body.readableBytes < 20_000)
+            // Nobody else gets it from here, not even when it is public.
+            #expect(try await client.execute(uri: url, method: .get, headers: bob) { $0.status } == .notFound)
+        }
+    }
+}
+
+extension WebPageTests {
+    @Test("an owner pins a public item from its page: her profile shows it under Pinned, and unpinning takes it away")
+    func pinFromTheItemPage() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
+            @Sendable func page(_ path: String) async throws -> String {
+                String(buffer: try await client.execute(uri: path, method: .get, headers: alice.merging(Self.html)) { $0 }.body)
+            }
+            #expect(try await eventually { try await page("/@alice").contains("/characters/\(id)") })
+            #expect(try await page("/characters/\(id)").contains("aria-pressed=\"false\">Pin to my profile"))
+            let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
+            for fields in [["csrf": "token-alice"], ["csrf": "token-alice", "action": "undo"]] {
+                let reply = try await client.execute(uri: "/characters/\(id)/pin", method: .post, headers: form, body: Self.form(fields)) { $0 }
+                #expect(reply.status == .seeOther)
+                let profile = try await page("/@alice")
+                let item = try await page("/characters/\(id)")
+                if fields["action"] == nil {
+                    #expect(profile.contains("<h2>Pinned</h2>") && item.contains("aria-pressed=\"true\">📌 Pinned"))
+                } else {
+                    #expect(!profile.contains("<h2>Pinned</h2>") && item.contains("aria-pressed=\"false\">Pin to my profile"))
+                }
+            }
+        }
+    }
+}

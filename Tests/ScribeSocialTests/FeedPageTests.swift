@@ -1,6 +1,8 @@
 import ActivityPubKit
 import Foundation
+import ScribeContracts
 import ScribeCore
+import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
 
@@ -123,6 +125,13 @@ struct FeedPageTests {
                     host: instance.host
                 ).text
                 #expect(notifications.contains("<strong>Carol Booster</strong>") && notifications.contains("Hello @alice &amp; welcome!"))
+
+                // Her own post in her feed shows her avatar, which no cached actor document holds.
+                let session = try await instance.modules.core.accounts.authenticate(token: token)
+                try await instance.modules.core.accounts.setImage(.avatar, of: session, to: try Fixtures.data("cards/seraphina.png"))
+                let own = try await social.actions.post(.init(text: "My own words."), as: alice)
+                let mine = try #require(try await social.homeFeed(for: alice, before: nil).first { $0.object == own.id })
+                #expect(mine.author?.avatar == "\(instance.publicURL)/api/v1/users/alice/avatar.png")
             }
         }
     }

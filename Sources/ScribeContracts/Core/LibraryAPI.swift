@@ -11,6 +11,8 @@ import Foundation
 public protocol LibraryAPI: Sendable {
     func characters(sessionToken: String) async throws(CoreError) -> [CharacterSummary]
     func character(_ id: UUID, sessionToken: String) async throws(CoreError) -> OwnedCharacter
+    /// A character's art (its avatar, a PNG), for its owner; nil when it has none.
+    func characterArt(_ id: UUID, sessionToken: String) async throws(CoreError) -> Data?
     /// A new private character from a card (V3, V2 or V1 JSON).
     func createCharacter(card: JSONValue, sessionToken: String) async throws(CoreError) -> OwnedCharacter
     /// A new private character from a card file: PNG, JSON or CHARX.

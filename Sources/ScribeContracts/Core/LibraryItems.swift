@@ -8,14 +8,25 @@ public struct CharacterSummary: Codable, Sendable, Equatable {
     public var visibility: SharingVisibility
     public var createdAt: Date
     public var updatedAt: Date
+    /// Whether it has art (its avatar).
+    public var hasAvatar: Bool
 
-    public init(id: UUID, name: String, tags: [String], visibility: SharingVisibility, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID,
+        name: String,
+        tags: [String],
+        visibility: SharingVisibility,
+        createdAt: Date,
+        updatedAt: Date,
+        hasAvatar: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.tags = tags
         self.visibility = visibility
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.hasAvatar = hasAvatar
     }
 
     enum CodingKeys: String, CodingKey {
@@ -23,6 +34,7 @@ public struct CharacterSummary: Codable, Sendable, Equatable {
         case visibility = "sharing_visibility"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case hasAvatar = "has_avatar"
     }
 }
 

@@ -90,14 +90,14 @@ public struct Characters: Sendable {
         let rows = try await run {
             try await pool.query(
                 """
-                SELECT id, sharing_visibility, created_at, updated_at, name, name_nonce, tags, tags_nonce
+                SELECT id, sharing_visibility, created_at, updated_at, avatar_content_type IS NOT NULL, name, name_nonce, tags, tags_nonce
                 FROM core.characters WHERE user_id = \(session.account.id) ORDER BY created_at, id
                 """,
                 logger: logger
             ).collect()
         }
         return try rows.map { row throws(CoreError) in
-            let (id, visibility, createdAt, updatedAt) = try decode(row, as: (UUID, String, Date, Date).self)
+            let (id, visibility, createdAt, updatedAt, hasAvatar) = try decode(row, as: (UUID, String, Date, Date, Bool).self)
             let cells = row.makeRandomAccess()
             let name = try CharacterRecord.open(cells, column: "name", id: id, key: session.dek).flatMap(JSONValue.parse)?.stringValue ?? ""
             let tags =
@@ -109,7 +109,8 @@ public struct Characters: Sendable {
                 tags: tags,
                 visibility: SharingVisibility(rawValue: visibility) ?? .private,
                 createdAt: createdAt,
-                updatedAt: updatedAt
+                updatedAt: updatedAt,
+                hasAvatar: hasAvatar
             )
         }
     }

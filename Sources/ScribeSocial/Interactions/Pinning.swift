@@ -17,6 +17,11 @@ extension SocialActions {
         try await changePin(objectID, pinned: false, as: userID)
     }
 
+    /// What the user pinned, newest first (object ids).
+    public func pins(of userID: UUID) async throws(SocialError) -> [String] {
+        try await run(logger) { try await pool.withConnection { try await tables.pins.list(for: userID, on: $0) } }
+    }
+
     private func changePin(_ objectID: String, pinned: Bool, as userID: UUID) async throws(SocialError) {
         let me = try await actors.profile(id: userID)
         let myActor = urls.actor(me.username)

@@ -40,9 +40,7 @@ public struct ItemArt<Context: SessionContext>: Sendable {
     }
 
     @Sendable func characterArt(_ request: Request, context: Context) async throws -> Response {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let size = context.parameters.get("size"), size.hasPrefix("w"), let width = Int(size.dropFirst()), Thumbnail.widths.contains(width)
-        else { throw APIError(.notFound, code: "not_found", message: "No such image.") }
+        let (id, width) = try ArtAddress.parse(context.parameters)
         let viewer = try await social.viewer(context.user?.id, of: .character, id)
         let metadata = try await core.metadata(of: .character, id: id, for: viewer)
         guard metadata.hasAvatar else { throw APIError(.notFound, code: "not_found", message: "This character has no art.") }

@@ -57,6 +57,7 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             discussion: try await social.discussion(of: kind, id, viewer: viewer),
             viewer: viewer,
             favourited: detail != nil && viewer != nil ? try await marketplace.favourites(of: actor).contains { $0.listing.id == id } : false,
+            pinned: viewer == item.ownerID ? try await social.actions.pins(of: item.ownerID).contains(social.urls.item(kind.rawValue, id)) : false,
             forms: forms,
             purchase: try await returnedPurchase(request, of: id, by: actor)
         )
@@ -119,6 +120,7 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             item.post("comment") { request, context in try await comment(kind, request, context) }
             item.post("like") { request, context in try await react(kind, request, context, boost: false) }
             item.post("boost") { request, context in try await react(kind, request, context, boost: true) }
+            item.post("pin") { request, context in try await pin(kind, request, context) }
             // A visitor with an account elsewhere acts from there (Mastodon's remote interaction).
             router.post(RouterPath("\(kind.rawValue)s/:id/remote-interaction")) { request, context in
                 try await remoteInteraction(kind, request, context)
@@ -215,6 +217,19 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             }
             try await social.actions.like(object, as: context.user.id)
             return "Liked."
+        }
+    }
+
+    /// Pins the item to its owner's profile, or with `action=undo` unpins it.
+    func pin(_ kind: CoreEvent.SubjectKind, _ request: Request, _ context: SignedIn<Context>) async throws -> Response {
+        try await act(kind, request, context) { id, form, _ in
+            let object = social.urls.item(kind.rawValue, id)
+            if form["action"] == "undo" {
+                try await social.actions.unpin(object, as: context.user.id)
+                return "Unpinned from your profile."
+            }
+            try await social.actions.pin(object, as: context.user.id)
+            return "Pinned to your profile."
         }
     }
 

@@ -36,6 +36,9 @@ public struct ItemView: Sendable {
     var liked: Bool
     var boosted: Bool
     var favourited: Bool
+    /// For its owner: whether it is pinned to her profile, and whether it may be (public only).
+    var pinned: Bool
+    var canPin: Bool
     /// Listed items that share its tags, as cards; nil when there are none.
     var related: CardList?
 
@@ -138,6 +141,7 @@ public struct ItemView: Sendable {
         discussion: Discussion,
         viewer: UUID?,
         favourited: Bool = false,
+        pinned: Bool = false,
         forms: Forms,
         purchase: Purchase? = nil
     ) {
@@ -216,6 +220,8 @@ public struct ItemView: Sendable {
         liked = discussion.viewerLiked
         boosted = discussion.viewerBoosted
         self.favourited = favourited
+        self.pinned = pinned
+        canPin = viewer == item.ownerID && item.visibility == .public
         likes = Plural(discussion.likes, "like")
         boosts = Plural(discussion.boosts, "boost")
         comments = discussion.comments.map {

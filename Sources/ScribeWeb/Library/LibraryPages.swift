@@ -1,7 +1,10 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import ScribeContracts
 import ScribeHTTP
+import ScribeImages
 
 /// The user's library as pages: their characters and lorebooks, importing (PNG, JSON, CHARX,
 /// World Info), creating and editing characters, choosing who sees each, exporting and deleting;
@@ -28,11 +31,15 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         var importsLorebook: Bool
     }
 
+    /// A character as the library's grid shows it: its art, who sees it, and, once listed, how
+    /// it fares in the marketplace.
     struct CharacterLine {
         var name: String
         var editURL: String
+        var art: CardArt
         var visibility: String
         var updated: String
+        var stats: String?
     }
 
     struct LorebookLine {
@@ -72,6 +79,22 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         router.post("characters/:id/delete", use: deleteCharacter)
         router.post("lorebooks/:id/visibility", use: shareLorebook)
         router.post("lorebooks/:id/delete", use: deleteLorebook)
+        router.get("art/:id/:version/:size", use: art)
+    }
+
+    /// A character's art for its owner, whoever else may see it: a thumbnail as ``ItemArt`` makes
+    /// them, but cached by the owner's browser alone (`private`), at a URL that names the
+    /// character's version.
+    @Sendable func art(_ request: Request, context: SignedIn<Context>) async throws -> Response {
+        let (id, width) = try ArtAddress.parse(context.parameters)
+        guard let source = try await library.characterArt(id, sessionToken: context.sessionToken),
+            let image = Thumbnail.make(from: source, width: width)
+        else { throw APIError(.notFound, code: "not_found", message: "This character has no art.") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: image.contentType, .cacheControl: "private, max-age=31536000, immutable"],
+            body: .init(byteBuffer: ByteBuffer(bytes: image.bytes))
+        )
     }
 
     @Sendable func importFile(_ request: Request, context: SignedIn<Context>) async throws -> Response {
@@ -133,8 +156,11 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         let form = try await WebForm.read(request, context: context.request)
         let id = try context.uuidParameter(notFound: "No such character.")
         do {
-            var card = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
+            let current = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
+            var card = current
             card["data"] = .object((card["data"]?.objectValue ?? [:]).merging(CardForm.data(from: form)) { $1 })
+            // Saving what is there already records no new version.
+            guard card != current else { return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Nothing changed.") }
             _ = try await library.replaceCard(of: id, with: .object(card), sessionToken: context.sessionToken)
             return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
         } catch {
@@ -181,6 +207,16 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         return Pages.redirect("/library", notice: "Deleted.")
     }
 
+    /// Who sees a character, in the editor's words.
+    static func audience(_ visibility: SharingVisibility) -> String {
+        switch visibility {
+        case .private: "Only me"
+        case .unlisted: "Anyone with the link"
+        case .followers: "My followers"
+        case .public: "Everyone"
+        }
+    }
+
     private func library(
         _ request: Request,
         _ context: SignedIn<Context>,
@@ -189,12 +225,31 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         lorebookForm: FormState = .empty,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let characters = try await library.characters(sessionToken: context.sessionToken).map {
+        // How the listed ones fare: the marketplace's figures, by item.
+        let listed = try await marketplace.listings(
+            matching: try ListingQuery.parse([("creator", context.user.username), ("rating", "all"), ("limit", "100")])
+        ).listings
+        let figures = Dictionary(listed.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let characters = try await library.characters(sessionToken: context.sessionToken).map { character in
             CharacterLine(
-                name: $0.name,
-                editURL: "/library/characters/\($0.id.uuidString.lowercased())",
-                visibility: $0.visibility.rawValue,
-                updated: ItemView.date($0.updatedAt)
+                name: character.name,
+                editURL: "/library/characters/\(character.id.uuidString.lowercased())",
+                art: CardArt(
+                    id: character.id,
+                    name: character.name,
+                    hasArt: character.hasAvatar,
+                    version: character.updatedAt,
+                    adult: false,
+                    place: .library
+                ),
+                visibility: Self.audience(character.visibility),
+                updated: ItemView.date(character.updatedAt),
+                stats: figures[character.id].map { listing in
+                    [
+                        listing.rating.map { String(format: "★ %.1f", $0) }, Plural(listing.downloadCount, "download").text,
+                        Plural(listing.favouriteCount, "favourite").text,
+                    ].compactMap { $0 }.joined(separator: " · ")
+                }
             )
         }
         let lorebooks = try await library.lorebooks(sessionToken: context.sessionToken).map {
@@ -231,9 +286,7 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     ) async throws -> Response {
         let character = try await library.character(id, sessionToken: context.sessionToken)
         let data = character.card.objectValue?["data"]?.objectValue ?? [:]
-        var values: [String: String] = [:]
-        for field in CardForm.fields where field != "tags" { values[field] = data[field]?.stringValue ?? "" }
-        values["tags"] = (data["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        let values = CardForm.values(of: data)
         let path = id.uuidString.lowercased()
         let editor = Editor(
             id: path,
@@ -241,10 +294,7 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
             hasAvatar: character.hasAvatar,
             form: form ?? FormState(values: values),
             visibilities: Choice.options(
-                [
-                    ("private", "Only me"), ("unlisted", "Anyone with the link"), ("followers", "My followers"),
-                    ("public", "Everyone (listed, federated)"),
-                ],
+                SharingVisibility.allCases.map { ($0.rawValue, $0 == .public ? "Everyone (listed, federated)" : Self.audience($0)) },
                 selected: character.visibility.rawValue
             ),
             pageURL: character.visibility == .private ? nil : "/characters/\(path)",

@@ -31,10 +31,18 @@ struct CardArt: Sendable {
         )
     }
 
-    init(id: UUID, name: String, hasArt: Bool, version: Date, adult: Bool, width: Int = 160) {
+    /// Where the art is served: as everyone may see it (``ItemArt``), or to its owner from
+    /// their library.
+    enum Place { case shared, library }
+
+    init(id: UUID, name: String, hasArt: Bool, version: Date, adult: Bool, width: Int = 160, place: Place = .shared) {
         if hasArt {
-            let small = Self.url(character: id, version: version, width: width)
-            let large = Self.url(character: id, version: version, width: width * 2)
+            let url = { (width: Int) in
+                place == .shared
+                    ? Self.url(character: id, version: version, width: width) : Self.libraryURL(character: id, version: version, width: width)
+            }
+            let small = url(width)
+            let large = url(width * 2)
             src = small
             srcset = "\(small) \(width)w, \(large) \(width * 2)w"
         }
@@ -51,6 +59,11 @@ struct CardArt: Sendable {
     /// ``ItemArt``; it names the item's version so that it changes whenever the art may have.
     static func url(character id: UUID, version: Date, width: Int) -> String {
         "/images/characters/\(id.uuidString.lowercased())/\(Int(version.timeIntervalSince1970))/w\(width)"
+    }
+
+    /// The same art for its owner, whoever else may see it (`LibraryPages.art`).
+    static func libraryURL(character id: UUID, version: Date, width: Int) -> String {
+        "/library/art/\(id.uuidString.lowercased())/\(Int(version.timeIntervalSince1970))/w\(width)"
     }
 
     /// A stable number from 0 to 7 for a name (FNV-1a), so its placeholder keeps its colour.

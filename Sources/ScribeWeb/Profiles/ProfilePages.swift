@@ -34,6 +34,8 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         var following: Int
         /// What they published, as the marketplace's cards.
         var results: [ListingCard]
+        /// What they pinned of it, first; nil when nothing.
+        var pinned: ItemView.CardList?
         var isSelf: Bool
         var canFollow: Bool
         /// `accepted`, `pending`, or nil when the viewer does not follow.
@@ -64,9 +66,12 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         let settings = try await social.actors.accountSettings(profile.id)
         let viewer = context.user?.id
         let state = if let viewer { try await social.followState(of: viewer, toward: profile.username) } else { String?.none }
+        let pins = try await social.actions.pins(of: profile.id)
         let items = try await marketplace.listings(
             matching: try ListingQuery.parse([("creator", profile.username), ("rating", "all"), ("limit", "50")])
         )
+        // Pinned items in the order they were pinned, newest first, as Mastodon shows pins.
+        let pinned = pins.compactMap { pin in items.listings.first { social.urls.item($0.kind, $0.id) == pin } }
         let page = Profile(
             username: profile.username,
             displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,
@@ -81,6 +86,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             followers: counts.followers,
             following: counts.following,
             results: items.listings.map(ListingCard.init),
+            pinned: pinned.isEmpty ? nil : ItemView.CardList(results: pinned.map(ListingCard.init)),
             isSelf: viewer == profile.id,
             canFollow: viewer != nil && viewer != profile.id,
             followState: state,
