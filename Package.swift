@@ -119,7 +119,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // What every HTTP front of Scribe shares: the error shape, the request contexts' contract.
-        .target(name: "ScribeHTTP", dependencies: ["ScribeContracts", .hummingbird, .httpTypes, .nioCore], swiftSettings: strictSettings),
+        .target(name: "ScribeHTTP", dependencies: ["ScribeContracts", "ScribeImages", .hummingbird, .httpTypes, .nioCore], swiftSettings: strictSettings),
         // The pages people use in a browser: they reach Core and the marketplace only through
         // `CoreAPI` and `MarketplaceAPI`, so the process that serves them need not run either.
         .target(
@@ -137,7 +137,7 @@ let package = Package(
             name: "ScribeServer",
             dependencies: [
                 "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeMarketplaceClient", "ScribeStorage", "ScribeCore",
-                "ScribeMarketplace", "ScribeSocial", "ScribeHTTP", "ScribeWeb",
+                "ScribeMarketplace", "ScribeSocial", "ScribeHTTP", "ScribeImages", "ScribeWeb",
                 .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

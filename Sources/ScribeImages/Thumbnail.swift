@@ -14,8 +14,9 @@ import Foundation
 /// text chunks, so no embedded character card, no EXIF).
 public enum Thumbnail {
     /// The widths pages ask for: a grid card at 1× and 2× (160, 320), an item's art at 1× and 2×
-    /// (320, 640, also a link preview's), and an avatar (96).
-    public static let widths = [96, 160, 320, 640]
+    /// (320, 640, also a link preview's), an avatar (96) and a profile's header across a wide
+    /// page (1280).
+    public static let widths = [96, 160, 320, 640, 1280]
     /// The largest canvas decoded: 40 megapixels (8000 × 5000), 160 MB as libgd holds it.
     public static let maximumPixels = 40_000_000
 

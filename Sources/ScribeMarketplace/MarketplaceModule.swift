@@ -60,8 +60,8 @@ public struct MarketplaceModule: Sendable {
         do { item = try await core.sharedView(of: kind, id: id, for: try await purchases.viewer(actor, of: id)) } catch {
             throw MarketplaceError.fromCore(error)
         }
-        if let userID = actor.userID { try await engagement.markSeen(id, by: userID) }
-        return ListingDetail(listing: listing, item: item, related: try await search.related(to: id))
+        let favourited = if let userID = actor.userID { try await engagement.markSeen(id, by: userID) } else { false }
+        return ListingDetail(listing: listing, item: item, related: try await search.related(to: id), favourited: favourited)
     }
 
     /// Copies a listed item into the user's own library (Core re-encrypts it under their key),

@@ -280,24 +280,10 @@ public struct SocialModule: Sendable {
             entries[index].liked = liked.contains(entries[index].object)
             entries[index].boosted = boosted.contains(entries[index].object)
         }
-        // Our own users' avatars, which no cached actor document holds: asked of Core once each.
-        var avatars: [String: String?] = [:]
-        func avatar(_ author: Feeds.Author?) async -> Feeds.Author? {
-            guard var author, author.avatar == nil, author.handle.hasSuffix("@" + settings.domain) else { return author }
-            let username = String(author.handle.dropFirst().prefix { $0 != "@" })
-            if avatars[username] == nil {
-                if let profile = try? await actors.profile(username: username), let type = profile.avatarContentType {
-                    avatars[username] = urls.userAvatar(profile.username, contentType: type)
-                } else {
-                    avatars[username] = .some(nil)
-                }
-            }
-            author.avatar = avatars[username] ?? nil
-            return author
-        }
+        var local = LocalAuthors(actors: actors)
         for index in entries.indices {
-            entries[index].author = await avatar(entries[index].author)
-            entries[index].boostedBy = await avatar(entries[index].boostedBy)
+            entries[index].author = await local.complete(entries[index].author)
+            entries[index].boostedBy = await local.complete(entries[index].boostedBy)
         }
         return entries
     }
@@ -305,6 +291,7 @@ public struct SocialModule: Sendable {
     /// Public items published here, newest first, before the date `before`.
     public func publicFeed(before: Date?) async throws(SocialError) -> [Feeds.Entry] {
         var entries: [Feeds.Entry] = []
+        var local = LocalAuthors(actors: actors)
         for item in try await feeds.localPublic(before: before) {
             guard let note = try? await collections.object(item.kind, item.id) else { continue }
             let actor = note.attributedTo?.id ?? ""
@@ -313,7 +300,7 @@ public struct SocialModule: Sendable {
                     id: Int64(item.publishedAt.timeIntervalSince1970),
                     kind: "item",
                     actor: actor,
-                    author: feeds.author(actor, username: nil, host: nil, name: nil, avatar: nil),
+                    author: await local.complete(feeds.author(actor, username: nil, host: nil, name: nil, avatar: nil)),
                     object: note.id ?? "",
                     content: note.content ?? "",
                     display: NoteDisplay(note),
@@ -330,7 +317,9 @@ public struct SocialModule: Sendable {
     public func notificationList(for userID: UUID, before: Int64?) async throws(SocialError) -> [Notifications.Notification] {
         var list = try await notifications.list(for: userID, before: before)
         var names: [String: String] = [:]
+        var local = LocalAuthors(actors: actors)
         for index in list.indices {
+            list[index].account = await local.complete(list[index].account)
             guard let object = list[index].object, urls.localObject(object).map({ $0.0 != "post" && $0.0 != "comment" }) == true else { continue }
             if names[object] == nil { names[object] = await itemNote(object)?.name }
             list[index].objectName = names[object]

@@ -295,6 +295,8 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/users/{username}/avatar.jpg", "/api/v1/users/alice/avatar.jpg", everyone(200)),
             call("GET /api/v1/users/{username}/header.png", "/api/v1/users/alice/header.png", everyone(200)),
             call("GET /api/v1/users/{username}/header.jpg", "/api/v1/users/alice/header.jpg", everyone(200)),
+            call("GET /api/v1/users/{username}/avatar/{version}/{size}", "/api/v1/users/alice/avatar/1/w96", everyone(200)),
+            call("GET /api/v1/users/{username}/header/{version}/{size}", "/api/v1/users/alice/header/1/w1280", everyone(200)),
 
             // One's own account and lists: anyone signed in, about themselves.
             call("GET /api/v1/accounts/me", "/api/v1/accounts/me", signedIn(200)),

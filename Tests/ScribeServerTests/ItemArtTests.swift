@@ -112,4 +112,59 @@ struct ItemArtTests {
             #expect(!page.contains("property=\"og:image\""))
         }
     }
+
+    @Test(
+        "a profile shows its avatar and header as thumbnails, cached for good at URLs that change when the image does; a 96-pixel avatar is a few kilobytes, not the 511 KB original"
+    )
+    func profileImages() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await WebPageTests.browser(client, "alice")
+            let png = try CharacterRoutesTests.seraphinaPNG
+            for kind in ["avatar", "header"] {
+                let put = try await client.execute(
+                    uri: "/api/v1/accounts/me/\(kind)",
+                    method: .put,
+                    headers: alice.merging([.contentType: "image/png"]),
+                    body: ByteBuffer(bytes: png)
+                ) { $0.status }
+                #expect(put == .noContent)
+            }
+            func profileImages() async throws -> (avatar: String, header: String) {
+                let page = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: WebPageTests.html) { $0 }.body)
+                func source(_ kind: String) throws -> String {
+                    let start = try #require(page.range(of: "src=\"/api/v1/users/alice/\(kind)/"))
+                    return String(page[page.index(start.lowerBound, offsetBy: 5)...].prefix { $0 != "\"" })
+                }
+                return (try source("avatar"), try source("header"))
+            }
+            let before = try await profileImages()
+            #expect(before.avatar.hasSuffix("/w320") && before.header.hasSuffix("/w1280"))
+            let small = String(before.avatar.dropLast(4)) + "w96"
+            let avatar = try await client.execute(uri: small, method: .get) { $0 }
+            #expect(avatar.status == .ok && ["image/webp", "image/jpeg"].contains(avatar.headers[.contentType] ?? ""))
+            #expect(avatar.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(avatar.body.readableBytes < 20_000, "a 96-pixel avatar is \(avatar.body.readableBytes) bytes")
+            let header = try await client.execute(uri: before.header, method: .get) { $0 }
+            #expect(header.status == .ok && header.body.readableBytes < png.count / 4)
+            let tag = try #require(avatar.headers[.eTag])
+            #expect(try await client.execute(uri: small, method: .get, headers: [.ifNoneMatch: tag]) { $0.status } == .notModified)
+            #expect(try await client.execute(uri: String(before.avatar.dropLast(4)) + "w100", method: .get) { $0.status } == .notFound)
+
+            // A new avatar is at a new URL (a second later: the version counts seconds).
+            try await Task.sleep(for: .seconds(1.1))
+            let replaced = try await client.execute(
+                uri: "/api/v1/accounts/me/avatar",
+                method: .put,
+                headers: alice.merging([.contentType: "image/png"]),
+                body: ByteBuffer(bytes: png)
+            ) { $0.status }
+            #expect(replaced == .noContent)
+            #expect(try await profileImages().avatar != before.avatar)
+            // Removed, it is gone from the page and its thumbnails.
+            #expect(try await client.execute(uri: "/api/v1/accounts/me/avatar", method: .delete, headers: alice) { $0.status } == .noContent)
+            let page = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: WebPageTests.html) { $0 }.body)
+            #expect(!page.contains("/api/v1/users/alice/avatar/"))
+            #expect(try await client.execute(uri: small, method: .get) { $0.status } == .notFound)
+        }
+    }
 }

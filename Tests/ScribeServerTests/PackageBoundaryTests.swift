@@ -15,7 +15,7 @@ struct PackageBoundaryTests {
         "ScribeMarketplace": ["ScribeContracts", "ScribeStorage"],
         "ScribeSocial": ["ActivityPubKit", "ScribeContracts", "ScribeStorage"],
         "ScribeMarketplaceClient": ["ScribeContracts", "ScribeCoreClient"],
-        "ScribeHTTP": ["ScribeContracts"],
+        "ScribeHTTP": ["ScribeContracts", "ScribeImages"],
         "ScribeImages": [],
         // The pages reach Core and the marketplace only through their contracts.
         "ScribeWeb": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", "ScribeStorage"],

@@ -314,7 +314,7 @@ extension WebPageTests {
             let profile = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }.body)
             #expect(
                 profile.contains("<h1>Lamp Lady</h1>") && profile.contains("Keeper of lanterns.")
-                    && profile.contains("src=\"/api/v1/users/alice/avatar.png\"")
+                    && profile.contains("src=\"/api/v1/users/alice/avatar/")
             )
             let avatar = try await client.execute(uri: "/api/v1/users/alice/avatar.png", method: .get) { $0 }
             #expect(avatar.status == .ok && Data(avatar.body.readableBytesView) == image)

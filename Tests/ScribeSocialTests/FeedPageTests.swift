@@ -131,7 +131,8 @@ struct FeedPageTests {
                 try await instance.modules.core.accounts.setImage(.avatar, of: session, to: try Fixtures.data("cards/seraphina.png"))
                 let own = try await social.actions.post(.init(text: "My own words."), as: alice)
                 let mine = try #require(try await social.homeFeed(for: alice, before: nil).first { $0.object == own.id })
-                #expect(mine.author?.avatar == "\(instance.publicURL)/api/v1/users/alice/avatar.png")
+                let profile = try await instance.modules.core.accounts.profile(id: alice)
+                #expect(mine.author?.avatar == "/api/v1/users/alice/avatar/\(profile.imageVersion)/w96" && profile.imageVersion > 0)
             }
         }
     }

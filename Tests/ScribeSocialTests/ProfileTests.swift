@@ -174,7 +174,7 @@ struct ProfileTests {
                         && !html.contains("<div class=\"verified\"><dt>Blog")
                 )
                 #expect(html.contains("she/&lt;her&gt;") && !html.contains("she/<her>"))
-                #expect(html.contains("src=\"/api/v1/users/alice/header.png\""))
+                #expect(html.contains("src=\"/api/v1/users/alice/header/") && html.contains("/w1280\""))
 
                 // The site stops linking back: the next change of the profile takes the mark away.
                 await peer.setPage("alice", html: "<p>moved on</p>")

@@ -22,6 +22,16 @@ public struct UserProfile: Codable, Sendable, Equatable {
     public var headerContentType: String?
     /// Their profile fields, in their order; at most ``ProfileField/maximumCount``.
     public var fields: [ProfileField]
+    /// When the profile last changed, in seconds since 1970 (0 if never): part of the URLs of
+    /// the avatar's and header's thumbnails, so that they change whenever the images may have.
+    public var imageVersion: Int
+
+    /// Where pages show the avatar or header `width` pixels wide (a width the thumbnails are made
+    /// at), nil when there is none. The path names ``imageVersion``, so it may be cached for good.
+    public func imagePath(_ kind: ProfileImage, width: Int) -> String? {
+        guard (kind == .avatar ? avatarContentType : headerContentType) != nil else { return nil }
+        return "/api/v1/users/\(username.lowercased())/\(kind.rawValue)/\(imageVersion)/w\(width)"
+    }
 
     public init(
         id: UUID,
@@ -32,7 +42,8 @@ public struct UserProfile: Codable, Sendable, Equatable {
         bio: String = "",
         avatarContentType: String? = nil,
         headerContentType: String? = nil,
-        fields: [ProfileField] = []
+        fields: [ProfileField] = [],
+        imageVersion: Int = 0
     ) {
         self.id = id
         self.username = username
@@ -43,6 +54,7 @@ public struct UserProfile: Codable, Sendable, Equatable {
         self.avatarContentType = avatarContentType
         self.headerContentType = headerContentType
         self.fields = fields
+        self.imageVersion = imageVersion
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,5 +65,6 @@ public struct UserProfile: Codable, Sendable, Equatable {
         case avatarContentType = "avatar_content_type"
         case headerContentType = "header_content_type"
         case fields
+        case imageVersion = "image_version"
     }
 }

@@ -5,11 +5,14 @@ public struct ListingDetail: Codable, Sendable, Equatable {
     public var listing: Listing
     public var item: SharedItem
     public var related: [Listing]
+    /// Whether the signed-in viewer has it among their favourites (false for a visitor).
+    public var favourited: Bool
 
-    public init(listing: Listing, item: SharedItem, related: [Listing]) {
+    public init(listing: Listing, item: SharedItem, related: [Listing], favourited: Bool = false) {
         self.listing = listing
         self.item = item
         self.related = related
+        self.favourited = favourited
     }
 }
 

@@ -33,7 +33,7 @@ extension Accounts {
         let statement = PostgresQuery(
             unsafeSQL: """
                 SELECT \(AccountRow.columns), coalesce(p.display_name, ''), coalesce(p.bio, ''), p.avatar_content_type,
-                    p.header_content_type, coalesce(p.fields, '[]')::text
+                    p.header_content_type, coalesce(p.fields, '[]')::text, coalesce(extract(epoch FROM p.updated_at)::bigint, 0)
                 FROM core.users u LEFT JOIN core.public_profiles p ON p.user_id = u.id WHERE \(condition)
                 """,
             binds: binds
@@ -48,12 +48,14 @@ extension Accounts {
         let avatarType: String?
         let headerType: String?
         let fields: [ProfileField]
+        let imageVersion: Int64
         do {
-            displayName = try cells[cells.count - 5].decode(String.self)
-            bio = try cells[cells.count - 4].decode(String.self)
-            avatarType = try cells[cells.count - 3].decode(String?.self)
-            headerType = try cells[cells.count - 2].decode(String?.self)
-            fields = try JSONDecoder().decode([ProfileField].self, from: Data(try cells[cells.count - 1].decode(String.self).utf8))
+            displayName = try cells[cells.count - 6].decode(String.self)
+            bio = try cells[cells.count - 5].decode(String.self)
+            avatarType = try cells[cells.count - 4].decode(String?.self)
+            headerType = try cells[cells.count - 3].decode(String?.self)
+            fields = try JSONDecoder().decode([ProfileField].self, from: Data(try cells[cells.count - 2].decode(String.self).utf8))
+            imageVersion = try cells[cells.count - 1].decode(Int64.self)
         } catch {
             throw CoreError(.corrupted, "a public profile could not be read")
         }
@@ -66,7 +68,8 @@ extension Accounts {
             bio: bio,
             avatarContentType: avatarType,
             headerContentType: headerType,
-            fields: fields
+            fields: fields,
+            imageVersion: Int(imageVersion)
         )
     }
 

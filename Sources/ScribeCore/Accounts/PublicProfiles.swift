@@ -86,19 +86,21 @@ extension Accounts {
         try await changeProfile(of: session.account.id) { connection in try await connection.query(statement, logger: logger) }
     }
 
-    /// An active user's avatar or header, for anyone.
-    public func image(_ kind: ProfileImage, username: String) async throws(CoreError) -> ExportedFile? {
+    /// An active user's avatar or header, for anyone, with the profile's
+    /// ``UserProfile/imageVersion``.
+    public func image(_ kind: ProfileImage, username: String) async throws(CoreError) -> (file: ExportedFile, version: Int)? {
         let statement = PostgresQuery(
             unsafeSQL: """
-                SELECT p.\(kind.rawValue), p.\(kind.rawValue)_content_type FROM core.public_profiles p JOIN core.users u ON u.id = p.user_id
+                SELECT p.\(kind.rawValue), p.\(kind.rawValue)_content_type, extract(epoch FROM p.updated_at)::bigint
+                FROM core.public_profiles p JOIN core.users u ON u.id = p.user_id
                 WHERE lower(u.username) = $1 AND u.account_status = 'active' AND p.\(kind.rawValue) IS NOT NULL
                 """,
             binds: try Self.bindings(Self.normalizedIdentifier(username))
         )
         let rows = try await run { try await pool.query(statement, logger: logger).collect() }
-        guard let row = rows.first, let (bytes, type) = try? row.decode((Data, String).self) else { return nil }
+        guard let row = rows.first, let (bytes, type, version) = try? row.decode((Data, String, Int64).self) else { return nil }
         let fileExtension = type == "image/png" ? "png" : "jpg"
-        return ExportedFile(bytes: bytes, contentType: type, fileName: "\(kind.rawValue).\(fileExtension)")
+        return (ExportedFile(bytes: bytes, contentType: type, fileName: "\(kind.rawValue).\(fileExtension)"), Int(version))
     }
 
     private static func bindings(_ values: (any PostgresEncodable & Sendable)?...) throws(CoreError) -> PostgresBindings {

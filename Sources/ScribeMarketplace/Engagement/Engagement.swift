@@ -214,16 +214,17 @@ public struct Engagement: Sendable {
         }
     }
 
-    /// Records that the user has looked at the item's current version.
-    func markSeen(_ id: UUID, by userID: UUID) async throws(MarketplaceError) {
-        _ = try await run(logger) {
+    /// Records that the user has looked at the item's current version, if it is one of their
+    /// favourites; answers whether it is.
+    func markSeen(_ id: UUID, by userID: UUID) async throws(MarketplaceError) -> Bool {
+        try await run(logger) {
             try await pool.query(
                 """
                 UPDATE marketplace.favourites f SET seen_version = l.version FROM marketplace.listings l
-                WHERE f.user_id = \(userID) AND f.item_id = \(id) AND l.item_id = f.item_id
+                WHERE f.user_id = \(userID) AND f.item_id = \(id) AND l.item_id = f.item_id RETURNING true
                 """,
                 logger: logger
-            )
+            ).collect().count > 0
         }
     }
 

@@ -3,6 +3,8 @@ import Hummingbird
 import ScribeContracts
 import ScribeCore
 import ScribeHTTP
+import ScribeImages
+import ScribeStorage
 
 /// `/api/v1/accounts` and `/api/v1/sessions`: registration, login and logout, the current
 /// account, password change, recovery and deletion. Each handler decodes, calls
@@ -10,6 +12,9 @@ import ScribeHTTP
 struct AccountRoutes {
     let accounts: Accounts
     let cookie: SessionCookie
+    /// Avatars' and headers' thumbnails, by user, image, profile version and width: a feed
+    /// shows the same few avatars on every page.
+    let thumbnails = MemoryCache<String, Thumbnail.Image>(timeToLive: .seconds(3_600), capacity: 2_000)
 
     // MARK: Bodies
 
@@ -96,6 +101,8 @@ struct AccountRoutes {
         for image in ProfileImage.allCases {
             api.get("users/:username/\(image.rawValue).png", use: publicImage(image))
             api.get("users/:username/\(image.rawValue).jpg", use: publicImage(image))
+            // The sizes pages show (``UserProfile/imagePath(_:width:)``).
+            api.get("users/:username/\(image.rawValue)/:version/:size", use: thumbnail(image))
         }
         let me = router.group("api/v1", context: LibraryContext.self)
         me.delete("sessions/current", use: logOut)
@@ -134,7 +141,7 @@ struct AccountRoutes {
 
     func publicImage(_ kind: ProfileImage) -> @Sendable (Request, ScribeRequestContext) async throws -> Response {
         { [accounts] _, context in
-            guard let username = context.parameters.get("username"), let image = try await accounts.image(kind, username: username) else {
+            guard let username = context.parameters.get("username"), let image = try await accounts.image(kind, username: username)?.file else {
                 throw APIError(.notFound, code: "not_found", message: "No such \(kind.rawValue).")
             }
             return Response(
@@ -142,6 +149,25 @@ struct AccountRoutes {
                 headers: [.contentType: image.contentType, .cacheControl: "public, max-age=300"],
                 body: .init(byteBuffer: ByteBuffer(bytes: image.bytes))
             )
+        }
+    }
+
+    /// An avatar or header at one of ``Thumbnail/widths``, kept by browsers for good: its URL
+    /// names the profile's version, which changes with the image.
+    func thumbnail(_ kind: ProfileImage) -> @Sendable (Request, ScribeRequestContext) async throws -> Response {
+        { [accounts, thumbnails] request, context in
+            guard let username = context.parameters.get("username")?.lowercased(), let size = context.parameters.get("size"),
+                size.hasPrefix("w"), let width = Int(size.dropFirst()), Thumbnail.widths.contains(width),
+                let image = try await accounts.image(kind, username: username)
+            else { throw APIError(.notFound, code: "not_found", message: "No such \(kind.rawValue).") }
+            let key = "\(username)/\(kind.rawValue)/\(image.version)/\(width)"
+            let answer = ThumbnailResponse(subject: "\(username)-\(kind.rawValue)", version: image.version, width: width, caching: .immutable)
+            return try await answer.respond(to: request, missing: "This \(kind.rawValue) cannot be shown.") {
+                if let cached = thumbnails[key] { return cached }
+                guard let made = Thumbnail.make(from: image.file.bytes, width: width) else { return nil }
+                thumbnails.set(made, for: key)
+                return made
+            }
         }
     }
 

@@ -78,8 +78,14 @@ public struct Feeds: Sendable {
         public var handle: String
         /// The display name, plain text; the username when there is none.
         public var name: String
-        /// The avatar's URL (http or https), if it has one.
+        /// The avatar's URL (http or https), or its path here for a local user, if it has one.
         public var avatar: String?
+        /// The username of a local user (``LocalAuthors`` completes them), nil for a remote one.
+        var localUsername: String?
+
+        enum CodingKeys: String, CodingKey {
+            case handle, name, avatar
+        }
     }
 
     let pool: PostgresClient
@@ -216,7 +222,7 @@ public struct Feeds: Sendable {
     static func author(_ actor: String, username: String?, host: String?, name: String?, avatar: String?, urls: ActorURLs, domain: String) -> Author?
     {
         if let local = urls.username(ofActor: actor) {
-            return Author(handle: "@\(local)@\(domain)", name: local, avatar: nil)
+            return Author(handle: "@\(local)@\(domain)", name: local, avatar: nil, localUsername: local)
         }
         guard let username, let host else { return nil }
         // A display name is plain text (Mastodon's too): the page escapes it.

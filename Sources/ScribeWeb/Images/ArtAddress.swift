@@ -15,4 +15,8 @@ enum ArtAddress {
         else { throw APIError(.notFound, code: "not_found", message: "No such image.") }
         return (id, width)
     }
+
+    /// The version the URL names (0 if it names none): what the owner's own art is tagged with,
+    /// since only its owner, who changes it, is served it.
+    static func version(_ parameters: Parameters) -> Int { parameters.get("version").flatMap { Int($0) } ?? 0 }
 }

@@ -45,27 +45,19 @@ public struct ItemArt<Context: SessionContext>: Sendable {
         let metadata = try await core.metadata(of: .character, id: id, for: viewer)
         guard metadata.hasAvatar else { throw APIError(.notFound, code: "not_found", message: "This character has no art.") }
         let version = Int(metadata.updatedAt.timeIntervalSince1970)
-        let tag = "\"\(id.uuidString.lowercased())-\(version)-w\(width)\""
-        var headers: HTTPFields = [
-            .eTag: tag,
-            .cacheControl: metadata.visibility == .public ? "public, max-age=31536000, immutable" : "private, no-cache",
-        ]
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) == true {
-            return Response(status: .notModified, headers: headers)
-        }
-        let key = "character/\(id)/\(version)/\(width)"
-        let image: Thumbnail.Image
-        if let cached = thumbnails[key] {
-            image = cached
-        } else {
+        let answer = ThumbnailResponse(
+            subject: id.uuidString.lowercased(),
+            version: version,
+            width: width,
+            caching: metadata.visibility == .public ? .immutable : .privateRevalidated
+        )
+        return try await answer.respond(to: request, missing: "This character's art cannot be shown.") {
+            let key = "character/\(id)/\(version)/\(width)"
+            if let cached = thumbnails[key] { return cached }
             let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: viewer)
-            guard let made = Thumbnail.make(from: avatar.bytes, width: width) else {
-                throw APIError(.notFound, code: "not_found", message: "This character's art cannot be shown.")
-            }
+            guard let made = Thumbnail.make(from: avatar.bytes, width: width) else { return nil }
             thumbnails.set(made, for: key)
-            image = made
+            return made
         }
-        headers[.contentType] = image.contentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: image.bytes)))
     }
 }

@@ -56,7 +56,8 @@ public struct ItemPages<Context: SessionContext>: Sendable {
             reviews: detail == nil ? [] : try await marketplace.reviews(of: id),
             discussion: try await social.discussion(of: kind, id, viewer: viewer),
             viewer: viewer,
-            favourited: detail != nil && viewer != nil ? try await marketplace.favourites(of: actor).contains { $0.listing.id == id } : false,
+            creator: try? await social.actors.profile(id: item.ownerID),
+            favourited: detail?.favourited ?? false,
             pinned: viewer == item.ownerID ? try await social.actions.pins(of: item.ownerID).contains(social.urls.item(kind.rawValue, id)) : false,
             forms: forms,
             purchase: try await returnedPurchase(request, of: id, by: actor)

@@ -11,6 +11,9 @@ public struct ItemView: Sendable {
     var path: String
     var name: String
     var owner: String
+    /// The creator as the page names them: display name (the handle when none) and avatar.
+    var ownerName: String
+    var ownerAvatar: String?
     /// The art as the page shows it, and whether the item is for adults.
     var art: CardArt
     var adult: Bool
@@ -140,6 +143,7 @@ public struct ItemView: Sendable {
         reviews: [ListingReview],
         discussion: Discussion,
         viewer: UUID?,
+        creator: UserProfile? = nil,
         favourited: Bool = false,
         pinned: Bool = false,
         forms: Forms,
@@ -152,6 +156,8 @@ public struct ItemView: Sendable {
         path = "/\(kind)s/\(id)"
         name = data["name"]?.stringValue ?? "Untitled"
         owner = item.ownerUsername
+        ownerName = creator.flatMap { $0.displayName.isEmpty ? nil : $0.displayName } ?? "@\(item.ownerUsername)"
+        ownerAvatar = creator?.imagePath(.avatar, width: 96)
         adult = item.contentRating == .nsfw
         art = CardArt(
             id: item.id,

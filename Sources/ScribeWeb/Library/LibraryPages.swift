@@ -87,14 +87,10 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     /// character's version.
     @Sendable func art(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let (id, width) = try ArtAddress.parse(context.parameters)
-        guard let source = try await library.characterArt(id, sessionToken: context.sessionToken),
-            let image = Thumbnail.make(from: source, width: width)
-        else { throw APIError(.notFound, code: "not_found", message: "This character has no art.") }
-        return Response(
-            status: .ok,
-            headers: [.contentType: image.contentType, .cacheControl: "private, max-age=31536000, immutable"],
-            body: .init(byteBuffer: ByteBuffer(bytes: image.bytes))
-        )
+        let answer = ThumbnailResponse(subject: id.uuidString.lowercased(), version: ArtAddress.version(context.parameters), width: width, caching: .privateImmutable)
+        return try await answer.respond(to: request, missing: "This character has no art.") {
+            try await library.characterArt(id, sessionToken: context.sessionToken).flatMap { Thumbnail.make(from: $0, width: width) }
+        }
     }
 
     @Sendable func importFile(_ request: Request, context: SignedIn<Context>) async throws -> Response {

@@ -22,7 +22,7 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
 
     struct Settings {
         var username: String
-        var hasAvatar: Bool
+        var avatarURL: String?
         var headerURL: String?
         /// The profile's page, which a site links with `rel="me"` to verify a field.
         var profileURL: String
@@ -211,8 +211,8 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         }
         let settings = Settings(
             username: me.username,
-            hasAvatar: profile.hasAvatar,
-            headerURL: profile.headerContentType.map { social.urls.userImage(.header, of: me.username, contentType: $0) },
+            avatarURL: profile.imagePath(.avatar, width: 160),
+            headerURL: profile.imagePath(.header, width: 640),
             profileURL: social.urls.profile(me.username),
             profileForm: profileForm,
             fieldRows: rows,
