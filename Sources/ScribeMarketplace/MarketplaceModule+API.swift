@@ -40,6 +40,10 @@ extension MarketplaceModule: MarketplaceAPI {
         try await engagement.favourites(of: caller)
     }
 
+    public func creatorActivity(for caller: MarketplaceCaller, before: Int64?) async throws(MarketplaceError) -> [CreatorActivity] {
+        try await engagement.activity(for: caller, before: before)
+    }
+
     public func buy(_ id: UUID, by caller: MarketplaceCaller) async throws(MarketplaceError) -> Checkout {
         try await purchases.buy(id, by: caller)
     }

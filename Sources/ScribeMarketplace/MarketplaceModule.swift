@@ -73,14 +73,17 @@ public struct MarketplaceModule: Sendable {
         guard let kind = CoreEvent.SubjectKind(rawValue: listing.kind) else { throw MarketplaceError(.notFound, "No such listing.") }
         let source = listing.address(on: publicURL)
         let entitled = try await purchases.viewer(actor, of: id).entitled
+        let fork: ListingFork
         do {
-            return ListingFork(
+            fork = ListingFork(
                 id: try await core.fork(of: kind, id: id, sessionToken: sessionToken, sourceURI: source, entitled: entitled, followsOwner: false).id,
                 source: source
             )
         } catch {
             throw MarketplaceError.fromCore(error)
         }
+        if let userID = actor.userID { await engagement.recordFork(id, by: userID) }
+        return fork
     }
 
     /// Keeps the listings current until cancelled: Core's events are found by polling.

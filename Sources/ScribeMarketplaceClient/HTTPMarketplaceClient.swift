@@ -76,6 +76,11 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
         try await call(.GET, "favourites", caller: caller, as: Answers.Favourites.self).favourites
     }
 
+    public func creatorActivity(for caller: MarketplaceCaller, before: Int64?) async throws(MarketplaceError) -> [CreatorActivity] {
+        let query = before.map { [("before", String($0))] } ?? []
+        return try await call(.GET, "activity", query: query, caller: caller, as: Answers.Activity.self).activity
+    }
+
     public func fork(_ id: UUID, sessionToken: String?, by caller: MarketplaceCaller) async throws(MarketplaceError) -> ListingFork {
         var caller = caller
         caller.sessionToken = sessionToken ?? caller.sessionToken
@@ -127,6 +132,7 @@ public struct HTTPMarketplaceClient: MarketplaceAPI {
         struct Reviews: Decodable { var reviews: [ListingReview] }
         struct Review: Decodable { var review: ListingReview }
         struct Favourites: Decodable { var favourites: [FavouriteListing] }
+        struct Activity: Decodable { var activity: [CreatorActivity] }
         struct Purchases: Decodable { var purchases: [Purchase] }
         struct OnePurchase: Decodable { var purchase: Purchase }
         struct Report: Decodable { var report: ListingReport }

@@ -329,6 +329,7 @@ extension AuthorizationMatrixTests {
             call("GET /api/v1/feeds/home", "/api/v1/feeds/home", [.anonymous: 401, .stranger: 200, .moderator: 200], mustNotContain: secrets),
             call("GET /api/v1/notifications", "/api/v1/notifications", signedIn(200)),
             call("GET /api/v1/marketplace/favourites", "/api/v1/marketplace/favourites", signedIn(200)),
+            call("GET /api/v1/marketplace/activity", "/api/v1/marketplace/activity", signedIn(200)),
             call("GET /api/v1/marketplace/purchases", "/api/v1/marketplace/purchases", signedIn(200)),
             call("GET /api/v1/marketplace/purchases/{id}", "/api/v1/marketplace/purchases/\(UUID())", signedIn(404)),
             call("POST /api/v1/characters", "/api/v1/characters", signedIn(201), body: card),

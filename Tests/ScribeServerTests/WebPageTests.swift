@@ -617,4 +617,58 @@ extension WebPageTests {
             }
         }
     }
+
+    @Test(
+        "a creator is told who rated, reviewed, favourited and forked her item, among her notifications and in the JSON API, paged by date; her own actions are not news"
+    )
+    func creatorsAreToldOfWhatPeopleDo() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let bob = try await Self.browser(client, "bob")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
+            let json = bob.merging([.contentType: "application/json"])
+            let listing = "/api/v1/marketplace/listings/\(id)"
+            #expect(
+                try await eventually {
+                    try await client.execute(uri: listing + "/rating", method: .put, headers: json, body: ByteBuffer(string: #"{"stars":4}"#)) {
+                        $0.status
+                    } == .noContent
+                }
+            )
+            let review = "An excellent healer, kind and \(String(repeating: "very ", count: 60))wise."
+            let reviewBody = try JSONSerialization.data(withJSONObject: ["body": review])
+            #expect(try await client.execute(uri: listing + "/review", method: .put, headers: json, body: ByteBuffer(bytes: reviewBody)) { $0.status } == .ok)
+            #expect(try await client.execute(uri: "/api/v1/marketplace/favourites/\(id)", method: .put, headers: json) { $0.status } == .noContent)
+            #expect(try await client.execute(uri: listing + "/fork", method: .post, headers: json) { $0.status } == .created)
+            // Alice's own favourite is not news to her.
+            #expect(try await client.execute(uri: "/api/v1/marketplace/favourites/\(id)", method: .put, headers: alice) { $0.status } == .noContent)
+
+            let page = String(buffer: try await client.execute(uri: "/notifications", method: .get, headers: alice.merging(Self.html)) { $0 }.body)
+            for said in ["rated ★★★★☆", "reviewed", "favourited", "forked"] {
+                #expect(page.contains("<strong>@bob</strong></a> <span class=\"handle\">@bob@localhost:8080</span> \(said) <a href=\"/characters/\(id)\">Seraphina</a>"), "\(said)")
+            }
+            // The review is quoted, shortened to its first 200 characters.
+            #expect(page.contains("<blockquote class=\"excerpt\">An excellent healer, kind and very") && !page.contains("wise."))
+            #expect(page.components(separatedBy: "<strong>@alice</strong>").count == 1)
+
+            // The same in the JSON API, newest first, paged with `before`.
+            let all = try await activity(client, alice, before: nil)
+            #expect(all.map { $0["kind"] as? String } == ["fork", "favourite", "review", "rating"])
+            #expect(all.allSatisfy { $0["username"] as? String == "bob" && $0["item_name"] as? String == "Seraphina" })
+            #expect(all.last?["stars"] as? Int == 4)
+            let after = try #require(all[1]["cursor"] as? Int).description
+            #expect(try await activity(client, alice, before: after).map { $0["kind"] as? String } == ["review", "rating"])
+            // Bob, who owns nothing listed, has no news; a bad cursor is 400.
+            #expect(try await activity(client, bob, before: nil).isEmpty)
+            #expect(try await client.execute(uri: "/api/v1/marketplace/activity?before=yesterday", method: .get, headers: alice) { $0.status } == .badRequest)
+        }
+    }
+
+    func activity(_ client: any TestClientProtocol, _ browser: HTTPFields, before: String?) async throws -> [[String: Any]] {
+        let query = before.map { "?before=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        let reply = try await client.execute(uri: "/api/v1/marketplace/activity" + query, method: .get, headers: browser) { $0 }
+        let body = try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any]
+        return try #require(body?["activity"] as? [[String: Any]])
+    }
 }

@@ -39,6 +39,10 @@ public protocol MarketplaceAPI: Sendable {
     /// The caller's favourites that are still listed, changed ones first.
     func favourites(of caller: MarketplaceCaller) async throws(MarketplaceError) -> [FavouriteListing]
 
+    /// What others did with the caller's listed items (ratings, reviews, favourites, forks),
+    /// newest first, before `before`.
+    func creatorActivity(for caller: MarketplaceCaller, before: Int64?) async throws(MarketplaceError) -> [CreatorActivity]
+
     /// Copies a listed item into the caller's library; `sessionToken` is theirs, which is what
     /// unlocks their library in Core.
     func fork(_ id: UUID, sessionToken: String?, by caller: MarketplaceCaller) async throws(MarketplaceError) -> ListingFork

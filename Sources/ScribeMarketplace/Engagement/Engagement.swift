@@ -228,6 +228,75 @@ public struct Engagement: Sendable {
         }
     }
 
+    // MARK: Forks and what creators are told
+
+    /// Records that the user forked the item, so that its creator is told. The copy is already
+    /// in the user's library (Core's); failing to record it loses only the notice.
+    func recordFork(_ id: UUID, by userID: UUID) async {
+        do {
+            _ = try await run(logger) {
+                try await pool.query("INSERT INTO marketplace.forks (item_id, user_id) VALUES (\(id), \(userID))", logger: logger)
+            }
+        } catch {
+            logger.warning("recording a fork failed", metadata: ["item": "\(id)", "reason": "\(error.message)"])
+        }
+    }
+
+    /// What others did with the caller's listed items, newest first, before `before`: ratings,
+    /// reviews (not removed ones), favourites and forks; never the caller's own.
+    public func activity(for actor: MarketplaceCaller, before: Int64?, limit: Int = 20) async throws(MarketplaceError) -> [CreatorActivity] {
+        let userID = try actor.signedInUserID()
+        let count = max(1, min(limit, 100))
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT a.kind, l.item_id, l.kind, l.name, a.user_id, a.stars, a.body, a.at, a.cursor FROM (
+                    SELECT 'rating' AS kind, item_id, user_id, stars, NULL::text AS body, updated_at AS at FROM marketplace.ratings
+                    UNION ALL SELECT 'review', item_id, user_id, NULL, body, created_at FROM marketplace.reviews WHERE removed_at IS NULL
+                    UNION ALL SELECT 'favourite', item_id, user_id, NULL, NULL, created_at FROM marketplace.favourites
+                    UNION ALL SELECT 'fork', item_id, user_id, NULL, NULL, forked_at FROM marketplace.forks
+                ) a0 CROSS JOIN LATERAL (SELECT a0.*, (extract(epoch FROM a0.at) * 1000000)::bigint AS cursor) a
+                JOIN marketplace.listings l ON l.item_id = a.item_id
+                WHERE l.owner_id = \(userID) AND a.user_id <> \(userID) AND (\(before)::bigint IS NULL OR a.cursor < \(before))
+                ORDER BY a.cursor DESC LIMIT \(count)
+                """,
+                logger: logger
+            ).collect()
+        }
+        let found: [(CreatorActivity, UUID)] = rows.compactMap { row in
+            guard
+                let (kind, itemID, itemKind, name, user, stars, body, at, cursor) = try? row.decode(
+                    (String, UUID, String, String, UUID, Int?, String?, Date, Int64).self
+                ),
+                let known = CreatorActivity.Kind(rawValue: kind)
+            else { return nil }
+            let excerpt = body.map { $0.count > 200 ? String($0.prefix(199)) + "…" : $0 }
+            return (
+                CreatorActivity(
+                    kind: known,
+                    itemID: itemID,
+                    itemKind: itemKind,
+                    itemName: name,
+                    username: nil,
+                    stars: stars,
+                    excerpt: excerpt,
+                    createdAt: at,
+                    cursor: cursor
+                ),
+                user
+            )
+        }
+        // Names from Core, once each, with no connection held.
+        var names: [UUID: String?] = [:]
+        var activity: [CreatorActivity] = []
+        for (var entry, user) in found {
+            if names[user] == nil { names[user] = .some(try? await core.profile(id: user).username) }
+            entry.username = names[user] ?? nil
+            activity.append(entry)
+        }
+        return activity
+    }
+
     // MARK: Pieces
 
     private func ownerOfListing(_ id: UUID) async throws(MarketplaceError) -> UUID {

@@ -161,7 +161,7 @@ public struct ScribeApplication: Sendable {
         MarketplacePages<ScribeRequestContext>(pages: pages, marketplace: marketplace).add(to: router)
         itemPages.add(to: router)
         profilePages.add(to: router)
-        SocialPages<ScribeRequestContext>(pages: pages, social: social).add(to: router)
+        SocialPages<ScribeRequestContext>(pages: pages, social: social, marketplace: marketplace).add(to: router)
         InteractionPages<ScribeRequestContext>(pages: pages, social: social, library: core?.library).add(to: router)
         ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
         if let (accounts, library) = core {

@@ -24,6 +24,7 @@ struct MarketplaceRoutes {
     struct ReviewResponse: ResponseEncodable { var review: ListingReview }
     struct ReviewsResponse: ResponseEncodable { var reviews: [ListingReview] }
     struct FavouritesResponse: ResponseEncodable { var favourites: [FavouriteListing] }
+    struct ActivityResponse: ResponseEncodable { var activity: [CreatorActivity] }
     struct LanguageRequest: Decodable { var language: String }
     struct PriceRequest: Decodable {
         var amount: Int
@@ -58,6 +59,7 @@ struct MarketplaceRoutes {
         api.get("favourites", use: favourites)
         api.put("favourites/:id", use: favourite)
         api.delete("favourites/:id", use: unfavourite)
+        api.get("activity", use: creatorActivity)
         // Creators' settings, buying, and Stripe's webhook.
         api.put("listings/:id/language", use: setLanguage)
         api.put("listings/:id/price", use: setPrice)
@@ -160,6 +162,14 @@ struct MarketplaceRoutes {
 
     @Sendable func favourites(_ request: Request, context: ScribeRequestContext) async throws -> FavouritesResponse {
         FavouritesResponse(favourites: try await marketplace.engagement.favourites(of: context.marketplaceCaller))
+    }
+
+    @Sendable func creatorActivity(_ request: Request, context: ScribeRequestContext) async throws -> ActivityResponse {
+        let before = try request.uri.queryParameters.get("before").map { text throws(MarketplaceError) in
+            guard let cursor = Int64(text) else { throw MarketplaceError(.badRequest, "before is the cursor of an entry of the activity.") }
+            return cursor
+        }
+        return ActivityResponse(activity: try await marketplace.creatorActivity(for: context.marketplaceCaller, before: before))
     }
 
     @Sendable func favourite(_ request: Request, context: ScribeRequestContext) async throws -> HTTPResponse.Status {

@@ -10,10 +10,12 @@ import ScribeSocial
 public struct SocialPages<Context: SessionContext>: Sendable {
     let pages: Pages
     let social: SocialModule
+    let marketplace: any MarketplaceAPI
 
-    public init(pages: Pages, social: SocialModule) {
+    public init(pages: Pages, social: SocialModule, marketplace: any MarketplaceAPI) {
         self.pages = pages
         self.social = social
+        self.marketplace = marketplace
     }
 
     struct Feed {
@@ -118,6 +120,8 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var objectName: String?
         var excerpt: String?
         var date: String
+        /// When it happened: what the two sources are merged by.
+        var at: Date
     }
 
     public func add(to router: Router<Context>) {
@@ -206,8 +210,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
     @Sendable func notifications(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let me = context.user.id
         let notifications = try await social.notificationList(for: me, before: nil)
-        let page = NotificationsPage(
-            notifications: notifications.map { notification in
+        let told = notifications.map { notification in
                 NotificationLine(
                     text: Self.describe(notification.kind),
                     actor: notification.actor,
@@ -217,12 +220,57 @@ public struct SocialPages<Context: SessionContext>: Sendable {
                     object: notification.object,
                     objectName: notification.objectName ?? (notification.object == nil ? nil : "this post"),
                     excerpt: notification.excerpt,
-                    date: ItemView.date(notification.createdAt)
+                    date: ItemView.date(notification.createdAt),
+                    at: notification.createdAt
                 )
-            },
+            }
+        // What people did with the creator's listed items, merged in by time: as many of the
+        // newest as make one list, so neither source's recent entries push out the other's.
+        let items = try await creatorActivity(for: context)
+        let merged = (told + items).sorted { $0.at > $1.at }
+        let page = NotificationsPage(
+            notifications: Array(merged.prefix(max(told.count, items.count, 20))),
             requests: try await social.following.requests(for: me)
         )
         return pages.render("notifications", title: "Notifications", page: page, request: request, context: context.request)
+    }
+
+    /// The marketplace's news for a creator as notification lines: who (with their display name
+    /// and avatar, asked of Core once each), what they did, to which item.
+    private func creatorActivity(for context: SignedIn<Context>) async throws -> [NotificationLine] {
+        var profiles: [String: UserProfile?] = [:]
+        var lines: [NotificationLine] = []
+        for activity in try await marketplace.creatorActivity(for: context.request.marketplaceCaller, before: nil) {
+            let username = activity.username ?? "someone"
+            if activity.username != nil, profiles[username] == nil { profiles[username] = .some(try? await social.actors.profile(username: username)) }
+            let profile = profiles[username] ?? nil
+            lines.append(
+                NotificationLine(
+                    text: Self.describe(activity),
+                    actor: activity.username.map { "/@\($0)" } ?? "#",
+                    name: profile.flatMap { $0.displayName.isEmpty ? nil : $0.displayName } ?? "@\(username)",
+                    handle: activity.username.map { "@\($0)@\(social.settings.domain)" },
+                    avatar: profile?.imagePath(.avatar, width: 96),
+                    object: "/\(activity.itemKind)s/\(activity.itemID.uuidString.lowercased())",
+                    objectName: activity.itemName,
+                    excerpt: activity.excerpt,
+                    date: ItemView.date(activity.createdAt),
+                    at: activity.createdAt
+                )
+            )
+        }
+        return lines
+    }
+
+    static func describe(_ activity: CreatorActivity) -> String {
+        switch activity.kind {
+        case .rating:
+            let stars = max(1, min(activity.stars ?? 1, 5))
+            return "rated \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))"
+        case .review: return "reviewed"
+        case .favourite: return "favourited"
+        case .fork: return "forked"
+        }
     }
 
     @Sendable func answerFollowRequest(_ request: Request, context: SignedIn<Context>) async throws -> Response {
