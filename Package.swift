@@ -119,7 +119,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // What every HTTP front of Scribe shares: the error shape, the request contexts' contract.
-        .target(name: "ScribeHTTP", dependencies: ["ScribeContracts", "ScribeImages", .hummingbird, .httpTypes, .nioCore], swiftSettings: strictSettings),
+        .target(
+            name: "ScribeHTTP",
+            dependencies: ["ScribeContracts", "ScribeImages", .hummingbird, .httpTypes, .nioCore],
+            swiftSettings: strictSettings
+        ),
         // The pages people use in a browser: they reach Core and the marketplace only through
         // `CoreAPI` and `MarketplaceAPI`, so the process that serves them need not run either.
         .target(
@@ -253,7 +257,8 @@ let package = Package(
             name: "ScribeServerTests",
             dependencies: [
                 "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeMarketplaceClient", "ScribeSocial", "ScribeContracts",
-                "ScribeStorage", "ScribeHTTP", "ScribeWeb", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging, .postgres,
+                "ScribeStorage", "ScribeHTTP", "ScribeImages", "ScribeWeb", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging,
+                .postgres,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings

@@ -26,9 +26,16 @@ extension CoreModule: LibraryAPI {
         OwnedCharacter(try await characters.importFile(file, for: try await accounts.authenticate(token: sessionToken)))
     }
 
-    public func replaceCard(of id: UUID, with card: JSONValue, sessionToken: String) async throws(CoreError) -> OwnedCharacter {
+    public func replaceCard(
+        of id: UUID,
+        with card: JSONValue,
+        avatar: Data?,
+        changeNote: String?,
+        sessionToken: String
+    ) async throws(CoreError) -> OwnedCharacter {
         let card = try CharacterCard.read(json: card.serialized())
-        return OwnedCharacter(try await characters.replaceCard(id, with: card, for: try await accounts.authenticate(token: sessionToken)))
+        let session = try await accounts.authenticate(token: sessionToken)
+        return OwnedCharacter(try await characters.replaceCard(id, with: card, avatar: avatar, note: changeNote, for: session))
     }
 
     public func setVisibility(of id: UUID, to visibility: SharingVisibility, sessionToken: String) async throws(CoreError) -> OwnedCharacter {

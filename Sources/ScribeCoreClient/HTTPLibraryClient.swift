@@ -50,8 +50,18 @@ public struct HTTPLibraryClient: LibraryAPI {
         try await core.call(.POST, "/api/v1/characters/import", body: file, sessionToken: sessionToken, as: Character.self).character
     }
 
-    public func replaceCard(of id: UUID, with card: JSONValue, sessionToken: String) async throws(CoreError) -> OwnedCharacter {
-        try await core.call(.PUT, "/api/v1/characters/\(id)", json: ["card": card], sessionToken: sessionToken, as: Character.self).character
+    public func replaceCard(
+        of id: UUID,
+        with card: JSONValue,
+        avatar: Data?,
+        changeNote: String?,
+        sessionToken: String
+    ) async throws(CoreError) -> OwnedCharacter {
+        var body: [String: JSONValue] = ["card": card]
+        body["avatar"] = avatar.map { .string($0.base64EncodedString()) }
+        body["change_note"] = changeNote.map { .string($0) }
+        return try await core.call(.PUT, "/api/v1/characters/\(id)", json: JSONValue.object(body), sessionToken: sessionToken, as: Character.self)
+            .character
     }
 
     public func setVisibility(of id: UUID, to visibility: SharingVisibility, sessionToken: String) async throws(CoreError) -> OwnedCharacter {

@@ -40,15 +40,7 @@ public enum Thumbnail {
     /// WebP at 70 and JPEG at 75: a 160-pixel card of detailed art is about 9 KB, so a page of
     /// thirty stays under 300 KB.
     static func make(from source: Data, width: Int, formats: Set<Format>, webpQuality: Int32 = 70, jpegQuality: Int32 = 75) -> Image? {
-        guard width > 0, let (sourceWidth, sourceHeight) = dimensions(of: source), sourceWidth > 0, sourceHeight > 0,
-            sourceWidth * sourceHeight <= maximumPixels
-        else { return nil }
-        var bytes = source
-        let decoded: gdImagePtr? = bytes.withUnsafeMutableBytes { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            return isPNG(source) ? gdImageCreateFromPngPtr(Int32(buffer.count), base) : gdImageCreateFromJpegPtrEx(Int32(buffer.count), base, 1)
-        }
-        guard let original = decoded else { return nil }
+        guard width > 0, let original = decoded(source) else { return nil }
         defer { gdImageDestroy(original) }
         let targetWidth = min(width, Int(original.pointee.sx))
         let targetHeight = max(1, Int((Double(original.pointee.sy) * Double(targetWidth) / Double(original.pointee.sx)).rounded()))
@@ -65,6 +57,26 @@ public enum Thumbnail {
         }
         guard let (smallest, type) = candidates.min(by: { $0.0.count < $1.0.count }) else { return nil }
         return Image(bytes: smallest, contentType: type, width: targetWidth, height: targetHeight)
+    }
+
+    /// A PNG or JPEG image as a PNG of the same size, for what is kept as PNG (a character's
+    /// art, which a PNG card embeds); nil when libgd cannot read it or the canvas is too large.
+    /// A PNG comes back as it was.
+    public static func png(from source: Data) -> Data? {
+        if isPNG(source) { return dimensions(of: source).map { $0.width * $0.height <= maximumPixels } == true ? source : nil }
+        guard let image = decoded(source) else { return nil }
+        defer { gdImageDestroy(image) }
+        return encoded { gdImagePngPtr(image, $0) }
+    }
+
+    /// The image libgd reads from a PNG or JPEG within ``maximumPixels`` (the caller destroys it).
+    private static func decoded(_ source: Data) -> gdImagePtr? {
+        guard let (width, height) = dimensions(of: source), width > 0, height > 0, width * height <= maximumPixels else { return nil }
+        var bytes = source
+        return bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return isPNG(source) ? gdImageCreateFromPngPtr(Int32(buffer.count), base) : gdImageCreateFromJpegPtrEx(Int32(buffer.count), base, 1)
+        }
     }
 
     /// The bytes an encoder returns, freed with `gdFree` as libgd asks.

@@ -8,6 +8,7 @@ import ScribeTestSupport
 import ScribeWeb
 import Testing
 
+@testable import ScribeImages
 @testable import ScribeServer
 
 /// The web pages over real HTTP, without a browser: what the browser test cannot see or
@@ -567,6 +568,74 @@ extension WebPageTests {
 }
 
 extension WebPageTests {
+    @Test(
+        "the editor replaces the art with a JPEG, kept as a PNG card embeds it, and the creator's note becomes the listing's changelog; a file that is not an image or a note of two lines is refused beside its field"
+    )
+    func editorArtAndChangelog() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
+            #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
+            let versions = "/api/v1/marketplace/listings/\(id)/versions"
+            #expect(try await eventually { try await client.execute(uri: versions, method: .get) { $0.status } == .ok })
+            let boundary = "scribe-editor-boundary"
+            func multipart(_ fields: [(String, String)], art: Data?) -> ByteBuffer {
+                var body = Data()
+                for (field, value) in [("csrf", "token-alice"), ("name", "Seraphina")] + fields {
+                    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n".utf8)
+                }
+                if let art {
+                    body += Data(
+                        "--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"art.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                            .utf8
+                    )
+                    body += art + Data("\r\n".utf8)
+                }
+                body += Data("--\(boundary)--\r\n".utf8)
+                return ByteBuffer(bytes: body)
+            }
+            let headers = alice.merging([.contentType: "multipart/form-data; boundary=\(boundary)"])
+            let editor = "/library/characters/\(id)"
+
+            let notImage = try await client.execute(uri: editor, method: .post, headers: headers, body: multipart([], art: Data("GIF89a".utf8))) {
+                $0
+            }
+            #expect(notImage.status == .unprocessableContent && String(buffer: notImage.body).contains("id=\"avatar-error\""))
+            let twoLines = try await client.execute(
+                uri: editor,
+                method: .post,
+                headers: headers,
+                body: multipart([("change_note", "One\r\nTwo")], art: nil)
+            ) {
+                $0
+            }
+            #expect(twoLines.status == .unprocessableContent && String(buffer: twoLines.body).contains("id=\"change_note-error\""))
+
+            let jpeg = try #require(Thumbnail.make(from: try CharacterRoutesTests.seraphinaPNG, width: 320, formats: [.jpeg])?.bytes)
+            let saved = try await client.execute(
+                uri: editor,
+                method: .post,
+                headers: headers,
+                body: multipart([("change_note", "New art by the river.")], art: jpeg)
+            ) { $0 }
+            #expect(saved.status == .seeOther)
+            // The new art is a PNG of the JPEG's size, and the PNG card export embeds it.
+            let art = try await client.execute(uri: "/api/v1/characters/\(id)/avatar", method: .get, headers: alice) { $0 }
+            let bytes = Data(art.body.readableBytesView)
+            #expect(art.headers[.contentType] == "image/png" && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            #expect(bytes != (try CharacterRoutesTests.seraphinaPNG))
+            // The listing's newest version carries her note.
+            let noted = try await eventually { () -> [String]? in
+                let reply = try await client.execute(uri: versions, method: .get) { $0 }
+                let list = try AccountRoutesTests.decode(reply)["versions"] as? [[String: Any]] ?? []
+                return list.count == 2 ? list.compactMap { $0["changelog"] as? String } : nil
+            }
+            #expect(noted == ["New art by the river.", "Published."])
+            let page = String(buffer: try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }.body)
+            #expect(page.contains("New art by the river."))
+        }
+    }
+
     @Test("the library is a grid of the user's characters with their art, served to her alone, privately, and each listed one's figures")
     func libraryGrid() async throws {
         try await withTestServer { client, _ in
@@ -638,7 +707,10 @@ extension WebPageTests {
             )
             let review = "An excellent healer, kind and \(String(repeating: "very ", count: 60))wise."
             let reviewBody = try JSONSerialization.data(withJSONObject: ["body": review])
-            #expect(try await client.execute(uri: listing + "/review", method: .put, headers: json, body: ByteBuffer(bytes: reviewBody)) { $0.status } == .ok)
+            #expect(
+                try await client.execute(uri: listing + "/review", method: .put, headers: json, body: ByteBuffer(bytes: reviewBody)) { $0.status }
+                    == .ok
+            )
             #expect(try await client.execute(uri: "/api/v1/marketplace/favourites/\(id)", method: .put, headers: json) { $0.status } == .noContent)
             #expect(try await client.execute(uri: listing + "/fork", method: .post, headers: json) { $0.status } == .created)
             // Alice's own favourite is not news to her.
@@ -646,7 +718,12 @@ extension WebPageTests {
 
             let page = String(buffer: try await client.execute(uri: "/notifications", method: .get, headers: alice.merging(Self.html)) { $0 }.body)
             for said in ["rated ★★★★☆", "reviewed", "favourited", "forked"] {
-                #expect(page.contains("<strong>@bob</strong></a> <span class=\"handle\">@bob@localhost:8080</span> \(said) <a href=\"/characters/\(id)\">Seraphina</a>"), "\(said)")
+                #expect(
+                    page.contains(
+                        "<strong>@bob</strong></a> <span class=\"handle\">@bob@localhost:8080</span> \(said) <a href=\"/characters/\(id)\">Seraphina</a>"
+                    ),
+                    "\(said)"
+                )
             }
             // The review is quoted, shortened to its first 200 characters.
             #expect(page.contains("<blockquote class=\"excerpt\">An excellent healer, kind and very") && !page.contains("wise."))
@@ -661,7 +738,10 @@ extension WebPageTests {
             #expect(try await activity(client, alice, before: after).map { $0["kind"] as? String } == ["review", "rating"])
             // Bob, who owns nothing listed, has no news; a bad cursor is 400.
             #expect(try await activity(client, bob, before: nil).isEmpty)
-            #expect(try await client.execute(uri: "/api/v1/marketplace/activity?before=yesterday", method: .get, headers: alice) { $0.status } == .badRequest)
+            #expect(
+                try await client.execute(uri: "/api/v1/marketplace/activity?before=yesterday", method: .get, headers: alice) { $0.status }
+                    == .badRequest
+            )
         }
     }
 

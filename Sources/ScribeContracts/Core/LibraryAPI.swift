@@ -17,8 +17,16 @@ public protocol LibraryAPI: Sendable {
     func createCharacter(card: JSONValue, sessionToken: String) async throws(CoreError) -> OwnedCharacter
     /// A new private character from a card file: PNG, JSON or CHARX.
     func importCharacter(_ file: Data, sessionToken: String) async throws(CoreError) -> OwnedCharacter
-    /// Replaces the character's card, keeping its avatar.
-    func replaceCard(of id: UUID, with card: JSONValue, sessionToken: String) async throws(CoreError) -> OwnedCharacter
+    /// Replaces the character's card, and its art when `avatar` (a PNG) is given; a published
+    /// one's new version carries `changeNote`, the owner's one line on what changed.
+    func replaceCard(
+        of id: UUID,
+        with card: JSONValue,
+        avatar: Data?,
+        changeNote: String?,
+        sessionToken: String
+    ) async throws(CoreError)
+        -> OwnedCharacter
     func setVisibility(of id: UUID, to visibility: SharingVisibility, sessionToken: String) async throws(CoreError) -> OwnedCharacter
     func deleteCharacter(_ id: UUID, sessionToken: String) async throws(CoreError)
 

@@ -32,14 +32,28 @@ public struct CoreEvent: Codable, Sendable, Equatable {
     /// or deletion); nil for user events.
     public var visibility: SharingVisibility?
     public var recordedAt: Date
+    /// For an update, the owner's note on what changed, when they wrote one (at most
+    /// ``maximumNoteLength`` characters): written for the public, shown as the version's changelog.
+    public var note: String?
 
-    public init(id: Int64, type: Kind, subjectKind: SubjectKind, subjectID: UUID, visibility: SharingVisibility? = nil, recordedAt: Date) {
+    public static var maximumNoteLength: Int { 500 }
+
+    public init(
+        id: Int64,
+        type: Kind,
+        subjectKind: SubjectKind,
+        subjectID: UUID,
+        visibility: SharingVisibility? = nil,
+        recordedAt: Date,
+        note: String? = nil
+    ) {
         self.id = id
         self.type = type
         self.subjectKind = subjectKind
         self.subjectID = subjectID
         self.visibility = visibility
         self.recordedAt = recordedAt
+        self.note = note
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,5 +62,6 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case subjectID = "subject_id"
         case visibility
         case recordedAt = "recorded_at"
+        case note
     }
 }

@@ -53,4 +53,3 @@ public struct CreatorActivity: Codable, Sendable, Equatable {
         case createdAt = "created_at"
     }
 }
-

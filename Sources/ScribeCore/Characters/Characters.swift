@@ -145,16 +145,31 @@ public struct Characters: Sendable {
 
     // MARK: Changing
 
-    /// Replaces the card (the avatar stays). A published character's projection is re-sealed
-    /// and `ItemUpdated` recorded, in the same transaction.
-    public func replaceCard(_ id: UUID, with card: CharacterCard, for session: AuthenticatedSession) async throws(CoreError) -> LibraryCharacter {
+    /// Replaces the card, and the avatar when `avatar` (a PNG) is given; otherwise the avatar
+    /// stays. A published character's projection is re-sealed and `ItemUpdated` recorded with
+    /// the owner's `note` on the change (one line of at most 500 characters, empty for none), in
+    /// the same transaction.
+    public func replaceCard(
+        _ id: UUID,
+        with card: CharacterCard,
+        avatar: Data? = nil,
+        note: String? = nil,
+        for session: AuthenticatedSession
+    ) async throws(CoreError) -> LibraryCharacter {
         try Self.checkName(card)
-        let sealed = try CharacterRecord.seal(card, avatar: nil, id: id, key: session.dek)
+        if let avatar {
+            guard PNGCard.isPNG(avatar) else { throw CoreError(.invalidInput, "A character's art is a PNG image.", field: "avatar") }
+            guard avatar.count <= Self.maximumAvatarSize else {
+                throw CoreError(.invalidInput, "A character's art is at most \(Self.maximumAvatarSize >> 20) MB.", field: "avatar")
+            }
+        }
+        let note = try Self.checkedNote(note)
+        let sealed = try CharacterRecord.seal(card, avatar: avatar, id: id, key: session.dek)
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(session.account.id)
         var assignments: [String] = []
-        for column in CharacterRecord.cardColumns + [CharacterRecord.extraColumn] {
+        for column in CharacterRecord.cardColumns + [CharacterRecord.extraColumn] + (avatar == nil ? [] : [CharacterRecord.avatarColumn]) {
             binds.append(bytes: sealed[column]??.ciphertext)
             assignments.append("\(column) = $\(binds.count)")
             binds.append(bytes: sealed[column]??.nonce)
@@ -162,7 +177,8 @@ public struct Characters: Sendable {
         }
         let statement = PostgresQuery(
             unsafeSQL: """
-                UPDATE core.characters SET \(assignments.joined(separator: ", ")), spec = 'chara_card_v3', spec_version = '3.0', updated_at = now()
+                UPDATE core.characters SET \(assignments.joined(separator: ", ")), spec = 'chara_card_v3', spec_version = '3.0', updated_at = now()\(
+                    avatar == nil ? "" : ", avatar_content_type = 'image/png'")
                 WHERE id = $1 AND user_id = $2
                 """,
             binds: binds
@@ -172,10 +188,24 @@ public struct Characters: Sendable {
             try await connection.query(statement, logger: logger)
             if visibility != .private {
                 try await publish(id, visibility: visibility, session: session, on: connection)
-                try await eventLog.append(.itemUpdated, subjectKind: .character, subjectID: id, visibility: visibility, on: connection)
+                try await eventLog.append(.itemUpdated, subjectKind: .character, subjectID: id, visibility: visibility, note: note, on: connection)
             }
         }
         return try await get(id, for: session)
+    }
+
+    /// The largest art kept from an editor: 8 MB, as a card imported whole may be.
+    static var maximumAvatarSize: Int { 8 << 20 }
+
+    /// A note on a change: trimmed, one line, at most ``CoreEvent/maximumNoteLength``
+    /// characters; nil when empty.
+    static func checkedNote(_ note: String?) throws(CoreError) -> String? {
+        guard let text = note?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard text.count <= CoreEvent.maximumNoteLength else {
+            throw CoreError(.invalidInput, "A note on a change has at most \(CoreEvent.maximumNoteLength) characters.", field: "change_note")
+        }
+        guard !text.contains(where: \.isNewline) else { throw CoreError(.invalidInput, "A note on a change is one line.", field: "change_note") }
+        return text
     }
 
     /// Deletes the character and, with it, its projection; a published one records `ItemDeleted`.

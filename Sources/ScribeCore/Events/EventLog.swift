@@ -34,13 +34,14 @@ public struct EventLog: Sendable {
         subjectKind: CoreEvent.SubjectKind,
         subjectID: UUID,
         visibility: SharingVisibility? = nil,
+        note: String? = nil,
         on connection: PostgresConnection
     ) async throws -> Int64 {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
         let rows = try await connection.query(
             """
-            INSERT INTO core.events (type, subject_kind, subject_id, visibility)
-            VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID), \(visibility?.rawValue)) RETURNING id
+            INSERT INTO core.events (type, subject_kind, subject_id, visibility, note)
+            VALUES (\(type.rawValue), \(subjectKind.rawValue), \(subjectID), \(visibility?.rawValue), \(note)) RETURNING id
             """,
             logger: logger
         )
@@ -58,13 +59,14 @@ public struct EventLog: Sendable {
             var events: [CoreEvent] = []
             let rows = try await pool.query(
                 """
-                SELECT id, type, subject_kind, subject_id, recorded_at, visibility FROM core.events
+                SELECT id, type, subject_kind, subject_id, recorded_at, visibility, note FROM core.events
                 WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
                 """,
                 logger: logger
             )
-            for try await (id, type, subjectKind, subjectID, recordedAt, visibility) in rows.decode((Int64, String, String, UUID, Date, String?).self)
-            {
+            for try await (id, type, subjectKind, subjectID, recordedAt, visibility, note) in rows.decode(
+                (Int64, String, String, UUID, Date, String?, String?).self
+            ) {
                 guard let type = CoreEvent.Kind(rawValue: type), let subjectKind = CoreEvent.SubjectKind(rawValue: subjectKind) else {
                     throw CoreAPIError(.unavailable, "event \(id) has a type this build does not know")
                 }
@@ -75,7 +77,8 @@ public struct EventLog: Sendable {
                         subjectKind: subjectKind,
                         subjectID: subjectID,
                         visibility: visibility.flatMap(SharingVisibility.init(rawValue:)),
-                        recordedAt: recordedAt
+                        recordedAt: recordedAt,
+                        note: note
                     )
                 )
             }

@@ -92,7 +92,8 @@ public struct Listings: Sendable {
             try await connection.query("SELECT marketplace.recount(\(metadata.id))", logger: logger)
         }
         if existing == nil || version != existing {
-            let line = version == 1 ? "Published." : metadata.characterVersion.map { "Updated to \($0)." } ?? "Updated."
+            // The owner's own note on the change when they wrote one.
+            let line = version == 1 ? "Published." : event.note ?? metadata.characterVersion.map { "Updated to \($0)." } ?? "Updated."
             try await connection.query(
                 """
                 INSERT INTO marketplace.listing_versions (item_id, version, changelog, created_at) VALUES (\(metadata.id), \(version), \(line), \(event.recordedAt))

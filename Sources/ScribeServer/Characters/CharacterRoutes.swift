@@ -16,6 +16,14 @@ struct CharacterRoutes {
     struct CardRequest: Decodable {
         /// A character card in any shape ``CharacterCard/read(json:)`` accepts.
         var card: JSONValue
+        /// On replacing: new art (a PNG, base64), and the owner's note on what changed.
+        var avatar: Data?
+        var changeNote: String?
+
+        enum CodingKeys: String, CodingKey {
+            case card, avatar
+            case changeNote = "change_note"
+        }
     }
 
     struct VisibilityRequest: Decodable {
@@ -74,7 +82,14 @@ struct CharacterRoutes {
     @Sendable func replaceCard(_ request: Request, context: LibraryContext) async throws -> CharacterResponse {
         let body = try await request.decodeJSON(as: CardRequest.self, context: context)
         let card = try CharacterCard.read(json: body.card.serialized())
-        return CharacterResponse(character: OwnedCharacter(try await characters.replaceCard(try Self.id(context), with: card, for: context.session)))
+        let replaced = try await characters.replaceCard(
+            try Self.id(context),
+            with: card,
+            avatar: body.avatar,
+            note: body.changeNote,
+            for: context.session
+        )
+        return CharacterResponse(character: OwnedCharacter(replaced))
     }
 
     @Sendable func delete(_ request: Request, context: LibraryContext) async throws -> HTTPResponse.Status {

@@ -60,7 +60,8 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     struct Editor {
         var id: String
         var name: String
-        var hasAvatar: Bool
+        /// Its art as the owner's library serves it, or its placeholder.
+        var art: CardArt
         var form: FormState
         var visibilities: [Choice]
         var pageURL: String?
@@ -87,7 +88,12 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     /// character's version.
     @Sendable func art(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let (id, width) = try ArtAddress.parse(context.parameters)
-        let answer = ThumbnailResponse(subject: id.uuidString.lowercased(), version: ArtAddress.version(context.parameters), width: width, caching: .privateImmutable)
+        let answer = ThumbnailResponse(
+            subject: id.uuidString.lowercased(),
+            version: ArtAddress.version(context.parameters),
+            width: width,
+            caching: .privateImmutable
+        )
         return try await answer.respond(to: request, missing: "This character has no art.") {
             try await library.characterArt(id, sessionToken: context.sessionToken).flatMap { Thumbnail.make(from: $0, width: width) }
         }
@@ -155,9 +161,22 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
             let current = try await library.character(id, sessionToken: context.sessionToken).card.objectValue ?? [:]
             var card = current
             card["data"] = .object((card["data"]?.objectValue ?? [:]).merging(CardForm.data(from: form)) { $1 })
+            // New art, kept as PNG as cards embed it; a JPEG is converted.
+            let avatar = try form.files["avatar"].flatMap { $0.isEmpty ? nil : $0 }.map { upload throws(CoreError) in
+                guard let png = Thumbnail.png(from: upload) else { throw CoreError(.invalidInput, "Art is a PNG or JPEG image.", field: "avatar") }
+                return png
+            }
             // Saving what is there already records no new version.
-            guard card != current else { return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Nothing changed.") }
-            _ = try await library.replaceCard(of: id, with: .object(card), sessionToken: context.sessionToken)
+            guard card != current || avatar != nil else {
+                return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Nothing changed.")
+            }
+            _ = try await library.replaceCard(
+                of: id,
+                with: .object(card),
+                avatar: avatar,
+                changeNote: form["change_note"],
+                sessionToken: context.sessionToken
+            )
             return Pages.redirect("/library/characters/\(id.uuidString.lowercased())", notice: "Saved.")
         } catch {
             guard FormState.isUsers(error) else { throw error }
@@ -287,7 +306,15 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         let editor = Editor(
             id: path,
             name: character.name,
-            hasAvatar: character.hasAvatar,
+            art: CardArt(
+                id: id,
+                name: character.name,
+                hasArt: character.hasAvatar,
+                version: character.updatedAt,
+                adult: false,
+                width: 320,
+                place: .library
+            ),
             form: form ?? FormState(values: values),
             visibilities: Choice.options(
                 SharingVisibility.allCases.map { ($0.rawValue, $0 == .public ? "Everyone (listed, federated)" : Self.audience($0)) },

@@ -211,19 +211,19 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         let me = context.user.id
         let notifications = try await social.notificationList(for: me, before: nil)
         let told = notifications.map { notification in
-                NotificationLine(
-                    text: Self.describe(notification.kind),
-                    actor: notification.actor,
-                    name: notification.account?.name ?? notification.actor,
-                    handle: notification.account?.handle,
-                    avatar: notification.account?.avatar,
-                    object: notification.object,
-                    objectName: notification.objectName ?? (notification.object == nil ? nil : "this post"),
-                    excerpt: notification.excerpt,
-                    date: ItemView.date(notification.createdAt),
-                    at: notification.createdAt
-                )
-            }
+            NotificationLine(
+                text: Self.describe(notification.kind),
+                actor: notification.actor,
+                name: notification.account?.name ?? notification.actor,
+                handle: notification.account?.handle,
+                avatar: notification.account?.avatar,
+                object: notification.object,
+                objectName: notification.objectName ?? (notification.object == nil ? nil : "this post"),
+                excerpt: notification.excerpt,
+                date: ItemView.date(notification.createdAt),
+                at: notification.createdAt
+            )
+        }
         // What people did with the creator's listed items, merged in by time: as many of the
         // newest as make one list, so neither source's recent entries push out the other's.
         let items = try await creatorActivity(for: context)
@@ -242,7 +242,9 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var lines: [NotificationLine] = []
         for activity in try await marketplace.creatorActivity(for: context.request.marketplaceCaller, before: nil) {
             let username = activity.username ?? "someone"
-            if activity.username != nil, profiles[username] == nil { profiles[username] = .some(try? await social.actors.profile(username: username)) }
+            if activity.username != nil, profiles[username] == nil {
+                profiles[username] = .some(try? await social.actors.profile(username: username))
+            }
             let profile = profiles[username] ?? nil
             lines.append(
                 NotificationLine(
