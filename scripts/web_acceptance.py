@@ -180,6 +180,7 @@ class Run:
         self.submit('/library/import')
         self.check('/library/characters/' in self.driver.current_url, f'importing did not open the editor: {self.driver.current_url}')
         item_id = self.path_id()
+        self.item_id = item_id
         name = self.driver.find_element(By.TAG_NAME, 'h1').text
         self.check('Seraphina' in name, f'the imported card is named {name!r}')
         self.page('editor')
@@ -274,6 +275,78 @@ class Run:
         self.go('/recover')
         self.page('recover')
         self.report['steps'].append('private items stay private')
+
+    def log_in(self, username):
+        self.driver.delete_all_cookies()
+        self.go('/login')
+        self.fill('identifier', username)
+        self.fill('password', 'correct horse battery')
+        self.submit('/login')
+
+    def social(self, card):
+        """What a creator and her readers meet: news of what people did with her item, a composer
+        that counts, posts on her profile, the editor's new art and changelog; at phone widths too."""
+        item_id = getattr(self, 'item_id', None)
+        if not item_id:
+            self.fail('no published item to be social about')
+            return
+        # Bob favourites her item; she is told, with his rating, among her notifications.
+        self.log_in('bob')
+        self.go(f'/characters/{item_id}')
+        self.submit(f'/characters/{item_id}/favourite')
+        self.check(self.driver.find_elements(By.CSS_SELECTOR, f'form[action="/characters/{item_id}/favourite"] button[aria-pressed=true]'),
+                   'the favourite button does not show that bob favourited it')
+        self.log_in('alice')
+        self.go('/notifications')
+        text = self.driver.find_element(By.CSS_SELECTOR, 'ul.notifications').text
+        self.check('rated ★★★★★ Seraphina' in text and 'favourited Seraphina' in text,
+                   f'the creator is not told of the rating and the favourite: {text!r}')
+        self.page('notifications-creator')
+
+        # The composer counts what is left as she types (the page's one script), and posting from her
+        # profile comes back to it with the post shown.
+        self.go('/feed')
+        self.fill('text', 'Counting')
+        counter = self.driver.find_element(By.ID, 'text-count').text
+        self.check(counter == '4992 characters left', f'the composer\'s counter says {counter!r} after 8 characters')
+        self.page('feed-composer')
+        self.go('/@alice')
+        words = 'Lanterns lit along the river tonight.'
+        self.fill('text', words)
+        self.submit('/feed/post')
+        self.check(self.driver.current_url.split('?')[0].endswith('/@alice'), f'posting from the profile landed on {self.driver.current_url}')
+        posts = self.driver.find_elements(By.CSS_SELECTOR, 'article.status')
+        self.check(any(words in post.text for post in posts), 'the post is not among the profile\'s posts')
+        self.page('profile-posts')
+
+        # The editor replaces the art and records her note as the listing's changelog.
+        self.go(f'/library/characters/{item_id}')
+        self.driver.find_element(By.ID, 'avatar').send_keys(os.path.abspath(card))
+        self.fill('change_note', 'Brighter art for winter.')
+        self.submit(f'/library/characters/{item_id}')
+        self.check('Saved' in self.notice(), f'saving new art said {self.notice()!r}')
+        self.page('editor-saved')
+        shown = False
+        for _ in range(40):
+            self.go(f'/characters/{item_id}')
+            if 'Brighter art for winter.' in self.driver.page_source:
+                shown = True
+                break
+            time.sleep(0.25)
+        self.check(shown, 'the item page does not show the creator\'s note among its versions')
+
+        # A phone: the social pages and the creator's tools fit its width.
+        self.driver.set_window_size(390, 844)
+        try:
+            for path, name in [('/feed', 'feed-phone'), ('/notifications', 'notifications-phone'), ('/library', 'library-phone'),
+                               (f'/library/characters/{item_id}', 'editor-phone'), ('/@alice', 'profile-posts-phone'), ('/settings', 'settings-phone')]:
+                self.go(path)
+                wide = self.driver.execute_script('return document.documentElement.scrollWidth - window.innerWidth')
+                self.check(wide <= 0, f'{path} scrolls sideways by {wide} pixels on a phone')
+                self.page(name)
+        finally:
+            self.driver.set_window_size(1200, 1600)
+        self.report['steps'].append('social: creator news, composer, profile posts, new art and changelog, phones')
 
     def api(self, method, path, token=None, body=None, content_type='application/json'):
         """One JSON API call; answers the status and the decoded body (or None)."""
@@ -409,6 +482,7 @@ def main():
     run = Run(args.base, args.screenshots)
     try:
         run.main(args.card, args.lorebook)
+        run.social(args.card)
         run.hub(args.card)
         if args.moderator:
             run.moderate(args.moderator)

@@ -266,7 +266,17 @@ public struct SocialModule: Sendable {
             entries[index].content = note.content ?? ""
             entries[index].display = NoteDisplay(note)
         }
-        // What the reader already did to each, so the page offers to undo it.
+        try await markReactions(&entries, of: userID)
+        var local = LocalAuthors(actors: actors)
+        for index in entries.indices {
+            entries[index].author = await local.complete(entries[index].author)
+            entries[index].boostedBy = await local.complete(entries[index].boostedBy)
+        }
+        return entries
+    }
+
+    /// What the reader already did to each entry (like, boost), so the page offers to undo it.
+    private func markReactions(_ entries: inout [Feeds.Entry], of userID: UUID) async throws(SocialError) {
         let me = urls.actor(try await actors.profile(id: userID).username)
         let objects = entries.map(\.object)
         let reactions = Reactions(logger: logger)
@@ -280,11 +290,15 @@ public struct SocialModule: Sendable {
             entries[index].liked = liked.contains(entries[index].object)
             entries[index].boosted = boosted.contains(entries[index].object)
         }
+    }
+
+    /// A local user's own posts for her profile, newest first (``Feeds/posts(by:withFollowersOnly:limit:)``),
+    /// with what `viewer` did to each; her followers-only posts only when she is the viewer.
+    public func profilePosts(of userID: UUID, viewer: UUID?) async throws(SocialError) -> [Feeds.Entry] {
+        var entries = try await feeds.posts(by: userID, withFollowersOnly: viewer == userID)
+        if let viewer { try await markReactions(&entries, of: viewer) }
         var local = LocalAuthors(actors: actors)
-        for index in entries.indices {
-            entries[index].author = await local.complete(entries[index].author)
-            entries[index].boostedBy = await local.complete(entries[index].boostedBy)
-        }
+        for index in entries.indices { entries[index].author = await local.complete(entries[index].author) }
         return entries
     }
 

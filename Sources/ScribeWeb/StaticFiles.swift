@@ -3,8 +3,8 @@ import Hummingbird
 import NIOCore
 import ScribeHTTP
 
-/// `/static/…`: the style sheet, read once from the target's resources and cached by browsers
-/// for a day.
+/// `/static/…`: the style sheet and the one script (which only enhances: character counters),
+/// read once from the target's resources and cached by browsers for a day.
 public struct StaticFiles: Sendable {
     static let files: [String: (contentType: String, bytes: ByteBuffer)] = {
         var files: [String: (String, ByteBuffer)] = [:]
@@ -13,7 +13,9 @@ public struct StaticFiles: Sendable {
         else { return [:] }
         for name in names {
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
-            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : "application/octet-stream"
+            let type =
+                name.hasSuffix(".css")
+                ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
             files[name] = (type, ByteBuffer(bytes: data))
         }
         return files

@@ -33,7 +33,7 @@ struct WebBrowserTests {
     }
 
     @Test(
-        "sign up, import seraphina.png, publish, find it, open it, rate it from a second account; every page passes the accessibility basics; private items stay private",
+        "sign up, import seraphina.png, publish, find it, open it, rate and favourite it from a second account; the creator is told, posts from her profile with a counting composer, gives it new art with a changelog; thirty cards of art under 300 KB; every page passes the accessibility basics at desktop and phone widths; private items stay private",
         arguments: Deployment.allCases
     )
     func acceptance(_ deployment: Deployment) async throws {
@@ -98,13 +98,13 @@ struct WebBrowserTests {
         #expect(
             report["steps"] as? [String] == [
                 "signed up", "imported and published", "found and opened the item", "rated from a second account", "private items stay private",
-                "the hub: art, blur, phones", "moderated",
+                "social: creator news, composer, profile posts, new art and changelog, phones", "the hub: art, blur, phones", "moderated",
             ]
         )
         // What the browser measured, beside its limits, for the log.
         print((report["measured"] as? [String] ?? []).joined(separator: "\n"))
         let pages = report["pages"] as? [[String: Any]] ?? []
-        #expect(pages.count >= 25, "every page visited is audited and photographed, at desktop and phone widths")
+        #expect(pages.count >= 35, "every page visited is audited and photographed, at desktop and phone widths")
         #expect(pages.contains { $0["name"] as? String == "moderation" }, "the moderation page is audited")
         for page in pages {
             let path = try #require(page["screenshot"] as? String)

@@ -63,7 +63,7 @@ struct WebPageTests {
         #expect(pages.problems.isEmpty, "\(pages.problems)")
         for name in [
             "layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
-            "settings", "moderation", "error", "interaction", "lorebook-editor", "listing-cards", "card-art",
+            "settings", "moderation", "error", "interaction", "lorebook-editor", "listing-cards", "card-art", "composer", "status",
         ] {
             #expect(pages.hasTemplate(name), "\(name)")
         }
@@ -750,5 +750,49 @@ extension WebPageTests {
         let reply = try await client.execute(uri: "/api/v1/marketplace/activity" + query, method: .get, headers: browser) { $0 }
         let body = try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any]
         return try #require(body?["activity"] as? [[String: Any]])
+    }
+
+    @Test(
+        "a profile lists its owner's posts as statuses, with a composer for her alone that counts characters and comes back to the profile; a visitor sees the posts without forms; followers-only posts are hers alone"
+    )
+    func profilePostsAndComposer() async throws {
+        try await withTestServer { client, _ in
+            let alice = try await Self.browser(client, "alice")
+            let form = alice.merging([.contentType: "application/x-www-form-urlencoded"])
+            @Sendable func post(_ fields: [String: String]) async throws -> (status: HTTPResponse.Status, location: String?) {
+                let reply = try await client.execute(
+                    uri: "/feed/post",
+                    method: .post,
+                    headers: form,
+                    body: Self.form(fields.merging(["csrf": "token-alice", "back": "/@alice"]) { $1 })
+                ) { $0 }
+                return (reply.status, reply.headers[.location])
+            }
+            let posted = try await post(["text": "Lanterns lit along the #river.", "content_warning": "", "audience": "public"])
+            #expect(posted.status == .seeOther && posted.location?.hasPrefix("/@alice") == true)
+            _ = try await post(["text": "For my followers only.", "audience": "followers"])
+            // A `back` that leaves the site is not followed.
+            let away = try await client.execute(
+                uri: "/feed/post",
+                method: .post,
+                headers: form,
+                body: Self.form(["csrf": "token-alice", "text": "Hello.", "back": "//evil.example/"])
+            ) { $0 }
+            #expect(away.headers[.location]?.hasPrefix("/feed") == true)
+
+            let own = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: alice.merging(Self.html)) { $0 }.body)
+            #expect(own.contains("<h2>Posts</h2>") && own.contains("class=\"stack composer\""))
+            #expect(own.contains("data-counts=\"text\"") && own.contains("<script src=\"/static/scribe.js\" defer></script>"))
+            #expect(own.contains("Lanterns lit along the") && own.contains("For my followers only."))
+            #expect(own.contains("name=\"back\" value=\"/@alice\""))
+
+            let visitor = String(buffer: try await client.execute(uri: "/@alice", method: .get, headers: Self.html) { $0 }.body)
+            #expect(visitor.contains("Lanterns lit along the") && !visitor.contains("For my followers only."))
+            #expect(!visitor.contains("class=\"stack composer\"") && !visitor.contains("action=\"/feed/react\""))
+
+            let script = try await client.execute(uri: "/static/scribe.js", method: .get) { $0 }
+            #expect(script.status == .ok && script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(String(buffer: script.body).contains("data-counts"))
+        }
     }
 }

@@ -213,6 +213,36 @@ public struct Feeds: Sendable {
         return entries
     }
 
+    /// A local user's own posts as a profile lists them, newest first: not replies, not items
+    /// (the profile shows those as cards), not deleted; followers-only ones only when
+    /// `withFollowersOnly` (for the author herself), direct ones never.
+    func posts(by userID: UUID, withFollowersOnly: Bool, limit: Int = 20) async throws(SocialError) -> [Entry] {
+        let audiences = withFollowersOnly ? ["public", "unlisted", "followers"] : ["public", "unlisted"]
+        let rows = try await run(logger) {
+            try await pool.query(
+                """
+                SELECT id, actor_id, content, document::text, published_at FROM social.notes
+                WHERE local_author = \(userID) AND item_id IS NULL AND in_reply_to IS NULL AND deleted_at IS NULL
+                    AND visibility = ANY(\(audiences)) ORDER BY published_at DESC LIMIT \(min(max(limit, 1), 100))
+                """,
+                logger: logger
+            ).collect()
+        }
+        return try rows.enumerated().map { index, row throws(SocialError) in
+            let (id, actor, content, document, published) = try decode(row, as: (String, String, String, String, Date).self)
+            return Entry(
+                id: Int64(index),
+                kind: "note",
+                actor: actor,
+                author: author(actor, username: nil, host: nil, name: nil, avatar: nil),
+                object: id,
+                content: content,
+                display: (try? ASObject.decode(Data(document.utf8))).map { NoteDisplay($0) } ?? .none,
+                createdAt: published
+            )
+        }
+    }
+
     /// How a feed names `actor`: a local user by username, a remote one from its cached document.
     func author(_ actor: String, username: String?, host: String?, name: String?, avatar: String?) -> Author? {
         Self.author(actor, username: username, host: host, name: name, avatar: avatar, urls: urls, domain: domain)

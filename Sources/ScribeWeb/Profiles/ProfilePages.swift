@@ -42,6 +42,12 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         var followState: String?
         var followsPending: Bool
         var remoteForm: FormState
+        /// Her own posts (not replies or items), as statuses.
+        var posts: [StatusView]
+        /// For herself: the composer, and where its forms come back to.
+        var composer: FormState?
+        var audiences: [Choice]
+        var back: String
     }
 
     /// A profile field as Mastodon shows it: a link (with `rel="me"`) or text, and whether the
@@ -72,6 +78,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
         )
         // Pinned items in the order they were pinned, newest first, as Mastodon shows pins.
         let pinned = pins.compactMap { pin in items.listings.first { social.urls.item($0.kind, $0.id) == pin } }
+        let posts = try await social.profilePosts(of: profile.id, viewer: viewer)
         let page = Profile(
             username: profile.username,
             displayName: profile.displayName.isEmpty ? "@\(profile.username)" : profile.displayName,
@@ -91,7 +98,11 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             canFollow: viewer != nil && viewer != profile.id,
             followState: state,
             followsPending: state == "pending",
-            remoteForm: remoteForm
+            remoteForm: remoteForm,
+            posts: posts.enumerated().map { StatusView($0.element, number: $0.offset) },
+            composer: viewer == profile.id ? .empty : nil,
+            audiences: SocialPages<Context>.audiences(selected: nil),
+            back: "/@\(profile.username)"
         )
         let url = social.urls.profile(profile.username)
         return pages.render(

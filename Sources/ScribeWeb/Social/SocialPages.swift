@@ -19,88 +19,32 @@ public struct SocialPages<Context: SessionContext>: Sendable {
     }
 
     struct Feed {
-        var entries: [FeedLine]
+        var entries: [StatusView]
         var older: String?
         /// The composer, as a failed post left it.
         var composer: FormState
         var audiences: [Choice]
+        /// Where the composer's and entries' forms come back to.
+        var back = "/feed"
     }
 
-    struct FeedLine {
-        var actor: String
-        /// The display name and `@user@host`; the actor's URL only for an account not yet fetched.
-        var name: String
-        var handle: String?
-        var avatar: String?
-        var kind: String
-        /// For a boost, who boosted it.
-        var boostedBy: String?
-        var liked: Bool
-        var boosted: Bool
-        /// Unique on the page, for the reply and quote fields' ids.
-        var number: Int
-        var object: String
-        var content: String
-        /// Sanitised HTML that folds the content and media until the reader opens them.
-        var contentWarning: String?
-        /// Media marked sensitive without a warning fold behind this line.
-        var sensitiveMedia: Bool
-        var images: [Image]
-        var hasImages: Bool
-        var otherMedia: [NoteDisplay.Attachment]
-        var poll: PollView?
-        var edited: String?
-        var quote: String?
-        var date: String
-
-        init(_ entry: Feeds.Entry, number: Int) {
-            actor = entry.actor
-            name = entry.author?.name ?? entry.actor
-            handle = entry.author?.handle
-            avatar = entry.author?.avatar
-            kind = entry.kind == "boost" ? "boosted" : "posted"
-            boostedBy = entry.kind == "boost" ? entry.boostedBy.map { "\($0.name) (\($0.handle))" } ?? "someone" : nil
-            liked = entry.liked
-            boosted = entry.boosted
-            self.number = number
-            object = entry.object
-            content = entry.content
-            contentWarning = entry.display.contentWarning
-            sensitiveMedia = entry.display.contentWarning == nil && entry.display.sensitive && !entry.display.attachments.isEmpty
-            images = entry.display.attachments.filter { $0.type == "image" }.map { Image(url: $0.url, alt: $0.description ?? "") }
-            hasImages = !images.isEmpty
-            otherMedia = entry.display.attachments.filter { $0.type != "image" }
-            poll = entry.display.poll.map(PollView.init)
-            edited = entry.display.editedAt.map(ItemView.date)
-            quote = entry.display.quote
-            date = ItemView.date(entry.createdAt)
-        }
+    /// The composer's audiences, `selected` chosen.
+    static func audiences(selected: String?) -> [Choice] {
+        Choice.options(
+            [
+                ("public", "Everyone"), ("unlisted", "Everyone, not in public timelines"), ("followers", "Followers only"),
+                ("direct", "Mentioned people only"),
+            ],
+            selected: selected ?? "public"
+        )
     }
 
-    struct Image {
-        var url: String
-        var alt: String
-    }
-
-    /// A poll, read-only: each option with its share of the votes.
-    struct PollView {
-        var options: [Option]
-        var summary: String
-
-        struct Option {
-            var title: String
-            var votes: String
-        }
-
-        init(_ poll: NoteDisplay.Poll) {
-            let total = poll.options.compactMap(\.votes).reduce(0, +)
-            options = poll.options.map { option in
-                let share = total > 0 ? " (\(Int((Double(option.votes ?? 0) / Double(total) * 100).rounded())) %)" : ""
-                return Option(title: option.title, votes: option.votes.map { "\($0) votes\(share)" } ?? "")
-            }
-            let state = poll.closed ? "Closed" : poll.endsAt.map { "Open until \(ItemView.date($0))" } ?? "Open"
-            summary = "\(state) · \(poll.multiple ? "several choices" : "one choice")" + (poll.votersCount.map { " · \($0) people voted" } ?? "")
-        }
+    /// The page a form names in `back` to return to: one of ours (a path, never another
+    /// origin's), else the feed.
+    static func back(_ form: WebForm) -> String {
+        let path = form["back"]
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), path.count <= 200 else { return "/feed" }
+        return path
     }
 
     struct NotificationsPage {
@@ -147,16 +91,10 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let entries = try await social.homeFeed(for: me, before: before)
         let page = Feed(
-            entries: entries.enumerated().map { FeedLine($0.element, number: $0.offset) },
+            entries: entries.enumerated().map { StatusView($0.element, number: $0.offset) },
             older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil,
             composer: composer,
-            audiences: Choice.options(
-                [
-                    ("public", "Everyone"), ("unlisted", "Everyone, not in public timelines"), ("followers", "Followers only"),
-                    ("direct", "Mentioned people only"),
-                ],
-                selected: composer.values["audience"] ?? "public"
-            )
+            audiences: Self.audiences(selected: composer.values["audience"])
         )
         return pages.render("feed", title: "Feed", page: page, request: request, context: context.request, status: status)
     }
@@ -174,7 +112,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         do {
             _ = try await social.actions.post(draft, as: context.user.id)
             let notice = draft.inReplyTo != nil ? "Your reply is sent." : draft.quote != nil ? "Your quote is posted." : "Posted."
-            return Pages.redirect("/feed", notice: notice)
+            return Pages.redirect(Self.back(form), notice: notice)
         } catch {
             guard FormState.isUsers(error) else { throw error }
             // A post's only free-text field is its text: what went wrong is said beside it.
@@ -204,7 +142,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         default:
             throw SocialError(.invalidInput, "Like or boost, or undo one.")
         }
-        return Pages.redirect("/feed", notice: notice)
+        return Pages.redirect(Self.back(form), notice: notice)
     }
 
     @Sendable func notifications(_ request: Request, context: SignedIn<Context>) async throws -> Response {
