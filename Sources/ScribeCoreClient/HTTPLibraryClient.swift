@@ -30,7 +30,7 @@ public struct HTTPLibraryClient: LibraryAPI {
 
     public func characterArt(_ id: UUID, sessionToken: String) async throws(CoreError) -> Data? {
         do {
-            return try await core.call(.GET, "/api/v1/characters/\(id)/avatar", sessionToken: sessionToken, as: Data.self)
+            return try await core.bytes(.GET, "/api/v1/characters/\(id)/avatar", sessionToken: sessionToken)
         } catch {
             // 404 is no art, or no such character of theirs: either way nothing to show.
             guard error.code == .notFound else { throw error }

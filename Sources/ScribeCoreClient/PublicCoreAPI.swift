@@ -20,6 +20,7 @@ struct PublicCoreAPI: Sendable {
     /// An answer with nothing to read (204).
     struct Nothing: Decodable {}
 
+    /// A JSON answer, decoded as `Answer` (``Nothing`` for 204).
     func call<Answer: Decodable>(
         _ method: HTTPMethod,
         _ path: String,
@@ -29,6 +30,26 @@ struct PublicCoreAPI: Sendable {
         clientAddress: String? = nil,
         as: Answer.Type
     ) async throws(CoreError) -> Answer {
+        let answer = try await send(method, path, json: json, body: body, sessionToken: sessionToken, clientAddress: clientAddress)
+        if let nothing = Nothing() as? Answer { return nothing }
+        guard let value = answer.decode(Answer.self) else { throw CoreError(.unavailable, "Core's answer was not understood.") }
+        return value
+    }
+
+    /// A file's answer (an image), as its bytes.
+    func bytes(_ method: HTTPMethod, _ path: String, sessionToken: String? = nil) async throws(CoreError) -> Data {
+        Data(buffer: try await send(method, path, json: nil, body: nil, sessionToken: sessionToken, clientAddress: nil).body)
+    }
+
+    /// Sends the request and answers a 2xx response; anything else is the ``CoreError`` Core said.
+    private func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        json: (any Encodable & Sendable)?,
+        body: Data?,
+        sessionToken: String?,
+        clientAddress: String?
+    ) async throws(CoreError) -> ForwardedRequest.Answer {
         var payload: (data: Data, contentType: String)?
         if let json, let data = try? ScribeJSON.encoder().encode(json) {
             payload = (data, "application/json")
@@ -55,11 +76,7 @@ struct PublicCoreAPI: Sendable {
         guard (200..<300).contains(answer.status.code) else {
             throw Self.error(status: answer.status, detail: answer.error, retryAfter: answer.headers.first(name: "Retry-After"))
         }
-        if let nothing = Nothing() as? Answer { return nothing }
-        // A file (an image) comes as its bytes.
-        if Answer.self == Data.self, let bytes = Data(buffer: answer.body) as? Answer { return bytes }
-        guard let value = answer.decode(Answer.self) else { throw CoreError(.unavailable, "Core's answer was not understood.") }
-        return value
+        return answer
     }
 
     /// Core's refusal as the contract names it: its code, message and field, and how long to wait

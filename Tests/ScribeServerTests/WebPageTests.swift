@@ -356,7 +356,7 @@ extension WebPageTests {
             let spoofed = try await client.execute(uri: "/?notice=Your+account+is+locked", method: .get, headers: Self.html) { $0 }
             #expect(!String(buffer: spoofed.body).contains("account is locked"))
             let saved = try await client.execute(
-                uri: "/settings/locked",
+                uri: "/settings/account",
                 method: .post,
                 headers: alice.merging([.contentType: "application/x-www-form-urlencoded"]),
                 body: Self.form(["csrf": "token-alice", "locked": "on"])
@@ -457,7 +457,7 @@ extension WebPageTests {
             let (status, page) = try await post("/settings/profile", fields.merging(["field_2_name": "Orphan"]) { $1 })
             #expect(status == .unprocessableContent && page.contains("id=\"fields-error\"") && page.contains("value=\"Orphan\""))
 
-            #expect(try await post("/settings/account", ["account_form": "1", "indexable": "on"]).0 == .seeOther)
+            #expect(try await post("/settings/account", ["indexable": "on"]).0 == .seeOther)
             let settings = try await json("/api/v1/social/settings")
             #expect(settings["manually_approves_followers"] as? Bool == false && settings["discoverable"] as? Bool == false)
             #expect(settings["indexable"] as? Bool == true)

@@ -69,6 +69,40 @@ public enum HTMLSanitizer {
         return read(root)
     }
 
+    /// The text a reader sees in `html`, entities read: elements dropped by ``sanitize(_:)``
+    /// leave nothing, and a line break or the end of a block (paragraph, list item, quote) is a
+    /// space. Only the first 512 KiB are read.
+    public static func text(of html: String) -> String {
+        guard !html.isEmpty else { return "" }
+        return withParsed(Array("<div>".utf8) + html.utf8.prefix(maximumInputSize) + Array("</div>".utf8)) { root in
+            var text = ""
+            collectText(under: firstChild(named: "body", of: root) ?? root, depth: 0, into: &text)
+            return text
+        } ?? ""
+    }
+
+    static let blockElements: Set<String> = ["p", "br", "li", "blockquote", "pre", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"]
+
+    private static func collectText(under node: xmlNodePtr, depth: Int, into text: inout String) {
+        guard depth <= maximumDepth else { return }
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { text += String(cString: content) }
+            case XML_ELEMENT_NODE:
+                let name = current.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                if !droppedElements.contains(name) {
+                    collectText(under: current, depth: depth + 1, into: &text)
+                    if blockElements.contains(name) { text += " " }
+                }
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+    }
+
     /// The `href`s of every `<a>` and `<link>` whose `rel` names `me` in a whole page (the
     /// links by which a page says "this profile is also me"), in document order, head and body.
     /// Only the first 512 KiB are read.

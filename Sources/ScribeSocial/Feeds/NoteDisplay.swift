@@ -109,12 +109,7 @@ public struct NoteDisplay: Codable, Sendable, Equatable {
     /// breaks as spaces, entities read, cut to `limit` characters with an ellipsis; nil when
     /// nothing is left.
     public static func plainText(_ html: String, limit: Int) -> String? {
-        var text = html.replacingOccurrences(of: "<br>", with: " ").replacingOccurrences(of: "</p>", with: " ")
-        text = text.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
-        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
-        }
-        text = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let text = HTMLSanitizer.text(of: html).split(whereSeparator: \.isWhitespace).joined(separator: " ")
         guard !text.isEmpty else { return nil }
         return text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
     }

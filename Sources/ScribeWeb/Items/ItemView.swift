@@ -26,10 +26,7 @@ public struct ItemView: Sendable {
     var sections: [Section]
     var entries: [Entry]
     var listed: Bool
-    var rating: String?
-    var ratingCount: Plural
-    var downloads: Plural
-    var favourites: Plural
+    var figures: ListingFigures
     var downloadsOffered: [DownloadLink]
     var versions: [VersionLine]
     var reviews: [ReviewLine]
@@ -206,10 +203,7 @@ public struct ItemView: Sendable {
         // In the order they go into a prompt, as the lorebook's creator set it.
         entries = lore.enumerated().sorted { ($0.element.order ?? $0.offset, $0.offset) < ($1.element.order ?? $1.offset, $1.offset) }.map(\.element)
         listed = detail != nil
-        rating = detail?.listing.rating.map { String(format: "%.1f", $0) }
-        ratingCount = Plural(detail?.listing.ratingCount ?? 0, "rating")
-        downloads = Plural(detail?.listing.downloadCount ?? 0, "download")
-        favourites = Plural(detail?.listing.favouriteCount ?? 0, "favourite")
+        figures = ListingFigures(detail?.listing)
         let base = "/api/v1/marketplace/listings/\(id)/download?format="
         downloadsOffered =
             detail == nil || item.isPreview

@@ -259,12 +259,7 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
                 ),
                 visibility: Self.audience(character.visibility),
                 updated: ItemView.date(character.updatedAt),
-                stats: figures[character.id].map { listing in
-                    [
-                        listing.rating.map { String(format: "★ %.1f", $0) }, Plural(listing.downloadCount, "download").text,
-                        Plural(listing.favouriteCount, "favourite").text,
-                    ].compactMap { $0 }.joined(separator: " · ")
-                }
+                stats: figures[character.id].map { ListingFigures($0).line }
             )
         }
         let lorebooks = try await library.lorebooks(sessionToken: context.sessionToken).map {

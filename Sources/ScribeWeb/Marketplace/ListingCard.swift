@@ -11,9 +11,7 @@ struct ListingCard: Sendable {
     var kind: String
     var tagline: String
     var tags: [String]
-    var rating: String?
-    var ratingCount: Int
-    var downloads: Plural
+    var figures: ListingFigures
     var price: String?
     var nsfw: Bool
 
@@ -25,9 +23,7 @@ struct ListingCard: Sendable {
         kind = listing.kind == "character" ? "Character" : "Lorebook"
         tagline = listing.tagline
         tags = listing.tags
-        rating = listing.rating.map { String(format: "%.1f", $0) }
-        ratingCount = listing.ratingCount
-        downloads = Plural(listing.downloadCount, "download")
+        figures = ListingFigures(listing)
         price = listing.price.map(Self.format)
         nsfw = listing.contentRating == "nsfw"
     }

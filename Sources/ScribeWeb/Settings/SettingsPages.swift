@@ -50,8 +50,6 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
         router.get { request, context in try await page(request, context) }
         router.post("profile", use: saveProfile)
         router.post("account", use: saveAccount)
-        // The form's older address, from when it held only the lock.
-        router.post("locked", use: saveAccount)
         router.post("aliases", use: saveAliases)
         router.post("move", use: move)
         router.post("display", use: saveDisplay)
@@ -93,12 +91,11 @@ public struct SettingsPages<Context: SessionContext>: Sendable {
     @Sendable func saveAccount(_ request: Request, context: SignedIn<Context>) async throws -> Response {
         let form = try await WebForm.read(request, context: context.request)
         let locked = form["locked"] == "on"
-        // A form that only sends the lock (the older one) leaves the rest as it is.
-        let full = form.fields["account_form"] != nil
+        // A box left unticked is not sent: each of the three is set from the form.
         let change = Following.SettingsChange(
             manuallyApprovesFollowers: locked,
-            discoverable: full ? form["discoverable"] == "on" : nil,
-            indexable: full ? form["indexable"] == "on" : nil
+            discoverable: form["discoverable"] == "on",
+            indexable: form["indexable"] == "on"
         )
         _ = try await social.following.changeSettings(change, as: context.user.id)
         return Pages.redirect("/settings", notice: locked ? "New followers now need your approval." : "Anyone may follow you now.")
