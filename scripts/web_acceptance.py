@@ -276,6 +276,18 @@ class Run:
         self.page('recover')
         self.report['steps'].append('private items stay private')
 
+    def on_phone(self, pages):
+        """Opens each (PATH, NAME) at a phone's width: nothing may scroll sideways; each is audited and photographed."""
+        self.driver.set_window_size(390, 844)
+        try:
+            for path, name in pages:
+                self.go(path)
+                wide = self.driver.execute_script('return document.documentElement.scrollWidth - window.innerWidth')
+                self.check(wide <= 0, f'{path} scrolls sideways by {wide} pixels on a phone')
+                self.page(name)
+        finally:
+            self.driver.set_window_size(1200, 1600)
+
     def log_in(self, username):
         self.driver.delete_all_cookies()
         self.go('/login')
@@ -336,16 +348,8 @@ class Run:
         self.check(shown, 'the item page does not show the creator\'s note among its versions')
 
         # A phone: the social pages and the creator's tools fit its width.
-        self.driver.set_window_size(390, 844)
-        try:
-            for path, name in [('/feed', 'feed-phone'), ('/notifications', 'notifications-phone'), ('/library', 'library-phone'),
-                               (f'/library/characters/{item_id}', 'editor-phone'), ('/@alice', 'profile-posts-phone'), ('/settings', 'settings-phone')]:
-                self.go(path)
-                wide = self.driver.execute_script('return document.documentElement.scrollWidth - window.innerWidth')
-                self.check(wide <= 0, f'{path} scrolls sideways by {wide} pixels on a phone')
-                self.page(name)
-        finally:
-            self.driver.set_window_size(1200, 1600)
+        self.on_phone([('/feed', 'feed-phone'), ('/notifications', 'notifications-phone'), ('/library', 'library-phone'),
+                       (f'/library/characters/{item_id}', 'editor-phone'), ('/@alice', 'profile-posts-phone'), ('/settings', 'settings-phone')])
         self.report['steps'].append('social: creator news, composer, profile posts, new art and changelog, phones')
 
     def api(self, method, path, token=None, body=None, content_type='application/json'):
@@ -439,16 +443,8 @@ class Run:
                        f'{path}: the adult art stays blurred after a click')
 
         # A phone: every page fits its width, nothing scrolls sideways.
-        self.driver.set_window_size(390, 844)
-        try:
-            for path, name in [('/', 'home-phone'), (f'/characters/{ids[1]}', 'item-phone'), ('/@carol', 'profile-phone'),
-                               ('/signup', 'signup-phone'), ('/login', 'login-phone')]:
-                self.go(path)
-                wide = self.driver.execute_script('return document.documentElement.scrollWidth - window.innerWidth')
-                self.check(wide <= 0, f'{path} scrolls sideways by {wide} pixels on a phone')
-                self.page(name)
-        finally:
-            self.driver.set_window_size(1200, 1600)
+        self.on_phone([('/', 'home-phone'), (f'/characters/{ids[1]}', 'item-phone'), ('/@carol', 'profile-phone'),
+                       ('/signup', 'signup-phone'), ('/login', 'login-phone')])
         self.report['steps'].append('the hub: art, blur, phones')
 
     def moderate(self, credentials):

@@ -330,13 +330,16 @@ public struct SocialModule: Sendable {
     /// about by its name, and the words of a comment, mention or quote.
     public func notificationList(for userID: UUID, before: Int64?) async throws(SocialError) -> [Notifications.Notification] {
         var list = try await notifications.list(for: userID, before: before)
-        var names: [String: String] = [:]
+        var notes: [String: ASObject?] = [:]
         var local = LocalAuthors(actors: actors)
         for index in list.indices {
             list[index].account = await local.complete(list[index].account)
-            guard let object = list[index].object, urls.localObject(object).map({ $0.0 != "post" && $0.0 != "comment" }) == true else { continue }
-            if names[object] == nil { names[object] = await itemNote(object)?.name }
-            list[index].objectName = names[object]
+            guard let object = list[index].object, let (kind, _) = urls.localObject(object), kind != "post", kind != "comment" else { continue }
+            if notes[object] == nil { notes[object] = .some(await itemNote(object)) }
+            guard let found = notes[object], let note = found else { continue }
+            list[index].objectName = note.name
+            // A character's art is named by the note's last change.
+            if kind == "character", note["icon"] != nil { list[index].objectArtVersion = NoteDisplay(note).editedAt }
         }
         return list
     }

@@ -688,15 +688,23 @@ extension WebPageTests {
     }
 
     @Test(
-        "a creator is told who rated, reviewed, favourited and forked her item, among her notifications and in the JSON API, paged by date; her own actions are not news"
+        "a creator is told who rated, reviewed, favourited and forked her item, among her notifications and in the JSON API, paged by its cursor; her own actions are not news"
     )
     func creatorsAreToldOfWhatPeopleDo() async throws {
         try await withTestServer { client, _ in
             let alice = try await Self.browser(client, "alice")
             let bob = try await Self.browser(client, "bob")
+            let json = bob.merging([.contentType: "application/json"])
+            // Bob follows her first, so her character comes to his feed.
+            let follow = try await client.execute(
+                uri: "/api/v1/follows",
+                method: .post,
+                headers: json,
+                body: ByteBuffer(string: #"{"handle":"alice@localhost:8080"}"#)
+            ) { $0.status }
+            #expect(follow.code < 300)
             let id = try await CharacterRoutesTests.importSeraphina(client, alice).lowercased()
             #expect(try await SharedCharacterRoutesTests.setVisibility(client, id, "public", alice).status == .ok)
-            let json = bob.merging([.contentType: "application/json"])
             let listing = "/api/v1/marketplace/listings/\(id)"
             #expect(
                 try await eventually {
@@ -725,6 +733,15 @@ extension WebPageTests {
                     "\(said)"
                 )
             }
+            // Each line shows the character's art, small.
+            #expect(page.components(separatedBy: "class=\"notification-art\" src=\"/images/characters/\(id)/").count == 5)
+            // Bob's feed shows her character with its art as a thumbnail, not the whole card; his
+            // favourites are cards with the art.
+            let feed = String(buffer: try await client.execute(uri: "/feed", method: .get, headers: bob.merging(Self.html)) { $0 }.body)
+            #expect(feed.contains("<img src=\"/images/characters/\(id)/") && feed.contains("/w640\" alt="))
+            #expect(!feed.contains("avatar.png\""))
+            let library = String(buffer: try await client.execute(uri: "/library", method: .get, headers: bob.merging(Self.html)) { $0 }.body)
+            #expect(library.contains("<h2>Favourites</h2>") && library.contains("/images/characters/\(id)/"))
             // The review is quoted, shortened to its first 200 characters.
             #expect(page.contains("<blockquote class=\"excerpt\">An excellent healer, kind and very") && !page.contains("wise."))
             #expect(page.components(separatedBy: "<strong>@alice</strong>").count == 1)

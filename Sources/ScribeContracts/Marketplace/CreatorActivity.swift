@@ -12,6 +12,9 @@ public struct CreatorActivity: Codable, Sendable, Equatable {
     public var itemID: UUID
     public var itemKind: String
     public var itemName: String
+    /// Whether the item has art, and when its listing last changed (what its art's URL names).
+    public var itemHasArt: Bool
+    public var itemUpdatedAt: Date
     /// Who did it, by username (nil when the account is gone).
     public var username: String?
     /// The stars of a rating.
@@ -28,6 +31,8 @@ public struct CreatorActivity: Codable, Sendable, Equatable {
         itemID: UUID,
         itemKind: String,
         itemName: String,
+        itemHasArt: Bool = false,
+        itemUpdatedAt: Date,
         username: String?,
         stars: Int? = nil,
         excerpt: String? = nil,
@@ -38,6 +43,8 @@ public struct CreatorActivity: Codable, Sendable, Equatable {
         self.itemID = itemID
         self.itemKind = itemKind
         self.itemName = itemName
+        self.itemHasArt = itemHasArt
+        self.itemUpdatedAt = itemUpdatedAt
         self.username = username
         self.stars = stars
         self.excerpt = excerpt
@@ -50,6 +57,8 @@ public struct CreatorActivity: Codable, Sendable, Equatable {
         case itemID = "item_id"
         case itemKind = "item_kind"
         case itemName = "item_name"
+        case itemHasArt = "item_has_art"
+        case itemUpdatedAt = "item_updated_at"
         case createdAt = "created_at"
     }
 }

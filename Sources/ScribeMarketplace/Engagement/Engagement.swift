@@ -250,7 +250,7 @@ public struct Engagement: Sendable {
         let rows = try await run(logger) {
             try await pool.query(
                 """
-                SELECT a.kind, l.item_id, l.kind, l.name, a.user_id, a.stars, a.body, a.at, a.cursor FROM (
+                SELECT a.kind, l.item_id, l.kind, l.name, l.has_avatar, l.updated_at, a.user_id, a.stars, a.body, a.at, a.cursor FROM (
                     SELECT 'rating' AS kind, item_id, user_id, stars, NULL::text AS body, updated_at AS at FROM marketplace.ratings
                     UNION ALL SELECT 'review', item_id, user_id, NULL, body, created_at FROM marketplace.reviews WHERE removed_at IS NULL
                     UNION ALL SELECT 'favourite', item_id, user_id, NULL, NULL, created_at FROM marketplace.favourites
@@ -265,8 +265,8 @@ public struct Engagement: Sendable {
         }
         let found: [(CreatorActivity, UUID)] = rows.compactMap { row in
             guard
-                let (kind, itemID, itemKind, name, user, stars, body, at, cursor) = try? row.decode(
-                    (String, UUID, String, String, UUID, Int?, String?, Date, Int64).self
+                let (kind, itemID, itemKind, name, hasArt, updated, user, stars, body, at, cursor) = try? row.decode(
+                    (String, UUID, String, String, Bool, Date, UUID, Int?, String?, Date, Int64).self
                 ),
                 let known = CreatorActivity.Kind(rawValue: kind)
             else { return nil }
@@ -277,6 +277,8 @@ public struct Engagement: Sendable {
                     itemID: itemID,
                     itemKind: itemKind,
                     itemName: name,
+                    itemHasArt: hasArt,
+                    itemUpdatedAt: updated,
                     username: nil,
                     stars: stars,
                     excerpt: excerpt,

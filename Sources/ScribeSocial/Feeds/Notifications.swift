@@ -24,6 +24,9 @@ public struct Notifications: Sendable {
         public var object: String?
         /// The name of the item it was about, when it was one of the user's items.
         public var objectName: String?
+        /// When that item (a character with art) last changed, which its art's URL names; nil
+        /// for anything else.
+        public var objectArtVersion: Date?
         /// The words of the comment, mention, reply or quote, as plain text (at most 200 characters).
         public var excerpt: String?
         public var createdAt: Date

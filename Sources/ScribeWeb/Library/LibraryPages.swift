@@ -23,7 +23,8 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
     struct Library {
         var characters: [CharacterLine]
         var lorebooks: [LorebookLine]
-        var favourites: [Favourite]
+        /// Her favourites as the marketplace's cards, those changed since she looked marked.
+        var favourites: ItemView.CardList?
         var importForm: FormState
         var createForm: FormState
         var lorebookForm: FormState
@@ -49,12 +50,6 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
         var isPublic: Bool
         var pageURL: String
         var updated: String
-    }
-
-    struct Favourite {
-        var name: String
-        var url: String
-        var changed: Bool
     }
 
     struct Editor {
@@ -272,13 +267,15 @@ public struct LibraryPages<Context: SessionContext>: Sendable {
                 updated: ItemView.date($0.updatedAt)
             )
         }
-        let favourites = try await marketplace.favourites(of: context.marketplaceCaller).map {
-            Favourite(name: $0.listing.name, url: "/\($0.listing.kind)s/\($0.listing.id.uuidString.lowercased())", changed: $0.changed)
+        let favourites = try await marketplace.favourites(of: context.marketplaceCaller).map { favourite in
+            var card = ListingCard(favourite.listing)
+            card.changed = favourite.changed
+            return card
         }
         let page = Library(
             characters: characters,
             lorebooks: lorebooks,
-            favourites: favourites,
+            favourites: favourites.isEmpty ? nil : ItemView.CardList(results: favourites),
             importForm: importForm,
             createForm: createForm,
             lorebookForm: lorebookForm,

@@ -14,6 +14,8 @@ struct ListingCard: Sendable {
     var figures: ListingFigures
     var price: String?
     var nsfw: Bool
+    /// In her favourites: whether it has a new version since she last looked.
+    var changed = false
 
     init(_ listing: Listing) {
         name = listing.name

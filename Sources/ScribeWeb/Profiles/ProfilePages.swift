@@ -99,7 +99,7 @@ public struct ProfilePages<Context: SessionContext>: Sendable {
             followState: state,
             followsPending: state == "pending",
             remoteForm: remoteForm,
-            posts: posts.enumerated().map { StatusView($0.element, number: $0.offset) },
+            posts: posts.enumerated().map { StatusView($0.element, number: $0.offset, urls: social.urls) },
             composer: viewer == profile.id ? .empty : nil,
             audiences: SocialPages<Context>.audiences(selected: nil),
             back: "/@\(profile.username)"

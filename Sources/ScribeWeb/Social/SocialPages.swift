@@ -63,6 +63,8 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         var object: String?
         var objectName: String?
         var excerpt: String?
+        /// The item's art, small, when it was about one of her characters with art.
+        var art: String?
         var date: String
         /// When it happened: what the two sources are merged by.
         var at: Date
@@ -91,7 +93,7 @@ public struct SocialPages<Context: SessionContext>: Sendable {
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let entries = try await social.homeFeed(for: me, before: before)
         let page = Feed(
-            entries: entries.enumerated().map { StatusView($0.element, number: $0.offset) },
+            entries: entries.enumerated().map { StatusView($0.element, number: $0.offset, urls: social.urls) },
             older: entries.count >= 20 ? entries.last.map { "/feed?before=\($0.id)" } : nil,
             composer: composer,
             audiences: Self.audiences(selected: composer.values["audience"])
@@ -158,6 +160,9 @@ public struct SocialPages<Context: SessionContext>: Sendable {
                 object: notification.object,
                 objectName: notification.objectName ?? (notification.object == nil ? nil : "this post"),
                 excerpt: notification.excerpt,
+                art: notification.objectArtVersion.flatMap { version in
+                    notification.object.flatMap(social.urls.localObject).map { CardArt.url(character: $0.id, version: version, width: 96) }
+                },
                 date: ItemView.date(notification.createdAt),
                 at: notification.createdAt
             )
@@ -194,6 +199,8 @@ public struct SocialPages<Context: SessionContext>: Sendable {
                     object: "/\(activity.itemKind)s/\(activity.itemID.uuidString.lowercased())",
                     objectName: activity.itemName,
                     excerpt: activity.excerpt,
+                    art: activity.itemHasArt && activity.itemKind == "character"
+                        ? CardArt.url(character: activity.itemID, version: activity.itemUpdatedAt, width: 96) : nil,
                     date: ItemView.date(activity.createdAt),
                     at: activity.createdAt
                 )

@@ -31,7 +31,8 @@ struct StatusView {
     var quote: String?
     var date: String
 
-    init(_ entry: Feeds.Entry, number: Int) {
+    /// `urls` tells our own items' art, which is shown as a thumbnail rather than the whole card.
+    init(_ entry: Feeds.Entry, number: Int, urls: ActorURLs) {
         actor = entry.actor
         name = entry.author?.name ?? entry.actor
         handle = entry.author?.handle
@@ -45,7 +46,14 @@ struct StatusView {
         content = entry.content
         contentWarning = entry.display.contentWarning
         sensitiveMedia = entry.display.contentWarning == nil && entry.display.sensitive && !entry.display.attachments.isEmpty
-        images = entry.display.attachments.filter { $0.type == "image" }.map { Image(url: $0.url, alt: $0.description ?? "") }
+        let item = urls.localObject(entry.object).flatMap { $0.kind == "character" ? $0.id : nil }
+        images = entry.display.attachments.filter { $0.type == "image" }.map { attachment in
+            guard let item, attachment.url == urls.avatar(item) else { return Image(url: attachment.url, alt: attachment.description ?? "") }
+            return Image(
+                url: CardArt.url(character: item, version: entry.display.editedAt ?? entry.createdAt, width: 640),
+                alt: attachment.description ?? ""
+            )
+        }
         hasImages = !images.isEmpty
         otherMedia = entry.display.attachments.filter { $0.type != "image" }
         poll = entry.display.poll.map(PollView.init)

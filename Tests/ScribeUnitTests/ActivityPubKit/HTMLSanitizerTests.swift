@@ -118,7 +118,8 @@ struct HTMLSanitizerTests {
 
     @Test("a note's text is what a reader sees: entities read, blocks and breaks as spaces, dropped elements leave nothing")
     func text() {
-        let html = "<p>Fish &amp; chips &lt;3<br>tonight</p><p>At <a href=\"https://x.example\"><span class=\"invisible\">https://</span>x.example</a></p>"
+        let html =
+            "<p>Fish &amp; chips &lt;3<br>tonight</p><p>At <a href=\"https://x.example\"><span class=\"invisible\">https://</span>x.example</a></p>"
             + "<script>alert(1)</script><ul><li>one</li><li>two</li></ul>"
         let text = HTMLSanitizer.text(of: html).split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text == "Fish & chips <3 tonight At https://x.example one two")
