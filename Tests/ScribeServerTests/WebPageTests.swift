@@ -633,6 +633,10 @@ extension WebPageTests {
             #expect(noted == ["New art by the river.", "Published."])
             let page = String(buffer: try await client.execute(uri: "/characters/\(id)", method: .get, headers: Self.html) { $0 }.body)
             #expect(page.contains("New art by the river."))
+            // The hero says what a visitor gets: its size, when it was published and updated, who it is for.
+            let facts = try #require(page.range(of: "<p class=\"meta\" id=\"facts\">").map { page[$0.upperBound...].prefix { $0 != "<" } })
+            #expect(facts.hasPrefix("about ") && facts.contains(" tokens · 4 lore entries · published ") && facts.contains(" · updated "), "\(facts)")
+            #expect(page.contains("<span class=\"badge\">For everyone</span>"))
         }
     }
 

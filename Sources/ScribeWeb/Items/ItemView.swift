@@ -27,6 +27,10 @@ public struct ItemView: Sendable {
     var entries: [Entry]
     var listed: Bool
     var figures: ListingFigures
+    /// The creator's one line for it (the listing's tagline), under the name.
+    var tagline: String?
+    /// Size and dates: "about 1,200 tokens · 12 entries · published … · updated …".
+    var facts: String
     var downloadsOffered: [DownloadLink]
     var versions: [VersionLine]
     var reviews: [ReviewLine]
@@ -204,6 +208,13 @@ public struct ItemView: Sendable {
         entries = lore.enumerated().sorted { ($0.element.order ?? $0.offset, $0.offset) < ($1.element.order ?? $1.offset, $1.offset) }.map(\.element)
         listed = detail != nil
         figures = ListingFigures(detail?.listing)
+        tagline = detail.flatMap { $0.listing.tagline.isEmpty ? nil : $0.listing.tagline }
+        facts = [
+            detail.map { "about \($0.listing.tokenEstimate.formatted()) tokens" },
+            detail.flatMap { $0.listing.entryCount > 0 ? Plural($0.listing.entryCount, "lore entry", plural: "lore entries").text : nil },
+            "published \(Self.date(item.publishedAt))",
+            item.updatedAt > item.publishedAt ? "updated \(Self.date(item.updatedAt))" : nil,
+        ].compactMap { $0 }.joined(separator: " · ")
         let base = "/api/v1/marketplace/listings/\(id)/download?format="
         downloadsOffered =
             detail == nil || item.isPreview
