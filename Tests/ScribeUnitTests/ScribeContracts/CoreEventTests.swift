@@ -11,7 +11,7 @@ struct CoreEventTests {
         return try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any] ?? [:]
     }
 
-    @Test("encodes the properties the JSON Schema names: the required ones always, visibility on item events")
+    @Test("encodes the properties the JSON Schema names: the required ones always, visibility on item events, a note on an update that has one")
     func matchesSchemaProperties() throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -20,11 +20,21 @@ struct CoreEventTests {
         let properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
         let userEvent = CoreEvent(id: 7, type: .userCreated, subjectKind: .user, subjectID: UUID(), recordedAt: Date(timeIntervalSince1970: 0))
         let itemEvent = CoreEvent(id: 8, type: .itemPublished, subjectKind: .character, subjectID: UUID(), visibility: .public, recordedAt: Date())
-        let userKeys = Set((try JSONSerialization.jsonObject(with: encoder.encode(userEvent)) as? [String: Any] ?? [:]).keys)
-        let itemKeys = Set((try JSONSerialization.jsonObject(with: encoder.encode(itemEvent)) as? [String: Any] ?? [:]).keys)
-        #expect(userKeys == required)
-        #expect(itemKeys == required.union(["visibility"]))
-        #expect(itemKeys == properties)
+        let noted = CoreEvent(
+            id: 9,
+            type: .itemUpdated,
+            subjectKind: .character,
+            subjectID: UUID(),
+            visibility: .public,
+            recordedAt: Date(),
+            note: "Fixed her greeting."
+        )
+        func keys(_ event: CoreEvent) throws -> Set<String> {
+            Set((try JSONSerialization.jsonObject(with: encoder.encode(event)) as? [String: Any] ?? [:]).keys)
+        }
+        #expect(try keys(userEvent) == required)
+        #expect(try keys(itemEvent) == required.union(["visibility"]))
+        #expect(try keys(noted) == properties)
     }
 
     @Test("the schema's enumerations are the event and subject kinds this build knows")
