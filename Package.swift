@@ -177,6 +177,7 @@ let package = Package(
             path: "Benchmarks/LoadBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(name: "bench-bare-route", dependencies: [.hummingbird], path: "Benchmarks/BareRoute", swiftSettings: strictSettings),
         .executableTarget(
             name: "marketplace-benchmark",
             dependencies: ["ScribeContracts", "ScribeMarketplace", "ScribeStorage", .postgres, .logging],

@@ -77,15 +77,27 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init(executable: String, environment: [String: String], port: Int) throws {
+    init(executable: String, arguments: [String] = ["serve"], environment: [String: String], port: Int) throws {
         self.port = port
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve"]
+        process.arguments = arguments
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
     }
+
+    /// The CPU time the process has used, user and system, in clock ticks (`/proc/PID/stat`).
+    var cpuTicks: Int {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    static let ticksPerSecond = sysconf(Int32(_SC_CLK_TCK))
 
     /// Resident memory now, and the peak since start, in MiB (Linux `/proc`).
     var memory: (resident: Double, peak: Double) {

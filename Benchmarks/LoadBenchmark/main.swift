@@ -2,13 +2,15 @@
 // it prints figures (docs/benchmarks.md keeps them).
 //
 //     scripts/bench                      (builds `scribe` and this in release, then runs all cases)
-//     .build/release/scribe-bench [inbox] [fanout] [reads]
+//     .build/release/scribe-bench [idle] [inbox] [fanout] [reads]     (none of them: the trivial route only)
 //
 // It starts a private PostgreSQL cluster in a temporary directory, `scribe serve` (the release
 // build beside this program) on loopback, and remote servers in this process (PeerFarm). Sizes:
 // SCRIBE_BENCH_ACTIVITIES (20000), SCRIBE_BENCH_ACTORS (1000), SCRIBE_BENCH_FOLLOWERS (10000),
 // SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (5000),
-// SCRIBE_BENCH_INBOX_LIMIT (1000000: the server's per-domain rate limit; 0 turns counting off).
+// SCRIBE_BENCH_INBOX_LIMIT (1000000: the server's per-domain rate limit; 0 turns counting off),
+// SCRIBE_BENCH_LOG_LEVEL (info, the server's default), SCRIBE_BENCH_IDLE_SECONDS (60). The trivial route is measured beside a bare
+// Hummingbird 2 route (`bench-bare-route`) served on the same machine in the same run.
 
 import ActivityPubKit
 import AsyncHTTPClient
@@ -29,7 +31,7 @@ let followerCount = setting("SCRIBE_BENCH_FOLLOWERS", 10_000)
 let hostCount = setting("SCRIBE_BENCH_HOSTS", 1_000)
 let concurrency = setting("SCRIBE_BENCH_CONCURRENCY", 64)
 let readCount = setting("SCRIBE_BENCH_READS", 5_000)
-let cases = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["inbox", "reads", "fanout"] : Set(CommandLine.arguments.dropFirst())
+let cases = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["idle", "inbox", "reads", "fanout"] : Set(CommandLine.arguments.dropFirst())
 let logger: Logger = {
     var logger = Logger(label: "scribe-bench")
     logger.logLevel = .warning
@@ -151,7 +153,9 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
         executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("scribe").path,
         environment: [
             "DATABASE_URL": serverURL, "SCRIBE_DATA_DIR": directory + "/scribe", "SCRIBE_BIND": "127.0.0.1:\(port)", "SCRIBE_PUBLIC_URL": origin,
-            "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_LOG_LEVEL": "error", "SCRIBE_MIGRATIONS_DIR": packageRoot + "/schemas/migrations",
+            // The server's default logging (a line per request) unless SCRIBE_BENCH_LOG_LEVEL names another.
+            "SCRIBE_ALLOW_PRIVATE_PEERS": "true", "SCRIBE_LOG_LEVEL": environment["SCRIBE_BENCH_LOG_LEVEL"] ?? "info",
+            "SCRIBE_MIGRATIONS_DIR": packageRoot + "/schemas/migrations",
             "PATH": environment["PATH"] ?? "/usr/bin:/bin",
             // Every request is still counted for rate limits, but the benchmark's actors share one
             // host, so the per-domain budget is set above what it sends.
@@ -201,9 +205,61 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
     print("| case | rate | p50 | p99 | succeeded | limit beside it |")
     print("|---|---:|---:|---:|---:|---|")
 
-    let trivialRequests = (0..<max(readCount, 5_000)).map { _ in get(origin + "/healthz", accept: "application/json") }
-    let trivial = await load(trivialRequests, concurrency: concurrency, client: client) { $0 == 200 }
-    row("GET /healthz (trivial route)", trivial, limit: "—")
+    // The framework alone, in its own process on this machine, then Scribe's trivial route with its
+    // middleware (request log, metrics, errors, rate limits, sessions).
+    let barePort = try freePort()
+    let bare = try ServerProcess(
+        executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bench-bare-route").path,
+        arguments: [String(barePort)],
+        environment: [:],
+        port: barePort
+    )
+    for _ in 0..<100 {
+        if (try? await client.execute(get("http://127.0.0.1:\(barePort)/healthz", accept: "application/json"), timeout: .seconds(1)))?.status == .ok {
+            break
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    let trivialCount = max(readCount, 20_000)
+    let bareRate = await load(
+        (0..<trivialCount).map { _ in get("http://127.0.0.1:\(barePort)/healthz", accept: "application/json") },
+        concurrency: concurrency,
+        client: client
+    ) { $0 == 200 }
+    bare.stop()
+    row("GET /healthz, a bare Hummingbird 2 route", bareRate, limit: "—")
+    let trivial = await load(
+        (0..<trivialCount).map { _ in get(origin + "/healthz", accept: "application/json") },
+        concurrency: concurrency,
+        client: client
+    ) {
+        $0 == 200
+    }
+    let share = trivial.perSecond / max(bareRate.perSecond, 1)
+    row(
+        "GET /healthz (trivial route), log level \(environment["SCRIBE_BENCH_LOG_LEVEL"] ?? "info")",
+        trivial,
+        limit: "\(Int((share * 100).rounded()))% of the bare route (goal ≥ 75%)"
+    )
+
+    if cases.contains("idle") {
+        // Nothing to do: what the server costs anyway, in CPU (its /proc ticks) and in work it
+        // asks of PostgreSQL (transactions committed in its database, the benchmark sending none).
+        let seconds = setting("SCRIBE_BENCH_IDLE_SECONDS", 60)
+        try await Task.sleep(for: .seconds(5))  // what publishing left to do is done
+        let ticksBefore = server.cpuTicks
+        let committedBefore = try await count(database, "SELECT xact_commit::int FROM pg_stat_database WHERE datname = current_database()")
+        try await Task.sleep(for: .seconds(seconds))
+        let ticks = server.cpuTicks - ticksBefore
+        // The benchmark's own two reads of the statistics are two of those transactions.
+        let committed =
+            try await count(database, "SELECT xact_commit::int FROM pg_stat_database WHERE datname = current_database()")
+            - committedBefore - 1
+        let share = Double(ticks) / Double(ServerProcess.ticksPerSecond) / Double(seconds) * 100
+        print(
+            "| idle for \(seconds) s | \(String(format: "%.2f", share))% of a core | | | \(committed) transactions | goal < 0.5% of a core and no query |"
+        )
+    }
 
     if cases.contains("inbox") {
         let actorPort = farm.ports[0]

@@ -18,10 +18,14 @@ public struct FormTokenMiddleware<Context: SessionContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let existing = request.cookies[FormToken.cookieName]?.value.nilIfEmpty
-        let token = existing ?? FormToken.newToken()
+        // A new token only for what may show a page with forms: a browser's navigation (it asks
+        // for HTML) or a form's submission. An API or ActivityPub request gets none, so it pays
+        // for no random bytes.
+        let mayShowForms = request.method == .post || request.headers[.accept]?.contains("text/html") == true
+        let token = existing ?? (mayShowForms ? FormToken.newToken() : "")
         context.csrfToken = token
         var response = try await next(request, context)
-        if existing == nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
+        if existing == nil, !token.isEmpty, response.headers[.contentType]?.hasPrefix("text/html") == true {
             response.setCookie(Cookie(name: FormToken.cookieName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
         }
         return response
@@ -32,9 +36,15 @@ public struct FormTokenMiddleware<Context: SessionContext>: RouterMiddleware {
 public enum FormToken {
     public static let cookieName = "scribe_csrf"
 
+    /// 256 random bits, base64url without padding.
     public static func newToken() -> String {
-        Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let base64 = Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
+        return String(
+            decoding: base64.utf8.compactMap {
+                $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 == UInt8(ascii: "=") ? nil : $0
+            },
+            as: UTF8.self
+        )
     }
 
     /// Whether `submitted` is the request's cookie token, compared in constant time.

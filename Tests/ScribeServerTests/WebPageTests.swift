@@ -69,6 +69,30 @@ struct WebPageTests {
         }
     }
 
+    @Test("a browser's first page sets the form token's cookie, and its forms carry the same token; an API request is given none")
+    func formTokenCookie() async throws {
+        try await withTestServer { client, _ in
+            let page = try await client.execute(uri: "/login", method: .get, headers: Self.html) { $0 }
+            let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("scribe_csrf=") })
+            let token = String(cookie.dropFirst("scribe_csrf=".count).prefix { $0 != ";" })
+            #expect(
+                token.count == 43
+                    && token.utf8.allSatisfy {
+                        $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                            || (0x61...0x7A).contains($0)
+                    }
+            )
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(String(buffer: page.body).contains("name=\"csrf\" value=\"\(token)\""))
+            for (uri, accept) in [
+                ("/healthz", "application/json"), ("/api/v1/marketplace/listings", "application/json"), ("/login", "application/json"),
+            ] {
+                let answer = try await client.execute(uri: uri, method: .get, headers: [.accept: accept]) { $0 }
+                #expect(!answer.headers[values: .setCookie].contains { $0.hasPrefix("scribe_csrf=") }, "\(uri)")
+            }
+        }
+    }
+
     @Test("a form without its token, or with another's, is refused and changes nothing")
     func forgedForms() async throws {
         try await withTestServer { client, _ in

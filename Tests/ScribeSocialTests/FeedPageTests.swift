@@ -132,7 +132,9 @@ struct FeedPageTests {
                 let own = try await social.actions.post(.init(text: "My own words."), as: alice)
                 let mine = try #require(try await social.homeFeed(for: alice, before: nil).first { $0.object == own.id })
                 let profile = try await instance.modules.core.accounts.profile(id: alice)
-                #expect(mine.author?.avatar == "/api/v1/users/alice/avatar/\(profile.imageVersion)/w96" && profile.imageVersion > 0)
+                #expect(
+                    mine.author?.avatar == "\(instance.publicURL)/api/v1/users/alice/avatar/\(profile.imageVersion)/w96" && profile.imageVersion > 0
+                )
             }
         }
     }

@@ -78,7 +78,7 @@ public struct Feeds: Sendable {
         public var handle: String
         /// The display name, plain text; the username when there is none.
         public var name: String
-        /// The avatar's URL (http or https), or its path here for a local user, if it has one.
+        /// The avatar's URL (http or https; for a local user its thumbnail here), if it has one.
         public var avatar: String?
         /// The username of a local user (``LocalAuthors`` completes them), nil for a remote one.
         var localUsername: String?

@@ -21,7 +21,8 @@ struct LocalAuthors {
         if profiles[username] == nil { profiles[username] = .some(try? await actors.profile(username: username)) }
         guard let found = profiles[username], let profile = found else { return author }
         if !profile.displayName.isEmpty { author.name = profile.displayName }
-        author.avatar = profile.imagePath(.avatar, width: Self.avatarWidth)
+        // An absolute URL, as the JSON API gives every avatar; pages on this origin load it alike.
+        author.avatar = profile.imagePath(.avatar, width: Self.avatarWidth).map { actors.urls.origin + $0 }
         return author
     }
 }
