@@ -19,6 +19,8 @@ public struct MarketplaceModule: Sendable {
     public let reports: Reports
     let publicURL: URL
     let logger: Logger
+    /// Rung by ``wake()`` when Core's log grows.
+    let eventBell = Doorbell()
 
     /// `publicURL` is the server's origin, from which forks' provenance links and Stripe's return
     /// addresses are built; `stripe` turns sales on.
@@ -86,13 +88,17 @@ public struct MarketplaceModule: Sendable {
         return fork
     }
 
-    /// Keeps the listings current until cancelled: Core's events are found by polling.
+    /// Wakes the listings' consumer: Core's log grew (``DatabaseNotifications`` calls it).
+    public func wake() async { await eventBell.ring() }
+
+    /// Keeps the listings current until cancelled: woken by ``wake()``, and otherwise looking
+    /// every `pollInterval` (a safety net where notifications run, the only way where they do not).
     public func runWorkers(pollInterval: Duration = .milliseconds(250)) async {
         while !Task.isCancelled {
             do { try await listings.catchUp() } catch {
                 if !Database.isCancellation(error) { logger.warning("updating listings failed", metadata: ["reason": .string("\(error)")]) }
             }
-            try? await Task.sleep(for: pollInterval)
+            await eventBell.wait(timeout: pollInterval)
         }
     }
 }

@@ -35,9 +35,10 @@ public struct SocialModule: Sendable {
     let profileLinks: ProfileLinks
     let inboxBell = Doorbell()
     let deliveryBell = Doorbell()
-    /// Nothing in this process rings it: Core's events are found by polling (the publisher and
-    /// the profile-link checker both wait on it).
-    let eventBell = Doorbell()
+    /// Rung by ``wake(_:)`` when Core's log grows: one for each of its two consumers, since a
+    /// ring is taken by the first wait after it.
+    let publisherBell = Doorbell()
+    let profileLinksBell = Doorbell()
     let logger: Logger
 
     public init(core: any CoreAPI, database: Database, settings: SocialSettings, logger: Logger) {
@@ -171,9 +172,21 @@ public struct SocialModule: Sendable {
         try await pool.query("SELECT count(*) FROM social.event_consumers", logger: logger)
     }
 
+    /// Wakes the workers for work any process committed (``DatabaseNotifications`` calls it).
+    public func wake(_ channel: DatabaseNotifications.Channel) async {
+        switch channel {
+        case .coreEvents:
+            await publisherBell.ring()
+            await profileLinksBell.ring()
+        case .socialInbox: await inboxBell.ring()
+        case .socialDeliveries: await deliveryBell.ring()
+        }
+    }
+
     /// Runs the inbox processor, the publisher and the delivery worker until cancelled. Each
-    /// wakes when this process queues work and otherwise polls, so work queued by other
-    /// processes sharing the database is found too.
+    /// wakes when work is queued (rung by this process, or by ``wake(_:)`` for any process's),
+    /// when its next job falls due (a lease running out, a retry), and at the latest after
+    /// ``SocialSettings/pollInterval``.
     public func runWorkers() async {
         await withTaskGroup(of: Void.self) { group in
             // Inbox workers each take the next activity as soon as they are free, so one waiting on a
@@ -182,12 +195,12 @@ public struct SocialModule: Sendable {
                 group.addTask {
                     while !Task.isCancelled {
                         if await processor.processNext() { continue }
-                        await inboxBell.wait(timeout: settings.pollInterval)
+                        await inboxBell.wait(timeout: waitTime(until: await processor.untilNextDue()))
                     }
                 }
             }
             group.addTask {
-                await loop(bell: eventBell) {
+                await loop(bell: publisherBell) {
                     do { return try await publisher.catchUp() } catch {
                         if !Database.isCancellation(error) { logger.warning("publishing failed", metadata: ["reason": .string("\(error)")]) }
                         return 0
@@ -195,7 +208,7 @@ public struct SocialModule: Sendable {
                 }
             }
             group.addTask {
-                await loop(bell: eventBell) {
+                await loop(bell: profileLinksBell) {
                     do { return try await profileLinks.catchUp() } catch {
                         if !Database.isCancellation(error) {
                             logger.warning("verifying profile links failed", metadata: ["reason": .string("\(error)")])
@@ -204,7 +217,12 @@ public struct SocialModule: Sendable {
                     }
                 }
             }
-            group.addTask { await loop(bell: deliveryBell) { await delivery.drain() } }
+            group.addTask {
+                while !Task.isCancelled {
+                    await delivery.drain()
+                    await deliveryBell.wait(timeout: waitTime(until: await delivery.untilNextDue()))
+                }
+            }
         }
     }
 
@@ -214,6 +232,14 @@ public struct SocialModule: Sendable {
             if done > 0 { await deliveryBell.ring() }
             await bell.wait(timeout: settings.pollInterval)
         }
+    }
+
+    /// How long a worker waits for a ring: until its next job is due, but not less than a quarter
+    /// of a second (a due job another process holds must not make it spin) nor more than
+    /// ``SocialSettings/pollInterval``.
+    private func waitTime(until due: Duration?) -> Duration {
+        guard let due else { return settings.pollInterval }
+        return min(max(due, .milliseconds(250)), settings.pollInterval)
     }
 
     /// Processes everything queued now, in order: inbound activities, Core's events, deliveries.

@@ -14,7 +14,10 @@ public struct SocialSettings: Sendable {
     /// The server's name and one sentence about it (NodeInfo's `nodeName`, `nodeDescription`).
     public var name: String
     public var description: String
-    /// How often idle workers look for new work when nothing in this process woke them.
+    /// The longest an idle worker waits before it looks for work unasked (a safety net): work is
+    /// announced by a ring (``SocialModule/wake(_:)``) and retries and leases by their due time.
+    /// A server that listens for the database's notifications sets it long (five minutes);
+    /// a module run without them keeps the default and polls.
     public var pollInterval: Duration
     /// Deliveries in flight to one host at a time.
     public var perHostConcurrency: Int

@@ -203,6 +203,25 @@ public struct ScribeApplication: Sendable {
         try? await serviceClient?.shutdown()
     }
 
+    /// What wakes this process's workers when any process commits work for them: Core's events
+    /// wake Social's and the marketplace's consumers, Social's queues its workers.
+    var workNotifications: [DatabaseNotifications.Channel: @Sendable () async -> Void] {
+        var wake: [DatabaseNotifications.Channel: @Sendable () async -> Void] = [:]
+        let social = socialModule
+        let marketplace = marketplaceModule
+        if social != nil || marketplace != nil {
+            wake[.coreEvents] = {
+                await social?.wake(.coreEvents)
+                await marketplace?.wake()
+            }
+        }
+        if let social {
+            wake[.socialInbox] = { await social.wake(.socialInbox) }
+            wake[.socialDeliveries] = { await social.wake(.socialDeliveries) }
+        }
+        return wake
+    }
+
     /// The HTTP application. The database runs as its first service: it applies pending
     /// migrations, then opens the module pools; the workers and the port wait for that, so the
     /// port opens only on a current schema and no connection is tried for a role that does not
@@ -215,6 +234,9 @@ public struct ScribeApplication: Sendable {
         if let social = socialModule { services.append(SocialWorkers(social: social, database: database)) }
         if let marketplace = marketplaceModule { services.append(MarketplaceWorkers(marketplace: marketplace, database: database)) }
         if let serviceClient { services.append(ServiceClientService(client: serviceClient)) }
+        // A process with workers listens for their work (Core alone has none).
+        let wake = workNotifications
+        if !wake.isEmpty { services.append(DatabaseNotifications(database: database, wake: wake, logger: logger)) }
         var app = Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.bindHost, port: configuration.bindPort), serverName: "Scribe"),

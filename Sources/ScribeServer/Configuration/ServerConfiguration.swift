@@ -254,6 +254,7 @@ extension ServerConfiguration {
             authorizedFetch: authorizedFetch,
             name: instanceName,
             description: instanceDescription,
+            pollInterval: DatabaseNotifications.safetyPoll,
             deliveryLease: .seconds(deliveryLeaseSeconds),
             inboxLease: .seconds(inboxLeaseSeconds)
         )

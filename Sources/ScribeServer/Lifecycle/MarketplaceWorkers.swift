@@ -11,7 +11,7 @@ struct MarketplaceWorkers: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             guard (try? await database.waitUntilOpen()) != nil else { return }
-            await marketplace.runWorkers()
+            await marketplace.runWorkers(pollInterval: DatabaseNotifications.safetyPoll)
         }
     }
 }

@@ -72,6 +72,19 @@ struct DeliveryWorker: Sendable {
         return settled
     }
 
+    /// How long until a pending delivery is due: its next attempt, or the end of its host's rest
+    /// if that is later; nil when nothing is pending (or the database cannot say).
+    func untilNextDue() async -> Duration? {
+        await InboxProcessor.untilNextDue(
+            """
+            SELECT extract(epoch FROM min(greatest(d.next_attempt_at, coalesce(h.retry_after, d.next_attempt_at))) - now())::float8
+            FROM social.deliveries d LEFT JOIN social.host_health h ON h.host = d.host WHERE d.state = 'pending'
+            """,
+            pool: pool,
+            logger: logger
+        )
+    }
+
     /// Leases up to `limit` due jobs in one transaction, no host beyond its share in flight and
     /// none that is resting. Candidates are locked `SKIP LOCKED`, so workers never take the same
     /// job; the ones not chosen are released at commit.

@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Moving an account, as Mastodon moves one: a user names their other accounts (`alsoKnownAs`)
 /// so that one of them may move here, and moves out to an account that names them back, sending

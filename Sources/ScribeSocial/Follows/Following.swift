@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 import ScribeContracts
 
 /// What a local user follows: by handle (`@bob@remote.example`, `bob@remote.example`) or actor

@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 import ScribeContracts
 
 /// The front door for activities: personal inboxes and the shared inbox.

@@ -121,6 +121,24 @@ struct InboxProcessor: Sendable {
     }
 
     /// Leases the oldest activity no other worker holds whose actor has nothing older pending.
+    /// How long until a pending activity may be taken: none for one that is not leased, the rest
+    /// of its lease for one that is; nil when nothing is pending (or the database cannot say).
+    func untilNextDue() async -> Duration? {
+        await Self.untilNextDue(
+            "SELECT extract(epoch FROM min(coalesce(leased_until, now())) - now())::float8 FROM social.inbox_activities WHERE state = 'pending'",
+            pool: pool,
+            logger: logger
+        )
+    }
+
+    /// The seconds `statement` answers (one nullable number), as a duration; nil for none.
+    static func untilNextDue(_ statement: PostgresQuery, pool: PostgresClient, logger: Logger) async -> Duration? {
+        guard let rows = try? await pool.query(statement, logger: logger).collect(), let seconds = try? rows.first?.decode(Double?.self) else {
+            return nil
+        }
+        return .milliseconds(Int64(max(0, seconds) * 1000))
+    }
+
     func take() async throws -> Claim? {
         let lease = UUID()
         let rows = try await pool.query(

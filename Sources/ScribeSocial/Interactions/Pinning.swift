@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Pinning one's own public items and posts to one's profile, as Mastodon pins statuses: the
 /// actor's `featured` collection lists them, and every server that follows the user is sent

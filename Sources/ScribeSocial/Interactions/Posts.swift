@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Posts a user writes: text with mentions and hashtags, an optional content warning, an
 /// audience, and optionally the post it answers. Each is a `Note` addressed as Mastodon

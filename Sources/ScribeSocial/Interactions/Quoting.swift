@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Quoting, from Scribe's side (FEP-044f as Mastodon 4.5 does it; docs/federation.md, "Quote
 /// posts"): a post quotes another post or an item, and asks its author with a `QuoteRequest`;

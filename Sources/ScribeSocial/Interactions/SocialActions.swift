@@ -2,6 +2,7 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
+import ScribeStorage
 import ScribeContracts
 
 /// What a local user does to an object, local or remote — like, boost, comment, block — and

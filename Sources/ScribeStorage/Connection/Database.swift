@@ -321,6 +321,9 @@ extension DatabaseLocation {
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        // An idle connection closes after 20 s, before its keep-alive query would run (every
+        // 30 s): an idle server sends PostgreSQL nothing, and reconnecting costs milliseconds.
+        configuration.options.connectionIdleTimeout = .seconds(20)
         // The application name lets `connectionCounts()` tell the pools apart.
         configuration.options.additionalStartupParameters = [("application_name", "scribe-\(role ?? "owner")")]
         if let role { configuration.options.additionalStartupParameters.append(("options", "-c role=\(role)")) }

@@ -1,12 +1,19 @@
 import Foundation
 
-/// Wakes this process's workers as soon as there is work, instead of at their next poll. Work
-/// queued by other processes is found by polling.
-actor Doorbell {
+/// Wakes a process's workers as soon as there is work, instead of at their next poll: rung by
+/// the code that queues work in this process, and by ``DatabaseNotifications`` for work any
+/// process commits.
+///
+/// A ring wakes every task waiting at that moment; rung while nobody waits, it is kept for the
+/// first wait that follows, and only that one. So each loop that must not miss a ring waits on a
+/// bell of its own.
+public actor Doorbell {
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private var rung = false
 
-    func ring() {
+    public init() {}
+
+    public func ring() {
         rung = true
         for waiter in waiters.values { waiter.resume() }
         waiters.removeAll()
@@ -14,7 +21,7 @@ actor Doorbell {
 
     /// Returns when rung (at once if rung since the last wait), after `timeout`, or when the
     /// waiting task is cancelled. Every waiter is resumed exactly once, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         if rung {
             rung = false
             return
