@@ -2,8 +2,8 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
-import ScribeStorage
 import ScribeContracts
+import ScribeStorage
 
 /// What a local user follows: by handle (`@bob@remote.example`, `bob@remote.example`) or actor
 /// URL, local or remote. A remote follow is pending until the other server's `Accept` arrives.

@@ -2,8 +2,8 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
-import ScribeStorage
 import ScribeContracts
+import ScribeStorage
 
 /// The front door for activities: personal inboxes and the shared inbox.
 ///

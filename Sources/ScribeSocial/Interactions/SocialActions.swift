@@ -2,8 +2,8 @@ import ActivityPubKit
 import Foundation
 import Logging
 import PostgresNIO
-import ScribeStorage
 import ScribeContracts
+import ScribeStorage
 
 /// What a local user does to an object, local or remote — like, boost, comment, block — and
 /// the activities that carry it to the servers concerned. Each action, its bookkeeping and its
