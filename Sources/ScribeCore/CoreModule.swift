@@ -24,7 +24,7 @@ public struct CoreModule: CoreAPI {
     public init(database: Database, settings: CoreSettings = .standard, masterKeys: MasterKeyring, logger: Logger) {
         self.pool = database.pool(for: Self.schema)
         self.masterKeys = masterKeys
-        self.eventLog = EventLog(pool: pool, logger: logger)
+        self.eventLog = EventLog(pool: pool, changes: database.changes, logger: logger)
         self.accounts = Accounts(pool: pool, eventLog: eventLog, settings: settings, masterKeys: masterKeys, logger: logger)
         self.actorKeys = ActorKeys(pool: pool, masterKeys: masterKeys, logger: logger)
         self.characters = Characters(pool: pool, eventLog: eventLog, masterKeys: masterKeys, logger: logger)

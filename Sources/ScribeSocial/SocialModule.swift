@@ -39,6 +39,8 @@ public struct SocialModule: Sendable {
     /// ring is taken by the first wait after it.
     let publisherBell = Doorbell()
     let profileLinksBell = Doorbell()
+    /// The documents other servers fetch most, as served, kept current by the database's notices.
+    let documents: DocumentCache
     let logger: Logger
 
     public init(core: any CoreAPI, database: Database, settings: SocialSettings, logger: Logger) {
@@ -55,7 +57,9 @@ public struct SocialModule: Sendable {
                 userAgent: "Scribe/\(ScribeVersion.current) (+\(urls.origin)/)"
             )
         )
-        let actors = LocalActors(core: core, urls: urls, pool: pool, logger: logger)
+        let documents = DocumentCache(changes: database.changes)
+        self.documents = documents
+        let actors = LocalActors(core: core, urls: urls, pool: pool, documents: documents, changes: database.changes, logger: logger)
         self.actors = actors
         let domainBlocks = DomainBlocks(pool: pool, logger: logger)
         self.domainBlocks = domainBlocks
@@ -80,7 +84,7 @@ public struct SocialModule: Sendable {
         )
         self.feeds = tables.feeds
         self.notifications = tables.notifications
-        self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings)
+        self.discovery = Discovery(actors: actors, core: core, urls: urls, settings: settings, documents: documents)
         self.collections = Collections(
             actors: actors,
             core: core,
@@ -89,6 +93,7 @@ public struct SocialModule: Sendable {
             deliveries: tables.deliveries,
             quotes: tables.quoteAuthorizations,
             pins: tables.pins,
+            documents: documents,
             pool: pool,
             logger: logger
         )
@@ -180,6 +185,8 @@ public struct SocialModule: Sendable {
             await profileLinksBell.ring()
         case .socialInbox: await inboxBell.ring()
         case .socialDeliveries: await deliveryBell.ring()
+        // Heard by the document cache (through the database's change notices); no worker waits on it.
+        case .socialActors: break
         }
     }
 

@@ -14,9 +14,13 @@ public struct EventLog: Sendable {
 
     let pool: PostgresClient
     let logger: Logger
+    /// Told of each append before its commit, so this process's caches stop serving the
+    /// subject's old state at once rather than when the notification arrives.
+    let changes: ChangeNotices?
 
-    public init(pool: PostgresClient, logger: Logger) {
+    public init(pool: PostgresClient, changes: ChangeNotices? = nil, logger: Logger) {
         self.pool = pool
+        self.changes = changes
         self.logger = logger
     }
 
@@ -37,6 +41,7 @@ public struct EventLog: Sendable {
         note: String? = nil,
         on connection: PostgresConnection
     ) async throws -> Int64 {
+        changes?.post(.pending(.coreEvents, subject: ChangeNotices.subject(subjectKind.rawValue, subjectID)))
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
         let rows = try await connection.query(
             """

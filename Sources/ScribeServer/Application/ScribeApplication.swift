@@ -204,7 +204,9 @@ public struct ScribeApplication: Sendable {
     }
 
     /// What wakes this process's workers when any process commits work for them: Core's events
-    /// wake Social's and the marketplace's consumers, Social's queues its workers.
+    /// wake Social's and the marketplace's consumers, Social's queues its workers. Social's
+    /// document cache hears the same channels, and the actor settings one, through the
+    /// database's ``ChangeNotices``.
     var workNotifications: [DatabaseNotifications.Channel: @Sendable () async -> Void] {
         var wake: [DatabaseNotifications.Channel: @Sendable () async -> Void] = [:]
         let social = socialModule
@@ -218,6 +220,7 @@ public struct ScribeApplication: Sendable {
         if let social {
             wake[.socialInbox] = { await social.wake(.socialInbox) }
             wake[.socialDeliveries] = { await social.wake(.socialDeliveries) }
+            wake[.socialActors] = { await social.wake(.socialActors) }
         }
         return wake
     }

@@ -47,18 +47,18 @@ struct ActorRoutes {
     }
 
     @Sendable func actor(_ request: Request, context: ScribeRequestContext) async throws -> Response {
-        let profile = try await social.actors.profile(username: try context.usernameParameter())
-        if let canonical = Self.redirectToCanonical(profile, context, suffix: "") { return canonical }
+        let username = try context.usernameParameter()
         guard request.wantsActivityPub || profilePages == nil else {
+            let profile = try await social.actors.profile(username: username)
+            if let canonical = Self.redirectToCanonical(profile.username, context, suffix: "") { return canonical }
             var page = Pages.redirect("/@\(profile.username)")
             page.headers[.vary] = "Accept"
             return page
         }
+        let served = try await social.actors.servedDocument(username: username)
+        if let canonical = Self.redirectToCanonical(served.username, context, suffix: "") { return canonical }
         _ = try await fetcher(request, identify: false)
-        return try ActivityPubResponse(document: try await social.actors.document(for: profile), negotiated: true).response(
-            from: request,
-            context: context
-        )
+        return try ActivityPubResponse(encoded: served.bytes, negotiated: true).response(from: request, context: context)
     }
 
     @Sendable func profile(_ request: Request, context: ScribeRequestContext) async throws -> Response {
@@ -75,7 +75,7 @@ struct ActorRoutes {
     /// The instance actor, open to anyone even in secure mode: other servers need its key to
     /// check the fetches we sign with it.
     @Sendable func instanceActor(_ request: Request, context: ScribeRequestContext) async throws -> ActivityPubResponse {
-        ActivityPubResponse(document: try await social.actors.instanceDocument(domain: social.settings.domain))
+        ActivityPubResponse(encoded: try await social.actors.servedInstanceDocument(domain: social.settings.domain))
     }
 
     func collection(_ name: Collections.Name, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
@@ -93,14 +93,14 @@ struct ActorRoutes {
             return page
         }
         let signer = try await fetcher(request)
-        let note: ASObject
+        let note: Data
         do {
-            note = try await social.collections.object(kind, id, signedBy: signer)
-        } catch let error as SocialError {
+            note = try await social.collections.servedObject(kind, id, signedBy: signer)
+        } catch {
             guard let tombstone = error.document else { throw error }
             return try ActivityPubResponse(document: tombstone, status: .gone).response(from: request, context: context)
         }
-        return try ActivityPubResponse(document: note, negotiated: true).response(from: request, context: context)
+        return try ActivityPubResponse(encoded: note, negotiated: true).response(from: request, context: context)
     }
 
     /// A comment or post of ours (`/comments/{id}`, `/posts/{id}`), as its signer may see it.
@@ -170,8 +170,8 @@ struct ActorRoutes {
     }
 
     /// `/users/ALICE` answers with a redirect to `/users/Alice`, so only one spelling is ever an id.
-    static func redirectToCanonical(_ profile: UserProfile, _ context: ScribeRequestContext, suffix: String) -> Response? {
-        guard let asked = context.parameters.get("username"), asked != profile.username else { return nil }
-        return Response(status: .movedPermanently, headers: [.location: "/users/\(profile.username)\(suffix)"])
+    static func redirectToCanonical(_ username: String, _ context: ScribeRequestContext, suffix: String) -> Response? {
+        guard let asked = context.parameters.get("username"), asked != username else { return nil }
+        return Response(status: .movedPermanently, headers: [.location: "/users/\(username)\(suffix)"])
     }
 }

@@ -17,8 +17,7 @@ struct DiscoveryRoutes {
             guard let resource = request.uri.queryParameters.get("resource") else {
                 throw APIError(.badRequest, code: "bad_request", message: "The resource parameter is required.", field: "resource")
             }
-            let document = try await discovery.webFinger(resource: resource)
-            return Self.json(try ScribeJSON.encoder().encode(document), contentType: WebFingerDocument.mediaType + "; charset=utf-8")
+            return Self.json(try await discovery.servedWebFinger(resource: resource), contentType: WebFingerDocument.mediaType + "; charset=utf-8")
         }
         router.get(".well-known/host-meta") { _, _ in
             Response(

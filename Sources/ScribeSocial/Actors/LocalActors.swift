@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Scribe users as ActivityPub actors, and the instance actor that signs the server's fetches.
 ///
@@ -13,6 +14,9 @@ public struct LocalActors: Sendable {
     let core: any CoreAPI
     let urls: ActorURLs
     let pool: PostgresClient
+    /// Actor documents as served, and the notices that keep them current.
+    let documents: DocumentCache
+    let changes: ChangeNotices
     let logger: Logger
 
     /// The actor of an active user, by username in any case.
@@ -67,6 +71,38 @@ public struct LocalActors: Sendable {
         if let movedTo = settings.movedTo { person["movedTo"] = .string(movedTo) }
         return person.document(in: ScribeVocabulary.context)
     }
+
+    /// The `Person` document of the user asked for (in any case) as served, from memory when it
+    /// may be; `username` is the spelling that is its id.
+    public func servedDocument(username: String) async throws(SocialError) -> (bytes: Data, username: String) {
+        let served = try await documents.document(for: "actor:" + username) { () async throws(SocialError) in
+            let profile = try await profile(username: username)
+            return DocumentCache.Document(
+                bytes: try Self.encoded(try await document(for: profile)),
+                subjects: [Self.subject(profile.id)],
+                username: profile.username
+            )
+        }
+        guard let served, let name = served.username else { throw SocialError(.notFound, "No such user.") }
+        return (served.bytes, name)
+    }
+
+    /// The instance actor's document as served, from memory when it may be.
+    public func servedInstanceDocument(domain: String) async throws(SocialError) -> Data {
+        let served = try await documents.document(for: "instance-actor") { () async throws(SocialError) in
+            DocumentCache.Document(bytes: try Self.encoded(try await instanceDocument(domain: domain)), subjects: [])
+        }
+        guard let served else { throw SocialError(.notFound, "No instance actor.") }
+        return served.bytes
+    }
+
+    /// A document's bytes as served and delivered.
+    static func encoded(_ document: ASObject) throws(SocialError) -> Data {
+        do { return try document.encoded() } catch { throw SocialError(.unavailable, "The document could not be encoded.") }
+    }
+
+    /// How change notices name a user: what their actor document is made from.
+    static func subject(_ userID: UUID) -> String { ChangeNotices.subject("user", userID) }
 
     /// The `Update` that carries an actor's document as it is now to the servers that follow it,
     /// so they refresh what they show (name, bio, avatar, aliases, a move).
@@ -186,6 +222,7 @@ public struct LocalActors: Sendable {
         indexable: Bool?,
         on connection: PostgresConnection
     ) async throws {
+        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, manually_approves_followers, discoverable, indexable)
@@ -202,6 +239,7 @@ public struct LocalActors: Sendable {
 
     /// Names the user's other accounts, in the transaction that tells their followers.
     func setAliases(_ aliases: [String], of userID: UUID, on connection: PostgresConnection) async throws {
+        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, also_known_as) VALUES (\(userID), \(aliases))
@@ -213,6 +251,7 @@ public struct LocalActors: Sendable {
 
     /// Records where the account moved, in the transaction that sends the `Move`.
     func setMovedTo(_ actor: String, of userID: UUID, on connection: PostgresConnection) async throws {
+        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, moved_to, moved_at) VALUES (\(userID), \(actor), now())

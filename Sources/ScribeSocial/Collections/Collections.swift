@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// The collections an actor and its objects expose: followers, following, outbox, and the
 /// published objects themselves. Each collection names its size and its first page (Mastodon
@@ -15,6 +16,8 @@ public struct Collections: Sendable {
     let deliveries: DeliveryQueue
     let quotes: QuoteAuthorizations
     let pins: Pins
+    /// Public `Note`s as served, kept current by the database's notices.
+    let documents: DocumentCache
     let pool: PostgresClient
     let logger: Logger
 
@@ -114,6 +117,26 @@ public struct Collections: Sendable {
         return items
     }
 
+    /// The bytes of ``object(_:_:signedBy:)``: a `Note` anyone may see from memory when it may
+    /// be (it is made from the item and its owner), any other answer made afresh.
+    public func servedObject(_ kind: CoreEvent.SubjectKind, _ itemID: UUID, signedBy signer: String?) async throws(SocialError) -> Data {
+        let served = try await documents.document(for: "note:\(kind.rawValue):\(itemID.uuidString.lowercased())") {
+            () async throws(SocialError) -> DocumentCache.Document? in
+            guard let (item, metadata) = try? await publicView(kind, itemID) else { return nil }
+            return DocumentCache.Document(
+                bytes: try LocalActors.encoded(ItemNote(urls: urls).note(item, metadata: metadata).document(in: ScribeVocabulary.context)),
+                subjects: [ChangeNotices.subject(kind.rawValue, itemID), LocalActors.subject(item.ownerID)]
+            )
+        }
+        if let served { return served.bytes }
+        return try LocalActors.encoded(try await object(kind, itemID, signedBy: signer))
+    }
+
+    /// A published item as anyone may see it, from Core.
+    private func publicView(_ kind: CoreEvent.SubjectKind, _ itemID: UUID) async throws(CoreAPIError) -> (SharedItem, ItemMetadata) {
+        (try await core.sharedView(of: kind, id: itemID, for: .anonymous), try await core.metadata(of: kind, id: itemID, for: .anonymous))
+    }
+
     /// A published object as anyone may see it: a public or unlisted item's `Note`. A deleted one
     /// is `gone` (410 with a Tombstone); a private or followers-only one `notFound`.
     ///
@@ -123,8 +146,7 @@ public struct Collections: Sendable {
         let notes = ItemNote(urls: urls)
         var failure: CoreAPIError
         do {
-            let item = try await core.sharedView(of: kind, id: itemID, for: .anonymous)
-            let metadata = try await core.metadata(of: kind, id: itemID, for: .anonymous)
+            let (item, metadata) = try await publicView(kind, itemID)
             return notes.note(item, metadata: metadata).document(in: ScribeVocabulary.context)
         } catch {
             failure = error

@@ -22,6 +22,8 @@ public final class Database: Service, Sendable {
     /// Opens when the module pools run; fails if the migrations that must come first fail.
     private let modulePoolsOpen = Latch()
     private let logger: Logger
+    /// What this process hears about changes, for what it keeps in memory.
+    public let changes = ChangeNotices()
 
     /// Connections each module's pool may open, unless told otherwise.
     public static let defaultConnectionsPerModule = 10

@@ -14,6 +14,8 @@ import ServiceLifecycle
 /// - each channel's `wake` is called within milliseconds of a commit that notifies it;
 /// - whenever the connection is made (again), every `wake` is called once, since what was
 ///   notified while it was down is lost;
+/// - every notification, and the connection's coming and going, is posted to the database's
+///   ``ChangeNotices`` before the channel's `wake` is called;
 /// - a lost connection is retried after 100 ms, doubling up to 5 s, and logged once per outage;
 /// - it holds one connection as the login user, outside the modules' pools.
 public final class DatabaseNotifications: Service, Sendable {
@@ -25,6 +27,9 @@ public final class DatabaseNotifications: Service, Sendable {
         case socialInbox = "scribe_social_inbox"
         /// A delivery was queued (`social.deliveries`).
         case socialDeliveries = "scribe_social_deliveries"
+        /// A user's actor settings changed (`social.account_settings`): what their actor
+        /// document says besides Core's profile.
+        case socialActors = "scribe_social_actors"
     }
 
     /// The longest a server's idle worker waits without a notification, as a safety net: five
@@ -64,8 +69,12 @@ public final class DatabaseNotifications: Service, Sendable {
                         for (channel, wake) in self.wake {
                             group.addTask {
                                 try await connection.listen(on: channel.rawValue) { notifications in
+                                    self.database.changes.post(.listening(channel))
                                     await wake()
-                                    for try await _ in notifications { await wake() }
+                                    for try await notification in notifications {
+                                        self.database.changes.post(.committed(channel, subject: notification.payload))
+                                        await wake()
+                                    }
                                 }
                             }
                         }
@@ -77,9 +86,13 @@ public final class DatabaseNotifications: Service, Sendable {
                     }
                 }
             } catch {
+                database.changes.post(.deaf)
                 if Task.isCancelled || Database.isCancellation(error) { return }
                 if !outage {
-                    logger.warning("listening for work failed; workers poll until it is back", metadata: ["reason": .string(Database.reason(error))])
+                    logger.warning(
+                        "listening for changes failed; workers look at their due times and every five minutes until it is back",
+                        metadata: ["reason": .string(Database.reason(error))]
+                    )
                 }
                 outage = true
             }
