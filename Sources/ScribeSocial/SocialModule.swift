@@ -186,7 +186,7 @@ public struct SocialModule: Sendable {
         case .socialInbox: await inboxBell.ring()
         case .socialDeliveries: await deliveryBell.ring()
         // Heard by the document cache (through the database's change notices); no worker waits on it.
-        case .socialActors: break
+        case .socialDocuments: break
         }
     }
 

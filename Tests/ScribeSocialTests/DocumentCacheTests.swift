@@ -58,7 +58,9 @@ struct DocumentCacheTests {
         }
     }
 
-    @Test("a published character's Note is served from memory; made private, it is gone at the next fetch, and back when public again")
+    @Test(
+        "a published character's Note is served from memory; made private, it is gone from its URL and the outbox at the next fetch, and back when public again"
+    )
     func noteDocuments() async throws {
         try await withTestInstance(host: "127.0.0.21") { instance in
             let alice = try await FederationBetweenInstancesTests.register(instance, "alice")
@@ -78,8 +80,16 @@ struct DocumentCacheTests {
                 return before != nil && after == before
             }
             #expect(cached == true)
+            // The outbox lists it once the publisher has recorded it, and is then kept in memory too.
+            let outbox = { @Sendable () async throws -> [String] in
+                let page = try await Self.get("/users/alice/outbox?page=1", of: instance).json()
+                return (page["orderedItems"] as? [[String: Any]] ?? []).compactMap { ($0["object"] as? [String: Any])?["id"] as? String }
+            }
+            let noteID = instance.publicURL + path
+            #expect(try await eventually { try await outbox() == [noteID] })
             _ = try await characters.setVisibility(character.id, to: .private, for: alice)
             #expect(try await Self.get(path, of: instance).status == 404)
+            #expect(try await outbox().isEmpty)
             _ = try await characters.setVisibility(character.id, to: .public, for: alice)
             #expect(try await Self.get(path, of: instance).status == 200)
         }

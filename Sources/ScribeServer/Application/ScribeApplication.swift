@@ -220,7 +220,7 @@ public struct ScribeApplication: Sendable {
         if let social {
             wake[.socialInbox] = { await social.wake(.socialInbox) }
             wake[.socialDeliveries] = { await social.wake(.socialDeliveries) }
-            wake[.socialActors] = { await social.wake(.socialActors) }
+            wake[.socialDocuments] = { await social.wake(.socialDocuments) }
         }
         return wake
     }

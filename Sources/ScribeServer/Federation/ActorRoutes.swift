@@ -81,7 +81,7 @@ struct ActorRoutes {
     func collection(_ name: Collections.Name, _ request: Request, _ context: ScribeRequestContext) async throws -> Response {
         let username = try context.usernameParameter()
         _ = try await fetcher(request, identify: false)
-        return try ActivityPubResponse(document: try await social.collections.collection(name, of: username, page: try Self.page(request)))
+        return try ActivityPubResponse(encoded: try await social.collections.servedCollection(name, of: username, page: try Self.page(request)))
             .response(from: request, context: context)
     }
 

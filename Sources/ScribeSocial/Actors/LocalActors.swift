@@ -222,7 +222,7 @@ public struct LocalActors: Sendable {
         indexable: Bool?,
         on connection: PostgresConnection
     ) async throws {
-        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
+        changes.post(.pending(.socialDocuments, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, manually_approves_followers, discoverable, indexable)
@@ -239,7 +239,7 @@ public struct LocalActors: Sendable {
 
     /// Names the user's other accounts, in the transaction that tells their followers.
     func setAliases(_ aliases: [String], of userID: UUID, on connection: PostgresConnection) async throws {
-        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
+        changes.post(.pending(.socialDocuments, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, also_known_as) VALUES (\(userID), \(aliases))
@@ -251,7 +251,7 @@ public struct LocalActors: Sendable {
 
     /// Records where the account moved, in the transaction that sends the `Move`.
     func setMovedTo(_ actor: String, of userID: UUID, on connection: PostgresConnection) async throws {
-        changes.post(.pending(.socialActors, subject: Self.subject(userID)))
+        changes.post(.pending(.socialDocuments, subject: Self.subject(userID)))
         try await connection.query(
             """
             INSERT INTO social.account_settings (user_id, moved_to, moved_at) VALUES (\(userID), \(actor), now())

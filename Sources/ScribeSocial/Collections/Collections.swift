@@ -27,14 +27,32 @@ public struct Collections: Sendable {
         case followers, following, outbox
     }
 
+    /// The bytes of ``collection(_:of:page:)``. The outbox, which anyone may read and which
+    /// changes only when its owner publishes, is served from memory when it may be.
+    public func servedCollection(_ name: Name, of username: String, page: Int?) async throws(SocialError) -> Data {
+        guard name == .outbox else { return try LocalActors.encoded(try await collection(name, of: username, page: page)) }
+        let served = try await documents.document(for: "outbox:\(username):\(page.map(String.init) ?? "")") { () async throws(SocialError) in
+            let made = try await madeCollection(name, of: username, page: page)
+            return DocumentCache.Document(bytes: try LocalActors.encoded(made.document), subjects: made.subjects)
+        }
+        guard let served else { throw SocialError(.notFound, "No such user.") }
+        return served.bytes
+    }
+
     /// The collection (no page) or one page of it (1-based).
     public func collection(_ name: Name, of username: String, page: Int?) async throws(SocialError) -> ASObject {
+        try await madeCollection(name, of: username, page: page).document
+    }
+
+    /// The collection or page, and the subjects it was made from: its owner, and its items.
+    private func madeCollection(_ name: Name, of username: String, page: Int?) async throws(SocialError) -> (document: ASObject, subjects: [String]) {
         let profile = try await actors.profile(username: username)
         let actor = urls.actor(profile.username)
         let id = "\(actor)/\(name.rawValue)"
         let total = try await count(name, actor: actor, ownerID: profile.id)
+        var subjects = [LocalActors.subject(profile.id)]
         guard let page else {
-            return ASObject.orderedCollection(id: id, totalItems: total, first: id + "?page=1").document(in: ScribeVocabulary.context)
+            return (ASObject.orderedCollection(id: id, totalItems: total, first: id + "?page=1").document(in: ScribeVocabulary.context), subjects)
         }
         guard page >= 1, page <= 10_000 else { throw SocialError(.badRequest, "The page must be a number from 1.") }
         let offset = (page - 1) * Self.pageSize
@@ -58,11 +76,14 @@ public struct Collections: Sendable {
             for row in rows { ids.append(.string(try decode(row, as: String.self))) }
             items = ids
         case .outbox:
-            items = try await outboxItems(ownerID: profile.id, offset: offset)
+            let outbox = try await outboxItems(ownerID: profile.id, offset: offset)
+            items = outbox.items
+            subjects += outbox.subjects
         }
         let next = offset + items.count < total ? "\(id)?page=\(page + 1)" : nil
-        return ASObject.orderedCollectionPage(id: "\(id)?page=\(page)", partOf: id, items: items, next: next, totalItems: total)
+        let document = ASObject.orderedCollectionPage(id: "\(id)?page=\(page)", partOf: id, items: items, next: next, totalItems: total)
             .document(in: ScribeVocabulary.context)
+        return (document, subjects)
     }
 
     private func count(_ name: Name, actor: String, ownerID: UUID) async throws(SocialError) -> Int {
@@ -86,7 +107,7 @@ public struct Collections: Sendable {
     }
 
     /// The outbox lists what anyone may see: `Create`s of public items, newest first.
-    private func outboxItems(ownerID: UUID, offset: Int) async throws(SocialError) -> [JSONLDValue] {
+    private func outboxItems(ownerID: UUID, offset: Int) async throws(SocialError) -> (items: [JSONLDValue], subjects: [String]) {
         let rows = try await run(logger) {
             try await pool.query(
                 """
@@ -97,8 +118,10 @@ public struct Collections: Sendable {
             ).collect()
         }
         var items: [JSONLDValue] = []
+        var subjects: [String] = []
         for row in rows {
             let (itemID, kindText) = try decode(row, as: (UUID, String).self)
+            subjects.append(ChangeNotices.subject(kindText, itemID))
             guard let kind = CoreEvent.SubjectKind(rawValue: kindText), let note = try? await object(kind, itemID) else { continue }
             var activity = ASObject.activity(
                 "Create",
@@ -114,7 +137,7 @@ public struct Collections: Sendable {
             activity["object"] = embedded.embedded
             items.append(activity.embedded)
         }
-        return items
+        return (items, subjects)
     }
 
     /// The bytes of ``object(_:_:signedBy:)``: a `Note` anyone may see from memory when it may

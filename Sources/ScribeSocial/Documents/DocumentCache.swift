@@ -50,7 +50,7 @@ final class DocumentCache: Sendable {
     }
 
     /// The channels whose notifications name every change the cached documents depend on.
-    static let channels: Set<DatabaseNotifications.Channel> = [.coreEvents, .socialActors]
+    static let channels: Set<DatabaseNotifications.Channel> = [.coreEvents, .socialDocuments]
 
     private let state = Mutex(State())
     let byteBudget: Int

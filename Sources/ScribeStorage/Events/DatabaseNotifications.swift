@@ -27,9 +27,9 @@ public final class DatabaseNotifications: Service, Sendable {
         case socialInbox = "scribe_social_inbox"
         /// A delivery was queued (`social.deliveries`).
         case socialDeliveries = "scribe_social_deliveries"
-        /// A user's actor settings changed (`social.account_settings`): what their actor
-        /// document says besides Core's profile.
-        case socialActors = "scribe_social_actors"
+        /// What a user's public documents are made of in Social's tables changed: their actor
+        /// settings (`social.account_settings`) or their outbox (`social.published_objects`).
+        case socialDocuments = "scribe_social_documents"
     }
 
     /// The longest a server's idle worker waits without a notification, as a safety net: five
