@@ -103,9 +103,52 @@ func count(_ database: DatabaseLocation, _ sql: String) async throws -> Int {
     }
 }
 
+/// Starts counting statements afresh (pg_stat_statements, made on first use).
+func resetStatements(_ database: DatabaseLocation) async throws {
+    try await Database.withConnection(to: database) { connection in
+        try await connection.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: logger)
+        try await connection.query("SELECT pg_stat_statements_reset()", logger: logger)
+    }
+}
+
+/// The statements a case cost PostgreSQL, most time first, per unit of its work: the profile
+/// beside a rate that misses its goal (pg_stat_statements, reset before the case).
+func printStatements(_ database: DatabaseLocation, per units: Int, of unit: String) async throws {
+    guard units > 0 else { return }
+    try await Database.withConnection(to: database) { connection in
+        let rows = try await connection.query(
+            """
+            SELECT calls::int, total_exec_time::float8, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 8
+            """,
+            logger: logger
+        )
+        var statements = 0
+        for try await (calls, milliseconds, query) in rows.decode((Int, Double, String).self) {
+            statements += calls
+            let per = String(format: "%.2f", Double(calls) / Double(units))
+            let mean = String(format: "%.2f", milliseconds / Double(max(calls, 1)))
+            print("|   SQL \(per) per \(unit), \(mean) ms each | `\(query.replacingOccurrences(of: "|", with: "/"))` | | | | |")
+        }
+        let all = try await connection.query(
+            "SELECT sum(calls)::int FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'",
+            logger: logger
+        )
+        for try await total in all.decode(Int?.self) {
+            print("|   SQL statements in all | \(String(format: "%.1f", Double(total ?? 0) / Double(units))) per \(unit) | | | | |")
+        }
+    }
+}
+
 func run() async throws {
     let directory = NSTemporaryDirectory() + "scribe-bench-\(UUID().uuidString.prefix(8))"
-    let cluster = EmbeddedCluster(dataDirectory: directory, maxConnections: 200, logger: logger)
+    // pg_stat_statements, for the statements a case costs PostgreSQL.
+    let cluster = EmbeddedCluster(
+        dataDirectory: directory,
+        maxConnections: 200,
+        extraSettings: ["shared_preload_libraries = 'pg_stat_statements'"],
+        logger: logger
+    )
     try await cluster.start()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     do {
@@ -149,6 +192,9 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
     let origin = "http://127.0.0.1:\(port)"
     guard case .unixSocket(let socket) = database.endpoint else { fatalError("the benchmark's cluster listens on a socket") }
     let serverURL = "postgres://\(database.username)@/\(database.database)?host=\((socket as NSString).deletingLastPathComponent)"
+    // The postmaster, whose backends' CPU is PostgreSQL's share.
+    let postmaster =
+        Int32((try? String(contentsOfFile: directory + "/postgres/postmaster.pid", encoding: .utf8))?.split(separator: "\n").first ?? "") ?? 0
     let server = try ServerProcess(
         executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("scribe").path,
         environment: [
@@ -292,13 +338,18 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             return try signedPost(activity.document(in: .mastodon), to: inbox, keyID: actor + "#main-key", key: key)
         }
         let before = try await count(database, "SELECT count(*) FROM social.inbox_activities")
-        let (result, peak) = await sampling(server) { await load(activities, concurrency: concurrency, client: client) { $0 == 202 } }
+        try await resetStatements(database)
+        let ((result, peak), cpu) = await CPUShares.measure(server: server, postmaster: postmaster) {
+            await sampling(server) { await load(activities, concurrency: concurrency, client: client) { $0 == 202 } }
+        }
         let stored = try await count(database, "SELECT count(*) FROM social.inbox_activities") - before
         row("POST inbox, signed Like/Create, \(actorCount) actors", result, limit: "goal 5,000 /s; trivial route \(Int(trivial.perSecond)) /s")
         print(
             "|   stored before their 202 | \(stored) rows | | | \(result.succeeded) accepted | every accepted one stored: \(stored >= result.succeeded) |"
         )
         print("|   server resident, peak | \(String(format: "%.0f", peak)) MiB | | | | |")
+        print(cpu.row)
+        try await printStatements(database, per: result.succeeded, of: "accepted activity")
     }
 
     if cases.contains("reads") {
@@ -313,10 +364,13 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             ("GET object (Note)", object, "application/activity+json"),
             ("GET outbox page", firstPage, "application/activity+json"),
         ] {
-            let (result, peak) = await sampling(server) {
-                await load((0..<readCount).map { _ in get(url, accept: accept) }, concurrency: concurrency, client: client) { $0 == 200 }
+            let ((result, peak), cpu) = await CPUShares.measure(server: server, postmaster: postmaster) {
+                await sampling(server) {
+                    await load((0..<readCount).map { _ in get(url, accept: accept) }, concurrency: concurrency, client: client) { $0 == 200 }
+                }
             }
             row(name, result, limit: "trivial route \(Int(trivial.perSecond)) /s; peak \(String(format: "%.0f", peak)) MiB")
+            print(cpu.row)
         }
     }
 
@@ -346,11 +400,14 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             }
         }
         let before = farm.deliveries
+        try await resetStatements(database)
         let started = ContinuousClock.now
-        let (_, peak) = try await sampling(server) {
-            _ = try await publish("Fan-out")
-            while farm.deliveries - before < followerCount, ContinuousClock.now - started < .seconds(600) {
-                try await Task.sleep(for: .milliseconds(20))
+        let ((_, peak), cpu) = try await CPUShares.measure(server: server, postmaster: postmaster) {
+            try await sampling(server) {
+                _ = try await publish("Fan-out")
+                while farm.deliveries - before < followerCount, ContinuousClock.now - started < .seconds(600) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
         }
         let seconds = milliseconds(ContinuousClock.now - started) / 1000
@@ -361,6 +418,8 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             "| fan-out: 1 post to \(followerCount) followers on \(hostCount) hosts | \(Int(rate)) deliveries/s | | | \(delivered)/\(followerCount) in "
                 + "\(String(format: "%.1f", seconds)) s | signing limit \(Int(limit)) /s (\(String(format: "%.0f", rate / limit * 100))%); peak \(String(format: "%.0f", peak)) MiB |"
         )
+        print(cpu.row)
+        try await printStatements(database, per: delivered, of: "delivery")
     }
     print(
         "\nserver resident at the end \(String(format: "%.0f", server.memory.resident)) MiB, peak \(String(format: "%.0f", server.memory.peak)) MiB"

@@ -15,13 +15,13 @@ public enum ActivityPubMediaType {
     /// Parameters other than `profile` (such as `charset`) are ignored, and the `ld+json` form
     /// counts only with the ActivityStreams profile, as the specification requires.
     public static func isActivityPub(contentType: String) -> Bool {
-        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = contentType.split(separator: ";").map(\.trimmingOptionalWhitespace)
         guard let type = parts.first?.lowercased() else { return false }
         if type == activityJSON { return true }
         guard type == "application/ld+json" else { return false }
         return parts.dropFirst().contains { parameter in
             let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "profile" else { return false }
+            guard pair.count == 2, pair[0].trimmingOptionalWhitespace.lowercased() == "profile" else { return false }
             let profiles = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).split(separator: " ")
             return profiles.contains { $0 == activityStreamsProfile }
         }

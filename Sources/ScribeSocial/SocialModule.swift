@@ -102,7 +102,7 @@ public struct SocialModule: Sendable {
             remote: remote,
             urls: urls,
             scheme: settings.publicURL.scheme ?? "https",
-            pool: pool,
+            writer: InboxWriter(pool: pool, logger: logger),
             doorbell: inboxBell,
             logger: logger
         )
@@ -149,6 +149,7 @@ public struct SocialModule: Sendable {
             },
             perHostConcurrency: settings.perHostConcurrency,
             leaseSeconds: Int(settings.deliveryLease.components.seconds),
+            delivered: DeliveredJobs(pool: pool, logger: logger),
             logger: logger
         )
         self.publisher = Publisher(

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import ScribeStorage
 import ScribeTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -124,7 +125,13 @@ struct TwoProcessesTests {
         #expect(try await visibility("private") == 200)
         let changed = ContinuousClock.now
         for (name, process) in [("first", first), ("second", second)] {
-            #expect(try await eventually(timeout: .seconds(5)) { try await note(process) == 404 }, "\(name) still serves the Note")
+            let seen = Mutex<[Int]>([])
+            let gone = try await eventually(timeout: .seconds(5)) {
+                let status = try await note(process)
+                seen.withLock { $0.append(status) }
+                return status == 404
+            }
+            #expect(gone, "\(name) still serves the Note; answers seen: \(seen.withLock { $0 })")
             let took = ContinuousClock.now - changed
             #expect(took < .seconds(1), "the \(name) process served the private Note for \(took)")
         }

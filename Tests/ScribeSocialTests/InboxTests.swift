@@ -69,6 +69,47 @@ struct InboxTests {
         }
     }
 
+    @Test("concurrent deliveries, several of the same activity, are each answered 202 and stored once, and all are processed")
+    func concurrentDeliveries() async throws {
+        try await withTestInstance(host: "127.0.0.5") { instance in
+            _ = try await FederationBetweenInstancesTests.register(instance, "alice")
+            try await withTestPeer { peer in
+                // 24 Likes from 8 actors, each sent twice at once: the group commits hold them
+                // together, and an activity twice in one batch is still stored once.
+                let likes = (0..<24).map { index in
+                    ASObject.activity(
+                        "Like",
+                        id: "\(peer.origin)/likes/\(index)",
+                        actor: peer.actorID("liker\(index % 8)"),
+                        object: .string("\(instance.publicURL)/users/alice")
+                    ).document(in: .mastodon)
+                }
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for like in likes + likes {
+                        let name = like.actor?.id?.split(separator: "/").last.map(String.init) ?? ""
+                        group.addTask { try await peer.post(like, to: "\(instance.publicURL)/inbox", as: name).status }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.count == 48 && statuses.allSatisfy { $0 == 202 }, "\(statuses)")
+                let stored = try await FederationBetweenInstancesTests.rows(
+                    instance,
+                    "SELECT count(DISTINCT activity_id)::int, count(*)::int FROM social.inbox_activities"
+                )
+                #expect(try stored[0].decode((Int, Int).self) == (24, 24))
+                #expect(
+                    try await eventually {
+                        let pending = try await FederationBetweenInstancesTests.rows(
+                            instance,
+                            "SELECT count(*)::int FROM social.inbox_activities WHERE state = 'pending'"
+                        )
+                        return try pending[0].decode(Int.self) == 0
+                    }
+                )
+            }
+        }
+    }
+
     @Test("a locked account's follower waits for approval; approving sends the Accept")
     func lockedAccount() async throws {
         try await withTestInstance(host: "127.0.0.5") { instance in

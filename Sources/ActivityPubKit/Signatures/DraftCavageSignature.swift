@@ -29,7 +29,7 @@ enum DraftCavageSignature {
             guard let equals = bytes[index...].firstIndex(of: UInt8(ascii: "=")) else {
                 throw SignatureError(.malformedHeader, "a Signature parameter has no value")
             }
-            let name = String(decoding: bytes[index..<equals], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+            let name = String(decoding: bytes[index..<equals], as: UTF8.self).trimmingOptionalWhitespace.lowercased()
             index = equals + 1
             var value: [UInt8] = []
             if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {

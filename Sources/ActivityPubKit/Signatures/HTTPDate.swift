@@ -26,7 +26,7 @@ public enum HTTPDate {
     }
 
     public static func date(from string: String) -> Date? {
-        let text = string.trimmingCharacters(in: .whitespaces)
+        let text = string.trimmingOptionalWhitespace
         guard text.utf8.count <= 64 else { return nil }
         if let date = imfFixdate(text) { return date }
         for format in ["EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"] {

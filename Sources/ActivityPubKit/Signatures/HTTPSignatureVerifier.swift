@@ -112,7 +112,7 @@ public struct HTTPSignatureVerifier: Sendable {
 
     private func checkDigest(_ header: String, body: Data) throws(SignatureError) {
         let computed = Data(SHA256.hash(data: body)).base64EncodedString()
-        let pairs = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let pairs = header.split(separator: ",").map(\.trimmingOptionalWhitespace)
         guard let pair = pairs.first(where: { $0.lowercased().hasPrefix("sha-256=") }) else {
             throw SignatureError(.malformedDigest, "the Digest header has no SHA-256 value")
         }

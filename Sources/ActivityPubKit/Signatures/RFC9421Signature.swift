@@ -130,7 +130,7 @@ enum RFC9421Signature {
                 guard let header = request.header(component) else {
                     throw SignatureError(.missingHeader, "the signed header \(component) is missing")
                 }
-                value = header.trimmingCharacters(in: .whitespaces)
+                value = header.trimmingOptionalWhitespace
             }
             lines.append("\"\(component)\": \(value)")
         }

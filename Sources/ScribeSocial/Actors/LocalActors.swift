@@ -72,19 +72,19 @@ public struct LocalActors: Sendable {
         return person.document(in: ScribeVocabulary.context)
     }
 
-    /// The `Person` document of the user asked for (in any case) as served, from memory when it
-    /// may be; `username` is the spelling that is its id.
-    public func servedDocument(username: String) async throws(SocialError) -> (bytes: Data, username: String) {
+    /// The `Person` document of the active user asked for (in any case) as served, from memory
+    /// when it may be, with the user's id and the spelling of their name that is its id.
+    public func servedDocument(username: String) async throws(SocialError) -> (bytes: Data, userID: UUID, username: String) {
         let served = try await documents.document(for: "actor:" + username) { () async throws(SocialError) in
             let profile = try await profile(username: username)
             return DocumentCache.Document(
                 bytes: try Self.encoded(try await document(for: profile)),
                 subjects: [Self.subject(profile.id)],
-                username: profile.username
+                user: (profile.id, profile.username)
             )
         }
-        guard let served, let name = served.username else { throw SocialError(.notFound, "No such user.") }
-        return (served.bytes, name)
+        guard let served, let user = served.user else { throw SocialError(.notFound, "No such user.") }
+        return (served.bytes, user.id, user.username)
     }
 
     /// The instance actor's document as served, from memory when it may be.

@@ -14,15 +14,23 @@ struct DeliveryQueue: Sendable {
     func enqueue(_ activity: ASObject, to inboxes: [String], signer: UUID?, on connection: PostgresConnection) async throws {
         guard let id = activity.id else { return }
         let body = try activity.encoded()
-        for inbox in Set(inboxes) {
+        var targets: (inboxes: [String], hostKeys: [String], hosts: [String]) = ([], [], [])
+        for inbox in Set(inboxes).sorted() {
             guard let url = URL(string: inbox), let host = url.host()?.lowercased() else { continue }
-            let hostKey = url.port.map { "\(host):\($0)" } ?? host
-            // Nothing goes to a blocked domain or its subdomains.
+            targets.inboxes.append(inbox)
+            targets.hostKeys.append(url.port.map { "\(host):\($0)" } ?? host)
+            targets.hosts.append(host)
+        }
+        // A thousand jobs to a statement; nothing goes to a blocked domain or its subdomains.
+        for start in stride(from: 0, to: targets.inboxes.count, by: 1000) {
+            let range = start..<min(start + 1000, targets.inboxes.count)
             try await connection.query(
                 """
                 INSERT INTO social.deliveries (inbox, host, signer, activity_id, body)
-                SELECT \(inbox), \(hostKey), \(signer), \(id), \(body)
-                WHERE NOT EXISTS (SELECT 1 FROM social.domain_blocks b WHERE \(host) = b.domain OR \(host) LIKE '%.' || b.domain)
+                SELECT t.inbox, t.host_key, \(signer), \(id), \(body)
+                FROM unnest(\(Array(targets.inboxes[range]))::text[], \(Array(targets.hostKeys[range]))::text[], \(Array(targets.hosts[range]))::text[])
+                    AS t (inbox, host_key, host)
+                WHERE NOT EXISTS (SELECT 1 FROM social.domain_blocks b WHERE t.host = b.domain OR t.host LIKE '%.' || b.domain)
                 ON CONFLICT (activity_id, inbox) DO NOTHING
                 """,
                 logger: logger

@@ -21,6 +21,8 @@ struct DeliveryWorker: Sendable {
     let perHostConcurrency: Int
     /// Seconds a claimed job stays claimed (``SocialSettings/deliveryLease``).
     let leaseSeconds: Int
+    /// Marks sent jobs delivered, many to a statement.
+    let delivered: DeliveredJobs
     let logger: Logger
     let inFlight = InFlightHosts()
     static let giveUpAfter: TimeInterval = 48 * 3600
@@ -192,15 +194,8 @@ struct DeliveryWorker: Sendable {
         do {
             switch outcome {
             case .delivered:
-                // One statement, so one round trip: the common case, at fan-out rates.
-                try await pool.query(
-                    """
-                    WITH delivered AS (
-                        UPDATE social.deliveries SET state = 'delivered', finished_at = now(), last_error = NULL WHERE id = \(job.id))
-                    DELETE FROM social.host_health WHERE host = \(job.host)
-                    """,
-                    logger: logger
-                )
+                // With the other jobs that finished meanwhile: the common case, at fan-out rates.
+                try await delivered.record(job.id, host: job.host)
             case .final(let reason):
                 try await pool.query(
                     "UPDATE social.deliveries SET state = 'failed', finished_at = now(), last_error = \(reason) WHERE id = \(job.id)",

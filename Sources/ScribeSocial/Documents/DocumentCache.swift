@@ -21,11 +21,11 @@ import Synchronization
 /// - at most `byteBudget` bytes are held; past it, the oldest tenth of the entries goes;
 ///   every entry goes after `timeToLive` regardless, as a last safety net.
 final class DocumentCache: Sendable {
-    /// A document as served, what it was made from, and (for an actor) its canonical username.
+    /// A document as served, what it was made from, and (for an actor) its user.
     struct Document: Sendable {
         var bytes: Data
         var subjects: [String]
-        var username: String?
+        var user: (id: UUID, username: String)?
     }
 
     private struct Entry {

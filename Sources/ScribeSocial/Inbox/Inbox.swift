@@ -8,14 +8,16 @@ import ScribeStorage
 /// The front door for activities: personal inboxes and the shared inbox.
 ///
 /// An activity is stored only when its HTTP signature verifies with a key whose owner is the
-/// activity's `actor`; it is stored before the caller answers 202, then processed by
+/// activity's `actor`; it is stored (committed, with concurrent requests' activities: see
+/// ``InboxWriter``) before the caller answers 202, then processed by
 /// ``InboxProcessor``. A redelivered activity id is accepted and not stored twice.
 public struct Inbox: Sendable {
     let actors: LocalActors
     let remote: RemoteActors
     let urls: ActorURLs
     let scheme: String
-    let pool: PostgresClient
+    /// Stores verified activities, many requests' to one commit.
+    let writer: InboxWriter
     let doorbell: Doorbell
     let logger: Logger
 
@@ -37,7 +39,8 @@ public struct Inbox: Sendable {
         admit: @Sendable (_ senderHost: String) throws(SocialError) -> Void = { _ in }
     ) async throws(SocialError) -> Receipt {
         var recipientID: UUID?
-        if let username { recipientID = try await actors.profile(username: username).id }
+        // The recipient's actor is what other servers fetch most: known from memory, usually.
+        if let username { recipientID = try await actors.servedDocument(username: username).userID }
         guard request.body.count <= InboundRequest.maximumBodySize else {
             throw SocialError(.payloadTooLarge, "Activities are limited to 1 MB.")
         }
@@ -71,18 +74,15 @@ public struct Inbox: Sendable {
         }
         try admit(URL(string: actorID)?.host()?.lowercased() ?? actorID)
 
-        let json = String(decoding: request.body, as: UTF8.self)
-        let inserted = try await run(logger) {
-            try await pool.query(
-                """
-                INSERT INTO social.inbox_activities (activity_id, actor_id, type, recipient, document)
-                VALUES (\(activityID), \(actorID), \(type), \(recipientID), \(json)::jsonb)
-                ON CONFLICT (activity_id) DO NOTHING RETURNING seq
-                """,
-                logger: logger
-            ).collect()
-        }
-        guard !inserted.isEmpty else { return .duplicate }
+        let row = InboxWriter.Row(
+            activityID: activityID,
+            actorID: actorID,
+            type: type,
+            recipient: recipientID,
+            document: String(decoding: request.body, as: UTF8.self)
+        )
+        let inserted = try await writer.store(row)
+        guard inserted else { return .duplicate }
         await doorbell.ring()
         return .stored
     }

@@ -7,11 +7,12 @@ import ScribeStorage
 
 /// Processes stored inbound activities: fetch, then apply.
 ///
-/// A worker leases the oldest activity it may take (one short statement), then gathers what the
-/// activity needs from elsewhere (remote actors and objects, local profiles from Core) with no
-/// database connection held, and finally applies the effect in one short transaction, together
-/// with the deliveries it causes and the activity's new state. A server that answers slowly, or
-/// never, therefore holds a worker, never a connection: local users' writes go on meanwhile.
+/// A worker leases the oldest activities it may take, a batch at a time (one short statement),
+/// then gathers what each needs from elsewhere (remote actors and objects, local profiles from
+/// Core), side by side and with no database connection held, and finally applies their effects
+/// in one short transaction, together with the deliveries they cause and their new states. A
+/// server that answers slowly, or never, therefore holds a worker, never a connection: local
+/// users' writes go on meanwhile.
 ///
 /// Guarantees:
 /// - Each activity is applied at most once: the applying transaction checks that the lease is
@@ -37,6 +38,10 @@ struct InboxProcessor: Sendable {
 
     /// An activity gets this many tries before it is set aside as ignored.
     static let maximumAttempts = 5
+
+    /// Activities one worker takes at once. Their fetches run side by side; their effects share
+    /// one transaction, so a busy inbox costs one commit per batch, not per activity.
+    static let batchSize = 8
 
     /// Activities in hand at once per process. Waiting on a remote server holds no connection,
     /// so this can be larger than the pool.
@@ -81,43 +86,93 @@ struct InboxProcessor: Sendable {
         }
     }
 
-    /// Takes, prepares and applies one activity. False when there is nothing to take.
+    /// Takes, prepares and applies a batch of activities (up to ``batchSize``): their fetches
+    /// side by side, their effects in one transaction, their new states in one statement. False
+    /// when there is nothing to take.
     func processNext() async -> Bool {
-        let claim: Claim
+        let claims: [Claim]
         do {
-            guard let taken = try await take() else { return false }
-            claim = taken
+            claims = try await take(upTo: Self.batchSize)
         } catch {
             if !Database.isCancellation(error) {
                 logger.warning("reading the inbox failed", metadata: ["reason": .string(Database.reason(error))])
             }
             return false
         }
+        guard !claims.isEmpty else { return false }
+        let planned = await withTaskGroup(of: (Int, Result<Effect, any Error>).self) { group in
+            for (index, claim) in claims.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, .success(try await plan(try ASObject.decode(Data(claim.document.utf8)), recipient: claim.recipient)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results = [Result<Effect, any Error>?](repeating: nil, count: claims.count)
+            for await (index, result) in group { results[index] = result }
+            return results.compactMap { $0 }
+        }
+        var ready: [(claim: Claim, effect: Effect)] = []
+        var failures: [(claim: Claim, error: any Error)] = []
+        for (claim, plan) in zip(claims, planned) {
+            switch plan {
+            case .success(let effect): ready.append((claim, effect))
+            case .failure(let error): failures.append((claim, error))
+            }
+        }
+        var outcomes: [(claim: Claim, outcome: Outcome)] = []
         do {
-            let effect = try await plan(try ASObject.decode(Data(claim.document.utf8)), recipient: claim.recipient)
-            let outcome = try await pool.withTransaction(logger: logger) { connection -> Outcome? in
-                guard try await stillLeased(claim, on: connection) else { return nil }
-                let outcome = try await effect(connection)
-                try await settle(claim, outcome, on: connection)
-                return outcome
-            }
-            if case .ignored(let reason)? = outcome {
-                logger.info("activity ignored", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
-            }
-            if outcome != nil { await deliveryBell.ring() }
+            outcomes = try await apply(ready)
         } catch {
-            // A stop in the middle: the activity is handed back at once, with no attempt counted
-            // against it (a process that dies instead leaves its lease to run out).
+            // A stop in the middle: the activities are handed back at once, with no attempt counted
+            // against them (a process that dies instead leaves its lease to run out).
             if Database.isCancellation(error) {
-                await release(claim)
+                await release(claims)
                 return false
             }
+            // One activity's effect failed, and with it the batch: each is applied on its own.
+            for entry in ready {
+                do {
+                    outcomes += try await apply([entry])
+                } catch {
+                    if Database.isCancellation(error) {
+                        await release(claims)
+                        return false
+                    }
+                    failures.append((entry.claim, error))
+                }
+            }
+        }
+        for (claim, outcome) in outcomes {
+            if case .ignored(let reason) = outcome {
+                logger.info("activity ignored", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
+            }
+        }
+        if !outcomes.isEmpty { await deliveryBell.ring() }
+        for (claim, error) in failures {
             let cause = (error as? PostgresTransactionError)?.closureError ?? error
             let reason = String(describing: cause)
             logger.warning("processing an activity failed", metadata: ["seq": .stringConvertible(claim.seq), "reason": .string(reason)])
             await recordFailure(claim, reason: reason, permanent: Self.isPermanent(cause))
         }
         return true
+    }
+
+    /// Applies planned activities in one transaction: those whose lease is still this worker's,
+    /// each effect in turn, then their new states.
+    func apply(_ ready: [(claim: Claim, effect: Effect)]) async throws -> [(claim: Claim, outcome: Outcome)] {
+        guard let lease = ready.first?.claim.lease else { return [] }
+        return try await pool.withTransaction(logger: logger) { connection in
+            let ours = try await stillLeased(ready.map(\.claim.seq), lease: lease, on: connection)
+            var outcomes: [(claim: Claim, outcome: Outcome)] = []
+            for (claim, effect) in ready where ours.contains(claim.seq) {
+                outcomes.append((claim, try await effect(connection)))
+            }
+            try await settle(outcomes, on: connection)
+            return outcomes
+        }
     }
 
     /// Leases the oldest activity no other worker holds whose actor has nothing older pending.
@@ -139,60 +194,81 @@ struct InboxProcessor: Sendable {
         return .milliseconds(Int64(max(0, seconds) * 1000))
     }
 
-    func take() async throws -> Claim? {
+    /// Leases up to `limit` of the oldest activities no other worker holds whose actors have
+    /// nothing older pending (so at most one per actor), under one lease, oldest first.
+    func take(upTo limit: Int) async throws -> [Claim] {
         let lease = UUID()
         let rows = try await pool.query(
             """
             UPDATE social.inbox_activities SET leased_until = now() + make_interval(secs => \(leaseSeconds)), lease = \(lease)
-            WHERE seq = (
+            WHERE seq = ANY(ARRAY(
                 SELECT a.seq FROM social.inbox_activities a
                 WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now()) AND NOT EXISTS (
                     SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
-                ORDER BY a.seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+                ORDER BY a.seq LIMIT \(limit) FOR UPDATE SKIP LOCKED))
             RETURNING seq, document::text, attempts, recipient
             """,
             logger: logger
         ).collect()
-        return try rows.first.map { row in
+        var claims: [Claim] = []
+        for row in rows {
             let (seq, document, attempts, recipient) = try row.decode((Int64, String, Int, UUID?).self)
-            return Claim(seq: seq, document: document, attempts: attempts, recipient: recipient, lease: lease)
+            claims.append(Claim(seq: seq, document: document, attempts: attempts, recipient: recipient, lease: lease))
         }
+        return claims.sorted { $0.seq < $1.seq }
     }
 
-    /// Locks the activity for the applying transaction, if it is still pending and still this
-    /// worker's lease (a lease that ran out may have gone to another worker).
-    func stillLeased(_ claim: Claim, on connection: PostgresConnection) async throws -> Bool {
-        try await !connection.query(
+    /// Locks the activities for the applying transaction, and returns those still pending under
+    /// this worker's lease (a lease that ran out may have gone to another worker).
+    func stillLeased(_ seqs: [Int64], lease: UUID, on connection: PostgresConnection) async throws -> Set<Int64> {
+        let rows = try await connection.query(
             """
-            SELECT 1 FROM social.inbox_activities WHERE seq = \(claim.seq) AND state = 'pending' AND lease = \(claim.lease)
-            FOR UPDATE
+            SELECT seq FROM social.inbox_activities WHERE seq = ANY(\(seqs)) AND state = 'pending' AND lease = \(lease)
+            ORDER BY seq FOR UPDATE
             """,
             logger: logger
-        ).collect().isEmpty
+        )
+        var ours: Set<Int64> = []
+        for try await seq in rows.decode(Int64.self) { ours.insert(seq) }
+        return ours
     }
 
-    func settle(_ claim: Claim, _ outcome: Outcome, on connection: PostgresConnection) async throws {
-        let (state, reason): (String, String?) =
-            switch outcome {
-            case .processed: ("processed", nil)
-            case .ignored(let reason): ("ignored", reason)
+    /// Records each activity's outcome, all in one statement.
+    func settle(_ outcomes: [(claim: Claim, outcome: Outcome)], on connection: PostgresConnection) async throws {
+        guard !outcomes.isEmpty else { return }
+        let seqs = outcomes.map(\.claim.seq)
+        let states = outcomes.map { entry in
+            switch entry.outcome {
+            case .processed: "processed"
+            case .ignored: "ignored"
             }
+        }
+        // An empty reason is none (a processed activity's).
+        let reasons = outcomes.map { entry in
+            switch entry.outcome {
+            case .processed: ""
+            case .ignored(let reason): reason
+            }
+        }
         try await connection.query(
             """
-            UPDATE social.inbox_activities SET state = \(state), reason = \(reason), processed_at = now(), attempts = attempts + 1,
-                leased_until = NULL, lease = NULL
-            WHERE seq = \(claim.seq)
+            UPDATE social.inbox_activities AS a SET state = s.state, reason = NULLIF(s.reason, ''), processed_at = now(),
+                attempts = a.attempts + 1, leased_until = NULL, lease = NULL
+            FROM unnest(\(seqs)::bigint[], \(states)::text[], \(reasons)::text[]) AS s (seq, state, reason)
+            WHERE a.seq = s.seq AND a.seq = ANY(\(seqs))
             """,
             logger: logger
         )
     }
 
-    /// Hands an activity back untried, for any worker to take now. It runs even though the worker
+    /// Hands activities back untried, for any worker to take now. It runs even though the worker
     /// was cancelled (the server stops workers before it closes the pools).
-    func release(_ claim: Claim) async {
+    func release(_ claims: [Claim]) async {
+        guard let lease = claims.first?.lease else { return }
+        let seqs = claims.map(\.seq)
         await Task { [pool, logger] in
             _ = try? await pool.query(
-                "UPDATE social.inbox_activities SET leased_until = NULL, lease = NULL WHERE seq = \(claim.seq) AND lease = \(claim.lease)",
+                "UPDATE social.inbox_activities SET leased_until = NULL, lease = NULL WHERE seq = ANY(\(seqs)) AND lease = \(lease)",
                 logger: logger
             )
         }.value

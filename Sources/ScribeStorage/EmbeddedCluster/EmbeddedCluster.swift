@@ -44,10 +44,14 @@ public actor EmbeddedCluster {
 
     /// Written into a new cluster's configuration; an existing cluster keeps what it was created with.
     let maxConnections: Int
+    let extraSettings: [String]
 
-    public init(dataDirectory: String, maxConnections: Int = 300, logger: Logger) {
+    /// - Parameter extraSettings: lines added to `postgresql.conf` when the cluster is made, such
+    ///   as the benchmark's `shared_preload_libraries = 'pg_stat_statements'`.
+    public init(dataDirectory: String, maxConnections: Int = 300, extraSettings: [String] = [], logger: Logger) {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         self.maxConnections = maxConnections
+        self.extraSettings = extraSettings
         self.logger = logger
     }
 
@@ -182,6 +186,7 @@ public actor EmbeddedCluster {
             log_min_messages = warning
             # Each line names the session's program: Scribe's pools call themselves scribe-<role>.
             log_line_prefix = '%m [%p] %q%a '
+            \(extraSettings.joined(separator: "\n"))
 
             """
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/postgresql.conf"))
