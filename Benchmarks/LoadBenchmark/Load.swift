@@ -109,24 +109,22 @@ final class ServerProcess: @unchecked Sendable {
         return (field("VmRSS"), field("VmHWM"))
     }
 
+    /// Starts the peak (`VmHWM`) afresh from the resident size now.
+    func resetPeakMemory() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/clear_refs"))
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()
     }
 }
 
-/// Samples a process's resident memory while `body` runs; returns its result and the highest
-/// reading (MiB).
+/// The highest resident memory (MiB) a process reaches while `body` runs: the kernel's own
+/// peak (`VmHWM`), reset as `body` begins (`/proc/PID/clear_refs`), so no spike between two
+/// samples is missed.
 func sampling<Result>(_ server: ServerProcess, _ body: () async throws -> Result) async rethrows -> (Result, Double) {
-    let peak = NIOLockedValueBox(server.memory.resident)
-    let sampler = Task {
-        while !Task.isCancelled {
-            let now = server.memory.resident
-            peak.withLockedValue { $0 = max($0, now) }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
+    server.resetPeakMemory()
     let result = try await body()
-    sampler.cancel()
-    return (result, peak.withLockedValue { $0 })
+    return (result, server.memory.peak)
 }

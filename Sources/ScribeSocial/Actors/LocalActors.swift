@@ -18,6 +18,9 @@ public struct LocalActors: Sendable {
     let documents: DocumentCache
     let changes: ChangeNotices
     let logger: Logger
+    /// Usernames by user, for signing: a fan-out signs once per delivery, and a username never
+    /// changes once its actor exists (a removed user's key is not found when signing).
+    let signingNames = MemoryCache<UUID, String>(timeToLive: .seconds(600), capacity: 10_000)
 
     /// The actor of an active user, by username in any case.
     public func profile(username: String) async throws(SocialError) -> UserProfile {
@@ -154,12 +157,18 @@ public struct LocalActors: Sendable {
     /// Signs as a user; the key stays in Core. A deleted user still signs (its key is retired,
     /// not gone) so that its actor's Delete reaches its followers.
     func identity(ofUser userID: UUID) async throws(SocialError) -> SigningIdentity {
+        SigningIdentity(keyID: urls.key(try await signingName(userID)), signer: CoreSigner(core: core, owner: .user(userID)))
+    }
+
+    private func signingName(_ userID: UUID) async throws(SocialError) -> String {
+        if let username = signingNames[userID] { return username }
         let rows = try await run(logger) {
             try await pool.query("SELECT username FROM social.local_actors WHERE user_id = \(userID)", logger: logger).collect()
         }
         let username: String
         if let row = rows.first { username = try decode(row, as: String.self) } else { username = try await profile(id: userID).username }
-        return SigningIdentity(keyID: urls.key(username), signer: CoreSigner(core: core, owner: .user(userID)))
+        signingNames.set(username, for: userID)
+        return username
     }
 
     /// Signs as the instance actor, for the server's own fetches.

@@ -203,8 +203,8 @@ struct InboxProcessor: Sendable {
             UPDATE social.inbox_activities SET leased_until = now() + make_interval(secs => \(leaseSeconds)), lease = \(lease)
             WHERE seq = ANY(ARRAY(
                 SELECT a.seq FROM social.inbox_activities a
-                WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now()) AND NOT EXISTS (
-                    SELECT 1 FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending' AND e.seq < a.seq)
+                WHERE a.state = 'pending' AND (a.leased_until IS NULL OR a.leased_until <= now())
+                  AND a.seq = (SELECT min(e.seq) FROM social.inbox_activities e WHERE e.actor_id = a.actor_id AND e.state = 'pending')
                 ORDER BY a.seq LIMIT \(limit) FOR UPDATE SKIP LOCKED))
             RETURNING seq, document::text, attempts, recipient
             """,
