@@ -36,7 +36,7 @@ public struct MarketplaceModule: Sendable {
             consumer: EventConsumer(name: Listings.consumerName, schema: Self.schema, pool: pool, position: \.id, logger: logger),
             logger: logger
         )
-        let search = ListingSearch(pool: pool, logger: logger)
+        let search = ListingSearch(pool: pool, browsing: database.lagTolerantReads(for: Self.schema), logger: logger)
         self.search = search
         let purchases = Purchases(search: search, pool: pool, stripe: stripe, publicURL: publicURL, logger: logger)
         self.purchases = purchases

@@ -11,9 +11,13 @@ struct Serve: AsyncParsableCommand {
     var coreURL: String?
     @Option(name: .customLong(Setting.marketplaceURL.flag!), help: ArgumentHelp(Setting.marketplaceURL.optionHelp))
     var marketplaceURL: String?
+    @Option(name: .customLong(Setting.databaseReplicaURLs.flag!), help: ArgumentHelp(Setting.databaseReplicaURLs.optionHelp))
+    var databaseReplicaURLs: String?
 
     func run() async throws {
-        let given: [(Setting, String?)] = [(.role, role), (.coreURL, coreURL), (.marketplaceURL, marketplaceURL)]
+        let given: [(Setting, String?)] = [
+            (.role, role), (.coreURL, coreURL), (.marketplaceURL, marketplaceURL), (.databaseReplicaURLs, databaseReplicaURLs),
+        ]
         let flags = ServerConfiguration.Values(given.compactMap { setting, value in value.map { (setting.variable, $0) } }) { $1 }
         let (configuration, logger) = try settings.prepare(extraFlags: flags)
         try await reportingFailure {

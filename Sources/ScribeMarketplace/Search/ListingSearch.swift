@@ -2,18 +2,29 @@ import Foundation
 import Logging
 import PostgresNIO
 import ScribeContracts
+import ScribeStorage
 
 /// Search and browse over `marketplace.listings`, with keyset pagination: each page continues
 /// strictly after the previous page's last (key, id), so listings added meanwhile never shift a
 /// page, and no listing is skipped or shown twice.
 public struct ListingSearch: Sendable {
     let pool: PostgresClient
+    /// Where search and browse read: the streaming replicas when there are any, a second behind
+    /// at most; one listing by id, and everything a user has just changed, are read from `pool`.
+    let browsing: LagTolerantReads?
     let logger: Logger
 
     /// Search over the marketplace pool (`Database.pool(for: .marketplace)`); it only reads.
-    public init(pool: PostgresClient, logger: Logger) {
+    public init(pool: PostgresClient, browsing: LagTolerantReads? = nil, logger: Logger) {
         self.pool = pool
+        self.browsing = browsing
         self.logger = logger
+    }
+
+    /// Runs a read where search and browse read.
+    private func browse<Rows: Sendable>(_ read: @escaping @Sendable (PostgresClient) async throws -> Rows) async throws -> Rows {
+        guard let browsing else { return try await read(pool) }
+        return try await browsing.read(read)
     }
 
     /// How text is matched. Words first: the full-text index answers, ranked by `ts_rank`. Only
@@ -79,11 +90,13 @@ public struct ListingSearch: Sendable {
             """
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         let rows = try await run(logger) {
-            guard match == .similarNames else { return try await pool.query(statement, logger: logger).collect() }
-            // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
-            return try await pool.withTransaction(logger: logger) { connection in
-                try await connection.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.3", logger: logger)
-                return try await connection.query(statement, logger: logger).collect()
+            try await browse { pool in
+                guard match == .similarNames else { return try await pool.query(statement, logger: logger).collect() }
+                // A typo still matches a word of the name: word similarity from 0.3 (pg_trgm's default is 0.6).
+                return try await pool.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.3", logger: logger)
+                    return try await connection.query(statement, logger: logger).collect()
+                }
             }
         }
         var listings: [Listing] = []
@@ -105,13 +118,15 @@ public struct ListingSearch: Sendable {
     /// Tags in use, most used first, with how many listings carry each (public, sfw unless asked).
     public func tags(ratings: [String], limit: Int = 100) async throws(MarketplaceError) -> [TagCount] {
         let rows = try await run(logger) {
-            try await pool.query(
-                """
-                SELECT tag, count(*)::int FROM marketplace.listings, unnest(tags) AS tag WHERE content_rating = ANY(\(ratings))
-                GROUP BY tag ORDER BY count(*) DESC, tag LIMIT \(limit)
-                """,
-                logger: logger
-            ).collect()
+            try await browse { pool in
+                try await pool.query(
+                    """
+                    SELECT tag, count(*)::int FROM marketplace.listings, unnest(tags) AS tag WHERE content_rating = ANY(\(ratings))
+                    GROUP BY tag ORDER BY count(*) DESC, tag LIMIT \(limit)
+                    """,
+                    logger: logger
+                ).collect()
+            }
         }
         do {
             return try rows.map { row in
@@ -176,23 +191,25 @@ public struct ListingSearch: Sendable {
     /// Listings sharing the most tags with `id`, best first.
     public func related(to id: UUID, limit: Int = 8) async throws(MarketplaceError) -> [Listing] {
         let rows = try await run(logger) {
-            try await pool.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        WITH reference AS (SELECT tags AS reference_tags, content_rating AS reference_rating FROM marketplace.listings WHERE item_id = $1)
-                        SELECT \(Listing.columns) FROM marketplace.listings, reference
-                        WHERE item_id <> $1 AND tags && reference_tags AND content_rating = reference_rating
-                        ORDER BY cardinality(ARRAY(SELECT unnest(tags) INTERSECT SELECT unnest(reference_tags))) DESC, score DESC, item_id LIMIT $2
-                        """,
-                    binds: {
-                        var binds = PostgresBindings()
-                        binds.append(id)
-                        binds.append(limit)
-                        return binds
-                    }()
-                ),
-                logger: logger
-            ).collect()
+            try await browse { pool in
+                try await pool.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            WITH reference AS (SELECT tags AS reference_tags, content_rating AS reference_rating FROM marketplace.listings WHERE item_id = $1)
+                            SELECT \(Listing.columns) FROM marketplace.listings, reference
+                            WHERE item_id <> $1 AND tags && reference_tags AND content_rating = reference_rating
+                            ORDER BY cardinality(ARRAY(SELECT unnest(tags) INTERSECT SELECT unnest(reference_tags))) DESC, score DESC, item_id LIMIT $2
+                            """,
+                        binds: {
+                            var binds = PostgresBindings()
+                            binds.append(id)
+                            binds.append(limit)
+                            return binds
+                        }()
+                    ),
+                    logger: logger
+                ).collect()
+            }
         }
         return rows.compactMap { try? Listing(row: $0) }
     }

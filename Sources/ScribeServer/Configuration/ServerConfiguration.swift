@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var bindPort: Int
     /// `nil` selects the embedded cluster.
     public var database: DatabaseLocation?
+    /// Streaming replicas of `database`, for reads that tolerate a second of lag.
+    public var databaseReplicas: [DatabaseLocation] = []
     public var dataDirectory: String
     /// 32 bytes when configured; Core otherwise creates a key file (a later issue).
     public var masterKey: Data?
@@ -75,6 +77,14 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(.databaseURL, "\(error)".replacingOccurrences(of: "DATABASE_URL is invalid: ", with: ""))
             }
         }
+        var databaseReplicas: [DatabaseLocation] = []
+        for url in (value(.databaseReplicaURLs) ?? "").split(separator: ",") where !url.trimmingCharacters(in: .whitespaces).isEmpty {
+            do {
+                databaseReplicas.append(try DatabaseLocation(url: url.trimmingCharacters(in: .whitespaces)))
+            } catch {
+                throw ConfigurationError(.databaseReplicaURLs, "\(error)".replacingOccurrences(of: "DATABASE_URL is invalid: ", with: ""))
+            }
+        }
         let dataDirectory = value(.dataDirectory)!
         if let existing = try? FileManager.default.attributesOfItem(atPath: dataDirectory), existing[.type] as? FileAttributeType != .typeDirectory {
             throw ConfigurationError(.dataDirectory, "\(dataDirectory) exists and is not a directory")
@@ -116,6 +126,7 @@ public struct ServerConfiguration: Sendable {
             inboxLeaseSeconds: try seconds(.inboxLease, value(.inboxLease)!),
             stripe: stripe
         )
+        configuration.databaseReplicas = databaseReplicas
         configuration.authorizedFetch = try switchValue(.authorizedFetch, value(.authorizedFetch)!)
         configuration.instanceName = try text(.instanceName, value(.instanceName)!, maximum: 60)
         configuration.instanceDescription = try text(.instanceDescription, value(.instanceDescription)!, maximum: 300)

@@ -99,6 +99,15 @@ extension Setting {
         meaning:
             "`postgres://user:password@host:port/database?sslmode=...`, or `?host=/socket/dir` for a unix socket. Without it, Scribe runs its own PostgreSQL under the data directory. See `docs/database.md`."
     )
+    public static let databaseReplicaURLs = Setting(
+        "SCRIBE_DATABASE_REPLICA_URLS",
+        flag: "database-replica-urls",
+        scope: .serve,
+        unsetMeans: "none",
+        summary: "Streaming replicas for reads that tolerate a second of lag, comma-separated",
+        meaning:
+            "PostgreSQL streaming replicas of `DATABASE_URL`, as URLs of the same form separated by commas. Marketplace search and browse read from them in turn; every write, and every read of what a user has just written, stays on the primary. See `docs/operations.md`."
+    )
     public static let dataDirectory = Setting(
         "SCRIBE_DATA_DIR",
         flag: "data-dir",
@@ -252,7 +261,8 @@ extension Setting {
 
     /// Every setting, in the order the README lists them.
     public static let all: [Setting] = [
-        publicURL, bind, databaseURL, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers, authorizedFetch, instanceName,
+        publicURL, bind, databaseURL, databaseReplicaURLs, dataDirectory, masterKey, logLevel, migrationsDirectory, allowPrivatePeers,
+        authorizedFetch, instanceName,
         instanceDescription, deliveryLease, inboxLease,
         stripeSecretKey, stripeWebhookSecret, stripeAPIBase, role, serviceSecret, coreURL, marketplaceURL, rateLimitAddress, rateLimitAccount,
         rateLimitInbox, metricsToken, shutdownSeconds,

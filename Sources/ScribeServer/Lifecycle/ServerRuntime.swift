@@ -19,7 +19,7 @@ public enum ServerRuntime {
             let masterKeys =
                 configuration.role.runsCore
                 ? try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory) : nil
-            let database = Database(location: location, schemas: configuration.role.schemas, logger: logger)
+            let database = Database(location: location, replicas: configuration.databaseReplicas, schemas: configuration.role.schemas, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration,
                 database: database,

@@ -19,6 +19,9 @@ public final class Database: Service, Sendable {
     /// The login user itself: owner of the schemas, used by migrations and health checks only.
     public let owner: PostgresClient
     private let modulePools: [ModuleSchema: PostgresClient]
+    /// Each module's pools on the streaming replicas, if any are configured.
+    private let replicaPools: [ModuleSchema: [PostgresClient]]
+    private let lagTolerant: [ModuleSchema: LagTolerantReads]
     /// Opens when the module pools run; fails if the migrations that must come first fail.
     private let modulePoolsOpen = Latch()
     private let logger: Logger
@@ -30,8 +33,11 @@ public final class Database: Service, Sendable {
 
     /// - Parameter schemas: the schemas this process's modules use; it has pools for these only,
     ///   so a process running one module holds no connection that could reach another's tables.
+    /// - Parameter replicas: streaming replicas of `location` (`SCRIBE_DATABASE_REPLICA_URLS`),
+    ///   for the reads a module names as tolerating a second of lag (``readPool(for:)``).
     public init(
         location: DatabaseLocation,
+        replicas: [DatabaseLocation] = [],
         connectionsPerModule: Int = Database.defaultConnectionsPerModule,
         schemas: [ModuleSchema] = ModuleSchema.all,
         logger: Logger
@@ -39,14 +45,29 @@ public final class Database: Service, Sendable {
         self.location = location
         self.logger = logger
         self.owner = PostgresClient(configuration: location.clientConfiguration(role: nil, maximumConnections: 2), backgroundLogger: logger)
-        var pools: [ModuleSchema: PostgresClient] = [:]
-        for schema in schemas {
-            pools[schema] = PostgresClient(
-                configuration: location.clientConfiguration(role: schema.role, maximumConnections: connectionsPerModule),
-                backgroundLogger: logger
-            )
+        func pools(on location: DatabaseLocation, application: String) -> [ModuleSchema: PostgresClient] {
+            var pools: [ModuleSchema: PostgresClient] = [:]
+            for schema in schemas {
+                pools[schema] = PostgresClient(
+                    configuration: location.clientConfiguration(
+                        role: schema.role,
+                        application: application,
+                        maximumConnections: connectionsPerModule
+                    ),
+                    backgroundLogger: logger
+                )
+            }
+            return pools
         }
-        self.modulePools = pools
+        self.modulePools = pools(on: location, application: "scribe")
+        var replicaPools: [ModuleSchema: [PostgresClient]] = [:]
+        for replica in replicas {
+            for (schema, pool) in pools(on: replica, application: "scribe-replica") { replicaPools[schema, default: []].append(pool) }
+        }
+        self.replicaPools = replicaPools
+        self.lagTolerant = modulePools.reduce(into: [:]) { reads, entry in
+            reads[entry.key] = LagTolerantReads(primary: entry.value, replicas: replicaPools[entry.key] ?? [], logger: logger)
+        }
     }
 
     /// The pool a module uses: every connection in it runs as `schema.role`. Asking for a schema
@@ -54,6 +75,13 @@ public final class Database: Service, Sendable {
     public func pool(for schema: ModuleSchema) -> PostgresClient {
         guard let pool = modulePools[schema] else { preconditionFailure("this process has no pool for the \(schema) schema") }
         return pool
+    }
+
+    /// Where a module's reads that tolerate a second of lag go: its pools on the streaming
+    /// replicas when there are any, else its own pool.
+    public func lagTolerantReads(for schema: ModuleSchema) -> LagTolerantReads {
+        guard let reads = lagTolerant[schema] else { preconditionFailure("this process has no pool for the \(schema) schema") }
+        return reads
     }
 
     /// Runs the pools of a database whose schema is already current, until cancelled.
@@ -75,7 +103,9 @@ public final class Database: Service, Sendable {
         try await modulePoolsOpen.wait()
     }
 
-    private var modulePoolsInOrder: [PostgresClient] { ModuleSchema.all.compactMap { modulePools[$0] } }
+    private var modulePoolsInOrder: [PostgresClient] {
+        ModuleSchema.all.compactMap { modulePools[$0] } + ModuleSchema.all.flatMap { replicaPools[$0] ?? [] }
+    }
 
     /// Runs every pool; `announce` is called in each pool's task just before it starts.
     private func run(applying migrator: Migrator?, announcingEachStart announce: @escaping @Sendable () -> Void) async throws {
@@ -313,7 +343,7 @@ extension DatabaseLocation.TLSMode {
 extension DatabaseLocation {
     /// Pool settings for this location. With a `role`, every connection assumes it at start-up
     /// (`options=-c role=...`), so queries run with that role's privileges only.
-    fileprivate func clientConfiguration(role: String?, maximumConnections: Int) -> PostgresClient.Configuration {
+    fileprivate func clientConfiguration(role: String?, application: String = "scribe", maximumConnections: Int) -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         switch endpoint {
         case .tcp(let host, let port, let tls):
@@ -327,7 +357,7 @@ extension DatabaseLocation {
         // 30 s): an idle server sends PostgreSQL nothing, and reconnecting costs milliseconds.
         configuration.options.connectionIdleTimeout = .seconds(20)
         // The application name lets `connectionCounts()` tell the pools apart.
-        configuration.options.additionalStartupParameters = [("application_name", "scribe-\(role ?? "owner")")]
+        configuration.options.additionalStartupParameters = [("application_name", "\(application)-\(role ?? "owner")")]
         if let role { configuration.options.additionalStartupParameters.append(("options", "-c role=\(role)")) }
         return configuration
     }

@@ -45,6 +45,8 @@ public actor EmbeddedCluster {
     /// Written into a new cluster's configuration; an existing cluster keeps what it was created with.
     let maxConnections: Int
     let extraSettings: [String]
+    /// The running cluster this one is made a streaming replica of, if any.
+    let primary: EmbeddedCluster?
 
     /// - Parameter extraSettings: lines added to `postgresql.conf` when the cluster is made, such
     ///   as the benchmark's `shared_preload_libraries = 'pg_stat_statements'`.
@@ -52,6 +54,18 @@ public actor EmbeddedCluster {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         self.maxConnections = maxConnections
         self.extraSettings = extraSettings
+        self.primary = nil
+        self.logger = logger
+    }
+
+    /// A read-only streaming replica of `primary` (a running embedded cluster of the same
+    /// account), made with `pg_basebackup` the first time it starts: what tests and benchmarks
+    /// use to try reads from replicas.
+    public init(dataDirectory: String, replicaOf primary: EmbeddedCluster, logger: Logger) {
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.maxConnections = 300
+        self.extraSettings = []
+        self.primary = primary
         self.logger = logger
     }
 
@@ -95,7 +109,11 @@ public actor EmbeddedCluster {
 
         try await ClusterLock.holding(lockPath) {
             if !FileManager.default.fileExists(atPath: clusterDirectory + "/PG_VERSION") {
-                try await initialise(binaries: binaries, account: account)
+                if let primary {
+                    try await copy(primary, binaries: binaries, account: account)
+                } else {
+                    try await initialise(binaries: binaries, account: account)
+                }
             }
             if try await serverIsRunning(binaries: binaries, account: account) {
                 if let owner = recordedOwner(), owner != getpid(), kill(owner, 0) == 0 {
@@ -193,6 +211,28 @@ public actor EmbeddedCluster {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(settings.utf8))
         try handle.close()
+        try FileManager.default.moveItem(atPath: scratch, toPath: clusterDirectory)
+    }
+
+    /// Copies a running primary with `pg_basebackup`, streaming the WAL written meanwhile, and
+    /// marks the copy a standby that follows it (`-R`: `standby.signal` and `primary_conninfo`).
+    /// Like `initdb`, it writes to a scratch folder renamed when complete.
+    private func copy(_ primary: EmbeddedCluster, binaries: PostgresBinaries, account: SystemAccount?) async throws {
+        let scratch = dataDirectory + "/postgres.basebackup"
+        try? FileManager.default.removeItem(atPath: scratch)
+        try createDirectory(scratch, mode: 0o700)
+        try account?.own(scratch)
+        logger.info("copying the primary into a streaming replica", metadata: ["directory": .string(clusterDirectory)])
+        do {
+            try await ExternalCommand(
+                executable: binaries.pgBasebackup,
+                arguments: ["-D", scratch, "-h", primary.socketDirectory, "-U", Self.superuser, "-X", "stream", "-R", "--checkpoint=fast"],
+                account: account
+            ).run()
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw StorageError.clusterFailed("pg_basebackup failed: \(error)")
+        }
         try FileManager.default.moveItem(atPath: scratch, toPath: clusterDirectory)
     }
 

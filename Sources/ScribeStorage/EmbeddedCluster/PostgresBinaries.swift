@@ -11,6 +11,7 @@ struct PostgresBinaries: Sendable {
     var initdb: String { directory + "/initdb" }
     var pgCtl: String { directory + "/pg_ctl" }
     var postgres: String { directory + "/postgres" }
+    var pgBasebackup: String { directory + "/pg_basebackup" }
 
     /// - Parameters:
     ///   - preferred: the major version of an existing cluster (its `PG_VERSION`), if any.
@@ -33,7 +34,10 @@ struct PostgresBinaries: Sendable {
         }
         let pathDirectories = searchPath.split(separator: ":").map(String.init)
         for directory in pathDirectories + versions.map({ "\(debianRoot)/\($0)/bin" }) where hasServer(directory) {
-            return PostgresBinaries(directory: directory)
+            // A folder of links to the server (`/usr/local/bin/postgres` → Debian's) stands for
+            // the folder they point into, where the client programs (`pg_basebackup`) are too.
+            let real = URL(fileURLWithPath: directory + "/postgres").resolvingSymlinksInPath().deletingLastPathComponent().path
+            return PostgresBinaries(directory: hasServer(real) ? real : directory)
         }
         throw .postgresNotInstalled
     }
