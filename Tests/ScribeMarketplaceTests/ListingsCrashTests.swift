@@ -42,15 +42,7 @@ struct ListingsCrashTests {
 
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
-            let registered = try await LoopbackHTTP.send(
-                port: port,
-                method: "POST",
-                path: "/api/v1/accounts",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
-            )
-            let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
-            let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+            let auth = try await LoopbackHTTP.register(port: port)
             func setVisibility(_ id: String, _ visibility: String) async throws {
                 let reply = try await LoopbackHTTP.send(
                     port: port,

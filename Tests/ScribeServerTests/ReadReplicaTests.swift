@@ -41,16 +41,7 @@ struct ReadReplicaTests {
         defer { process.signal(SIGKILL) }
         try await process.waitUntilReady()
 
-        let registered = try await LoopbackHTTP.send(
-            port: port,
-            method: "POST",
-            path: "/api/v1/accounts",
-            headers: [("Content-Type", "application/json")],
-            body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
-        )
-        #expect(registered.status == 201)
-        let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
-        let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+        let auth = try await LoopbackHTTP.register(port: port)
         let publish: @Sendable (String) async throws -> String = { name in
             let created = try await LoopbackHTTP.send(
                 port: port,

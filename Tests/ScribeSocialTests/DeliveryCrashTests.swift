@@ -32,16 +32,7 @@ struct DeliveryCrashTests {
         try await withTestPeer(sharedInbox: false, inbox: .accept(after: .milliseconds(400))) { peer in
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
-            let registered = try await LoopbackHTTP.send(
-                port: port,
-                method: "POST",
-                path: "/api/v1/accounts",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
-            )
-            #expect(registered.status == 201)
-            let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
-            let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+            let auth = try await LoopbackHTTP.register(port: port)
 
             // A dozen followers, each with an inbox of its own (no shared inbox).
             for index in 0..<Self.followers {

@@ -57,18 +57,6 @@ struct IngestionFaultTests {
         }
     }
 
-    static func register(_ port: Int) async throws -> [(String, String)] {
-        let registered = try await LoopbackHTTP.send(
-            port: port,
-            method: "POST",
-            path: "/api/v1/accounts",
-            headers: [("Content-Type", "application/json")],
-            body: Data(#"{"username":"alice","email":"alice@example.org","password":"correct horse battery"}"#.utf8)
-        )
-        let token = try #require((try registered.json()["session"] as? [String: Any])?["token"] as? String)
-        return [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
-    }
-
     static func publish(_ port: Int, _ auth: [(String, String)], name: String) async throws -> String? {
         let created = try await LoopbackHTTP.send(
             port: port,
@@ -98,7 +86,7 @@ struct IngestionFaultTests {
         try await withTestPeer(host: "127.0.0.16") { peer in
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
-            let auth = try await Self.register(port)
+            let auth = try await LoopbackHTTP.register(port: port)
             let id = try #require(try await Self.publish(port, auth, name: "Lantern"))
             _ = try await LoopbackHTTP.send(
                 port: port,
@@ -170,7 +158,7 @@ struct IngestionFaultTests {
                 "SCRIBE_PUBLIC_URL": "http://127.0.0.1:\(port)",
             ])
             try await server.waitUntilReady()
-            let auth = try await Self.register(port)
+            let auth = try await LoopbackHTTP.register(port: port)
 
             // A steady stream of writes, recording what each got.
             let outcomes = OutcomeLog()
@@ -257,7 +245,7 @@ extension IngestionFaultTests {
                 "SWIFT_BACKTRACE": "enable=no",
             ])
             try await server.waitUntilReady()
-            let auth = try await Self.register(port)
+            let auth = try await LoopbackHTTP.register(port: port)
             try await cluster.stop()
             // Writes that will wait for a connection the pool cannot make.
             let waiting = (0..<3).map { index in

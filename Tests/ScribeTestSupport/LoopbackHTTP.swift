@@ -32,6 +32,29 @@ public enum LoopbackHTTP {
         }
     }
 
+    /// A registration the server refused: its status and body.
+    public struct RegistrationRefused: Error, CustomStringConvertible {
+        public var status: Int
+        public var body: String
+        public var description: String { "registration answered \(status): \(body)" }
+    }
+
+    /// Registers `username` (`<username>@example.org`, password "correct horse battery") and
+    /// returns the headers of a JSON request in the new session.
+    public static func register(port: Int, username: String = "alice") async throws -> [(String, String)] {
+        let registered = try await send(
+            port: port,
+            method: "POST",
+            path: "/api/v1/accounts",
+            headers: [("Content-Type", "application/json")],
+            body: Data(#"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#.utf8)
+        )
+        guard registered.status == 201, let token = (try registered.json()["session"] as? [String: Any])?["token"] as? String else {
+            throw RegistrationRefused(status: registered.status, body: registered.text)
+        }
+        return [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+    }
+
     public static func get(port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(60)) async throws -> Reply {
         try await send(port: port, method: "GET", path: path, headers: headers, body: nil, timeout: timeout)
     }
