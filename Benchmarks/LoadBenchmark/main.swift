@@ -2,12 +2,12 @@
 // it prints figures (docs/benchmarks.md keeps them).
 //
 //     scripts/bench                      (builds `scribe` and this in release, then runs all cases)
-//     .build/release/scribe-bench [idle] [inbox] [fanout] [reads]     (none of them: the trivial route only)
+//     .build/release/scribe-bench [idle] [inbox] [reads] [pages] [fanout]     (none of them: the trivial route only)
 //
 // It starts a private PostgreSQL cluster in a temporary directory, `scribe serve` (the release
 // build beside this program) on loopback, and remote servers in this process (PeerFarm). Sizes:
 // SCRIBE_BENCH_ACTIVITIES (20000), SCRIBE_BENCH_ACTORS (1000), SCRIBE_BENCH_FOLLOWERS (10000),
-// SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (5000),
+// SCRIBE_BENCH_HOSTS (1000), SCRIBE_BENCH_CONCURRENCY (64), SCRIBE_BENCH_READS (20000),
 // SCRIBE_BENCH_INBOX_LIMIT (1000000: the server's per-domain rate limit; 0 turns counting off),
 // SCRIBE_BENCH_LOG_LEVEL (info, the server's default), SCRIBE_BENCH_IDLE_SECONDS (60). The trivial route is measured beside a bare
 // Hummingbird 2 route (`bench-bare-route`) served on the same machine in the same run.
@@ -31,7 +31,7 @@ let followerCount = setting("SCRIBE_BENCH_FOLLOWERS", 10_000)
 let hostCount = setting("SCRIBE_BENCH_HOSTS", 1_000)
 let concurrency = setting("SCRIBE_BENCH_CONCURRENCY", 64)
 let readCount = setting("SCRIBE_BENCH_READS", 20_000)
-let cases = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["idle", "inbox", "reads", "fanout"] : Set(CommandLine.arguments.dropFirst())
+let cases = Set(CommandLine.arguments.dropFirst()).isEmpty ? ["idle", "inbox", "reads", "pages", "fanout"] : Set(CommandLine.arguments.dropFirst())
 let logger: Logger = {
     var logger = Logger(label: "scribe-bench")
     logger.logLevel = .warning
@@ -391,6 +391,27 @@ func measure(database: DatabaseLocation, directory: String, client: HTTPClient) 
             }
             row(name, result, limit: "trivial route \(Int(trivial.perSecond)) /s; peak \(String(format: "%.0f", peak)) MiB")
             print(cpu.row)
+        }
+    }
+
+    if cases.contains("pages") {
+        // What a visitor's browser asks for: the character's page and the marketplace's home.
+        for (name, url) in [("GET item page (HTML)", object), ("GET marketplace home (HTML)", origin + "/")] {
+            try await resetStatements(database)
+            let ((result, peak), cpu) = await CPUShares.measure(server: server, postmaster: postmaster) {
+                await sampling(server) {
+                    await load((0..<readCount).map { _ in get(url, accept: "text/html") }, concurrency: concurrency, client: client) { $0 == 200 }
+                }
+            }
+            let share = result.perSecond / max(trivial.perSecond, 1)
+            row(
+                name,
+                result,
+                limit:
+                    "\(String(format: "%.2f", share))× the trivial route \(Int(trivial.perSecond)) /s (goal ≥ 0.50×); peak \(String(format: "%.0f", peak)) MiB"
+            )
+            print(cpu.row)
+            if share < 0.5 { try await printStatements(database, per: result.succeeded, of: "page") }
         }
     }
 

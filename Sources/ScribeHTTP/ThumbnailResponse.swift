@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import ScribeImages
 
-/// How an image made by ``Thumbnail`` is answered: with an `ETag` naming the image's version and
+/// How an image made by ``Thumbnail``, or stored at its full size, is answered: with an `ETag` naming the image's version and
 /// width, `304` to a matching `If-None-Match`, and the caching its audience allows. Character
 /// art, users' avatars and headers and an owner's own art all answer this way, so a browser
 /// keeps each the same.
@@ -21,12 +21,15 @@ public struct ThumbnailResponse: Sendable {
         case privateImmutable
         /// Only the viewer's browser, revalidated each time: who may see it can change.
         case privateRevalidated
+        /// Anyone, revalidated each time: an image at a URL that stays when it changes.
+        case revalidated
 
         var header: String {
             switch self {
             case .immutable: "public, max-age=31536000, immutable"
             case .privateImmutable: "private, max-age=31536000, immutable"
             case .privateRevalidated: "private, no-cache"
+            case .revalidated: "no-cache"
             }
         }
     }
@@ -40,6 +43,12 @@ public struct ThumbnailResponse: Sendable {
         self.caching = caching
     }
 
+    /// An image as it is stored, at its full size: tagged with its subject and version alone.
+    public init(subject: String, version: Int, caching: Caching) {
+        self.tag = "\"\(subject)-\(version)\""
+        self.caching = caching
+    }
+
     /// `304` when the request already holds this version; otherwise the thumbnail `make` returns
     /// (nil: 404 with `missing` as the message).
     public func respond(
@@ -47,10 +56,21 @@ public struct ThumbnailResponse: Sendable {
         missing: String,
         make: () async throws -> Thumbnail.Image?
     ) async throws -> Response {
+        try await respond(to: request, missing: missing) { () async throws -> (bytes: Data, contentType: String)? in
+            try await make().map { ($0.bytes, $0.contentType) }
+        }
+    }
+
+    /// The same for an image as it is stored (`read` returns its bytes and type).
+    public func respond(
+        to request: Request,
+        missing: String,
+        read: () async throws -> (bytes: Data, contentType: String)?
+    ) async throws -> Response {
         var headers: HTTPFields = [.eTag: tag, .cacheControl: caching.header]
         let held = request.headers[.ifNoneMatch]?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == tag }
         if held == true { return Response(status: .notModified, headers: headers) }
-        guard let image = try await make() else { throw APIError(.notFound, code: "not_found", message: missing) }
+        guard let image = try await read() else { throw APIError(.notFound, code: "not_found", message: missing) }
         headers[.contentType] = image.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: image.bytes)))
     }

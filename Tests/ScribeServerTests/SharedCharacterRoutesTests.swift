@@ -39,9 +39,23 @@ struct SharedCharacterRoutesTests {
             // At the URL the item's Note links, whose extension names its format.
             let png = try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar.png", method: .get) { $0 }
             #expect(png.status == .ok && png.headers[.contentType] == "image/png")
+            // Asked again with its tag: 304 and no image, until the item changes.
+            let tag = try #require(png.headers[.eTag])
+            let held = try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar.png", method: .get, headers: [.ifNoneMatch: tag]) { $0 }
+            #expect(held.status == .notModified && held.body.readableBytes == 0 && held.headers[.eTag] == tag)
             _ = try await Self.setVisibility(client, id, "private", alice)
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)", method: .get) { $0.status } == .notFound)
             #expect(try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar", method: .get) { $0.status } == .notFound)
+            // Its tag no longer opens it either.
+            #expect(
+                try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar.png", method: .get, headers: [.ifNoneMatch: tag]) { $0.status }
+                    == .notFound
+            )
+            _ = try await Self.setVisibility(client, id, "public", alice)
+            let changed = try await client.execute(uri: "/api/v1/shared/characters/\(id)/avatar.png", method: .get, headers: [.ifNoneMatch: tag]) {
+                $0
+            }
+            #expect(changed.status == .ok && changed.headers[.eTag] != tag, "a changed item's avatar has a new tag")
         }
     }
 

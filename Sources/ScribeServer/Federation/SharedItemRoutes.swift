@@ -44,19 +44,25 @@ struct SharedItemRoutes {
         )
     }
 
+    /// The avatar as stored, tagged with the item's version: a server or browser that holds it
+    /// asks again with `If-None-Match` and gets a 304 without the image being read. Who may
+    /// see it is decided on every request, as for the item.
     @Sendable func avatar(_ request: Request, context: ScribeRequestContext) async throws -> Response {
         let id = try CharacterRoutes.id(context)
-        let avatar = try await core.sharedFile(
-            of: .character,
-            id: id,
-            format: .avatar,
-            for: try await social.viewer(context.user?.id, of: .character, id)
+        let viewer = try await social.viewer(context.user?.id, of: .character, id)
+        let metadata = try await core.metadata(of: .character, id: id, for: viewer)
+        let answer = ThumbnailResponse(
+            subject: id.uuidString.lowercased(),
+            // Microseconds: two changes within a second still differ.
+            version: Int((metadata.updatedAt.timeIntervalSince1970 * 1_000_000).rounded()),
+            caching: metadata.visibility == .public ? .revalidated : .privateRevalidated
         )
-        return Response(
-            status: .ok,
-            headers: [.contentType: avatar.contentType, .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(bytes: avatar.bytes))
-        )
+        return try await answer.respond(to: request, missing: "This character has no art.") {
+            () async throws -> (bytes: Data, contentType: String)? in
+            guard metadata.hasAvatar else { return nil }
+            let avatar = try await core.sharedFile(of: .character, id: id, format: .avatar, for: viewer)
+            return (avatar.bytes, avatar.contentType)
+        }
     }
 
     @Sendable func fork(_ request: Request, context: SignedInContext) async throws -> EditedResponse<CharacterRoutes.CharacterResponse> {
