@@ -261,6 +261,7 @@ let package = Package(
                 "ScribeStorage", "ScribeHTTP", "ScribeImages", "ScribeWeb", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging,
                 .postgres,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strictSettings
         ),

@@ -113,8 +113,8 @@ public struct Pages: Sendable {
         meta: Frame.Meta? = nil,
         status: HTTPResponse.Status = .ok
     ) -> Response {
-        let html =
-            library.render(Rendered(frame: frame(title, context: context, request: request, meta: meta), page: page), withTemplate: template) ?? ""
+        let values = TemplateValues.prepared(Rendered(frame: frame(title, context: context, request: request, meta: meta), page: page)) ?? [:]
+        let html = library.render(values, withTemplate: template) ?? ""
         var response = Self.html(html, status: status)
         if request.cookies[Self.noticeCookie] != nil {
             response.setCookie(Cookie(name: Self.noticeCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
