@@ -43,14 +43,7 @@ struct ReadReplicaTests {
 
         let auth = try await LoopbackHTTP.register(port: port)
         let publish: @Sendable (String) async throws -> String = { name in
-            let created = try await LoopbackHTTP.send(
-                port: port,
-                method: "POST",
-                path: "/api/v1/characters",
-                headers: auth,
-                body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8)
-            )
-            let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
+            let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: name)
             let shared = try await LoopbackHTTP.send(
                 port: port,
                 method: "PUT",

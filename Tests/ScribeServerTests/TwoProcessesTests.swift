@@ -73,14 +73,7 @@ struct TwoProcessesTests {
         #expect(try await eventually(timeout: .seconds(30)) { await peer.inbox.filter { $0.isA("Accept") }.count == Self.followers })
 
         // Published through the first process: both processes' workers could deliver it.
-        let created = try await LoopbackHTTP.send(
-            port: first.port,
-            method: "POST",
-            path: "/api/v1/characters",
-            headers: auth,
-            body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8)
-        )
-        let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
+        let id = try await LoopbackHTTP.createCharacter(port: first.port, auth: auth, name: "Ferryman")
         let visibility: @Sendable (String) async throws -> Int = { value in
             try await LoopbackHTTP.send(
                 port: first.port,

@@ -47,14 +47,7 @@ struct DeliveryCrashTests {
             #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.filter { $0.isA("Accept") }.count == Self.followers })
 
             // Publish, and kill the server once the Create has started arriving.
-            let created = try await LoopbackHTTP.send(
-                port: port,
-                method: "POST",
-                path: "/api/v1/characters",
-                headers: auth,
-                body: Data(#"{"card":{"name":"Ferryman"}}"#.utf8)
-            )
-            let id = try #require((try created.json()["character"] as? [String: Any])?["id"] as? String)
+            let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: "Ferryman")
             let published = try await LoopbackHTTP.send(
                 port: port,
                 method: "PUT",

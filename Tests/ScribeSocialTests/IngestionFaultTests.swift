@@ -57,18 +57,6 @@ struct IngestionFaultTests {
         }
     }
 
-    static func publish(_ port: Int, _ auth: [(String, String)], name: String) async throws -> String? {
-        let created = try await LoopbackHTTP.send(
-            port: port,
-            method: "POST",
-            path: "/api/v1/characters",
-            headers: auth,
-            body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8)
-        )
-        guard created.status == 201, let id = (try created.json()["character"] as? [String: Any])?["id"] as? String else { return nil }
-        return id
-    }
-
     @Test("SIGKILL in the middle of a stream of Likes: after a restart every Like answered 202 is there and is processed once")
     func killedDuringIngestion() async throws {
         let location = try await TestDatabases.shared.makeDatabase()
@@ -87,7 +75,7 @@ struct IngestionFaultTests {
             var server = try ScribeProcess(environment: environment)
             try await server.waitUntilReady()
             let auth = try await LoopbackHTTP.register(port: port)
-            let id = try #require(try await Self.publish(port, auth, name: "Lantern"))
+            let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: "Lantern")
             _ = try await LoopbackHTTP.send(
                 port: port,
                 method: "PUT",

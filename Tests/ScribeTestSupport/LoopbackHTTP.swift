@@ -32,13 +32,6 @@ public enum LoopbackHTTP {
         }
     }
 
-    /// A registration the server refused: its status and body.
-    public struct RegistrationRefused: Error, CustomStringConvertible {
-        public var status: Int
-        public var body: String
-        public var description: String { "registration answered \(status): \(body)" }
-    }
-
     /// Registers `username` (`<username>@example.org`, password "correct horse battery") and
     /// returns the headers of a JSON request in the new session.
     public static func register(port: Int, username: String = "alice") async throws -> [(String, String)] {
@@ -50,9 +43,31 @@ public enum LoopbackHTTP {
             body: Data(#"{"username":"\#(username)","email":"\#(username)@example.org","password":"correct horse battery"}"#.utf8)
         )
         guard registered.status == 201, let token = (try registered.json()["session"] as? [String: Any])?["token"] as? String else {
-            throw RegistrationRefused(status: registered.status, body: registered.text)
+            throw Refused(status: registered.status, body: registered.text)
         }
         return [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+    }
+
+    /// A request the server answered otherwise than the helper needs.
+    public struct Refused: Error, CustomStringConvertible {
+        public var status: Int
+        public var body: String
+        public var description: String { "answered \(status): \(body)" }
+    }
+
+    /// Creates a private character named `name` in the session `auth` carries; returns its id.
+    public static func createCharacter(port: Int, auth: [(String, String)], name: String) async throws -> String {
+        let created = try await send(
+            port: port,
+            method: "POST",
+            path: "/api/v1/characters",
+            headers: auth,
+            body: Data(#"{"card":{"name":"\#(name)"}}"#.utf8)
+        )
+        guard created.status == 201, let id = (try created.json()["character"] as? [String: Any])?["id"] as? String else {
+            throw Refused(status: created.status, body: created.text)
+        }
+        return id
     }
 
     public static func get(port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(60)) async throws -> Reply {
