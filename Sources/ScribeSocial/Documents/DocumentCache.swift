@@ -19,7 +19,10 @@ import Synchronization
 /// - while the listening connection is down (or before it is first up), nothing is served from
 ///   memory or stored: every fetch is made afresh;
 /// - at most `byteBudget` bytes are held; past it, the oldest tenth of the entries goes;
-///   every entry goes after `timeToLive` regardless, as a last safety net.
+///   every entry goes after `timeToLive` (a minute) regardless, as a last safety net: a
+///   listening connection that died without either end noticing (a firewall that dropped it)
+///   would otherwise leave a changed document served until the process restarts. A minute costs
+///   one fresh read per document per minute.
 final class DocumentCache: Sendable {
     /// A document as served, what it was made from, and (for an actor) its user.
     struct Document: Sendable {
@@ -57,7 +60,7 @@ final class DocumentCache: Sendable {
     let timeToLive: Duration
     static let pendingTime = Duration.seconds(2)
 
-    init(changes: ChangeNotices, byteBudget: Int = 16 << 20, timeToLive: Duration = .seconds(600)) {
+    init(changes: ChangeNotices, byteBudget: Int = 16 << 20, timeToLive: Duration = .seconds(60)) {
         self.byteBudget = byteBudget
         self.timeToLive = timeToLive
         changes.observe { [weak self] notice in self?.hear(notice) }

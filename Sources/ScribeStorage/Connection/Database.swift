@@ -34,7 +34,7 @@ public final class Database: Service, Sendable {
     /// - Parameter schemas: the schemas this process's modules use; it has pools for these only,
     ///   so a process running one module holds no connection that could reach another's tables.
     /// - Parameter replicas: streaming replicas of `location` (`SCRIBE_DATABASE_REPLICA_URLS`),
-    ///   for the reads a module names as tolerating a second of lag (``readPool(for:)``).
+    ///   for the reads a module names as tolerating a second of lag (``lagTolerantReads(for:)``).
     public init(
         location: DatabaseLocation,
         replicas: [DatabaseLocation] = [],
