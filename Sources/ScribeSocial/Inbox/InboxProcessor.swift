@@ -175,7 +175,6 @@ struct InboxProcessor: Sendable {
         }
     }
 
-    /// Leases the oldest activity no other worker holds whose actor has nothing older pending.
     /// How long until a pending activity may be taken: none for one that is not leased, the rest
     /// of its lease for one that is; nil when nothing is pending (or the database cannot say).
     func untilNextDue() async -> Duration? {
