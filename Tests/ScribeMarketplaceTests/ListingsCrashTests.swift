@@ -44,14 +44,7 @@ struct ListingsCrashTests {
             try await server.waitUntilReady()
             let auth = try await LoopbackHTTP.register(port: port)
             func setVisibility(_ id: String, _ visibility: String) async throws {
-                let reply = try await LoopbackHTTP.send(
-                    port: port,
-                    method: "PUT",
-                    path: "/api/v1/characters/\(id)/visibility",
-                    headers: auth,
-                    body: Data(#"{"sharing_visibility":"\#(visibility)"}"#.utf8)
-                )
-                #expect(reply.status == 200)
+                #expect(try await LoopbackHTTP.setVisibility(port: port, auth: auth, character: id, visibility) == 200)
             }
 
             // Publish 30 (every fifth unlisted), unpublish every seventh, and kill at once.

@@ -44,14 +44,7 @@ struct ReadReplicaTests {
         let auth = try await LoopbackHTTP.register(port: port)
         let publish: @Sendable (String) async throws -> String = { name in
             let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: name)
-            let shared = try await LoopbackHTTP.send(
-                port: port,
-                method: "PUT",
-                path: "/api/v1/characters/\(id)/visibility",
-                headers: auth,
-                body: Data(#"{"sharing_visibility":"public"}"#.utf8)
-            )
-            #expect(shared.status == 200)
+            #expect(try await LoopbackHTTP.setVisibility(port: port, auth: auth, character: id, "public") == 200)
             return id.lowercased()
         }
         let searched: @Sendable () async throws -> Set<String> = {

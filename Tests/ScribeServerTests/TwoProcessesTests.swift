@@ -75,13 +75,7 @@ struct TwoProcessesTests {
         // Published through the first process: both processes' workers could deliver it.
         let id = try await LoopbackHTTP.createCharacter(port: first.port, auth: auth, name: "Ferryman")
         let visibility: @Sendable (String) async throws -> Int = { value in
-            try await LoopbackHTTP.send(
-                port: first.port,
-                method: "PUT",
-                path: "/api/v1/characters/\(id)/visibility",
-                headers: auth,
-                body: Data(#"{"sharing_visibility":"\#(value)"}"#.utf8)
-            ).status
+            try await LoopbackHTTP.setVisibility(port: first.port, auth: auth, character: id, value)
         }
         #expect(try await visibility("public") == 200)
         let creates: @Sendable () async -> [(inbox: String, activity: ASObject)] = { await peer.deliveries.filter { $0.activity.isA("Create") } }

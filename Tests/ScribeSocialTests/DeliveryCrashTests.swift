@@ -48,14 +48,7 @@ struct DeliveryCrashTests {
 
             // Publish, and kill the server once the Create has started arriving.
             let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: "Ferryman")
-            let published = try await LoopbackHTTP.send(
-                port: port,
-                method: "PUT",
-                path: "/api/v1/characters/\(id)/visibility",
-                headers: auth,
-                body: Data(#"{"sharing_visibility":"public"}"#.utf8)
-            )
-            #expect(published.status == 200)
+            #expect(try await LoopbackHTTP.setVisibility(port: port, auth: auth, character: id, "public") == 200)
             #expect(try await eventually(timeout: .seconds(60)) { await peer.inbox.contains { $0.isA("Create") } })
             server.signal(SIGKILL)
             _ = try await server.waitForExit()

@@ -76,13 +76,7 @@ struct IngestionFaultTests {
             try await server.waitUntilReady()
             let auth = try await LoopbackHTTP.register(port: port)
             let id = try await LoopbackHTTP.createCharacter(port: port, auth: auth, name: "Lantern")
-            _ = try await LoopbackHTTP.send(
-                port: port,
-                method: "PUT",
-                path: "/api/v1/characters/\(id)/visibility",
-                headers: auth,
-                body: Data(#"{"sharing_visibility":"public"}"#.utf8)
-            )
+            _ = try await LoopbackHTTP.setVisibility(port: port, auth: auth, character: id, "public")
             let object = "\(origin)/characters/\(id.lowercased())"
             // Liked only once Social has published it: before that, a Like of it is ignored.
             let itemID = try #require(UUID(uuidString: id))

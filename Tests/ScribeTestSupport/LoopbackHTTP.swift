@@ -70,6 +70,17 @@ public enum LoopbackHTTP {
         return id
     }
 
+    /// Sets a character's `sharing_visibility` (`public`, `private`, …); returns the status.
+    public static func setVisibility(port: Int, auth: [(String, String)], character id: String, _ visibility: String) async throws -> Int {
+        try await send(
+            port: port,
+            method: "PUT",
+            path: "/api/v1/characters/\(id)/visibility",
+            headers: auth,
+            body: Data(#"{"sharing_visibility":"\#(visibility)"}"#.utf8)
+        ).status
+    }
+
     public static func get(port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(60)) async throws -> Reply {
         try await send(port: port, method: "GET", path: path, headers: headers, body: nil, timeout: timeout)
     }
