@@ -137,11 +137,21 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: strictSettings
         ),
+        // Mastodon's client API, so Mastodon apps sign in to Scribe: an HTTP front over Social, as
+        // the pages are, with its own schema for apps, tokens and the ids apps see.
+        .target(
+            name: "ScribeMastodonAPI",
+            dependencies: [
+                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", "ScribeStorage", "ScribeWeb", .hummingbird, .httpTypes,
+                .nioCore, .logging, .postgres, .crypto,
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ScribeServer",
             dependencies: [
                 "ActivityPubKit", "ScribeContracts", "ScribeCoreClient", "ScribeMarketplaceClient", "ScribeStorage", "ScribeCore",
-                "ScribeMarketplace", "ScribeSocial", "ScribeHTTP", "ScribeImages", "ScribeWeb",
+                "ScribeMarketplace", "ScribeSocial", "ScribeHTTP", "ScribeImages", "ScribeWeb", "ScribeMastodonAPI",
                 .hummingbird, .httpTypes, .nioCore, .logging, .serviceLifecycle,
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -293,8 +293,14 @@ public struct SocialModule: Sendable {
     }
 
     /// The user's home feed, newest first, with every entry's HTML filled in.
-    public func homeFeed(for userID: UUID, before: Int64?) async throws(SocialError) -> [Feeds.Entry] {
-        var entries = try await feeds.home(for: userID, before: before)
+    public func homeFeed(
+        for userID: UUID,
+        before: Int64?,
+        after: Int64? = nil,
+        oldestFirst: Bool = false,
+        limit: Int = 20
+    ) async throws(SocialError) -> [Feeds.Entry] {
+        var entries = try await feeds.home(for: userID, before: before, after: after, oldestFirst: oldestFirst, limit: limit)
         for index in entries.indices where entries[index].content.isEmpty {
             guard let note = await itemNote(entries[index].object) else { continue }
             entries[index].content = note.content ?? ""
@@ -310,7 +316,7 @@ public struct SocialModule: Sendable {
     }
 
     /// What the reader already did to each entry (like, boost), so the page offers to undo it.
-    private func markReactions(_ entries: inout [Feeds.Entry], of userID: UUID) async throws(SocialError) {
+    func markReactions(_ entries: inout [Feeds.Entry], of userID: UUID) async throws(SocialError) {
         let me = urls.actor(try await actors.profile(id: userID).username)
         let objects = entries.map(\.object)
         let reactions = Reactions(logger: logger)
@@ -362,8 +368,15 @@ public struct SocialModule: Sendable {
     /// Our `Note` of a published item, if it is visible to anyone.
     /// The user's notifications as a page shows them: each names who did it, the item it was
     /// about by its name, and the words of a comment, mention or quote.
-    public func notificationList(for userID: UUID, before: Int64?) async throws(SocialError) -> [Notifications.Notification] {
-        var list = try await notifications.list(for: userID, before: before)
+    public func notificationList(
+        for userID: UUID,
+        before: Int64?,
+        after: Int64? = nil,
+        oldestFirst: Bool = false,
+        kinds: [Notifications.Kind]? = nil,
+        limit: Int = 40
+    ) async throws(SocialError) -> [Notifications.Notification] {
+        var list = try await notifications.list(for: userID, before: before, after: after, oldestFirst: oldestFirst, kinds: kinds, limit: limit)
         var notes: [String: ASObject?] = [:]
         var local = LocalAuthors(actors: actors)
         for index in list.indices {

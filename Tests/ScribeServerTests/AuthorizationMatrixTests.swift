@@ -327,7 +327,7 @@ extension AuthorizationMatrixTests {
             // A move asks for the password again, and nobody here has named anyone as an alias.
             call("POST /api/v1/social/move", "/api/v1/social/move", signedIn(422), body: json(["target": w.ownerHandle, "password": "not it"])),
             call("GET /api/v1/feeds/home", "/api/v1/feeds/home", [.anonymous: 401, .stranger: 200, .moderator: 200], mustNotContain: secrets),
-            call("GET /api/v1/notifications", "/api/v1/notifications", signedIn(200)),
+            call("GET /api/v1/social/notifications", "/api/v1/social/notifications", signedIn(200)),
             call("GET /api/v1/marketplace/favourites", "/api/v1/marketplace/favourites", signedIn(200)),
             call("GET /api/v1/marketplace/activity", "/api/v1/marketplace/activity", signedIn(200)),
             call("GET /api/v1/marketplace/purchases", "/api/v1/marketplace/purchases", signedIn(200)),

@@ -19,6 +19,8 @@ struct PackageBoundaryTests {
         "ScribeImages": [],
         // The pages reach Core and the marketplace only through their contracts.
         "ScribeWeb": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", "ScribeStorage"],
+        // Mastodon's client API is a front over Social, signing people in on a page of ours.
+        "ScribeMastodonAPI": ["ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", "ScribeStorage", "ScribeWeb"],
     ]
 
     /// The package's targets and their dependencies, as SwiftPM itself reads `Package.swift`.

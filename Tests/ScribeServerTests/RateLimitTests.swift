@@ -115,6 +115,32 @@ struct RateLimitTests {
     }
 }
 
+extension RateLimitTests {
+    @Test(
+        "each answer of the API tells its budget (X-RateLimit-Limit, -Remaining, -Reset); over it, Mastodon's routes answer 429 in Mastodon's shape"
+    )
+    func budgetHeaders() async throws {
+        try await withTestInstance(host: "127.0.0.9", flags: ["SCRIBE_RATE_LIMIT_ADDRESS": "3"]) { instance in
+            try await Self.startEarlyInAMinute()
+            var remaining: [String] = []
+            for _ in 0..<3 {
+                let reply = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/instance", body: nil, host: "127.0.0.9")
+                #expect(reply.status == 200)
+                #expect(reply.headers.first(name: "X-RateLimit-Limit") == "3")
+                let reset = try #require(reply.headers.first(name: "X-RateLimit-Reset"))
+                let date = try #require(try? Date(reset, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)), "\(reset)")
+                #expect(date > Date() && date <= Date().addingTimeInterval(61))
+                remaining.append(reply.headers.first(name: "X-RateLimit-Remaining") ?? "")
+            }
+            #expect(remaining == ["2", "1", "0"])
+            let limited = try await LoopbackHTTP.send(port: instance.port, method: "GET", path: "/api/v1/instance", body: nil, host: "127.0.0.9")
+            #expect(limited.status == 429)
+            #expect(limited.headers.first(name: "X-RateLimit-Remaining") == "0")
+            #expect(try limited.json().keys.sorted() == ["error"])
+        }
+    }
+}
+
 /// The counters two processes share: each learns the other's hits when it writes its own.
 @Suite("Rate-limit counters shared through PostgreSQL")
 struct SharedRateCounterTests {

@@ -63,7 +63,8 @@ struct WebPageTests {
         #expect(pages.problems.isEmpty, "\(pages.problems)")
         for name in [
             "layout", "home", "item", "profile", "library", "character-editor", "signup", "login", "recover", "welcome", "feed", "notifications",
-            "settings", "moderation", "error", "interaction", "lorebook-editor", "listing-cards", "card-art", "composer", "status",
+            "settings", "moderation", "error", "interaction", "lorebook-editor", "listing-cards", "card-art", "composer", "status", "authorize",
+            "authorization-code",
         ] {
             #expect(pages.hasTemplate(name), "\(name)")
         }

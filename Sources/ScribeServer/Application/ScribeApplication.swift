@@ -7,6 +7,7 @@ import ScribeCoreClient
 import ScribeHTTP
 import ScribeMarketplace
 import ScribeMarketplaceClient
+import ScribeMastodonAPI
 import ScribeSocial
 import ScribeStorage
 import ScribeWeb
@@ -163,6 +164,14 @@ public struct ScribeApplication: Sendable {
         profilePages.add(to: router)
         SocialPages<ScribeRequestContext>(pages: pages, social: social, marketplace: marketplace).add(to: router)
         InteractionPages<ScribeRequestContext>(pages: pages, social: social, library: core?.library).add(to: router)
+        // Mastodon's apps sign in on a page of ours, so the client API is served with the pages.
+        MastodonAPI<ScribeRequestContext>(
+            social: social,
+            database: database,
+            pages: pages,
+            instance: .init(name: configuration.instanceName, description: configuration.instanceDescription),
+            logger: logger
+        ).add(to: router)
         ModerationPages<ScribeRequestContext>(pages: pages, marketplace: marketplace, social: social).add(to: router)
         if let (accounts, library) = core {
             let cookie = SessionCookie(publicURL: configuration.publicURL)

@@ -23,7 +23,7 @@ public enum ProcessRole: String, Sendable, CaseIterable {
         case .all: ModuleSchema.all
         case .core: [.core, .edge]
         case .marketplace: [.marketplace, .edge]
-        case .social: [.social, .edge]
+        case .social: [.social, .mastodon, .edge]
         }
     }
 }

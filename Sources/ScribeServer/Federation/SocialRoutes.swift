@@ -100,7 +100,7 @@ struct SocialRoutes {
         api.put("social/settings", use: updateSettings)
         api.post("social/move", use: move)
         api.get("feeds/home", use: homeFeed)
-        api.get("notifications", use: notifications)
+        api.get("social/notifications", use: notifications)
         api.get("admin/federation", use: federationHealth)
     }
 

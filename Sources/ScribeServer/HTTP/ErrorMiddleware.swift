@@ -7,6 +7,7 @@ import ScribeContracts
 import ScribeCore
 import ScribeHTTP
 import ScribeMarketplace
+import ScribeMastodonAPI
 import ScribeSocial
 import ScribeWeb
 
@@ -38,6 +39,14 @@ struct ErrorMiddleware: RouterMiddleware {
                     context: context,
                     status: apiError.status
                 )
+            }
+            if MastodonError.isClientAPI(request.uri.path) {
+                // Mastodon's apps read Mastodon's shape: `{"error": …}`, and OAuth's code beside it.
+                let body = (error as? MastodonError)?.body ?? ["error": apiError.message]
+                var response = try context.responseEncoder.encode(body, from: request, context: context)
+                response.status = apiError.status
+                for field in apiError.headers { response.headers.append(field) }
+                return response
             }
             return try apiError.response(from: request, context: context)
         }
@@ -76,6 +85,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return apiError(for: error)
         case let error as DecodingError:
             return apiError(for: error)
+        case let error as MastodonError:
+            return APIError(error.status, code: error.oauthCode ?? APIError.code(for: error.status), message: error.message)
         case let error as any HTTPResponseError:
             return APIError(error.status, code: APIError.code(for: error.status), message: error.status.reasonPhrase)
         default:

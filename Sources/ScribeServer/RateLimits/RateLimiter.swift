@@ -51,17 +51,37 @@ final class RateLimiter: Service, Sendable {
         case limited(retryAfter: Int)
     }
 
+    /// A client's budget in the current window, after counting one request: what the
+    /// `X-RateLimit-*` headers say.
+    struct Budget: Equatable {
+        var limit: Int
+        var remaining: Int
+        /// When the window ends and the count starts again.
+        var resetsAt: Date
+        var decision: Decision
+    }
+
     /// Counts one request for `bucket` and says whether it is within `limit` a minute (0: no limit).
     /// A refused request is counted too: a client that keeps hammering stays refused.
     func hit(_ bucket: String, limit: Int, now: Date = Date()) -> Decision {
-        guard limit > 0 else { return .allowed }
+        count(bucket, limit: limit, now: now)?.decision ?? .allowed
+    }
+
+    /// ``hit(_:limit:now:)`` with what is left of the budget; nil when there is no limit.
+    func count(_ bucket: String, limit: Int, now: Date = Date()) -> Budget? {
+        guard limit > 0 else { return nil }
         let seconds = Int64(now.timeIntervalSince1970)
         let key = Key(bucket: String(bucket.prefix(300)), window: seconds - seconds % 60)
         let total = counts.withLock { counts in
             counts[key, default: Count()].pending += 1
             return counts[key]!.shared + counts[key]!.pending
         }
-        return total > limit ? .limited(retryAfter: Int(max(1, key.window + 60 - seconds))) : .allowed
+        return Budget(
+            limit: limit,
+            remaining: max(0, limit - total),
+            resetsAt: Date(timeIntervalSince1970: TimeInterval(key.window + 60)),
+            decision: total > limit ? .limited(retryAfter: Int(max(1, key.window + 60 - seconds))) : .allowed
+        )
     }
 
     /// Writes the pending hits every ``flushInterval`` until the server stops, then once more.

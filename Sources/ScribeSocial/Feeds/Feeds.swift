@@ -156,7 +156,16 @@ public struct Feeds: Sendable {
     }
 
     /// The user's home feed, newest first; `before` is the last entry id of the previous page.
-    public func home(for userID: UUID, before: Int64?, limit: Int = 20) async throws(SocialError) -> [Entry] {
+    /// With `after`, only entries newer than it: the newest of them, or with `oldestFirst` the
+    /// ones right after it (Mastodon's `since_id` and `min_id`); the page is newest first either way.
+    public func home(
+        for userID: UUID,
+        before: Int64?,
+        after: Int64? = nil,
+        oldestFirst: Bool = false,
+        limit: Int = 20
+    ) async throws(SocialError) -> [Entry] {
+        let order = oldestFirst ? "ASC" : "DESC"
         let rows = try await run(logger) {
             try await pool.query(
                 """
@@ -166,8 +175,8 @@ public struct Feeds: Sendable {
                 FROM social.feed_entries e LEFT JOIN social.notes n ON n.id = e.object_id
                 LEFT JOIN social.remote_actors ra ON ra.id = e.actor_id
                 LEFT JOIN social.remote_actors na ON na.id = n.actor_id
-                WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max)
-                ORDER BY e.seq DESC LIMIT \(min(max(limit, 1), 100))
+                WHERE e.user_id = \(userID) AND e.seq < \(before ?? Int64.max) AND e.seq > \(after ?? 0)
+                ORDER BY e.seq \(unescaped: order) LIMIT \(min(max(limit, 1), 100))
                 """,
                 logger: logger
             ).collect()
@@ -210,7 +219,22 @@ public struct Feeds: Sendable {
             }
             entries.append(entry)
         }
-        return entries
+        return oldestFirst ? entries.reversed() : entries
+    }
+
+    /// Where `object` (posted by `actor`, or boosted by it when `kind` is `boost`) is in the
+    /// user's home feed: the entry id a page starts after. Nil when it is not there.
+    public func position(in userID: UUID, kind: String, object: String, actor: String) async throws(SocialError) -> Int64? {
+        try await run(logger) {
+            try await pool.query(
+                """
+                SELECT seq FROM social.feed_entries WHERE user_id = \(userID) AND object_id = \(object)
+                    AND CASE WHEN \(kind) = 'boost' THEN kind = 'boost' AND actor_id = \(actor) ELSE kind <> 'boost' END
+                ORDER BY seq LIMIT 1
+                """,
+                logger: logger
+            ).collect().first?.decode(Int64.self)
+        }
     }
 
     /// A local user's own posts as a profile lists them, newest first: not replies, not items

@@ -52,7 +52,18 @@ public struct Notifications: Sendable {
     }
 
     /// The user's notifications, newest first, before the cursor `before` (an id) when given.
-    public func list(for userID: UUID, before: Int64?, limit: Int = 40) async throws(SocialError) -> [Notification] {
+    /// `kinds`, when given, keeps those kinds only; `after` keeps those newer than it (the
+    /// newest of them, or with `oldestFirst` the ones right after it; newest first either way).
+    public func list(
+        for userID: UUID,
+        before: Int64?,
+        after: Int64? = nil,
+        oldestFirst: Bool = false,
+        kinds: [Kind]? = nil,
+        limit: Int = 40
+    ) async throws(SocialError) -> [Notification] {
+        let kindNames = (kinds ?? []).map(\.rawValue)
+        let order = oldestFirst ? "ASC" : "DESC"
         let rows = try await run(logger) {
             try await pool.query(
                 """
@@ -60,7 +71,9 @@ public struct Notifications: Sendable {
                     ra.document->'icon'->>'url', sn.content
                 FROM social.notifications n LEFT JOIN social.remote_actors ra ON ra.id = n.actor_id
                 LEFT JOIN social.notes sn ON sn.id = n.object_id AND sn.deleted_at IS NULL
-                WHERE n.user_id = \(userID) AND n.seq < \(before ?? Int64.max) ORDER BY n.seq DESC LIMIT \(min(max(limit, 1), 100))
+                WHERE n.user_id = \(userID) AND n.seq < \(before ?? Int64.max) AND n.seq > \(after ?? 0)
+                    AND (\(kinds == nil) OR n.kind = ANY(\(kindNames)))
+                ORDER BY n.seq \(unescaped: order) LIMIT \(min(max(limit, 1), 100))
                 """,
                 logger: logger
             ).collect()
@@ -84,6 +97,6 @@ public struct Notifications: Sendable {
                 )
             )
         }
-        return notifications
+        return oldestFirst ? notifications.reversed() : notifications
     }
 }

@@ -16,7 +16,9 @@ public struct ModuleSchema: Hashable, Sendable, CustomStringConvertible {
     public static let social = ModuleSchema("social")
     /// The HTTP edge's own state, shared by every process: rate-limit counters. No module's.
     public static let edge = ModuleSchema("edge")
+    /// Mastodon's client API: the apps people sign in with, their tokens, and the ids apps see.
+    public static let mastodon = ModuleSchema("mastodon")
 
     /// Every module schema, in the order their migrations apply.
-    public static let all: [ModuleSchema] = [.core, .marketplace, .social, .edge]
+    public static let all: [ModuleSchema] = [.core, .marketplace, .social, .edge, .mastodon]
 }

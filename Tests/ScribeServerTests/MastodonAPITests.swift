@@ -1,0 +1,319 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import ScribeStorage
+import ScribeTestFixtures
+import ScribeTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Mastodon's client API (`docs/mastodon-api.md`): OAuth as apps use it, scopes on every route,
+/// and Mastodon's error shape, over real HTTP; and Mastodon.py, an independent client, through
+/// the whole scenario of issue 21 against a live `scribe serve`.
+@Suite("Mastodon's client API")
+struct MastodonAPITests {
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+    static let callback = "https://app.example/callback"
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any],
+            "\(String(buffer: response.body))"
+        )
+    }
+
+    /// Registers an app that may ask for `scopes`; returns its id and secret.
+    static func registerApp(_ client: any TestClientProtocol, scopes: String) async throws -> (id: String, secret: String) {
+        let reply = try await client.execute(
+            uri: "/api/v1/apps",
+            method: .post,
+            headers: form,
+            body: WebPageTests.form(["client_name": "Test app", "redirect_uris": callback, "scopes": scopes, "website": "https://app.example"])
+        ) { $0 }
+        #expect(reply.status == .ok)
+        let app = try json(reply)
+        return (try #require(app["client_id"] as? String), try #require(app["client_secret"] as? String))
+    }
+
+    /// Signs `username` in through the consent page with a PKCE challenge; returns the code.
+    static func authorize(
+        _ client: any TestClientProtocol,
+        app: (id: String, secret: String),
+        as browser: HTTPFields,
+        csrf: String,
+        scope: String,
+        challenge: String
+    ) async throws -> String {
+        let query = [
+            "client_id": app.id, "redirect_uri": callback, "response_type": "code", "scope": scope, "state": "s1",
+            "code_challenge": challenge, "code_challenge_method": "S256",
+        ]
+        let page = try await client.execute(uri: "/oauth/authorize?" + String(buffer: WebPageTests.form(query)), method: .get, headers: browser) {
+            $0
+        }
+        #expect(page.status == .ok)
+        #expect(String(buffer: page.body).contains("Test app"))
+        var fields = query
+        fields["csrf"] = csrf
+        fields["decision"] = "approve"
+        let approved = try await client.execute(
+            uri: "/oauth/authorize",
+            method: .post,
+            headers: browser.merging(form),
+            body: WebPageTests.form(fields)
+        ) { $0 }
+        #expect(approved.status == .found)
+        let location = try #require(approved.headers[.location].flatMap { URLComponents(string: $0) })
+        #expect(location.host == "app.example")
+        #expect(location.queryItems?.first { $0.name == "state" }?.value == "s1")
+        return try #require(location.queryItems?.first { $0.name == "code" }?.value)
+    }
+
+    static func exchange(
+        _ client: any TestClientProtocol,
+        app: (id: String, secret: String),
+        code: String,
+        verifier: String
+    ) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/oauth/token",
+            method: .post,
+            headers: form,
+            body: WebPageTests.form([
+                "grant_type": "authorization_code", "code": code, "client_id": app.id, "client_secret": app.secret,
+                "redirect_uri": callback, "code_verifier": verifier,
+            ])
+        ) { $0 }
+    }
+
+    static func challenge(_ verifier: String) -> String {
+        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    @Test("OAuth with PKCE: the consent page, a code that works once and only with its verifier, the metadata apps read")
+    func authorizationCodeWithPKCE() async throws {
+        try await withTestServer { client, _ in
+            let metadata = try Self.json(try await client.execute(uri: "/.well-known/oauth-authorization-server", method: .get) { $0 })
+            #expect(metadata["code_challenge_methods_supported"] as? [String] == ["S256"])
+            #expect(metadata["grant_types_supported"] as? [String] == ["authorization_code", "client_credentials"])
+            #expect((metadata["token_endpoint"] as? String)?.hasSuffix("/oauth/token") == true)
+
+            let app = try await Self.registerApp(client, scopes: "read write:statuses")
+            let browser = try await WebPageTests.browser(client, "pkce")
+            let verifier = String(repeating: "v", count: 50)
+
+            // Asking for more than the app registered comes back to the app as invalid_scope.
+            let wider = try await client.execute(
+                uri: "/oauth/authorize?"
+                    + String(
+                        buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "write"])
+                    ),
+                method: .get,
+                headers: browser
+            ) { $0 }
+            #expect(wider.status == .found)
+            #expect(wider.headers[.location]?.contains("error=invalid_scope") == true)
+            // A redirect the app did not register is never followed.
+            let elsewhere = try await client.execute(
+                uri: "/oauth/authorize?"
+                    + String(buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": "https://evil.example/", "response_type": "code"])),
+                method: .get,
+                headers: browser
+            ) { $0 }
+            #expect(elsewhere.status == .badRequest)
+            #expect(elsewhere.headers[.location] == nil)
+
+            let code = try await Self.authorize(
+                client,
+                app: app,
+                as: browser,
+                csrf: "token-pkce",
+                scope: "read write:statuses",
+                challenge: Self.challenge(verifier)
+            )
+            let wrong = try await Self.exchange(client, app: app, code: code, verifier: String(repeating: "w", count: 50))
+            #expect(wrong.status == .badRequest)
+            #expect(try Self.json(wrong)["error"] as? String == "invalid_grant")
+            // The code was used up by the failed attempt.
+            #expect(try await Self.exchange(client, app: app, code: code, verifier: verifier).status == .badRequest)
+
+            let again = try await Self.authorize(
+                client,
+                app: app,
+                as: browser,
+                csrf: "token-pkce",
+                scope: "read write:statuses",
+                challenge: Self.challenge(verifier)
+            )
+            let issued = try await Self.exchange(client, app: app, code: again, verifier: verifier)
+            #expect(issued.status == .ok)
+            let token = try Self.json(issued)
+            #expect(token["scope"] as? String == "read write:statuses")
+            #expect(token["token_type"] as? String == "Bearer")
+            let bearer = try #require(token["access_token"] as? String)
+            #expect(try await Self.exchange(client, app: app, code: again, verifier: verifier).status == .badRequest)
+
+            let me = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: [.authorization: "Bearer \(bearer)"])
+            { $0 }
+            #expect(me.status == .ok)
+            #expect(try Self.json(me)["username"] as? String == "pkce")
+
+            // Without the form token, approving is refused.
+            var forged = ["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read", "decision": "approve"]
+            forged["csrf"] = "another"
+            let refused = try await client.execute(
+                uri: "/oauth/authorize",
+                method: .post,
+                headers: browser.merging(Self.form),
+                body: WebPageTests.form(forged)
+            ) { $0 }
+            #expect(refused.status == .forbidden)
+        }
+    }
+
+    @Test("a token's scopes are enforced (403), an unknown or revoked token is 401, bad parameters 422 or 400, all in Mastodon's shape")
+    func scopesAndErrors() async throws {
+        try await withTestServer { client, _ in
+            let app = try await Self.registerApp(client, scopes: "read write")
+            let browser = try await WebPageTests.browser(client, "scoped")
+            let verifier = String(repeating: "x", count: 64)
+            let code = try await Self.authorize(
+                client,
+                app: app,
+                as: browser,
+                csrf: "token-scoped",
+                scope: "read",
+                challenge: Self.challenge(verifier)
+            )
+            let bearer = try #require(
+                try Self.json(try await Self.exchange(client, app: app, code: code, verifier: verifier))["access_token"] as? String
+            )
+            let auth: HTTPFields = [.authorization: "Bearer \(bearer)"]
+
+            let me = try Self.json(try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: auth) { $0 })
+            let myID = try #require(me["id"] as? String)
+            #expect((me["source"] as? [String: Any])?["privacy"] as? String == "public")
+
+            // A read-only token cannot post or follow.
+            let post = try await client.execute(
+                uri: "/api/v1/statuses",
+                method: .post,
+                headers: auth.merging(Self.form),
+                body: WebPageTests.form(["status": "hi"])
+            ) { $0 }
+            #expect(post.status == .forbidden)
+            #expect(try Self.json(post) as NSDictionary == ["error": "This action is outside the authorized scopes"])
+            let follow = try await client.execute(uri: "/api/v1/accounts/\(myID)/follow", method: .post, headers: auth) { $0 }
+            #expect(follow.status == .forbidden)
+
+            // Unknown tokens, anywhere, are 401.
+            let unknown = try await client.execute(uri: "/api/v1/timelines/home", method: .get, headers: [.authorization: "Bearer nonsense"]) { $0 }
+            #expect(unknown.status == .unauthorized)
+            #expect(try Self.json(unknown)["error"] as? String == "The access token is invalid")
+            #expect(
+                try await client.execute(uri: "/api/v1/accounts/\(myID)", method: .get, headers: [.authorization: "Bearer nonsense"]) { $0 }.status
+                    == .unauthorized
+            )
+
+            // Malformed parameters.
+            let negative = try await client.execute(uri: "/api/v1/timelines/home?limit=-1", method: .get, headers: auth) { $0 }
+            #expect(negative.status == .badRequest)
+            #expect(try Self.json(negative)["error"] != nil)
+            let badApp = try await client.execute(
+                uri: "/api/v1/apps",
+                method: .post,
+                headers: Self.form,
+                body: WebPageTests.form(["client_name": "x", "redirect_uris": "not a uri"])
+            ) { $0 }
+            #expect(badApp.status == .unprocessableContent)
+            #expect(try Self.json(badApp)["error"] as? String == "Validation failed: Redirect URI must be an absolute URI.")
+            let missing = try await client.execute(
+                uri: "/api/v1/apps",
+                method: .post,
+                headers: Self.form,
+                body: WebPageTests.form(["redirect_uris": Self.callback])
+            ) { $0 }
+            #expect(missing.status == .badRequest)
+            #expect(try Self.json(missing)["error"] as? String == "Missing required parameter: client_name")
+            #expect(try await client.execute(uri: "/api/v1/accounts/12345", method: .get) { $0 }.status == .notFound)
+
+            // An app's own token acts for nobody.
+            let appToken = try Self.json(
+                try await client.execute(
+                    uri: "/oauth/token",
+                    method: .post,
+                    headers: Self.form,
+                    body: WebPageTests.form(["grant_type": "client_credentials", "client_id": app.id, "client_secret": app.secret, "scope": "read"])
+                ) { $0 }
+            )
+            let appBearer = try #require(appToken["access_token"] as? String)
+            let appMe = try await client.execute(
+                uri: "/api/v1/accounts/verify_credentials",
+                method: .get,
+                headers: [.authorization: "Bearer \(appBearer)"]
+            ) { $0 }
+            #expect(appMe.status == .unprocessableContent)
+            #expect(
+                try await client.execute(uri: "/api/v1/apps/verify_credentials", method: .get, headers: [.authorization: "Bearer \(appBearer)"]) {
+                    $0
+                }.status == .ok
+            )
+            let wrongSecret = try await client.execute(
+                uri: "/oauth/token",
+                method: .post,
+                headers: Self.form,
+                body: WebPageTests.form(["grant_type": "client_credentials", "client_id": app.id, "client_secret": "wrong"])
+            ) { $0 }
+            #expect(wrongSecret.status == .unauthorized)
+            #expect(try Self.json(wrongSecret)["error"] as? String == "invalid_client")
+
+            // Revoked, the token is 401 at once.
+            let revoked = try await client.execute(
+                uri: "/oauth/revoke",
+                method: .post,
+                headers: Self.form,
+                body: WebPageTests.form(["client_id": app.id, "client_secret": app.secret, "token": bearer])
+            ) { $0 }
+            #expect(revoked.status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: auth) { $0 }.status == .unauthorized)
+        }
+    }
+
+    @Test(
+        "Mastodon.py signs in through OAuth, follows, reads, favourites, boosts, replies, reads notifications, searches, pages and revokes",
+        .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil)
+    )
+    func mastodonPy() async throws {
+        let python = try #require(ProcessInfo.processInfo.environment["SCRIBE_PYTHON"])
+        let location = try await TestDatabases.shared.makeDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        let dataDirectory = NSTemporaryDirectory() + "scribe-mastodonpy-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let port = try freePort(host: "127.0.0.1")
+        let server = try ScribeProcess(environment: [
+            "DATABASE_URL": try #require(location.processURL), "SCRIBE_DATA_DIR": dataDirectory, "SCRIBE_BIND": "127.0.0.1:\(port)",
+            "SCRIBE_PUBLIC_URL": "http://127.0.0.1:\(port)", "SCRIBE_LOG_LEVEL": "warning",
+        ])
+        try await server.waitUntilReady()
+        let result = try await ChildProcess.run(
+            python,
+            [
+                TestPaths.packageRoot + "/scripts/mastodon_client_check.py", "http://127.0.0.1:\(port)",
+                TestPaths.packageRoot + "/Tests/Fixtures/cards/seraphina.png",
+            ],
+            environment: ProcessInfo.processInfo.environment,
+            timeout: .seconds(600)
+        )
+        server.signal(SIGTERM)
+        _ = try await server.waitForExit()
+        let output = String(decoding: result.output, as: UTF8.self)
+        #expect(result.status == 0 && output.contains("all steps passed"), "Mastodon.py's scenario failed:\n\(output.suffix(8000))")
+        #expect(!server.standardError.contains("\"level\":\"error\""), "the server logged an error:\n\(server.standardError.suffix(4000))")
+    }
+}
