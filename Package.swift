@@ -142,7 +142,8 @@ let package = Package(
         .target(
             name: "ScribeMastodonAPI",
             dependencies: [
-                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeSocial", "ScribeStorage", "ScribeWeb", .hummingbird, .httpTypes,
+                "ActivityPubKit", "ScribeContracts", "ScribeHTTP", "ScribeImages", "ScribeSocial", "ScribeStorage", "ScribeWeb", .hummingbird,
+                .httpTypes,
                 .nioCore, .logging, .postgres, .crypto,
             ],
             swiftSettings: strictSettings

@@ -105,6 +105,17 @@ me = app.account_verify_credentials()
 check(me["username"] == reader and me["acct"] == reader, f"verify_credentials: {me}")
 step(f"account_verify_credentials is @{me['acct']} (id {me['id']})")
 
+with open(CARD_PNG, "rb") as art:
+    updated = app.account_update_credentials(
+        display_name="Night Reader", note="I read by lamplight.", avatar=art.read(), avatar_mime_type="image/png",
+        fields=[("Lamp", "oil")],
+    )
+check(updated["display_name"] == "Night Reader" and "lamplight" in updated["note"], f"update_credentials: {updated}")
+check("/missing.png" not in updated["avatar"] and updated["source"]["fields"][0]["name"] == "Lamp", f"the new avatar and field: {updated}")
+avatar = requests.get(updated["avatar"], timeout=60)
+check(avatar.status_code == 200 and avatar.headers["Content-Type"].startswith("image/"), f"the avatar is served: {avatar.status_code}")
+step("account_update_credentials set the name, bio, a field and the avatar")
+
 found = app.account_lookup(creator)
 check(found["username"] == creator, f"account_lookup: {found}")
 relationship = app.account_follow(found["id"])
@@ -154,7 +165,30 @@ while time.time() < deadline:
     time.sleep(0.5)
 check(notifications and notifications[0]["type"] == "mention" and notifications[0]["account"]["username"] == creator, f"notifications: {notifications}")
 check(all(n["type"] == "mention" for n in notifications), "types[] keeps mentions only")
+check([m["acct"] for m in notifications[0]["status"]["mentions"]] == [reader], f"the mention names the reader: {notifications[0]['status']}")
 step("the creator's mention is in notifications (types[]=mention)")
+
+with open(CARD_PNG, "rb") as art:
+    media = app.media_post(art.read(), mime_type="image/png", description="Seraphina in the forest")
+check(media["type"] == "image" and media["url"] and media["description"] == "Seraphina in the forest", f"media_post: {media}")
+pictured = app.status_post("My favourite card art", media_ids=[media["id"]])
+check(len(pictured["media_attachments"]) == 1 and pictured["media_attachments"][0]["description"] == "Seraphina in the forest", f"a post with an image: {pictured}")
+image = requests.get(pictured["media_attachments"][0]["url"], timeout=60)
+check(image.status_code == 200 and image.headers["Content-Type"] == "image/png", f"the image is served: {image.status_code}")
+step("media_post uploaded an image, and a post shows it with its alt text")
+
+once = app.status_post("Posted once, sent twice #lighthouse", idempotency_key="retry-" + suffix)
+twice = app.status_post("Posted once, sent twice #lighthouse", idempotency_key="retry-" + suffix)
+check(once["id"] == twice["id"], f"the same Idempotency-Key gave two posts: {once['id']} and {twice['id']}")
+check([t["name"] for t in once["tags"]] == ["lighthouse"], f"the post's hashtag: {once['tags']}")
+tagged = app.timeline_hashtag("lighthouse")
+check(any(t["id"] == once["id"] for t in tagged), f"timeline_hashtag: {tagged}")
+step("a retried post with the same Idempotency-Key is posted once; its hashtag's timeline holds it")
+
+app.markers_set(["home"], [status["id"]])
+markers = app.markers_get(["home"])
+check(str(markers["home"]["last_read_id"]) == str(status["id"]), f"markers: {markers}")
+step("markers_set and markers_get keep where the reader stopped")
 
 results = app.search_v2("@" + creator, result_type="accounts")
 check(any(a["username"] == creator for a in results["accounts"]), f"search_v2: {results}")

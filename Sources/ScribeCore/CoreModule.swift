@@ -152,6 +152,16 @@ public struct CoreModule: CoreAPI {
         do { return try await accounts.profile(id: id) } catch { throw Self.apiError(error) }
     }
 
+    public func changePublicProfile(of userID: UUID, _ change: PublicProfileChange) async throws(CoreAPIError) -> UserProfile {
+        do {
+            guard try await accounts.profile(id: userID).isActive else { throw CoreError(.notFound, "No such user.") }
+            try await accounts.changePublicProfile(of: userID, change)
+            return try await accounts.profile(id: userID)
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
     public func statistics() async throws(CoreAPIError) -> InstanceStatistics {
         do {
             let rows = try await run {

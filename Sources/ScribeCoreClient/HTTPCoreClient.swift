@@ -102,6 +102,10 @@ public struct HTTPCoreClient: CoreAPI {
         try await call(.profile, body: InternalCoreRequest.Profile(id: id), as: UserProfile.self)
     }
 
+    public func changePublicProfile(of userID: UUID, _ change: PublicProfileChange) async throws(CoreAPIError) -> UserProfile {
+        try await call(.changePublicProfile, body: InternalCoreRequest.ProfileChange(id: userID, change: change), as: UserProfile.self)
+    }
+
     public func statistics() async throws(CoreAPIError) -> InstanceStatistics {
         try await call(.statistics, body: Empty(), as: InstanceStatistics.self)
     }

@@ -21,6 +21,7 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
     case actorPublicKey = "actor-public-key"
     case signAsActor = "sign-as-actor"
     case confirmPassword = "confirm-password"
+    case changePublicProfile = "change-public-profile"
 
     /// Where the API lives on a Core process.
     public static let pathPrefix = "/internal/core/"
@@ -35,7 +36,7 @@ public enum InternalCoreOperation: String, Sendable, CaseIterable {
         switch self {
         case .events, .sharedView, .metadata, .sharedFile, .fork, .user, .profile: [.marketplace, .social]
         case .setHidden, .setForSale, .setContentRating: [.marketplace]
-        case .statistics, .actorPublicKey, .signAsActor, .confirmPassword: [.social]
+        case .statistics, .actorPublicKey, .signAsActor, .confirmPassword, .changePublicProfile: [.social]
         }
     }
 
@@ -135,6 +136,16 @@ public enum InternalCoreRequest {
         public init(username: String? = nil, id: UUID? = nil) {
             self.username = username
             self.id = id
+        }
+    }
+
+    /// `change-public-profile`: whose, and the change.
+    public struct ProfileChange: Codable, Sendable {
+        public var id: UUID
+        public var change: PublicProfileChange
+        public init(id: UUID, change: PublicProfileChange) {
+            self.id = id
+            self.change = change
         }
     }
 

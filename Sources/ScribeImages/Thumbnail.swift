@@ -102,7 +102,7 @@ public enum Thumbnail {
     static func isJPEG(_ bytes: Data) -> Bool { bytes.starts(with: [0xFF, 0xD8, 0xFF]) }
 
     /// The canvas a PNG's `IHDR` or a JPEG's first frame header names, without decoding.
-    static func dimensions(of bytes: Data) -> (width: Int, height: Int)? {
+    public static func dimensions(of bytes: Data) -> (width: Int, height: Int)? {
         let data = [UInt8](bytes.prefix(1 << 20))
         if isPNG(bytes) {
             // Signature, then the IHDR chunk: length, "IHDR", width, height (big-endian).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PostgresNIO
 import ScribeContracts
 import ScribeHTTP
 import ScribeSocial
@@ -28,23 +29,33 @@ public struct MastodonAPI<Context: SessionContext>: Sendable {
     }
 
     let social: SocialModule
+    /// Core, for what only Core changes for a user (her public profile).
+    let core: any CoreAPI
     let apps: ClientApps
     let grants: Grants
     let callers: Callers
     let ids: PublicIDs
     let presenter: Presenter
+    let media: MediaLibrary
+    let idempotencyKeys: IdempotencyKeys
+    /// The `mastodon` schema's pool, for what the routes keep themselves (markers).
+    let pool: PostgresClient
     let pages: Pages
     let instance: Instance
     let origin: String
     let logger: Logger
 
-    public init(social: SocialModule, database: Database, pages: Pages, instance: Instance, logger: Logger) {
+    public init(social: SocialModule, core: any CoreAPI, database: Database, pages: Pages, instance: Instance, logger: Logger) {
         let pool = database.pool(for: .mastodon)
         self.social = social
+        self.core = core
         self.apps = ClientApps(pool: pool, logger: logger)
         self.grants = Grants(pool: pool, logger: logger)
         self.callers = Callers(grants: grants, social: social)
         self.ids = PublicIDs(pool: pool, logger: logger)
+        self.pool = pool
+        self.media = MediaLibrary(pool: pool, logger: logger)
+        self.idempotencyKeys = IdempotencyKeys(pool: pool, logger: logger)
         self.origin = social.urls.origin
         self.presenter = Presenter(social: social, ids: ids, origin: origin, siteName: instance.name)
         self.pages = pages
@@ -60,6 +71,8 @@ public struct MastodonAPI<Context: SessionContext>: Sendable {
         TimelineRoutes(api: self).add(to: router)
         NotificationRoutes(api: self).add(to: router)
         SearchRoutes(api: self).add(to: router)
+        MarkerRoutes(api: self, pool: pool, logger: logger).add(to: router)
+        MediaRoutes(api: self).add(to: router)
     }
 
     /// Ends every token of a user whose account is gone.
@@ -94,6 +107,11 @@ public struct MastodonAPI<Context: SessionContext>: Sendable {
     func account(_ actor: String) async throws -> Account {
         guard let account = try await presenter.accounts([actor])[actor] else { throw MastodonError.notFound }
         return account
+    }
+
+    /// Where an uploaded image is served.
+    func mediaURL(_ upload: MediaLibrary.Upload) -> String {
+        origin + "/media/\(upload.fileKey)" + (upload.contentType == "image/png" ? ".png" : ".jpg")
     }
 
     /// The actor id of a local user.
@@ -136,3 +154,4 @@ extension Relationship: ResponseEncodable {}
 extension StatusContext: ResponseEncodable {}
 extension Notification: ResponseEncodable {}
 extension SearchResults: ResponseEncodable {}
+extension Marker: ResponseEncodable {}

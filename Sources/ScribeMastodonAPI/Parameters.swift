@@ -2,17 +2,22 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ScribeContracts
+import ScribeWeb
 
 /// A Mastodon request's parameters, wherever the app put them: the query string, a form body
 /// (`application/x-www-form-urlencoded`, as Mastodon.py, Tusky and Phanpy send), or a JSON body.
 /// Lists arrive as `key[]=…` (or a JSON array) and are read back under `key`.
 struct Parameters: Sendable {
     private var values: [String: [String]] = [:]
+    /// The files of a `multipart/form-data` body, by field name.
+    private(set) var files: [String: Data] = [:]
 
-    /// The largest body a client API request may carry (media have their own limit).
+    /// The largest body a client API request may carry, but for uploads (``maximumUpload``).
     static let maximumBody = 256 * 1024
+    /// The largest upload: an avatar (1 MB) and a header (2 MB) together, with room to spare.
+    static let maximumUpload = 4 << 20
 
-    static func read(_ request: Request, context: some RequestContext) async throws -> Parameters {
+    static func read(_ request: Request, context: some RequestContext, maximumBody: Int = maximumBody) async throws -> Parameters {
         var parameters = Parameters()
         for (key, value) in request.uri.queryParameters {
             parameters.add(String(key), String(value).removingPercentEncoding ?? String(value))
@@ -39,7 +44,13 @@ struct Parameters: Sendable {
                 }
                 parameters.add(parts[0], parts.count > 1 ? parts[1] : "")
             }
-        } else if !contentType.hasPrefix("multipart/form-data") {
+        } else if contentType.hasPrefix("multipart/form-data") {
+            guard let form = WebForm.multipart(collected, contentType: request.headers[.contentType] ?? "") else {
+                throw MastodonError(.badRequest, "The multipart body is malformed")
+            }
+            for (key, value) in form.fields { parameters.add(key, value) }
+            parameters.files = form.files
+        } else {
             throw MastodonError(.unsupportedMediaType, "Unsupported content type")
         }
         return parameters
@@ -52,7 +63,11 @@ struct Parameters: Sendable {
 
     private mutating func add(json key: String, _ value: JSONValue) {
         switch value {
-        case .array(let list): for element in list { add(json: key, element) }
+        case .array(let list):
+            for (index, element) in list.enumerated() {
+                // A list of objects (`fields_attributes`) is numbered, as a form numbers it.
+                if case .object = element { add(json: "\(key)[\(index)]", element) } else { add(json: key, element) }
+            }
         case .string(let text): add(key, text)
         case .bool(let flag): add(key, flag ? "true" : "false")
         case .integer(let number): add(key, String(number))
@@ -68,6 +83,9 @@ struct Parameters: Sendable {
     }
 
     func list(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// Every parameter's name.
+    var keys: Dictionary<String, [String]>.Keys { values.keys }
 
     /// A present, non-empty parameter, or 400 naming it.
     func required(_ name: String) throws(MastodonError) -> String {

@@ -96,6 +96,7 @@ struct Presenter: Sendable {
         for view in views.values {
             actors.insert(view.entry.actor)
             if let parent = view.inReplyToActor { actors.insert(parent) }
+            actors.formUnion(view.mentions)
         }
         for line in lines { if let booster = line.booster { actors.insert(booster) } }
         let known = try await accounts(Array(actors))
@@ -120,7 +121,10 @@ struct Presenter: Sendable {
         for line in lines {
             guard let view = views[line.object], let number = numbers[.status(line.object)] else { continue }
             let author = accountOf(view.entry.actor, author: view.entry.author)
-            let status = self.status(view, id: String(number), account: author, numbers: numbers, viewer: viewer)
+            var status = self.status(view, id: String(number), account: author, numbers: numbers, viewer: viewer)
+            // Only accounts this server knows can be named by id; others are left out, as Mastodon does.
+            status.mentions = view.mentions.compactMap { known[$0] }.map { Mention(id: $0.id, username: $0.username, url: $0.url, acct: $0.acct) }
+            status.tags = view.hashtags.map { Tag(name: $0, url: social.urls.tag($0)) }
             guard let booster = line.booster, let boostNumber = numbers[.boost(actor: booster, object: line.object)] else {
                 result.append(status)
                 continue

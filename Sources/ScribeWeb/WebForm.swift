@@ -27,23 +27,8 @@ public struct WebForm: Sendable {
         }
         let form: WebForm
         if contentType.lowercased().hasPrefix("multipart/form-data") {
-            guard let boundary = Self.boundary(contentType) else { throw Self.malformed }
-            guard let parts = try? Self.parts(of: body, boundary: boundary) else { throw Self.malformed }
-            var fields: [String: String] = [:]
-            var files: [String: Data] = [:]
-            var fileNames: [String: String] = [:]
-            for part in parts {
-                guard let name = part.name else { continue }
-                if let disposition = part.headers.first(name: "Content-Disposition"), disposition.contains("filename=") {
-                    if part.body.readableBytes > 0 {
-                        files[name] = Data(part.body.readableBytesView)
-                        fileNames[name] = Self.fileName(disposition)
-                    }
-                } else {
-                    fields[name] = String(buffer: part.body)
-                }
-            }
-            form = WebForm(fields: fields, files: files, fileNames: fileNames)
+            guard let multipart = Self.multipart(body, contentType: contentType) else { throw Self.malformed }
+            form = multipart
         } else {
             guard let fields = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) else { throw Self.malformed }
             form = WebForm(fields: fields, files: [:])
@@ -56,6 +41,27 @@ public struct WebForm: Sendable {
             )
         }
         return form
+    }
+
+    /// The fields and files of a `multipart/form-data` body, nil when it is malformed. No form
+    /// token is checked: ``read(_:context:)`` checks it for the pages; API clients send none.
+    public static func multipart(_ body: ByteBuffer, contentType: String) -> WebForm? {
+        guard let boundary = Self.boundary(contentType), let parts = try? Self.parts(of: body, boundary: boundary) else { return nil }
+        var fields: [String: String] = [:]
+        var files: [String: Data] = [:]
+        var fileNames: [String: String] = [:]
+        for part in parts {
+            guard let name = part.name else { continue }
+            if let disposition = part.headers.first(name: "Content-Disposition"), disposition.contains("filename=") {
+                if part.body.readableBytes > 0 {
+                    files[name] = Data(part.body.readableBytesView)
+                    fileNames[name] = Self.fileName(disposition)
+                }
+            } else {
+                fields[name] = String(buffer: part.body)
+            }
+        }
+        return WebForm(fields: fields, files: files, fileNames: fileNames)
     }
 
     /// The parts of a `multipart/form-data` body, by MultipartKit's parser.

@@ -18,6 +18,7 @@ struct ModuleRoleTests {
                     switch schema {
                     case .core: "core.events"
                     case .edge: "edge.rate_counters"
+                    case .mastodon: "mastodon.access_tokens"
                     default: "\(schema.name).event_consumers"
                     }
                 #expect(await sqlState(of: "SELECT count(*) FROM \(table)", on: pool) == nil)
@@ -35,6 +36,8 @@ struct ModuleRoleTests {
             (ModuleSchema.social, "SELECT * FROM storage.schema_migrations"),
             (ModuleSchema.edge, "SELECT * FROM core.sessions"),
             (ModuleSchema.core, "SELECT * FROM edge.rate_counters"),
+            (ModuleSchema.mastodon, "SELECT * FROM social.notes"),
+            (ModuleSchema.social, "SELECT * FROM mastodon.access_tokens"),
         ]
     )
     func crossSchemaAccessIsDenied(schema: ModuleSchema, sql: String) async throws {

@@ -62,6 +62,9 @@ public protocol CoreAPI: Sendable {
     /// The public facts about a user, by username (case-insensitive) or by id.
     func profile(username: String) async throws(CoreAPIError) -> UserProfile
     func profile(id: UUID) async throws(CoreAPIError) -> UserProfile
+    /// Changes a user's public profile for her, all of `change` or nothing, and returns it as it
+    /// now is: what an app she signed in to through OAuth may do (it holds no session).
+    func changePublicProfile(of userID: UUID, _ change: PublicProfileChange) async throws(CoreAPIError) -> UserProfile
 
     /// How many use this server and how much is published, for NodeInfo.
     func statistics() async throws(CoreAPIError) -> InstanceStatistics

@@ -20,23 +20,41 @@ extension Accounts {
         bio: String,
         fields: [ProfileField]? = nil
     ) async throws(CoreError) {
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        let text = bio.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard name.count <= 50 else { throw CoreError.invalid("display_name", "A display name has at most 50 characters.") }
-        guard !name.contains(where: \.isNewline) else { throw CoreError.invalid("display_name", "A display name is one line.") }
-        guard text.count <= 500 else { throw CoreError.invalid("bio", "A bio has at most 500 characters.") }
-        let kept = try fields.map { fields throws(CoreError) in try Self.checked(fields) }
+        try await changePublicProfile(of: session.account.id, PublicProfileChange(displayName: displayName, bio: bio, fields: fields))
+    }
+
+    /// Applies every part of `change` that is set, in one transaction with one `UserUpdated`:
+    /// all of it, checked first, or nothing. A part left nil stays as it is; the display name and
+    /// bio keep ``setPublicProfile(_:displayName:bio:fields:)``'s rules, images ``setImage(_:of:to:)``'s.
+    public func changePublicProfile(of userID: UUID, _ change: PublicProfileChange) async throws(CoreError) {
+        let name = change.displayName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = change.bio?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let name {
+            guard name.count <= 50 else { throw CoreError.invalid("display_name", "A display name has at most 50 characters.") }
+            guard !name.contains(where: \.isNewline) else { throw CoreError.invalid("display_name", "A display name is one line.") }
+        }
+        if let text { guard text.count <= 500 else { throw CoreError.invalid("bio", "A bio has at most 500 characters.") } }
+        let kept = try change.fields.map { fields throws(CoreError) in try Self.checked(fields) }
         let encoded = kept.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data("[]".utf8), as: UTF8.self) }
-        try await changeProfile(of: session.account.id) { connection in
-            try await connection.query(
+        var statements: [PostgresQuery] = []
+        if name != nil || text != nil || kept != nil {
+            statements.append(
                 """
                 INSERT INTO core.public_profiles (user_id, display_name, bio, fields)
-                VALUES (\(session.account.id), \(name), \(text), coalesce(\(encoded)::jsonb, '[]'))
-                ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, bio = EXCLUDED.bio,
+                VALUES (\(userID), coalesce(\(name), ''), coalesce(\(text), ''), coalesce(\(encoded)::jsonb, '[]'))
+                ON CONFLICT (user_id) DO UPDATE SET display_name = coalesce(\(name), core.public_profiles.display_name),
+                    bio = coalesce(\(text), core.public_profiles.bio),
                     fields = coalesce(\(encoded)::jsonb, core.public_profiles.fields), updated_at = now()
-                """,
-                logger: logger
+                """
             )
+        }
+        for (kind, image) in [(ProfileImage.avatar, change.avatar), (.header, change.header)] {
+            guard let image else { continue }
+            statements.append(try Self.imageStatement(kind, of: userID, to: image))
+        }
+        guard !statements.isEmpty else { return }
+        try await changeProfile(of: userID) { [statements] connection in
+            for statement in statements { try await connection.query(statement, logger: logger) }
         }
     }
 
@@ -65,6 +83,12 @@ extension Accounts {
 
     /// Sets the avatar or the header from a PNG or JPEG image, or removes it when `image` is nil.
     public func setImage(_ kind: ProfileImage, of session: AuthenticatedSession, to image: Data?) async throws(CoreError) {
+        let statement = try Self.imageStatement(kind, of: session.account.id, to: image)
+        try await changeProfile(of: session.account.id) { connection in try await connection.query(statement, logger: logger) }
+    }
+
+    /// The statement that sets (or, for nil, removes) an image, once the image is checked.
+    private static func imageStatement(_ kind: ProfileImage, of userID: UUID, to image: Data?) throws(CoreError) -> PostgresQuery {
         let type: String?
         if let image {
             guard image.count <= kind.maximumSize else {
@@ -75,15 +99,14 @@ extension Accounts {
         } else {
             type = nil
         }
-        let statement = PostgresQuery(
+        return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO core.public_profiles (user_id, \(kind.rawValue), \(kind.rawValue)_content_type) VALUES ($1, $2, $3)
                 ON CONFLICT (user_id) DO UPDATE SET \(kind.rawValue) = EXCLUDED.\(kind.rawValue),
                     \(kind.rawValue)_content_type = EXCLUDED.\(kind.rawValue)_content_type, updated_at = now()
                 """,
-            binds: try Self.bindings(session.account.id, image, type)
+            binds: try bindings(userID, image, type)
         )
-        try await changeProfile(of: session.account.id) { connection in try await connection.query(statement, logger: logger) }
     }
 
     /// An active user's avatar or header, for anyone, with the profile's

@@ -12,6 +12,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
 
     func add(to router: Router<Context>) {
         router.get("api/v1/accounts/verify_credentials", use: verifyCredentials)
+        router.patch("api/v1/accounts/update_credentials", use: updateCredentials)
         router.get("api/v1/accounts/lookup", use: lookup)
         router.get("api/v1/accounts/relationships", use: relationships)
         router.get("api/v1/accounts/:id", use: show)
@@ -20,7 +21,11 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
         router.get("api/v1/accounts/:id/following", use: following)
         router.post("api/v1/accounts/:id/follow", use: follow)
         router.post("api/v1/accounts/:id/unfollow", use: unfollow)
+        router.post("api/v1/accounts/:id/block", use: block)
+        router.post("api/v1/accounts/:id/unblock", use: unblock)
         router.get("api/v1/follow_requests", use: followRequests)
+        router.post("api/v1/follow_requests/:id/authorize", use: authorizeFollower)
+        router.post("api/v1/follow_requests/:id/reject", use: rejectFollower)
     }
 
     @Sendable func verifyCredentials(_ request: Request, context: Context) async throws -> Account {
@@ -35,6 +40,46 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
             discoverable: account.discoverable
         )
         return account
+    }
+
+    /// Changes the profile (name, bio, fields, avatar, header, through Core, all or nothing)
+    /// and the account's settings (locked, discoverable, through Social).
+    @Sendable func updateCredentials(_ request: Request, context: Context) async throws -> Account {
+        let user = try await api.callers.user(request, scope: "write:accounts")
+        let parameters = try await Parameters.read(request, context: context, maximumBody: Parameters.maximumUpload)
+        var fields: [ProfileField]?
+        let indexes = Set(parameters.keys.compactMap { Self.fieldIndex($0) }).sorted()
+        if !indexes.isEmpty {
+            fields = indexes.prefix(ProfileField.maximumCount + 1).map {
+                ProfileField(name: parameters["fields_attributes[\($0)][name]"] ?? "", value: parameters["fields_attributes[\($0)][value]"] ?? "")
+            }
+        }
+        let change = PublicProfileChange(
+            displayName: parameters["display_name"],
+            bio: parameters["note"],
+            fields: fields,
+            avatar: parameters.files["avatar"],
+            header: parameters.files["header"]
+        )
+        if change != PublicProfileChange() {
+            let changed: Result<UserProfile, CoreAPIError>
+            do { changed = .success(try await api.core.changePublicProfile(of: user, change)) } catch { changed = .failure(error) }
+            if case .failure(let error) = changed {
+                throw error.code == .invalidArgument ? MastodonError.invalid(error.message) : error
+            }
+        }
+        let locked = parameters["locked"].map { _ in parameters.bool("locked") }
+        let discoverable = parameters["discoverable"].map { _ in parameters.bool("discoverable") }
+        if locked != nil || discoverable != nil {
+            _ = try await api.social.following.changeSettings(.init(manuallyApprovesFollowers: locked, discoverable: discoverable), as: user)
+        }
+        return try await verifyCredentials(request, context: context)
+    }
+
+    /// `i` of a `fields_attributes[i][name]` or `…[value]` parameter.
+    static func fieldIndex(_ key: String) -> Int? {
+        guard key.hasPrefix("fields_attributes["), let close = key.firstIndex(of: "]") else { return nil }
+        return Int(key[key.index(key.startIndex, offsetBy: "fields_attributes[".count)..<close])
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Account {
@@ -126,6 +171,38 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
         return actors.compactMap { accounts[$0] }
     }
 
+    @Sendable func block(_ request: Request, context: Context) async throws -> Relationship {
+        let user = try await api.callers.user(request, scope: "write:blocks")
+        let actor = try await api.actor(context.parameters.get("id"))
+        guard actor != (try await api.actor(of: user)) else { throw MastodonError(.forbidden, "This action is not allowed") }
+        try await api.social.actions.block(actor, as: user)
+        return try await relationship(of: user, to: actor, id: context.parameters.get("id") ?? "")
+    }
+
+    @Sendable func unblock(_ request: Request, context: Context) async throws -> Relationship {
+        let user = try await api.callers.user(request, scope: "write:blocks")
+        let actor = try await api.actor(context.parameters.get("id"))
+        try await api.social.actions.unblock(actor, as: user)
+        return try await relationship(of: user, to: actor, id: context.parameters.get("id") ?? "")
+    }
+
+    @Sendable func authorizeFollower(_ request: Request, context: Context) async throws -> Relationship {
+        try await answerFollower(request, context, accept: true)
+    }
+
+    @Sendable func rejectFollower(_ request: Request, context: Context) async throws -> Relationship {
+        try await answerFollower(request, context, accept: false)
+    }
+
+    /// Accepts or declines the follow request of the account an id names.
+    private func answerFollower(_ request: Request, _ context: Context, accept: Bool) async throws -> Relationship {
+        let user = try await api.callers.user(request, scope: "write:follows")
+        let actor = try await api.actor(context.parameters.get("id"))
+        guard try await api.social.following.requests(for: user).contains(actor) else { throw MastodonError.notFound }
+        try await api.social.following.answer(request: actor, accept: accept, as: user)
+        return try await relationship(of: user, to: actor, id: context.parameters.get("id") ?? "")
+    }
+
     private func relationship(of user: UUID, to actor: String, id: String) async throws -> Relationship {
         guard let found = try await api.social.relationships(of: user, to: [actor]).first else { throw MastodonError.notFound }
         return Self.relationship(found, id: id)
@@ -145,5 +222,3 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 }
 
-extension Array: @retroactive ResponseGenerator where Element: Encodable & Sendable {}
-extension Array: @retroactive ResponseEncodable where Element: Encodable & Sendable {}

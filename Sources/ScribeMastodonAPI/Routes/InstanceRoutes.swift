@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import ScribeContracts
 import ScribeHTTP
+import ScribeImages
 import ScribeSocial
 
 /// What apps ask of the server before anything else: `GET /api/v1/instance` and
@@ -32,15 +33,16 @@ struct InstanceRoutes<Context: SessionContext>: Sendable {
 
     var statusLimits: JSONValue {
         .object([
-            "max_characters": .integer(Self.maximumCharacters), "max_media_attachments": .integer(0), "characters_reserved_per_url": .integer(23),
+            "max_characters": .integer(Self.maximumCharacters), "max_media_attachments": .integer(Int64(SocialActions.maximumMedia)), "characters_reserved_per_url": .integer(23),
         ])
     }
 
     var mediaLimits: JSONValue {
         .object([
-            "supported_mime_types": .array([]), "image_size_limit": .integer(0), "image_matrix_limit": .integer(0),
+            "supported_mime_types": .array([.string("image/png"), .string("image/jpeg")]),
+            "image_size_limit": .integer(Int64(MediaLibrary.maximumSize)), "image_matrix_limit": .integer(Int64(Thumbnail.maximumPixels)),
             "video_size_limit": .integer(0), "video_frame_rate_limit": .integer(0), "video_matrix_limit": .integer(0),
-            "description_limit": .integer(1500),
+            "description_limit": .integer(Int64(MediaLibrary.maximumDescription)),
         ])
     }
 

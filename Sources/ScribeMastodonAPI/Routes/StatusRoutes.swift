@@ -28,11 +28,16 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
         let user = try await api.callers.user(request, scope: "write:statuses")
         let parameters = try await Parameters.read(request, context: context)
         let text = parameters["status"] ?? ""
-        guard parameters.list("media_ids").isEmpty else { throw MastodonError.invalid("Media attachments are not supported on this server") }
+        let mediaIDs = parameters.list("media_ids")
+        guard mediaIDs.count <= SocialActions.maximumMedia else { throw MastodonError.invalid("Too many media attachments") }
+        let uploads = try await api.media.uploads(mediaIDs, of: user)
+        guard uploads.allSatisfy({ $0.status == nil }) else { throw MastodonError.invalid("Media is already attached to another status") }
         guard parameters["poll[options]"] == nil, parameters.list("poll[options]").isEmpty else {
             throw MastodonError.invalid("Polls are not supported on this server")
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw MastodonError.invalid("Text can't be blank") }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !uploads.isEmpty else {
+            throw MastodonError.invalid("Text can't be blank")
+        }
         guard text.count <= InstanceRoutes<Context>.maximumCharacters else {
             throw MastodonError.invalid("Text character limit of \(InstanceRoutes<Context>.maximumCharacters) exceeded")
         }
@@ -53,11 +58,38 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
         }
         var warning = parameters["spoiler_text"].flatMap { $0.isEmpty ? nil : $0 }
         if warning == nil, parameters.bool("sensitive") { warning = "Sensitive" }
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!].flatMap { $0.isEmpty ? nil : $0 }
+        if let key, case .posted(let existing) = try await api.idempotencyKeys.claim(key, for: user) {
+            return try await api.status(Presenter.Line(object: existing), viewer: user)
+        }
+        do {
+            let posted = try await publish(text: text, warning: warning, audience: audience, replyTo: replyTo, uploads: uploads, as: user)
+            if let key { try await api.idempotencyKeys.record(posted, for: key, as: user) }
+            return try await api.status(Presenter.Line(object: posted), viewer: user)
+        } catch {
+            if let key { await api.idempotencyKeys.release(key, for: user) }
+            throw error
+        }
+    }
+
+    /// Posts through Social and marks the uploads as shown with the post; returns its id.
+    private func publish(
+        text: String,
+        warning: String?,
+        audience: SocialActions.Audience,
+        replyTo: String?,
+        uploads: [MediaLibrary.Upload],
+        as user: UUID
+    ) async throws -> String {
+        let media = uploads.map {
+            SocialActions.Media(url: api.mediaURL($0), mediaType: $0.contentType, description: $0.description, width: $0.width, height: $0.height)
+        }
         let posted = try await api.social.actions.post(
-            SocialActions.PostDraft(text: text, contentWarning: warning, audience: audience, inReplyTo: replyTo),
+            SocialActions.PostDraft(text: text, contentWarning: warning, audience: audience, inReplyTo: replyTo, media: media),
             as: user
         )
-        return try await api.status(Presenter.Line(object: posted.id), viewer: user)
+        try await api.media.attach(uploads, to: posted.id, of: user)
+        return posted.id
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Status {

@@ -167,6 +167,7 @@ public struct ScribeApplication: Sendable {
         // Mastodon's apps sign in on a page of ours, so the client API is served with the pages.
         MastodonAPI<ScribeRequestContext>(
             social: social,
+            core: coreAPI,
             database: database,
             pages: pages,
             instance: .init(name: configuration.instanceName, description: configuration.instanceDescription),

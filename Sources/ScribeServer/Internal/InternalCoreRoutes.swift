@@ -73,6 +73,10 @@ struct InternalCoreRoutes {
             default: throw CoreAPIError(.invalidArgument, "Name a profile by username or by id.")
             }
         }
+        // A new avatar (1 MB) and header (2 MB) travel in base64.
+        route(.changePublicProfile, InternalCoreRequest.ProfileChange.self, maximumBody: 5 << 20) { body, _ in
+            try await core.changePublicProfile(of: body.id, body.change)
+        }
         route(.statistics, HTTPCoreClient.Empty.self) { _, _ in try await core.statistics() }
         route(.actorPublicKey, InternalCoreRequest.ActorKey.self) { body, _ in
             InternalCoreResponse.PublicKey(pem: try await core.actorPublicKey(of: body.owner))
@@ -84,11 +88,12 @@ struct InternalCoreRoutes {
         func route<Body: Decodable & Sendable, Answer: Encodable & Sendable>(
             _ operation: InternalCoreOperation,
             _ body: Body.Type,
+            maximumBody: Int? = nil,
             _ perform: @escaping @Sendable (Body, _ sessionToken: String?) async throws -> Answer
         ) {
             router.post(path(operation)) { request, context in
                 try authorize(operation, request)
-                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                let buffer = try await request.body.collect(upTo: maximumBody ?? context.maxUploadSize)
                 guard let decoded = try? ScribeJSON.decoder(exactDates: true).decode(Body.self, from: Data(buffer: buffer)) else {
                     throw Self.invalid("The body is not a valid \(operation.rawValue) request.")
                 }

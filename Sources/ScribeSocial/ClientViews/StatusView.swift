@@ -20,6 +20,9 @@ public struct StatusView: Sendable, Equatable {
     public var boostsCount = 0
     /// For a published item: its name, tagline and art, which apps show as a link card.
     public var card: Card?
+    /// The actors it mentions, and its hashtags (names without `#`, lowercased).
+    public var mentions: [String] = []
+    public var hashtags: [String] = []
 
     public struct Card: Sendable, Equatable {
         public var title: String
@@ -56,12 +59,14 @@ extension SocialModule {
             )
             entry.display.attachments = []
             let art = note.references("icon").first.flatMap { $0.object?.url ?? $0.id }
-            found[objectID] = StatusView(
+            var view = StatusView(
                 entry: entry,
                 visibility: "public",
                 url: note.url ?? objectID,
                 card: .init(title: note.name ?? "", description: NoteDisplay.plainText(note.summary ?? "", limit: 300) ?? "", image: art)
             )
+            (view.mentions, view.hashtags) = Self.tags(of: note)
+            found[objectID] = view
         }
         if !notes.isEmpty {
             for var view in try await noteViews(notes, viewer: viewer) {
@@ -101,6 +106,7 @@ extension SocialModule {
                 row,
                 as: (String, String, String, String, Date, String, String?, String?, String?, String?, String?, String?, String?).self
             )
+            let note = try? ASObject.decode(Data(document.utf8))
             let entry = Feeds.Entry(
                 id: 0,
                 kind: "note",
@@ -108,20 +114,30 @@ extension SocialModule {
                 author: feeds.author(actor, username: username, host: host, name: name, avatar: avatar),
                 object: id,
                 content: content,
-                display: (try? ASObject.decode(Data(document.utf8))).map { NoteDisplay($0) } ?? .none,
+                display: note.map { NoteDisplay($0) } ?? .none,
                 createdAt: published
             )
-            views.append(
-                StatusView(
-                    entry: entry,
-                    inReplyTo: inReplyTo,
-                    inReplyToActor: parentActor,
-                    visibility: visibility,
-                    url: url ?? id
-                )
-            )
+            var view = StatusView(entry: entry, inReplyTo: inReplyTo, inReplyToActor: parentActor, visibility: visibility, url: url ?? id)
+            if let note { (view.mentions, view.hashtags) = Self.tags(of: note) }
+            views.append(view)
         }
         return views
+    }
+
+    /// The actors a note mentions and its hashtags, as its `tag` names them (at most 40 of each).
+    static func tags(of note: ASObject) -> (mentions: [String], hashtags: [String]) {
+        var mentions: [String] = []
+        var hashtags: [String] = []
+        for tag in note.tags {
+            if tag.isA("Mention"), let actor = tag["href"]?.string, NoteDisplay.webURL(actor) != nil, mentions.count < 40 {
+                mentions.append(actor)
+            } else if tag.isA("Hashtag"), let name = tag.name?.trimmingCharacters(in: CharacterSet(charactersIn: "#")), !name.isEmpty,
+                name.count <= 100, hashtags.count < 40
+            {
+                hashtags.append(name.lowercased())
+            }
+        }
+        return (mentions, hashtags)
     }
 
     /// Fills in how many replies, likes and boosts each status has.

@@ -31,15 +31,55 @@ extension SocialActions {
         public var inReplyTo: String?
         /// The post or item it quotes (any object id, local or remote), whose author is asked.
         public var quote: String?
+        /// Images shown with it, at most four. Nil when editing keeps those it had.
+        public var media: [Media]?
 
-        public init(text: String, contentWarning: String? = nil, audience: Audience = .public, inReplyTo: String? = nil, quote: String? = nil) {
+        public init(
+            text: String,
+            contentWarning: String? = nil,
+            audience: Audience = .public,
+            inReplyTo: String? = nil,
+            quote: String? = nil,
+            media: [Media]? = nil
+        ) {
             self.text = text
             self.contentWarning = contentWarning
             self.audience = audience
             self.inReplyTo = inReplyTo
             self.quote = quote
+            self.media = media
         }
     }
+
+    /// An image a post shows, served by this server at `url` (a `Document`, as Mastodon sends one).
+    public struct Media: Sendable, Equatable {
+        public var url: String
+        public var mediaType: String
+        /// Alt text.
+        public var description: String?
+        public var width: Int
+        public var height: Int
+
+        public init(url: String, mediaType: String, description: String?, width: Int, height: Int) {
+            self.url = url
+            self.mediaType = mediaType
+            self.description = description
+            self.width = width
+            self.height = height
+        }
+
+        var document: JSONLDValue {
+            var object: ASObject = [
+                "type": "Document", "mediaType": .string(mediaType), "url": .string(url), "width": .number(Double(width)),
+                "height": .number(Double(height)),
+            ]
+            if let description, !description.isEmpty { object["name"] = .string(description) }
+            return object.embedded
+        }
+    }
+
+    /// Mastodon shows at most four images on a post of its own.
+    public static let maximumMedia = 4
 
     /// A post as the API shows it.
     public struct Post: Codable, Sendable, Equatable {
@@ -151,6 +191,8 @@ extension SocialActions {
             updated: updated
         )
         built.post.quoteState = quote?.state.rawValue
+        // An edit that names no images keeps those the post had.
+        if draft.media == nil, let attached = previous["attachment"] { built.note["attachment"] = attached }
         let inboxes = Array(Set(try await inboxes(for: built, author: me) + (try await mentionInboxes(previous))))
         try await transaction(on: pool, logger: logger) { connection in
             try await tables.notes.store(
@@ -228,7 +270,10 @@ extension SocialActions {
         updated: Date?
     ) async throws(SocialError) -> BuiltPost {
         let text = draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 5000 else { throw SocialError(.invalidInput, "A post has 1 to 5000 characters.") }
+        let media = draft.media ?? []
+        guard media.count <= Self.maximumMedia else { throw SocialError(.invalidInput, "A post has at most \(Self.maximumMedia) images.") }
+        // A post of images alone needs no words.
+        guard !text.isEmpty || !media.isEmpty, text.count <= 5000 else { throw SocialError(.invalidInput, "A post has 1 to 5000 characters.") }
         let warning = draft.contentWarning?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         guard (warning?.count ?? 0) <= 500 else { throw SocialError(.invalidInput, "A content warning has at most 500 characters.") }
         let parsed = PostText(text: text)
@@ -272,6 +317,7 @@ extension SocialActions {
         ]
         if let updated { note["updated"] = .string(ASObject.timestamp(updated)) }
         if let target { note["inReplyTo"] = .string(target.objectID) }
+        if !media.isEmpty { note["attachment"] = .array(media.map(\.document)) }
         if let quote {
             // Mastodon reads `quote` first; Misskey and Fedibird read the older names.
             for name in ["quote", "_misskey_quote", "quoteUri"] { note[name] = .string(quote.id) }

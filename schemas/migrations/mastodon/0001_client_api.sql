@@ -43,3 +43,44 @@ CREATE TABLE mastodon.public_ids (
     id  bigint PRIMARY KEY,
     key text   NOT NULL UNIQUE CHECK (length(key) <= 8300)
 );
+
+-- Where a user stopped reading each timeline (`home`, `notifications`), so another app of hers
+-- opens there. version counts the saves; a save names the id of the last item read.
+CREATE TABLE mastodon.markers (
+    user_id      uuid        NOT NULL,
+    timeline     text        NOT NULL CHECK (timeline IN ('home', 'notifications')),
+    last_read_id text        NOT NULL CHECK (length(last_read_id) <= 40),
+    version      integer     NOT NULL DEFAULT 1,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, timeline)
+);
+
+-- Images a user uploads for her posts (`POST /api/v2/media`): the original, a preview apps show
+-- in timelines, and the alt text. Served at /media/<file_key>, a random name, so an image of a
+-- followers-only post is not found by counting. status names the post it was attached to.
+CREATE TABLE mastodon.media (
+    id           bigint      PRIMARY KEY,
+    user_id      uuid        NOT NULL,
+    file_key     text        NOT NULL UNIQUE,
+    content_type text        NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg')),
+    bytes        bytea       NOT NULL,
+    preview_type text        NOT NULL,
+    preview      bytea       NOT NULL,
+    width        integer     NOT NULL,
+    height       integer     NOT NULL,
+    description  text        CHECK (length(description) <= 1500),
+    status       text,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX media_user ON mastodon.media (user_id, created_at);
+
+-- A post's Idempotency-Key: an app that sends the same key again within an hour (a retry after
+-- a lost answer) gets the post it already made instead of a second one. status is null while
+-- the first request is still posting.
+CREATE TABLE mastodon.idempotency_keys (
+    user_id    uuid        NOT NULL,
+    key        text        NOT NULL CHECK (length(key) <= 200),
+    status     text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, key)
+);
