@@ -57,7 +57,7 @@ struct MastodonAPITests {
             $0
         }
         #expect(page.status == .ok)
-        #expect(String(buffer: page.body).contains("Test app"))
+        #expect(String(buffer: page.body).contains("Sign in to"))
         var fields = query
         fields["csrf"] = csrf
         fields["decision"] = "approve"
@@ -106,6 +106,12 @@ struct MastodonAPITests {
 
             let app = try await Self.registerApp(client, scopes: "read write:statuses")
             let browser = try await WebPageTests.browser(client, "pkce")
+            let consent = try await client.execute(
+                uri: "/oauth/authorize?" + String(buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read"])),
+                method: .get,
+                headers: browser
+            ) { $0 }
+            #expect(String(buffer: consent.body).contains("Sign in to Test app?"))
             let verifier = String(repeating: "v", count: 50)
 
             // Asking for more than the app registered comes back to the app as invalid_scope.
@@ -282,6 +288,85 @@ struct MastodonAPITests {
             ) { $0 }
             #expect(revoked.status == .ok)
             #expect(try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: auth) { $0 }.status == .unauthorized)
+        }
+    }
+
+    @Test("apps in a browser may call it from any origin (CORS), and a bad profile change or upload is 422 and changes nothing")
+    func browserAppsAndBadInput() async throws {
+        try await withTestServer { client, _ in
+            let elk: HTTPFields = [.origin: "https://elk.zone"]
+            let preflight = try await client.execute(
+                uri: "/api/v1/statuses",
+                method: .options,
+                headers: elk + [.accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization,content-type"]
+            ) { $0 }
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "*")
+            #expect(preflight.headers[.accessControlAllowHeaders] == "authorization,content-type")
+            // Registering from another origin works, and the answer can be read there.
+            let registered = try await client.execute(
+                uri: "/api/v1/apps",
+                method: .post,
+                headers: elk + Self.form,
+                body: WebPageTests.form(["client_name": "Elk", "redirect_uris": Self.callback, "scopes": "read write"])
+            ) { $0 }
+            #expect(registered.status == .ok)
+            #expect(registered.headers[.accessControlAllowOrigin] == "*")
+            // Scribe's own API keeps refusing other origins.
+            let ownAPI = try await client.execute(
+                uri: "/api/v1/sessions",
+                method: .post,
+                headers: elk + [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"identifier":"x","password":"y"}"#)
+            ) { $0 }
+            #expect(ownAPI.status == .forbidden)
+
+            let app = try Self.json(registered)
+            let pair = (try #require(app["client_id"] as? String), try #require(app["client_secret"] as? String))
+            let browser = try await WebPageTests.browser(client, "profiled")
+            // Scribe's own session token, sent as a bearer token, is an app of Scribe's own; the
+            // session's cookie alone never is.
+            let session = try #require(browser[.cookie]?.split(separator: ";").first?.split(separator: "=").last.map(String.init))
+            let asSession = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: [.authorization: "Bearer \(session)"]) { $0 }
+            #expect(asSession.status == .ok)
+            let byCookie = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: browser) { $0 }
+            #expect(byCookie.status == .unauthorized)
+            let verifier = String(repeating: "p", count: 43)
+            let code = try await Self.authorize(client, app: pair, as: browser, csrf: "token-profiled", scope: "read write", challenge: Self.challenge(verifier))
+            let bearer = try #require(try Self.json(try await Self.exchange(client, app: pair, code: code, verifier: verifier))["access_token"] as? String)
+            let auth: HTTPFields = [.authorization: "Bearer \(bearer)"]
+
+            // A display name over 50 characters with a valid bio: neither is kept.
+            let tooLong = try await client.execute(
+                uri: "/api/v1/accounts/update_credentials",
+                method: .patch,
+                headers: auth + Self.form,
+                body: WebPageTests.form(["display_name": String(repeating: "n", count: 51), "note": "A new bio"])
+            ) { $0 }
+            #expect(tooLong.status == .unprocessableContent)
+            #expect((try Self.json(tooLong)["error"] as? String)?.hasPrefix("Validation failed: ") == true)
+            let me = try Self.json(try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: auth) { $0 })
+            #expect((me["source"] as? [String: Any])?["note"] as? String == "")
+
+            // A file that is no image is refused by its bytes, whatever it claims to be.
+            let boundary = "scribe-boundary"
+            let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cat.png\"\r\nContent-Type: image/png\r\n\r\nnot an image\r\n--\(boundary)--\r\n"
+            let upload = try await client.execute(
+                uri: "/api/v2/media",
+                method: .post,
+                headers: auth + [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                body: ByteBuffer(string: body)
+            ) { $0 }
+            #expect(upload.status == .unprocessableContent)
+            #expect(try Self.json(upload)["error"] as? String == "File type of uploaded media could not be verified")
+            // Someone else's or an unknown media id cannot be attached.
+            let attached = try await client.execute(
+                uri: "/api/v1/statuses",
+                method: .post,
+                headers: auth + Self.form,
+                body: WebPageTests.form(["status": "Look", "media_ids[]": "123"])
+            ) { $0 }
+            #expect(attached.status == .notFound)
         }
     }
 

@@ -20,20 +20,20 @@ struct MediaRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: Context) async throws -> MediaAttachment {
-        let user = try await api.callers.user(request, scope: "write:media")
+        let user = try await api.callers.user(request, context, scope: "write:media")
         let parameters = try await Parameters.read(request, context: context, maximumBody: MediaLibrary.maximumSize + 64 * 1024)
         guard let file = parameters.files["file"] else { throw MastodonError.missing("file") }
         return attachment(try await api.media.upload(file, description: parameters["description"], for: user))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> MediaAttachment {
-        let user = try await api.callers.user(request, scope: "write:media")
+        let user = try await api.callers.user(request, context, scope: "write:media")
         guard let upload = try await api.media.uploads([context.parameters.get("id") ?? ""], of: user).first else { throw MastodonError.notFound }
         return attachment(upload)
     }
 
     @Sendable func describe(_ request: Request, context: Context) async throws -> MediaAttachment {
-        let user = try await api.callers.user(request, scope: "write:media")
+        let user = try await api.callers.user(request, context, scope: "write:media")
         let parameters = try await Parameters.read(request, context: context)
         return attachment(try await api.media.describe(context.parameters.get("id") ?? "", as: parameters["description"], of: user))
     }

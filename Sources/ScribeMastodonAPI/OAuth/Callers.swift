@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ScribeContracts
+import ScribeHTTP
 import ScribeSocial
 
 /// Who is calling a client API route, from the request's bearer token, and whether the token
@@ -14,11 +15,16 @@ struct Callers: Sendable {
     let grants: Grants
     let social: SocialModule
 
-    /// The token's grant, nil when the request carries none.
-    func grant(_ request: Request) async throws(MastodonError) -> Grants.Grant? {
+    /// The token's grant, nil when the request carries none. A Scribe session's own token, sent
+    /// as the bearer token (never its cookie), may do everything: it is what Scribe's own
+    /// clients hold, and it could do more through Scribe's own API.
+    func grant(_ request: Request, _ context: some SessionContext) async throws(MastodonError) -> Grants.Grant? {
         guard let header = request.headers[.authorization] else { return nil }
         guard header.lowercased().hasPrefix("bearer ") else { throw .invalidToken }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let user = context.user, let session = context.sessionToken, session == token {
+            return Grants.Grant(applicationID: 0, userID: user.id, scopes: Scopes(stored: Scopes.supported), createdAt: Date())
+        }
         guard let grant = try await grants.grant(for: token) else { throw .invalidToken }
         if let user = grant.userID {
             guard (try? await social.actors.profile(id: user))?.isActive == true else { throw .invalidToken }
@@ -27,16 +33,16 @@ struct Callers: Sendable {
     }
 
     /// The user a route acts for, whose token must hold `scope`.
-    func user(_ request: Request, scope: String) async throws(MastodonError) -> UUID {
-        guard let grant = try await grant(request) else { throw MastodonError(.unauthorized, "The access token is invalid") }
+    func user(_ request: Request, _ context: some SessionContext, scope: String) async throws(MastodonError) -> UUID {
+        guard let grant = try await grant(request, context) else { throw MastodonError(.unauthorized, "The access token is invalid") }
         guard grant.scopes.allows(scope) else { throw .outsideScopes }
         guard let user = grant.userID else { throw .userRequired }
         return user
     }
 
     /// The reader of a public route: the token's user when it carries one that may read.
-    func reader(_ request: Request, scope: String = "read:statuses") async throws(MastodonError) -> UUID? {
-        guard let grant = try await grant(request) else { return nil }
+    func reader(_ request: Request, _ context: some SessionContext, scope: String = "read:statuses") async throws(MastodonError) -> UUID? {
+        guard let grant = try await grant(request, context) else { return nil }
         return grant.scopes.allows(scope) ? grant.userID : nil
     }
 }

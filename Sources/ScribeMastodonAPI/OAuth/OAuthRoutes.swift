@@ -67,7 +67,7 @@ struct OAuthRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func verifyApp(_ request: Request, context: Context) async throws -> VerifiedApp {
-        guard let grant = try await callers.grant(request) else { throw MastodonError.invalidToken }
+        guard let grant = try await callers.grant(request, context) else { throw MastodonError.invalidToken }
         guard let app = try await apps.find(id: grant.applicationID) else { throw MastodonError.invalidToken }
         return VerifiedApp(id: String(app.id), name: app.name, website: app.website, scopes: app.scopes.names, redirect_uris: app.redirectURIs)
     }

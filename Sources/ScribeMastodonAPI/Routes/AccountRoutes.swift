@@ -29,7 +29,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func verifyCredentials(_ request: Request, context: Context) async throws -> Account {
-        let user = try await api.callers.user(request, scope: "profile")
+        let user = try await api.callers.user(request, context, scope: "profile")
         let profile = try await api.social.actors.profile(id: user)
         var account = try await api.account(api.social.urls.actor(profile.username))
         let requests = try await api.social.following.requests(for: user)
@@ -45,7 +45,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     /// Changes the profile (name, bio, fields, avatar, header, through Core, all or nothing)
     /// and the account's settings (locked, discoverable, through Social).
     @Sendable func updateCredentials(_ request: Request, context: Context) async throws -> Account {
-        let user = try await api.callers.user(request, scope: "write:accounts")
+        let user = try await api.callers.user(request, context, scope: "write:accounts")
         let parameters = try await Parameters.read(request, context: context, maximumBody: Parameters.maximumUpload)
         var fields: [ProfileField]?
         let indexes = Set(parameters.keys.compactMap { Self.fieldIndex($0) }).sorted()
@@ -83,12 +83,12 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Account {
-        _ = try await api.callers.reader(request)
+        _ = try await api.callers.reader(request, context)
         return try await api.account(try await api.actor(context.parameters.get("id")))
     }
 
     @Sendable func lookup(_ request: Request, context: Context) async throws -> Account {
-        _ = try await api.callers.reader(request)
+        _ = try await api.callers.reader(request, context)
         let parameters = try await Parameters.read(request, context: context)
         var handle = try parameters.required("acct")
         if handle.hasPrefix("@") { handle.removeFirst() }
@@ -100,7 +100,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func statuses(_ request: Request, context: Context) async throws -> Paged<[Status]> {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         let actor = try await api.actor(context.parameters.get("id"))
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 20)
@@ -125,7 +125,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     /// Followers and following, paged by when each follow began (the id in `Link` is the
     /// follow's, as Mastodon's: a time-ordered number).
     private func follows(_ request: Request, context: Context, followers: Bool) async throws -> Paged<[Account]> {
-        _ = try await api.callers.reader(request, scope: "read:accounts")
+        _ = try await api.callers.reader(request, context, scope: "read:accounts")
         let actor = try await api.actor(context.parameters.get("id"))
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 40)
@@ -138,7 +138,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func follow(_ request: Request, context: Context) async throws -> Relationship {
-        let user = try await api.callers.user(request, scope: "write:follows")
+        let user = try await api.callers.user(request, context, scope: "write:follows")
         let actor = try await api.actor(context.parameters.get("id"))
         guard actor != (try await api.actor(of: user)) else { throw MastodonError(.forbidden, "This action is not allowed") }
         _ = try await api.social.following.follow(actor, as: user)
@@ -146,14 +146,14 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func unfollow(_ request: Request, context: Context) async throws -> Relationship {
-        let user = try await api.callers.user(request, scope: "write:follows")
+        let user = try await api.callers.user(request, context, scope: "write:follows")
         let actor = try await api.actor(context.parameters.get("id"))
         try await api.social.following.unfollow(actor, as: user)
         return try await relationship(of: user, to: actor, id: context.parameters.get("id") ?? "")
     }
 
     @Sendable func relationships(_ request: Request, context: Context) async throws -> [Relationship] {
-        let user = try await api.callers.user(request, scope: "read:follows")
+        let user = try await api.callers.user(request, context, scope: "read:follows")
         let parameters = try await Parameters.read(request, context: context)
         var actors: [(id: String, actor: String)] = []
         for id in parameters.list("id").prefix(80) {
@@ -165,14 +165,14 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func followRequests(_ request: Request, context: Context) async throws -> [Account] {
-        let user = try await api.callers.user(request, scope: "read:follows")
+        let user = try await api.callers.user(request, context, scope: "read:follows")
         let actors = try await api.social.following.requests(for: user)
         let accounts = try await api.presenter.accounts(actors)
         return actors.compactMap { accounts[$0] }
     }
 
     @Sendable func block(_ request: Request, context: Context) async throws -> Relationship {
-        let user = try await api.callers.user(request, scope: "write:blocks")
+        let user = try await api.callers.user(request, context, scope: "write:blocks")
         let actor = try await api.actor(context.parameters.get("id"))
         guard actor != (try await api.actor(of: user)) else { throw MastodonError(.forbidden, "This action is not allowed") }
         try await api.social.actions.block(actor, as: user)
@@ -180,7 +180,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func unblock(_ request: Request, context: Context) async throws -> Relationship {
-        let user = try await api.callers.user(request, scope: "write:blocks")
+        let user = try await api.callers.user(request, context, scope: "write:blocks")
         let actor = try await api.actor(context.parameters.get("id"))
         try await api.social.actions.unblock(actor, as: user)
         return try await relationship(of: user, to: actor, id: context.parameters.get("id") ?? "")
@@ -196,7 +196,7 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
 
     /// Accepts or declines the follow request of the account an id names.
     private func answerFollower(_ request: Request, _ context: Context, accept: Bool) async throws -> Relationship {
-        let user = try await api.callers.user(request, scope: "write:follows")
+        let user = try await api.callers.user(request, context, scope: "write:follows")
         let actor = try await api.actor(context.parameters.get("id"))
         guard try await api.social.following.requests(for: user).contains(actor) else { throw MastodonError.notFound }
         try await api.social.following.answer(request: actor, accept: accept, as: user)

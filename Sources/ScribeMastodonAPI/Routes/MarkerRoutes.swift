@@ -21,14 +21,14 @@ struct MarkerRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> [String: Marker] {
-        let user = try await api.callers.user(request, scope: "read:statuses")
+        let user = try await api.callers.user(request, context, scope: "read:statuses")
         let parameters = try await Parameters.read(request, context: context)
         let wanted = parameters.list("timeline").filter(Self.timelines.contains)
         return try await markers(of: user, wanted.isEmpty ? Self.timelines : wanted)
     }
 
     @Sendable func save(_ request: Request, context: Context) async throws -> [String: Marker] {
-        let user = try await api.callers.user(request, scope: "write:statuses")
+        let user = try await api.callers.user(request, context, scope: "write:statuses")
         let parameters = try await Parameters.read(request, context: context)
         var saved: [String] = []
         for timeline in Self.timelines {

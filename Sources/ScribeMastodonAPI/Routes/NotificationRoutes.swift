@@ -43,7 +43,7 @@ struct NotificationRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Paged<[Notification]> {
-        let user = try await api.callers.user(request, scope: "read:notifications")
+        let user = try await api.callers.user(request, context, scope: "read:notifications")
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 40)
         let all: [Notifications.Kind] = [.follow, .followRequest, .like, .boost, .comment, .mention, .quote]
@@ -65,7 +65,7 @@ struct NotificationRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Notification {
-        let user = try await api.callers.user(request, scope: "read:notifications")
+        let user = try await api.callers.user(request, context, scope: "read:notifications")
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw MastodonError.notFound }
         let found = try await api.social.notificationList(for: user, before: id + 1, after: id - 1, limit: 1)
         guard let notification = try await present(found, for: user).first else { throw MastodonError.notFound }
@@ -73,19 +73,19 @@ struct NotificationRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func unreadCount(_ request: Request, context: Context) async throws -> JSONAnswer {
-        let user = try await api.callers.user(request, scope: "read:notifications")
+        let user = try await api.callers.user(request, context, scope: "read:notifications")
         let found = try await api.social.notificationList(for: user, before: nil, limit: 100)
         return JSONAnswer(.object(["count": .integer(Int64(found.count))]))
     }
 
     @Sendable func clear(_ request: Request, context: Context) async throws -> JSONAnswer {
-        let user = try await api.callers.user(request, scope: "write:notifications")
+        let user = try await api.callers.user(request, context, scope: "write:notifications")
         try await api.social.dismissNotifications(nil, of: user)
         return JSONAnswer(.object([:]))
     }
 
     @Sendable func dismiss(_ request: Request, context: Context) async throws -> JSONAnswer {
-        let user = try await api.callers.user(request, scope: "write:notifications")
+        let user = try await api.callers.user(request, context, scope: "write:notifications")
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw MastodonError.notFound }
         try await api.social.dismissNotifications(id, of: user)
         return JSONAnswer(.object([:]))

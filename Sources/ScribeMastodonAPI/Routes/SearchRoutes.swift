@@ -15,7 +15,7 @@ struct SearchRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: Context) async throws -> SearchResults {
-        let viewer = try await api.callers.reader(request, scope: "read:search")
+        let viewer = try await api.callers.reader(request, context, scope: "read:search")
         let parameters = try await Parameters.read(request, context: context)
         let query = try parameters.required("q").trimmingCharacters(in: .whitespacesAndNewlines)
         let limit = try parameters.limit(default: 20)

@@ -25,7 +25,7 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func post(_ request: Request, context: Context) async throws -> Status {
-        let user = try await api.callers.user(request, scope: "write:statuses")
+        let user = try await api.callers.user(request, context, scope: "write:statuses")
         let parameters = try await Parameters.read(request, context: context)
         let text = parameters["status"] ?? ""
         let mediaIDs = parameters.list("media_ids")
@@ -93,12 +93,12 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Status {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         return try await api.status(try await api.line(context.parameters.get("id")), viewer: viewer)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Status {
-        let user = try await api.callers.user(request, scope: "write:statuses")
+        let user = try await api.callers.user(request, context, scope: "write:statuses")
         let line = try await api.line(context.parameters.get("id"))
         guard line.booster == nil else { throw MastodonError.notFound }
         var status = try await api.status(line, viewer: user)
@@ -109,7 +109,7 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func thread(_ request: Request, context: Context) async throws -> StatusContext {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         let line = try await api.line(context.parameters.get("id"))
         _ = try await api.status(Presenter.Line(object: line.object), viewer: viewer)
         let (above, below) = try await api.social.thread(of: line.object)
@@ -133,7 +133,7 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
 
     /// Boosting answers with the boost itself, whose `reblog` is the status.
     @Sendable func reblog(_ request: Request, context: Context) async throws -> Status {
-        let user = try await api.callers.user(request, scope: "write:statuses")
+        let user = try await api.callers.user(request, context, scope: "write:statuses")
         let line = try await api.line(context.parameters.get("id"))
         _ = try await api.status(Presenter.Line(object: line.object), viewer: user)
         try await api.social.actions.boost(line.object, as: user)
@@ -148,7 +148,7 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
         scope: String,
         _ action: (String, UUID) async throws -> Void
     ) async throws -> Status {
-        let user = try await api.callers.user(request, scope: scope)
+        let user = try await api.callers.user(request, context, scope: scope)
         let line = try await api.line(context.parameters.get("id"))
         let original = Presenter.Line(object: line.object)
         _ = try await api.status(original, viewer: user)
@@ -165,7 +165,7 @@ struct StatusRoutes<Context: SessionContext>: Sendable {
     }
 
     private func reactors(_ request: Request, _ context: Context, boosts: Bool) async throws -> [Account] {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         let line = try await api.line(context.parameters.get("id"))
         _ = try await api.status(Presenter.Line(object: line.object), viewer: viewer)
         let parameters = try await Parameters.read(request, context: context)

@@ -18,7 +18,7 @@ struct TimelineRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: Context) async throws -> Paged<[Status]> {
-        let user = try await api.callers.user(request, scope: "read:statuses")
+        let user = try await api.callers.user(request, context, scope: "read:statuses")
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 20)
         // The home feed is kept in the order things arrived; an id is found there by its line.
@@ -50,7 +50,7 @@ struct TimelineRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func publicTimeline(_ request: Request, context: Context) async throws -> Paged<[Status]> {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 20)
         if parameters.bool("only_media") { return Paged(value: [], link: nil) }
@@ -68,7 +68,7 @@ struct TimelineRoutes<Context: SessionContext>: Sendable {
     }
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Paged<[Status]> {
-        let viewer = try await api.callers.reader(request)
+        let viewer = try await api.callers.reader(request, context)
         let parameters = try await Parameters.read(request, context: context)
         let limit = try parameters.limit(default: 20)
         guard let name = context.parameters.get("hashtag")?.removingPercentEncoding, !name.isEmpty, name.count <= 100 else {

@@ -5,6 +5,7 @@ import ScribeContracts
 import ScribeCore
 import ScribeCoreClient
 import ScribeHTTP
+import ScribeMastodonAPI
 
 /// Finds the session a request carries and guards cookie sessions against cross-site requests.
 ///
@@ -12,7 +13,7 @@ import ScribeHTTP
 ///   (browsers). An unknown, expired or ended token leaves the request anonymous; routes that
 ///   need a session answer 401.
 /// - CSRF: a state-changing request (not GET, HEAD or OPTIONS) whose `Origin` names another site
-///   is refused. One that authenticates with the cookie must prove it comes from our own pages,
+///   is refused, unless it is one of Mastodon's client API (which takes bearer tokens only). One that authenticates with the cookie must prove it comes from our own pages,
 ///   by `Origin` or, failing that, `Referer`. Bearer tokens are not sent by browsers on their
 ///   own, so bearer requests need no such proof.
 struct SessionMiddleware: RouterMiddleware {
@@ -34,7 +35,10 @@ struct SessionMiddleware: RouterMiddleware {
         var context = context
         let bearer = Self.bearerToken(request)
         let cookie = bearer == nil ? request.cookies[SessionCookie.name]?.value : nil
-        if !Self.isSafe(request.method) {
+        // Mastodon's client API takes bearer tokens only (but its consent page), which a browser
+        // never sends on its own: apps in a browser call it from any origin.
+        let clientAPI = MastodonError.isClientAPI(request.uri.path) && request.uri.path != "/oauth/authorize"
+        if !Self.isSafe(request.method), !clientAPI {
             try checkOrigin(request, requireProof: cookie != nil)
         }
         if let token = bearer ?? cookie, !token.isEmpty {

@@ -93,6 +93,8 @@ public struct ScribeApplication: Sendable {
         ScribeMetrics.bootstrap()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware<ScribeRequestContext>())
+        // Outside the error middleware, so a browser app can read an error's body too.
+        if socialModule != nil { router.add(middleware: ClientCORSMiddleware<ScribeRequestContext>()) }
         router.add(middleware: ErrorMiddleware(pages: pages))
         router.add(middleware: ForwardedRequestMiddleware(secret: configuration.serviceSecret))
         router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, scope: .address))
