@@ -39,10 +39,12 @@ struct Parameters: Sendable {
             for (key, value) in object { parameters.add(json: key, value) }
         } else if contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.isEmpty {
             for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                     String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
                 }
-                parameters.add(parts[0], parts.count > 1 ? parts[1] : "")
+                // `=value` names nothing: it is left out, as Rack leaves it.
+                guard let key = parts.first, !key.isEmpty else { continue }
+                parameters.add(key, parts.count > 1 ? parts[1] : "")
             }
         } else if contentType.hasPrefix("multipart/form-data") {
             guard let form = WebForm.multipart(collected, contentType: request.headers[.contentType] ?? "") else {

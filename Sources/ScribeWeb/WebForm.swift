@@ -66,6 +66,7 @@ public struct WebForm: Sendable {
 
     /// The parts of a `multipart/form-data` body, by MultipartKit's parser.
     static func parts(of body: ByteBuffer, boundary: String) throws -> [MultipartPart] {
+        guard headerNamesAreASCII(body, boundary: boundary) else { throw malformed }
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
         var headers = HTTPHeaders()
@@ -79,6 +80,40 @@ public struct WebForm: Sendable {
         }
         try parser.execute(body)
         return parts
+    }
+
+    /// Whether every part's header names are ASCII. MultipartKit 4.7.1 looks each byte of a
+    /// header name up in a 128-entry table, so a byte from 128 up traps and stops the process;
+    /// such a body is refused before it reaches the parser. Header lines are read as the parser
+    /// reads them: after `--boundary` and a line break, up to an empty line.
+    static func headerNamesAreASCII(_ body: ByteBuffer, boundary: String) -> Bool {
+        let bytes = Array(body.readableBytesView)
+        let marker = Array(("--" + boundary + "\r\n").utf8)
+        guard !marker.isEmpty, bytes.count >= marker.count else { return true }
+        var start = 0
+        while start <= bytes.count - marker.count {
+            guard
+                let found = (start...(bytes.count - marker.count)).first(where: {
+                    bytes[$0] == marker[0] && bytes[$0..<($0 + marker.count)].elementsEqual(marker)
+                })
+            else { return true }
+            var cursor = found + marker.count
+            // Each header line: its name runs to a colon; an empty line ends the headers.
+            lines: while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\r") {
+                while cursor < bytes.count {
+                    let byte = bytes[cursor]
+                    if byte >= 0x80 { return false }
+                    if byte == UInt8(ascii: ":") { break }
+                    if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { break lines }
+                    cursor += 1
+                }
+                // The value, to the end of its line.
+                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\n") { cursor += 1 }
+                cursor += 1
+            }
+            start = found + 1
+        }
+        return true
     }
 
     /// `filename="…"` of a `Content-Disposition`, without any path.

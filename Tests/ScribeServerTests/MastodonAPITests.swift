@@ -107,7 +107,10 @@ struct MastodonAPITests {
             let app = try await Self.registerApp(client, scopes: "read write:statuses")
             let browser = try await WebPageTests.browser(client, "pkce")
             let consent = try await client.execute(
-                uri: "/oauth/authorize?" + String(buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read"])),
+                uri: "/oauth/authorize?"
+                    + String(
+                        buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read"])
+                    ),
                 method: .get,
                 headers: browser
             ) { $0 }
@@ -248,6 +251,15 @@ struct MastodonAPITests {
             #expect(missing.status == .badRequest)
             #expect(try Self.json(missing)["error"] as? String == "Missing required parameter: client_name")
             #expect(try await client.execute(uri: "/api/v1/accounts/12345", method: .get) { $0 }.status == .notFound)
+            // A form pair with no name (`=x`) is left out, not a crash.
+            let nameless = try await client.execute(
+                uri: "/api/v1/apps",
+                method: .post,
+                headers: Self.form,
+                body: ByteBuffer(string: "=&=x&redirect_uris=oob")
+            ) { $0 }
+            #expect(nameless.status == .badRequest)
+            #expect(try Self.json(nameless)["error"] as? String == "Missing required parameter: client_name")
 
             // An app's own token acts for nobody.
             let appToken = try Self.json(
@@ -327,13 +339,26 @@ struct MastodonAPITests {
             // Scribe's own session token, sent as a bearer token, is an app of Scribe's own; the
             // session's cookie alone never is.
             let session = try #require(browser[.cookie]?.split(separator: ";").first?.split(separator: "=").last.map(String.init))
-            let asSession = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: [.authorization: "Bearer \(session)"]) { $0 }
+            let asSession = try await client.execute(
+                uri: "/api/v1/accounts/verify_credentials",
+                method: .get,
+                headers: [.authorization: "Bearer \(session)"]
+            ) { $0 }
             #expect(asSession.status == .ok)
             let byCookie = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: browser) { $0 }
             #expect(byCookie.status == .unauthorized)
             let verifier = String(repeating: "p", count: 43)
-            let code = try await Self.authorize(client, app: pair, as: browser, csrf: "token-profiled", scope: "read write", challenge: Self.challenge(verifier))
-            let bearer = try #require(try Self.json(try await Self.exchange(client, app: pair, code: code, verifier: verifier))["access_token"] as? String)
+            let code = try await Self.authorize(
+                client,
+                app: pair,
+                as: browser,
+                csrf: "token-profiled",
+                scope: "read write",
+                challenge: Self.challenge(verifier)
+            )
+            let bearer = try #require(
+                try Self.json(try await Self.exchange(client, app: pair, code: code, verifier: verifier))["access_token"] as? String
+            )
             let auth: HTTPFields = [.authorization: "Bearer \(bearer)"]
 
             // A display name over 50 characters with a valid bio: neither is kept.
@@ -350,7 +375,8 @@ struct MastodonAPITests {
 
             // A file that is no image is refused by its bytes, whatever it claims to be.
             let boundary = "scribe-boundary"
-            let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cat.png\"\r\nContent-Type: image/png\r\n\r\nnot an image\r\n--\(boundary)--\r\n"
+            let body =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cat.png\"\r\nContent-Type: image/png\r\n\r\nnot an image\r\n--\(boundary)--\r\n"
             let upload = try await client.execute(
                 uri: "/api/v2/media",
                 method: .post,
@@ -359,6 +385,15 @@ struct MastodonAPITests {
             ) { $0 }
             #expect(upload.status == .unprocessableContent)
             #expect(try Self.json(upload)["error"] as? String == "File type of uploaded media could not be verified")
+            // A part's header name that is not ASCII is refused; MultipartKit 4.7.1 would trap on it.
+            let hostile = try await client.execute(
+                uri: "/api/v1/accounts/update_credentials",
+                method: .patch,
+                headers: auth + [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                body: ByteBuffer(bytes: Array("--\(boundary)\r\n".utf8) + [0xF1, 0xBA, 0xAA, 0xB2] + Array("oR--\(boundary)--\r\n".utf8))
+            ) { $0 }
+            #expect(hostile.status == .badRequest)
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0 }.status == .ok)
             // Someone else's or an unknown media id cannot be attached.
             let attached = try await client.execute(
                 uri: "/api/v1/statuses",

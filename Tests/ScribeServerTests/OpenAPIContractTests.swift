@@ -45,7 +45,12 @@ struct OpenAPIContractTests {
     static func responseSchema(path: String, method: String = "get", status: Int) -> [String: Any]? {
         let paths = document["paths"] as? [String: [String: Any]]
         let responses = (paths?[path]?[method] as? [String: Any])?["responses"] as? [String: [String: Any]]
-        let content = responses?[String(status)]?["content"] as? [String: [String: Any]]
+        var response = responses?[String(status)]
+        // A shared response (`#/components/responses/…`) is read where it is defined.
+        if let reference = response?["$ref"] as? String {
+            response = reference.dropFirst(2).split(separator: "/").reduce(document as Any?) { ($0 as? [String: Any])?[String($1)] } as? [String: Any]
+        }
+        let content = response?["content"] as? [String: [String: Any]]
         return content?["application/json"]?["schema"] as? [String: Any]
     }
 

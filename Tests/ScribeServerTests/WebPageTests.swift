@@ -70,6 +70,24 @@ struct WebPageTests {
         }
     }
 
+    @Test("a multipart form whose part has a header name that is not ASCII is refused with 400, and the server goes on")
+    func hostileMultipartForm() async throws {
+        try await withTestServer { client, _ in
+            let boundary = "b0undary"
+            let body =
+                Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"identifier\"\r\n\r\nalice\r\n--\(boundary)\r\n".utf8)
+                + [0xC3, 0xA2] + Array("-name: x\r\n\r\nvalue\r\n--\(boundary)--\r\n".utf8)
+            let refused = try await client.execute(
+                uri: "/login",
+                method: .post,
+                headers: Self.html + [.contentType: "multipart/form-data; boundary=\(boundary)", .origin: "http://localhost:8080"],
+                body: ByteBuffer(bytes: body)
+            ) { $0 }
+            #expect(refused.status == .badRequest)
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0 }.status == .ok)
+        }
+    }
+
     @Test("a browser's first page sets the form token's cookie, and its forms carry the same token; an API request is given none")
     func formTokenCookie() async throws {
         try await withTestServer { client, _ in

@@ -27,7 +27,13 @@ struct Callers: Sendable {
         }
         guard let grant = try await grants.grant(for: token) else { throw .invalidToken }
         if let user = grant.userID {
-            guard (try? await social.actors.profile(id: user))?.isActive == true else { throw .invalidToken }
+            // A user who is gone or locked ends her tokens; Core being unreachable does not (an
+            // app that saw 401 would sign her out).
+            do {
+                _ = try await social.actors.profile(id: user)
+            } catch {
+                throw error.code == .notFound ? .invalidToken : MastodonError(.serviceUnavailable, "Remote data could not be fetched")
+            }
         }
         return grant
     }

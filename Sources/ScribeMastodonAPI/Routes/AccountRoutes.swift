@@ -221,4 +221,3 @@ struct AccountRoutes<Context: SessionContext>: Sendable {
         )
     }
 }
-

@@ -33,7 +33,8 @@ struct InstanceRoutes<Context: SessionContext>: Sendable {
 
     var statusLimits: JSONValue {
         .object([
-            "max_characters": .integer(Self.maximumCharacters), "max_media_attachments": .integer(Int64(SocialActions.maximumMedia)), "characters_reserved_per_url": .integer(23),
+            "max_characters": .integer(Self.maximumCharacters), "max_media_attachments": .integer(Int64(SocialActions.maximumMedia)),
+            "characters_reserved_per_url": .integer(23),
         ])
     }
 
