@@ -133,6 +133,20 @@ extension AuthorizationMatrixTests {
         /// A review by the stranger of the public character, and a report of the listing by
         /// the instance's administrator (a caller outside the five).
         var review = "", report = ""
+        /// Mastodon's client API ids: the owner's and the administrator's accounts, the public
+        /// character's status, the followers-only post's, a public post to delete, and an upload.
+        var ownerAccount = "", rootAccount = "", publicStatus = "", followersStatus = "", doomedStatus = "", ownerMedia = ""
+
+        /// A `multipart/form-data` body with one file part, `file`, and its boundary.
+        static func multipart(_ file: Data) -> (body: Data, type: String) {
+            let boundary = "matrix-boundary"
+            var body = Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"art.png\"\r\nContent-Type: image/png\r\n\r\n".utf8
+            )
+            body += file
+            body += Data("\r\n--\(boundary)--\r\n".utf8)
+            return (body, "multipart/form-data; boundary=\(boundary)")
+        }
 
         func object(_ id: String) -> String { publicURL + "/characters/" + id }
 
@@ -243,6 +257,27 @@ extension AuthorizationMatrixTests {
             )
             world.review = try id(try await send("PUT", listing + "/review", world.tokens[.stranger], json(["body": "Lovely."])), "review")
             world.report = try id(try await send("POST", listing + "/reports", administrator, json(["reason": "Checking the queue."])), "report")
+
+            // What Mastodon's client API calls them, asked as the owner.
+            func mastodonID(_ path: String, _ token: String? = owner) async throws -> String {
+                let found = try await send("GET", path, token, nil)
+                let status = (found["statuses"] as? [[String: Any]])?.first
+                return try #require((status ?? found)["id"] as? String, "no id for \(path) in \(found)")
+            }
+            world.ownerAccount = try await mastodonID("/api/v1/accounts/lookup?acct=alice")
+            world.rootAccount = try await mastodonID("/api/v1/accounts/lookup?acct=root")
+            let publicObject = world.object(world.publicCharacter).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            world.publicStatus = try await mastodonID("/api/v2/search?type=statuses&q=\(publicObject)")
+            // A followers-only post of its own: the JSON API's calls delete the other.
+            let followersPost = try #require(
+                (try await send("POST", "/api/v1/posts", owner, json(["content": "For my followers.", "audience": "followers"]))["post"]
+                    as? [String: Any])?["id"] as? String
+            )
+            let followersObject = followersPost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            world.followersStatus = try await mastodonID("/api/v2/search?type=statuses&q=\(followersObject)")
+            world.doomedStatus = try #require(try await send("POST", "/api/v1/statuses", owner, json(["status": "Soon gone."]))["id"] as? String)
+            let upload = multipart(try Fixtures.data("cards/seraphina.png"))
+            world.ownerMedia = try #require(try await send("POST", "/api/v2/media", owner, upload.body, type: upload.type)["id"] as? String)
             return world
         }
     }
@@ -702,6 +737,132 @@ extension AuthorizationMatrixTests {
                 [.anonymous: 401, .stranger: 204, .follower: 404, .moderator: 404, .owner: 404],
                 label: "the stranger's review"
             ),
+        ] + mastodonCalls(w)
+    }
+
+    /// Mastodon's client API, called with Scribe's own session tokens (which may do all an app
+    /// may): what is public to all, one's own to oneself, a followers-only post to followers.
+    static func mastodonCalls(_ w: World) -> [Call] {
+        let form = "application/x-www-form-urlencoded"
+        let secrets = ["For my followers.", w.privateCharacter, w.followersCharacter]
+        let upload = World.multipart((try? Fixtures.data("cards/seraphina.png")) ?? Data())
+        func call(
+            _ operation: String,
+            _ path: String,
+            _ expected: [Caller: Int],
+            body: String? = nil,
+            label: String? = nil,
+            mustNotContain: [String] = []
+        ) -> Call {
+            Call(
+                operation: operation,
+                label: label ?? path,
+                method: String(operation.split(separator: " ")[0]),
+                path: path,
+                body: body.map { Data($0.utf8) },
+                contentType: form,
+                expected: expected,
+                mustNotContain: mustNotContain
+            )
+        }
+        let ownerOnlyStatus: [Caller: Int] = [.anonymous: 401, .stranger: 404, .follower: 404, .moderator: 404, .owner: 200]
+        return [
+            call("GET /.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server", everyone(200)),
+            call("GET /api/v1/instance", "/api/v1/instance", everyone(200)),
+            call("GET /api/v2/instance", "/api/v2/instance", everyone(200)),
+            call("GET /api/v1/instance/peers", "/api/v1/instance/peers", everyone(200)),
+            call("GET /api/v1/instance/rules", "/api/v1/instance/rules", everyone(200)),
+            call("GET /api/v1/custom_emojis", "/api/v1/custom_emojis", everyone(200)),
+            call("POST /api/v1/apps", "/api/v1/apps", everyone(200), body: "client_name=Matrix&redirect_uris=urn:ietf:wg:oauth:2.0:oob"),
+            // A session is not an app.
+            call("GET /api/v1/apps/verify_credentials", "/api/v1/apps/verify_credentials", everyone(401)),
+            call("POST /oauth/token", "/oauth/token", everyone(401), body: "grant_type=client_credentials&client_id=nobody&client_secret=no"),
+            call("POST /oauth/revoke", "/oauth/revoke", everyone(401), body: "client_id=nobody&client_secret=no&token=x"),
+
+            call("GET /api/v1/accounts/verify_credentials", "/api/v1/accounts/verify_credentials", signedIn(200)),
+            call("PATCH /api/v1/accounts/update_credentials", "/api/v1/accounts/update_credentials", signedIn(200), body: "note=Hello"),
+            call("GET /api/v1/accounts/lookup", "/api/v1/accounts/lookup?acct=alice", everyone(200)),
+            call("GET /api/v1/accounts/relationships", "/api/v1/accounts/relationships?id[]=\(w.ownerAccount)", signedIn(200)),
+            call("GET /api/v1/accounts/{id}", "/api/v1/accounts/\(w.ownerAccount)", everyone(200)),
+            call(
+                "GET /api/v1/accounts/{id}/statuses",
+                "/api/v1/accounts/\(w.ownerAccount)/statuses",
+                everyone(200),
+                mustNotContain: [w.privateCharacter]
+            ),
+            call("GET /api/v1/accounts/{id}/followers", "/api/v1/accounts/\(w.ownerAccount)/followers", everyone(200)),
+            call("GET /api/v1/accounts/{id}/following", "/api/v1/accounts/\(w.ownerAccount)/following", everyone(200)),
+            // Following, blocking and undoing them aim at the administrator, whom the matrix needs for nothing else.
+            call("POST /api/v1/accounts/{id}/follow", "/api/v1/accounts/\(w.rootAccount)/follow", signedIn(200)),
+            call("POST /api/v1/accounts/{id}/unfollow", "/api/v1/accounts/\(w.rootAccount)/unfollow", signedIn(200)),
+            call("POST /api/v1/accounts/{id}/block", "/api/v1/accounts/\(w.rootAccount)/block", signedIn(200)),
+            call("POST /api/v1/accounts/{id}/unblock", "/api/v1/accounts/\(w.rootAccount)/unblock", signedIn(200)),
+            call("GET /api/v1/follow_requests", "/api/v1/follow_requests", signedIn(200)),
+            call("POST /api/v1/follow_requests/{id}/authorize", "/api/v1/follow_requests/\(w.rootAccount)/authorize", signedIn(404)),
+            call("POST /api/v1/follow_requests/{id}/reject", "/api/v1/follow_requests/\(w.rootAccount)/reject", signedIn(404)),
+
+            call("POST /api/v1/statuses", "/api/v1/statuses", signedIn(200), body: "status=Hello"),
+            call("GET /api/v1/statuses/{id}", "/api/v1/statuses/\(w.publicStatus)", everyone(200)),
+            call(
+                "GET /api/v1/statuses/{id}",
+                "/api/v1/statuses/\(w.followersStatus)",
+                followersOnly(200),
+                label: "the followers-only post",
+                mustNotContain: [w.privateCharacter]
+            ),
+            call("GET /api/v1/statuses/{id}/context", "/api/v1/statuses/\(w.publicStatus)/context", everyone(200), mustNotContain: secrets),
+            call(
+                "GET /api/v1/statuses/{id}/context",
+                "/api/v1/statuses/\(w.followersStatus)/context",
+                followersOnly(200),
+                label: "the followers-only post's"
+            ),
+            call("GET /api/v1/statuses/{id}/favourited_by", "/api/v1/statuses/\(w.publicStatus)/favourited_by", everyone(200)),
+            call("GET /api/v1/statuses/{id}/reblogged_by", "/api/v1/statuses/\(w.publicStatus)/reblogged_by", everyone(200)),
+            call("POST /api/v1/statuses/{id}/favourite", "/api/v1/statuses/\(w.publicStatus)/favourite", signedIn(200)),
+            call("POST /api/v1/statuses/{id}/unfavourite", "/api/v1/statuses/\(w.publicStatus)/unfavourite", signedIn(200)),
+            call(
+                "POST /api/v1/statuses/{id}/favourite",
+                "/api/v1/statuses/\(w.followersStatus)/favourite",
+                followersOnly(200, anonymous: 401),
+                label: "the followers-only post"
+            ),
+            call("POST /api/v1/statuses/{id}/reblog", "/api/v1/statuses/\(w.publicStatus)/reblog", signedIn(200)),
+            call("POST /api/v1/statuses/{id}/unreblog", "/api/v1/statuses/\(w.publicStatus)/unreblog", signedIn(200)),
+            call("DELETE /api/v1/statuses/{id}", "/api/v1/statuses/\(w.doomedStatus)", ownerOnlyStatus),
+
+            Call(
+                operation: "POST /api/v2/media",
+                label: "/api/v2/media",
+                method: "POST",
+                path: "/api/v2/media",
+                body: upload.body,
+                contentType: upload.type,
+                expected: signedIn(200)
+            ),
+            Call(
+                operation: "POST /api/v1/media",
+                label: "/api/v1/media",
+                method: "POST",
+                path: "/api/v1/media",
+                body: upload.body,
+                contentType: upload.type,
+                expected: signedIn(200)
+            ),
+            call("GET /api/v1/media/{id}", "/api/v1/media/\(w.ownerMedia)", ownerOnlyStatus),
+            call("PUT /api/v1/media/{id}", "/api/v1/media/\(w.ownerMedia)", ownerOnlyStatus, body: "description=Art"),
+
+            call("GET /api/v1/timelines/home", "/api/v1/timelines/home", signedIn(200)),
+            call("GET /api/v1/timelines/public", "/api/v1/timelines/public", everyone(200), mustNotContain: secrets),
+            call("GET /api/v1/timelines/tag/{hashtag}", "/api/v1/timelines/tag/lighthouse", everyone(200), mustNotContain: secrets),
+            call("GET /api/v1/notifications", "/api/v1/notifications", signedIn(200)),
+            call("GET /api/v1/notifications/unread_count", "/api/v1/notifications/unread_count", signedIn(200)),
+            call("GET /api/v1/notifications/{id}", "/api/v1/notifications/999999999", signedIn(404)),
+            call("POST /api/v1/notifications/{id}/dismiss", "/api/v1/notifications/999999999/dismiss", signedIn(200)),
+            call("POST /api/v1/notifications/clear", "/api/v1/notifications/clear", signedIn(200)),
+            call("GET /api/v1/markers", "/api/v1/markers?timeline[]=home", signedIn(200)),
+            call("POST /api/v1/markers", "/api/v1/markers", signedIn(200), body: "home[last_read_id]=1"),
+            call("GET /api/v2/search", "/api/v2/search?q=alice", everyone(200), mustNotContain: secrets),
         ]
     }
 }

@@ -91,6 +91,20 @@ struct MastodonAPITests {
         ) { $0 }
     }
 
+    /// Signs the browser's user in to `app` with `scope` through the consent page and PKCE;
+    /// returns the access token.
+    static func accessToken(
+        _ client: any TestClientProtocol,
+        app: (id: String, secret: String),
+        as browser: HTTPFields,
+        csrf: String,
+        scope: String
+    ) async throws -> String {
+        let verifier = String(repeating: "v", count: 64)
+        let code = try await authorize(client, app: app, as: browser, csrf: csrf, scope: scope, challenge: challenge(verifier))
+        return try #require(try json(try await exchange(client, app: app, code: code, verifier: verifier))["access_token"] as? String)
+    }
+
     static func challenge(_ verifier: String) -> String {
         Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -191,18 +205,7 @@ struct MastodonAPITests {
         try await withTestServer { client, _ in
             let app = try await Self.registerApp(client, scopes: "read write")
             let browser = try await WebPageTests.browser(client, "scoped")
-            let verifier = String(repeating: "x", count: 64)
-            let code = try await Self.authorize(
-                client,
-                app: app,
-                as: browser,
-                csrf: "token-scoped",
-                scope: "read",
-                challenge: Self.challenge(verifier)
-            )
-            let bearer = try #require(
-                try Self.json(try await Self.exchange(client, app: app, code: code, verifier: verifier))["access_token"] as? String
-            )
+            let bearer = try await Self.accessToken(client, app: app, as: browser, csrf: "token-scoped", scope: "read")
             let auth: HTTPFields = [.authorization: "Bearer \(bearer)"]
 
             let me = try Self.json(try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: auth) { $0 })
@@ -347,18 +350,7 @@ struct MastodonAPITests {
             #expect(asSession.status == .ok)
             let byCookie = try await client.execute(uri: "/api/v1/accounts/verify_credentials", method: .get, headers: browser) { $0 }
             #expect(byCookie.status == .unauthorized)
-            let verifier = String(repeating: "p", count: 43)
-            let code = try await Self.authorize(
-                client,
-                app: pair,
-                as: browser,
-                csrf: "token-profiled",
-                scope: "read write",
-                challenge: Self.challenge(verifier)
-            )
-            let bearer = try #require(
-                try Self.json(try await Self.exchange(client, app: pair, code: code, verifier: verifier))["access_token"] as? String
-            )
+            let bearer = try await Self.accessToken(client, app: pair, as: browser, csrf: "token-profiled", scope: "read write")
             let auth: HTTPFields = [.authorization: "Bearer \(bearer)"]
 
             // A display name over 50 characters with a valid bio: neither is kept.
