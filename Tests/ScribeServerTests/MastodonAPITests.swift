@@ -397,6 +397,60 @@ struct MastodonAPITests {
         }
     }
 
+    @Test("search with resolve fetches another server's account and post; the post is then a status here, and a favourite of it reaches its server")
+    func resolvesRemotePosts() async throws {
+        try await withTwoTestInstances { a, b in
+            @Sendable func call(
+                _ instance: TestInstance,
+                _ method: String,
+                _ path: String,
+                token: String?,
+                json: String? = nil
+            ) async throws
+                -> LoopbackHTTP.Reply
+            {
+                try await LoopbackHTTP.send(
+                    port: instance.port,
+                    method: method,
+                    path: path,
+                    headers: (token.map { [("Authorization", "Bearer \($0)")] } ?? []) + [("Content-Type", "application/json")],
+                    body: json.map { Data($0.utf8) },
+                    host: instance.host
+                )
+            }
+            let bob = try await b.signUp("bob")
+            let posted = try await call(b, "POST", "/api/v1/posts", token: bob, json: #"{"content":"Hello from the other harbour."}"#)
+            let post = try #require((try posted.json()["post"] as? [String: Any])?["id"] as? String)
+            let alice = try await a.signUp("alice")
+            let query = post.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? post
+
+            // Anonymous, nothing is fetched; unresolved, a post A has not seen is not there.
+            #expect(try await call(a, "GET", "/api/v2/search?resolve=true&q=\(query)", token: nil).status == 401)
+            let unresolved = try await call(a, "GET", "/api/v2/search?q=\(query)", token: alice)
+            #expect((try unresolved.json()["statuses"] as? [Any])?.isEmpty == true)
+
+            let found = try await call(a, "GET", "/api/v2/search?resolve=true&type=statuses&q=\(query)", token: alice)
+            let status = try #require((try found.json()["statuses"] as? [[String: Any]])?.first, "\(found.text)")
+            #expect((status["content"] as? String)?.contains("Hello from the other harbour.") == true)
+            #expect((status["account"] as? [String: Any])?["acct"] as? String == "bob@\(b.domain)")
+            let id = try #require(status["id"] as? String)
+            let handle = "@bob@\(b.domain)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let account = try await call(a, "GET", "/api/v2/search?resolve=true&type=accounts&q=\(handle)", token: alice)
+            #expect(((try account.json()["accounts"] as? [[String: Any]])?.first)?["acct"] as? String == "bob@\(b.domain)")
+
+            let liked = try await call(a, "POST", "/api/v1/statuses/\(id)/favourite", token: alice)
+            #expect(liked.status == 200)
+            #expect(try liked.json()["favourited"] as? Bool == true)
+            // B counts the like on its own status.
+            let counted = try await eventually(timeout: .seconds(30)) {
+                let mine = try await call(b, "GET", "/api/v2/search?type=statuses&q=\(query)", token: bob)
+                let statuses = try mine.json()["statuses"] as? [[String: Any]]
+                return statuses?.first?["favourites_count"] as? Int == 1
+            }
+            #expect(counted, "B never counted Alice's favourite")
+        }
+    }
+
     @Test(
         "Mastodon.py signs in through OAuth, follows, reads, favourites, boosts, replies, reads notifications, searches, pages and revokes",
         .enabled(if: ProcessInfo.processInfo.environment["SCRIBE_PYTHON"] != nil)

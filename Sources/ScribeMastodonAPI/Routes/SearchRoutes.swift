@@ -5,8 +5,9 @@ import ScribeContracts
 import ScribeHTTP
 import ScribeSocial
 
-/// `GET /api/v2/search`: accounts by handle or name (a remote handle or URL fetched when
-/// `resolve` is set and someone is signed in), a status by its URL, and hashtags.
+/// `GET /api/v2/search`: accounts by handle or name, a status by its URL (a remote handle, or
+/// a remote account's or post's URL, fetched when `resolve` is set and someone is signed in),
+/// and hashtags.
 struct SearchRoutes<Context: SessionContext>: Sendable {
     let api: MastodonAPI<Context>
 
@@ -44,7 +45,11 @@ struct SearchRoutes<Context: SessionContext>: Sendable {
             results.accounts = actors.compactMap { accounts[$0] }
         }
         if type == nil || type == "statuses", query.hasPrefix("https://") || query.hasPrefix("http://") {
-            results.statuses = try await api.presenter.statuses([Presenter.Line(object: query)], viewer: viewer)
+            // A post of another server is fetched and kept when resolving (signed in); a local
+            // one, or one already here, is shown as it is.
+            var object = query
+            if resolve, viewer != nil, let remembered = try? await api.social.rememberRemoteStatus(query) { object = remembered }
+            results.statuses = try await api.presenter.statuses([Presenter.Line(object: object)], viewer: viewer)
         }
         if type == nil || type == "hashtags" {
             let name = query.hasPrefix("#") ? String(query.dropFirst()) : query
