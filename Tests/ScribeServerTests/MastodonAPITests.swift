@@ -53,9 +53,7 @@ struct MastodonAPITests {
             "client_id": app.id, "redirect_uri": callback, "response_type": "code", "scope": scope, "state": "s1",
             "code_challenge": challenge, "code_challenge_method": "S256",
         ]
-        let page = try await client.execute(uri: "/oauth/authorize?" + String(buffer: WebPageTests.form(query)), method: .get, headers: browser) {
-            $0
-        }
+        let page = try await consentPage(client, query, as: browser)
         #expect(page.status == .ok)
         #expect(String(buffer: page.body).contains("Sign in to"))
         var fields = query
@@ -72,6 +70,11 @@ struct MastodonAPITests {
         #expect(location.host == "app.example")
         #expect(location.queryItems?.first { $0.name == "state" }?.value == "s1")
         return try #require(location.queryItems?.first { $0.name == "code" }?.value)
+    }
+
+    /// The consent page for an authorization request of `query`.
+    static func consentPage(_ client: any TestClientProtocol, _ query: [String: String], as browser: HTTPFields) async throws -> TestResponse {
+        try await client.execute(uri: "/oauth/authorize?" + String(buffer: WebPageTests.form(query)), method: .get, headers: browser) { $0 }
     }
 
     static func exchange(
@@ -120,60 +123,49 @@ struct MastodonAPITests {
 
             let app = try await Self.registerApp(client, scopes: "read write:statuses")
             let browser = try await WebPageTests.browser(client, "pkce")
-            let consent = try await client.execute(
-                uri: "/oauth/authorize?"
-                    + String(
-                        buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read"])
-                    ),
-                method: .get,
-                headers: browser
-            ) { $0 }
+            let consent = try await Self.consentPage(
+                client,
+                ["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "read"],
+                as: browser
+            )
             #expect(String(buffer: consent.body).contains("Sign in to Test app?"))
             let verifier = String(repeating: "v", count: 50)
 
             // Asking for more than the app registered comes back to the app as invalid_scope.
-            let wider = try await client.execute(
-                uri: "/oauth/authorize?"
-                    + String(
-                        buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "write"])
-                    ),
-                method: .get,
-                headers: browser
-            ) { $0 }
+            let wider = try await Self.consentPage(
+                client,
+                ["client_id": app.id, "redirect_uri": Self.callback, "response_type": "code", "scope": "write"],
+                as: browser
+            )
             #expect(wider.status == .found)
             #expect(wider.headers[.location]?.contains("error=invalid_scope") == true)
             // A redirect the app did not register is never followed.
-            let elsewhere = try await client.execute(
-                uri: "/oauth/authorize?"
-                    + String(buffer: WebPageTests.form(["client_id": app.id, "redirect_uri": "https://evil.example/", "response_type": "code"])),
-                method: .get,
-                headers: browser
-            ) { $0 }
+            let elsewhere = try await Self.consentPage(
+                client,
+                ["client_id": app.id, "redirect_uri": "https://evil.example/", "response_type": "code"],
+                as: browser
+            )
             #expect(elsewhere.status == .badRequest)
             #expect(elsewhere.headers[.location] == nil)
 
-            let code = try await Self.authorize(
-                client,
-                app: app,
-                as: browser,
-                csrf: "token-pkce",
-                scope: "read write:statuses",
-                challenge: Self.challenge(verifier)
-            )
+            @Sendable func freshCode() async throws -> String {
+                try await Self.authorize(
+                    client,
+                    app: app,
+                    as: browser,
+                    csrf: "token-pkce",
+                    scope: "read write:statuses",
+                    challenge: Self.challenge(verifier)
+                )
+            }
+            let code = try await freshCode()
             let wrong = try await Self.exchange(client, app: app, code: code, verifier: String(repeating: "w", count: 50))
             #expect(wrong.status == .badRequest)
             #expect(try Self.json(wrong)["error"] as? String == "invalid_grant")
             // The code was used up by the failed attempt.
             #expect(try await Self.exchange(client, app: app, code: code, verifier: verifier).status == .badRequest)
 
-            let again = try await Self.authorize(
-                client,
-                app: app,
-                as: browser,
-                csrf: "token-pkce",
-                scope: "read write:statuses",
-                challenge: Self.challenge(verifier)
-            )
+            let again = try await freshCode()
             let issued = try await Self.exchange(client, app: app, code: again, verifier: verifier)
             #expect(issued.status == .ok)
             let token = try Self.json(issued)
