@@ -168,6 +168,58 @@ struct ServeProcessTests {
         #expect(!FileManager.default.fileExists(atPath: dataDirectory))
     }
 
+    @Test(
+        "a server whose database holds keys sealed by a master key it was not given stops with one line naming it, writing no key file; with the key file back it serves"
+    )
+    func missingMasterKey() async throws {
+        let location = try await TestDatabases.shared.makeEmptyDatabase()
+        defer { Task { try? await TestDatabases.shared.drop(location) } }
+        let url = try #require(location.processURL, "the test cluster should be reached over its socket")
+        let original = Self.temporaryDirectory()
+        let restored = Self.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: original)
+            try? FileManager.default.removeItem(atPath: restored)
+        }
+        // A server that made an actor's key (sealed by the master key in its data directory).
+        let first = try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": original])
+        try await first.waitUntilReady()
+        _ = try await LoopbackHTTP.register(port: first.port, username: "alice")
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+
+        // The same database with a data directory that lacks the key file: refused, nothing written.
+        let keyless = try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": restored])
+        #expect(try await keyless.waitForExit() != 0)
+        let lines = keyless.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(keyless.standardError)")
+        #expect(lines.first?.hasPrefix("scribe: the database holds") == true)
+        #expect(lines.first?.contains("SCRIBE_MASTER_KEY") == true)
+        #expect(!FileManager.default.fileExists(atPath: restored + "/master.key"))
+        // A different key is no better.
+        let wrongKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let wrong = try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": restored, "SCRIBE_MASTER_KEY": wrongKey])
+        #expect(try await wrong.waitForExit() != 0)
+        #expect(wrong.standardError.split(separator: "\n").first?.hasPrefix("scribe: master key") == true, "\(wrong.standardError)")
+
+        // With the key file restored, the server comes up and Alice signs in.
+        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: original + "/master.key", toPath: restored + "/master.key")
+        let second = try ScribeProcess(environment: ["DATABASE_URL": url, "SCRIBE_DATA_DIR": restored])
+        try await second.waitUntilReady()
+        let login = try await LoopbackHTTP.send(
+            port: second.port,
+            method: "POST",
+            path: "/api/v1/sessions",
+            headers: [("Content-Type", "application/json")],
+            body: Data(#"{"identifier":"alice","password":"correct horse battery"}"#.utf8)
+        )
+        #expect(login.status == 201)
+        #expect(try await LoopbackHTTP.get(port: second.port, path: "/users/alice", headers: [("Accept", "application/activity+json")]).status == 200)
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
+
     @Test("two servers started at the same moment on one database both come up, with the schema migrated once")
     func concurrentStartsMigrateOnce() async throws {
         let location = try await TestDatabases.shared.makeEmptyDatabase()

@@ -18,7 +18,12 @@ public enum ServerRuntime {
             // Only the process that runs Core holds the master keys.
             let masterKeys =
                 configuration.role.runsCore
-                ? try MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory) : nil
+                ? try await MasterKeyring.load(
+                    configured: configuration.masterKey,
+                    dataDirectory: configuration.dataDirectory,
+                    checkedAgainst: location
+                )
+                : nil
             let database = Database(location: location, replicas: configuration.databaseReplicas, schemas: configuration.role.schemas, logger: logger)
             let application = ScribeApplication(
                 configuration: configuration,
@@ -52,7 +57,8 @@ public enum ServerRuntime {
     /// Runs an administration command against Core: the same database as `serve` (a running
     /// embedded cluster is shared), migrated first so the command works on a fresh data directory.
     /// - Parameter keyring: how to get the master keys once the database is reached; by default,
-    ///   the configured key and the data directory's key file.
+    ///   the configured key and the data directory's key file, which must hold every key the
+    ///   database's sealed keys name.
     public static func withCore<Result: Sendable>(
         _ configuration: ServerConfiguration,
         logger: Logger,
@@ -107,7 +113,16 @@ public enum ServerRuntime {
         let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
         return try await withDatabase(configuration, logger: logger) { location in
             try await Migrator(catalog: catalog, logger: logger).migrate(location)
-            let masterKeys = try keyring?() ?? MasterKeyring.load(configured: configuration.masterKey, dataDirectory: configuration.dataDirectory)
+            let masterKeys: MasterKeyring
+            if let keyring {
+                masterKeys = try keyring()
+            } else {
+                masterKeys = try await MasterKeyring.load(
+                    configured: configuration.masterKey,
+                    dataDirectory: configuration.dataDirectory,
+                    checkedAgainst: location
+                )
+            }
             return try await Database(location: location, connectionsPerModule: 2, logger: logger).withRunningPools { database in
                 try await body(CoreModule(database: database, masterKeys: masterKeys, logger: logger), database)
             }
