@@ -13,6 +13,10 @@ public enum StorageError: Error, CustomStringConvertible, Sendable {
     case databaseUnreachable(String)
     /// A migration could not be applied, or the applied history disagrees with the files.
     case migrationFailed(String)
+    /// `pg_dump` could not write a backup.
+    case backupFailed(String)
+    /// A backup could not be restored: the target is not empty, or `pg_restore` failed.
+    case restoreFailed(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable {
         case .invalidDatabaseURL(let reason): "DATABASE_URL is invalid: \(reason)"
         case .databaseUnreachable(let reason): "database unreachable: \(reason)"
         case .migrationFailed(let reason): "migration failed: \(reason)"
+        case .backupFailed(let reason): "backup failed: \(reason)"
+        case .restoreFailed(let reason): "restore failed: \(reason)"
         }
     }
 }

@@ -8,7 +8,8 @@ struct Scribe: AsyncParsableCommand {
         abstract: "Scribe's federation server: marketplace and ActivityPub social layer.",
         version: ScribeVersion.current,
         subcommands: [
-            Serve.self, Migrate.self, UserCommand.self, ImportCommand.self, ExportCommand.self, KeysCommand.self, FederationCommand.self,
+            Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, ImportCommand.self, ExportCommand.self,
+            KeysCommand.self, FederationCommand.self,
             MarketplaceCommand.self, ServiceTokenCommand.self,
         ],
         defaultSubcommand: Serve.self

@@ -22,11 +22,15 @@ public final class TestPeer: Sendable {
 
     actor Received {
         var deliveries: [(inbox: String, activity: ASObject)] = []
+        var requests: [SignedRequest] = []
         var profiles: [String: ASObject] = [:]
         var pages: [String: String] = [:]
         var objects: [String: ASObject] = [:]
         func setObject(_ object: ASObject, named name: String) { objects[name] = object }
-        func append(_ activity: ASObject, at inbox: String) { deliveries.append((inbox, activity)) }
+        func append(_ activity: ASObject, at inbox: String, request: SignedRequest) {
+            deliveries.append((inbox, activity))
+            requests.append(request)
+        }
         func setProfile(_ properties: ASObject, of name: String) { profiles[name] = properties }
         func setPage(_ html: String, named name: String) { pages[name] = html }
     }
@@ -49,6 +53,11 @@ public final class TestPeer: Sendable {
     /// Every delivery, with the inbox path it was posted to.
     public var deliveries: [(inbox: String, activity: ASObject)] {
         get async { await received.deliveries }
+    }
+
+    /// Every delivery as it arrived, headers and body, for checking its signature.
+    public var deliveryRequests: [SignedRequest] {
+        get async { await received.requests }
     }
 
     /// Adds `properties` to the actor document of `name` from now on (a profile's fields, its
@@ -145,8 +154,18 @@ public final class TestPeer: Sendable {
         return actor.document(in: .mastodon)
     }
 
-    func record(_ body: ByteBuffer, at inbox: String) async {
-        if let activity = try? ASObject.decode(Data(buffer: body)) { await received.append(activity, at: inbox) }
+    func record(_ body: ByteBuffer, of request: Request) async {
+        let data = Data(buffer: body)
+        guard let activity = try? ASObject.decode(data) else { return }
+        let signed = SignedRequest(
+            method: request.method.rawValue,
+            path: request.uri.path,
+            authority: request.head.authority ?? "",
+            scheme: "http",
+            headers: request.headers.map { ($0.name.rawName, $0.value) },
+            body: data
+        )
+        await received.append(activity, at: request.uri.path, request: signed)
     }
 }
 
@@ -190,7 +209,7 @@ public func withTestPeer<Result: Sendable>(
     }
     for path in ["users/:name/inbox", "inbox"] {
         router.post(RouterPath(path)) { request, _ -> Response in
-            await peer.record(try await request.body.collect(upTo: 1 << 20), at: request.uri.path)
+            await peer.record(try await request.body.collect(upTo: 1 << 20), of: request)
             switch behaviour {
             case .accept(let delay):
                 if delay > .zero { try await Task.sleep(for: delay) }

@@ -54,6 +54,45 @@ public enum ServerRuntime {
         }
     }
 
+    /// Writes a custom-format dump of the database `serve` uses (a running embedded cluster is
+    /// shared) to `path`. The master key is not in it (`docs/operations.md`).
+    public static func backup(_ configuration: ServerConfiguration, to path: String, logger: Logger) async throws {
+        try await withDatabase(configuration, logger: logger) { location in
+            try await DatabaseBackup.dump(location, to: path)
+        }
+    }
+
+    /// What ``restore(_:from:logger:)`` did, for the operator.
+    public struct Restored: Sendable {
+        /// The migrations applied after the dump was restored (an older dump's schema brought up to date).
+        public var appliedMigrations: [String]
+        /// Why `serve` will refuse this database as configured now (its master key is missing), if it will.
+        public var missingMasterKey: String?
+    }
+
+    /// Restores a dump into the configured database, which must be empty (on the embedded
+    /// default: a new data directory), migrates it, and says whether the master key the restored
+    /// data needs is in place. Writes nothing when the database is not empty or the dump fails.
+    public static func restore(_ configuration: ServerConfiguration, from path: String, logger: Logger) async throws -> Restored {
+        let catalog = try MigrationCatalog(directory: configuration.migrationsDirectory)
+        return try await withDatabase(configuration, logger: logger) { location in
+            let migrator = Migrator(catalog: catalog, logger: logger)
+            try await DatabaseBackup.restore(path, into: location, migrator: migrator)
+            let applied = try await migrator.migrate(location)
+            var missing: String?
+            do {
+                _ = try await MasterKeyring.load(
+                    configured: configuration.masterKey,
+                    dataDirectory: configuration.dataDirectory,
+                    checkedAgainst: location
+                )
+            } catch let error as MissingMasterKey {
+                missing = error.description
+            }
+            return Restored(appliedMigrations: applied, missingMasterKey: missing)
+        }
+    }
+
     /// Runs an administration command against Core: the same database as `serve` (a running
     /// embedded cluster is shared), migrated first so the command works on a fresh data directory.
     /// - Parameter keyring: how to get the master keys once the database is reached; by default,

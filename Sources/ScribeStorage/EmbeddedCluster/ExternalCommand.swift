@@ -28,6 +28,8 @@ struct ExternalCommand: Sendable {
     /// When set, the program runs as this account (through util-linux `setpriv`), which is how a
     /// root process starts PostgreSQL: the server refuses to run as root.
     var account: SystemAccount?
+    /// Variables set for the program beyond this process's own (`PGPASSWORD` for a client).
+    var extraEnvironment: [String: String] = [:]
 
     /// Runs the program and returns its combined output; throws ``Failure`` on a non-zero exit.
     @discardableResult
@@ -93,6 +95,7 @@ struct ExternalCommand: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C"
         environment.removeValue(forKey: "PGOPTIONS")
+        environment.merge(extraEnvironment) { $1 }
         return environment.map { "\($0.key)=\($0.value)" }
     }
 

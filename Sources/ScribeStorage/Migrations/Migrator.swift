@@ -60,6 +60,7 @@ public struct Migrator: Sendable {
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             try await run(Self.historyTableSQL, on: connection)
             try await provisionRoles(on: connection)
+            try await provisionSchemas(on: connection)
             let applied = try await appliedChecksums(on: connection)
             if case .diverged(let reason) = compare(applied) { throw StorageError.migrationFailed(reason) }
             var appliedNow: [String] = []
@@ -137,8 +138,23 @@ public struct Migrator: Sendable {
         return pending.isEmpty ? .current : .pending(pending)
     }
 
-    /// Creates each module's role and schema when missing, if the login user may; otherwise
-    /// checks that an operator has, and says what to run.
+    /// Makes sure each module's role exists and the login user is a member of it, as
+    /// ``migrate(_:)`` does first, and nothing else: a restore needs the roles its dump grants
+    /// privileges to, and must leave creating the schemas to the dump.
+    public func provisionRoles(_ location: DatabaseLocation) async throws(StorageError) {
+        do {
+            try await Database.withConnection(to: location, timeoutSeconds: 30) { connection in
+                try await provisionRoles(on: connection)
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw .migrationFailed(Database.reason(error))
+        }
+    }
+
+    /// Creates each module's role when missing, if the login user may; otherwise checks that an
+    /// operator has, and says what to run.
     private func provisionRoles(on connection: PostgresConnection) async throws {
         let mayCreateRoles = try await connection.query(
             "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user",
@@ -178,6 +194,12 @@ public struct Migrator: Sendable {
                 }
                 try await run("GRANT \(schema.role) TO CURRENT_USER;", on: connection)
             }
+        }
+    }
+
+    /// Creates each module's schema when missing, private to its role.
+    private func provisionSchemas(on connection: PostgresConnection) async throws {
+        for schema in ModuleSchema.all {
             try await run(
                 """
                 CREATE SCHEMA IF NOT EXISTS \(schema.name);
