@@ -270,7 +270,14 @@ struct RestoreDrillTests {
         try Self.giveToOwner(of: cluster, recovered + "/postgres/recovery.signal")
 
         let back = try ScribeProcess(environment: environment.merging(["SCRIBE_DATA_DIR": recovered]) { $1 })
-        try await back.waitUntilReady()
+        do {
+            try await back.waitUntilReady()
+        } catch {
+            // What PostgreSQL said about the recovery, beside scribe's own lines.
+            let log = (try? String(contentsOfFile: recovered + "/postgres.log", encoding: .utf8)) ?? ""
+            Issue.record("recovery to \(target) failed: \(error)\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+            throw error
+        }
         #expect(try await Self.logsIn(port: port, "before"))
         #expect(try await !Self.logsIn(port: port, "after"))
         // What was committed before the moment is whole: her private character opens.

@@ -104,11 +104,9 @@ public enum BackupDrill {
             try await send(port, "PUT", "/api/v1/marketplace/listings/\(published)/rating", bobAuth, json(["stars": 5])),
             "rating"
         )
-        try await expect(
-            200...201,
-            try await send(port, "POST", "/api/v1/apps", [], json(["client_name": "Drill", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"])),
-            "app"
-        )
+        let app = try await send(port, "POST", "/api/v1/apps", [], json(["client_name": "Drill", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"]))
+        try await expect(200...201, app, "app")
+        try await fillTheRest(port: port, alice: aliceAuth, bob: bobAuth, published: published, priced: priced, app: app, peer: peer)
         var followers = ["alice": 1, "bob": 0]
         if let peer {
             let follow = ASObject.activity(
@@ -167,24 +165,133 @@ public enum BackupDrill {
         )
     }
 
+    /// The rest of what people do, so that a dump of the server has a row in nearly every table:
+    /// a failed login, a download, a favourite, a fork, a review, a report, a boost, a pin, social
+    /// settings; through Mastodon's API a token, an idempotent post, the ids a timeline hands out,
+    /// a marker and an upload; with a peer, a block of a remote account and a report from it.
+    static func fillTheRest(
+        port: Int,
+        alice: [(String, String)],
+        bob: [(String, String)],
+        published: String,
+        priced: String,
+        app: LoopbackHTTP.Reply,
+        peer: TestPeer?
+    ) async throws {
+        let origin = "http://127.0.0.1:\(port)"
+        let character = "\(origin)/characters/\(published)"
+        try await expect(
+            401...401,
+            try await send(port, "POST", "/api/v1/sessions", [], json(["identifier": "alice", "password": "not her password"])),
+            "failed login"
+        )
+        try await expect(
+            200...200,
+            try await LoopbackHTTP.get(port: port, path: "/api/v1/marketplace/listings/\(published)/download", headers: bob),
+            "download"
+        )
+        try await expect(204...204, try await send(port, "PUT", "/api/v1/marketplace/favourites/\(published)", bob, nil), "favourite")
+        try await expect(201...201, try await send(port, "POST", "/api/v1/marketplace/listings/\(published)/fork", bob, nil), "fork")
+        try await expect(
+            200...201,
+            try await send(port, "PUT", "/api/v1/marketplace/listings/\(published)/review", bob, json(["body": "Kind and patient."])),
+            "review"
+        )
+        try await expect(
+            201...201,
+            try await send(port, "POST", "/api/v1/marketplace/listings/\(priced)/reports", bob, json(["reason": "Spam in the notes."])),
+            "report"
+        )
+        try await expect(204...204, try await send(port, "POST", "/api/v1/boosts", bob, json(["object": character])), "boost")
+        try await expect(204...204, try await send(port, "POST", "/api/v1/pins", alice, json(["object": character])), "pin")
+        try await expect(
+            200...200,
+            try await send(port, "PUT", "/api/v1/social/settings", alice, json(["manually_approves_followers": false])),
+            "settings"
+        )
+
+        // Mastodon's client API: an app's own token, and Alice's session used as a bearer token.
+        let client = try app.json()
+        let grant =
+            "grant_type=client_credentials&client_id=\(client["client_id"] as? String ?? "")&client_secret=\(client["client_secret"] as? String ?? "")"
+        try await expect(
+            200...200,
+            try await send(port, "POST", "/oauth/token", [], Data(grant.utf8), type: "application/x-www-form-urlencoded"),
+            "app token"
+        )
+        try await expect(
+            200...200,
+            try await send(port, "POST", "/api/v1/statuses", alice + [("Idempotency-Key", "drill-1")], json(["status": "Posted from an app."])),
+            "status"
+        )
+        let home = try await LoopbackHTTP.get(port: port, path: "/api/v1/timelines/home", headers: alice)
+        try await expect(200...200, home, "home timeline")
+        if let newest = ((try? JSONSerialization.jsonObject(with: home.body)) as? [[String: Any]])?.first?["id"] as? String {
+            try await expect(
+                200...200,
+                try await send(
+                    port,
+                    "POST",
+                    "/api/v1/markers",
+                    alice,
+                    Data("home%5Blast_read_id%5D=\(newest)".utf8),
+                    type: "application/x-www-form-urlencoded"
+                ),
+                "marker"
+            )
+        }
+        let boundary = "drill-\(UUID().uuidString)"
+        var upload = Data(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"art.png\"\r\nContent-Type: image/png\r\n\r\n".utf8
+        )
+        upload += try Fixtures.seraphinaPNG
+        upload += Data(
+            "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nSeraphina in the forest\r\n--\(boundary)--\r\n".utf8
+        )
+        try await expect(
+            200...202,
+            try await send(port, "POST", "/api/v2/media", alice, upload, type: "multipart/form-data; boundary=\(boundary)"),
+            "upload"
+        )
+
+        if let peer {
+            let host = String(peer.origin.dropFirst("http://".count))
+            try await expect(204...204, try await send(port, "POST", "/api/v1/blocks", bob, json(["handle": "mallory@\(host)"])), "block")
+            let flag = ASObject.activity(
+                "Flag",
+                id: "\(peer.origin)/flags/\(UUID())",
+                actor: peer.actorID("carol"),
+                object: .string("\(origin)/users/alice")
+            )
+            try await expect(202...202, try await peer.post(flag, to: "\(origin)/users/alice/inbox", as: "carol"), "remote report")
+        }
+    }
+
     /// Checks that the server on `port` holds everything `manifest` names: each account logs in
-    /// with its password and its old session, private items read back byte for byte, the
+    /// with its password (and its old session, unless `sessionsMayHaveExpired`: an upgrade
+    /// fixture's sessions run out in time), private items read back byte for byte, the
     /// marketplace lists exactly the published items, followers and actor keys are the same, and
     /// the purchase is paid. Last, each account recovers with its recovery phrase and its library
     /// opens again under the new password. Returns the sessions that recovery made.
     @discardableResult
-    public static func verify(port: Int, _ manifest: Manifest) async throws -> [String: [(String, String)]] {
+    public static func verify(port: Int, _ manifest: Manifest, sessionsMayHaveExpired: Bool = false) async throws -> [String: [(String, String)]] {
+        var sessions: [String: [(String, String)]] = [:]
         for account in manifest.accounts {
             let login = try await send(port, "POST", "/api/v1/sessions", [], json(["identifier": account.username, "password": password]))
             try await expect(201...201, login, "\(account.username) logs in with her password")
-            let old = auth(account.sessionToken)
-            try await expect(
-                200...200,
-                try await LoopbackHTTP.get(port: port, path: "/api/v1/accounts/me", headers: old),
-                "\(account.username)'s old session"
-            )
+            var checked = [auth(try token(of: login))]
+            sessions[account.username] = checked[0]
+            if !sessionsMayHaveExpired {
+                let old = auth(account.sessionToken)
+                try await expect(
+                    200...200,
+                    try await LoopbackHTTP.get(port: port, path: "/api/v1/accounts/me", headers: old),
+                    "\(account.username)'s old session"
+                )
+                checked.append(old)
+            }
             for item in manifest.privateItems where item.owner == account.username {
-                for session in [old, auth(try token(of: login))] {
+                for session in checked {
                     let found = try await digest(port: port, item.path, auth: session)
                     guard found == item.digest else {
                         throw Failed(description: "\(item.path) reads back differently (\(found), not \(item.digest))")
