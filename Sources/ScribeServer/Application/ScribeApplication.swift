@@ -33,6 +33,8 @@ public struct ScribeApplication: Sendable {
     let serviceClient: HTTPClient?
     /// Rate-limit counts, shared with other processes through the database.
     let rateLimiter: RateLimiter
+    /// Set as a stop begins (``DrainBeforeStop``): `/readyz` then answers 503.
+    let stopping = StopNotice()
     let logger: Logger
 
     /// - Parameters:
@@ -120,6 +122,7 @@ public struct ScribeApplication: Sendable {
             marketplace: marketplaceModule,
             social: socialModule,
             remoteCore: coreModule == nil ? coreAPI : nil,
+            stopping: stopping,
             logger: logger
         )
         HealthRoutes(readiness: readiness).add(to: router)

@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable {
     /// How long SIGTERM waits for requests in flight to finish before cancelling them: a request
     /// waiting for a database that is gone would otherwise hold the stop for ever.
     public var shutdownGrace: Duration = .seconds(20)
+    /// How long a stop keeps serving, with `/readyz` at 503, before it stops accepting: the time a
+    /// load balancer needs to take the process out of rotation. Zero when no balancer polls it.
+    public var drainPeriod: Duration = .zero
 
     /// The raw text of each setting, keyed by environment variable name.
     public typealias Values = [String: String]
@@ -171,6 +174,11 @@ public struct ServerConfiguration: Sendable {
         )
         metricsToken = value(.metricsToken)
         shutdownGrace = .seconds(try Self.seconds(.shutdownSeconds, value(.shutdownSeconds)!))
+        let drain = value(.drainSeconds)!
+        guard let drainSeconds = Int(drain), (0...600).contains(drainSeconds) else {
+            throw ConfigurationError(.drainSeconds, "must be a number of seconds from 0 to 600 (got '\(drain)')")
+        }
+        drainPeriod = .seconds(drainSeconds)
     }
 
     /// A setting that is a whole number of seconds, from 1 to an hour.

@@ -258,6 +258,13 @@ extension Setting {
         meaning:
             "On SIGTERM or SIGINT, how long to wait for requests in flight before cancelling them (a request waiting for a database that is gone would hold the stop for ever)."
     )
+    public static let drainSeconds = Setting(
+        "SCRIBE_DRAIN_SECONDS",
+        default: "0",
+        summary: "Seconds a stop keeps serving while /readyz answers 503",
+        meaning:
+            "On SIGTERM or SIGINT, `/readyz` answers 503 at once and the server keeps serving for this long before it stops accepting connections, so a load balancer takes it out of rotation first. Behind one, set it above the balancer's check interval times its failures before down."
+    )
 
     /// Every setting, in the order the README lists them.
     public static let all: [Setting] = [
@@ -265,6 +272,6 @@ extension Setting {
         authorizedFetch, instanceName,
         instanceDescription, deliveryLease, inboxLease,
         stripeSecretKey, stripeWebhookSecret, stripeAPIBase, role, serviceSecret, coreURL, marketplaceURL, rateLimitAddress, rateLimitAccount,
-        rateLimitInbox, metricsToken, shutdownSeconds,
+        rateLimitInbox, metricsToken, shutdownSeconds, drainSeconds,
     ]
 }

@@ -23,11 +23,14 @@ struct Readiness: Sendable {
     let social: SocialModule?
     /// Core in another process, for roles without it; nil where Core runs here.
     let remoteCore: (any CoreAPI)?
+    /// Set when the process begins to stop: from then on it is not ready, whatever the checks say.
+    let stopping: StopNotice
     let logger: Logger
 
     /// Runs every check at once, each bounded by `timeout`, so a hung database answers "not
     /// ready" within `timeout` instead of holding the probe (whose own deadline is often 10 s).
     func check(timeout: Duration = .seconds(5)) async -> Report {
+        if stopping.hasBegun { return Report(status: "stopping", checks: [:]) }
         async let databaseCheck = bounded(timeout) {
             try await core?.checkStorage()
             try await marketplace?.checkStorage()

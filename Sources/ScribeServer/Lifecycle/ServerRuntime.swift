@@ -32,15 +32,16 @@ public enum ServerRuntime {
                 masterKeys: masterKeys,
                 logger: logger
             )
+            // The drain is last, so it is the first to stop (see DrainBeforeStop).
             var group = ServiceGroupConfiguration(
-                services: [application.buildApplication()],
+                services: [application.buildApplication(), DrainBeforeStop(notice: application.stopping, period: configuration.drainPeriod)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
-            // A graceful stop waits for requests in flight, and one waiting for a database that is
-            // gone never ends: past the grace they are cancelled (a wait for a connection ends at
+            // A graceful stop drains, then waits for requests in flight, and one waiting for a
+            // database that is gone never ends: past the drain and the grace they are cancelled (a wait for a connection ends at
             // once), and a process that still cannot stop 10 s later ends itself (a fatal error).
-            group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+            group.maximumGracefulShutdownDuration = configuration.drainPeriod + configuration.shutdownGrace
             group.maximumCancellationDuration = .seconds(10)
             try await ServiceGroup(configuration: group).run()
         }
