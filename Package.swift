@@ -190,6 +190,12 @@ let package = Package(
         ),
         .executableTarget(name: "bench-bare-route", dependencies: [.hummingbird], path: "Benchmarks/BareRoute", swiftSettings: strictSettings),
         .executableTarget(
+            name: "migration-benchmark",
+            dependencies: ["ScribeStorage", .postgres, .logging],
+            path: "Benchmarks/MigrationBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "marketplace-benchmark",
             dependencies: ["ScribeContracts", "ScribeMarketplace", "ScribeStorage", .postgres, .logging],
             path: "Benchmarks/MarketplaceBenchmark",

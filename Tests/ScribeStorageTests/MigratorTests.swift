@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport
 import Testing
+
+@testable import ScribeStorage
 
 @Suite("Applying migrations to a real PostgreSQL")
 struct MigratorTests {
@@ -111,5 +112,87 @@ struct MigratorTests {
             }
             #expect(status == .pending(["social/0001_b"]))
         }
+    }
+
+    /// Whether `index` exists in `schema` and is valid (a failed concurrent build leaves it invalid).
+    func indexIsValid(_ index: String, schema: String, _ location: DatabaseLocation) async throws -> Bool? {
+        try await Database.withConnection(to: location) { connection in
+            try await connection.query(
+                """
+                SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = \(schema) AND c.relname = \(index)
+                """,
+                logger: logger
+            ).decode(Bool.self).reduce(nil as Bool?) { $1 }
+        }
+    }
+
+    @Test(
+        "a migration marked to run outside a transaction builds its index concurrently, between the files before and after it, once among eight migrators"
+    )
+    func outsideTransaction() async throws {
+        let root = try temporaryMigrations([
+            (
+                "core", "0001_table.sql",
+                "CREATE TABLE core.items (id int, name text);\nINSERT INTO core.items SELECT n, 'item ' || n FROM generate_series(1, 5000) n;"
+            ),
+            (
+                "core", "0002_index.sql",
+                "\(Migration.outsideTransactionMarker)\n-- Built without stopping writes.\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_name ON core.items (name);"
+            ),
+            ("core", "0003_after.sql", "ALTER TABLE core.items ADD COLUMN note text;"),
+        ])
+        let catalog = try MigrationCatalog(directory: root)
+        #expect(catalog.migrations.map(\.runsOutsideTransaction) == [false, true, false])
+        try await withEmptyDatabase { location in
+            let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<8 { group.addTask { try await Migrator(catalog: catalog, logger: logger).migrate(location) } }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(applied.sorted() == ["core/0001_table", "core/0002_index", "core/0003_after"])
+            #expect(try await indexIsValid("items_name", schema: "core", location) == true)
+            let status = try await Database(location: location, connectionsPerModule: 1, logger: logger).withRunningPools { database in
+                try await Migrator(catalog: catalog, logger: logger).status(database)
+            }
+            #expect(status == .current)
+        }
+    }
+
+    @Test("a concurrent index build that failed leaves nothing recorded; once the data is fixed, the next run drops the invalid index and builds it")
+    func failedConcurrentBuildIsRetried() async throws {
+        let root = try temporaryMigrations([
+            ("core", "0001_table.sql", "CREATE TABLE core.names (name text);\nINSERT INTO core.names VALUES ('twice'), ('twice'), ('once');"),
+            (
+                "core", "0002_unique.sql",
+                "\(Migration.outsideTransactionMarker)\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS names_unique ON core.names (name);"
+            ),
+        ])
+        let migrator = Migrator(catalog: try MigrationCatalog(directory: root), logger: logger)
+        try await withEmptyDatabase { location in
+            do {
+                try await migrator.migrate(location)
+                Issue.record("a unique index was built over duplicates")
+            } catch {
+                #expect("\(error)".contains("core/0002_unique.sql"))
+            }
+            #expect(try await appliedCount(location) == 1)
+            #expect(try await indexIsValid("names_unique", schema: "core", location) == false)
+            try await Database.withConnection(to: location) { connection in
+                _ = try await connection.query(
+                    "DELETE FROM core.names WHERE ctid = (SELECT min(ctid) FROM core.names WHERE name = 'twice')",
+                    logger: logger
+                )
+            }
+            #expect(try await migrator.migrate(location) == ["core/0002_unique"])
+            #expect(try await indexIsValid("names_unique", schema: "core", location) == true)
+        }
+    }
+
+    @Test("the index a CREATE INDEX CONCURRENTLY statement names")
+    func concurrentlyBuiltIndexName() {
+        #expect(Migrator.concurrentlyBuiltIndex(in: "CREATE INDEX CONCURRENTLY IF NOT EXISTS items_name ON core.items (name)") == "items_name")
+        #expect(Migrator.concurrentlyBuiltIndex(in: "create unique index concurrently core.a_b on core.t (x)") == "a_b")
+        #expect(Migrator.concurrentlyBuiltIndex(in: "CREATE INDEX items_name ON core.items (name)") == nil)
+        #expect(Migrator.concurrentlyBuiltIndex(in: "CREATE INDEX CONCURRENTLY ON core.items (name)") == nil)
     }
 }

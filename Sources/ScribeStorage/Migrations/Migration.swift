@@ -14,6 +14,17 @@ public struct Migration: Sendable, Equatable {
         SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The first line that marks a migration whose statements cannot run in a transaction, such
+    /// as `CREATE INDEX CONCURRENTLY`, which builds an index without stopping writes to the table.
+    public static let outsideTransactionMarker = "-- scribe: outside transaction"
+
+    /// Whether the file starts with ``outsideTransactionMarker``: then the ``Migrator`` runs it
+    /// alone, statement by statement, outside any transaction.
+    public var runsOutsideTransaction: Bool {
+        sql.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces)
+            == Self.outsideTransactionMarker
+    }
+
     /// `core/0001_event_log`: how logs, errors and `scribe migrate` name a migration.
     public var identifier: String { Self.identifier(schema: schema.name, version: version, name: name) }
 
