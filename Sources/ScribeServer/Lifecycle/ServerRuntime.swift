@@ -39,8 +39,9 @@ public enum ServerRuntime {
                 logger: logger
             )
             // A graceful stop drains, then waits for requests in flight, and one waiting for a
-            // database that is gone never ends: past the drain and the grace they are cancelled (a wait for a connection ends at
-            // once), and a process that still cannot stop 10 s later ends itself (a fatal error).
+            // database that is gone never ends: past the drain and the grace they are cancelled
+            // (a wait for a connection ends at once), and a process that still cannot stop 10 s
+            // later ends itself (a fatal error).
             group.maximumGracefulShutdownDuration = configuration.drainPeriod + configuration.shutdownGrace
             group.maximumCancellationDuration = .seconds(10)
             try await ServiceGroup(configuration: group).run()
