@@ -275,7 +275,8 @@ let package = Package(
             name: "ScribeServerTests",
             dependencies: [
                 "ScribeServer", "ScribeCore", "ScribeCoreClient", "ScribeMarketplace", "ScribeMarketplaceClient", "ScribeSocial", "ScribeContracts",
-                "ScribeStorage", "ScribeHTTP", "ScribeImages", "ScribeWeb", "ScribeTestSupport", .hummingbirdTesting, .httpTypes, .nioCore, .logging,
+                "ScribeStorage", "ScribeHTTP", "ScribeImages", "ScribeWeb", "ScribeMastodonAPI", "ScribeTestSupport", .hummingbirdTesting, .httpTypes,
+                .nioCore, .logging,
                 .postgres,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import ScribeMastodonAPI
 import ScribeStorage
 import ScribeTestFixtures
 import ScribeTestSupport
@@ -473,5 +474,25 @@ struct MastodonAPITests {
         let output = String(decoding: result.output, as: UTF8.self)
         #expect(result.status == 0 && output.contains("all steps passed"), "Mastodon.py's scenario failed:\n\(output.suffix(8000))")
         #expect(!server.standardError.contains("\"level\":\"error\""), "the server logged an error:\n\(server.standardError.suffix(4000))")
+    }
+}
+
+extension MastodonAPITests {
+    /// The error middleware, the `Origin` check and CORS tell Mastodon's routes by their path
+    /// (``MastodonError/isClientAPI(_:)``): a route added without its path there would answer in
+    /// Scribe's error shape, and one listed by mistake in Mastodon's.
+    @Test("the paths treated as Mastodon's are exactly the OpenAPI document's Mastodon client API operations")
+    func clientAPIPathsMatchTheDocument() throws {
+        let paths = try #require(OpenAPIContractTests.document["paths"] as? [String: [String: Any]])
+        var mismatches: [String] = []
+        for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
+            let concrete = path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "123", options: .regularExpression)
+            for (method, operation) in operations where ["get", "post", "put", "patch", "delete"].contains(method) {
+                let mastodon = ((operation as? [String: Any])?["tags"] as? [String])?.first == "Mastodon client API"
+                if MastodonError.isClientAPI(concrete) != mastodon { mismatches.append("\(method.uppercased()) \(path)") }
+            }
+        }
+        #expect(paths.count > 100)
+        #expect(mismatches.isEmpty, "treated otherwise than the document tags them: \(mismatches)")
     }
 }
