@@ -13,7 +13,10 @@ import ScribeContracts
 struct PublicCoreAPI: Sendable {
     let request: ForwardedRequest
     let logger: Logger
-    var timeout: Duration = .seconds(30)
+    /// How long one call may take. Sign-up, log-in and recovery derive a scrypt key in Core,
+    /// which a loaded machine makes slow: 30 s ran out under CI's full suite (2026-12-07, a
+    /// page sign-up answered 503). A minute matches a reverse proxy's usual read timeout.
+    var timeout: Duration = .seconds(60)
     /// The largest answer read: a character with its card, or a lorebook, whole.
     static let maximumResponseSize = 16 << 20
 
